@@ -1,0 +1,26 @@
+//! Session keys for CHIPI-compatible Starknet accounts.
+//!
+//! This crate holds what a client needs to use a session key with the project's session account
+//! (and any CHIPI account): the message a session key signs for a direct INVOKE
+//! ([`session_message_hash`]), the SNIP-9 v2 outside execution and its SNIP-12 hash
+//! ([`OutsideExecution`]), the signature layout the account expects ([`SessionSignature`]), the
+//! account's entrypoints ([`entrypoint`]) and a starknet-rs [`Account`](starknet_accounts::Account)
+//! that sends INVOKE transactions signed by a session key ([`SessionAccount`]).
+//! It has no dependency on any UI framework.
+
+pub mod entrypoint;
+pub mod error;
+pub mod outside_execution;
+pub mod registration;
+pub mod session_account;
+pub mod session_hash;
+pub mod session_signature;
+pub mod session_status;
+
+pub use error::SessionError;
+pub use outside_execution::OutsideExecution;
+pub use session_account::SessionAccount;
+pub use session_hash::session_message_hash;
+pub use session_signature::SessionSignature;
+pub use session_status::SessionStatus;
+pub use registration::{register_session_call, revoke_session_call};

@@ -1,0 +1,151 @@
+//! SNIP-9 v2 outside execution and its SNIP-12 (revision 1) message hash.
+
+use starknet_core::types::{Call, Felt};
+use starknet_core::utils::starknet_keccak;
+use starknet_crypto::poseidon_hash_many;
+
+/// `'ANY_CALLER'`: an outside execution that any relayer may submit.
+pub const ANY_CALLER: Felt = Felt::from_hex_unchecked("0x414e595f43414c4c4552");
+
+/// SNIP-12 revision 1 domain type.
+pub const STARKNET_DOMAIN_TYPE: &str = "\"StarknetDomain\"(\"name\":\"shortstring\",\"version\":\"shortstring\",\"chainId\":\"shortstring\",\"revision\":\"shortstring\")";
+/// SNIP-9 v2 `OutsideExecution` type with its referenced `Call` type.
+pub const OUTSIDE_EXECUTION_TYPE: &str = "\"OutsideExecution\"(\"Caller\":\"ContractAddress\",\"Nonce\":\"felt\",\"Execute After\":\"u128\",\"Execute Before\":\"u128\",\"Calls\":\"Call*\")\"Call\"(\"To\":\"ContractAddress\",\"Selector\":\"selector\",\"Calldata\":\"felt*\")";
+/// SNIP-9 v2 `Call` type.
+pub const CALL_TYPE: &str =
+    "\"Call\"(\"To\":\"ContractAddress\",\"Selector\":\"selector\",\"Calldata\":\"felt*\")";
+
+/// `sn_keccak(STARKNET_DOMAIN_TYPE)`.
+pub const STARKNET_DOMAIN_TYPE_HASH: Felt =
+    Felt::from_hex_unchecked("0x1ff2f602e42168014d405a94f75e8a93d640751d71d16311266e140d8b0a210");
+/// `sn_keccak(OUTSIDE_EXECUTION_TYPE)`.
+pub const OUTSIDE_EXECUTION_TYPE_HASH: Felt =
+    Felt::from_hex_unchecked("0x312b56c05a7965066ddbda31c016d8d05afc305071c0ca3cdc2192c3c2f1f0f");
+/// `sn_keccak(CALL_TYPE)`.
+pub const CALL_TYPE_HASH: Felt =
+    Felt::from_hex_unchecked("0x3635c7f2a7ba93844c0d064e18e487f35ab90f7c39d00f186a781fc3f0c2ca9");
+
+/// `'StarkNet Message'`, the SNIP-12 message prefix.
+const STARKNET_MESSAGE: Felt = Felt::from_hex_unchecked("0x537461726b4e6574204d657373616765");
+/// `'Account.execute_from_outside'`, the SNIP-9 domain name.
+const DOMAIN_NAME: Felt =
+    Felt::from_hex_unchecked("0x4163636f756e742e657865637574655f66726f6d5f6f757473696465");
+/// SNIP-9 domain version 2 (the felt 2, as starknet.js encodes the shortstring `"2"`).
+const DOMAIN_VERSION: Felt = Felt::TWO;
+/// SNIP-12 revision 1.
+const DOMAIN_REVISION: Felt = Felt::ONE;
+
+/// A SNIP-9 v2 outside execution: calls an account runs when a relayer submits them with the
+/// account's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideExecution {
+    /// Who may submit it ([`ANY_CALLER`] for anyone).
+    pub caller: Felt,
+    /// A nonce the account marks as used; any unused felt.
+    pub nonce: Felt,
+    /// Valid strictly after this unix time.
+    pub execute_after: u64,
+    /// Valid strictly before this unix time.
+    pub execute_before: u64,
+    /// The calls, with selectors as felts (a name must be hashed with `sn_keccak` first).
+    pub calls: Vec<Call>,
+}
+
+impl OutsideExecution {
+    /// SNIP-12 struct hash of the `OutsideExecution`.
+    pub fn struct_hash(&self) -> Felt {
+        let call_hashes: Vec<Felt> = self.calls.iter().map(call_hash).collect();
+        poseidon_hash_many(&[
+            OUTSIDE_EXECUTION_TYPE_HASH,
+            self.caller,
+            self.nonce,
+            Felt::from(self.execute_after),
+            Felt::from(self.execute_before),
+            poseidon_hash_many(&call_hashes),
+        ])
+    }
+
+    /// The SNIP-12 message hash the account (owner or session key) signs.
+    pub fn message_hash(&self, account: Felt, chain_id: Felt) -> Felt {
+        poseidon_hash_many(&[STARKNET_MESSAGE, domain_hash(chain_id), account, self.struct_hash()])
+    }
+
+    /// Calldata of `execute_from_outside_v2(outside_execution, signature)`.
+    pub fn calldata(&self, signature: &[Felt]) -> Vec<Felt> {
+        let mut data = vec![
+            self.caller,
+            self.nonce,
+            Felt::from(self.execute_after),
+            Felt::from(self.execute_before),
+            Felt::from(self.calls.len()),
+        ];
+        for call in &self.calls {
+            data.push(call.to);
+            data.push(call.selector);
+            data.push(Felt::from(call.calldata.len()));
+            data.extend_from_slice(&call.calldata);
+        }
+        data.push(Felt::from(signature.len()));
+        data.extend_from_slice(signature);
+        data
+    }
+}
+
+/// SNIP-12 domain hash of `Account.execute_from_outside` version 2 on `chain_id`.
+pub fn domain_hash(chain_id: Felt) -> Felt {
+    poseidon_hash_many(&[
+        STARKNET_DOMAIN_TYPE_HASH,
+        DOMAIN_NAME,
+        DOMAIN_VERSION,
+        chain_id,
+        DOMAIN_REVISION,
+    ])
+}
+
+fn call_hash(call: &Call) -> Felt {
+    poseidon_hash_many(&[CALL_TYPE_HASH, call.to, call.selector, poseidon_hash_many(&call.calldata)])
+}
+
+/// `sn_keccak` of a SNIP-12 type string (exposed so tests can recompute the constants).
+pub fn type_hash(encoded_type: &str) -> Felt {
+    starknet_keccak(encoded_type.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use starknet_core::utils::cairo_short_string_to_felt;
+
+    use super::*;
+
+    #[test]
+    fn type_hashes_match_their_type_strings_and_the_protocol() {
+        assert_eq!(type_hash(STARKNET_DOMAIN_TYPE), STARKNET_DOMAIN_TYPE_HASH);
+        assert_eq!(type_hash(OUTSIDE_EXECUTION_TYPE), OUTSIDE_EXECUTION_TYPE_HASH);
+        assert_eq!(type_hash(CALL_TYPE), CALL_TYPE_HASH);
+    }
+
+    #[test]
+    fn short_string_constants_are_what_they_say() {
+        assert_eq!(cairo_short_string_to_felt("ANY_CALLER").unwrap(), ANY_CALLER);
+        assert_eq!(cairo_short_string_to_felt("StarkNet Message").unwrap(), STARKNET_MESSAGE);
+        assert_eq!(
+            cairo_short_string_to_felt("Account.execute_from_outside").unwrap(),
+            DOMAIN_NAME
+        );
+    }
+
+    #[test]
+    fn calldata_layout() {
+        let oe = OutsideExecution {
+            caller: ANY_CALLER,
+            nonce: Felt::from(9u8),
+            execute_after: 1,
+            execute_before: 2,
+            calls: vec![Call { to: Felt::from(3u8), selector: Felt::from(4u8), calldata: vec![Felt::from(5u8)] }],
+        };
+        let data = oe.calldata(&[Felt::from(6u8), Felt::from(7u8)]);
+        let expected: Vec<Felt> =
+            [ANY_CALLER].into_iter().chain([9u8, 1, 2, 1, 3, 4, 1, 5, 2, 6, 7].map(Felt::from)).collect();
+        assert_eq!(data, expected);
+    }
+}

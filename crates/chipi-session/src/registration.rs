@@ -1,0 +1,61 @@
+//! The owner's self-calls that register and revoke a session key.
+
+use starknet_core::types::{Call, Felt};
+
+use crate::entrypoint::{selector, ADD_OR_UPDATE_SESSION_KEY, REVOKE_SESSION_KEY};
+
+/// `add_or_update_session_key(session_key, valid_until, max_calls, allowed_entrypoints)` on
+/// `account`; calldata `[pk, valid_until, max_calls, n, selectors...]`. An empty allowlist allows
+/// every selector.
+pub fn register_session_call(
+    account: Felt,
+    session_key: Felt,
+    valid_until: u64,
+    max_calls: u32,
+    allowed_entrypoints: &[Felt],
+) -> Call {
+    let mut calldata = vec![
+        session_key,
+        Felt::from(valid_until),
+        Felt::from(max_calls),
+        Felt::from(allowed_entrypoints.len()),
+    ];
+    calldata.extend_from_slice(allowed_entrypoints);
+    Call { to: account, selector: selector(ADD_OR_UPDATE_SESSION_KEY), calldata }
+}
+
+/// `revoke_session_key(session_key)` on `account`.
+pub fn revoke_session_call(account: Felt, session_key: Felt) -> Call {
+    Call { to: account, selector: selector(REVOKE_SESSION_KEY), calldata: vec![session_key] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_calldata_matches_the_protocol_vector() {
+        let pk = Felt::from_hex_unchecked(
+            "0x36ead5f7af7ea48a5ee5bdea799543c0a3624871739e15dbb0438e9543f48b6",
+        );
+        let call = register_session_call(Felt::ONE, pk, 1_700_021_600, 1000, &[]);
+        let hex: Vec<String> = call.calldata.iter().map(|f| format!("{f:#x}")).collect();
+        assert_eq!(
+            hex,
+            [
+                "0x36ead5f7af7ea48a5ee5bdea799543c0a3624871739e15dbb0438e9543f48b6",
+                "0x65544560",
+                "0x3e8",
+                "0x0"
+            ]
+        );
+        assert_eq!(call.to, Felt::ONE, "registration is a self-call");
+    }
+
+    #[test]
+    fn allowlist_is_length_prefixed() {
+        let call = register_session_call(Felt::ONE, Felt::TWO, 5, 6, &[Felt::from(9u8), Felt::from(10u8)]);
+        assert_eq!(call.calldata[3], Felt::TWO);
+        assert_eq!(&call.calldata[4..], &[Felt::from(9u8), Felt::from(10u8)]);
+    }
+}

@@ -1,0 +1,41 @@
+//! Compiles the project's Cairo contracts from source with the `cairo-lang-*` crates.
+//!
+//! crates.io's compiler crates ship no Cairo core library, so [`corelib::locate`] finds the one
+//! shipped inside the published `cairo-native` crate (see the README for why that one).
+//! [`compiler::compile`] turns a Cairo project into a Sierra contract class and its CASM, and
+//! [`artifacts`] reads and writes the committed copies with their hashes.
+
+pub mod artifacts;
+pub mod compiler;
+pub mod corelib;
+pub mod error;
+
+pub use artifacts::{Artifacts, ClassHashes};
+pub use compiler::{compile, CompiledContract};
+pub use error::BuildError;
+
+use std::path::PathBuf;
+
+/// The workspace root (two levels above this crate's manifest).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
+}
+
+/// The Cairo project of the session account.
+pub fn session_account_project() -> PathBuf {
+    workspace_root().join("contracts/session_account")
+}
+
+/// Where the committed artifacts of the session account live.
+pub fn session_account_artifacts() -> PathBuf {
+    workspace_root().join("contracts/artifacts")
+}
+
+/// Full path of the contract module inside its crate.
+pub const SESSION_ACCOUNT_CONTRACT: &str = "session_account::account::SessionAccount";
+
+/// File stem of the session account's artifacts.
+pub const SESSION_ACCOUNT_NAME: &str = "session_account";

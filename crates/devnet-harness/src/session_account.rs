@@ -1,0 +1,92 @@
+//! Declaring our session account class on a devnet and deploying fresh instances of it.
+
+use std::sync::Arc;
+
+use contract_build::{session_account_artifacts, Artifacts, SESSION_ACCOUNT_NAME};
+use starknet::accounts::{Account, AccountFactory, OpenZeppelinAccountFactory};
+use starknet::core::types::contract::SierraClass;
+use starknet::core::types::{BlockId, BlockTag, Felt, StarknetError};
+use starknet::providers::{Provider, ProviderError};
+use starknet::signers::{LocalWallet, SigningKey};
+
+use crate::devnet::{Devnet, OwnerAccount};
+use crate::error::HarnessError;
+use crate::receipt::wait_for_receipt;
+
+/// STRK (in fri) minted to every new account so it can pay its own fees.
+pub const INITIAL_STRK: u128 = 1_000 * 10u128.pow(18);
+
+/// A freshly deployed session account and its owner.
+#[derive(Debug)]
+pub struct DeployedSessionAccount {
+    /// The account address.
+    pub address: Felt,
+    /// The owner key.
+    pub owner_key: SigningKey,
+    /// The account driven by its owner key.
+    pub owner: OwnerAccount,
+}
+
+impl Devnet {
+    /// Declares the committed session account class (once per node) with predeployed account 0
+    /// and returns its class hash.
+    pub async fn declare_session_account(&self) -> Result<Felt, HarnessError> {
+        let artifacts = Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME);
+        let hashes = artifacts.read_hashes()?;
+        match self.provider().get_class(BlockId::Tag(BlockTag::PreConfirmed), hashes.class_hash).await {
+            Ok(_) => return Ok(hashes.class_hash),
+            Err(ProviderError::StarknetError(StarknetError::ClassHashNotFound)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let class: SierraClass = serde_json::from_str(&artifacts.read_sierra()?)?;
+        let flat = class.flatten().map_err(|e| HarnessError::Transaction(e.to_string()))?;
+        let deployer = self.predeployed(0).await?;
+        let result = deployer
+            .declare_v3(Arc::new(flat), hashes.compiled_class_hash)
+            .send()
+            .await
+            .map_err(|e| HarnessError::Transaction(format!("declare: {e}")))?;
+        let outcome = wait_for_receipt(self.provider(), result.transaction_hash).await?;
+        if let Some(reason) = outcome.revert_reason {
+            return Err(HarnessError::Transaction(format!("declare reverted: {reason}")));
+        }
+        Ok(result.class_hash)
+    }
+
+    /// Declares the class if needed, funds the counterfactual address with STRK and deploys a
+    /// session account owned by a new random key with a `DEPLOY_ACCOUNT` transaction.
+    pub async fn deploy_session_account(&self) -> Result<DeployedSessionAccount, HarnessError> {
+        self.deploy_session_account_with(SigningKey::from_random(), Felt::from(7u8)).await
+    }
+
+    /// Like [`Self::deploy_session_account`] with a given owner key and salt.
+    pub async fn deploy_session_account_with(
+        &self,
+        owner_key: SigningKey,
+        salt: Felt,
+    ) -> Result<DeployedSessionAccount, HarnessError> {
+        let class_hash = self.declare_session_account().await?;
+        let factory = OpenZeppelinAccountFactory::new(
+            class_hash,
+            self.chain_id(),
+            LocalWallet::from(owner_key.clone()),
+            self.provider().clone(),
+        )
+        .await
+        .map_err(|e| HarnessError::Transaction(e.to_string()))?;
+        let deployment = factory.deploy_v3(salt);
+        let address = deployment.address();
+        self.mint_strk(address, INITIAL_STRK).await?;
+        let result = deployment
+            .send()
+            .await
+            .map_err(|e| HarnessError::Transaction(format!("deploy account: {e}")))?;
+        let outcome = wait_for_receipt(self.provider(), result.transaction_hash).await?;
+        if let Some(reason) = outcome.revert_reason {
+            return Err(HarnessError::Transaction(format!("deploy reverted: {reason}")));
+        }
+        let owner = self.owner_account(address, owner_key.clone());
+        debug_assert_eq!(owner.address(), address);
+        Ok(DeployedSessionAccount { address, owner_key, owner })
+    }
+}

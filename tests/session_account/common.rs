@@ -1,0 +1,172 @@
+//! Helpers shared by the session account tests.
+
+use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_DATA, TRANSFER};
+use chipi_session::outside_execution::ANY_CALLER;
+use chipi_session::{register_session_call, OutsideExecution, SessionAccount, SessionSignature, SessionStatus};
+use devnet_harness::{wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK};
+use starknet::accounts::{Account, ConnectedAccount};
+use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
+use starknet::core::utils::cairo_short_string_to_felt;
+use starknet::providers::jsonrpc::HttpTransport;
+use starknet::providers::{JsonRpcClient, Provider};
+use starknet::signers::SigningKey;
+
+/// One STRK in fri.
+pub const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
+
+/// A node with a freshly deployed session account.
+pub struct Env {
+    pub node: Devnet,
+    pub account: DeployedSessionAccount,
+}
+
+impl Env {
+    pub async fn new() -> Self {
+        let node = Devnet::start().await.expect("devnet starts");
+        let account = node.deploy_session_account().await.expect("session account deploys");
+        Self { node, account }
+    }
+
+    pub fn address(&self) -> Felt {
+        self.account.address
+    }
+
+    /// The relayer that submits outside executions and pays their fees.
+    pub async fn relayer(&self) -> OwnerAccount {
+        self.node.predeployed(1).await.expect("predeployed account 1")
+    }
+
+    /// Unix time of the block the next transaction lands in.
+    pub async fn now(&self) -> u64 {
+        self.node.pending_timestamp().await.expect("block timestamp")
+    }
+
+    /// Registers `key` as a session with the owner key and checks that it succeeded.
+    pub async fn register(&self, key: &SigningKey, valid_until: u64, max_calls: u32, allowed: &[Felt]) -> Outcome {
+        let call = register_session_call(self.address(), public_key(key), valid_until, max_calls, allowed);
+        send(&self.account.owner, vec![call]).await.succeeded("register session")
+    }
+
+    /// A starknet-rs account that signs direct INVOKEs with the session `key`.
+    pub fn session(&self, key: &SigningKey, valid_until: u64) -> SessionAccount<JsonRpcClient<HttpTransport>> {
+        SessionAccount::new(
+            self.node.provider().clone(),
+            self.address(),
+            self.node.chain_id(),
+            key.clone(),
+            valid_until,
+        )
+    }
+
+    /// An outside execution of `calls` any caller may submit, valid for the next hour.
+    pub async fn outside(&self, nonce: u64, calls: Vec<Call>) -> OutsideExecution {
+        OutsideExecution {
+            caller: ANY_CALLER,
+            nonce: Felt::from(nonce),
+            execute_after: 0,
+            execute_before: self.now().await + 3600,
+            calls,
+        }
+    }
+
+    /// The call that submits `oe` signed by the session `key`.
+    pub fn outside_call(&self, oe: &OutsideExecution, key: &SigningKey, valid_until: u64) -> Call {
+        let hash = oe.message_hash(self.address(), self.node.chain_id());
+        let signature = SessionSignature::sign(key, hash, valid_until).expect("sign").to_felts();
+        Call { to: self.address(), selector: selector(EXECUTE_FROM_OUTSIDE_V2), calldata: oe.calldata(&signature) }
+    }
+
+    /// Signs `calls` as an outside execution with the session `key` and has the relayer submit it.
+    pub async fn relay(&self, key: &SigningKey, valid_until: u64, nonce: u64, calls: Vec<Call>) -> Sent {
+        let oe = self.outside(nonce, calls).await;
+        send(&self.relayer().await, vec![self.outside_call(&oe, key, valid_until)]).await
+    }
+
+    pub async fn session_status(&self, key: &SigningKey) -> SessionStatus {
+        let data = self.call(self.address(), GET_SESSION_DATA, vec![public_key(key)]).await;
+        SessionStatus::from_felts(&data).expect("v29 layout")
+    }
+
+    pub async fn call(&self, to: Felt, entrypoint: &str, calldata: Vec<Felt>) -> Vec<Felt> {
+        self.node
+            .provider()
+            .call(
+                FunctionCall { contract_address: to, entry_point_selector: selector(entrypoint), calldata },
+                BlockId::Tag(BlockTag::PreConfirmed),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("call {entrypoint}: {e}"))
+    }
+
+    pub async fn strk_balance(&self, owner: Felt) -> u128 {
+        let words = self.call(STRK, "balance_of", vec![owner]).await;
+        assert_eq!(words[1], Felt::ZERO, "balances in these tests fit in 128 bits");
+        words[0].try_into().expect("u128")
+    }
+}
+
+pub fn public_key(key: &SigningKey) -> Felt {
+    key.verifying_key().scalar()
+}
+
+/// A fresh random address that holds nothing.
+pub fn fresh_address() -> Felt {
+    public_key(&SigningKey::from_random())
+}
+
+/// `STRK.transfer(to, amount)`.
+pub fn strk_transfer(to: Felt, amount: u128) -> Call {
+    Call { to: STRK, selector: selector(TRANSFER), calldata: vec![to, Felt::from(amount), Felt::ZERO] }
+}
+
+/// How a transaction ended.
+#[derive(Debug)]
+pub enum Sent {
+    /// Included and executed.
+    Succeeded(Outcome),
+    /// Included but execution reverted (the fee was charged).
+    Reverted(Outcome),
+    /// Refused before inclusion: fee estimation or validation failed; nothing was sent.
+    Rejected(String),
+}
+
+impl Sent {
+    #[track_caller]
+    pub fn succeeded(self, what: &str) -> Outcome {
+        match self {
+            Sent::Succeeded(outcome) => outcome,
+            other => panic!("{what} should succeed: {other:?}"),
+        }
+    }
+
+    /// Asserts the transaction was refused (rejected or reverted) for `reason`, a Cairo
+    /// short string the contract panics with.
+    #[track_caller]
+    pub fn refused(&self, reason: &str) {
+        let text = match self {
+            Sent::Succeeded(outcome) => panic!("expected refusal '{reason}', but it succeeded: {outcome:?}"),
+            Sent::Reverted(outcome) => outcome.revert_reason.clone().unwrap_or_default(),
+            Sent::Rejected(error) => error.clone(),
+        };
+        let encoded = format!("{:#x}", cairo_short_string_to_felt(reason).expect("short string"));
+        assert!(
+            text.contains(reason) || text.contains(&encoded),
+            "expected refusal '{reason}', got: {text}"
+        );
+    }
+}
+
+/// Sends `calls` from `account` (estimating the fee) and waits for the receipt.
+pub async fn send<A: ConnectedAccount + Sync>(account: &A, calls: Vec<Call>) -> Sent {
+    match account.execute_v3(calls).send().await {
+        Ok(result) => {
+            let outcome = wait_for_receipt(account.provider(), result.transaction_hash).await.expect("receipt");
+            if outcome.succeeded() {
+                Sent::Succeeded(outcome)
+            } else {
+                Sent::Reverted(outcome)
+            }
+        }
+        Err(e) => Sent::Rejected(format!("{e:?}")),
+    }
+}

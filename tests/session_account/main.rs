@@ -1,0 +1,12 @@
+//! Integration tests of the session account on a real `starknet-devnet`. Each test starts its
+//! own node, deploys a fresh account and asserts on-chain outcomes.
+
+mod common;
+
+mod outside_execution;
+mod owner;
+mod privileged;
+mod rules;
+mod session_direct;
+mod spending_policy;
+mod whole_revert;
