@@ -4,7 +4,7 @@ use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_D
 use chipi_session::outside_execution::ANY_CALLER;
 use chipi_session::{register_session_call, OutsideExecution, SessionAccount, SessionSignature, SessionStatus};
 use devnet_harness::{wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK};
-use starknet::accounts::{Account, ConnectedAccount};
+use starknet::accounts::ConnectedAccount;
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::core::utils::cairo_short_string_to_felt;
 use starknet::providers::jsonrpc::HttpTransport;

@@ -29,10 +29,12 @@ impl SessionStatus {
         if rest.len() != n {
             return Err(bad("allowlist length does not match"));
         }
-        let is_active = match *is_active {
-            Felt::ZERO => false,
-            Felt::ONE => true,
-            _ => return Err(bad("is_active is not a bool")),
+        let is_active = if *is_active == Felt::ONE {
+            true
+        } else if *is_active == Felt::ZERO {
+            false
+        } else {
+            return Err(bad("is_active is not a bool"));
         };
         Ok(Self {
             is_active,

@@ -73,7 +73,7 @@ fn outside_execution_hash_matches_starknet_js() {
         "op": "outside_execution_typed_data",
         "chainId": SN_SEPOLIA,
         "account": ACCOUNT,
-        "caller": "ANY_CALLER",
+        "caller": hex(ANY_CALLER),
         "nonce": "0x1234abcd",
         "executeAfter": 1_700_000_000u64,
         "executeBefore": 1_700_003_600u64,
