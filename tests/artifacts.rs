@@ -14,22 +14,41 @@ fn committed() -> Artifacts {
 
 #[test]
 fn committed_artifacts_match_a_fresh_compile() {
-    let corelib = corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
-    let fresh = compile(&session_account_project(), SESSION_ACCOUNT_CONTRACT, &corelib).expect("compiles");
+    let corelib =
+        corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
+    let fresh = compile(
+        &session_account_project(),
+        SESSION_ACCOUNT_CONTRACT,
+        &corelib,
+    )
+    .expect("compiles");
     let artifacts = committed();
     let hint = "stale artifacts: run `cargo run -p contract-build` and commit contracts/artifacts";
-    assert!(artifacts.read_sierra().unwrap() == fresh.sierra_json, "Sierra differs; {hint}");
-    assert!(artifacts.read_casm().unwrap() == fresh.casm_json, "CASM differs; {hint}");
+    assert!(
+        artifacts.read_sierra().unwrap() == fresh.sierra_json,
+        "Sierra differs; {hint}"
+    );
+    assert!(
+        artifacts.read_casm().unwrap() == fresh.casm_json,
+        "CASM differs; {hint}"
+    );
     let hashes = artifacts.read_hashes().unwrap();
     assert_eq!(hashes.class_hash, fresh.class_hash, "{hint}");
-    assert_eq!(hashes.compiled_class_hash, fresh.compiled_class_hash, "{hint}");
-    assert_eq!(hashes.sierra_version, "1.8.0", "devnet 0.10.1 was checked with Sierra 1.8.0");
+    assert_eq!(
+        hashes.compiled_class_hash, fresh.compiled_class_hash,
+        "{hint}"
+    );
+    assert_eq!(
+        hashes.sierra_version, "1.8.0",
+        "devnet 0.10.1 was checked with Sierra 1.8.0"
+    );
 }
 
 #[test]
 fn recorded_class_hash_is_the_hash_of_the_committed_class() {
     let artifacts = committed();
-    let hash = contract_build::compiler::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
+    let hash =
+        contract_build::compiler::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
     assert_eq!(hash, artifacts.read_hashes().unwrap().class_hash);
 }
 
@@ -37,8 +56,16 @@ fn recorded_class_hash_is_the_hash_of_the_committed_class() {
 async fn node_declares_the_class_and_deploys_an_account() {
     let node = Devnet::start().await.expect("devnet");
     let class_hash = node.declare_session_account().await.expect("declare");
-    assert_eq!(class_hash, committed().read_hashes().unwrap().class_hash, "the node computed our class hash");
-    let class = node.provider().get_class(BlockId::Tag(BlockTag::PreConfirmed), class_hash).await.unwrap();
+    assert_eq!(
+        class_hash,
+        committed().read_hashes().unwrap().class_hash,
+        "the node computed our class hash"
+    );
+    let class = node
+        .provider()
+        .get_class(BlockId::Tag(BlockTag::PreConfirmed), class_hash)
+        .await
+        .unwrap();
     assert!(matches!(class, ContractClass::Sierra(_)));
     let deployed = node.deploy_session_account().await.expect("deploy");
     let on_chain = node

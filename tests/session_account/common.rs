@@ -2,8 +2,12 @@
 
 use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_DATA, TRANSFER};
 use chipi_session::outside_execution::ANY_CALLER;
-use chipi_session::{register_session_call, OutsideExecution, SessionAccount, SessionSignature, SessionStatus};
-use devnet_harness::{wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK};
+use chipi_session::{
+    register_session_call, OutsideExecution, SessionAccount, SessionSignature, SessionStatus,
+};
+use devnet_harness::{
+    wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK,
+};
 use starknet::accounts::ConnectedAccount;
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::core::utils::cairo_short_string_to_felt;
@@ -23,7 +27,10 @@ pub struct Env {
 impl Env {
     pub async fn new() -> Self {
         let node = Devnet::start().await.expect("devnet starts");
-        let account = node.deploy_session_account().await.expect("session account deploys");
+        let account = node
+            .deploy_session_account()
+            .await
+            .expect("session account deploys");
         Self { node, account }
     }
 
@@ -33,22 +40,46 @@ impl Env {
 
     /// The relayer that submits outside executions and pays their fees.
     pub async fn relayer(&self) -> OwnerAccount {
-        self.node.predeployed(1).await.expect("predeployed account 1")
+        self.node
+            .predeployed(1)
+            .await
+            .expect("predeployed account 1")
     }
 
     /// Unix time of the block the next transaction lands in.
     pub async fn now(&self) -> u64 {
-        self.node.pending_timestamp().await.expect("block timestamp")
+        self.node
+            .pending_timestamp()
+            .await
+            .expect("block timestamp")
     }
 
     /// Registers `key` as a session with the owner key and checks that it succeeded.
-    pub async fn register(&self, key: &SigningKey, valid_until: u64, max_calls: u32, allowed: &[Felt]) -> Outcome {
-        let call = register_session_call(self.address(), public_key(key), valid_until, max_calls, allowed);
-        send(&self.account.owner, vec![call]).await.succeeded("register session")
+    pub async fn register(
+        &self,
+        key: &SigningKey,
+        valid_until: u64,
+        max_calls: u32,
+        allowed: &[Felt],
+    ) -> Outcome {
+        let call = register_session_call(
+            self.address(),
+            public_key(key),
+            valid_until,
+            max_calls,
+            allowed,
+        );
+        send(&self.account.owner, vec![call])
+            .await
+            .succeeded("register session")
     }
 
     /// A starknet-rs account that signs direct INVOKEs with the session `key`.
-    pub fn session(&self, key: &SigningKey, valid_until: u64) -> SessionAccount<JsonRpcClient<HttpTransport>> {
+    pub fn session(
+        &self,
+        key: &SigningKey,
+        valid_until: u64,
+    ) -> SessionAccount<JsonRpcClient<HttpTransport>> {
         SessionAccount::new(
             self.node.provider().clone(),
             self.address(),
@@ -72,18 +103,36 @@ impl Env {
     /// The call that submits `oe` signed by the session `key`.
     pub fn outside_call(&self, oe: &OutsideExecution, key: &SigningKey, valid_until: u64) -> Call {
         let hash = oe.message_hash(self.address(), self.node.chain_id());
-        let signature = SessionSignature::sign(key, hash, valid_until).expect("sign").to_felts();
-        Call { to: self.address(), selector: selector(EXECUTE_FROM_OUTSIDE_V2), calldata: oe.calldata(&signature) }
+        let signature = SessionSignature::sign(key, hash, valid_until)
+            .expect("sign")
+            .to_felts();
+        Call {
+            to: self.address(),
+            selector: selector(EXECUTE_FROM_OUTSIDE_V2),
+            calldata: oe.calldata(&signature),
+        }
     }
 
     /// Signs `calls` as an outside execution with the session `key` and has the relayer submit it.
-    pub async fn relay(&self, key: &SigningKey, valid_until: u64, nonce: u64, calls: Vec<Call>) -> Sent {
+    pub async fn relay(
+        &self,
+        key: &SigningKey,
+        valid_until: u64,
+        nonce: u64,
+        calls: Vec<Call>,
+    ) -> Sent {
         let oe = self.outside(nonce, calls).await;
-        send(&self.relayer().await, vec![self.outside_call(&oe, key, valid_until)]).await
+        send(
+            &self.relayer().await,
+            vec![self.outside_call(&oe, key, valid_until)],
+        )
+        .await
     }
 
     pub async fn session_status(&self, key: &SigningKey) -> SessionStatus {
-        let data = self.call(self.address(), GET_SESSION_DATA, vec![public_key(key)]).await;
+        let data = self
+            .call(self.address(), GET_SESSION_DATA, vec![public_key(key)])
+            .await;
         SessionStatus::from_felts(&data).expect("v29 layout")
     }
 
@@ -91,7 +140,11 @@ impl Env {
         self.node
             .provider()
             .call(
-                FunctionCall { contract_address: to, entry_point_selector: selector(entrypoint), calldata },
+                FunctionCall {
+                    contract_address: to,
+                    entry_point_selector: selector(entrypoint),
+                    calldata,
+                },
                 BlockId::Tag(BlockTag::PreConfirmed),
             )
             .await
@@ -100,7 +153,11 @@ impl Env {
 
     pub async fn strk_balance(&self, owner: Felt) -> u128 {
         let words = self.call(STRK, "balance_of", vec![owner]).await;
-        assert_eq!(words[1], Felt::ZERO, "balances in these tests fit in 128 bits");
+        assert_eq!(
+            words[1],
+            Felt::ZERO,
+            "balances in these tests fit in 128 bits"
+        );
         words[0].try_into().expect("u128")
     }
 }
@@ -116,7 +173,11 @@ pub fn fresh_address() -> Felt {
 
 /// `STRK.transfer(to, amount)`.
 pub fn strk_transfer(to: Felt, amount: u128) -> Call {
-    Call { to: STRK, selector: selector(TRANSFER), calldata: vec![to, Felt::from(amount), Felt::ZERO] }
+    Call {
+        to: STRK,
+        selector: selector(TRANSFER),
+        calldata: vec![to, Felt::from(amount), Felt::ZERO],
+    }
 }
 
 /// How a transaction ended.
@@ -144,11 +205,16 @@ impl Sent {
     #[track_caller]
     pub fn refused(&self, reason: &str) {
         let text = match self {
-            Sent::Succeeded(outcome) => panic!("expected refusal '{reason}', but it succeeded: {outcome:?}"),
+            Sent::Succeeded(outcome) => {
+                panic!("expected refusal '{reason}', but it succeeded: {outcome:?}")
+            }
             Sent::Reverted(outcome) => outcome.revert_reason.clone().unwrap_or_default(),
             Sent::Rejected(error) => error.clone(),
         };
-        let encoded = format!("{:#x}", cairo_short_string_to_felt(reason).expect("short string"));
+        let encoded = format!(
+            "{:#x}",
+            cairo_short_string_to_felt(reason).expect("short string")
+        );
         assert!(
             text.contains(reason) || text.contains(&encoded),
             "expected refusal '{reason}', got: {text}"
@@ -160,7 +226,9 @@ impl Sent {
 pub async fn send<A: ConnectedAccount + Sync>(account: &A, calls: Vec<Call>) -> Sent {
     match account.execute_v3(calls).send().await {
         Ok(result) => {
-            let outcome = wait_for_receipt(account.provider(), result.transaction_hash).await.expect("receipt");
+            let outcome = wait_for_receipt(account.provider(), result.transaction_hash)
+                .await
+                .expect("receipt");
             if outcome.succeeded() {
                 Sent::Succeeded(outcome)
             } else {

@@ -20,9 +20,13 @@ async fn session_transfer_through_a_relayer_that_pays_the_fee() {
     let account_before = env.strk_balance(env.address()).await;
     let relayer_before = env.strk_balance(relayer.address()).await;
 
-    let oe = env.outside(77, vec![strk_transfer(recipient, 2 * STRK_UNIT)]).await;
+    let oe = env
+        .outside(77, vec![strk_transfer(recipient, 2 * STRK_UNIT)])
+        .await;
     let call = env.outside_call(&oe, &key, valid_until);
-    send(&relayer, vec![call]).await.succeeded("relayed session transfer");
+    send(&relayer, vec![call])
+        .await
+        .succeeded("relayed session transfer");
 
     assert_eq!(env.strk_balance(recipient).await, 2 * STRK_UNIT);
     assert_eq!(
@@ -30,9 +34,18 @@ async fn session_transfer_through_a_relayer_that_pays_the_fee() {
         account_before - 2 * STRK_UNIT,
         "the account paid exactly the amount, no fee"
     );
-    assert!(env.strk_balance(relayer.address()).await < relayer_before, "the relayer paid the fee");
+    assert!(
+        env.strk_balance(relayer.address()).await < relayer_before,
+        "the relayer paid the fee"
+    );
     assert_eq!(env.session_status(&key).await.remaining_calls, 4);
-    let nonce_ok = env.call(env.address(), "is_valid_outside_execution_nonce", vec![Felt::from(77u8)]).await;
+    let nonce_ok = env
+        .call(
+            env.address(),
+            "is_valid_outside_execution_nonce",
+            vec![Felt::from(77u8)],
+        )
+        .await;
     assert_eq!(nonce_ok, vec![Felt::ZERO], "the nonce is spent");
 }
 
@@ -47,8 +60,12 @@ async fn replayed_nonce_is_rejected() {
 
     let oe = env.outside(5, vec![strk_transfer(recipient, 1000)]).await;
     let call = env.outside_call(&oe, &key, valid_until);
-    send(&relayer, vec![call.clone()]).await.succeeded("first use");
-    send(&relayer, vec![call]).await.refused("SNIP9: duplicated nonce");
+    send(&relayer, vec![call.clone()])
+        .await
+        .succeeded("first use");
+    send(&relayer, vec![call])
+        .await
+        .refused("SNIP9: duplicated nonce");
     assert_eq!(env.strk_balance(recipient).await, 1000, "moved once");
 }
 
@@ -64,15 +81,34 @@ async fn caller_and_time_bounds_are_enforced() {
     // Only the named caller may submit.
     let mut oe = env.outside(1, transfer.clone()).await;
     oe.caller = fresh_address();
-    send(&relayer, vec![env.outside_call(&oe, &key, valid_until)]).await.refused("SNIP9: invalid caller");
+    send(&relayer, vec![env.outside_call(&oe, &key, valid_until)])
+        .await
+        .refused("SNIP9: invalid caller");
     oe.caller = relayer.address();
-    send(&relayer, vec![env.outside_call(&oe, &key, valid_until)]).await.succeeded("named caller");
+    send(&relayer, vec![env.outside_call(&oe, &key, valid_until)])
+        .await
+        .succeeded("named caller");
 
     let now = env.now().await;
-    let late = OutsideExecution { caller: ANY_CALLER, nonce: Felt::TWO, execute_after: 0, execute_before: now - 1, calls: transfer.clone() };
-    send(&relayer, vec![env.outside_call(&late, &key, valid_until)]).await.refused("SNIP9: too late");
-    let early = OutsideExecution { execute_after: now + 600, execute_before: now + 1200, nonce: Felt::THREE, ..late };
-    send(&relayer, vec![env.outside_call(&early, &key, valid_until)]).await.refused("SNIP9: too early");
+    let late = OutsideExecution {
+        caller: ANY_CALLER,
+        nonce: Felt::TWO,
+        execute_after: 0,
+        execute_before: now - 1,
+        calls: transfer.clone(),
+    };
+    send(&relayer, vec![env.outside_call(&late, &key, valid_until)])
+        .await
+        .refused("SNIP9: too late");
+    let early = OutsideExecution {
+        execute_after: now + 600,
+        execute_before: now + 1200,
+        nonce: Felt::THREE,
+        ..late
+    };
+    send(&relayer, vec![env.outside_call(&early, &key, valid_until)])
+        .await
+        .refused("SNIP9: too early");
 }
 
 /// The owner signs `[r, s]` over the same SNIP-12 hash: this is how registration goes gasless.
@@ -90,13 +126,34 @@ async fn owner_signed_outside_execution_registers_a_session() {
         selector: selector(EXECUTE_FROM_OUTSIDE_V2),
         calldata: oe.calldata(&[sig.r, sig.s]),
     };
-    send(&env.relayer().await, vec![call]).await.succeeded("owner outside execution");
+    send(&env.relayer().await, vec![call])
+        .await
+        .succeeded("owner outside execution");
     let status = env.session_status(&key).await;
     assert!(status.is_active && status.remaining_calls == 3 && status.valid_until == valid_until);
 
     // A wrong owner signature is refused.
-    let oe = env.outside(10, vec![register_session_call(env.address(), Felt::from(5u8), valid_until, 3, &[])]).await;
-    let bad = SigningKey::from_random().sign(&oe.message_hash(env.address(), env.node.chain_id())).unwrap();
-    let call = Call { to: env.address(), selector: selector(EXECUTE_FROM_OUTSIDE_V2), calldata: oe.calldata(&[bad.r, bad.s]) };
-    send(&env.relayer().await, vec![call]).await.refused("SNIP9: invalid signature");
+    let oe = env
+        .outside(
+            10,
+            vec![register_session_call(
+                env.address(),
+                Felt::from(5u8),
+                valid_until,
+                3,
+                &[],
+            )],
+        )
+        .await;
+    let bad = SigningKey::from_random()
+        .sign(&oe.message_hash(env.address(), env.node.chain_id()))
+        .unwrap();
+    let call = Call {
+        to: env.address(),
+        selector: selector(EXECUTE_FROM_OUTSIDE_V2),
+        calldata: oe.calldata(&[bad.r, bad.s]),
+    };
+    send(&env.relayer().await, vec![call])
+        .await
+        .refused("SNIP9: invalid signature");
 }

@@ -22,12 +22,28 @@ async fn expired_session_is_rejected_on_both_paths() {
     let valid_until = env.now().await + 600;
     env.register(&key, valid_until, 10, &[]).await;
     let recipient = fresh_address();
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)]).await.succeeded("before expiry");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .succeeded("before expiry");
 
     env.node.increase_time(601).await.unwrap();
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)]).await.refused("Session: expired");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)]).await.refused("Session: expired");
-    assert_eq!(env.strk_balance(recipient).await, 1, "nothing moved after expiry");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .refused("Session: expired");
+    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)])
+        .await
+        .refused("Session: expired");
+    assert_eq!(
+        env.strk_balance(recipient).await,
+        1,
+        "nothing moved after expiry"
+    );
 }
 
 #[tokio::test]
@@ -35,26 +51,47 @@ async fn allowlist_is_enforced_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[selector(APPROVE)]).await;
+    env.register(&key, valid_until, 10, &[selector(APPROVE)])
+        .await;
     let recipient = fresh_address();
 
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)])
-        .await
-        .refused("Session: entrypoint not allowed");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .refused("Session: entrypoint not allowed");
     env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)])
         .await
         .refused("Session: entrypoint not allowed");
     // A batch is refused when any one call is off the list.
-    let approve = Call { to: STRK, selector: selector(APPROVE), calldata: vec![recipient, Felt::ONE, Felt::ZERO] };
-    env.relay(&key, valid_until, 2, vec![approve.clone(), strk_transfer(recipient, 1)])
-        .await
-        .refused("Session: entrypoint not allowed");
+    let approve = Call {
+        to: STRK,
+        selector: selector(APPROVE),
+        calldata: vec![recipient, Felt::ONE, Felt::ZERO],
+    };
+    env.relay(
+        &key,
+        valid_until,
+        2,
+        vec![approve.clone(), strk_transfer(recipient, 1)],
+    )
+    .await
+    .refused("Session: entrypoint not allowed");
     assert_eq!(env.strk_balance(recipient).await, 0);
 
     // The allowed entrypoint goes through on both paths.
-    send(&env.session(&key, valid_until), vec![approve.clone()]).await.succeeded("approve direct");
-    env.relay(&key, valid_until, 3, vec![approve]).await.succeeded("approve relayed");
-    assert_eq!(env.session_status(&key).await.remaining_calls, 8, "refusals consumed nothing");
+    send(&env.session(&key, valid_until), vec![approve.clone()])
+        .await
+        .succeeded("approve direct");
+    env.relay(&key, valid_until, 3, vec![approve])
+        .await
+        .succeeded("approve relayed");
+    assert_eq!(
+        env.session_status(&key).await.remaining_calls,
+        8,
+        "refusals consumed nothing"
+    );
 }
 
 #[tokio::test]
@@ -64,21 +101,42 @@ async fn revoked_session_is_rejected_on_both_paths() {
     let valid_until = env.now().await + 3600;
     env.register(&key, valid_until, 10, &[]).await;
     let recipient = fresh_address();
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)]).await.succeeded("before revoke");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .succeeded("before revoke");
 
-    let outcome = send(&env.account.owner, vec![revoke_session_call(env.address(), public_key(&key))])
-        .await
-        .succeeded("revoke");
+    let outcome = send(
+        &env.account.owner,
+        vec![revoke_session_call(env.address(), public_key(&key))],
+    )
+    .await
+    .succeeded("revoke");
     assert!(
-        outcome.events.iter().any(|e| e.from_address == env.address()
-            && e.keys == vec![selector("SessionKeyRevoked"), public_key(&key)]),
+        outcome
+            .events
+            .iter()
+            .any(|e| e.from_address == env.address()
+                && e.keys == vec![selector("SessionKeyRevoked"), public_key(&key)]),
         "SessionKeyRevoked emitted"
     );
     let status = env.session_status(&key).await;
-    assert!(!status.is_active && status.valid_until == 0 && status.remaining_calls == 0, "record zeroed: {status:?}");
+    assert!(
+        !status.is_active && status.valid_until == 0 && status.remaining_calls == 0,
+        "record zeroed: {status:?}"
+    );
 
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)]).await.refused("Session: not registered");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)]).await.refused("Session: not registered");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .refused("Session: not registered");
+    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)])
+        .await
+        .refused("Session: not registered");
     assert_eq!(env.strk_balance(recipient).await, 1);
 }
 
@@ -87,12 +145,20 @@ async fn unregistered_key_is_rejected_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    send(&env.session(&key, valid_until), vec![strk_transfer(fresh_address(), 1)])
-        .await
-        .refused("Session: not registered");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(fresh_address(), 1)])
-        .await
-        .refused("Session: not registered");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(fresh_address(), 1)],
+    )
+    .await
+    .refused("Session: not registered");
+    env.relay(
+        &key,
+        valid_until,
+        1,
+        vec![strk_transfer(fresh_address(), 1)],
+    )
+    .await
+    .refused("Session: not registered");
 }
 
 #[tokio::test]
@@ -105,8 +171,13 @@ async fn wrong_signer_is_rejected_on_both_paths() {
     let recipient = fresh_address();
 
     // Signed by another key while claiming the registered session key.
-    let forged = Forged { inner: env.session(&impostor, valid_until), claimed_key: public_key(&key) };
-    send(&forged, vec![strk_transfer(recipient, 1)]).await.refused("Session: invalid signature");
+    let forged = Forged {
+        inner: env.session(&impostor, valid_until),
+        claimed_key: public_key(&key),
+    };
+    send(&forged, vec![strk_transfer(recipient, 1)])
+        .await
+        .refused("Session: invalid signature");
 
     let oe = env.outside(1, vec![strk_transfer(recipient, 1)]).await;
     let hash = oe.message_hash(env.address(), env.node.chain_id());
@@ -117,7 +188,9 @@ async fn wrong_signer_is_rejected_on_both_paths() {
         selector: selector(chipi_session::entrypoint::EXECUTE_FROM_OUTSIDE_V2),
         calldata: oe.calldata(&signature.to_felts()),
     };
-    send(&env.relayer().await, vec![call]).await.refused("Session: invalid signature");
+    send(&env.relayer().await, vec![call])
+        .await
+        .refused("Session: invalid signature");
     assert_eq!(env.strk_balance(recipient).await, 0);
     assert_eq!(env.session_status(&key).await.remaining_calls, 10);
 }
@@ -146,14 +219,24 @@ impl Account for Forged {
         self.inner.chain_id()
     }
 
-    async fn sign_execution_v3(&self, execution: &RawExecutionV3, query_only: bool) -> Result<Vec<Felt>, Self::SignError> {
+    async fn sign_execution_v3(
+        &self,
+        execution: &RawExecutionV3,
+        query_only: bool,
+    ) -> Result<Vec<Felt>, Self::SignError> {
         let mut signature = self.inner.sign_execution_v3(execution, query_only).await?;
         signature[0] = self.claimed_key;
         Ok(signature)
     }
 
-    async fn sign_declaration_v3(&self, declaration: &RawDeclarationV3, query_only: bool) -> Result<Vec<Felt>, Self::SignError> {
-        self.inner.sign_declaration_v3(declaration, query_only).await
+    async fn sign_declaration_v3(
+        &self,
+        declaration: &RawDeclarationV3,
+        query_only: bool,
+    ) -> Result<Vec<Felt>, Self::SignError> {
+        self.inner
+            .sign_declaration_v3(declaration, query_only)
+            .await
     }
 
     fn is_signer_interactive(&self, context: SignerInteractivityContext<'_>) -> bool {

@@ -1,6 +1,8 @@
 //! Spending policies: per-call and per-window limits per session and token.
 
-use chipi_session::entrypoint::{selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, SET_SPENDING_POLICY};
+use chipi_session::entrypoint::{
+    selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, SET_SPENDING_POLICY,
+};
 use devnet_harness::STRK;
 use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
@@ -31,40 +33,103 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3 * 3600;
     env.register(&key, valid_until, 100, &[]).await;
-    let outcome = send(&env.account.owner, vec![set_policy(env.address(), &key, 100, 150)]).await.succeeded("set policy");
+    let outcome = send(
+        &env.account.owner,
+        vec![set_policy(env.address(), &key, 100, 150)],
+    )
+    .await
+    .succeeded("set policy");
     assert!(
-        outcome.events.iter().any(|e| e.from_address == env.address()
-            && e.keys == vec![selector("SpendingPolicySet"), public_key(&key), STRK]),
+        outcome
+            .events
+            .iter()
+            .any(|e| e.from_address == env.address()
+                && e.keys == vec![selector("SpendingPolicySet"), public_key(&key), STRK]),
         "SpendingPolicySet emitted"
     );
-    let policy = env.call(env.address(), GET_SPENDING_POLICY, vec![public_key(&key), STRK]).await;
-    assert_eq!(policy, [100u128, 0, 150, 0, WINDOW as u128, 0, 0, 0].map(Felt::from).to_vec(), "layout of §3");
+    let policy = env
+        .call(
+            env.address(),
+            GET_SPENDING_POLICY,
+            vec![public_key(&key), STRK],
+        )
+        .await;
+    assert_eq!(
+        policy,
+        [100u128, 0, 150, 0, WINDOW as u128, 0, 0, 0]
+            .map(Felt::from)
+            .to_vec(),
+        "layout of §3"
+    );
 
     let recipient = fresh_address();
     let session = env.session(&key, valid_until);
-    send(&session, vec![strk_transfer(recipient, 101)]).await.refused("Policy: over per-call limit");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 101)]).await.refused("Policy: over per-call limit");
-    let approve = Call { to: STRK, selector: selector(APPROVE), calldata: vec![recipient, Felt::from(101u8), Felt::ZERO] };
-    send(&session, vec![approve]).await.refused("Policy: over per-call limit");
+    send(&session, vec![strk_transfer(recipient, 101)])
+        .await
+        .refused("Policy: over per-call limit");
+    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 101)])
+        .await
+        .refused("Policy: over per-call limit");
+    let approve = Call {
+        to: STRK,
+        selector: selector(APPROVE),
+        calldata: vec![recipient, Felt::from(101u8), Felt::ZERO],
+    };
+    send(&session, vec![approve])
+        .await
+        .refused("Policy: over per-call limit");
 
-    send(&session, vec![strk_transfer(recipient, 100)]).await.succeeded("100 of 150 in the window");
-    send(&session, vec![strk_transfer(recipient, 60)]).await.refused("Policy: over window limit");
-    env.relay(&key, valid_until, 2, vec![strk_transfer(recipient, 60)]).await.refused("Policy: over window limit");
-    // Two calls in one batch count together.
-    env.relay(&key, valid_until, 3, vec![strk_transfer(recipient, 30), strk_transfer(recipient, 30)])
+    send(&session, vec![strk_transfer(recipient, 100)])
+        .await
+        .succeeded("100 of 150 in the window");
+    send(&session, vec![strk_transfer(recipient, 60)])
         .await
         .refused("Policy: over window limit");
-    env.relay(&key, valid_until, 4, vec![strk_transfer(recipient, 50)]).await.succeeded("exactly at the window limit");
+    env.relay(&key, valid_until, 2, vec![strk_transfer(recipient, 60)])
+        .await
+        .refused("Policy: over window limit");
+    // Two calls in one batch count together.
+    env.relay(
+        &key,
+        valid_until,
+        3,
+        vec![strk_transfer(recipient, 30), strk_transfer(recipient, 30)],
+    )
+    .await
+    .refused("Policy: over window limit");
+    env.relay(&key, valid_until, 4, vec![strk_transfer(recipient, 50)])
+        .await
+        .succeeded("exactly at the window limit");
     assert_eq!(env.strk_balance(recipient).await, 150);
 
     env.node.increase_time(WINDOW + 1).await.unwrap();
-    env.relay(&key, valid_until, 5, vec![strk_transfer(recipient, 60)]).await.succeeded("new window");
-    let policy = env.call(env.address(), GET_SPENDING_POLICY, vec![public_key(&key), STRK]).await;
-    assert_eq!(policy[5], Felt::from(60u8), "spent restarted with the window");
+    env.relay(&key, valid_until, 5, vec![strk_transfer(recipient, 60)])
+        .await
+        .succeeded("new window");
+    let policy = env
+        .call(
+            env.address(),
+            GET_SPENDING_POLICY,
+            vec![public_key(&key), STRK],
+        )
+        .await;
+    assert_eq!(
+        policy[5],
+        Felt::from(60u8),
+        "spent restarted with the window"
+    );
     assert_eq!(env.strk_balance(recipient).await, 210);
 
     // Removing the policy lifts the limits.
-    let remove = Call { to: env.address(), selector: selector(REMOVE_SPENDING_POLICY), calldata: vec![public_key(&key), STRK] };
-    send(&env.account.owner, vec![remove]).await.succeeded("remove policy");
-    send(&session, vec![strk_transfer(recipient, 1000)]).await.succeeded("no policy, no limit");
+    let remove = Call {
+        to: env.address(),
+        selector: selector(REMOVE_SPENDING_POLICY),
+        calldata: vec![public_key(&key), STRK],
+    };
+    send(&env.account.owner, vec![remove])
+        .await
+        .succeeded("remove policy");
+    send(&session, vec![strk_transfer(recipient, 1000)])
+        .await
+        .succeeded("no policy, no limit");
 }

@@ -58,7 +58,10 @@ mod tests {
             (TRANSFER, "0x83afd3f4", "d12e"),
         ] {
             let hex = format!("{:#x}", selector(name));
-            assert!(hex.starts_with(head) && hex.ends_with(tail), "{name}: {hex}");
+            assert!(
+                hex.starts_with(head) && hex.ends_with(tail),
+                "{name}: {hex}"
+            );
         }
     }
 }

@@ -19,8 +19,8 @@ pub mod session_status;
 
 pub use error::SessionError;
 pub use outside_execution::OutsideExecution;
+pub use registration::{register_session_call, revoke_session_call};
 pub use session_account::SessionAccount;
 pub use session_hash::session_message_hash;
 pub use session_signature::SessionSignature;
 pub use session_status::SessionStatus;
-pub use registration::{register_session_call, revoke_session_call};

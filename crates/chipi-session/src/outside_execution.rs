@@ -67,7 +67,12 @@ impl OutsideExecution {
 
     /// The SNIP-12 message hash the account (owner or session key) signs.
     pub fn message_hash(&self, account: Felt, chain_id: Felt) -> Felt {
-        poseidon_hash_many(&[STARKNET_MESSAGE, domain_hash(chain_id), account, self.struct_hash()])
+        poseidon_hash_many(&[
+            STARKNET_MESSAGE,
+            domain_hash(chain_id),
+            account,
+            self.struct_hash(),
+        ])
     }
 
     /// Calldata of `execute_from_outside_v2(outside_execution, signature)`.
@@ -103,7 +108,12 @@ pub fn domain_hash(chain_id: Felt) -> Felt {
 }
 
 fn call_hash(call: &Call) -> Felt {
-    poseidon_hash_many(&[CALL_TYPE_HASH, call.to, call.selector, poseidon_hash_many(&call.calldata)])
+    poseidon_hash_many(&[
+        CALL_TYPE_HASH,
+        call.to,
+        call.selector,
+        poseidon_hash_many(&call.calldata),
+    ])
 }
 
 /// `sn_keccak` of a SNIP-12 type string (exposed so tests can recompute the constants).
@@ -120,14 +130,23 @@ mod tests {
     #[test]
     fn type_hashes_match_their_type_strings_and_the_protocol() {
         assert_eq!(type_hash(STARKNET_DOMAIN_TYPE), STARKNET_DOMAIN_TYPE_HASH);
-        assert_eq!(type_hash(OUTSIDE_EXECUTION_TYPE), OUTSIDE_EXECUTION_TYPE_HASH);
+        assert_eq!(
+            type_hash(OUTSIDE_EXECUTION_TYPE),
+            OUTSIDE_EXECUTION_TYPE_HASH
+        );
         assert_eq!(type_hash(CALL_TYPE), CALL_TYPE_HASH);
     }
 
     #[test]
     fn short_string_constants_are_what_they_say() {
-        assert_eq!(cairo_short_string_to_felt("ANY_CALLER").unwrap(), ANY_CALLER);
-        assert_eq!(cairo_short_string_to_felt("StarkNet Message").unwrap(), STARKNET_MESSAGE);
+        assert_eq!(
+            cairo_short_string_to_felt("ANY_CALLER").unwrap(),
+            ANY_CALLER
+        );
+        assert_eq!(
+            cairo_short_string_to_felt("StarkNet Message").unwrap(),
+            STARKNET_MESSAGE
+        );
         assert_eq!(
             cairo_short_string_to_felt("Account.execute_from_outside").unwrap(),
             DOMAIN_NAME
@@ -141,11 +160,17 @@ mod tests {
             nonce: Felt::from(9u8),
             execute_after: 1,
             execute_before: 2,
-            calls: vec![Call { to: Felt::from(3u8), selector: Felt::from(4u8), calldata: vec![Felt::from(5u8)] }],
+            calls: vec![Call {
+                to: Felt::from(3u8),
+                selector: Felt::from(4u8),
+                calldata: vec![Felt::from(5u8)],
+            }],
         };
         let data = oe.calldata(&[Felt::from(6u8), Felt::from(7u8)]);
-        let expected: Vec<Felt> =
-            [ANY_CALLER].into_iter().chain([9u8, 1, 2, 1, 3, 4, 1, 5, 2, 6, 7].map(Felt::from)).collect();
+        let expected: Vec<Felt> = [ANY_CALLER]
+            .into_iter()
+            .chain([9u8, 1, 2, 1, 3, 4, 1, 5, 2, 6, 7].map(Felt::from))
+            .collect();
         assert_eq!(data, expected);
     }
 }

@@ -21,12 +21,20 @@ pub fn register_session_call(
         Felt::from(allowed_entrypoints.len()),
     ];
     calldata.extend_from_slice(allowed_entrypoints);
-    Call { to: account, selector: selector(ADD_OR_UPDATE_SESSION_KEY), calldata }
+    Call {
+        to: account,
+        selector: selector(ADD_OR_UPDATE_SESSION_KEY),
+        calldata,
+    }
 }
 
 /// `revoke_session_key(session_key)` on `account`.
 pub fn revoke_session_call(account: Felt, session_key: Felt) -> Call {
-    Call { to: account, selector: selector(REVOKE_SESSION_KEY), calldata: vec![session_key] }
+    Call {
+        to: account,
+        selector: selector(REVOKE_SESSION_KEY),
+        calldata: vec![session_key],
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +62,13 @@ mod tests {
 
     #[test]
     fn allowlist_is_length_prefixed() {
-        let call = register_session_call(Felt::ONE, Felt::TWO, 5, 6, &[Felt::from(9u8), Felt::from(10u8)]);
+        let call = register_session_call(
+            Felt::ONE,
+            Felt::TWO,
+            5,
+            6,
+            &[Felt::from(9u8), Felt::from(10u8)],
+        );
         assert_eq!(call.calldata[3], Felt::TWO);
         assert_eq!(&call.calldata[4..], &[Felt::from(9u8), Felt::from(10u8)]);
     }

@@ -26,8 +26,20 @@ pub struct SessionAccount<P> {
 impl<P> SessionAccount<P> {
     /// A session account at `address` on `chain_id`, signing with `key` whose session expires at
     /// `valid_until`.
-    pub fn new(provider: P, address: Felt, chain_id: Felt, key: SigningKey, valid_until: u64) -> Self {
-        Self { provider, address, chain_id, key, valid_until }
+    pub fn new(
+        provider: P,
+        address: Felt,
+        chain_id: Felt,
+        key: SigningKey,
+        valid_until: u64,
+    ) -> Self {
+        Self {
+            provider,
+            address,
+            chain_id,
+            key,
+            valid_until,
+        }
     }
 }
 

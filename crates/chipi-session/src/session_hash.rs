@@ -29,15 +29,49 @@ mod tests {
 
     #[test]
     fn every_input_changes_the_hash() {
-        let call = Call { to: Felt::from(7u8), selector: Felt::from(8u8), calldata: vec![Felt::ONE] };
-        let base = session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 10, &[call.clone()]);
+        let call = Call {
+            to: Felt::from(7u8),
+            selector: Felt::from(8u8),
+            calldata: vec![Felt::ONE],
+        };
+        let base = session_message_hash(
+            Felt::ONE,
+            Felt::TWO,
+            Felt::THREE,
+            10,
+            std::slice::from_ref(&call),
+        );
         let mut other_call = call.clone();
         other_call.calldata.push(Felt::ZERO);
         let variants = [
-            session_message_hash(Felt::TWO, Felt::TWO, Felt::THREE, 10, &[call.clone()]),
-            session_message_hash(Felt::ONE, Felt::ONE, Felt::THREE, 10, &[call.clone()]),
-            session_message_hash(Felt::ONE, Felt::TWO, Felt::TWO, 10, &[call.clone()]),
-            session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 11, &[call.clone()]),
+            session_message_hash(
+                Felt::TWO,
+                Felt::TWO,
+                Felt::THREE,
+                10,
+                std::slice::from_ref(&call),
+            ),
+            session_message_hash(
+                Felt::ONE,
+                Felt::ONE,
+                Felt::THREE,
+                10,
+                std::slice::from_ref(&call),
+            ),
+            session_message_hash(
+                Felt::ONE,
+                Felt::TWO,
+                Felt::TWO,
+                10,
+                std::slice::from_ref(&call),
+            ),
+            session_message_hash(
+                Felt::ONE,
+                Felt::TWO,
+                Felt::THREE,
+                11,
+                std::slice::from_ref(&call),
+            ),
             session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 10, &[other_call]),
             session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 10, &[]),
         ];
@@ -49,8 +83,15 @@ mod tests {
     #[test]
     fn layout_is_flat_poseidon() {
         // One call with two calldata words: the preimage is the flat list, no call count.
-        let call = Call { to: Felt::from(5u8), selector: Felt::from(6u8), calldata: vec![Felt::from(9u8), Felt::from(10u8)] };
+        let call = Call {
+            to: Felt::from(5u8),
+            selector: Felt::from(6u8),
+            calldata: vec![Felt::from(9u8), Felt::from(10u8)],
+        };
         let expected = poseidon_hash_many(&[1u8, 2, 3, 4, 5, 6, 2, 9, 10].map(Felt::from));
-        assert_eq!(session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 4, &[call]), expected);
+        assert_eq!(
+            session_message_hash(Felt::ONE, Felt::TWO, Felt::THREE, 4, &[call]),
+            expected
+        );
     }
 }

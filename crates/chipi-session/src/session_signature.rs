@@ -22,7 +22,9 @@ pub struct SessionSignature {
 impl SessionSignature {
     /// Signs `hash` with the session's private key (RFC 6979 deterministic `k`).
     pub fn sign(key: &SigningKey, hash: Felt, valid_until: u64) -> Result<Self, SessionError> {
-        let signature = key.sign(&hash).map_err(|e| SessionError::Signing(e.to_string()))?;
+        let signature = key
+            .sign(&hash)
+            .map_err(|e| SessionError::Signing(e.to_string()))?;
         Ok(Self {
             session_key: key.verifying_key().scalar(),
             r: signature.r,
@@ -33,6 +35,11 @@ impl SessionSignature {
 
     /// The four felts the account reads.
     pub fn to_felts(&self) -> Vec<Felt> {
-        vec![self.session_key, self.r, self.s, Felt::from(self.valid_until)]
+        vec![
+            self.session_key,
+            self.r,
+            self.s,
+            Felt::from(self.valid_until),
+        ]
     }
 }

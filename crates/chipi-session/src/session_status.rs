@@ -25,7 +25,9 @@ impl SessionStatus {
         let [is_active, valid_until, remaining_calls, n, rest @ ..] = data else {
             return Err(bad("fewer than 4 felts"));
         };
-        let n: usize = (*n).try_into().map_err(|_| bad("allowlist length out of range"))?;
+        let n: usize = (*n)
+            .try_into()
+            .map_err(|_| bad("allowlist length out of range"))?;
         if rest.len() != n {
             return Err(bad("allowlist length does not match"));
         }
@@ -38,7 +40,9 @@ impl SessionStatus {
         };
         Ok(Self {
             is_active,
-            valid_until: (*valid_until).try_into().map_err(|_| bad("valid_until out of range"))?,
+            valid_until: (*valid_until)
+                .try_into()
+                .map_err(|_| bad("valid_until out of range"))?,
             remaining_calls: (*remaining_calls)
                 .try_into()
                 .map_err(|_| bad("remaining_calls out of range"))?,

@@ -25,9 +25,18 @@ fn oracle(request: Value) -> Value {
         .stderr(Stdio::piped())
         .spawn()
         .expect("node runs");
-    child.stdin.take().unwrap().write_all(request.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "oracle failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -54,12 +63,20 @@ fn fixed_execution() -> OutsideExecution {
             Call {
                 to: Felt::from_hex_unchecked(STRK),
                 selector: selector(TRANSFER),
-                calldata: vec![Felt::from_hex_unchecked(RECIPIENT), Felt::from(1_000_000u64), Felt::ZERO],
+                calldata: vec![
+                    Felt::from_hex_unchecked(RECIPIENT),
+                    Felt::from(1_000_000u64),
+                    Felt::ZERO,
+                ],
             },
             Call {
                 to: Felt::from_hex_unchecked(STRK),
                 selector: selector("approve"),
-                calldata: vec![Felt::from_hex_unchecked(RECIPIENT), Felt::from(5u8), Felt::ZERO],
+                calldata: vec![
+                    Felt::from_hex_unchecked(RECIPIENT),
+                    Felt::from(5u8),
+                    Felt::ZERO,
+                ],
             },
         ],
     }
@@ -68,7 +85,10 @@ fn fixed_execution() -> OutsideExecution {
 #[test]
 fn outside_execution_hash_matches_starknet_js() {
     let oe = fixed_execution();
-    let ours = oe.message_hash(Felt::from_hex_unchecked(ACCOUNT), Felt::from_hex_unchecked(SN_SEPOLIA));
+    let ours = oe.message_hash(
+        Felt::from_hex_unchecked(ACCOUNT),
+        Felt::from_hex_unchecked(SN_SEPOLIA),
+    );
     let answer = oracle(json!({
         "op": "outside_execution_typed_data",
         "chainId": SN_SEPOLIA,
@@ -82,7 +102,11 @@ fn outside_execution_hash_matches_starknet_js() {
             {"to": STRK, "entrypoint": "approve", "calldata": [RECIPIENT, "5", "0"]},
         ],
     }));
-    assert_eq!(hex(ours), hex(felt(&answer["hash"])), "SNIP-12 hash differs from starknet.js");
+    assert_eq!(
+        hex(ours),
+        hex(felt(&answer["hash"])),
+        "SNIP-12 hash differs from starknet.js"
+    );
 }
 
 /// Paymasters hand out typed data whose `Selector` values are hex felts, not names. Our hash
@@ -90,7 +114,10 @@ fn outside_execution_hash_matches_starknet_js() {
 #[test]
 fn hex_and_name_selectors_hash_alike() {
     let oe = fixed_execution();
-    let ours = oe.message_hash(Felt::from_hex_unchecked(ACCOUNT), Felt::from_hex_unchecked(SN_SEPOLIA));
+    let ours = oe.message_hash(
+        Felt::from_hex_unchecked(ACCOUNT),
+        Felt::from_hex_unchecked(SN_SEPOLIA),
+    );
     let typed = |transfer: String, approve: String| {
         json!({
             "types": {
@@ -136,7 +163,11 @@ fn hex_and_name_selectors_hash_alike() {
             "account": ACCOUNT,
             "typedData": typed(transfer.clone(), approve),
         }));
-        assert_eq!(hex(ours), hex(felt(&answer["hash"])), "selector spelled {transfer}");
+        assert_eq!(
+            hex(ours),
+            hex(felt(&answer["hash"])),
+            "selector spelled {transfer}"
+        );
     }
 }
 
@@ -146,7 +177,12 @@ fn session_message_hash_matches_starknet_js_poseidon() {
     let account = Felt::from_hex_unchecked(ACCOUNT);
     let chain = Felt::from_hex_unchecked(SN_SEPOLIA);
     let ours = session_message_hash(account, chain, Felt::from(42u8), 1_700_021_600, &calls);
-    let mut elements = vec![hex(account), hex(chain), "0x2a".to_owned(), hex(Felt::from(1_700_021_600u64))];
+    let mut elements = vec![
+        hex(account),
+        hex(chain),
+        "0x2a".to_owned(),
+        hex(Felt::from(1_700_021_600u64)),
+    ];
     for call in &calls {
         elements.push(hex(call.to));
         elements.push(hex(call.selector));
@@ -159,10 +195,14 @@ fn session_message_hash_matches_starknet_js_poseidon() {
 
 #[test]
 fn session_signature_matches_starknet_js_and_the_keypair_vector() {
-    let sk = Felt::from_hex_unchecked("0x02692258c61b07aa1ff4910603108c48519e6a76d52b497ad9eea1c59f8f2fa9");
+    let sk = Felt::from_hex_unchecked(
+        "0x02692258c61b07aa1ff4910603108c48519e6a76d52b497ad9eea1c59f8f2fa9",
+    );
     let key = SigningKey::from_secret_scalar(sk);
-    let hash = fixed_execution()
-        .message_hash(Felt::from_hex_unchecked(ACCOUNT), Felt::from_hex_unchecked(SN_SEPOLIA));
+    let hash = fixed_execution().message_hash(
+        Felt::from_hex_unchecked(ACCOUNT),
+        Felt::from_hex_unchecked(SN_SEPOLIA),
+    );
     let ours = SessionSignature::sign(&key, hash, 1_700_021_600).unwrap();
     // The public key's string form is lowercase hex without leading zeros (protocol.md §2).
     assert_eq!(
@@ -170,18 +210,36 @@ fn session_signature_matches_starknet_js_and_the_keypair_vector() {
         "0x36ead5f7af7ea48a5ee5bdea799543c0a3624871739e15dbb0438e9543f48b6"
     );
     let answer = oracle(json!({"op": "sign", "hash": hex(hash), "privateKey": hex(sk)}));
-    assert_eq!((hex(ours.r), hex(ours.s)), (hex(felt(&answer["r"])), hex(felt(&answer["s"]))));
+    assert_eq!(
+        (hex(ours.r), hex(ours.s)),
+        (hex(felt(&answer["r"])), hex(felt(&answer["s"])))
+    );
     assert_eq!(
         ours.to_felts(),
-        vec![ours.session_key, ours.r, ours.s, Felt::from(1_700_021_600u64)],
+        vec![
+            ours.session_key,
+            ours.r,
+            ours.s,
+            Felt::from(1_700_021_600u64)
+        ],
         "layout is [pk, r, s, valid_until]"
     );
 }
 
 #[test]
 fn selectors_match_starknet_js() {
-    for name in ["add_or_update_session_key", "revoke_session_key", "get_session_data", "execute_from_outside_v2", "transfer"] {
+    for name in [
+        "add_or_update_session_key",
+        "revoke_session_key",
+        "get_session_data",
+        "execute_from_outside_v2",
+        "transfer",
+    ] {
         let answer = oracle(json!({"op": "selector", "name": name}));
-        assert_eq!(hex(selector(name)), hex(felt(&answer["selector"])), "{name}");
+        assert_eq!(
+            hex(selector(name)),
+            hex(felt(&answer["selector"])),
+            "{name}"
+        );
     }
 }

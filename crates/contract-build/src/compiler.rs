@@ -50,7 +50,8 @@ pub fn compile(
         .build()
         .map_err(compile_err)?;
     init_dev_corelib(&mut db, corelib_src.to_path_buf());
-    let inputs = setup_project(&mut db, project_dir).map_err(|e| BuildError::Compile(e.to_string()))?;
+    let inputs =
+        setup_project(&mut db, project_dir).map_err(|e| BuildError::Compile(e.to_string()))?;
     let config = CompilerConfig {
         replace_ids: true,
         diagnostics_reporter: Default::default(),
@@ -79,7 +80,9 @@ pub fn compile(
         casm_json,
         class_hash,
         compiled_class_hash: Felt::from_bytes_be(&casm.compiled_class_hash().to_bytes_be()),
-        legacy_compiled_class_hash: Felt::from_bytes_be(&casm.legacy_compiled_class_hash().to_bytes_be()),
+        legacy_compiled_class_hash: Felt::from_bytes_be(
+            &casm.legacy_compiled_class_hash().to_bytes_be(),
+        ),
         sierra_version,
     })
 }
@@ -87,6 +90,8 @@ pub fn compile(
 /// The class hash of a Sierra contract class given as JSON, as the network computes it.
 pub fn sierra_class_hash(sierra_json: &str) -> Result<Felt, BuildError> {
     let class: SierraClass = serde_json::from_str(sierra_json)?;
-    let flat = class.flatten().map_err(|e| BuildError::ClassHash(e.to_string()))?;
+    let flat = class
+        .flatten()
+        .map_err(|e| BuildError::ClassHash(e.to_string()))?;
     Ok(flat.class_hash())
 }

@@ -56,7 +56,10 @@ fn check(path: PathBuf) -> Result<PathBuf, BuildError> {
     if path.join("lib.cairo").is_file() {
         Ok(path)
     } else {
-        Err(BuildError::Corelib(format!("{} has no lib.cairo", path.display())))
+        Err(BuildError::Corelib(format!(
+            "{} has no lib.cairo",
+            path.display()
+        )))
     }
 }
 

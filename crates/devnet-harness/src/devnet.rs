@@ -65,11 +65,24 @@ impl Devnet {
             .stderr(log_err)
             .spawn()
             .map_err(HarnessError::Spawn)?;
-        let base_url: Url = format!("http://127.0.0.1:{port}/").parse().expect("valid url");
+        let base_url: Url = format!("http://127.0.0.1:{port}/")
+            .parse()
+            .expect("valid url");
         let rpc_url = base_url.join("rpc").expect("valid url");
         let http = reqwest::Client::new();
-        let provider = JsonRpcClient::new(HttpTransport::new_with_client(rpc_url.clone(), http.clone()));
-        let mut node = Self { child, base_url, rpc_url, http, provider, chain_id: Felt::ZERO, log_path };
+        let provider = JsonRpcClient::new(HttpTransport::new_with_client(
+            rpc_url.clone(),
+            http.clone(),
+        ));
+        let mut node = Self {
+            child,
+            base_url,
+            rpc_url,
+            http,
+            provider,
+            chain_id: Felt::ZERO,
+            log_path,
+        };
         node.wait_until_alive(Duration::from_secs(60)).await?;
         node.chain_id = node.provider.chain_id().await?;
         Ok(node)
@@ -91,7 +104,10 @@ impl Devnet {
                 ))));
             }
             if started.elapsed() > limit {
-                return Err(HarnessError::NotReady(limit, self.log_path.display().to_string()));
+                return Err(HarnessError::NotReady(
+                    limit,
+                    self.log_path.display().to_string(),
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -114,7 +130,10 @@ impl Devnet {
 
     /// Calls a JSON-RPC method and returns its `result`.
     pub async fn rpc(&self, method: &str, params: Value) -> Result<Value, HarnessError> {
-        let err = |message: String| HarnessError::Rpc { method: method.to_owned(), message };
+        let err = |message: String| HarnessError::Rpc {
+            method: method.to_owned(),
+            message,
+        };
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let resp: Value = self
             .http
@@ -145,7 +164,10 @@ impl Devnet {
             method: "devnet_getPredeployedAccounts".into(),
             message: format!("no account {index}"),
         })?;
-        Ok(self.owner_account(account.address, SigningKey::from_secret_scalar(account.private_key)))
+        Ok(self.owner_account(
+            account.address,
+            SigningKey::from_secret_scalar(account.private_key),
+        ))
     }
 
     /// An account at `address` signed by `key`, encoding calls the Cairo 1 way.
@@ -163,7 +185,9 @@ impl Devnet {
 
     /// Moves the node's clock forward by `seconds` (and closes a block).
     pub async fn increase_time(&self, seconds: u64) -> Result<(), HarnessError> {
-        self.rpc("devnet_increaseTime", json!({ "time": seconds })).await.map(drop)
+        self.rpc("devnet_increaseTime", json!({ "time": seconds }))
+            .await
+            .map(drop)
     }
 
     /// Mints `amount` fri (10^-18 STRK) to `address`.

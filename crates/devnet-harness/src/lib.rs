@@ -10,7 +10,7 @@ pub mod error;
 pub mod receipt;
 pub mod session_account;
 
-pub use devnet::{Devnet, PredeployedAccount, OwnerAccount, STRK};
+pub use devnet::{Devnet, OwnerAccount, PredeployedAccount, STRK};
 pub use error::HarnessError;
 pub use receipt::{wait_for_receipt, Outcome};
 pub use session_account::DeployedSessionAccount;

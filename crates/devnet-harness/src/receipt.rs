@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use starknet::core::types::{
-    Event, ExecutionResult, Felt, StarknetError, TransactionReceipt, TransactionReceiptWithBlockInfo,
+    Event, ExecutionResult, Felt, StarknetError, TransactionReceipt,
+    TransactionReceiptWithBlockInfo,
 };
 use starknet::providers::{Provider, ProviderError};
 
@@ -36,7 +37,9 @@ pub async fn wait_for_receipt<P: Provider + Sync>(
     let started = Instant::now();
     loop {
         match provider.get_transaction_receipt(hash).await {
-            Ok(TransactionReceiptWithBlockInfo { receipt, .. }) => return Ok(outcome(hash, receipt)),
+            Ok(TransactionReceiptWithBlockInfo { receipt, .. }) => {
+                return Ok(outcome(hash, receipt))
+            }
             Err(ProviderError::StarknetError(StarknetError::TransactionHashNotFound)) => {}
             Err(e) => return Err(e.into()),
         }
@@ -59,5 +62,9 @@ fn outcome(hash: Felt, receipt: TransactionReceipt) -> Outcome {
         ExecutionResult::Succeeded => None,
         ExecutionResult::Reverted { reason } => Some(reason),
     };
-    Outcome { hash, revert_reason, events }
+    Outcome {
+        hash,
+        revert_reason,
+        events,
+    }
 }

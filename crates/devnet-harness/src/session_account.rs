@@ -33,13 +33,19 @@ impl Devnet {
     pub async fn declare_session_account(&self) -> Result<Felt, HarnessError> {
         let artifacts = Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME);
         let hashes = artifacts.read_hashes()?;
-        match self.provider().get_class(BlockId::Tag(BlockTag::PreConfirmed), hashes.class_hash).await {
+        match self
+            .provider()
+            .get_class(BlockId::Tag(BlockTag::PreConfirmed), hashes.class_hash)
+            .await
+        {
             Ok(_) => return Ok(hashes.class_hash),
             Err(ProviderError::StarknetError(StarknetError::ClassHashNotFound)) => {}
             Err(e) => return Err(e.into()),
         }
         let class: SierraClass = serde_json::from_str(&artifacts.read_sierra()?)?;
-        let flat = class.flatten().map_err(|e| HarnessError::Transaction(e.to_string()))?;
+        let flat = class
+            .flatten()
+            .map_err(|e| HarnessError::Transaction(e.to_string()))?;
         let deployer = self.predeployed(0).await?;
         let result = deployer
             .declare_v3(Arc::new(flat), hashes.compiled_class_hash)
@@ -48,7 +54,9 @@ impl Devnet {
             .map_err(|e| HarnessError::Transaction(format!("declare: {e}")))?;
         let outcome = wait_for_receipt(self.provider(), result.transaction_hash).await?;
         if let Some(reason) = outcome.revert_reason {
-            return Err(HarnessError::Transaction(format!("declare reverted: {reason}")));
+            return Err(HarnessError::Transaction(format!(
+                "declare reverted: {reason}"
+            )));
         }
         Ok(result.class_hash)
     }
@@ -56,7 +64,8 @@ impl Devnet {
     /// Declares the class if needed, funds the counterfactual address with STRK and deploys a
     /// session account owned by a new random key with a `DEPLOY_ACCOUNT` transaction.
     pub async fn deploy_session_account(&self) -> Result<DeployedSessionAccount, HarnessError> {
-        self.deploy_session_account_with(SigningKey::from_random(), Felt::from(7u8)).await
+        self.deploy_session_account_with(SigningKey::from_random(), Felt::from(7u8))
+            .await
     }
 
     /// Like [`Self::deploy_session_account`] with a given owner key and salt.
@@ -83,10 +92,16 @@ impl Devnet {
             .map_err(|e| HarnessError::Transaction(format!("deploy account: {e}")))?;
         let outcome = wait_for_receipt(self.provider(), result.transaction_hash).await?;
         if let Some(reason) = outcome.revert_reason {
-            return Err(HarnessError::Transaction(format!("deploy reverted: {reason}")));
+            return Err(HarnessError::Transaction(format!(
+                "deploy reverted: {reason}"
+            )));
         }
         let owner = self.owner_account(address, owner_key.clone());
         debug_assert_eq!(owner.address(), address);
-        Ok(DeployedSessionAccount { address, owner_key, owner })
+        Ok(DeployedSessionAccount {
+            address,
+            owner_key,
+            owner,
+        })
     }
 }

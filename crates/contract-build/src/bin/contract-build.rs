@@ -23,13 +23,28 @@ fn main() -> ExitCode {
 fn run(check: bool) -> Result<bool, contract_build::BuildError> {
     let corelib = corelib::locate(&workspace_root().join("target/corelib-locator"))?;
     let started = std::time::Instant::now();
-    let compiled = compile(&session_account_project(), SESSION_ACCOUNT_CONTRACT, &corelib)?;
-    eprintln!("compiled in {:.2?} (Sierra {})", started.elapsed(), compiled.sierra_version);
+    let compiled = compile(
+        &session_account_project(),
+        SESSION_ACCOUNT_CONTRACT,
+        &corelib,
+    )?;
+    eprintln!(
+        "compiled in {:.2?} (Sierra {})",
+        started.elapsed(),
+        compiled.sierra_version
+    );
     let artifacts = Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME);
     if check {
         let same = artifacts.read_sierra()? == compiled.sierra_json
             && artifacts.read_casm()? == compiled.casm_json;
-        println!("{}", if same { "artifacts up to date" } else { "artifacts differ" });
+        println!(
+            "{}",
+            if same {
+                "artifacts up to date"
+            } else {
+                "artifacts differ"
+            }
+        );
         return Ok(same);
     }
     let hashes = artifacts.write(&compiled)?;
