@@ -1,6 +1,7 @@
 //! The owner key path: SRC-6 invokes, signatures, SRC-5.
 
-use starknet::core::types::Felt;
+use chipi_session::entrypoint::{selector, SET_PUBLIC_KEY, UPGRADE};
+use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
 use crate::common::{fresh_address, public_key, send, strk_transfer, Env, STRK_UNIT};
@@ -105,4 +106,57 @@ async fn supports_src6_and_snip9_v2() {
         )
         .await;
     assert_eq!(answer, vec![Felt::ONE]);
+}
+
+#[tokio::test]
+async fn owner_can_change_its_key() {
+    let env = Env::new().await;
+    let new_key = SigningKey::from_random();
+    let change = Call {
+        to: env.address(),
+        selector: selector(SET_PUBLIC_KEY),
+        calldata: vec![public_key(&new_key)],
+    };
+    let outcome = send(&env.account.owner, vec![change])
+        .await
+        .succeeded("key change");
+    assert!(
+        outcome
+            .events
+            .iter()
+            .any(|e| e.from_address == env.address()
+                && e.keys == vec![selector("OwnerChanged")]
+                && e.data == vec![public_key(&new_key)]),
+        "OwnerChanged emitted"
+    );
+    send(&env.account.owner, vec![strk_transfer(fresh_address(), 1)])
+        .await
+        .refused("Account: invalid signature");
+    let renewed = env.node.owner_account(env.address(), new_key);
+    send(&renewed, vec![strk_transfer(fresh_address(), 1)])
+        .await
+        .succeeded("new key signs");
+}
+
+#[tokio::test]
+async fn owner_can_upgrade_the_class() {
+    let env = Env::new().await;
+    // Upgrading to the same class exercises the path without a second contract.
+    let class_hash = env.node.declare_session_account().await.unwrap();
+    let upgrade = Call {
+        to: env.address(),
+        selector: selector(UPGRADE),
+        calldata: vec![class_hash],
+    };
+    send(&env.account.owner, vec![upgrade])
+        .await
+        .succeeded("upgrade");
+    let zero = Call {
+        to: env.address(),
+        selector: selector(UPGRADE),
+        calldata: vec![Felt::ZERO],
+    };
+    send(&env.account.owner, vec![zero])
+        .await
+        .refused("Account: zero class hash");
 }
