@@ -5,6 +5,7 @@ mod common;
 
 mod outside_execution;
 mod owner;
+mod preflight;
 mod privileged;
 mod rules;
 mod session_direct;

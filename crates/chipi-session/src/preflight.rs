@@ -1,0 +1,186 @@
+//! The account's session rules, checked on the client before anything is sent, so a call the
+//! account would refuse costs no round trip and gets a typed error.
+
+use starknet_core::types::{Call, Felt};
+
+use crate::entrypoint::{selector, EXECUTE, EXECUTE_FROM_OUTSIDE_V2};
+use crate::error::SessionError;
+use crate::session_status::SessionStatus;
+use crate::spending_policy::{spend_amount, SpendingPolicy};
+
+/// Checks `calls` from `account` against the session's on-chain `status` and the spending
+/// `policies` (token → policy) at `now`, in the order the account does. `registered` tells a
+/// revoked session from one that never was registered.
+pub fn check_execution(
+    account: Felt,
+    calls: &[Call],
+    status: &SessionStatus,
+    registered: bool,
+    policies: &[(Felt, SpendingPolicy)],
+    now: u64,
+) -> Result<(), SessionError> {
+    if calls.is_empty() {
+        return Err(SessionError::InvalidCall("no calls".into()));
+    }
+    if !status.is_active {
+        return Err(if registered {
+            SessionError::SessionRevoked
+        } else {
+            SessionError::SessionNotRegistered
+        });
+    }
+    if now > status.valid_until {
+        return Err(SessionError::SessionExpired {
+            valid_until: status.valid_until,
+        });
+    }
+    if status.remaining_calls == 0 {
+        return Err(SessionError::CallsExhausted);
+    }
+    let nested = [
+        selector(EXECUTE),
+        selector(EXECUTE_FROM_OUTSIDE_V2),
+        selector("execute_from_outside"),
+    ];
+    for call in calls {
+        if call.to == account || nested.contains(&call.selector) {
+            return Err(SessionError::PrivilegedCall);
+        }
+        if !status.allowed_entrypoints.is_empty()
+            && !status.allowed_entrypoints.contains(&call.selector)
+        {
+            return Err(SessionError::EntrypointNotAllowed {
+                selector: call.selector,
+            });
+        }
+    }
+    for (token, policy) in policies {
+        let mut amounts = Vec::new();
+        for call in calls.iter().filter(|c| c.to == *token) {
+            if let Some(amount) = spend_amount(call)? {
+                amounts.push(amount);
+            }
+        }
+        if !amounts.is_empty() {
+            policy.after_spending(&amounts, now)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entrypoint::{APPROVE, TRANSFER};
+
+    const ACCOUNT: Felt = Felt::from_hex_unchecked("0xacc");
+    const TOKEN: Felt = Felt::from_hex_unchecked("0x70c");
+
+    fn transfer(amount: u64) -> Call {
+        Call {
+            to: TOKEN,
+            selector: selector(TRANSFER),
+            calldata: vec![Felt::TWO, Felt::from(amount), Felt::ZERO],
+        }
+    }
+
+    fn active(allowed: Vec<Felt>) -> SessionStatus {
+        SessionStatus {
+            is_active: true,
+            valid_until: 1000,
+            remaining_calls: 3,
+            allowed_entrypoints: allowed,
+        }
+    }
+
+    fn policy() -> (Felt, SpendingPolicy) {
+        (
+            TOKEN,
+            SpendingPolicy {
+                max_per_call: 100,
+                max_per_window: 150,
+                window_seconds: 60,
+                spent: 120,
+                window_start: 900,
+            },
+        )
+    }
+
+    #[test]
+    fn a_valid_execution_passes() {
+        check_execution(
+            ACCOUNT,
+            &[transfer(10)],
+            &active(vec![selector(TRANSFER)]),
+            true,
+            &[policy()],
+            950,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn each_rule_has_its_error() {
+        let s = active(vec![selector(TRANSFER)]);
+        let inactive = SessionStatus {
+            is_active: false,
+            ..s.clone()
+        };
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(1)], &inactive, true, &[], 10),
+            Err(SessionError::SessionRevoked)
+        ));
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(1)], &inactive, false, &[], 10),
+            Err(SessionError::SessionNotRegistered)
+        ));
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(1)], &s, true, &[], 1001),
+            Err(SessionError::SessionExpired { valid_until: 1000 })
+        ));
+        let spent = SessionStatus {
+            remaining_calls: 0,
+            ..s.clone()
+        };
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(1)], &spent, true, &[], 10),
+            Err(SessionError::CallsExhausted)
+        ));
+        let approve = Call {
+            selector: selector(APPROVE),
+            ..transfer(1)
+        };
+        assert!(matches!(
+            check_execution(ACCOUNT, &[approve], &s, true, &[], 10),
+            Err(SessionError::EntrypointNotAllowed { .. })
+        ));
+        let own = Call {
+            to: ACCOUNT,
+            ..transfer(1)
+        };
+        assert!(matches!(
+            check_execution(ACCOUNT, &[own], &active(vec![]), true, &[], 10),
+            Err(SessionError::PrivilegedCall)
+        ));
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(31)], &s, true, &[policy()], 950),
+            Err(SessionError::SpendingLimit { per: "window", .. })
+        ));
+        let long = SessionStatus {
+            valid_until: 5000,
+            ..s.clone()
+        };
+        assert!(matches!(
+            check_execution(ACCOUNT, &[transfer(101)], &long, true, &[policy()], 2000),
+            Err(SessionError::SpendingLimit { per: "call", .. })
+        ));
+        assert!(
+            check_execution(ACCOUNT, &[transfer(100)], &long, true, &[policy()], 2000).is_ok(),
+            "the window has rolled over"
+        );
+        assert!(matches!(
+            check_execution(ACCOUNT, &[], &s, true, &[], 10),
+            Err(SessionError::InvalidCall(_))
+        ));
+    }
+}
