@@ -28,6 +28,9 @@ pub enum SessionError {
     /// Encryption itself failed.
     #[error("encryption failed")]
     Encryption,
+    /// Typed data this crate cannot hash (malformed, or a revision or type it does not support).
+    #[error("invalid typed data: {0}")]
+    InvalidTypedData(String),
     /// A `SessionKeyData` JSON document that does not parse.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),

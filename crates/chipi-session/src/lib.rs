@@ -23,6 +23,7 @@ pub mod session_signature;
 pub mod session_state;
 pub mod session_status;
 pub mod spending_policy;
+pub mod typed_data;
 pub mod wallet_type;
 
 pub use error::SessionError;
@@ -37,4 +38,5 @@ pub use session_signature::SessionSignature;
 pub use session_state::{LocalSession, SessionState};
 pub use session_status::SessionStatus;
 pub use spending_policy::SpendingPolicy;
+pub use typed_data::TypedData;
 pub use wallet_type::WalletType;

@@ -4,6 +4,9 @@ use starknet_core::types::{Call, Felt};
 use starknet_core::utils::starknet_keccak;
 use starknet_crypto::poseidon_hash_many;
 
+use crate::error::SessionError;
+use crate::typed_data::{felt_of, selector_of, TypedData};
+
 /// `'ANY_CALLER'`: an outside execution that any relayer may submit.
 pub const ANY_CALLER: Felt = Felt::from_hex_unchecked("0x414e595f43414c4c4552");
 
@@ -93,6 +96,61 @@ impl OutsideExecution {
         data.push(Felt::from(signature.len()));
         data.extend_from_slice(signature);
         data
+    }
+}
+
+impl OutsideExecution {
+    /// Reads the outside execution a SNIP-29 paymaster (or the Chipi API) returned as SNIP-9 v2
+    /// typed data, so the wallet can check that it holds exactly the calls it asked for before
+    /// signing. Selectors may be hex felts or names.
+    pub fn from_typed_data(typed: &TypedData) -> Result<Self, SessionError> {
+        let bad = |what: &str| SessionError::InvalidTypedData(format!("outside execution: {what}"));
+        if typed.primary_type != "OutsideExecution"
+            || typed.domain.get("name").and_then(|v| v.as_str())
+                != Some("Account.execute_from_outside")
+            || typed.domain.get("version").map(felt_of).transpose()? != Some(DOMAIN_VERSION)
+        {
+            return Err(bad("not a SNIP-9 v2 outside execution"));
+        }
+        let m = &typed.message;
+        let field = |name: &str| {
+            m.get(name)
+                .ok_or_else(|| bad(&format!("{name} is missing")))
+        };
+        let time = |name: &str| -> Result<u64, SessionError> {
+            felt_of(field(name)?)?
+                .try_into()
+                .map_err(|_| bad(&format!("{name} out of range")))
+        };
+        let calls = field("Calls")?
+            .as_array()
+            .ok_or_else(|| bad("Calls is not an array"))?
+            .iter()
+            .map(|call| {
+                let calldata = call
+                    .get("Calldata")
+                    .and_then(|v| v.as_array())
+                    .ok_or_else(|| bad("Calldata is not an array"))?
+                    .iter()
+                    .map(felt_of)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Call {
+                    to: felt_of(call.get("To").ok_or_else(|| bad("To is missing"))?)?,
+                    selector: selector_of(
+                        call.get("Selector")
+                            .ok_or_else(|| bad("Selector is missing"))?,
+                    )?,
+                    calldata,
+                })
+            })
+            .collect::<Result<Vec<_>, SessionError>>()?;
+        Ok(Self {
+            caller: felt_of(field("Caller")?)?,
+            nonce: felt_of(field("Nonce")?)?,
+            execute_after: time("Execute After")?,
+            execute_before: time("Execute Before")?,
+            calls,
+        })
     }
 }
 

@@ -243,3 +243,84 @@ fn selectors_match_starknet_js() {
         );
     }
 }
+
+#[test]
+fn typed_data_hash_matches_starknet_js_on_a_rich_document() {
+    let document = json!({
+        "types": {
+            "StarknetDomain": [
+                {"name": "name", "type": "shortstring"},
+                {"name": "version", "type": "shortstring"},
+                {"name": "chainId", "type": "shortstring"},
+                {"name": "revision", "type": "shortstring"}
+            ],
+            "Order": [
+                {"name": "Maker", "type": "ContractAddress"},
+                {"name": "Payment", "type": "TokenAmount"},
+                {"name": "Limit", "type": "u256"},
+                {"name": "Expires", "type": "timestamp"},
+                {"name": "Partial", "type": "bool"},
+                {"name": "Memo", "type": "string"},
+                {"name": "Legs", "type": "Leg*"},
+                {"name": "Tags", "type": "shortstring*"}
+            ],
+            "Leg": [
+                {"name": "Target", "type": "ContractAddress"},
+                {"name": "Entrypoint", "type": "selector"},
+                {"name": "Args", "type": "felt*"}
+            ]
+        },
+        "primaryType": "Order",
+        "domain": {"name": "Session wallet test", "version": "1", "chainId": "SN_SEPOLIA", "revision": "1"},
+        "message": {
+            "Maker": ACCOUNT,
+            "Payment": {"token_address": STRK, "amount": {"low": "1000", "high": "0"}},
+            "Limit": {"low": "0xffffffffffffffffffffffffffffffff", "high": "0x1"},
+            "Expires": 1_700_000_000u64,
+            "Partial": true,
+            "Memo": "a memo longer than thirty-one bytes, to fill a full word",
+            "Legs": [
+                {"Target": STRK, "Entrypoint": "transfer", "Args": [RECIPIENT, "7", "0"]},
+                {"Target": STRK, "Entrypoint": hex(selector("approve")), "Args": []}
+            ],
+            "Tags": ["gasless", "session"]
+        }
+    });
+    let ours = chipi_session::TypedData::from_json(&document.to_string())
+        .unwrap()
+        .message_hash(Felt::from_hex_unchecked(ACCOUNT))
+        .unwrap();
+    let answer =
+        oracle(json!({"op": "typed_data_hash", "account": ACCOUNT, "typedData": document}));
+    assert_eq!(hex(ours), hex(felt(&answer["hash"])));
+}
+
+#[test]
+fn paymaster_style_typed_data_reads_back_as_our_outside_execution() {
+    let answer = oracle(json!({
+        "op": "outside_execution_typed_data",
+        "chainId": SN_SEPOLIA,
+        "account": ACCOUNT,
+        "caller": hex(ANY_CALLER),
+        "nonce": "0x1234abcd",
+        "executeAfter": 1_700_000_000u64,
+        "executeBefore": 1_700_003_600u64,
+        "calls": [
+            {"to": STRK, "entrypoint": "transfer", "calldata": [RECIPIENT, "1000000", "0"]},
+            {"to": STRK, "entrypoint": "approve", "calldata": [RECIPIENT, "5", "0"]},
+        ],
+    }));
+    let typed = chipi_session::TypedData::from_json(&answer["typedData"].to_string()).unwrap();
+    let parsed = OutsideExecution::from_typed_data(&typed).unwrap();
+    assert_eq!(
+        parsed,
+        fixed_execution(),
+        "same calls, times, nonce and caller"
+    );
+    let account = Felt::from_hex_unchecked(ACCOUNT);
+    assert_eq!(typed.message_hash(account).unwrap(), felt(&answer["hash"]));
+    assert_eq!(
+        parsed.message_hash(account, Felt::from_hex_unchecked(SN_SEPOLIA)),
+        felt(&answer["hash"])
+    );
+}
