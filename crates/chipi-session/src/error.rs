@@ -31,6 +31,22 @@ pub enum SessionError {
     /// Typed data this crate cannot hash (malformed, or a revision or type it does not support).
     #[error("invalid typed data: {0}")]
     InvalidTypedData(String),
+    /// A network call failed (node, paymaster or API unreachable).
+    #[error("network: {0}")]
+    Network(String),
+    /// The paymaster refused, with its SNIP-29 error code.
+    #[error("paymaster refused ({code}): {message}")]
+    Paymaster {
+        /// SNIP-29 / JSON-RPC error code.
+        code: i64,
+        /// Its message.
+        message: String,
+        /// Extra data, as JSON text.
+        data: Option<String>,
+    },
+    /// The paymaster returned an outside execution with other calls than the ones asked for.
+    #[error("the paymaster returned different calls than requested; nothing was signed")]
+    PaymasterTampered,
     /// A `SessionKeyData` JSON document that does not parse.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),
@@ -71,6 +87,79 @@ pub enum SessionError {
     /// The session was revoked.
     #[error("the session was revoked")]
     SessionRevoked,
+    /// The node answered with a JSON-RPC error.
+    #[error("node error {code}: {message}")]
+    Node {
+        /// JSON-RPC error code.
+        code: i64,
+        /// Its message.
+        message: String,
+    },
+    /// Nothing is deployed at the wallet's address yet.
+    #[error("the account is not deployed")]
+    AccountNotDeployed,
+    /// The transaction was not accepted within the polling bound.
+    #[error("no receipt for {transaction_hash:#x} yet; it may still be accepted")]
+    ReceiptTimeout {
+        /// The transaction waited for.
+        transaction_hash: starknet_core::types::Felt,
+    },
+    /// The transaction reverted or was refused in simulation, with the account's reason.
+    #[error("transaction refused: {reason}")]
+    Reverted {
+        /// The transaction, when one was sent.
+        transaction_hash: Option<starknet_core::types::Felt>,
+        /// The revert reason.
+        reason: String,
+    },
+    /// The transaction succeeded but an expected event is not in its receipt.
+    #[error("transaction {transaction_hash:#x} succeeded without its expected {event} event")]
+    EffectMissing {
+        /// The transaction.
+        transaction_hash: starknet_core::types::Felt,
+        /// The event that is missing.
+        event: &'static str,
+    },
+    /// Chipi's API refused, with its `{message, code}`.
+    #[error("Chipi API refused ({code}, HTTP {status}): {message}")]
+    ChipiApi {
+        /// HTTP status.
+        status: u16,
+        /// The API's code, or `HTTP_<status>`.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The backend cannot do this.
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    /// A setting that cannot be used (URL, network name, ...).
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    /// The wallet's account class has no session support (READY / Argent, or unknown).
+    #[error("this wallet does not support sessions (class {class_hash:#x})")]
+    WalletUnsupported {
+        /// The account's class hash.
+        class_hash: starknet_core::types::Felt,
+    },
+    /// A PIN must have 4 to 64 characters.
+    #[error("a PIN has 4 to 64 characters")]
+    InvalidPin,
+    /// There is no session on this device.
+    #[error("there is no session; create one first")]
+    NoSession,
+    /// A session exists already; clear it first.
+    #[error("a session already exists; clear it first")]
+    SessionExists,
+    /// A duration, expiry or call budget that cannot be used.
+    #[error("invalid session parameters: {0}")]
+    InvalidSessionParams(String),
+    /// Not an address (hex felt).
+    #[error("not a valid address: {0}")]
+    InvalidAddress(String),
+    /// Not an amount in the token's decimals.
+    #[error("invalid amount: {0}")]
+    InvalidAmount(String),
 }
 
 impl SessionError {
@@ -89,8 +178,41 @@ impl SessionError {
             | SessionError::UnsupportedFormat(_) => "SESSION_DECRYPTION_FAILED",
             SessionError::InvalidResponse(_) => "SESSION_INVALID_RESPONSE",
             SessionError::SpendingLimit { .. } => "INVALID_SPENDING_POLICY",
-            SessionError::Random(_) | SessionError::InvalidKey => "SESSION_CREATION_FAILED",
+            SessionError::Random(_)
+            | SessionError::InvalidKey
+            | SessionError::InvalidSessionParams(_) => "SESSION_CREATION_FAILED",
+            SessionError::WalletUnsupported { .. } => "INVALID_WALLET_TYPE_FOR_SESSION",
+            SessionError::Reverted { reason, .. } => return revert_code(reason),
+            SessionError::Paymaster {
+                data: Some(data),
+                message,
+                ..
+            } => return revert_code(data).or_else(|| revert_code(message)),
             _ => return None,
         })
     }
+}
+
+/// The SDK code of an account's revert reason, where it names a session rule.
+fn revert_code(reason: &str) -> Option<&'static str> {
+    let codes = [
+        ("Session: expired", "SESSION_EXPIRED"),
+        ("Session: calls exhausted", "SESSION_MAX_CALLS_EXCEEDED"),
+        (
+            "Session: entrypoint not allowed",
+            "SESSION_ENTRYPOINT_NOT_ALLOWED",
+        ),
+        (
+            "Session: self call forbidden",
+            "SESSION_ENTRYPOINT_NOT_ALLOWED",
+        ),
+        ("Session: nested execute", "SESSION_ENTRYPOINT_NOT_ALLOWED"),
+        ("Session: not registered", "SESSION_NOT_REGISTERED"),
+        ("Policy: over per-call limit", "INVALID_SPENDING_POLICY"),
+        ("Policy: over window limit", "INVALID_SPENDING_POLICY"),
+    ];
+    codes
+        .iter()
+        .find(|(text, _)| reason.contains(text))
+        .map(|(_, code)| *code)
 }

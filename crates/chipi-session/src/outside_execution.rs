@@ -154,6 +154,50 @@ impl OutsideExecution {
     }
 }
 
+impl OutsideExecution {
+    /// This outside execution as SNIP-9 v2 typed data (SNIP-12 revision 1) on `chain_id`, in the
+    /// shape SNIP-29 paymasters return: felts as hex strings, selectors as hex felts.
+    pub fn to_typed_data(&self, chain_id: Felt) -> serde_json::Value {
+        let hex = |f: &Felt| format!("{f:#x}");
+        let member = |name: &str, ty: &str| serde_json::json!({"name": name, "type": ty});
+        serde_json::json!({
+            "types": {
+                "StarknetDomain": [
+                    member("name", "shortstring"), member("version", "shortstring"),
+                    member("chainId", "shortstring"), member("revision", "shortstring"),
+                ],
+                "OutsideExecution": [
+                    member("Caller", "ContractAddress"), member("Nonce", "felt"),
+                    member("Execute After", "u128"), member("Execute Before", "u128"),
+                    member("Calls", "Call*"),
+                ],
+                "Call": [
+                    member("To", "ContractAddress"), member("Selector", "selector"),
+                    member("Calldata", "felt*"),
+                ],
+            },
+            "primaryType": "OutsideExecution",
+            "domain": {
+                "name": "Account.execute_from_outside",
+                "version": "2",
+                "chainId": hex(&chain_id),
+                "revision": "1",
+            },
+            "message": {
+                "Caller": hex(&self.caller),
+                "Nonce": hex(&self.nonce),
+                "Execute After": format!("{:#x}", self.execute_after),
+                "Execute Before": format!("{:#x}", self.execute_before),
+                "Calls": self.calls.iter().map(|c| serde_json::json!({
+                    "To": hex(&c.to),
+                    "Selector": hex(&c.selector),
+                    "Calldata": c.calldata.iter().map(hex).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            },
+        })
+    }
+}
+
 /// SNIP-12 domain hash of `Account.execute_from_outside` version 2 on `chain_id`.
 pub fn domain_hash(chain_id: Felt) -> Felt {
     poseidon_hash_many(&[
@@ -208,6 +252,29 @@ mod tests {
         assert_eq!(
             cairo_short_string_to_felt("Account.execute_from_outside").unwrap(),
             DOMAIN_NAME
+        );
+    }
+
+    #[test]
+    fn typed_data_round_trips_and_hashes_alike() {
+        let oe = OutsideExecution {
+            caller: ANY_CALLER,
+            nonce: Felt::from(77u8),
+            execute_after: 10,
+            execute_before: 20,
+            calls: vec![Call {
+                to: Felt::from(3u8),
+                selector: Felt::from(4u8),
+                calldata: vec![Felt::from(5u8)],
+            }],
+        };
+        let chain = Felt::from_hex_unchecked("0x534e5f5345504f4c4941");
+        let typed = TypedData::from_json(&oe.to_typed_data(chain).to_string()).unwrap();
+        assert_eq!(OutsideExecution::from_typed_data(&typed).unwrap(), oe);
+        let account = Felt::from(99u8);
+        assert_eq!(
+            typed.message_hash(account).unwrap(),
+            oe.message_hash(account, chain)
         );
     }
 

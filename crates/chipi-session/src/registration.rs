@@ -2,7 +2,9 @@
 
 use starknet_core::types::{Call, Felt};
 
-use crate::entrypoint::{selector, ADD_OR_UPDATE_SESSION_KEY, REVOKE_SESSION_KEY};
+use crate::entrypoint::{
+    selector, ADD_OR_UPDATE_SESSION_KEY, REVOKE_SESSION_KEY, SET_SPENDING_POLICY,
+};
 
 /// `add_or_update_session_key(session_key, valid_until, max_calls, allowed_entrypoints)` on
 /// `account`; calldata `[pk, valid_until, max_calls, n, selectors...]`. An empty allowlist allows
@@ -34,6 +36,31 @@ pub fn revoke_session_call(account: Felt, session_key: Felt) -> Call {
         to: account,
         selector: selector(REVOKE_SESSION_KEY),
         calldata: vec![session_key],
+    }
+}
+
+/// `set_spending_policy(session_key, token, max_per_call: u256, max_per_window: u256,
+/// window_seconds)` on `account`; u256 as `[low, high]`.
+pub fn set_spending_policy_call(
+    account: Felt,
+    session_key: Felt,
+    token: Felt,
+    max_per_call: u128,
+    max_per_window: u128,
+    window_seconds: u64,
+) -> Call {
+    Call {
+        to: account,
+        selector: selector(SET_SPENDING_POLICY),
+        calldata: vec![
+            session_key,
+            token,
+            Felt::from(max_per_call),
+            Felt::ZERO,
+            Felt::from(max_per_window),
+            Felt::ZERO,
+            Felt::from(window_seconds),
+        ],
     }
 }
 

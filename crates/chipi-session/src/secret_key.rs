@@ -86,6 +86,11 @@ impl SecretKey {
         &self.bytes
     }
 
+    /// The key as a starknet-rs signing key, for the direct (fee-paying) path.
+    pub(crate) fn signing_key(&self) -> starknet_signers::SigningKey {
+        starknet_signers::SigningKey::from_secret_scalar(self.scalar())
+    }
+
     pub(crate) fn from_raw(bytes: Zeroizing<[u8; 32]>) -> Result<Self, SessionError> {
         Self::from_bytes(bytes)
     }

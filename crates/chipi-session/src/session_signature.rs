@@ -4,6 +4,7 @@ use starknet_core::types::Felt;
 use starknet_signers::SigningKey;
 
 use crate::error::SessionError;
+use crate::secret_key::SecretKey;
 
 /// `[session_pubkey, r, s, valid_until]`. `valid_until` rides along in the signature; the
 /// outside-execution hash does not cover it (the direct INVOKE hash does).
@@ -27,6 +28,21 @@ impl SessionSignature {
             .map_err(|e| SessionError::Signing(e.to_string()))?;
         Ok(Self {
             session_key: key.verifying_key().scalar(),
+            r: signature.r,
+            s: signature.s,
+            valid_until,
+        })
+    }
+
+    /// Signs `hash` with a [`SecretKey`] (RFC 6979 deterministic `k`).
+    pub fn sign_secret(
+        key: &SecretKey,
+        hash: Felt,
+        valid_until: u64,
+    ) -> Result<Self, SessionError> {
+        let signature = key.sign(&hash)?;
+        Ok(Self {
+            session_key: key.public_key(),
             r: signature.r,
             s: signature.s,
             valid_until,

@@ -8,7 +8,8 @@ use starknet_core::types::Felt;
 use crate::session_status::SessionStatus;
 
 /// Where a session stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SessionState {
     /// No session on this device.
     None,

@@ -38,10 +38,14 @@ pub const READY_CLASS_HASH: Felt =
 pub const SESSION_ACCOUNT_CLASS_HASH: Felt =
     Felt::from_hex_unchecked("0x26a738461d9baaed5c537f8ad3e5d7250a148f42051eedf01e3b2d184efb55");
 
+/// CHIPI v29, the class the SDK deploys and names in API requests.
+pub const CHIPI_V29_CLASS_HASH: Felt =
+    Felt::from_hex_unchecked("0x053f4f8791ed5bed0fddaa553d180c664e32cfaf8316bb232ae77bb08f459f2a");
+
 /// Every class hash with the CHIPI session interface: CHIPI v29 (production), the older CHIPI
 /// versions the SDK also maps to CHIPI (v33, v32, v31, v30, v28), and ours.
 pub const CHIPI_CLASS_HASHES: [Felt; 7] = [
-    Felt::from_hex_unchecked("0x053f4f8791ed5bed0fddaa553d180c664e32cfaf8316bb232ae77bb08f459f2a"),
+    CHIPI_V29_CLASS_HASH,
     Felt::from_hex_unchecked("0x0484bbd2404b3c7264bea271f7267d6d4004821ac7787a9eed7f472e79ef40d1"),
     Felt::from_hex_unchecked("0x035a2251aca25daba18a5d8950deffa8372a7d84774554e75283cb85552eebc9"),
     Felt::from_hex_unchecked("0x0254f6dd0427319ec614c29e4e3929500d1ba95d0da87ff81d67051ce572667"),

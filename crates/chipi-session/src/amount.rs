@@ -1,0 +1,146 @@
+//! User input checked before anything is sent: token amounts as decimal strings and addresses.
+
+use starknet_core::types::Felt;
+
+use crate::error::SessionError;
+
+/// Parses a decimal amount (`"12.5"`) into base units of a token with `decimals` decimals.
+/// Refuses empty input, signs, exponents, separators, more decimals than the token has, zero,
+/// and amounts that do not fit in 128 bits.
+pub fn parse_amount(text: &str, decimals: u8) -> Result<u128, SessionError> {
+    let bad = |why: &str| SessionError::InvalidAmount(format!("{text:?}: {why}"));
+    let text_trimmed = text.trim();
+    if text_trimmed.is_empty() {
+        return Err(bad("empty"));
+    }
+    let (whole, fraction) = match text_trimmed.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text_trimmed, ""),
+    };
+    if whole.is_empty() && fraction.is_empty() {
+        return Err(bad("no digits"));
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("only digits and one decimal point"));
+    }
+    if fraction.len() > usize::from(decimals) {
+        return Err(bad(&format!("at most {decimals} decimals for this token")));
+    }
+    let overflow = || bad("too large");
+    let mut units: u128 = 0;
+    for digit in whole.bytes().chain(fraction.bytes()) {
+        units = units
+            .checked_mul(10)
+            .and_then(|u| u.checked_add(u128::from(digit - b'0')))
+            .ok_or_else(overflow)?;
+    }
+    let missing = u32::from(decimals) - u32::try_from(fraction.len()).map_err(|_| overflow())?;
+    units = units
+        .checked_mul(10u128.checked_pow(missing).ok_or_else(overflow)?)
+        .ok_or_else(overflow)?;
+    if units == 0 {
+        return Err(bad("must be more than zero"));
+    }
+    Ok(units)
+}
+
+/// Formats base units as a decimal amount, without trailing zeros.
+pub fn format_amount(units: u128, decimals: u8) -> String {
+    let scale = 10u128.pow(u32::from(decimals));
+    let whole = units / scale;
+    let fraction = units % scale;
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:0width$}", width = usize::from(decimals));
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// Parses a Starknet contract address: `0x` and 1 to 64 hex digits, non-zero, below 2^251.
+pub fn parse_address(text: &str) -> Result<Felt, SessionError> {
+    let bad = || SessionError::InvalidAddress(text.to_owned());
+    let digits = text
+        .trim()
+        .strip_prefix("0x")
+        .or_else(|| text.trim().strip_prefix("0X"))
+        .ok_or_else(bad)?;
+    if digits.is_empty() || digits.len() > 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let felt = Felt::from_hex(digits).map_err(|_| bad())?;
+    let limit = Felt::TWO.pow(251u32);
+    if felt == Felt::ZERO || felt >= limit {
+        return Err(bad());
+    }
+    Ok(felt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_base_units() {
+        assert_eq!(parse_amount("1", 6).unwrap(), 1_000_000);
+        assert_eq!(parse_amount("12.5", 6).unwrap(), 12_500_000);
+        assert_eq!(parse_amount("0.000001", 6).unwrap(), 1);
+        assert_eq!(parse_amount(".5", 18).unwrap(), 500_000_000_000_000_000);
+        assert_eq!(parse_amount("3.", 2).unwrap(), 300);
+        assert_eq!(parse_amount(" 7 ", 0).unwrap(), 7);
+    }
+
+    #[test]
+    fn bad_amounts_are_refused_with_a_reason() {
+        for (text, why) in [
+            ("", "empty"),
+            (".", "no digits"),
+            ("1.0000001", "at most 6 decimals"),
+            ("-1", "only digits"),
+            ("1e6", "only digits"),
+            ("1,5", "only digits"),
+            ("1.2.3", "only digits"),
+            ("0", "more than zero"),
+            ("0.000", "more than zero"),
+            ("340282366920938463463374607431768211456", "too large"),
+            ("340282366920938463463374607431768.211456", "too large"),
+        ] {
+            match parse_amount(text, 6) {
+                Err(SessionError::InvalidAmount(message)) => {
+                    assert!(message.contains(why), "{text}: {message}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn formats_back() {
+        assert_eq!(format_amount(12_500_000, 6), "12.5");
+        assert_eq!(format_amount(1, 6), "0.000001");
+        assert_eq!(format_amount(2_000_000, 6), "2");
+        assert_eq!(format_amount(5, 0), "5");
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse_address("0x1").unwrap(), Felt::ONE);
+        assert!(parse_address(
+            "0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d"
+        )
+        .is_ok());
+        for bad in [
+            "",
+            "0x",
+            "1234",
+            "0x0",
+            "0xzz",
+            "0x800000000000000000000000000000000000000000000000000000000000000",
+            "0x00000000000000000000000000000000000000000000000000000000000000001",
+        ] {
+            assert!(
+                matches!(parse_address(bad), Err(SessionError::InvalidAddress(_))),
+                "{bad}"
+            );
+        }
+    }
+}

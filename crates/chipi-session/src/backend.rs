@@ -1,0 +1,79 @@
+//! One interface over the ways a signed set of calls reaches the chain: a SNIP-29 paymaster,
+//! Chipi's hosted API, or a direct fee-paying INVOKE.
+
+use async_trait::async_trait;
+use starknet_core::types::{Call, Felt};
+
+use crate::error::SessionError;
+use crate::paymaster::AccountDeployment;
+use crate::secret_key::SecretKey;
+use crate::session_signature::SessionSignature;
+
+/// Who signs: the owner (`[r, s]`) or a session key (`[pk, r, s, valid_until]`).
+#[derive(Debug, Clone, Copy)]
+pub enum Signer<'a> {
+    /// The account's owner key.
+    Owner(&'a SecretKey),
+    /// A registered session key and its expiry.
+    Session {
+        /// The session private key.
+        key: &'a SecretKey,
+        /// The session's expiry, carried in the signature.
+        valid_until: u64,
+    },
+}
+
+impl Signer<'_> {
+    /// The signature the account expects over `hash`.
+    pub fn sign(&self, hash: Felt) -> Result<Vec<Felt>, SessionError> {
+        match self {
+            Signer::Owner(key) => {
+                let signature = key.sign(&hash)?;
+                Ok(vec![signature.r, signature.s])
+            }
+            Signer::Session { key, valid_until } => {
+                Ok(SessionSignature::sign_secret(key, hash, *valid_until)?.to_felts())
+            }
+        }
+    }
+
+    /// Whether this is a session signature.
+    pub fn is_session(&self) -> bool {
+        matches!(self, Signer::Session { .. })
+    }
+}
+
+/// A way to get signed calls executed.
+#[async_trait]
+pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
+    /// A short name for logs and the CLI (`paymaster`, `chipi-api`, `direct`).
+    fn name(&self) -> &'static str;
+
+    /// Gets `calls` from `account` signed by `signer` and submitted; returns the transaction hash.
+    /// `nonce` is the account nonce from the last status read, used by the direct path.
+    async fn submit(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        signer: Signer<'_>,
+        nonce: Option<Felt>,
+    ) -> Result<Felt, SessionError>;
+
+    /// Deploys an account; only backends that can pay for it support this.
+    async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {
+        let _ = deployment;
+        Err(SessionError::Unsupported(format!(
+            "{} cannot deploy accounts",
+            self.name()
+        )))
+    }
+
+    /// Whether executions through this backend consume the account's own nonce (true for
+    /// direct INVOKEs; outside executions use their own nonces).
+    fn uses_account_nonce(&self) -> bool {
+        false
+    }
+
+    /// HTTP round trips this backend has made.
+    fn round_trips(&self) -> u64;
+}

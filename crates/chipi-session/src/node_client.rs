@@ -1,0 +1,430 @@
+//! A small JSON-RPC client of a Starknet node for what the manager reads: the session's status,
+//! the account nonce and the block time in one batched request, class hashes, and receipts.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use starknet_core::types::Felt;
+
+use crate::entrypoint::selector;
+use crate::error::SessionError;
+use crate::session_status::SessionStatus;
+use crate::spending_policy::SpendingPolicy;
+
+/// What the chain says about a session, read in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSnapshot {
+    /// `get_session_data` of the session key.
+    pub status: SessionStatus,
+    /// The account's nonce.
+    pub nonce: Felt,
+    /// The pre-confirmed block's timestamp: the time the next transaction will see.
+    pub block_timestamp: u64,
+    /// `get_spending_policy` for each token asked for, in order.
+    pub policies: Vec<(Felt, SpendingPolicy)>,
+}
+
+impl ChainSnapshot {
+    /// Parses the answer to the batch `session_snapshot` sends: `get_session_data`, the nonce,
+    /// the pre-confirmed block, then `get_spending_policy` for each of `tokens`, matched by id.
+    pub fn from_batch_answer(answer: &Value, tokens: &[Felt]) -> Result<Self, SessionError> {
+        let items = answer.as_array().ok_or_else(|| {
+            SessionError::InvalidResponse("node: a batch answer must be an array".into())
+        })?;
+        let by_id = |id: usize, what: &str| -> Result<Value, SessionError> {
+            let item = items
+                .iter()
+                .find(|item| item.get("id").and_then(Value::as_u64) == u64::try_from(id).ok())
+                .ok_or_else(|| {
+                    SessionError::InvalidResponse(format!("node: no answer for {what}"))
+                })?;
+            match NodeClient::answer(item) {
+                Ok(value) => Ok(value),
+                Err(e) if e.code == CONTRACT_NOT_FOUND => Err(SessionError::AccountNotDeployed),
+                Err(e) => Err(e.into_session_error(what)),
+            }
+        };
+        let status =
+            SessionStatus::from_felts(&felts(&by_id(0, "get_session_data")?, "get_session_data")?)?;
+        let nonce = felt(&by_id(1, "starknet_getNonce")?, "nonce")?;
+        let block_timestamp = by_id(2, "starknet_getBlockWithTxHashes")?
+            .get("timestamp")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| SessionError::InvalidResponse("node: block without timestamp".into()))?;
+        let mut policies = Vec::with_capacity(tokens.len());
+        for (i, token) in tokens.iter().enumerate() {
+            let data = felts(&by_id(3 + i, "get_spending_policy")?, "get_spending_policy")?;
+            policies.push((*token, SpendingPolicy::from_felts(&data)?));
+        }
+        Ok(Self {
+            status,
+            nonce,
+            block_timestamp,
+            policies,
+        })
+    }
+}
+
+/// An event in a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptEvent {
+    /// The contract that emitted it.
+    pub from_address: Felt,
+    /// Its keys (the first is the event selector).
+    pub keys: Vec<Felt>,
+    /// Its data.
+    pub data: Vec<Felt>,
+}
+
+/// The parts of a receipt the manager checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The transaction.
+    pub transaction_hash: Felt,
+    /// `SUCCEEDED` or `REVERTED`.
+    pub succeeded: bool,
+    /// The revert reason, when reverted.
+    pub revert_reason: Option<String>,
+    /// Events in emission order.
+    pub events: Vec<ReceiptEvent>,
+}
+
+/// How long and how often to wait for a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Polling {
+    /// Pause between two reads.
+    pub interval: Duration,
+    /// Give up after this many reads.
+    pub attempts: u32,
+}
+
+impl Default for Polling {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_millis(250),
+            attempts: 480,
+        }
+    }
+}
+
+/// A node's JSON-RPC endpoint.
+#[derive(Debug)]
+pub struct NodeClient {
+    http: reqwest::Client,
+    url: String,
+    round_trips: AtomicU64,
+}
+
+fn hex(f: &Felt) -> String {
+    format!("{f:#x}")
+}
+
+fn felt(value: &Value, what: &str) -> Result<Felt, SessionError> {
+    value
+        .as_str()
+        .and_then(|s| Felt::from_hex(s).ok())
+        .ok_or_else(|| SessionError::InvalidResponse(format!("node: {what} is not a felt")))
+}
+
+fn felts(value: &Value, what: &str) -> Result<Vec<Felt>, SessionError> {
+    value
+        .as_array()
+        .ok_or_else(|| SessionError::InvalidResponse(format!("node: {what} is not an array")))?
+        .iter()
+        .map(|v| felt(v, what))
+        .collect()
+}
+
+/// A JSON-RPC error from the node.
+#[derive(Debug)]
+struct RpcError {
+    code: i64,
+    message: String,
+}
+
+impl RpcError {
+    fn into_session_error(self, method: &str) -> SessionError {
+        SessionError::Node {
+            code: self.code,
+            message: format!("{method}: {}", self.message),
+        }
+    }
+}
+
+const CONTRACT_NOT_FOUND: i64 = 20;
+const TRANSACTION_NOT_FOUND: i64 = 29;
+
+impl NodeClient {
+    /// A client of the node at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            url: url.into(),
+            round_trips: AtomicU64::new(0),
+        }
+    }
+
+    /// The endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// HTTP requests made so far (a batch counts once).
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
+    }
+
+    async fn post(&self, body: &Value) -> Result<Value, SessionError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .http
+            .post(&self.url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| {
+                SessionError::Network(format!("node at {}: {}", self.url, e.without_url()))
+            })?;
+        response
+            .json()
+            .await
+            .map_err(|e| SessionError::InvalidResponse(format!("node: {}", e.without_url())))
+    }
+
+    fn answer(value: &Value) -> Result<Value, RpcError> {
+        if let Some(error) = value.get("error") {
+            return Err(RpcError {
+                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
+                message: error
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            });
+        }
+        Ok(value.get("result").cloned().unwrap_or(Value::Null))
+    }
+
+    async fn request(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<Result<Value, RpcError>, SessionError> {
+        let body = json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params});
+        Ok(Self::answer(&self.post(&body).await?))
+    }
+
+    fn batch_body(requests: &[(&str, Value)]) -> Value {
+        Value::Array(
+            requests
+                .iter()
+                .enumerate()
+                .map(|(id, (method, params))| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+                .collect(),
+        )
+    }
+
+    fn call_params(contract: Felt, entrypoint: &str, calldata: &[Felt]) -> Value {
+        json!({
+            "request": {
+                "contract_address": hex(&contract),
+                "entry_point_selector": hex(&selector(entrypoint)),
+                "calldata": calldata.iter().map(hex).collect::<Vec<_>>(),
+            },
+            "block_id": "pre_confirmed",
+        })
+    }
+
+    /// The chain id.
+    pub async fn chain_id(&self) -> Result<Felt, SessionError> {
+        let answer = self.request("starknet_chainId", json!([])).await?;
+        felt(
+            &answer.map_err(|e| e.into_session_error("starknet_chainId"))?,
+            "chain id",
+        )
+    }
+
+    /// The class of the contract at `address`, or `None` if nothing is deployed there.
+    pub async fn class_hash_at(&self, address: Felt) -> Result<Option<Felt>, SessionError> {
+        let params = json!({"block_id": "pre_confirmed", "contract_address": hex(&address)});
+        match self.request("starknet_getClassHashAt", params).await? {
+            Ok(value) => felt(&value, "class hash").map(Some),
+            Err(e) if e.code == CONTRACT_NOT_FOUND => Ok(None),
+            Err(e) => Err(e.into_session_error("starknet_getClassHashAt")),
+        }
+    }
+
+    /// A view call on the pre-confirmed block.
+    pub async fn call(
+        &self,
+        contract: Felt,
+        entrypoint: &str,
+        calldata: &[Felt],
+    ) -> Result<Vec<Felt>, SessionError> {
+        let answer = self
+            .request(
+                "starknet_call",
+                Self::call_params(contract, entrypoint, calldata),
+            )
+            .await?;
+        felts(
+            &answer.map_err(|e| e.into_session_error(entrypoint))?,
+            entrypoint,
+        )
+    }
+
+    /// Session status, nonce, block time and the spending policy of each of `tokens`, in one
+    /// batched request.
+    pub async fn session_snapshot(
+        &self,
+        account: Felt,
+        session_key: Felt,
+        tokens: &[Felt],
+    ) -> Result<ChainSnapshot, SessionError> {
+        let mut requests = vec![
+            (
+                "starknet_call",
+                Self::call_params(account, "get_session_data", &[session_key]),
+            ),
+            (
+                "starknet_getNonce",
+                json!({"block_id": "pre_confirmed", "contract_address": hex(&account)}),
+            ),
+            (
+                "starknet_getBlockWithTxHashes",
+                json!({"block_id": "pre_confirmed"}),
+            ),
+        ];
+        for token in tokens {
+            requests.push((
+                "starknet_call",
+                Self::call_params(account, "get_spending_policy", &[session_key, *token]),
+            ));
+        }
+        let answer = self.post(&Self::batch_body(&requests)).await?;
+        ChainSnapshot::from_batch_answer(&answer, tokens)
+    }
+
+    /// The receipt of `hash`, or `None` while the node does not know it yet.
+    pub async fn receipt(&self, hash: Felt) -> Result<Option<Receipt>, SessionError> {
+        let answer = self
+            .request(
+                "starknet_getTransactionReceipt",
+                json!({"transaction_hash": hex(&hash)}),
+            )
+            .await?;
+        let value = match answer {
+            Ok(value) => value,
+            Err(e) if e.code == TRANSACTION_NOT_FOUND => return Ok(None),
+            Err(e) => return Err(e.into_session_error("starknet_getTransactionReceipt")),
+        };
+        parse_receipt(hash, &value).map(Some)
+    }
+
+    /// Waits for the receipt of `hash`, reading at most `polling.attempts` times.
+    pub async fn wait_for_receipt(
+        &self,
+        hash: Felt,
+        polling: Polling,
+    ) -> Result<Receipt, SessionError> {
+        for attempt in 0..polling.attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(polling.interval).await;
+            }
+            if let Some(receipt) = self.receipt(hash).await? {
+                return Ok(receipt);
+            }
+        }
+        Err(SessionError::ReceiptTimeout {
+            transaction_hash: hash,
+        })
+    }
+}
+
+/// Reads the fields of a JSON-RPC receipt the manager needs.
+pub fn parse_receipt(hash: Felt, value: &Value) -> Result<Receipt, SessionError> {
+    let succeeded = match value.get("execution_status").and_then(Value::as_str) {
+        Some("SUCCEEDED") => true,
+        Some("REVERTED") => false,
+        _ => {
+            return Err(SessionError::InvalidResponse(
+                "node: receipt without execution_status".into(),
+            ))
+        }
+    };
+    let events = value
+        .get("events")
+        .and_then(Value::as_array)
+        .map(|events| {
+            events
+                .iter()
+                .map(|e| {
+                    Ok(ReceiptEvent {
+                        from_address: felt(
+                            e.get("from_address").unwrap_or(&Value::Null),
+                            "event address",
+                        )?,
+                        keys: felts(e.get("keys").unwrap_or(&Value::Null), "event keys")?,
+                        data: felts(e.get("data").unwrap_or(&Value::Null), "event data")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, SessionError>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Receipt {
+        transaction_hash: hash,
+        succeeded,
+        revert_reason: value
+            .get("revert_reason")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        events,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_reverted_receipt_and_events() {
+        let value = json!({
+            "execution_status": "REVERTED",
+            "revert_reason": "Session: expired",
+            "events": [{"from_address": "0x1", "keys": ["0x2"], "data": ["0x3", "0x4"]}],
+        });
+        let receipt = parse_receipt(Felt::ONE, &value).unwrap();
+        assert!(!receipt.succeeded);
+        assert_eq!(receipt.revert_reason.as_deref(), Some("Session: expired"));
+        assert_eq!(receipt.events[0].data, vec![Felt::THREE, Felt::from(4u8)]);
+        assert!(parse_receipt(Felt::ONE, &json!({})).is_err());
+    }
+
+    #[test]
+    fn batch_answers_are_matched_by_id() {
+        let answer = json!([
+            {"jsonrpc": "2.0", "id": 2, "result": {"timestamp": 1_700_000_123u64, "transactions": []}},
+            {"jsonrpc": "2.0", "id": 0, "result": ["0x1", "0x65544560", "0x3e7", "0x1", "0x83afd3f4caedc6eebf44246fe54e38c95e3179a5ec9ea81740eca5b482d12e"]},
+            {"jsonrpc": "2.0", "id": 3, "result": ["0x5", "0x0", "0x8", "0x0", "0xe10", "0x3", "0x0", "0x10"]},
+            {"jsonrpc": "2.0", "id": 1, "result": "0x7"},
+        ]);
+        let snapshot = ChainSnapshot::from_batch_answer(&answer, &[Felt::TWO]).unwrap();
+        assert_eq!(snapshot.status.remaining_calls, 999);
+        assert_eq!(snapshot.status.valid_until, 1_700_021_600);
+        assert_eq!(snapshot.nonce, Felt::from(7u8));
+        assert_eq!(snapshot.block_timestamp, 1_700_000_123);
+        assert_eq!(snapshot.policies[0].1.spent, 3);
+        let missing = json!([{"jsonrpc": "2.0", "id": 0, "error": {"code": 20, "message": "Contract not found"}}]);
+        assert!(matches!(
+            ChainSnapshot::from_batch_answer(&missing, &[]),
+            Err(SessionError::AccountNotDeployed)
+        ));
+        assert!(ChainSnapshot::from_batch_answer(&json!({}), &[]).is_err());
+    }
+}

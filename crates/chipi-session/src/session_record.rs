@@ -1,0 +1,43 @@
+//! What is persisted about the device's session: its public key, the private key sealed under
+//! the PIN, its expiry and how far registration got. Stores keep it (a file for the CLI, the
+//! OS keychain and an app store for the desktop app).
+
+use serde::{Deserialize, Serialize};
+use starknet_core::types::Felt;
+
+use crate::error::SessionError;
+
+/// The device's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Session public key.
+    pub public_key: Felt,
+    /// Session private key under the PIN (Argon2id + XChaCha20-Poly1305).
+    pub sealed_key: String,
+    /// Expiry, unix seconds (the registered one once registered).
+    pub valid_until: u64,
+    /// The chain confirmed the registration.
+    pub registered: bool,
+    /// A registration transaction sent and not yet confirmed or failed.
+    pub registering: Option<Felt>,
+    /// This device revoked it.
+    pub revoked: bool,
+    /// Tokens with a spending policy for this session.
+    pub spending_tokens: Vec<Felt>,
+}
+
+/// Where the manager saves the session record whenever it changes.
+pub trait SessionStore: Send + Sync {
+    /// Saves the record, or removes it when `None`.
+    fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError>;
+}
+
+/// A store that keeps nothing (the caller persists from [`crate::SessionManager::record`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoStore;
+
+impl SessionStore for NoStore {
+    fn save(&self, _record: Option<&SessionRecord>) -> Result<(), SessionError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,231 @@
+//! A wallet: an account address, its owner public key, the owner private key sealed under the
+//! user's PIN, and the account's class (which says whether sessions are supported).
+
+use serde::{Deserialize, Serialize};
+use starknet_core::types::Felt;
+use starknet_core::utils::get_contract_address;
+
+use crate::error::SessionError;
+use crate::paymaster::AccountDeployment;
+use crate::sdk_cipher;
+use crate::sealed_secret::SealedSecret;
+use crate::secret_key::SecretKey;
+use crate::wallet_type::WalletType;
+
+/// What is stored about a wallet. The owner key is sealed; nothing here is secret without the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    /// The account contract.
+    pub address: Felt,
+    /// The owner's public key.
+    pub owner_public_key: Felt,
+    /// The owner's private key under the PIN (Argon2id + XChaCha20-Poly1305).
+    pub sealed_owner_key: String,
+    /// The account's class hash (from deployment data or `starknet_getClassHashAt`).
+    pub class_hash: Felt,
+    /// The deployment salt, when this app made the wallet (so it can deploy it).
+    pub salt: Option<Felt>,
+}
+
+impl Wallet {
+    /// A new wallet of class `class_hash` (constructor `(public_key)`), with a fresh owner key
+    /// sealed under `pin`. Its address is counterfactual until [`Wallet::deployment`] is deployed.
+    pub fn create(class_hash: Felt, pin: &str) -> Result<Self, SessionError> {
+        check_pin(pin)?;
+        let owner = SecretKey::generate()?;
+        let owner_public_key = owner.public_key();
+        let salt = owner_public_key;
+        let address = get_contract_address(salt, class_hash, &[owner_public_key], Felt::ZERO);
+        Ok(Self {
+            address,
+            owner_public_key,
+            sealed_owner_key: SealedSecret::seal(&owner, pin)?.as_str().to_owned(),
+            class_hash,
+            salt: Some(salt),
+        })
+    }
+
+    /// A wallet from an existing owner key (hex) at `address`, sealed under `pin`.
+    pub fn import_key(
+        address: Felt,
+        class_hash: Felt,
+        owner_key: &SecretKey,
+        pin: &str,
+    ) -> Result<Self, SessionError> {
+        check_pin(pin)?;
+        Ok(Self {
+            address,
+            owner_public_key: owner_key.public_key(),
+            sealed_owner_key: SealedSecret::seal(owner_key, pin)?.as_str().to_owned(),
+            class_hash,
+            salt: None,
+        })
+    }
+
+    /// A wallet from the SDK's encrypted owner key (`encryptedPrivateKey`, SDK format under
+    /// `sdk_pin`), resealed under `pin`.
+    pub fn import_sdk(
+        address: Felt,
+        class_hash: Felt,
+        encrypted_private_key: &str,
+        sdk_pin: &str,
+        pin: &str,
+    ) -> Result<Self, SessionError> {
+        let plain = sdk_cipher::decrypt(encrypted_private_key, sdk_pin)?;
+        let key = SecretKey::from_hex(&plain).map_err(|_| SessionError::WrongPin)?;
+        Self::import_key(address, class_hash, &key, pin)
+    }
+
+    /// The wallet's type, `None` for a class this app does not know.
+    pub fn wallet_type(&self) -> Option<WalletType> {
+        WalletType::from_class_hash(self.class_hash)
+    }
+
+    /// Whether session keys work with this wallet.
+    pub fn supports_sessions(&self) -> bool {
+        self.wallet_type()
+            .is_some_and(WalletType::supports_sessions)
+    }
+
+    /// Fails with [`SessionError::WalletUnsupported`] unless sessions work with this wallet.
+    pub fn require_sessions(&self) -> Result<(), SessionError> {
+        if self.supports_sessions() {
+            Ok(())
+        } else {
+            Err(SessionError::WalletUnsupported {
+                class_hash: self.class_hash,
+            })
+        }
+    }
+
+    /// Opens the owner key with `pin`, and checks it is this wallet's.
+    pub fn open_owner(&self, pin: &str) -> Result<SecretKey, SessionError> {
+        let key = SealedSecret::parse(&self.sealed_owner_key)?.open(pin)?;
+        if key.public_key() != self.owner_public_key {
+            return Err(SessionError::WrongPin);
+        }
+        Ok(key)
+    }
+
+    /// The data to deploy this wallet, when this app created it.
+    pub fn deployment(&self) -> Result<AccountDeployment, SessionError> {
+        let salt = self.salt.ok_or_else(|| {
+            SessionError::Unsupported(
+                "this wallet was imported; it cannot be deployed from here".into(),
+            )
+        })?;
+        Ok(AccountDeployment {
+            address: self.address,
+            class_hash: self.class_hash,
+            salt,
+            calldata: vec![self.owner_public_key],
+        })
+    }
+}
+
+/// A PIN must be 4 to 64 characters.
+pub fn check_pin(pin: &str) -> Result<(), SessionError> {
+    let n = pin.chars().count();
+    if (4..=64).contains(&n) {
+        Ok(())
+    } else {
+        Err(SessionError::InvalidPin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sealed_secret::KdfParams;
+    use crate::wallet_type::{READY_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
+
+    #[test]
+    fn created_wallet_opens_with_its_pin_only() {
+        let wallet = Wallet::create(SESSION_ACCOUNT_CLASS_HASH, "2468").unwrap();
+        assert!(wallet.supports_sessions());
+        assert_eq!(
+            wallet.open_owner("2468").unwrap().public_key(),
+            wallet.owner_public_key
+        );
+        assert!(matches!(
+            wallet.open_owner("1357"),
+            Err(SessionError::WrongPin)
+        ));
+        let d = wallet.deployment().unwrap();
+        assert_eq!(
+            get_contract_address(d.salt, d.class_hash, &d.calldata, Felt::ZERO),
+            wallet.address
+        );
+        assert!(!wallet.sealed_owner_key.contains(&format!(
+            "{:x}",
+            wallet.open_owner("2468").unwrap().public_key()
+        )));
+        assert!(matches!(
+            Wallet::create(SESSION_ACCOUNT_CLASS_HASH, "12"),
+            Err(SessionError::InvalidPin)
+        ));
+    }
+
+    #[test]
+    fn ready_wallets_are_refused_for_sessions() {
+        let key = SecretKey::generate().unwrap();
+        let sealed = SealedSecret::seal_with(
+            &key,
+            "1111",
+            KdfParams {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+        )
+        .unwrap();
+        let wallet = Wallet {
+            address: Felt::ONE,
+            owner_public_key: key.public_key(),
+            sealed_owner_key: sealed.as_str().to_owned(),
+            class_hash: READY_CLASS_HASH,
+            salt: None,
+        };
+        assert!(matches!(
+            wallet.require_sessions(),
+            Err(SessionError::WalletUnsupported { .. })
+        ));
+        let unknown = Wallet {
+            class_hash: Felt::from(77u8),
+            ..wallet
+        };
+        assert!(matches!(
+            unknown.require_sessions(),
+            Err(SessionError::WalletUnsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn imports_the_sdk_owner_key_format() {
+        let key = SecretKey::generate().unwrap();
+        let encrypted = sdk_cipher::encrypt(
+            &format!("{:#x}", Felt::from_hex(&key.to_padded_hex()).unwrap()),
+            "9999",
+        )
+        .unwrap();
+        let wallet = Wallet::import_sdk(
+            Felt::ONE,
+            SESSION_ACCOUNT_CLASS_HASH,
+            &encrypted,
+            "9999",
+            "4321",
+        )
+        .unwrap();
+        assert_eq!(wallet.owner_public_key, key.public_key());
+        assert!(matches!(
+            Wallet::import_sdk(
+                Felt::ONE,
+                SESSION_ACCOUNT_CLASS_HASH,
+                &encrypted,
+                "0000",
+                "4321"
+            ),
+            Err(SessionError::WrongPin)
+        ));
+    }
+}

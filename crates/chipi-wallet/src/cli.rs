@@ -1,0 +1,176 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A wallet for Starknet session keys: create a session once, then transfer gaslessly.
+#[derive(Debug, Parser)]
+#[command(name = "chipi-wallet", version)]
+pub struct Cli {
+    /// Where the wallet and its session are kept.
+    #[arg(long, env = "CHIPI_WALLET_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Network profile for `wallet create|import` (mainnet, sepolia, local).
+    #[arg(long, global = true)]
+    pub network: Option<String>,
+    /// Node JSON-RPC URL, overriding the profile's.
+    #[arg(long, env = "CHIPI_WALLET_RPC", global = true)]
+    pub rpc: Option<String>,
+    /// SNIP-29 sponsor URL, overriding the profile's.
+    #[arg(long, env = "CHIPI_WALLET_SPONSOR", global = true)]
+    pub sponsor: Option<String>,
+    /// How executions reach the chain.
+    #[arg(long, value_enum, default_value_t = BackendKind::Paymaster, global = true)]
+    pub backend: BackendKind,
+    /// Chipi API key (`pk_…`), for `--backend chipi-api`.
+    #[arg(long, env = "CHIPI_API_KEY", global = true, hide_env_values = true)]
+    pub chipi_api_key: Option<String>,
+    /// The user's JWT, for `--backend chipi-api`.
+    #[arg(long, env = "CHIPI_JWT", global = true, hide_env_values = true)]
+    pub chipi_jwt: Option<String>,
+    /// Read the PIN from this environment variable's value instead of the first line of stdin.
+    #[arg(long, env = "CHIPI_WALLET_PIN", global = true, hide_env_values = true)]
+    pub pin: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Execution paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendKind {
+    /// A SNIP-29 paymaster in sponsored mode (gasless).
+    Paymaster,
+    /// Chipi's hosted API (gasless).
+    ChipiApi,
+    /// A direct INVOKE the account pays for.
+    Direct,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, import or show the wallet.
+    #[command(subcommand)]
+    Wallet(WalletCommand),
+    /// Session keys.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// SNIP-12 typed data.
+    #[command(subcommand, name = "typed-data")]
+    TypedData(TypedDataCommand),
+}
+
+/// `wallet …`
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// A new wallet (our session account class); `--deploy` deploys it through the sponsor.
+    Create {
+        /// Deploy it now, gaslessly.
+        #[arg(long)]
+        deploy: bool,
+        /// Account class hash (default: the project's session account).
+        #[arg(long)]
+        class_hash: Option<String>,
+    },
+    /// A wallet from an existing account: its owner key on stdin after the PIN line, or the
+    /// SDK's encrypted key with `--sdk-encrypted-key` (decrypted with the same PIN).
+    Import {
+        /// The account address.
+        #[arg(long)]
+        address: String,
+        /// The owner key in the SDK's encrypted format.
+        #[arg(long)]
+        sdk_encrypted_key: Option<String>,
+    },
+    /// Deploy the wallet created here, gaslessly.
+    Deploy,
+    /// Address, owner key, type and network.
+    Show,
+}
+
+/// `session …`
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// A fresh session key (local).
+    Create {
+        /// Lifetime in seconds (default 21600).
+        #[arg(long)]
+        duration: Option<u64>,
+    },
+    /// Register the session on chain (owner-signed, gasless).
+    Register(RegisterArgs),
+    /// Read the session's on-chain status.
+    Status,
+    /// Execute calls with the session key.
+    Execute {
+        /// `ADDRESS:ENTRYPOINT[:FELT,FELT,…]`, repeatable (a batch).
+        #[arg(long = "call", required_unless_present = "calls")]
+        call: Vec<String>,
+        /// A JSON file of calls `[{contractAddress, entrypoint, calldata}]`.
+        #[arg(long)]
+        calls: Option<PathBuf>,
+    },
+    /// Transfer a token with the session key.
+    Transfer {
+        /// Token symbol or address.
+        #[arg(long)]
+        token: String,
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+        /// Amount in whole units, e.g. `12.5`.
+        #[arg(long)]
+        amount: String,
+    },
+    /// Revoke the session on chain (owner-signed, gasless).
+    Revoke,
+    /// Forget the session on this device.
+    Clear,
+    /// Print the session in the SDK's `SessionKeyData` JSON, encrypted with the PIN.
+    Export,
+    /// Import the SDK's `SessionKeyData` JSON, encrypted with the PIN.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
+    },
+    /// Sign a typed-data file with the session key: `[pk, r, s, valid_until]` (RFC 6979).
+    Sign {
+        /// The typed-data JSON file.
+        file: PathBuf,
+    },
+}
+
+/// `session register` options.
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// Expiry, unix seconds (default: the one chosen at creation).
+    #[arg(long)]
+    pub valid_until: Option<u64>,
+    /// Call budget (default 1000).
+    #[arg(long)]
+    pub max_calls: Option<u32>,
+    /// Allowed entrypoints, names or hex selectors, comma-separated (default: any).
+    #[arg(long, value_delimiter = ',')]
+    pub allow: Vec<String>,
+    /// Spending limit `TOKEN:PER_CALL:PER_WINDOW:WINDOW_SECONDS` (amounts in whole units), repeatable.
+    #[arg(long)]
+    pub limit: Vec<String>,
+}
+
+/// `typed-data …`
+#[derive(Debug, Subcommand)]
+pub enum TypedDataCommand {
+    /// The SNIP-12 message hash of a typed-data JSON file for an account.
+    Hash {
+        /// The typed-data JSON file.
+        file: PathBuf,
+        /// The account the message is for.
+        #[arg(long)]
+        account: String,
+    },
+}

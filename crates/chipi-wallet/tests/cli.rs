@@ -1,0 +1,248 @@
+//! The `chipi-wallet` binary on a real node through the sponsor: create and deploy a wallet,
+//! set up a session with a limit, transfer, read the status, refuse an over-limit transfer and a
+//! wrong PIN, export/sign/hash, revoke.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use devnet_harness::Devnet;
+use serde_json::Value;
+use sponsor::{serve, Sponsor, SponsorConfig};
+
+const PIN: &str = "7391";
+
+struct Cli<'a> {
+    dir: &'a Path,
+    rpc: String,
+    sponsor: String,
+}
+
+impl Cli<'_> {
+    fn run(&self, pin: Option<&str>, args: &[&str]) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chipi-wallet"))
+            .arg("--json")
+            .args([
+                "--data-dir",
+                self.dir.to_str().unwrap(),
+                "--rpc",
+                &self.rpc,
+                "--sponsor",
+                &self.sponsor,
+            ])
+            .args(args)
+            .env_remove("CHIPI_WALLET_PIN")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(pin) = pin {
+            writeln!(child.stdin.as_mut().unwrap(), "{pin}").unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, pin: Option<&str>, args: &[&str]) -> Value {
+        let out = self.run(pin, args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{args:?}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn err(&self, pin: Option<&str>, args: &[&str]) -> Value {
+        let out = self.run(pin, args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+        value["error"].clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wallet_and_session_from_the_command_line() {
+    let node = Devnet::start().await.unwrap();
+    node.declare_session_account().await.unwrap();
+    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+    let config = SponsorConfig {
+        rpc_url: node.rpc_url().to_string(),
+        relayer_address: relayer.address,
+        relayer_key: relayer.private_key,
+        port: 0,
+        allowed_accounts: vec![],
+    };
+    let (address, _task) = serve(Arc::new(Sponsor::new(&config).await.unwrap()), 0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        dir: dir.path(),
+        rpc: node.rpc_url().to_string(),
+        sponsor: format!("http://{address}/rpc"),
+    };
+
+    let created = cli.ok(
+        Some(PIN),
+        &["--network", "local", "wallet", "create", "--deploy"],
+    );
+    let wallet = created["address"].as_str().unwrap().to_owned();
+    assert!(created["deployTransactionHash"]
+        .as_str()
+        .unwrap()
+        .starts_with("0x"));
+    let shown = cli.ok(None, &["wallet", "show"]);
+    assert_eq!(
+        (shown["deployed"].as_bool(), shown["walletType"].as_str()),
+        (Some(true), Some("CHIPI"))
+    );
+    let sealed = std::fs::read_to_string(dir.path().join("wallet.json")).unwrap();
+    assert!(
+        sealed.contains("chipi-sealed:"),
+        "the owner key is stored sealed"
+    );
+    node.mint_strk(
+        starknet_core::types::Felt::from_hex(&wallet).unwrap(),
+        10u128.pow(19),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(
+        cli.ok(Some(PIN), &["session", "create", "--duration", "7200"])["state"],
+        "created"
+    );
+    let registered = cli.ok(
+        Some(PIN),
+        &[
+            "session",
+            "register",
+            "--max-calls",
+            "5",
+            "--allow",
+            "transfer",
+            "--limit",
+            "STRK:2:3:3600",
+        ],
+    );
+    assert_eq!(registered["state"], "active");
+    assert_eq!(registered["remainingCalls"], 5);
+
+    let recipient = "0x1234abcd";
+    let sent = cli.ok(
+        Some(PIN),
+        &[
+            "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "1.5",
+        ],
+    );
+    assert_eq!(sent["remainingCalls"], 4);
+    let status = cli.ok(None, &["session", "status"]);
+    assert_eq!(status["remainingCalls"], 4);
+    assert_eq!(
+        status["spendingLimits"][0]["spentInWindow"],
+        "1500000000000000000"
+    );
+
+    let over = cli.err(
+        Some(PIN),
+        &[
+            "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "2.5",
+        ],
+    );
+    assert_eq!(over["code"], "INVALID_SPENDING_POLICY");
+    let wrong = cli.err(
+        Some("0000"),
+        &[
+            "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "0.1",
+        ],
+    );
+    assert_eq!(wrong["code"], "SESSION_DECRYPTION_FAILED");
+    let bad = cli.err(
+        Some(PIN),
+        &[
+            "session", "transfer", "--token", "STRK", "--to", "0xnothex", "--amount", "0.1",
+        ],
+    );
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid address"),
+        "{bad}"
+    );
+    let bad = cli.err(
+        Some(PIN),
+        &[
+            "session",
+            "transfer",
+            "--token",
+            "STRK",
+            "--to",
+            recipient,
+            "--amount",
+            "0.1234567890123456789",
+        ],
+    );
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 18 decimals"),
+        "{bad}"
+    );
+    assert_eq!(
+        cli.ok(None, &["session", "status"])["remainingCalls"],
+        4,
+        "refusals cost no call"
+    );
+
+    // Export in the SDK's shape; sign and hash a typed-data file.
+    let exported = cli.ok(Some(PIN), &["session", "export"]);
+    assert!(exported["encryptedPrivateKey"]
+        .as_str()
+        .unwrap()
+        .starts_with("U2FsdGVkX1"));
+    let typed = dir.path().join("typed.json");
+    std::fs::write(&typed, include_str!("typed_data.json")).unwrap();
+    let hashed = cli.ok(
+        None,
+        &[
+            "typed-data",
+            "hash",
+            typed.to_str().unwrap(),
+            "--account",
+            &wallet,
+        ],
+    );
+    let signed = cli.ok(Some(PIN), &["session", "sign", typed.to_str().unwrap()]);
+    assert_eq!(hashed["messageHash"], signed["messageHash"]);
+    assert_eq!(signed["signature"][0], exported["publicKey"]);
+    assert_eq!(
+        signed,
+        cli.ok(Some(PIN), &["session", "sign", typed.to_str().unwrap()]),
+        "RFC 6979: deterministic"
+    );
+
+    assert_eq!(
+        cli.ok(Some(PIN), &["session", "revoke"])["state"],
+        "revoked"
+    );
+    let refused = cli.err(
+        Some(PIN),
+        &[
+            "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "0.1",
+        ],
+    );
+    assert_eq!(refused["code"], "SESSION_REVOKED");
+    assert_eq!(cli.ok(None, &["session", "clear"])["state"], "none");
+
+    // Import the exported session back: the chain says it is revoked.
+    let file = dir.path().join("session-export.json");
+    std::fs::write(&file, exported.to_string()).unwrap();
+    let imported = cli.ok(Some(PIN), &["session", "import", file.to_str().unwrap()]);
+    assert_eq!(imported["publicKey"], exported["publicKey"]);
+}

@@ -1,0 +1,90 @@
+//! Sponsor settings, from flags or environment variables.
+
+use starknet::core::types::Felt;
+
+/// How the sponsor runs.
+#[derive(Clone)]
+pub struct SponsorConfig {
+    /// JSON-RPC URL of the node.
+    pub rpc_url: String,
+    /// The relayer account that submits and pays.
+    pub relayer_address: Felt,
+    /// The relayer's private key.
+    pub relayer_key: Felt,
+    /// Loopback port to listen on (0: any free port).
+    pub port: u16,
+    /// Accounts served; empty means any account of a supported class.
+    pub allowed_accounts: Vec<Felt>,
+}
+
+impl std::fmt::Debug for SponsorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SponsorConfig")
+            .field("rpc_url", &self.rpc_url)
+            .field(
+                "relayer_address",
+                &format_args!("{:#x}", self.relayer_address),
+            )
+            .field("relayer_key", &"<redacted>")
+            .field("port", &self.port)
+            .field("allowed_accounts", &self.allowed_accounts.len())
+            .finish()
+    }
+}
+
+impl SponsorConfig {
+    /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable)
+    /// from `args`, falling back to `SPONSOR_RPC_URL`, `SPONSOR_RELAYER_ADDRESS`,
+    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated).
+    pub fn from_args(args: &[String]) -> Result<Self, String> {
+        let flag = |name: &str| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        let get = |name: &str, env: &str| flag(name).or_else(|| std::env::var(env).ok());
+        let felt = |text: String, what: &str| {
+            Felt::from_hex(&text).map_err(|_| format!("{what} is not a felt"))
+        };
+        let rpc_url = get("--rpc-url", "SPONSOR_RPC_URL").ok_or("--rpc-url is required")?;
+        let relayer_address = felt(
+            get("--relayer-address", "SPONSOR_RELAYER_ADDRESS")
+                .ok_or("--relayer-address is required")?,
+            "relayer address",
+        )?;
+        let relayer_key = felt(
+            get("--relayer-key", "SPONSOR_RELAYER_KEY").ok_or("--relayer-key is required")?,
+            "relayer key",
+        )?;
+        let port = get("--port", "SPONSOR_PORT")
+            .map(|p| p.parse().map_err(|_| "--port is not a port".to_owned()))
+            .transpose()?
+            .unwrap_or(0);
+        let mut allowed: Vec<String> = args
+            .windows(2)
+            .filter(|w| w[0] == "--allow")
+            .map(|w| w[1].clone())
+            .collect();
+        if allowed.is_empty() {
+            if let Ok(list) = std::env::var("SPONSOR_ALLOWED_ACCOUNTS") {
+                allowed = list
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            }
+        }
+        let allowed_accounts = allowed
+            .into_iter()
+            .map(|a| felt(a, "allowed account"))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            rpc_url,
+            relayer_address,
+            relayer_key,
+            port,
+            allowed_accounts,
+        })
+    }
+}

@@ -1,0 +1,75 @@
+use serde_json::{json, Value};
+
+/// Why the sponsor refused a request; each maps to a SNIP-29 (or JSON-RPC) error code.
+#[derive(Debug, thiserror::Error)]
+pub enum SponsorError {
+    /// The body is not JSON-RPC.
+    #[error("parse error")]
+    Parse,
+    /// Unknown method.
+    #[error("method not found")]
+    MethodNotFound,
+    /// Params of the wrong shape.
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// The user address is not served (not allowed, not deployed).
+    #[error("An error occurred (INVALID_ADDRESS)")]
+    InvalidAddress,
+    /// A fee mode other than sponsored, or another gas token.
+    #[error("An error occurred (TOKEN_NOT_SUPPORTED)")]
+    TokenNotSupported,
+    /// The signature does not verify.
+    #[error("An error occurred (INVALID_SIGNATURE)")]
+    InvalidSignature,
+    /// The account's class is not one this sponsor serves.
+    #[error("An error occurred (CLASS_HASH_NOT_SUPPORTED)")]
+    ClassHashNotSupported,
+    /// Simulation failed.
+    #[error("An error occurred (TRANSACTION_EXECUTION_ERROR)")]
+    Execution(String),
+    /// Time bounds that are already over or inverted.
+    #[error("An error occurred (INVALID_TIME_BOUNDS)")]
+    InvalidTimeBounds,
+    /// Deployment data that does not give the stated address.
+    #[error("An error occurred (INVALID_DEPLOYMENT_DATA)")]
+    InvalidDeploymentData,
+    /// Unknown tracking id.
+    #[error("An error occurred (INVALID_ID)")]
+    InvalidId,
+    /// Anything else (the node is down, ...).
+    #[error("An error occurred (UNKNOWN_ERROR)")]
+    Unknown(String),
+}
+
+impl SponsorError {
+    /// The JSON-RPC error code.
+    pub fn code(&self) -> i64 {
+        match self {
+            SponsorError::Parse => -32700,
+            SponsorError::MethodNotFound => -32601,
+            SponsorError::InvalidParams(_) => -32602,
+            SponsorError::InvalidAddress => 150,
+            SponsorError::TokenNotSupported => 151,
+            SponsorError::InvalidSignature => 153,
+            SponsorError::ClassHashNotSupported => 155,
+            SponsorError::Execution(_) => 156,
+            SponsorError::InvalidTimeBounds => 157,
+            SponsorError::InvalidDeploymentData => 158,
+            SponsorError::InvalidId => 160,
+            SponsorError::Unknown(_) => 163,
+        }
+    }
+
+    /// The JSON-RPC error object.
+    pub fn to_json(&self) -> Value {
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        match self {
+            SponsorError::Execution(trace) => error["data"] = json!({"execution_error": trace}),
+            SponsorError::Unknown(detail) | SponsorError::InvalidParams(detail) => {
+                error["data"] = json!(detail)
+            }
+            _ => {}
+        }
+        error
+    }
+}

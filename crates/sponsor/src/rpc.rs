@@ -1,0 +1,170 @@
+//! SNIP-29 method dispatch: JSON params in, JSON result or [`SponsorError`] out.
+
+use chipi_session::paymaster::AccountDeployment;
+use chipi_session::typed_data::felt_of;
+use serde_json::{json, Value};
+use starknet::core::types::{Call, Felt};
+
+use crate::error::SponsorError;
+use crate::sponsor::Sponsor;
+
+/// STRK, the only token (sponsored mode only, so nothing is ever charged in it).
+const STRK: &str = "0x4718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d";
+
+fn invalid(what: &str) -> SponsorError {
+    SponsorError::InvalidParams(what.to_owned())
+}
+
+/// A parameter by position or by name.
+fn param<'a>(params: &'a Value, index: usize, name: &str) -> Result<&'a Value, SponsorError> {
+    params
+        .get(index)
+        .or_else(|| params.get(name))
+        .ok_or_else(|| invalid(&format!("missing {name}")))
+}
+
+fn felt(value: Option<&Value>, what: &str) -> Result<Felt, SponsorError> {
+    value
+        .ok_or_else(|| invalid(&format!("missing {what}")))
+        .and_then(|v| felt_of(v).map_err(|_| invalid(what)))
+}
+
+fn felts(value: Option<&Value>, what: &str) -> Result<Vec<Felt>, SponsorError> {
+    value
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid(&format!("{what} must be an array")))?
+        .iter()
+        .map(|v| felt_of(v).map_err(|_| invalid(what)))
+        .collect()
+}
+
+/// Only `version: "0x1"` with `fee_mode: {mode: "sponsored"}` is served.
+fn check_parameters(parameters: &Value) -> Result<Option<(u64, u64)>, SponsorError> {
+    if parameters.get("version").and_then(Value::as_str) != Some("0x1") {
+        return Err(invalid("parameters.version must be \"0x1\""));
+    }
+    match parameters.pointer("/fee_mode/mode").and_then(Value::as_str) {
+        Some("sponsored") => {}
+        Some("default") => return Err(SponsorError::TokenNotSupported),
+        _ => return Err(invalid("parameters.fee_mode.mode")),
+    }
+    let Some(bounds) = parameters.get("time_bounds") else {
+        return Ok(None);
+    };
+    let time = |name: &str| -> Result<u64, SponsorError> {
+        felt(bounds.get(name), name)?
+            .try_into()
+            .map_err(|_| SponsorError::InvalidTimeBounds)
+    };
+    Ok(Some((time("execute_after")?, time("execute_before")?)))
+}
+
+fn deployment(value: Option<&Value>) -> Result<AccountDeployment, SponsorError> {
+    let d = value.ok_or_else(|| invalid("missing deployment"))?;
+    if d.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(SponsorError::InvalidDeploymentData);
+    }
+    Ok(AccountDeployment {
+        address: felt(d.get("address"), "deployment.address")?,
+        class_hash: felt(d.get("class_hash"), "deployment.class_hash")?,
+        salt: felt(d.get("salt"), "deployment.salt")?,
+        calldata: felts(d.get("calldata"), "deployment.calldata")?,
+    })
+}
+
+fn zero_fee() -> Value {
+    json!({
+        "gas_token_price_in_strk": "0xde0b6b3a7640000",
+        "estimated_fee_in_strk": "0x0",
+        "estimated_fee_in_gas_token": "0x0",
+        "suggested_max_fee_in_strk": "0x0",
+        "suggested_max_fee_in_gas_token": "0x0",
+    })
+}
+
+fn relayed((tracking_id, transaction_hash): (Felt, Felt)) -> Value {
+    json!({"tracking_id": format!("{tracking_id:#x}"), "transaction_hash": format!("{transaction_hash:#x}")})
+}
+
+/// Runs one SNIP-29 method.
+pub async fn dispatch(
+    sponsor: &Sponsor,
+    method: &str,
+    params: &Value,
+) -> Result<Value, SponsorError> {
+    match method {
+        "paymaster_isAvailable" => Ok(json!(sponsor.is_available().await)),
+        "paymaster_getSupportedTokens" => Ok(json!([
+            {"token_address": STRK, "decimals": 18, "price_in_strk": "0xde0b6b3a7640000"}
+        ])),
+        "paymaster_buildTransaction" => {
+            let transaction = param(params, 0, "transaction")?;
+            let parameters = param(params, 1, "parameters")?;
+            let bounds = check_parameters(parameters)?;
+            match transaction.get("type").and_then(Value::as_str) {
+                Some("invoke") => {
+                    let invoke = transaction
+                        .get("invoke")
+                        .ok_or_else(|| invalid("missing invoke"))?;
+                    let user = felt(invoke.get("user_address"), "user_address")?;
+                    let calls = invoke
+                        .get("calls")
+                        .and_then(Value::as_array)
+                        .ok_or_else(|| invalid("calls must be an array"))?
+                        .iter()
+                        .map(|c| {
+                            Ok(Call {
+                                to: felt(c.get("to"), "call.to")?,
+                                selector: felt(c.get("selector"), "call.selector")?,
+                                calldata: felts(c.get("calldata"), "call.calldata")?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, SponsorError>>()?;
+                    let typed_data = sponsor.build_invoke(user, calls, bounds).await?;
+                    Ok(
+                        json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": zero_fee()}),
+                    )
+                }
+                Some("deploy") => {
+                    let data = deployment(transaction.get("deployment"))?;
+                    sponsor.check_deployment(&data).await?;
+                    Ok(
+                        json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": zero_fee()}),
+                    )
+                }
+                _ => Err(invalid("transaction.type must be invoke or deploy")),
+            }
+        }
+        "paymaster_executeTransaction" => {
+            let transaction = param(params, 0, "transaction")?;
+            check_parameters(param(params, 1, "parameters")?)?;
+            match transaction.get("type").and_then(Value::as_str) {
+                Some("invoke") => {
+                    let invoke = transaction
+                        .get("invoke")
+                        .ok_or_else(|| invalid("missing invoke"))?;
+                    let user = felt(invoke.get("user_address"), "user_address")?;
+                    let typed_data = invoke
+                        .get("typed_data")
+                        .ok_or_else(|| invalid("missing typed_data"))?;
+                    let signature = felts(invoke.get("signature"), "signature")?;
+                    Ok(relayed(
+                        sponsor.execute_invoke(user, typed_data, signature).await?,
+                    ))
+                }
+                Some("deploy") => Ok(relayed(
+                    sponsor
+                        .execute_deploy(&deployment(transaction.get("deployment"))?)
+                        .await?,
+                )),
+                _ => Err(invalid("transaction.type must be invoke or deploy")),
+            }
+        }
+        "paymaster_trackingIdToLatestHash" => {
+            let id = felt(Some(param(params, 0, "tracking_id")?), "tracking_id")?;
+            let (hash, status) = sponsor.tracking_status(id).await?;
+            Ok(json!({"transaction_hash": format!("{hash:#x}"), "status": status}))
+        }
+        _ => Err(SponsorError::MethodNotFound),
+    }
+}

@@ -1,0 +1,50 @@
+//! JSON-RPC over HTTP on loopback.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::error::SponsorError;
+use crate::rpc::dispatch;
+use crate::sponsor::Sponsor;
+
+async fn handle(State(sponsor): State<Arc<Sponsor>>, body: Bytes) -> Json<Value> {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return Json(json!({"jsonrpc": "2.0", "id": null, "error": SponsorError::Parse.to_json()}));
+    };
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let Some(method) = request.get("method").and_then(Value::as_str) else {
+        return Json(
+            json!({"jsonrpc": "2.0", "id": id, "error": SponsorError::InvalidParams("no method".into()).to_json()}),
+        );
+    };
+    let params = request
+        .get("params")
+        .cloned()
+        .unwrap_or(Value::Array(vec![]));
+    match dispatch(&sponsor, method, &params).await {
+        Ok(result) => Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),
+        Err(error) => Json(json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()})),
+    }
+}
+
+/// Serves `sponsor` on `127.0.0.1:port` (0 for any free port). Returns the bound address and
+/// the server task.
+pub async fn serve(
+    sponsor: Arc<Sponsor>,
+    port: u16,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let address = listener.local_addr()?;
+    let app = Router::new()
+        .route("/", post(handle))
+        .route("/rpc", post(handle))
+        .with_state(sponsor);
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((address, task))
+}

@@ -1,0 +1,318 @@
+//! What the sponsor does for each request, independent of the transport.
+
+use std::collections::HashMap;
+
+use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2};
+use chipi_session::outside_execution::ANY_CALLER;
+use chipi_session::paymaster::AccountDeployment;
+use chipi_session::{OutsideExecution, TypedData, WalletType};
+use serde_json::Value;
+use starknet::accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
+use starknet::core::types::{
+    BlockId, BlockTag, Call, Felt, FunctionCall, MaybePreConfirmedBlockWithTxHashes, StarknetError,
+};
+use starknet::core::utils::{cairo_short_string_to_felt, get_contract_address};
+use starknet::providers::jsonrpc::HttpTransport;
+use starknet::providers::{JsonRpcClient, Provider, ProviderError};
+use starknet::signers::{LocalWallet, SigningKey};
+
+use crate::config::SponsorConfig;
+use crate::error::SponsorError;
+
+/// The Universal Deployer Contract (the new one, predeployed by devnet at its public address).
+pub const UDC: Felt =
+    Felt::from_hex_unchecked("0x02ceed65a4bd731034c01113685c831b01c15d7d432f71afb1cf1634b53a2125");
+/// How long a built outside execution stays valid.
+const VALIDITY_SECONDS: u64 = 3600;
+
+type Relayer = SingleOwnerAccount<JsonRpcClient<HttpTransport>, LocalWallet>;
+
+/// A paymaster backed by one relayer account.
+#[derive(Debug)]
+pub struct Sponsor {
+    provider: JsonRpcClient<HttpTransport>,
+    relayer: Relayer,
+    chain_id: Felt,
+    allowed: Vec<Felt>,
+    /// Held while estimating and sending, so the relayer never reuses a nonce.
+    submit: tokio::sync::Mutex<()>,
+    tracking: std::sync::Mutex<HashMap<Felt, Felt>>,
+}
+
+fn node_error(e: impl std::fmt::Display) -> SponsorError {
+    SponsorError::Unknown(format!("node: {e}"))
+}
+
+fn random_felt() -> Felt {
+    let mut bytes = [0u8; 31];
+    getrandom::fill(&mut bytes).expect("OS random source");
+    Felt::from_bytes_be_slice(&bytes)
+}
+
+impl Sponsor {
+    /// Connects to the node and sets up the relayer account.
+    pub async fn new(config: &SponsorConfig) -> Result<Self, SponsorError> {
+        let url: url::Url = config
+            .rpc_url
+            .parse()
+            .map_err(|_| SponsorError::Unknown("bad rpc url".into()))?;
+        let provider = JsonRpcClient::new(HttpTransport::new(url));
+        let chain_id = provider.chain_id().await.map_err(node_error)?;
+        let mut relayer = SingleOwnerAccount::new(
+            provider.clone(),
+            LocalWallet::from(SigningKey::from_secret_scalar(config.relayer_key)),
+            config.relayer_address,
+            chain_id,
+            ExecutionEncoding::New,
+        );
+        relayer.set_block_id(BlockId::Tag(BlockTag::PreConfirmed));
+        Ok(Self {
+            provider,
+            relayer,
+            chain_id,
+            allowed: config.allowed_accounts.clone(),
+            submit: tokio::sync::Mutex::new(()),
+            tracking: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The relayer's address (the `Caller` of every outside execution it builds).
+    pub fn relayer_address(&self) -> Felt {
+        self.relayer.address()
+    }
+
+    async fn now(&self) -> Result<u64, SponsorError> {
+        let block = self
+            .provider
+            .get_block_with_tx_hashes(BlockId::Tag(BlockTag::PreConfirmed))
+            .await
+            .map_err(node_error)?;
+        Ok(match block {
+            MaybePreConfirmedBlockWithTxHashes::Block(b) => b.timestamp,
+            MaybePreConfirmedBlockWithTxHashes::PreConfirmedBlock(b) => b.timestamp,
+        })
+    }
+
+    /// The account must be allowed, deployed, and of a class with the CHIPI interface.
+    async fn check_account(&self, address: Felt) -> Result<(), SponsorError> {
+        if !self.allowed.is_empty() && !self.allowed.contains(&address) {
+            return Err(SponsorError::InvalidAddress);
+        }
+        let class_hash = match self
+            .provider
+            .get_class_hash_at(BlockId::Tag(BlockTag::PreConfirmed), address)
+            .await
+        {
+            Ok(hash) => hash,
+            Err(ProviderError::StarknetError(StarknetError::ContractNotFound)) => {
+                return Err(SponsorError::InvalidAddress)
+            }
+            Err(e) => return Err(node_error(e)),
+        };
+        match WalletType::from_class_hash(class_hash) {
+            Some(t) if t.supports_sessions() => Ok(()),
+            _ => Err(SponsorError::ClassHashNotSupported),
+        }
+    }
+
+    /// Builds the outside execution of `calls` for `user` as SNIP-9 v2 typed data.
+    pub async fn build_invoke(
+        &self,
+        user: Felt,
+        calls: Vec<Call>,
+        time_bounds: Option<(u64, u64)>,
+    ) -> Result<Value, SponsorError> {
+        if calls.is_empty() {
+            return Err(SponsorError::InvalidParams("no calls".into()));
+        }
+        self.check_account(user).await?;
+        let now = self.now().await?;
+        let (execute_after, execute_before) =
+            time_bounds.unwrap_or((now.saturating_sub(60), now + VALIDITY_SECONDS));
+        if execute_before <= now || execute_after >= execute_before {
+            return Err(SponsorError::InvalidTimeBounds);
+        }
+        let oe = OutsideExecution {
+            caller: self.relayer_address(),
+            nonce: random_felt(),
+            execute_after,
+            execute_before,
+            calls,
+        };
+        Ok(oe.to_typed_data(self.chain_id))
+    }
+
+    /// Checks the signature, simulates, and submits `execute_from_outside_v2` from the relayer.
+    pub async fn execute_invoke(
+        &self,
+        user: Felt,
+        typed_data: &Value,
+        signature: Vec<Felt>,
+    ) -> Result<(Felt, Felt), SponsorError> {
+        self.check_account(user).await?;
+        let typed = TypedData::from_json(&typed_data.to_string())
+            .map_err(|e| SponsorError::InvalidParams(e.to_string()))?;
+        let oe = OutsideExecution::from_typed_data(&typed)
+            .map_err(|e| SponsorError::InvalidParams(e.to_string()))?;
+        if oe.caller != self.relayer_address() && oe.caller != ANY_CALLER {
+            return Err(SponsorError::InvalidParams(
+                "the outside execution names another caller".into(),
+            ));
+        }
+        if oe.execute_before <= self.now().await? {
+            return Err(SponsorError::InvalidTimeBounds);
+        }
+        let hash = oe.message_hash(user, self.chain_id);
+        self.check_signature(user, hash, &signature).await?;
+        let call = Call {
+            to: user,
+            selector: selector(EXECUTE_FROM_OUTSIDE_V2),
+            calldata: oe.calldata(&signature),
+        };
+        self.submit(vec![call]).await
+    }
+
+    async fn check_signature(
+        &self,
+        user: Felt,
+        hash: Felt,
+        signature: &[Felt],
+    ) -> Result<(), SponsorError> {
+        let valid = match signature {
+            [r, s] => {
+                let answer = self
+                    .provider
+                    .call(
+                        FunctionCall {
+                            contract_address: user,
+                            entry_point_selector: selector("is_valid_signature"),
+                            calldata: vec![hash, Felt::TWO, *r, *s],
+                        },
+                        BlockId::Tag(BlockTag::PreConfirmed),
+                    )
+                    .await
+                    .map_err(node_error)?;
+                answer.first() == Some(&cairo_short_string_to_felt("VALID").expect("short string"))
+            }
+            [session_key, r, s, _valid_until] => starknet::core::crypto::ecdsa_verify(
+                session_key,
+                &hash,
+                &starknet::core::crypto::Signature { r: *r, s: *s },
+            )
+            .unwrap_or(false),
+            _ => false,
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(SponsorError::InvalidSignature)
+        }
+    }
+
+    /// Checks deployment data: a supported class, the address it states, not yet deployed.
+    pub async fn check_deployment(
+        &self,
+        deployment: &AccountDeployment,
+    ) -> Result<(), SponsorError> {
+        if !WalletType::from_class_hash(deployment.class_hash)
+            .is_some_and(WalletType::supports_sessions)
+        {
+            return Err(SponsorError::ClassHashNotSupported);
+        }
+        let address = get_contract_address(
+            deployment.salt,
+            deployment.class_hash,
+            &deployment.calldata,
+            Felt::ZERO,
+        );
+        if address != deployment.address {
+            return Err(SponsorError::InvalidDeploymentData);
+        }
+        if !self.allowed.is_empty() && !self.allowed.contains(&address) {
+            return Err(SponsorError::InvalidAddress);
+        }
+        match self
+            .provider
+            .get_class_hash_at(BlockId::Tag(BlockTag::PreConfirmed), address)
+            .await
+        {
+            Ok(_) => Err(SponsorError::InvalidDeploymentData),
+            Err(ProviderError::StarknetError(StarknetError::ContractNotFound)) => Ok(()),
+            Err(e) => Err(node_error(e)),
+        }
+    }
+
+    /// Deploys the account through the Universal Deployer (not unique, so the address is the
+    /// one a `DEPLOY_ACCOUNT` would give); the relayer pays.
+    pub async fn execute_deploy(
+        &self,
+        deployment: &AccountDeployment,
+    ) -> Result<(Felt, Felt), SponsorError> {
+        self.check_deployment(deployment).await?;
+        let mut calldata = vec![
+            deployment.class_hash,
+            deployment.salt,
+            Felt::ZERO,
+            Felt::from(deployment.calldata.len()),
+        ];
+        calldata.extend_from_slice(&deployment.calldata);
+        self.submit(vec![Call {
+            to: UDC,
+            selector: selector("deployContract"),
+            calldata,
+        }])
+        .await
+    }
+
+    /// Simulates (fee estimate), then sends with bounds from that estimate.
+    async fn submit(&self, calls: Vec<Call>) -> Result<(Felt, Felt), SponsorError> {
+        let _serialised = self.submit.lock().await;
+        let execution = self.relayer.execute_v3(calls.clone());
+        let fee = execution
+            .estimate_fee()
+            .await
+            .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+        let sent = self
+            .relayer
+            .execute_v3(calls)
+            .l1_gas(fee.l1_gas_consumed * 2 + 1000)
+            .l1_gas_price(fee.l1_gas_price * 2)
+            .l2_gas(fee.l2_gas_consumed * 2)
+            .l2_gas_price(fee.l2_gas_price * 2)
+            .l1_data_gas(fee.l1_data_gas_consumed * 2 + 1000)
+            .l1_data_gas_price(fee.l1_data_gas_price * 2)
+            .send()
+            .await
+            .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+        let tracking_id = random_felt();
+        self.tracking
+            .lock()
+            .expect("tracking lock")
+            .insert(tracking_id, sent.transaction_hash);
+        Ok((tracking_id, sent.transaction_hash))
+    }
+
+    /// The latest transaction for a tracking id and whether the node has it.
+    pub async fn tracking_status(
+        &self,
+        tracking_id: Felt,
+    ) -> Result<(Felt, &'static str), SponsorError> {
+        let hash = *self
+            .tracking
+            .lock()
+            .expect("tracking lock")
+            .get(&tracking_id)
+            .ok_or(SponsorError::InvalidId)?;
+        let status = match self.provider.get_transaction_receipt(hash).await {
+            Ok(_) => "accepted",
+            Err(ProviderError::StarknetError(StarknetError::TransactionHashNotFound)) => "active",
+            Err(e) => return Err(node_error(e)),
+        };
+        Ok((hash, status))
+    }
+
+    /// Whether the node answers.
+    pub async fn is_available(&self) -> bool {
+        self.provider.chain_id().await.is_ok()
+    }
+}

@@ -1,0 +1,422 @@
+//! The session manager end to end on a real node through the project's sponsor: a wallet made
+//! and deployed gaslessly, a session set up with an allowlist and a spending limit, gasless
+//! transfers, every refusal typed and sent nowhere, revocation, a READY wallet, a wrong PIN.
+
+use std::sync::Arc;
+
+use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
+use chipi_session::session_state::SessionState;
+use chipi_session::wallet_type::READY_CLASS_HASH;
+use chipi_session::{
+    Clock, ManagerConfig, ManualClock, NoStore, NodeClient, PaymasterClient, PolicySpec,
+    RegisterParams, SecretKey, SessionError, SessionManager, Wallet,
+};
+use devnet_harness::{Devnet, STRK};
+use sponsor::{serve, Sponsor, SponsorConfig};
+use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
+use starknet::providers::Provider;
+
+const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
+const PIN: &str = "4821";
+
+struct Fixture {
+    node: Devnet,
+    sponsor_url: String,
+    relayer: Felt,
+    class_hash: Felt,
+    clock: Arc<ManualClock>,
+}
+
+async fn fixture() -> Fixture {
+    let node = Devnet::start().await.expect("devnet");
+    let class_hash = node.declare_session_account().await.expect("declare");
+    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+    let config = SponsorConfig {
+        rpc_url: node.rpc_url().to_string(),
+        relayer_address: relayer.address,
+        relayer_key: relayer.private_key,
+        port: 0,
+        allowed_accounts: vec![],
+    };
+    let sponsor = Sponsor::new(&config).await.expect("sponsor connects");
+    let (address, _task) = serve(Arc::new(sponsor), 0).await.expect("sponsor listens");
+    let clock = Arc::new(ManualClock::new(node.pending_timestamp().await.unwrap()));
+    Fixture {
+        node,
+        sponsor_url: format!("http://{address}/rpc"),
+        relayer: relayer.address,
+        class_hash,
+        clock,
+    }
+}
+
+impl Fixture {
+    fn manager(&self, wallet: Wallet) -> (SessionManager, PaymasterClient) {
+        let paymaster = PaymasterClient::new(self.sponsor_url.clone());
+        let manager = SessionManager::new(
+            wallet,
+            NodeClient::new(self.node.rpc_url().to_string()),
+            Arc::new(paymaster.clone()),
+            self.clock.clone(),
+            Arc::new(NoStore),
+            ManagerConfig::default(),
+            None,
+        );
+        (manager, paymaster)
+    }
+
+    async fn balance(&self, who: Felt) -> u128 {
+        let call = FunctionCall {
+            contract_address: STRK,
+            entry_point_selector: selector("balance_of"),
+            calldata: vec![who],
+        };
+        let answer = self
+            .node
+            .provider()
+            .call(call, BlockId::Tag(BlockTag::PreConfirmed))
+            .await
+            .unwrap();
+        answer[0].try_into().unwrap()
+    }
+
+    async fn relayer_nonce(&self) -> Felt {
+        self.node
+            .provider()
+            .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), self.relayer)
+            .await
+            .unwrap()
+    }
+
+    /// Moves the node and the manager's clock forward together.
+    async fn advance(&self, seconds: u64) {
+        self.node.increase_time(seconds).await.unwrap();
+        self.clock.advance(seconds);
+    }
+}
+
+async fn sent_nothing(f: &Fixture, paymaster: &PaymasterClient, before: (Felt, u64)) {
+    assert_eq!(
+        f.relayer_nonce().await,
+        before.0,
+        "the relayer sent nothing"
+    );
+    assert_eq!(
+        paymaster.round_trips(),
+        before.1,
+        "the sponsor was not asked"
+    );
+}
+
+fn strk_transfer(to: Felt, amount: u128) -> Call {
+    Call {
+        to: STRK,
+        selector: selector(TRANSFER),
+        calldata: vec![to, Felt::from(amount), Felt::ZERO],
+    }
+}
+
+/// A deployed, funded wallet with a registered session: transfers allowed only, at most 5 STRK
+/// a call and 8 STRK an hour, 4 calls.
+async fn active_session(f: &Fixture) -> (SessionManager, PaymasterClient) {
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let (manager, paymaster) = f.manager(wallet);
+    manager.deploy_wallet().await.expect("gasless deploy");
+    f.node
+        .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
+        .await
+        .unwrap();
+    manager.create_session(Some(3600), PIN).unwrap();
+    let params = RegisterParams {
+        valid_until: None,
+        max_calls: Some(4),
+        allowed_entrypoints: vec![selector(TRANSFER)],
+        spending_policies: vec![PolicySpec {
+            token: STRK,
+            max_per_call: 5 * STRK_UNIT,
+            max_per_window: 8 * STRK_UNIT,
+            window_seconds: 3600,
+        }],
+    };
+    let view = manager
+        .register_session(params, PIN)
+        .await
+        .expect("register");
+    assert_eq!(view.state, SessionState::Active);
+    (manager, paymaster)
+}
+
+#[tokio::test]
+async fn gasless_wallet_session_and_transfers() {
+    let f = fixture().await;
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let address = wallet.address;
+    let (manager, paymaster) = f.manager(wallet);
+    assert_eq!(manager.state(), SessionState::None);
+
+    // Deployed by the sponsor: the wallet never held anything.
+    manager.deploy_wallet().await.expect("gasless deploy");
+    assert_eq!(f.balance(address).await, 0);
+
+    // Created: local only, and not mistaken for revoked once the chain is read.
+    let view = manager.create_session(None, PIN).unwrap();
+    assert_eq!(view.state, SessionState::Created);
+    assert_eq!(
+        view.valid_until,
+        Some(f.clock.now() + 21_600),
+        "default duration 6 h"
+    );
+    assert_eq!(
+        manager.refresh_status().await.unwrap().state,
+        SessionState::Created
+    );
+    let early = manager
+        .execute_with_session(vec![strk_transfer(f.relayer, 1)], Some(PIN))
+        .await;
+    assert!(
+        matches!(early, Err(SessionError::SessionNotRegistered)),
+        "{early:?}"
+    );
+
+    let params = RegisterParams {
+        valid_until: None,
+        max_calls: Some(10),
+        allowed_entrypoints: vec![selector(TRANSFER)],
+        spending_policies: vec![PolicySpec {
+            token: STRK,
+            max_per_call: 5 * STRK_UNIT,
+            max_per_window: 20 * STRK_UNIT,
+            window_seconds: 3600,
+        }],
+    };
+    let view = manager
+        .register_session(params, PIN)
+        .await
+        .expect("register");
+    assert_eq!(view.state, SessionState::Active);
+    assert_eq!(view.remaining_calls, Some(10));
+    assert_eq!(
+        view.allowed_entrypoints,
+        vec![format!("{:#x}", selector(TRANSFER))]
+    );
+    assert_eq!(
+        view.spending_limits[0].max_per_call,
+        (5 * STRK_UNIT).to_string()
+    );
+    assert_eq!(f.balance(address).await, 0, "registration was sponsored");
+
+    // One transfer, then a batch of two: one call of the budget each, fees paid by the sponsor.
+    f.node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
+    let alice = SecretKey::generate().unwrap().public_key();
+    let bob = SecretKey::generate().unwrap().public_key();
+    let node_before = manager.node().round_trips();
+    let sponsor_before = paymaster.round_trips();
+    let one = manager
+        .transfer(STRK, alice, 2 * STRK_UNIT, Some(PIN))
+        .await
+        .expect("single transfer");
+    assert_eq!(one.remaining_calls, 9);
+    assert_eq!(
+        paymaster.round_trips() - sponsor_before,
+        2,
+        "build + execute, no status read"
+    );
+    let batch = manager
+        .execute_with_session(
+            vec![
+                strk_transfer(alice, STRK_UNIT),
+                strk_transfer(bob, 3 * STRK_UNIT),
+            ],
+            Some(PIN),
+        )
+        .await
+        .expect("batch transfer");
+    assert_eq!(batch.remaining_calls, 8);
+    assert_eq!(paymaster.round_trips() - sponsor_before, 4);
+    eprintln!(
+        "round trips for two executes: sponsor {}, node {} (receipt polls only)",
+        paymaster.round_trips() - sponsor_before,
+        manager.node().round_trips() - node_before
+    );
+    assert_eq!(f.balance(alice).await, 3 * STRK_UNIT);
+    assert_eq!(f.balance(bob).await, 3 * STRK_UNIT);
+    assert_eq!(
+        f.balance(address).await,
+        44 * STRK_UNIT,
+        "exactly the amounts left the wallet"
+    );
+
+    // The chain agrees with the manager's count.
+    let view = manager.refresh_status().await.unwrap();
+    assert_eq!(view.remaining_calls, Some(8));
+    assert_eq!(
+        view.spending_limits[0].spent_in_window,
+        (6 * STRK_UNIT).to_string()
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_typed_and_send_nothing() {
+    let f = fixture().await;
+    let (manager, paymaster) = active_session(&f).await;
+    let address = manager.wallet().address;
+    let carol = SecretKey::generate().unwrap().public_key();
+
+    // Over the per-call limit, and a disallowed entrypoint.
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    let over = manager
+        .transfer(STRK, carol, 6 * STRK_UNIT, Some(PIN))
+        .await;
+    assert!(
+        matches!(over, Err(SessionError::SpendingLimit { per: "call", .. })),
+        "{over:?}"
+    );
+    assert_eq!(
+        over.unwrap_err().sdk_code(),
+        Some("INVALID_SPENDING_POLICY")
+    );
+    let approve = Call {
+        to: STRK,
+        selector: selector(APPROVE),
+        calldata: vec![carol, Felt::ONE, Felt::ZERO],
+    };
+    let refused = manager.execute_with_session(vec![approve], Some(PIN)).await;
+    assert!(
+        matches!(refused, Err(SessionError::EntrypointNotAllowed { .. })),
+        "{refused:?}"
+    );
+    sent_nothing(&f, &paymaster, before).await;
+
+    // The window: 5 + 3 fit in 8, one more does not; the error says so before sending.
+    manager.refresh_status().await.unwrap();
+    manager
+        .transfer(STRK, carol, 5 * STRK_UNIT, Some(PIN))
+        .await
+        .expect("within limits");
+    manager
+        .transfer(STRK, carol, 3 * STRK_UNIT, Some(PIN))
+        .await
+        .expect("fills the window");
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    let over = manager.transfer(STRK, carol, 1, Some(PIN)).await;
+    assert!(
+        matches!(over, Err(SessionError::SpendingLimit { per: "window", .. })),
+        "{over:?}"
+    );
+    sent_nothing(&f, &paymaster, before).await;
+
+    // Exhaustion: 4 calls, 2 used; the window resets after an hour.
+    f.advance(600).await;
+    manager.refresh_status().await.unwrap();
+    let before_balance = f.balance(carol).await;
+    let over = manager.transfer(STRK, carol, 1, Some(PIN)).await;
+    assert!(
+        matches!(over, Err(SessionError::SpendingLimit { .. })),
+        "still the same window: {over:?}"
+    );
+    f.advance(3000).await;
+    // Expiry: valid for 3600 s from creation; the clock is now past it.
+    manager.refresh_status().await.unwrap();
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    let expired = manager.transfer(STRK, carol, 1, Some(PIN)).await;
+    assert!(
+        matches!(expired, Err(SessionError::SessionExpired { .. })),
+        "{expired:?}"
+    );
+    assert_eq!(expired.unwrap_err().sdk_code(), Some("SESSION_EXPIRED"));
+    assert_eq!(manager.state(), SessionState::Expired);
+    sent_nothing(&f, &paymaster, before).await;
+    assert_eq!(f.balance(carol).await, before_balance);
+    let _ = address;
+}
+
+#[tokio::test]
+async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
+    let f = fixture().await;
+    let (manager, paymaster) = active_session(&f).await;
+    let dave = SecretKey::generate().unwrap().public_key();
+
+    // A wrong PIN opens nothing, sends nothing, and leaves the session as it was.
+    let record = manager.record();
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    assert!(matches!(
+        manager.transfer(STRK, dave, 1, Some("0000")).await,
+        Err(SessionError::WrongPin)
+    ));
+    assert!(matches!(
+        manager.revoke_session("0000").await,
+        Err(SessionError::WrongPin)
+    ));
+    assert_eq!(manager.record(), record);
+    assert_eq!(manager.state(), SessionState::Active);
+    assert_eq!((f.relayer_nonce().await, paymaster.round_trips()), before);
+    assert_eq!(
+        manager.view().last_error.unwrap().code,
+        Some("SESSION_DECRYPTION_FAILED")
+    );
+
+    // Two executions at once: serialised, both land, no nonce reused.
+    let manager = Arc::new(manager);
+    let (a, b) = tokio::join!(
+        manager.transfer(STRK, dave, 1, Some(PIN)),
+        manager.transfer(STRK, dave, 2, Some(PIN))
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert_ne!(a.transaction_hash, b.transaction_hash);
+    assert_eq!(
+        [
+            a.remaining_calls.min(b.remaining_calls),
+            a.remaining_calls.max(b.remaining_calls)
+        ],
+        [2, 3]
+    );
+    assert_eq!(f.balance(dave).await, 3);
+
+    // Budget of 4: two more, then exhaustion, locally.
+    manager.transfer(STRK, dave, 1, Some(PIN)).await.unwrap();
+    let last = manager.transfer(STRK, dave, 1, Some(PIN)).await.unwrap();
+    assert_eq!(last.remaining_calls, 0);
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    let exhausted = manager.transfer(STRK, dave, 1, Some(PIN)).await;
+    assert!(
+        matches!(exhausted, Err(SessionError::CallsExhausted)),
+        "{exhausted:?}"
+    );
+    assert_eq!((f.relayer_nonce().await, paymaster.round_trips()), before);
+    manager.refresh_status().await.unwrap();
+    assert_eq!(manager.state(), SessionState::Expired, "out of calls");
+
+    // Revoke (owner-signed, sponsored), then execution is refused.
+    let view = manager.revoke_session(PIN).await.expect("revoke");
+    assert_eq!(view.state, SessionState::Revoked);
+    let revoked = manager.transfer(STRK, dave, 1, Some(PIN)).await;
+    assert!(
+        matches!(revoked, Err(SessionError::SessionRevoked)),
+        "{revoked:?}"
+    );
+    manager.clear_session().await.unwrap();
+    assert_eq!(manager.state(), SessionState::None);
+
+    // A READY wallet: every session operation is refused before any network call.
+    let key = SecretKey::generate().unwrap();
+    let ready = Wallet::import_key(Felt::from(0x1234u16), READY_CLASS_HASH, &key, PIN).unwrap();
+    let (ready, _) = f.manager(ready);
+    assert!(matches!(
+        ready.create_session(None, PIN),
+        Err(SessionError::WalletUnsupported { .. })
+    ));
+    assert!(matches!(
+        ready.refresh_status().await,
+        Err(SessionError::WalletUnsupported { .. })
+    ));
+    let refused = ready.transfer(STRK, dave, 1, Some(PIN)).await;
+    assert!(matches!(
+        refused,
+        Err(SessionError::WalletUnsupported { .. })
+    ));
+    assert_eq!(
+        refused.unwrap_err().sdk_code(),
+        Some("INVALID_WALLET_TYPE_FOR_SESSION")
+    );
+    assert_eq!(ready.node().round_trips(), 0);
+}
