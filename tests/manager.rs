@@ -2,14 +2,14 @@
 //! and deployed gaslessly, a session set up with an allowlist and a spending limit, gasless
 //! transfers, every refusal typed and sent nowhere, revocation, a READY wallet, a wrong PIN.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::session_state::SessionState;
 use chipi_session::wallet_type::READY_CLASS_HASH;
 use chipi_session::{
-    Clock, ManagerConfig, ManualClock, NoStore, NodeClient, PaymasterClient, PolicySpec,
-    RegisterParams, SecretKey, SessionError, SessionManager, Wallet,
+    Clock, DirectBackend, ManagerConfig, ManualClock, NoStore, NodeClient, PaymasterClient,
+    PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, Wallet,
 };
 use devnet_harness::{Devnet, STRK};
 use sponsor::{serve, Sponsor, SponsorConfig};
@@ -95,6 +95,14 @@ impl Fixture {
     }
 }
 
+async fn account_nonce(f: &Fixture, address: Felt) -> Felt {
+    f.node
+        .provider()
+        .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), address)
+        .await
+        .unwrap()
+}
+
 async fn sent_nothing(f: &Fixture, paymaster: &PaymasterClient, before: (Felt, u64)) {
     assert_eq!(
         f.relayer_nonce().await,
@@ -153,6 +161,10 @@ async fn gasless_wallet_session_and_transfers() {
     let address = wallet.address;
     let (manager, paymaster) = f.manager(wallet);
     assert_eq!(manager.state(), SessionState::None);
+    // Every change is pushed to a listener: states and busy flags as they happen.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    manager.set_listener(move |view| log.lock().unwrap().push((view.state, view.busy)));
 
     // Deployed by the sponsor: the wallet never held anything.
     manager.deploy_wallet().await.expect("gasless deploy");
@@ -177,6 +189,46 @@ async fn gasless_wallet_session_and_transfers() {
         matches!(early, Err(SessionError::SessionNotRegistered)),
         "{early:?}"
     );
+
+    // Bad parameters are refused locally; the session stays created.
+    let zero = manager.create_session(Some(0), PIN);
+    assert_eq!(
+        zero.unwrap_err().sdk_code(),
+        Some("SESSION_CREATION_FAILED")
+    );
+    assert!(matches!(
+        manager.create_session(None, PIN),
+        Err(SessionError::SessionExists)
+    ));
+    let inverted = PolicySpec {
+        token: STRK,
+        max_per_call: 10,
+        max_per_window: 5,
+        window_seconds: 60,
+    };
+    let bad = RegisterParams {
+        spending_policies: vec![inverted],
+        ..RegisterParams::default()
+    };
+    let refused = manager.register_session(bad, PIN).await;
+    assert!(
+        matches!(refused, Err(SessionError::InvalidSpendingPolicy(_))),
+        "{refused:?}"
+    );
+    let bad = RegisterParams {
+        max_calls: Some(0),
+        ..RegisterParams::default()
+    };
+    assert!(matches!(
+        manager.register_session(bad, PIN).await,
+        Err(SessionError::InvalidSessionParams(_))
+    ));
+    assert_eq!(
+        paymaster.round_trips(),
+        2,
+        "only the deployment reached the sponsor"
+    );
+    assert_eq!(manager.state(), SessionState::Created);
 
     let params = RegisterParams {
         valid_until: None,
@@ -204,6 +256,25 @@ async fn gasless_wallet_session_and_transfers() {
         (5 * STRK_UNIT).to_string()
     );
     assert_eq!(f.balance(address).await, 0, "registration was sponsored");
+    {
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen.iter()
+                .any(|(state, busy)| *state == SessionState::Registering && busy.registering),
+            "registering shown while pending"
+        );
+        assert!(
+            !seen
+                .iter()
+                .any(|(state, _)| *state == SessionState::Revoked),
+            "never shown as revoked"
+        );
+        assert_eq!(
+            seen.last().unwrap().1,
+            Default::default(),
+            "nothing busy at the end"
+        );
+    }
 
     // One transfer, then a batch of two: one call of the budget each, fees paid by the sponsor.
     f.node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
@@ -232,6 +303,7 @@ async fn gasless_wallet_session_and_transfers() {
         .await
         .expect("batch transfer");
     assert_eq!(batch.remaining_calls, 8);
+    assert!(seen.lock().unwrap().iter().any(|(_, busy)| busy.executing));
     assert_eq!(paymaster.round_trips() - sponsor_before, 4);
     eprintln!(
         "round trips for two executes: sponsor {}, node {} (receipt polls only)",
@@ -419,4 +491,58 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
         Some("INVALID_WALLET_TYPE_FOR_SESSION")
     );
     assert_eq!(ready.node().round_trips(), 0);
+}
+
+#[tokio::test]
+async fn direct_fee_paying_path_never_reuses_a_nonce() {
+    let f = fixture().await;
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let address = wallet.address;
+    let (sponsored, _) = f.manager(wallet.clone());
+    sponsored.deploy_wallet().await.expect("deploy");
+    f.node.mint_strk(address, 100 * STRK_UNIT).await.unwrap();
+
+    // The same wallet, now paying its own fees: owner-signed registration, session-signed transfers.
+    let direct = DirectBackend::new(&f.node.rpc_url().to_string(), f.node.chain_id()).unwrap();
+    let manager = Arc::new(SessionManager::new(
+        wallet,
+        NodeClient::new(f.node.rpc_url().to_string()),
+        Arc::new(direct),
+        f.clock.clone(),
+        Arc::new(NoStore),
+        ManagerConfig::default(),
+        None,
+    ));
+    manager.create_session(Some(3600), PIN).unwrap();
+    let params = RegisterParams {
+        max_calls: Some(3),
+        allowed_entrypoints: vec![selector(TRANSFER)],
+        ..RegisterParams::default()
+    };
+    manager
+        .register_session(params, PIN)
+        .await
+        .expect("owner-signed INVOKE");
+    let before = account_nonce(&f, address).await;
+    let erin = SecretKey::generate().unwrap().public_key();
+    let (a, b) = tokio::join!(
+        manager.transfer(STRK, erin, 5, Some(PIN)),
+        manager.transfer(STRK, erin, 7, Some(PIN))
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert_ne!(a.transaction_hash, b.transaction_hash);
+    assert_eq!(
+        account_nonce(&f, address).await,
+        before + Felt::TWO,
+        "two INVOKEs, two consecutive nonces"
+    );
+    assert_eq!(f.balance(erin).await, 12);
+    assert!(
+        f.balance(address).await < 100 * STRK_UNIT - 12,
+        "the account paid its fees"
+    );
+    assert_eq!(
+        manager.refresh_status().await.unwrap().remaining_calls,
+        Some(1)
+    );
 }

@@ -2,12 +2,11 @@
 // paymaster's typed data, hash it (SNIP-12), sign with the session key, encode the
 // paymaster_executeTransaction body; and parse a batched status answer. Prints JSON.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ec, num, typedData } from 'starknet';
 
 const inputs = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const typedDataText = JSON.stringify(inputs.typedData);
-const version = createRequire(import.meta.url)('starknet/package.json').version;
+const version = JSON.parse(readFileSync(new URL('./node_modules/starknet/package.json', import.meta.url), 'utf8')).version;
 
 function executeWork() {
   const td = JSON.parse(typedDataText);

@@ -154,6 +154,10 @@ pub enum SessionError {
     /// A duration, expiry or call budget that cannot be used.
     #[error("invalid session parameters: {0}")]
     InvalidSessionParams(String),
+    /// A spending limit that cannot be registered (no window, zero, per call above per window,
+    /// two for one token).
+    #[error("invalid spending limit: {0}")]
+    InvalidSpendingPolicy(String),
     /// Not an address (hex felt).
     #[error("not a valid address: {0}")]
     InvalidAddress(String),
@@ -177,7 +181,9 @@ impl SessionError {
             | SessionError::MalformedCiphertext
             | SessionError::UnsupportedFormat(_) => "SESSION_DECRYPTION_FAILED",
             SessionError::InvalidResponse(_) => "SESSION_INVALID_RESPONSE",
-            SessionError::SpendingLimit { .. } => "INVALID_SPENDING_POLICY",
+            SessionError::SpendingLimit { .. } | SessionError::InvalidSpendingPolicy(_) => {
+                "INVALID_SPENDING_POLICY"
+            }
             SessionError::Random(_)
             | SessionError::InvalidKey
             | SessionError::InvalidSessionParams(_) => "SESSION_CREATION_FAILED",

@@ -143,6 +143,11 @@ mod tests {
                 .symbol,
             "STRK"
         );
+        let sepolia = Network::profile("sepolia").unwrap();
+        assert_eq!(
+            sepolia.chain_id,
+            starknet_core::utils::cairo_short_string_to_felt("SN_SEPOLIA").unwrap()
+        );
         let local = Network::profile("local").unwrap();
         assert!(local.rpc_url.starts_with("http://127.0.0.1:"));
         assert!(local.sponsor_url.unwrap().starts_with("http://127.0.0.1:"));

@@ -25,42 +25,84 @@ pub struct ChainSnapshot {
     pub policies: Vec<(Felt, SpendingPolicy)>,
 }
 
+/// One answer of a batch, borrowed from the response text.
+#[derive(serde::Deserialize)]
+struct BatchItem<'a> {
+    id: u64,
+    #[serde(borrow)]
+    result: Option<&'a serde_json::value::RawValue>,
+    error: Option<RpcErrorBody>,
+}
+
+#[derive(serde::Deserialize)]
+struct RpcErrorBody {
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(serde::Deserialize)]
+struct BlockTime {
+    timestamp: u64,
+}
+
+fn hex_felt(text: &str, what: &str) -> Result<Felt, SessionError> {
+    Felt::from_hex(text)
+        .map_err(|_| SessionError::InvalidResponse(format!("node: {what} is not a felt")))
+}
+
 impl ChainSnapshot {
     /// Parses the answer to the batch `session_snapshot` sends: `get_session_data`, the nonce,
     /// the pre-confirmed block, then `get_spending_policy` for each of `tokens`, matched by id.
-    pub fn from_batch_answer(answer: &Value, tokens: &[Felt]) -> Result<Self, SessionError> {
-        let items = answer.as_array().ok_or_else(|| {
-            SessionError::InvalidResponse("node: a batch answer must be an array".into())
+    /// Reads the text straight into what it needs, without building a JSON tree.
+    pub fn from_batch_text(text: &str, tokens: &[Felt]) -> Result<Self, SessionError> {
+        let items: Vec<BatchItem<'_>> = serde_json::from_str(text).map_err(|e| {
+            SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
         })?;
-        let by_id = |id: usize, what: &str| -> Result<Value, SessionError> {
+        let by_id = |id: usize, what: &str| -> Result<&str, SessionError> {
             let item = items
                 .iter()
-                .find(|item| item.get("id").and_then(Value::as_u64) == u64::try_from(id).ok())
+                .find(|item| usize::try_from(item.id).ok() == Some(id))
                 .ok_or_else(|| {
                     SessionError::InvalidResponse(format!("node: no answer for {what}"))
                 })?;
-            match NodeClient::answer(item) {
-                Ok(value) => Ok(value),
-                Err(e) if e.code == CONTRACT_NOT_FOUND => Err(SessionError::AccountNotDeployed),
-                Err(e) => Err(e.into_session_error(what)),
+            match (&item.error, item.result) {
+                (Some(e), _) if e.code == CONTRACT_NOT_FOUND => {
+                    Err(SessionError::AccountNotDeployed)
+                }
+                (Some(e), _) => Err(SessionError::Node {
+                    code: e.code,
+                    message: format!("{what}: {}", e.message),
+                }),
+                (None, Some(raw)) => Ok(raw.get()),
+                (None, None) => Err(SessionError::InvalidResponse(format!(
+                    "node: empty answer for {what}"
+                ))),
             }
         };
-        let status =
-            SessionStatus::from_felts(&felts(&by_id(0, "get_session_data")?, "get_session_data")?)?;
-        let nonce = felt(&by_id(1, "starknet_getNonce")?, "nonce")?;
-        let block_timestamp = by_id(2, "starknet_getBlockWithTxHashes")?
-            .get("timestamp")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| SessionError::InvalidResponse("node: block without timestamp".into()))?;
+        let felts_of = |id: usize, what: &str| -> Result<Vec<Felt>, SessionError> {
+            let list: Vec<&str> = serde_json::from_str(by_id(id, what)?).map_err(|_| {
+                SessionError::InvalidResponse(format!("node: {what} is not a list of felts"))
+            })?;
+            list.into_iter().map(|t| hex_felt(t, what)).collect()
+        };
+        let status = SessionStatus::from_felts(&felts_of(0, "get_session_data")?)?;
+        let nonce_text: &str = serde_json::from_str(by_id(1, "starknet_getNonce")?)
+            .map_err(|_| SessionError::InvalidResponse("node: nonce is not a felt".into()))?;
+        let nonce = hex_felt(nonce_text, "nonce")?;
+        let block: BlockTime = serde_json::from_str(by_id(2, "starknet_getBlockWithTxHashes")?)
+            .map_err(|_| SessionError::InvalidResponse("node: block without timestamp".into()))?;
         let mut policies = Vec::with_capacity(tokens.len());
         for (i, token) in tokens.iter().enumerate() {
-            let data = felts(&by_id(3 + i, "get_spending_policy")?, "get_spending_policy")?;
-            policies.push((*token, SpendingPolicy::from_felts(&data)?));
+            policies.push((
+                *token,
+                SpendingPolicy::from_felts(&felts_of(3 + i, "get_spending_policy")?)?,
+            ));
         }
         Ok(Self {
             status,
             nonce,
-            block_timestamp,
+            block_timestamp: block.timestamp,
             policies,
         })
     }
@@ -180,6 +222,11 @@ impl NodeClient {
     }
 
     async fn post(&self, body: &Value) -> Result<Value, SessionError> {
+        let text = self.post_text(body).await?;
+        serde_json::from_str(&text).map_err(|e| SessionError::InvalidResponse(format!("node: {e}")))
+    }
+
+    async fn post_text(&self, body: &Value) -> Result<String, SessionError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         let response = self
             .http
@@ -191,7 +238,7 @@ impl NodeClient {
                 SessionError::Network(format!("node at {}: {}", self.url, e.without_url()))
             })?;
         response
-            .json()
+            .text()
             .await
             .map_err(|e| SessionError::InvalidResponse(format!("node: {}", e.without_url())))
     }
@@ -306,8 +353,8 @@ impl NodeClient {
                 Self::call_params(account, "get_spending_policy", &[session_key, *token]),
             ));
         }
-        let answer = self.post(&Self::batch_body(&requests)).await?;
-        ChainSnapshot::from_batch_answer(&answer, tokens)
+        let text = self.post_text(&Self::batch_body(&requests)).await?;
+        ChainSnapshot::from_batch_text(&text, tokens)
     }
 
     /// The receipt of `hash`, or `None` while the node does not know it yet.
@@ -414,7 +461,7 @@ mod tests {
             {"jsonrpc": "2.0", "id": 3, "result": ["0x5", "0x0", "0x8", "0x0", "0xe10", "0x3", "0x0", "0x10"]},
             {"jsonrpc": "2.0", "id": 1, "result": "0x7"},
         ]);
-        let snapshot = ChainSnapshot::from_batch_answer(&answer, &[Felt::TWO]).unwrap();
+        let snapshot = ChainSnapshot::from_batch_text(&answer.to_string(), &[Felt::TWO]).unwrap();
         assert_eq!(snapshot.status.remaining_calls, 999);
         assert_eq!(snapshot.status.valid_until, 1_700_021_600);
         assert_eq!(snapshot.nonce, Felt::from(7u8));
@@ -422,9 +469,14 @@ mod tests {
         assert_eq!(snapshot.policies[0].1.spent, 3);
         let missing = json!([{"jsonrpc": "2.0", "id": 0, "error": {"code": 20, "message": "Contract not found"}}]);
         assert!(matches!(
-            ChainSnapshot::from_batch_answer(&missing, &[]),
+            ChainSnapshot::from_batch_text(&missing.to_string(), &[]),
             Err(SessionError::AccountNotDeployed)
         ));
-        assert!(ChainSnapshot::from_batch_answer(&json!({}), &[]).is_err());
+        assert!(ChainSnapshot::from_batch_text("{}", &[]).is_err());
+        let reverted = json!([{"jsonrpc": "2.0", "id": 0, "error": {"code": 40, "message": "Contract error"}}]);
+        assert!(matches!(
+            ChainSnapshot::from_batch_text(&reverted.to_string(), &[]),
+            Err(SessionError::Node { code: 40, .. })
+        ));
     }
 }

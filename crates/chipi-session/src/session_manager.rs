@@ -223,6 +223,7 @@ impl SessionManager {
     fn save(&self, record: Option<SessionRecord>) -> Result<(), SessionError> {
         self.store.save(record.as_ref())?;
         self.lock().session = record;
+        self.notify();
         Ok(())
     }
 
@@ -417,8 +418,8 @@ impl SessionManager {
                 || p.max_per_call > p.max_per_window
                 || tokens.contains(&p.token)
             {
-                return Err(SessionError::InvalidSessionParams(format!(
-                    "spending limit for {:#x}: needs a window, 0 < per call <= per window, one per token",
+                return Err(SessionError::InvalidSpendingPolicy(format!(
+                    "{:#x}: needs a window, 0 < per call <= per window, one limit per token",
                     p.token
                 )));
             }

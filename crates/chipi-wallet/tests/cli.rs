@@ -39,7 +39,8 @@ impl Cli<'_> {
             .spawn()
             .unwrap();
         if let Some(pin) = pin {
-            writeln!(child.stdin.as_mut().unwrap(), "{pin}").unwrap();
+            // A command that fails before it reads the PIN closes its stdin: that is fine.
+            let _ = writeln!(child.stdin.as_mut().unwrap(), "{pin}");
         }
         drop(child.stdin.take());
         child.wait_with_output().unwrap()
