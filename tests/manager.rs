@@ -503,7 +503,7 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
     f.node.mint_strk(address, 100 * STRK_UNIT).await.unwrap();
 
     // The same wallet, now paying its own fees: owner-signed registration, session-signed transfers.
-    let direct = DirectBackend::new(&f.node.rpc_url().to_string(), f.node.chain_id()).unwrap();
+    let direct = DirectBackend::new(f.node.rpc_url().as_ref(), f.node.chain_id()).unwrap();
     let manager = Arc::new(SessionManager::new(
         wallet,
         NodeClient::new(f.node.rpc_url().to_string()),
