@@ -12,7 +12,7 @@ use chipi_session::{
     PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, Wallet,
 };
 use devnet_harness::{Devnet, STRK};
-use sponsor::{serve, Sponsor, SponsorConfig};
+use sponsor::{start, SponsorConfig};
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::providers::Provider;
 
@@ -31,19 +31,16 @@ async fn fixture() -> Fixture {
     let node = Devnet::start().await.expect("devnet");
     let class_hash = node.declare_session_account().await.expect("declare");
     let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig {
-        rpc_url: node.rpc_url().to_string(),
-        relayer_address: relayer.address,
-        relayer_key: relayer.private_key,
-        port: 0,
-        allowed_accounts: vec![],
-    };
-    let sponsor = Sponsor::new(&config).await.expect("sponsor connects");
-    let (address, _task) = serve(Arc::new(sponsor), 0).await.expect("sponsor listens");
+    let config = SponsorConfig::new(
+        node.rpc_url().to_string(),
+        relayer.address,
+        relayer.private_key,
+    );
+    let running = start(&config).await.expect("sponsor starts");
     let clock = Arc::new(ManualClock::new(node.pending_timestamp().await.unwrap()));
     Fixture {
         node,
-        sponsor_url: format!("http://{address}/rpc"),
+        sponsor_url: running.url,
         relayer: relayer.address,
         class_hash,
         clock,
@@ -124,6 +121,21 @@ fn strk_transfer(to: Felt, amount: u128) -> Call {
     }
 }
 
+/// STRK transfers only, at most 5 STRK a call and `per_hour` STRK an hour, `max_calls` calls.
+fn transfers_only(max_calls: u32, per_hour: u128) -> RegisterParams {
+    RegisterParams {
+        valid_until: None,
+        max_calls: Some(max_calls),
+        allowed_entrypoints: vec![selector(TRANSFER)],
+        spending_policies: vec![PolicySpec {
+            token: STRK,
+            max_per_call: 5 * STRK_UNIT,
+            max_per_window: per_hour * STRK_UNIT,
+            window_seconds: 3600,
+        }],
+    }
+}
+
 /// A deployed, funded wallet with a registered session: transfers allowed only, at most 5 STRK
 /// a call and 8 STRK an hour, 4 calls.
 async fn active_session(f: &Fixture) -> (SessionManager, PaymasterClient) {
@@ -135,17 +147,7 @@ async fn active_session(f: &Fixture) -> (SessionManager, PaymasterClient) {
         .await
         .unwrap();
     manager.create_session(Some(3600), PIN).unwrap();
-    let params = RegisterParams {
-        valid_until: None,
-        max_calls: Some(4),
-        allowed_entrypoints: vec![selector(TRANSFER)],
-        spending_policies: vec![PolicySpec {
-            token: STRK,
-            max_per_call: 5 * STRK_UNIT,
-            max_per_window: 8 * STRK_UNIT,
-            window_seconds: 3600,
-        }],
-    };
+    let params = transfers_only(4, 8);
     let view = manager
         .register_session(params, PIN)
         .await
@@ -230,17 +232,7 @@ async fn gasless_wallet_session_and_transfers() {
     );
     assert_eq!(manager.state(), SessionState::Created);
 
-    let params = RegisterParams {
-        valid_until: None,
-        max_calls: Some(10),
-        allowed_entrypoints: vec![selector(TRANSFER)],
-        spending_policies: vec![PolicySpec {
-            token: STRK,
-            max_per_call: 5 * STRK_UNIT,
-            max_per_window: 20 * STRK_UNIT,
-            window_seconds: 3600,
-        }],
-    };
+    let params = transfers_only(10, 20);
     let view = manager
         .register_session(params, PIN)
         .await

@@ -2,8 +2,6 @@
 //! zero balance, register a session signed by the owner, transfer with the session key, and the
 //! sponsor's refusals, each with its SNIP-29 code and no transaction sent.
 
-use std::sync::Arc;
-
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::paymaster::AccountDeployment;
 use chipi_session::{
@@ -12,7 +10,7 @@ use chipi_session::{
 };
 use devnet_harness::{wait_for_receipt, Devnet, STRK};
 use serde_json::json;
-use sponsor::{serve, Sponsor, SponsorConfig};
+use sponsor::{start, SponsorConfig};
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::core::utils::get_contract_address;
 use starknet::providers::Provider;
@@ -31,16 +29,13 @@ async fn fixture() -> Fixture {
     let node = Devnet::start().await.expect("devnet");
     let class_hash = node.declare_session_account().await.expect("declare");
     let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig {
-        rpc_url: node.rpc_url().to_string(),
-        relayer_address: relayer.address,
-        relayer_key: relayer.private_key,
-        port: 0,
-        allowed_accounts: vec![],
-    };
-    let sponsor = Sponsor::new(&config).await.expect("sponsor connects");
-    let (address, _task) = serve(Arc::new(sponsor), 0).await.expect("sponsor listens");
-    let url = format!("http://{address}/rpc");
+    let config = SponsorConfig::new(
+        node.rpc_url().to_string(),
+        relayer.address,
+        relayer.private_key,
+    );
+    let running = start(&config).await.expect("sponsor starts");
+    let url = running.url;
     Fixture {
         node,
         client: PaymasterClient::new(url.clone()),

@@ -40,6 +40,15 @@ pub struct Relayed {
     pub transaction_hash: Felt,
 }
 
+impl Relayed {
+    fn from_result(result: &Value) -> Result<Self, SessionError> {
+        Ok(Self {
+            tracking_id: felt_field(result, "tracking_id")?,
+            transaction_hash: felt_field(result, "transaction_hash")?,
+        })
+    }
+}
+
 /// Data to deploy an account (`ACCOUNT_DEPLOYMENT_DATA`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountDeployment {
@@ -200,10 +209,7 @@ impl PaymasterClient {
                 json!([transaction, sponsored()]),
             )
             .await?;
-        Ok(Relayed {
-            tracking_id: felt_field(&result, "tracking_id")?,
-            transaction_hash: felt_field(&result, "transaction_hash")?,
-        })
+        Relayed::from_result(&result)
     }
 
     /// Has the paymaster deploy an account (gasless: the account may hold nothing).
@@ -220,10 +226,7 @@ impl PaymasterClient {
                 json!([transaction, sponsored()]),
             )
             .await?;
-        Ok(Relayed {
-            tracking_id: felt_field(&result, "tracking_id")?,
-            transaction_hash: felt_field(&result, "transaction_hash")?,
-        })
+        Relayed::from_result(&result)
     }
 
     /// `paymaster_trackingIdToLatestHash`: the latest transaction and its status

@@ -4,11 +4,10 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::Arc;
 
 use devnet_harness::Devnet;
 use serde_json::Value;
-use sponsor::{serve, Sponsor, SponsorConfig};
+use sponsor::{start, SponsorConfig};
 
 const PIN: &str = "7391";
 
@@ -70,21 +69,17 @@ async fn wallet_and_session_from_the_command_line() {
     let node = Devnet::start().await.unwrap();
     node.declare_session_account().await.unwrap();
     let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig {
-        rpc_url: node.rpc_url().to_string(),
-        relayer_address: relayer.address,
-        relayer_key: relayer.private_key,
-        port: 0,
-        allowed_accounts: vec![],
-    };
-    let (address, _task) = serve(Arc::new(Sponsor::new(&config).await.unwrap()), 0)
-        .await
-        .unwrap();
+    let config = SponsorConfig::new(
+        node.rpc_url().to_string(),
+        relayer.address,
+        relayer.private_key,
+    );
+    let running = start(&config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cli = Cli {
         dir: dir.path(),
         rpc: node.rpc_url().to_string(),
-        sponsor: format!("http://{address}/rpc"),
+        sponsor: running.url,
     };
 
     let created = cli.ok(

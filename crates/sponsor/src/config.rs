@@ -17,6 +17,20 @@ pub struct SponsorConfig {
     pub allowed_accounts: Vec<Felt>,
 }
 
+impl SponsorConfig {
+    /// A sponsor of the node at `rpc_url` relaying from `relayer_address`, on any free port,
+    /// for any account of a supported class.
+    pub fn new(rpc_url: impl Into<String>, relayer_address: Felt, relayer_key: Felt) -> Self {
+        Self {
+            rpc_url: rpc_url.into(),
+            relayer_address,
+            relayer_key,
+            port: 0,
+            allowed_accounts: vec![],
+        }
+    }
+}
+
 impl std::fmt::Debug for SponsorConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SponsorConfig")

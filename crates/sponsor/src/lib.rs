@@ -11,5 +11,5 @@ pub mod sponsor;
 
 pub use config::SponsorConfig;
 pub use error::SponsorError;
-pub use server::serve;
+pub use server::{serve, start, Running};
 pub use sponsor::Sponsor;

@@ -2,9 +2,8 @@
 //! (or the `SPONSOR_*` environment variables): a SNIP-29 paymaster on loopback.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use sponsor::{serve, Sponsor, SponsorConfig};
+use sponsor::{start, SponsorConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,23 +15,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sponsor = match Sponsor::new(&config).await {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!("sponsor: cannot reach the node at {}: {e}", config.rpc_url);
-            return ExitCode::FAILURE;
-        }
-    };
-    match serve(sponsor, config.port).await {
-        Ok((address, task)) => {
-            println!("sponsor listening on http://{address}/rpc");
-            match task.await {
+    match start(&config).await {
+        Ok(running) => {
+            println!("sponsor listening on {}", running.url);
+            match running.task.await {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 _ => ExitCode::FAILURE,
             }
         }
         Err(e) => {
-            eprintln!("sponsor: cannot listen on 127.0.0.1:{}: {e}", config.port);
+            eprintln!("sponsor: cannot start: {e} (node at {})", config.rpc_url);
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::config::SponsorConfig;
 use crate::error::SponsorError;
 use crate::rpc::dispatch;
 use crate::sponsor::Sponsor;
@@ -47,4 +48,25 @@ pub async fn serve(
         .with_state(sponsor);
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok((address, task))
+}
+
+/// A running sponsor.
+#[derive(Debug)]
+pub struct Running {
+    /// Its JSON-RPC URL (`http://127.0.0.1:PORT/rpc`).
+    pub url: String,
+    /// The server task; the sponsor stops when the runtime does.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Connects to the node, then serves on the configured port.
+pub async fn start(config: &SponsorConfig) -> Result<Running, SponsorError> {
+    let sponsor = Arc::new(Sponsor::new(config).await?);
+    let (address, task) = serve(sponsor, config.port).await.map_err(|e| {
+        SponsorError::Unknown(format!("cannot listen on 127.0.0.1:{}: {e}", config.port))
+    })?;
+    Ok(Running {
+        url: format!("http://{address}/rpc"),
+        task,
+    })
 }
