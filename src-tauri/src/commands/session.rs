@@ -1,0 +1,88 @@
+//! The hook's operations.
+
+use super::App;
+use crate::error::AppError;
+use crate::views::{CallInput, SessionInfo, SessionRequest, TxResult};
+
+/// The session card.
+#[tauri::command]
+#[specta::specta]
+pub fn get_session_view(app: App<'_>) -> Result<SessionInfo, AppError> {
+    app.session_info()
+}
+
+/// `createSession`.
+#[tauri::command]
+#[specta::specta]
+pub fn create_session(
+    app: App<'_>,
+    duration_seconds: Option<u32>,
+    pin: String,
+) -> Result<SessionInfo, AppError> {
+    app.create_session(duration_seconds, &pin)
+}
+
+/// `registerSession`.
+#[tauri::command]
+#[specta::specta]
+pub async fn register_session(
+    app: App<'_>,
+    request: SessionRequest,
+    pin: String,
+) -> Result<SessionInfo, AppError> {
+    app.register_session(&request, &pin).await
+}
+
+/// Create and register with one confirmation.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_up_session(
+    app: App<'_>,
+    request: SessionRequest,
+    pin: String,
+) -> Result<SessionInfo, AppError> {
+    app.set_up_session(&request, &pin).await
+}
+
+/// `executeWithSession`.
+#[tauri::command]
+#[specta::specta]
+pub async fn execute_with_session(
+    app: App<'_>,
+    calls: Vec<CallInput>,
+) -> Result<TxResult, AppError> {
+    app.execute(&calls).await
+}
+
+/// A gasless transfer; `amount` is a decimal string in whole units.
+#[tauri::command]
+#[specta::specta]
+pub async fn transfer(
+    app: App<'_>,
+    token: String,
+    recipient: String,
+    amount: String,
+) -> Result<TxResult, AppError> {
+    app.transfer(&token, &recipient, &amount).await
+}
+
+/// `revokeSession`.
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_session(app: App<'_>, pin: String) -> Result<SessionInfo, AppError> {
+    app.revoke_session(&pin).await
+}
+
+/// `clearSession`.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_session(app: App<'_>) -> Result<SessionInfo, AppError> {
+    app.clear_session().await
+}
+
+/// `refetchStatus`.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_status(app: App<'_>) -> Result<SessionInfo, AppError> {
+    app.refresh_status().await
+}

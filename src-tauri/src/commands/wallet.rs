@@ -1,0 +1,56 @@
+//! Wallet onboarding and locking.
+
+use super::App;
+use crate::error::AppError;
+use crate::views::WalletInfo;
+
+/// The current wallet.
+#[tauri::command]
+#[specta::specta]
+pub fn get_wallet(app: App<'_>) -> Result<WalletInfo, AppError> {
+    app.wallet_info()
+}
+
+/// A new wallet, deployed gaslessly where the network has a sponsor.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_wallet(app: App<'_>, pin: String) -> Result<WalletInfo, AppError> {
+    app.create_wallet(&pin).await
+}
+
+/// An existing account with its owner key in the SDK's encrypted format.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_wallet(
+    app: App<'_>,
+    address: String,
+    encrypted_private_key: String,
+    pin: String,
+) -> Result<WalletInfo, AppError> {
+    app.import_wallet(&address, &encrypted_private_key, &pin)
+        .await
+}
+
+/// Opens the session key so transfers need no prompt.
+#[tauri::command]
+#[specta::specta]
+pub fn unlock(app: App<'_>, pin: String) -> Result<WalletInfo, AppError> {
+    app.unlock(&pin)
+}
+
+/// Closes it.
+#[tauri::command]
+#[specta::specta]
+pub fn lock(app: App<'_>) -> Result<WalletInfo, AppError> {
+    app.lock()
+}
+
+/// Loads the stored wallet again, after the keychain was unlocked.
+#[tauri::command]
+#[specta::specta]
+pub fn retry_keychain(app: App<'_>) -> Result<WalletInfo, AppError> {
+    if let Some(error) = app.retry_load() {
+        return Err(error);
+    }
+    app.wallet_info()
+}

@@ -1,0 +1,134 @@
+//! The desktop wallet: a Tauri adapter over the `chipi-session` core. Commands are thin; the
+//! operations live in [`wallet_app::WalletApp`], which has no Tauri dependency.
+
+pub mod commands;
+pub mod confirmer;
+pub mod error;
+pub mod events;
+pub mod pin_guard;
+pub mod prefs;
+pub mod store_prefs;
+pub mod vault;
+pub mod views;
+pub mod wallet_app;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chipi_session::{Network, SystemClock};
+use tauri::Manager;
+use tauri_plugin_store::StoreExt;
+use tauri_specta::{collect_commands, collect_events, Builder, Event};
+
+pub use error::AppError;
+use events::SessionChanged;
+use wallet_app::WalletApp;
+
+/// The commands and events the UI sees; used by [`run`] and by the bindings export test.
+pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
+    Builder::<R>::new()
+        .commands(collect_commands![
+            commands::wallet::get_wallet,
+            commands::wallet::create_wallet,
+            commands::wallet::import_wallet,
+            commands::wallet::unlock,
+            commands::wallet::lock,
+            commands::wallet::retry_keychain,
+            commands::session::get_session_view,
+            commands::session::create_session,
+            commands::session::register_session,
+            commands::session::set_up_session,
+            commands::session::execute_with_session,
+            commands::session::transfer,
+            commands::session::revoke_session,
+            commands::session::clear_session,
+            commands::session::refresh_status,
+            commands::activity::list_activity,
+            commands::settings::get_network,
+            commands::settings::set_network,
+        ])
+        .events(collect_events![SessionChanged])
+}
+
+/// The network a first start uses: `CHIPI_NETWORK` (default `local`), with `CHIPI_RPC_URL` and
+/// `CHIPI_SPONSOR_URL` overriding its endpoints (the sandbox passes its loopback ports).
+fn default_network() -> Result<Network, AppError> {
+    let mut network =
+        Network::profile(&std::env::var("CHIPI_NETWORK").unwrap_or_else(|_| "local".into()))?;
+    if let Ok(rpc) = std::env::var("CHIPI_RPC_URL") {
+        network.rpc_url = rpc;
+    }
+    if let Ok(sponsor) = std::env::var("CHIPI_SPONSOR_URL") {
+        network.sponsor_url = Some(sponsor);
+    }
+    Ok(network)
+}
+
+/// Refreshes the status at start and before the session expires (the hook's `autoCheckStatus`).
+async fn keep_status_fresh(app: Arc<WalletApp>) {
+    loop {
+        let next = match app.refresh_status().await {
+            Ok(info) => {
+                let now: u64 = info.chain_time.parse().unwrap_or(0);
+                let until: Option<u64> = info.valid_until.as_deref().and_then(|v| v.parse().ok());
+                match until {
+                    Some(until) if until >= now && info.state == "active" => {
+                        (until - now + 1).min(60)
+                    }
+                    _ => 60,
+                }
+            }
+            Err(_) => 30,
+        };
+        tokio::time::sleep(Duration::from_secs(next)).await;
+    }
+}
+
+/// Starts the app.
+pub fn run() {
+    let builder = specta_builder::<tauri::Wry>();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let release = !cfg!(debug_assertions);
+            let setting = std::env::var(confirmer::TEST_SETTING).ok();
+            let confirmer = confirmer::select(setting.as_deref(), release)?;
+            let identifier = app.config().identifier.clone();
+            let store = app.store("prefs.json")?;
+            let wallet = WalletApp::open(
+                Arc::new(vault::KeyringVault::new(identifier)),
+                Arc::new(store_prefs::StorePrefs(store)),
+                default_network()?,
+                confirmer,
+                Arc::new(SystemClock),
+            )?;
+            let wallet = Arc::new(wallet);
+            let handle = app.handle().clone();
+            wallet.set_listener(move |info| {
+                let _ = SessionChanged(info.clone()).emit(&handle);
+            });
+            app.manage(wallet.clone());
+            tauri::async_runtime::spawn(keep_status_fresh(wallet));
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("the app failed to start");
+}
+
+#[cfg(test)]
+mod tests {
+    /// Writes `ui/src/bindings.ts`; CI fails when the committed file differs.
+    #[test]
+    fn export_bindings() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/bindings.ts");
+        super::specta_builder::<tauri::Wry>()
+            .export(
+                specta_typescript::Typescript::default()
+                    .header("// @ts-nocheck\n/* eslint-disable */"),
+                path,
+            )
+            .expect("bindings export");
+    }
+}

@@ -1,0 +1,229 @@
+//! What commands return: addresses, public keys, expiry and counts as strings and numbers the
+//! UI can show. No type here can hold a key or a PIN.
+
+use chipi_session::SessionView;
+use serde::{Deserialize, Serialize};
+
+/// The wallet as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletInfo {
+    /// Account address.
+    pub address: String,
+    /// Owner public key.
+    pub owner_public_key: String,
+    /// Whether sessions work with this account.
+    pub supports_sessions: bool,
+    /// Whether the session key is open in memory (executions need no PIN).
+    pub unlocked: bool,
+    /// Network name.
+    pub network: String,
+}
+
+/// A spending limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitInfo {
+    /// Token address.
+    pub token: String,
+    /// Token symbol, when known.
+    pub symbol: Option<String>,
+    /// Decimals of the token (18 when unknown).
+    pub decimals: u8,
+    /// Per call, base units.
+    pub max_per_call: String,
+    /// Per window, base units.
+    pub max_per_window: String,
+    /// Window seconds.
+    pub window_seconds: u32,
+    /// Spent in the window, base units.
+    pub spent_in_window: String,
+}
+
+/// Operations in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BusyInfo {
+    /// Creating.
+    pub creating: bool,
+    /// Registering.
+    pub registering: bool,
+    /// Revoking.
+    pub revoking: bool,
+    /// Executing.
+    pub executing: bool,
+    /// Loading status.
+    pub loading_status: bool,
+}
+
+/// The last error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LastError {
+    /// The SDK's code, when one applies.
+    pub code: Option<String>,
+    /// A sentence.
+    pub message: String,
+}
+
+/// The session card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// `none`, `created`, `registering`, `active`, `expired`, `revoked`.
+    pub state: String,
+    /// Session public key.
+    pub public_key: Option<String>,
+    /// Expiry, unix seconds, as a string.
+    pub valid_until: Option<String>,
+    /// Chain time at the last read, unix seconds, as a string.
+    pub chain_time: String,
+    /// Calls left.
+    pub remaining_calls: Option<u32>,
+    /// Allowed selectors (hex); empty means any.
+    pub allowed_entrypoints: Vec<String>,
+    /// Spending limits.
+    pub limits: Vec<LimitInfo>,
+    /// Busy flags.
+    pub busy: BusyInfo,
+    /// Last error.
+    pub last_error: Option<LastError>,
+}
+
+impl SessionInfo {
+    /// The UI form of the core's view; `token_info` names tokens.
+    pub fn of(view: &SessionView, token_info: impl Fn(&str) -> (Option<String>, u8)) -> Self {
+        Self {
+            state: serde_json::to_value(view.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            public_key: view.public_key.clone(),
+            valid_until: view.valid_until.map(|v| v.to_string()),
+            chain_time: view.chain_time.to_string(),
+            remaining_calls: view.remaining_calls,
+            allowed_entrypoints: view.allowed_entrypoints.clone(),
+            limits: view
+                .spending_limits
+                .iter()
+                .map(|l| {
+                    let (symbol, decimals) = token_info(&l.token);
+                    LimitInfo {
+                        token: l.token.clone(),
+                        symbol,
+                        decimals,
+                        max_per_call: l.max_per_call.clone(),
+                        max_per_window: l.max_per_window.clone(),
+                        window_seconds: u32::try_from(l.window_seconds).unwrap_or(u32::MAX),
+                        spent_in_window: l.spent_in_window.clone(),
+                    }
+                })
+                .collect(),
+            busy: BusyInfo {
+                creating: view.busy.creating,
+                registering: view.busy.registering,
+                revoking: view.busy.revoking,
+                executing: view.busy.executing,
+                loading_status: view.busy.loading_status,
+            },
+            last_error: view.last_error.as_ref().map(|e| LastError {
+                code: e.code.map(str::to_owned),
+                message: e.message.clone(),
+            }),
+        }
+    }
+}
+
+/// A confirmed transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TxResult {
+    /// Transaction hash.
+    pub transaction_hash: String,
+    /// Calls left.
+    pub remaining_calls: u32,
+    /// Explorer link, when the network has one.
+    pub explorer_url: Option<String>,
+}
+
+/// A spending limit to register, amounts as decimal strings in whole token units.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitInput {
+    /// Token symbol or address.
+    pub token: String,
+    /// Per call, e.g. `"5"`.
+    pub max_per_call: String,
+    /// Per window.
+    pub max_per_window: String,
+    /// Window seconds.
+    pub window_seconds: u32,
+}
+
+/// What a session may do, as the set-up screen asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRequest {
+    /// Lifetime in seconds (default 6 h).
+    pub duration_seconds: Option<u32>,
+    /// Call budget (default 1000).
+    pub max_calls: Option<u32>,
+    /// Entrypoint names or hex selectors; empty allows any.
+    pub allowed_entrypoints: Vec<String>,
+    /// Spending limits.
+    pub limits: Vec<LimitInput>,
+}
+
+/// A call from the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallInput {
+    /// Contract address.
+    pub contract_address: String,
+    /// Entrypoint name or hex selector.
+    pub entrypoint: String,
+    /// Calldata felts (hex or decimal strings).
+    pub calldata: Vec<String>,
+}
+
+/// An activity line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityInfo {
+    /// Unix seconds, as a string.
+    pub at: String,
+    /// Kind.
+    pub kind: String,
+    /// Sentence.
+    pub summary: String,
+    /// Transaction hash.
+    pub transaction_hash: Option<String>,
+    /// Status.
+    pub status: String,
+}
+
+/// Network settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInfo {
+    /// Profile name.
+    pub name: String,
+    /// Node URL.
+    pub rpc_url: String,
+    /// Sponsor URL.
+    pub sponsor_url: Option<String>,
+    /// Tokens: symbol, address, decimals.
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// A token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// Symbol.
+    pub symbol: String,
+    /// Address.
+    pub address: String,
+    /// Decimals.
+    pub decimals: u8,
+}

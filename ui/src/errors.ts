@@ -1,0 +1,41 @@
+// What the UI says for each error kind, and what to do next. It switches on `kind`, never on text.
+
+export interface AppErrorLike {
+  kind: string;
+  message: string;
+}
+
+export interface Shown {
+  title: string;
+  next: string;
+}
+
+const byKind: Record<string, Shown> = {
+  WalletUnsupported: { title: 'This wallet has no session support', next: 'Use a CHIPI wallet to set up sessions.' },
+  SessionExpired: { title: 'The session expired', next: 'Set up a new session.' },
+  SessionRevoked: { title: 'The session was revoked', next: 'Set up a new session.' },
+  SessionNotRegistered: { title: 'The session is not registered yet', next: 'Finish setting up the session.' },
+  NoSession: { title: 'No session', next: 'Set up a session first.' },
+  SessionExists: { title: 'A session is already set up', next: 'Revoke or clear it first.' },
+  CallsExhausted: { title: 'No calls left in this session', next: 'Set up a new session.' },
+  EntrypointNotAllowed: { title: 'This session may not do that', next: 'Set up a session that allows it.' },
+  SpendingLimit: { title: 'Over the spending limit', next: 'Send less, or wait for the window to reset.' },
+  WrongPin: { title: 'Wrong PIN', next: 'Check the PIN and try again.' },
+  TooManyAttempts: { title: 'Too many wrong PINs', next: 'Wait a moment, then try again.' },
+  NotConfirmed: { title: 'Not confirmed', next: 'Confirm to continue.' },
+  Locked: { title: 'Wallet locked', next: 'Unlock it with your PIN.' },
+  NoWallet: { title: 'No wallet yet', next: 'Create or import a wallet.' },
+  Network: { title: 'Cannot reach the network', next: 'Check the connection and try again.' },
+  Paymaster: { title: 'The sponsor refused', next: 'Try again later.' },
+  Transaction: { title: 'The transaction failed', next: 'Check the activity list for details.' },
+  Keychain: { title: 'The keychain is locked or unavailable', next: 'Unlock your keychain, then retry.' },
+  InvalidInput: { title: 'Check your input', next: 'Correct the highlighted field.' },
+};
+
+export function showError(error: AppErrorLike): Shown {
+  return byKind[error.kind] ?? { title: 'Something went wrong', next: 'Try again.' };
+}
+
+export function isAppError(value: unknown): value is AppErrorLike {
+  return typeof value === 'object' && value !== null && typeof (value as AppErrorLike).kind === 'string';
+}

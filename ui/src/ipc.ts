@@ -1,0 +1,33 @@
+// The one place the UI talks to the backend: the generated bindings, unwrapped so a failed
+// command throws its tagged AppError.
+import { commands, events } from './bindings';
+import type { AppError, SessionInfo } from './bindings';
+
+type Res<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
+
+async function unwrap<T>(call: Promise<Res<T>>): Promise<T> {
+  const result = await call;
+  if (result.status === 'error') throw result.error;
+  return result.data;
+}
+
+export const ipc = {
+  getWallet: () => unwrap(commands.getWallet()),
+  createWallet: (pin: string) => unwrap(commands.createWallet(pin)),
+  importWallet: (address: string, encryptedPrivateKey: string, pin: string) =>
+    unwrap(commands.importWallet(address, encryptedPrivateKey, pin)),
+  unlock: (pin: string) => unwrap(commands.unlock(pin)),
+  lock: () => unwrap(commands.lock()),
+  retryKeychain: () => unwrap(commands.retryKeychain()),
+  getSessionView: () => unwrap(commands.getSessionView()),
+  setUpSession: (request: Parameters<typeof commands.setUpSession>[0], pin: string) =>
+    unwrap(commands.setUpSession(request, pin)),
+  transfer: (token: string, recipient: string, amount: string) => unwrap(commands.transfer(token, recipient, amount)),
+  revokeSession: (pin: string) => unwrap(commands.revokeSession(pin)),
+  clearSession: () => unwrap(commands.clearSession()),
+  refreshStatus: () => unwrap(commands.refreshStatus()),
+  listActivity: () => commands.listActivity(),
+  getNetwork: () => commands.getNetwork(),
+  setNetwork: (name: string) => unwrap(commands.setNetwork(name)),
+  onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
+};

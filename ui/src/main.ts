@@ -1,0 +1,291 @@
+// The wallet's window: onboarding, the session card, set-up, transfers, revoke and activity.
+// Every interactive element has a data-testid; all text goes through textContent.
+import './style.css';
+import { checkAddress, checkAmount, formatUnits } from './amount';
+import { isAppError, showError } from './errors';
+import { ipc } from './ipc';
+import type { ActivityInfo, NetworkInfo, SessionInfo, WalletInfo } from './bindings';
+
+type Attrs = Record<string, string>;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'testid') node.dataset.testid = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+const root = document.getElementById('app')!;
+let wallet: WalletInfo | null = null;
+let session: SessionInfo | null = null;
+let network: NetworkInfo | null = null;
+let activity: ActivityInfo[] = [];
+let banner: { title: string; next: string; kind: string } | null = null;
+let transferState: { pending: boolean; result?: { hash: string; url: string | null } } = { pending: false };
+
+function fail(error: unknown) {
+  if (isAppError(error)) {
+    const shown = showError(error);
+    banner = { ...shown, kind: error.kind };
+  } else {
+    banner = { title: 'Something went wrong', next: String(error), kind: 'Internal' };
+  }
+  render();
+}
+
+async function act(f: () => Promise<unknown>) {
+  banner = null;
+  try {
+    await f();
+    await reload();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function reload() {
+  network = await ipc.getNetwork();
+  try {
+    wallet = await ipc.getWallet();
+    session = await ipc.getSessionView();
+  } catch (e) {
+    wallet = null;
+    session = null;
+    if (isAppError(e) && e.kind !== 'NoWallet') fail(e);
+  }
+  activity = await ipc.listActivity();
+  render();
+}
+
+function input(testid: string, attrs: Attrs = {}) {
+  return el('input', { testid, ...attrs }) as HTMLInputElement;
+}
+
+function button(testid: string, label: string, onClick: () => void, disabled = false) {
+  const b = el('button', { testid }, label) as HTMLButtonElement;
+  b.disabled = disabled;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function bannerView() {
+  if (!banner) return el('div');
+  return el(
+    'div',
+    { testid: 'error-banner', class: 'banner', 'data-kind': banner.kind },
+    el('strong', { testid: 'error-title' }, banner.title),
+    el('span', { testid: 'error-next' }, ` ${banner.next}`),
+  );
+}
+
+function onboarding() {
+  const select = el('select', { testid: 'network-select' }) as HTMLSelectElement;
+  for (const name of ['local', 'sepolia', 'mainnet']) {
+    const option = el('option', { value: name }, name) as HTMLOptionElement;
+    option.selected = network?.name === name;
+    select.append(option);
+  }
+  select.addEventListener('change', () => act(() => ipc.setNetwork(select.value)));
+  const pin = input('onboard-pin', { type: 'password', placeholder: 'PIN (4 or more)', autocomplete: 'off' });
+  const address = input('import-address', { placeholder: 'Account address (0x…)' });
+  const key = input('import-key', { placeholder: 'Encrypted owner key (SDK format)' });
+  return el(
+    'section',
+    { testid: 'onboarding' },
+    el('h1', {}, 'Session wallet'),
+    el('label', {}, 'Network ', select),
+    pin,
+    button('create-wallet', 'Create wallet', () => act(() => ipc.createWallet(pin.value))),
+    el('h2', {}, 'Or import'),
+    address,
+    key,
+    button('import-wallet', 'Import', () => act(() => ipc.importWallet(address.value, key.value, pin.value))),
+  );
+}
+
+function tokenDecimals(token: string) {
+  return network?.tokens.find((t) => t.symbol === token || t.address === token)?.decimals ?? 18;
+}
+
+function rulesInWords(s: SessionInfo) {
+  const parts: string[] = [];
+  parts.push(s.allowedEntrypoints.length === 0 ? 'any call' : `${s.allowedEntrypoints.length} allowed entrypoint(s)`);
+  for (const l of s.limits) {
+    const symbol = l.symbol ?? l.token;
+    parts.push(
+      `at most ${formatUnits(l.maxPerCall, l.decimals)} ${symbol} per transfer and ${formatUnits(l.maxPerWindow, l.decimals)} ${symbol} per ${Math.round(l.windowSeconds / 60)} min`,
+    );
+  }
+  return parts.join('; ');
+}
+
+function countdown(s: SessionInfo) {
+  if (!s.validUntil) return '';
+  const left = Number(s.validUntil) - Number(s.chainTime) - Math.floor((Date.now() - loadedAt) / 1000);
+  if (left <= 0) return 'expired';
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  return `${h}h ${m}m ${left % 60}s left`;
+}
+let loadedAt = Date.now();
+
+function sessionCard(s: SessionInfo) {
+  const remaining = s.remainingCalls ?? 0;
+  const bar = el('progress', { testid: 'remaining-bar', max: '100', value: String(Math.min(remaining, 100)) });
+  const clock = el('span', { testid: 'expiry-countdown' }, countdown(s));
+  return el(
+    'section',
+    { testid: 'session-card', class: 'card' },
+    el('h2', {}, 'Session'),
+    el('div', {}, 'State: ', el('strong', { testid: 'session-state' }, s.state)),
+    el('div', {}, 'Calls left: ', el('span', { testid: 'remaining-calls' }, String(s.remainingCalls ?? '–')), ' ', bar),
+    el('div', {}, 'Expires: ', clock),
+    el('div', { testid: 'session-rules' }, s.state === 'none' ? '' : `Allowed: ${rulesInWords(s)}`),
+    s.busy.executing || s.busy.registering || s.busy.revoking ? el('div', { testid: 'session-busy' }, 'Working…') : '',
+  );
+}
+
+function setUpForm() {
+  const token = network?.tokens[0]?.symbol ?? 'STRK';
+  const hours = input('setup-hours', { value: '6', inputmode: 'numeric' });
+  const calls = input('setup-max-calls', { value: '10', inputmode: 'numeric' });
+  const perCall = input('setup-limit-call', { value: '5' });
+  const perWindow = input('setup-limit-window', { value: '20' });
+  const pin = input('setup-pin', { type: 'password', placeholder: 'PIN', autocomplete: 'off' });
+  const summary = el('p', { testid: 'setup-summary' });
+  const describe = () =>
+    (summary.textContent = `This session may only call transfer, ${calls.value} time(s), for ${hours.value} h, at most ${perCall.value} ${token} per transfer and ${perWindow.value} ${token} per hour.`);
+  for (const i of [hours, calls, perCall, perWindow]) i.addEventListener('input', describe);
+  describe();
+  return el(
+    'section',
+    { testid: 'setup-form', class: 'card' },
+    el('h2', {}, 'Set up session'),
+    el('label', {}, 'Hours ', hours),
+    el('label', {}, 'Calls ', calls),
+    el('label', {}, `Max ${token} per transfer `, perCall),
+    el('label', {}, `Max ${token} per hour `, perWindow),
+    summary,
+    pin,
+    button('setup-confirm', 'Confirm and set up', () =>
+      act(() =>
+        ipc.setUpSession(
+          {
+            durationSeconds: Math.round(Number(hours.value) * 3600),
+            maxCalls: Number(calls.value),
+            allowedEntrypoints: ['transfer'],
+            limits: [{ token, maxPerCall: perCall.value, maxPerWindow: perWindow.value, windowSeconds: 3600 }],
+          },
+          pin.value,
+        ),
+      ),
+    ),
+  );
+}
+
+function transferForm() {
+  const token = el('select', { testid: 'transfer-token' }) as HTMLSelectElement;
+  for (const t of network?.tokens ?? []) token.append(el('option', { value: t.symbol }, t.symbol));
+  const recipient = input('transfer-recipient', { placeholder: 'Recipient 0x…' });
+  const amount = input('transfer-amount', { placeholder: 'Amount', inputmode: 'decimal' });
+  const problem = el('div', { testid: 'transfer-validation', class: 'hint' });
+  const send = button('transfer-submit', 'Send gasless', () => {
+    transferState = { pending: true };
+    render();
+    ipc
+      .transfer(token.value, recipient.value.trim(), amount.value.trim())
+      .then((r) => {
+        transferState = { pending: false, result: { hash: r.transactionHash, url: r.explorerUrl } };
+        return reload();
+      })
+      .catch((e) => {
+        transferState = { pending: false };
+        fail(e);
+      });
+  });
+  const validate = () => {
+    const a = checkAddress(recipient.value);
+    const b = checkAmount(amount.value, tokenDecimals(token.value));
+    problem.textContent = recipient.value && !a.ok ? a.reason : amount.value && !b.ok ? b.reason : '';
+    send.disabled = !(a.ok && b.ok) || transferState.pending;
+  };
+  for (const i of [recipient, amount]) i.addEventListener('input', validate);
+  token.addEventListener('change', validate);
+  validate();
+  const result = transferState.result
+    ? el(
+        'div',
+        { testid: 'transfer-result' },
+        'Sent: ',
+        el('code', { testid: 'transfer-hash' }, transferState.result.hash),
+        button('copy-hash', 'Copy', () => navigator.clipboard?.writeText(transferState.result?.hash ?? '')),
+        transferState.result.url ? el('a', { testid: 'explorer-link', href: transferState.result.url, target: '_blank' }, 'Explorer') : '',
+      )
+    : '';
+  return el(
+    'section',
+    { testid: 'transfer-form', class: 'card' },
+    el('h2', {}, 'Transfer'),
+    token,
+    recipient,
+    amount,
+    problem,
+    send,
+    transferState.pending ? el('div', { testid: 'transfer-progress' }, 'Sending…') : '',
+    result,
+  );
+}
+
+function revokeForm() {
+  const pin = input('revoke-pin', { type: 'password', placeholder: 'PIN', autocomplete: 'off' });
+  return el('section', { class: 'card' }, pin, button('revoke-submit', 'Revoke session', () => act(() => ipc.revokeSession(pin.value))));
+}
+
+function unlockForm() {
+  const pin = input('unlock-pin', { type: 'password', placeholder: 'PIN', autocomplete: 'off' });
+  return el('section', { testid: 'unlock-form', class: 'card' }, pin, button('unlock-submit', 'Unlock', () => act(() => ipc.unlock(pin.value))));
+}
+
+function activityList() {
+  return el(
+    'section',
+    { class: 'card' },
+    el('h2', {}, 'Activity'),
+    el(
+      'ul',
+      { testid: 'activity-list' },
+      ...activity.map((a) => el('li', { 'data-status': a.status }, `${a.kind}: ${a.summary} (${a.status})`)),
+    ),
+  );
+}
+
+function render() {
+  root.replaceChildren();
+  root.append(bannerView());
+  if (banner?.kind === 'Keychain') root.append(button('retry-keychain', 'Retry', () => act(() => ipc.retryKeychain())));
+  if (!wallet || !session) {
+    root.append(onboarding());
+    return;
+  }
+  root.append(el('header', {}, el('span', { testid: 'network-name' }, wallet.network), ' ', el('code', { testid: 'wallet-address' }, wallet.address)));
+  root.append(sessionCard(session));
+  if (!wallet.unlocked) root.append(unlockForm());
+  if (['none', 'expired', 'revoked', 'created'].includes(session.state)) root.append(setUpForm());
+  if (session.state === 'active') root.append(transferForm(), revokeForm());
+  root.append(activityList());
+}
+
+ipc.onSessionChanged((info) => {
+  session = info;
+  loadedAt = Date.now();
+  render();
+});
+// One timer for the live countdown.
+setInterval(() => {
+  const clock = document.querySelector('[data-testid="expiry-countdown"]');
+  if (clock && session) clock.textContent = countdown(session);
+}, 1000);
+reload().catch(fail);
