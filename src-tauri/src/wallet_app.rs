@@ -457,31 +457,46 @@ impl WalletApp {
         })
     }
 
+    /// Checks the request, the PIN and the confirmation, in that order.
+    fn authorise_setup(
+        &self,
+        request: &SessionRequest,
+        pin: &str,
+    ) -> Result<(Arc<SessionManager>, RegisterParams), AppError> {
+        let manager = self.manager()?;
+        let params = self.register_params(request)?;
+        self.check_pin(&manager, pin)?;
+        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        Ok((manager, params))
+    }
+
+    /// Registers, notes the outcome, and keeps the session key open for executions.
+    async fn register_and_open(
+        &self,
+        manager: &SessionManager,
+        params: RegisterParams,
+        pin: &str,
+    ) -> Result<SessionInfo, AppError> {
+        let outcome = manager.register_session(params, pin).await;
+        let (summary, status) = match &outcome {
+            Ok(_) => ("session registered".to_owned(), "succeeded"),
+            Err(e) => (format!("session registration failed: {e}"), "failed"),
+        };
+        self.note("register", summary, None, status)?;
+        outcome?;
+        manager.unlock_session(pin)?;
+        self.set_unlocked(true);
+        Ok(self.info(manager))
+    }
+
     /// `registerSession` after the PIN and the confirmation; the key stays open afterwards.
     pub async fn register_session(
         &self,
         request: &SessionRequest,
         pin: &str,
     ) -> Result<SessionInfo, AppError> {
-        let manager = self.manager()?;
-        let params = self.register_params(request)?;
-        self.check_pin(&manager, pin)?;
-        self.confirmer.confirm(Confirmation::SetUpSession)?;
-        let outcome = manager.register_session(params, pin).await;
-        let hash = manager.record().and_then(|r| r.registering);
-        match &outcome {
-            Ok(_) => self.note("register", "session registered".into(), hash, "succeeded")?,
-            Err(e) => self.note(
-                "register",
-                format!("session registration failed: {e}"),
-                hash,
-                "failed",
-            )?,
-        }
-        outcome?;
-        manager.unlock_session(pin)?;
-        self.set_unlocked(true);
-        Ok(self.info(&manager))
+        let (manager, params) = self.authorise_setup(request, pin)?;
+        self.register_and_open(&manager, params, pin).await
     }
 
     /// Create and register in one step, with one PIN and one confirmation.
@@ -490,29 +505,9 @@ impl WalletApp {
         request: &SessionRequest,
         pin: &str,
     ) -> Result<SessionInfo, AppError> {
-        let manager = self.manager()?;
-        let params = self.register_params(request)?;
-        self.check_pin(&manager, pin)?;
-        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        let (manager, params) = self.authorise_setup(request, pin)?;
         manager.create_session(request.duration_seconds.map(u64::from), pin)?;
-        let outcome = manager.register_session(params, pin).await;
-        self.note(
-            "register",
-            match &outcome {
-                Ok(_) => "session set up".into(),
-                Err(e) => format!("session set-up failed: {e}"),
-            },
-            None,
-            if outcome.is_ok() {
-                "succeeded"
-            } else {
-                "failed"
-            },
-        )?;
-        outcome?;
-        manager.unlock_session(pin)?;
-        self.set_unlocked(true);
-        Ok(self.info(&manager))
+        self.register_and_open(&manager, params, pin).await
     }
 
     fn explorer(&self, hash: Felt) -> Option<String> {
