@@ -7,9 +7,9 @@ use chipi_session::entrypoint::selector;
 use chipi_session::wallet::check_pin;
 use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
 use chipi_session::{
-    parse_address, parse_amount, Clock, DirectBackend, ExecutionBackend, ManagerConfig, Network,
-    NodeClient, PaymasterClient, PolicySpec, RegisterParams, SessionError, SessionManager,
-    SessionRecord, SessionStore, Wallet,
+    parse_address, parse_amount, parse_felt, parse_selector, Clock, DirectBackend,
+    ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient, PolicySpec,
+    RegisterParams, SessionError, SessionManager, SessionRecord, SessionStore, Wallet,
 };
 use starknet_core::types::{Call, Felt};
 
@@ -317,7 +317,6 @@ impl WalletApp {
         if self.current().is_some() || self.prefs.get().wallet.is_some() {
             return Err(AppError::InvalidInput("a wallet exists already".into()));
         }
-        check_pin(pin)?;
         let wallet = Wallet::create(SESSION_ACCOUNT_CLASS_HASH, pin)?;
         self.adopt(wallet)?;
         let manager = self.manager()?;
@@ -423,18 +422,7 @@ impl WalletApp {
         let allowed = request
             .allowed_entrypoints
             .iter()
-            .map(|e| {
-                let e = e.trim();
-                if e.starts_with("0x") {
-                    Felt::from_hex(e)
-                        .map_err(|_| AppError::InvalidInput(format!("not a selector: {e}")))
-                } else if !e.is_empty() && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                {
-                    Ok(selector(e))
-                } else {
-                    Err(AppError::InvalidInput(format!("not an entrypoint: {e:?}")))
-                }
-            })
+            .map(|e| parse_selector(e))
             .collect::<Result<Vec<_>, _>>()?;
         let limits = request
             .limits
@@ -564,23 +552,11 @@ impl WalletApp {
             .iter()
             .map(|c| {
                 let to = parse_address(&c.contract_address)?;
-                let selector = if c.entrypoint.starts_with("0x") {
-                    Felt::from_hex(&c.entrypoint)
-                        .map_err(|_| SessionError::InvalidCall(c.entrypoint.clone()))?
-                } else {
-                    selector(&c.entrypoint)
-                };
+                let selector = parse_selector(&c.entrypoint)?;
                 let calldata = c
                     .calldata
                     .iter()
-                    .map(|f| {
-                        if f.starts_with("0x") {
-                            Felt::from_hex(f)
-                        } else {
-                            Felt::from_dec_str(f)
-                        }
-                        .map_err(|_| SessionError::InvalidCall(f.clone()))
-                    })
+                    .map(|f| parse_felt(f))
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Call {
                     to,

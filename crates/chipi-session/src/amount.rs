@@ -75,6 +75,31 @@ pub fn parse_address(text: &str) -> Result<Felt, SessionError> {
     Ok(felt)
 }
 
+/// Parses a felt given as `0x` hex or as a decimal number.
+pub fn parse_felt(text: &str) -> Result<Felt, SessionError> {
+    let text = text.trim();
+    let parsed = if text.starts_with("0x") {
+        Felt::from_hex(text)
+    } else {
+        Felt::from_dec_str(text)
+    };
+    parsed.map_err(|_| SessionError::InvalidCall(format!("not a felt: {text:?}")))
+}
+
+/// An entrypoint given by name (`transfer`) or by its selector in hex.
+pub fn parse_selector(text: &str) -> Result<Felt, SessionError> {
+    let text = text.trim();
+    if text.starts_with("0x") {
+        parse_felt(text)
+    } else if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Ok(crate::entrypoint::selector(text))
+    } else {
+        Err(SessionError::InvalidCall(format!(
+            "not an entrypoint: {text:?}"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +144,20 @@ mod tests {
         assert_eq!(format_amount(1, 6), "0.000001");
         assert_eq!(format_amount(2_000_000, 6), "2");
         assert_eq!(format_amount(5, 0), "5");
+    }
+
+    #[test]
+    fn felts_and_selectors() {
+        assert_eq!(parse_felt("0x10").unwrap(), Felt::from(16u8));
+        assert_eq!(parse_felt("16").unwrap(), Felt::from(16u8));
+        assert!(parse_felt("1x").is_err());
+        assert_eq!(
+            parse_selector("transfer").unwrap(),
+            crate::entrypoint::selector("transfer")
+        );
+        assert_eq!(parse_selector("0x2").unwrap(), Felt::TWO);
+        assert!(parse_selector("bad name").is_err());
+        assert!(parse_selector("").is_err());
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub mod typed_data;
 pub mod wallet;
 pub mod wallet_type;
 
-pub use amount::{format_amount, parse_address, parse_amount};
+pub use amount::{format_amount, parse_address, parse_amount, parse_felt, parse_selector};
 pub use backend::{ExecutionBackend, Signer};
 pub use chipi_api::ChipiApiClient;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -3,13 +3,12 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use chipi_session::entrypoint::selector;
 use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
 use chipi_session::{
-    format_amount, parse_address, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend,
-    ManagerConfig, Network, NodeClient, PaymasterClient, PolicySpec, RegisterParams, SecretKey,
-    SessionError, SessionKeyData, SessionManager, SessionSignature, SessionView, SystemClock,
-    TypedData, Wallet,
+    format_amount, parse_address, parse_amount, parse_felt, parse_selector, ChipiApiClient,
+    DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient,
+    PolicySpec, RegisterParams, SecretKey, SessionError, SessionKeyData, SessionManager,
+    SessionSignature, SessionView, SystemClock, TypedData, Wallet,
 };
 use serde_json::{json, Value};
 use starknet_core::types::{Call, Felt};
@@ -124,36 +123,14 @@ fn manager(cli: &Cli, dir: &DataDir) -> Result<SessionManager, SessionError> {
     ))
 }
 
-fn felt_arg(text: &str) -> Result<Felt, SessionError> {
-    let text = text.trim();
-    let parsed = if text.starts_with("0x") {
-        Felt::from_hex(text)
-    } else {
-        Felt::from_dec_str(text)
-    };
-    parsed.map_err(|_| SessionError::InvalidCall(format!("not a felt: {text:?}")))
-}
-
-fn selector_arg(text: &str) -> Result<Felt, SessionError> {
-    if text.starts_with("0x") {
-        felt_arg(text)
-    } else if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        Ok(selector(text))
-    } else {
-        Err(SessionError::InvalidCall(format!(
-            "not an entrypoint: {text:?}"
-        )))
-    }
-}
-
 /// `ADDRESS:ENTRYPOINT[:FELT,FELT,…]`.
 fn call_arg(text: &str) -> Result<Call, SessionError> {
     let mut parts = text.splitn(3, ':');
     let to = parse_address(parts.next().unwrap_or(""))?;
-    let selector = selector_arg(parts.next().unwrap_or(""))?;
+    let selector = parse_selector(parts.next().unwrap_or(""))?;
     let calldata = match parts.next() {
         Some(list) if !list.is_empty() => {
-            list.split(',').map(felt_arg).collect::<Result<_, _>>()?
+            list.split(',').map(parse_felt).collect::<Result<_, _>>()?
         }
         _ => vec![],
     };
@@ -179,14 +156,14 @@ fn calls_file(text: &str) -> Result<Vec<Call>, SessionError> {
                     .ok_or_else(|| SessionError::InvalidCall(format!("call without {name}")))
             };
             let to = parse_address(field("contractAddress")?.as_str().unwrap_or(""))?;
-            let selector = selector_arg(field("entrypoint")?.as_str().unwrap_or(""))?;
+            let selector = parse_selector(field("entrypoint")?.as_str().unwrap_or(""))?;
             let calldata = field("calldata")?
                 .as_array()
                 .ok_or_else(|| SessionError::InvalidCall("calldata must be an array".into()))?
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => felt_arg(s),
-                    Value::Number(n) => felt_arg(&n.to_string()),
+                    Value::String(s) => parse_felt(s),
+                    Value::Number(n) => parse_felt(&n.to_string()),
                     _ => Err(SessionError::InvalidCall(
                         "calldata items are strings or numbers".into(),
                     )),
@@ -295,7 +272,7 @@ async fn wallet_command(
             let network = network_of(cli, None)?;
             let class_hash = class_hash
                 .as_deref()
-                .map(felt_arg)
+                .map(parse_felt)
                 .transpose()?
                 .unwrap_or(SESSION_ACCOUNT_CLASS_HASH);
             let pin = ctx.pin()?;
@@ -513,7 +490,7 @@ fn register_params(args: &RegisterArgs, network: &Network) -> Result<RegisterPar
         allowed_entrypoints: args
             .allow
             .iter()
-            .map(|a| selector_arg(a.trim()))
+            .map(|a| parse_selector(a.trim()))
             .collect::<Result<_, _>>()?,
         spending_policies: args
             .limit
@@ -526,6 +503,7 @@ fn register_params(args: &RegisterArgs, network: &Network) -> Result<RegisterPar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chipi_session::entrypoint::selector;
 
     #[test]
     fn calls_from_arguments_and_files() {
