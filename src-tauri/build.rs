@@ -1,3 +1,33 @@
+//! Declares the app's commands to Tauri's access control, so a window may call only the ones its
+//! capability (`capabilities/default.json`) lists. A test checks this list against the commands
+//! the app registers.
+
+/// Every command the UI may call; `capabilities/default.json` grants each as `allow-<name>`.
+const COMMANDS: &[&str] = &[
+    "get_wallet",
+    "create_wallet",
+    "import_wallet",
+    "unlock",
+    "lock",
+    "retry_keychain",
+    "get_session_view",
+    "create_session",
+    "register_session",
+    "set_up_session",
+    "execute_with_session",
+    "transfer",
+    "revoke_session",
+    "clear_session",
+    "refresh_status",
+    "list_activity",
+    "get_network",
+    "set_network",
+];
+
 fn main() {
-    tauri_build::build();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build");
 }

@@ -13,7 +13,7 @@ use chipi_session::{
 };
 use devnet_harness::{Devnet, STRK};
 use sponsor::{start, SponsorConfig};
-use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
+use starknet::core::types::{BlockId, BlockTag, Call, Felt};
 use starknet::providers::Provider;
 
 const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
@@ -63,18 +63,7 @@ impl Fixture {
     }
 
     async fn balance(&self, who: Felt) -> u128 {
-        let call = FunctionCall {
-            contract_address: STRK,
-            entry_point_selector: selector("balance_of"),
-            calldata: vec![who],
-        };
-        let answer = self
-            .node
-            .provider()
-            .call(call, BlockId::Tag(BlockTag::PreConfirmed))
-            .await
-            .unwrap();
-        answer[0].try_into().unwrap()
+        self.node.erc20_balance(STRK, who).await.unwrap()
     }
 
     async fn relayer_nonce(&self) -> Felt {

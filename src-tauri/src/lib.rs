@@ -8,6 +8,7 @@ pub mod events;
 pub mod pin_guard;
 pub mod prefs;
 pub mod store_prefs;
+pub mod test_config;
 pub mod vault;
 pub mod views;
 pub mod wallet_app;
@@ -84,16 +85,31 @@ async fn keep_status_fresh(app: Arc<WalletApp>) {
     }
 }
 
+/// Connects a wallet to a built app: the managed state the commands read, a `SessionChanged`
+/// event on every change, and the automatic status refresh. `run` and the IPC tests share it.
+pub fn attach<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, wallet: Arc<WalletApp>) {
+    let emitter = handle.clone();
+    wallet.set_listener(move |info| {
+        let _ = SessionChanged(info.clone()).emit(&emitter);
+    });
+    handle.manage(wallet.clone());
+    tauri::async_runtime::spawn(keep_status_fresh(wallet));
+}
+
 /// Starts the app.
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
+    let release = !cfg!(debug_assertions);
+    let setting = std::env::var(confirmer::TEST_SETTING).ok();
+    let mut context = tauri::generate_context!();
+    if setting.is_some() && !release {
+        test_config::apply(context.config_mut()).expect("the test config applies");
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let release = !cfg!(debug_assertions);
-            let setting = std::env::var(confirmer::TEST_SETTING).ok();
             let confirmer = confirmer::select(setting.as_deref(), release)?;
             let identifier = app.config().identifier.clone();
             let store = app.store("prefs.json")?;
@@ -104,16 +120,10 @@ pub fn run() {
                 confirmer,
                 Arc::new(SystemClock),
             )?;
-            let wallet = Arc::new(wallet);
-            let handle = app.handle().clone();
-            wallet.set_listener(move |info| {
-                let _ = SessionChanged(info.clone()).emit(&handle);
-            });
-            app.manage(wallet.clone());
-            tauri::async_runtime::spawn(keep_status_fresh(wallet));
+            attach(app.handle(), Arc::new(wallet));
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("the app failed to start");
 }
 
@@ -130,5 +140,47 @@ mod tests {
                 path,
             )
             .expect("bindings export");
+    }
+
+    /// The commands the UI can call, from the generated bindings.
+    fn registered_commands() -> std::collections::BTreeSet<String> {
+        let bindings = include_str!("../../ui/src/bindings.ts");
+        bindings
+            .split("__TAURI_INVOKE")
+            .skip(2) // the import line
+            .filter_map(|rest| rest.split('"').nth(1).map(str::to_owned))
+            .collect()
+    }
+
+    /// The capability grants exactly the app's own commands and event listening: no plugin
+    /// command, nothing a new command would get by default.
+    #[test]
+    fn capability_grants_exactly_the_app_commands() {
+        let commands = registered_commands();
+        assert_eq!(commands.len(), 18, "{commands:?}");
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let granted: std::collections::BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut expected: std::collections::BTreeSet<String> = commands
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        expected.insert("core:event:allow-listen".into());
+        expected.insert("core:event:allow-unlisten".into());
+        assert_eq!(granted, expected);
+        // build.rs declares the same commands to the access control.
+        let build = include_str!("../build.rs");
+        for command in &commands {
+            assert!(
+                build.contains(&format!("\"{command}\"")),
+                "{command} is missing from build.rs"
+            );
+        }
+        assert_eq!(build.matches("\",\n").count(), commands.len());
     }
 }

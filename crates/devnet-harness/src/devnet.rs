@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use starknet::accounts::{ExecutionEncoding, SingleOwnerAccount};
-use starknet::core::types::{BlockId, BlockTag, Felt, MaybePreConfirmedBlockWithTxHashes};
+use starknet::core::types::{
+    BlockId, BlockTag, Felt, FunctionCall, MaybePreConfirmedBlockWithTxHashes,
+};
+use starknet::core::utils::get_selector_from_name;
 use starknet::providers::jsonrpc::HttpTransport;
 use starknet::providers::{JsonRpcClient, Provider};
 use starknet::signers::{LocalWallet, SigningKey};
@@ -198,6 +201,24 @@ impl Devnet {
         )
         .await
         .map(drop)
+    }
+
+    /// `balance_of(owner)` of an ERC-20 (the low 128 bits of its u256), at the pre-confirmed block.
+    pub async fn erc20_balance(&self, token: Felt, owner: Felt) -> Result<u128, HarnessError> {
+        let answer = self
+            .provider
+            .call(
+                FunctionCall {
+                    contract_address: token,
+                    entry_point_selector: get_selector_from_name("balance_of")
+                        .expect("an ASCII name"),
+                    calldata: vec![owner],
+                },
+                BlockId::Tag(BlockTag::PreConfirmed),
+            )
+            .await?;
+        let low = answer.first().copied().unwrap_or_default();
+        Ok(u128::try_from(low).unwrap_or(u128::MAX))
     }
 
     /// Timestamp of the block the next transaction lands in.

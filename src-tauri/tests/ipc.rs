@@ -1,0 +1,398 @@
+//! Every command through Tauri's IPC (the mock runtime: the same invoke handler, argument names
+//! and error serialisation the web view meets), on a real node with the project's sponsor and the
+//! OS keychain. Every response and every `SessionChanged` event is recorded and scanned for the
+//! PIN and the private keys.
+//!
+//! Run under `scripts/with-keychain`, as `scripts/test` does.
+
+use std::sync::{Arc, Mutex};
+
+use chipi_session::{ManualClock, Network, SealedSecret};
+use chipi_wallet_app::confirmer::select;
+use chipi_wallet_app::prefs::FilePrefs;
+use chipi_wallet_app::vault::{owner_key_entry, session_key_entry, KeyringVault, SecretVault};
+use chipi_wallet_app::wallet_app::WalletApp;
+use devnet_harness::Devnet;
+use serde_json::{json, Value};
+use sponsor::{start, SponsorConfig};
+use starknet_core::types::Felt;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
+
+const PIN: &str = "pin-Ipc#9";
+
+/// The UI's side of the IPC: a command name and its camelCase arguments.
+struct Ui {
+    webview: WebviewWindow<MockRuntime>,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Ui {
+    async fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        let webview = self.webview.clone();
+        let answer = tokio::task::spawn_blocking(move || get_ipc_response(&webview, request))
+            .await
+            .unwrap()
+            .map(|body| body.deserialize::<Value>().unwrap());
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        self.seen.lock().unwrap().push(text);
+        answer
+    }
+
+    async fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args).await {
+            Ok(value) => value,
+            Err(error) => panic!("{cmd} failed: {error}"),
+        }
+    }
+
+    /// The error's `kind`, failing if the command succeeded.
+    async fn kind(&self, cmd: &str, args: Value) -> String {
+        match self.call(cmd, args).await {
+            Ok(value) => panic!("{cmd} should have failed, answered {value}"),
+            Err(error) => {
+                assert!(
+                    error["message"].as_str().is_some_and(|m| !m.is_empty()),
+                    "{error}"
+                );
+                error["kind"].as_str().unwrap().to_owned()
+            }
+        }
+    }
+}
+
+struct Fixture {
+    node: Devnet,
+    network: Network,
+    vault: Arc<KeyringVault>,
+    prefs: Arc<FilePrefs>,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+    _sponsor: sponsor::Running,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let node = Devnet::start().await.unwrap();
+        node.declare_session_account().await.unwrap();
+        let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+        let sponsor = start(&SponsorConfig::new(
+            node.rpc_url().to_string(),
+            relayer.address,
+            relayer.private_key,
+        ))
+        .await
+        .unwrap();
+        let mut network = Network::profile("local").unwrap();
+        network.rpc_url = node.rpc_url().to_string();
+        network.sponsor_url = Some(sponsor.url.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let service = format!("com.chipi.sessionwallet.ipc-test.{}", std::process::id());
+        let clock = Arc::new(ManualClock::new(node.pending_timestamp().await.unwrap()));
+        Self {
+            network,
+            vault: Arc::new(KeyringVault::new(service)),
+            prefs: Arc::new(FilePrefs(dir.path().join("prefs.json"))),
+            clock,
+            node,
+            _dir: dir,
+            _sponsor: sponsor,
+        }
+    }
+
+    /// A new app process: mock runtime, the app's invoke handler and events, a fresh `WalletApp`
+    /// on the same keychain and preferences.
+    fn start_app(&self, seen: &Arc<Mutex<Vec<String>>>) -> (tauri::App<MockRuntime>, Ui) {
+        let specta = chipi_wallet_app::specta_builder::<MockRuntime>();
+        let app = mock_builder()
+            .invoke_handler(specta.invoke_handler())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        specta.mount_events(&app);
+        let events = seen.clone();
+        app.listen_any(SESSION_CHANGED, move |event| {
+            events.lock().unwrap().push(event.payload().to_owned());
+        });
+        let wallet = WalletApp::open(
+            self.vault.clone(),
+            self.prefs.clone(),
+            self.network.clone(),
+            select(Some("approve"), false).unwrap(),
+            self.clock.clone(),
+        )
+        .unwrap();
+        chipi_wallet_app::attach(app.handle(), Arc::new(wallet));
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        (
+            app,
+            Ui {
+                webview,
+                seen: seen.clone(),
+            },
+        )
+    }
+}
+
+/// The event's name on the wire (tauri-specta names it after the type).
+const SESSION_CHANGED: &str = "session-changed";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_over_ipc_on_a_real_node() {
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen);
+
+    // Onboarding: no wallet yet, typed errors for bad input, then a new wallet deployed gaslessly.
+    assert_eq!(ui.kind("get_wallet", json!({})).await, "NoWallet");
+    assert_eq!(ui.kind("get_session_view", json!({})).await, "NoWallet");
+    let network = ui.ok("get_network", json!({})).await;
+    assert_eq!(network["name"], "local");
+    assert_eq!(network["rpcUrl"], fx.network.rpc_url.as_str());
+    assert!(network["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["symbol"] == "STRK"));
+    assert_eq!(
+        ui.kind("set_network", json!({"name": "moon"})).await,
+        "InvalidInput"
+    );
+    assert_eq!(
+        ui.kind("create_wallet", json!({"pin": "12"})).await,
+        "InvalidInput"
+    );
+    assert_eq!(
+        ui.kind(
+            "import_wallet",
+            json!({"address": "0xnot-hex", "encryptedPrivateKey": "x", "pin": PIN})
+        )
+        .await,
+        "InvalidInput"
+    );
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = wallet["address"].as_str().unwrap().to_owned();
+    assert_eq!(wallet["supportsSessions"], true);
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["address"],
+        address.as_str()
+    );
+    fx.node
+        .mint_strk(Felt::from_hex(&address).unwrap(), 50 * 10u128.pow(18))
+        .await
+        .unwrap();
+    let recipient = Felt::from_hex("0x1234abcd").unwrap();
+    let start_balance = fx
+        .node
+        .erc20_balance(devnet_harness::STRK, recipient)
+        .await
+        .unwrap();
+
+    // Create, then register, as two commands; a wrong PIN changes nothing.
+    assert_eq!(ui.ok("get_session_view", json!({})).await["state"], "none");
+    assert_eq!(
+        ui.kind(
+            "create_session",
+            json!({"durationSeconds": 3600, "pin": "wrong-pin"})
+        )
+        .await,
+        "WrongPin"
+    );
+    assert_eq!(ui.ok("get_session_view", json!({})).await["state"], "none");
+    let created = ui
+        .ok(
+            "create_session",
+            json!({"durationSeconds": 3600, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(created["state"], "created");
+    let request = json!({
+        "durationSeconds": 3600,
+        "maxCalls": 5,
+        "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}],
+    });
+    assert_eq!(
+        ui.kind(
+            "register_session",
+            json!({"request": request, "pin": "wrong-pin"})
+        )
+        .await,
+        "WrongPin"
+    );
+    assert_eq!(
+        ui.ok("get_session_view", json!({})).await["state"],
+        "created"
+    );
+    let active = ui
+        .ok("register_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active");
+    assert_eq!(active["remainingCalls"], 5);
+    assert_eq!(active["limits"][0]["symbol"], "STRK");
+    assert_eq!(active["limits"][0]["maxPerCall"], "2000000000000000000");
+    let session_key = open_entry(&*fx.vault, &session_key_entry(&address));
+
+    // Gasless transfer: the chain moved the tokens; the count fell by one.
+    let sent = ui
+        .ok(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1.5"}),
+        )
+        .await;
+    assert_eq!(sent["remainingCalls"], 4);
+    assert!(sent["transactionHash"].as_str().unwrap().starts_with("0x"));
+    assert_eq!(
+        fx.node
+            .erc20_balance(devnet_harness::STRK, recipient)
+            .await
+            .unwrap(),
+        start_balance + 15 * 10u128.pow(17)
+    );
+    // Refused before any network round trip, each with its kind.
+    for (args, kind) in [
+        (
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "2.5"}),
+            "SpendingLimit",
+        ),
+        (
+            json!({"token": "STRK", "recipient": "0xzz", "amount": "1"}),
+            "InvalidInput",
+        ),
+        (
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "0.0000000000000000001"}),
+            "InvalidInput",
+        ),
+        (
+            json!({"token": "DOGE", "recipient": "0x1234abcd", "amount": "1"}),
+            "InvalidInput",
+        ),
+    ] {
+        assert_eq!(ui.kind("transfer", args).await, kind);
+    }
+    assert_eq!(
+        fx.node
+            .erc20_balance(devnet_harness::STRK, recipient)
+            .await
+            .unwrap(),
+        start_balance + 15 * 10u128.pow(17),
+        "nothing was sent by the refused transfers"
+    );
+    // A raw call through execute_with_session, and one outside the allowlist.
+    let strk = fx.network.token("STRK").unwrap().address.clone();
+    let executed = ui
+        .ok(
+            "execute_with_session",
+            json!({"calls": [{"contractAddress": strk, "entrypoint": "transfer", "calldata": ["0x1234abcd", "1000", "0"]}]}),
+        )
+        .await;
+    assert_eq!(executed["remainingCalls"], 3);
+    assert_eq!(
+        ui.kind(
+            "execute_with_session",
+            json!({"calls": [{"contractAddress": strk, "entrypoint": "approve", "calldata": ["0x1234abcd", "1", "0"]}]}),
+        )
+        .await,
+        "EntrypointNotAllowed"
+    );
+    let refreshed = ui.ok("refresh_status", json!({})).await;
+    assert_eq!(refreshed["remainingCalls"], 3);
+    let activity = ui.ok("list_activity", json!({})).await;
+    assert!(activity.as_array().unwrap().len() >= 3, "{activity}");
+
+    // Lock and unlock.
+    assert_eq!(ui.ok("lock", json!({})).await["unlocked"], false);
+    let body = json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "0.1"});
+    assert_eq!(ui.kind("transfer", body.clone()).await, "Locked");
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": "wrong-pin"})).await,
+        "WrongPin"
+    );
+    assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
+
+    // Restart: a new app restores the session from the keychain and the store.
+    drop(ui);
+    drop(app);
+    let (app, ui) = fx.start_app(&seen);
+    let restored = ui.ok("refresh_status", json!({})).await;
+    assert_eq!(restored["state"], "active");
+    assert_eq!(restored["remainingCalls"], 3);
+    assert!(ui.ok("retry_keychain", json!({})).await["address"] == address.as_str());
+    ui.ok("unlock", json!({"pin": PIN})).await;
+    assert_eq!(ui.ok("transfer", body.clone()).await["remainingCalls"], 2);
+
+    // Revoke (wrong PIN first), then execution is refused; clear forgets the session.
+    assert_eq!(
+        ui.kind("revoke_session", json!({"pin": "wrong-pin"})).await,
+        "WrongPin"
+    );
+    assert_eq!(
+        ui.ok("get_session_view", json!({})).await["state"],
+        "active"
+    );
+    let revoked = ui.ok("revoke_session", json!({"pin": PIN})).await;
+    assert_eq!(revoked["state"], "revoked");
+    assert_eq!(ui.kind("transfer", body.clone()).await, "SessionRevoked");
+    let cleared = ui.ok("clear_session", json!({})).await;
+    assert_eq!(cleared["state"], "none");
+    assert_eq!(ui.kind("transfer", body).await, "NoSession");
+
+    // The secrets, read back from the keychain, appear in no response and no event.
+    let owner = open_entry(&*fx.vault, &owner_key_entry(&address));
+    let needles = [
+        PIN.to_owned(),
+        owner[2..].to_owned(),
+        owner[2..].trim_start_matches('0').to_owned(),
+        session_key[2..].to_owned(),
+        session_key[2..].trim_start_matches('0').to_owned(),
+    ];
+    let seen = seen.lock().unwrap();
+    let events = seen.iter().filter(|p| p.contains("\"busy\"")).count();
+    assert!(
+        events > 20,
+        "responses and events were recorded ({events} session payloads)"
+    );
+    for payload in seen.iter() {
+        for needle in &needles {
+            assert!(
+                !payload.contains(needle.as_str()),
+                "a secret crossed IPC: {payload}"
+            );
+        }
+    }
+    assert!(
+        fx.vault
+            .get(&session_key_entry(&address))
+            .unwrap()
+            .is_none(),
+        "clear removed the session key"
+    );
+    drop(app);
+}
+
+/// The decrypted secret in a keychain entry, as padded hex.
+fn open_entry(vault: &dyn SecretVault, name: &str) -> String {
+    let sealed = vault.get(name).unwrap().expect("entry");
+    SealedSecret::parse(&sealed)
+        .unwrap()
+        .open(PIN)
+        .unwrap()
+        .to_padded_hex()
+        .to_string()
+}
