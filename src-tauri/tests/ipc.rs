@@ -295,7 +295,7 @@ async fn every_command_over_ipc_on_a_real_node() {
         "nothing was sent by the refused transfers"
     );
     // A raw call through execute_with_session, and one outside the allowlist.
-    let strk = fx.network.token("STRK").unwrap().address.clone();
+    let strk = fx.network.token("STRK").unwrap().address;
     let executed = ui
         .ok(
             "execute_with_session",
