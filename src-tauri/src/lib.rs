@@ -107,10 +107,14 @@ pub fn run() {
     }
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_biometric::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let confirmer = confirmer::select(setting.as_deref(), release)?;
+            let handle = app.handle().clone();
+            let confirmer = confirmer::select(setting.as_deref(), release, || {
+                confirmer::for_platform(&handle)
+            })?;
             let identifier = app.config().identifier.clone();
             let store = app.store("prefs.json")?;
             let wallet = WalletApp::open(

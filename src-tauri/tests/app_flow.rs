@@ -82,7 +82,7 @@ async fn commands_on_a_real_node_with_the_os_keychain() {
             vault.clone(),
             prefs.clone(),
             network.clone(),
-            select(Some("approve"), false).unwrap(),
+            select(Some("approve"), false, || unreachable!()).unwrap(),
             clock.clone(),
         )
         .unwrap()
@@ -162,6 +162,22 @@ async fn commands_on_a_real_node_with_the_os_keychain() {
     app.transfer("STRK", "0x1234abcd", "0.1")
         .await
         .expect("after unlock");
+
+    // Declined at the OS prompt: refused after a correct PIN, the session stays active.
+    let declining = WalletApp::open(
+        vault.clone(),
+        prefs.clone(),
+        network.clone(),
+        select(Some("deny"), false, || unreachable!()).unwrap(),
+        clock.clone(),
+    )
+    .unwrap();
+    assert!(matches!(
+        declining.revoke_session(PIN).await,
+        Err(AppError::NotConfirmed(_))
+    ));
+    assert_eq!(declining.refresh_status().await.unwrap().state, "active");
+    drop(declining);
 
     // A locked keychain: a clear error at start, nothing lost; unlocking it and retrying works.
     drop(app);

@@ -132,7 +132,7 @@ impl Fixture {
             self.vault.clone(),
             self.prefs.clone(),
             self.network.clone(),
-            select(Some("approve"), false).unwrap(),
+            select(Some("approve"), false, || unreachable!()).unwrap(),
             self.clock.clone(),
         )
         .unwrap();
@@ -395,4 +395,23 @@ fn open_entry(vault: &dyn SecretVault, name: &str) -> String {
         .unwrap()
         .to_padded_hex()
         .to_string()
+}
+
+/// Without a fingerprint sensor or Windows Hello (this machine), the platform confirmer is the
+/// PIN re-entry, with the biometric plugin registered as in the app.
+#[test]
+fn the_platform_confirmer_falls_back_to_the_pin_without_biometrics() {
+    let app = mock_builder()
+        .plugin(tauri_plugin_biometric::init())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let confirmer = chipi_wallet_app::confirmer::for_platform(app.handle());
+    if cfg!(target_os = "linux") {
+        assert_eq!(confirmer.name(), "PIN");
+    }
+    let chosen = select(None, true, || {
+        chipi_wallet_app::confirmer::for_platform(app.handle())
+    })
+    .unwrap();
+    assert_eq!(chosen.name(), confirmer.name());
 }
