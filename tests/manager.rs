@@ -339,6 +339,10 @@ async fn refusals_are_typed_and_send_nothing() {
         "{refused:?}"
     );
     sent_nothing(&f, &paymaster, before).await;
+    // A local refusal changed nothing on chain, so the card keeps its numbers (no "unknown").
+    let view = manager.view();
+    assert!(view.remaining_calls.is_some(), "{view:?}");
+    assert_eq!(view.state, SessionState::Active);
 
     // The window: 5 + 3 fit in 8, one more does not; the error says so before sending.
     manager.refresh_status().await.unwrap();

@@ -82,6 +82,8 @@ pub struct SessionInfo {
     pub remaining_calls: Option<u32>,
     /// Allowed selectors (hex); empty means any.
     pub allowed_entrypoints: Vec<String>,
+    /// The same, by name where the selector is a known token entrypoint (else the hex).
+    pub allowed_names: Vec<String>,
     /// Spending limits.
     pub limits: Vec<LimitInfo>,
     /// Busy flags.
@@ -103,6 +105,11 @@ impl SessionInfo {
             chain_time: view.chain_time.to_string(),
             remaining_calls: view.remaining_calls,
             allowed_entrypoints: view.allowed_entrypoints.clone(),
+            allowed_names: view
+                .allowed_entrypoints
+                .iter()
+                .map(|hex| entrypoint_name(hex))
+                .collect(),
             limits: view
                 .spending_limits
                 .iter()
@@ -132,6 +139,24 @@ impl SessionInfo {
             }),
         }
     }
+}
+
+/// Token entrypoints a session is commonly limited to, by name.
+const KNOWN_ENTRYPOINTS: &[&str] = &[
+    "transfer",
+    "transfer_from",
+    "transferFrom",
+    "approve",
+    "increase_allowance",
+    "decrease_allowance",
+];
+
+/// The entrypoint's name when the selector is a known one, else the selector itself.
+fn entrypoint_name(hex: &str) -> String {
+    KNOWN_ENTRYPOINTS
+        .iter()
+        .find(|name| format!("{:#x}", chipi_session::entrypoint::selector(name)) == hex)
+        .map_or_else(|| hex.to_owned(), |name| (*name).to_owned())
 }
 
 /// A confirmed transaction.
@@ -226,4 +251,14 @@ pub struct TokenInfo {
     pub address: String,
     /// Decimals.
     pub decimals: u8,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn known_selectors_read_as_names() {
+        let transfer = format!("{:#x}", chipi_session::entrypoint::selector("transfer"));
+        assert_eq!(super::entrypoint_name(&transfer), "transfer");
+        assert_eq!(super::entrypoint_name("0x1234"), "0x1234");
+    }
 }

@@ -465,6 +465,10 @@ impl WalletApp {
         params: RegisterParams,
         pin: &str,
     ) -> Result<SessionInfo, AppError> {
+        // Opened before registering: the card turns active during the registration (its status
+        // read), and a transfer sent at that moment must find the key open.
+        manager.unlock_session(pin)?;
+        self.set_unlocked(true);
         let outcome = manager.register_session(params, pin).await;
         let (summary, status) = match &outcome {
             Ok(_) => ("session registered".to_owned(), "succeeded"),
@@ -472,8 +476,6 @@ impl WalletApp {
         };
         self.note("register", summary, None, status)?;
         outcome?;
-        manager.unlock_session(pin)?;
-        self.set_unlocked(true);
         Ok(self.info(manager))
     }
 

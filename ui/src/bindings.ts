@@ -272,6 +272,8 @@ export type SessionInfo_Deserialize = {
 	remainingCalls?: number | null,
 	/**  Allowed selectors (hex); empty means any. */
 	allowedEntrypoints: string[],
+	/**  The same, by name where the selector is a known token entrypoint (else the hex). */
+	allowedNames: string[],
 	/**  Spending limits. */
 	limits: LimitInfo_Deserialize[],
 	/**  Busy flags. */
@@ -294,6 +296,8 @@ export type SessionInfo_Serialize = {
 	remainingCalls: number | null,
 	/**  Allowed selectors (hex); empty means any. */
 	allowedEntrypoints: string[],
+	/**  The same, by name where the selector is a known token entrypoint (else the hex). */
+	allowedNames: string[],
 	/**  Spending limits. */
 	limits: LimitInfo_Serialize[],
 	/**  Busy flags. */

@@ -22,6 +22,8 @@ export const ipc = {
   getSessionView: () => unwrap(commands.getSessionView()),
   setUpSession: (request: Parameters<typeof commands.setUpSession>[0], pin: string) =>
     unwrap(commands.setUpSession(request, pin)),
+  registerSession: (request: Parameters<typeof commands.registerSession>[0], pin: string) =>
+    unwrap(commands.registerSession(request, pin)),
   transfer: (token: string, recipient: string, amount: string) => unwrap(commands.transfer(token, recipient, amount)),
   revokeSession: (pin: string) => unwrap(commands.revokeSession(pin)),
   clearSession: () => unwrap(commands.clearSession()),

@@ -23,23 +23,25 @@ let wallet: WalletInfo | null = null;
 let session: SessionInfo | null = null;
 let network: NetworkInfo | null = null;
 let activity: ActivityInfo[] = [];
-let banner: { title: string; next: string; kind: string } | null = null;
-let transferState: { pending: boolean; result?: { hash: string; url: string | null } } = { pending: false };
+let banner: { title: string; next: string; kind: string; detail: string } | null = null;
+let transferState: { pending: boolean; result?: { hash: string; url: string | null; what: string } } = { pending: false };
 
 function fail(error: unknown) {
   if (isAppError(error)) {
     const shown = showError(error);
-    banner = { ...shown, kind: error.kind };
+    banner = { ...shown, kind: error.kind, detail: error.message };
   } else {
-    banner = { title: 'Something went wrong', next: String(error), kind: 'Internal' };
+    banner = { title: 'Something went wrong', next: 'Try again.', kind: 'Internal', detail: String(error) };
   }
   render();
 }
 
 async function act(f: () => Promise<unknown>) {
   banner = null;
+  render();
   try {
     await f();
+    dropPins = true;
     await reload();
   } catch (e) {
     fail(e);
@@ -78,6 +80,11 @@ function bannerView() {
     { testid: 'error-banner', class: 'banner', 'data-kind': banner.kind },
     el('strong', { testid: 'error-title' }, banner.title),
     el('span', { testid: 'error-next' }, ` ${banner.next}`),
+    el('div', { testid: 'error-detail', class: 'detail' }, banner.detail),
+    button('error-dismiss', 'Dismiss', () => {
+      banner = null;
+      render();
+    }),
   );
 }
 
@@ -112,7 +119,7 @@ function tokenDecimals(token: string) {
 
 function rulesInWords(s: SessionInfo) {
   const parts: string[] = [];
-  parts.push(s.allowedEntrypoints.length === 0 ? 'any call' : `${s.allowedEntrypoints.length} allowed entrypoint(s)`);
+  parts.push(s.allowedNames.length === 0 ? 'any call' : `only ${s.allowedNames.join(', ')}`);
   for (const l of s.limits) {
     const symbol = l.symbol ?? l.token;
     parts.push(
@@ -122,8 +129,24 @@ function rulesInWords(s: SessionInfo) {
   return parts.join('; ');
 }
 
+function rulesLine(s: SessionInfo) {
+  switch (s.state) {
+    case 'none':
+      return 'No session: set one up to send without signing each transfer.';
+    case 'revoked':
+      return 'Revoked: this key can no longer act for the wallet.';
+    case 'expired':
+      return 'Expired: set up a new session to keep sending.';
+    case 'created':
+    case 'registering':
+      return 'Not registered on chain yet.';
+    default:
+      return `Allowed: ${rulesInWords(s)}`;
+  }
+}
+
 function countdown(s: SessionInfo) {
-  if (!s.validUntil) return '';
+  if (!s.validUntil || s.state === 'revoked') return '–';
   const left = Number(s.validUntil) - Number(s.chainTime) - Math.floor((Date.now() - loadedAt) / 1000);
   if (left <= 0) return 'expired';
   const h = Math.floor(left / 3600);
@@ -143,9 +166,24 @@ function sessionCard(s: SessionInfo) {
     el('div', {}, 'State: ', el('strong', { testid: 'session-state' }, s.state)),
     el('div', {}, 'Calls left: ', el('span', { testid: 'remaining-calls' }, String(s.remainingCalls ?? '–')), ' ', bar),
     el('div', {}, 'Expires: ', clock),
-    el('div', { testid: 'session-rules' }, s.state === 'none' ? '' : `Allowed: ${rulesInWords(s)}`),
-    s.busy.executing || s.busy.registering || s.busy.revoking ? el('div', { testid: 'session-busy' }, 'Working…') : '',
+    el('div', { testid: 'session-rules' }, rulesLine(s)),
+    s.busy.executing || s.busy.registering || s.busy.revoking || s.busy.loadingStatus
+      ? el('div', { testid: 'session-busy' }, busyWords(s))
+      : '',
+    el(
+      'div',
+      { class: 'row' },
+      button('refresh-status', 'Refresh', () => act(() => ipc.refreshStatus()), s.busy.loadingStatus),
+      wallet?.unlocked ? button('lock-wallet', 'Lock', () => act(() => ipc.lock())) : '',
+    ),
   );
+}
+
+function busyWords(s: SessionInfo) {
+  if (s.busy.registering) return 'Registering the session on chain…';
+  if (s.busy.revoking) return 'Revoking…';
+  if (s.busy.executing) return 'Sending…';
+  return 'Checking status…';
 }
 
 function setUpForm() {
@@ -172,7 +210,8 @@ function setUpForm() {
     pin,
     button('setup-confirm', 'Confirm and set up', () =>
       act(() =>
-        ipc.setUpSession(
+        // A session created earlier whose registration did not finish is registered, not replaced.
+        (session?.state === 'created' ? ipc.registerSession : ipc.setUpSession)(
           {
             durationSeconds: Math.round(Number(hours.value) * 3600),
             maxCalls: Number(calls.value),
@@ -193,12 +232,16 @@ function transferForm() {
   const amount = input('transfer-amount', { placeholder: 'Amount', inputmode: 'decimal' });
   const problem = el('div', { testid: 'transfer-validation', class: 'hint' });
   const send = button('transfer-submit', 'Send gasless', () => {
+    banner = null;
     transferState = { pending: true };
     render();
     ipc
       .transfer(token.value, recipient.value.trim(), amount.value.trim())
       .then((r) => {
-        transferState = { pending: false, result: { hash: r.transactionHash, url: r.explorerUrl } };
+        transferState = {
+          pending: false,
+          result: { hash: r.transactionHash, url: r.explorerUrl, what: `${amount.value.trim()} ${token.value} to ${recipient.value.trim()}` },
+        };
         return reload();
       })
       .catch((e) => {
@@ -219,16 +262,21 @@ function transferForm() {
     ? el(
         'div',
         { testid: 'transfer-result' },
-        'Sent: ',
+        el('div', {}, `Sent ${transferState.result.what}, no gas paid. Transaction:`),
         el('code', { testid: 'transfer-hash' }, transferState.result.hash),
         button('copy-hash', 'Copy', () => navigator.clipboard?.writeText(transferState.result?.hash ?? '')),
         transferState.result.url ? el('a', { testid: 'explorer-link', href: transferState.result.url, target: '_blank' }, 'Explorer') : '',
       )
     : '';
+  const blocked =
+    session && session.state !== 'active'
+      ? el('div', { testid: 'transfer-blocked', class: 'hint' }, `The session is ${session.state}: transfers will be refused until a new one is set up.`)
+      : '';
   return el(
     'section',
     { testid: 'transfer-form', class: 'card' },
-    el('h2', {}, 'Transfer'),
+    el('h2', {}, 'Gasless transfer'),
+    blocked,
     token,
     recipient,
     amount,
@@ -257,12 +305,49 @@ function activityList() {
     el(
       'ul',
       { testid: 'activity-list' },
-      ...activity.map((a) => el('li', { 'data-status': a.status }, `${a.kind}: ${a.summary} (${a.status})`)),
+      ...activity.map((a) =>
+        el(
+          'li',
+          { testid: 'activity-item', 'data-status': a.status, 'data-kind': a.kind },
+          `${new Date(Number(a.at) * 1000).toLocaleTimeString()} ${a.kind}: ${a.summary} (${a.status})`,
+          a.transactionHash ? el('code', { class: 'hash' }, ` ${a.transactionHash.slice(0, 10)}…`) : '',
+        ),
+      ),
     ),
   );
 }
 
+// What the user typed survives a re-render (a status event can arrive while they type); PINs are
+// dropped once an action succeeded.
+let dropPins = false;
+type Field = HTMLInputElement | HTMLSelectElement;
+
+function keepFields() {
+  const kept = new Map<string, string>();
+  root.querySelectorAll<Field>('input[data-testid], select[data-testid]').forEach((f) => {
+    if (!(dropPins && f.type === 'password')) kept.set(f.dataset.testid!, f.value);
+  });
+  dropPins = false;
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.testid;
+  return () => {
+    const fields = Array.from(root.querySelectorAll<Field>('select[data-testid], input[data-testid]'));
+    for (const f of fields) {
+      const value = kept.get(f.dataset.testid!);
+      if (value === undefined || value === f.value) continue;
+      f.value = value;
+      if (f instanceof HTMLInputElement) f.dispatchEvent(new Event('input'));
+    }
+    if (focused) root.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+  };
+}
+
 function render() {
+  const restore = keepFields();
+  build();
+  restore();
+}
+
+function build() {
   root.replaceChildren();
   root.append(bannerView());
   if (banner?.kind === 'Keychain') root.append(button('retry-keychain', 'Retry', () => act(() => ipc.retryKeychain())));
@@ -274,7 +359,8 @@ function render() {
   root.append(sessionCard(session));
   if (!wallet.unlocked) root.append(unlockForm());
   if (['none', 'expired', 'revoked', 'created'].includes(session.state)) root.append(setUpForm());
-  if (session.state === 'active') root.append(transferForm(), revokeForm());
+  if (['active', 'expired', 'revoked'].includes(session.state)) root.append(transferForm());
+  if (session.state === 'active') root.append(revokeForm());
   root.append(activityList());
 }
 

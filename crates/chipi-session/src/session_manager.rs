@@ -88,6 +88,9 @@ type Listener = Arc<dyn Fn(&SessionView) + Send + Sync>;
 struct Shared {
     session: Option<SessionRecord>,
     snapshot: Option<ChainSnapshot>,
+    /// Something was sent and failed: the cache may be behind the chain, so the next execution
+    /// reads the chain first. The view keeps showing the last numbers read meanwhile.
+    stale: bool,
     /// Chain time minus clock time, from the last status read.
     offset: i64,
     busy: Busy,
@@ -457,6 +460,9 @@ impl SessionManager {
             record.registered = true;
             record.valid_until = valid_until;
             record.spending_tokens = tokens;
+            // The status read before registering says "inactive"; with `registered` set it
+            // would read as revoked until the read below replaces it.
+            self.lock().snapshot = None;
         }
         self.save(Some(record))?;
         outcome?;
@@ -512,6 +518,7 @@ impl SessionManager {
         }
         let mut shared = self.lock();
         shared.snapshot = Some(snapshot);
+        shared.stale = false;
         shared.offset = offset;
         Ok(())
     }
@@ -559,15 +566,6 @@ impl SessionManager {
         let _op = self.ops.lock().await;
         let _busy = self.busy(Op::Executing);
         let result = self.execute_inner(calls, pin).await;
-        if result.is_err() {
-            // The cache may be what was wrong; the next operation reads the chain again.
-            if !matches!(
-                result,
-                Err(SessionError::WrongPin | SessionError::NoSession)
-            ) {
-                self.lock().snapshot.take();
-            }
-        }
         self.finish(result)
     }
 
@@ -586,7 +584,11 @@ impl SessionManager {
                 valid_until: record.valid_until,
             });
         }
-        if self.lock().snapshot.is_none() {
+        let cached = {
+            let shared = self.lock();
+            shared.snapshot.is_some() && !shared.stale
+        };
+        if !cached {
             self.refresh_inner().await?;
         }
         let record = self.current()?;
@@ -609,11 +611,17 @@ impl SessionManager {
             key: &key,
             valid_until: record.valid_until,
         };
-        let hash = self
-            .backend
-            .submit(self.wallet.address, &calls, signer, Some(snapshot.nonce))
-            .await?;
-        self.confirm(hash, &calls).await?;
+        // From here on a failure may leave the chain ahead of the cache (a nonce used, a call
+        // counted); refusals above were decided locally and changed nothing.
+        let sent = async {
+            let hash = self
+                .backend
+                .submit(self.wallet.address, &calls, signer, Some(snapshot.nonce))
+                .await?;
+            self.confirm(hash, &calls).await.map(|()| hash)
+        }
+        .await;
+        let hash = sent.inspect_err(|_| self.lock().stale = true)?;
         // What the account recorded, without another read.
         let mut shared = self.lock();
         let cached = shared.snapshot.as_mut().ok_or(SessionError::NoSession)?;

@@ -1,0 +1,288 @@
+//! End to end: the real app (debug build, test config) driven through WebDriver under Xvfb, on a
+//! fresh devnet with our account class and the project's sponsor, with the OS keychain (run
+//! under `scripts/with-keychain`, as `scripts/test` does). Elements are found only by
+//! `data-testid`. Screenshots of each step go to `target/e2e-artifacts/`.
+
+mod driver;
+
+use std::path::PathBuf;
+
+use devnet_harness::{Devnet, STRK};
+use driver::{start_xvfb, Driver, Ui};
+use fantoccini::Locator;
+use sponsor::{start, SponsorConfig};
+use starknet::core::types::Felt;
+
+const PIN: &str = "e2e-Pin#42";
+const RECIPIENT: &str = "0x1234abcd";
+const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
+
+fn artifacts() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Chain {
+    node: Devnet,
+    _sponsor: sponsor::Running,
+    sponsor_url: String,
+}
+
+impl Chain {
+    async fn start() -> Self {
+        let node = Devnet::start().await.unwrap();
+        node.declare_session_account().await.unwrap();
+        let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+        let sponsor = start(&SponsorConfig::new(
+            node.rpc_url().to_string(),
+            relayer.address,
+            relayer.private_key,
+        ))
+        .await
+        .unwrap();
+        Self {
+            sponsor_url: sponsor.url.clone(),
+            _sponsor: sponsor,
+            node,
+        }
+    }
+
+    async fn recipient_balance(&self) -> u128 {
+        self.node
+            .erc20_balance(STRK, Felt::from_hex(RECIPIENT).unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+/// The banner's kind after an action that must fail.
+async fn refused_with(ui: &Ui, kind: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(shown) = ui.attr_now("error-banner", "data-kind").await {
+            assert_eq!(shown, kind, "{}", ui.text("error-detail").await);
+            let detail = ui.text("error-detail").await;
+            assert!(!detail.is_empty());
+            return detail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {kind} error was shown"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn set_up_session(ui: &Ui, pin: &str) {
+    ui.fill("setup-hours", "1").await;
+    ui.fill("setup-max-calls", "5").await;
+    ui.fill("setup-limit-call", "2").await;
+    ui.fill("setup-limit-window", "10").await;
+    ui.fill("setup-pin", pin).await;
+    let summary = ui.text("setup-summary").await;
+    assert!(
+        summary.contains("5 time(s)") && summary.contains("at most 2 STRK per transfer"),
+        "{summary}"
+    );
+    ui.click("setup-confirm").await;
+}
+
+async fn transfer(ui: &Ui, amount: &str) {
+    // STRK is the first token; WebKitGTK draws a <select>'s list as a native popup, which
+    // WebDriver cannot drive, so the choice is read rather than clicked.
+    let token = ui.find("transfer-token").await;
+    assert_eq!(token.prop("value").await.unwrap().as_deref(), Some("STRK"));
+    ui.fill("transfer-recipient", RECIPIENT).await;
+    ui.fill("transfer-amount", amount).await;
+    ui.click("transfer-submit").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_end_to_end() {
+    let chain = Chain::start().await;
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    let dir = artifacts();
+    let env = [
+        ("CHIPI_NETWORK", "local".to_owned()),
+        ("CHIPI_RPC_URL", chain.node.rpc_url().to_string()),
+        ("CHIPI_SPONSOR_URL", chain.sponsor_url.clone()),
+        ("CHIPI_TEST_CONFIRMER", "approve".to_owned()),
+        (
+            "XDG_DATA_HOME",
+            home.path().join("data").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home.path().join("cache").display().to_string(),
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            home.path().join("config").display().to_string(),
+        ),
+    ];
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver.log"));
+    let ui = driver.launch(&dir).await;
+    ui.client.set_window_size(480, 1000).await.unwrap();
+
+    // Onboarding: the local network is picked; a bad PIN is refused; a wallet is created and
+    // deployed without gas.
+    ui.find("onboarding").await;
+    let network = ui.find("network-select").await;
+    assert_eq!(
+        network.prop("value").await.unwrap().as_deref(),
+        Some("local")
+    );
+    ui.screenshot("01-onboarding").await;
+    ui.fill("onboard-pin", "12").await;
+    ui.click("create-wallet").await;
+    refused_with(&ui, "InvalidInput").await;
+    ui.fill("onboard-pin", PIN).await;
+    ui.click("create-wallet").await;
+    ui.wait_text("session-state", |t| t == "none").await;
+    let address = ui.text("wallet-address").await;
+    chain
+        .node
+        .mint_strk(Felt::from_hex(&address).unwrap(), 50 * STRK_UNIT)
+        .await
+        .unwrap();
+    // The test config's own data directory holds the app's store.
+    assert!(home
+        .path()
+        .join("data/com.chipi.sessionwallet.test/prefs.json")
+        .exists());
+    assert!(!home.path().join("data/com.chipi.sessionwallet").exists());
+
+    // A wrong PIN shows its error and changes nothing.
+    set_up_session(&ui, "wrong-pin").await;
+    refused_with(&ui, "WrongPin").await;
+    assert_eq!(ui.text("session-state").await, "none");
+    ui.screenshot("02-wrong-pin").await;
+
+    // Set up a session with a spending limit.
+    set_up_session(&ui, PIN).await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_eq!(ui.text("remaining-calls").await, "5");
+    assert_eq!(
+        ui.attr("remaining-bar", "value").await.as_deref(),
+        Some("5")
+    );
+    let rules = ui.text("session-rules").await;
+    assert!(
+        rules.contains("only transfer") && rules.contains("at most 2 STRK per transfer"),
+        "{rules}"
+    );
+    assert!(ui.text("expiry-countdown").await.contains("left"));
+    ui.screenshot("03-active-session").await;
+
+    // Validation as you type: too many decimals disables the button.
+    ui.fill("transfer-amount", "1.0000000000000000001").await;
+    assert!(!ui.text("transfer-validation").await.is_empty());
+    assert_eq!(
+        ui.find("transfer-submit")
+            .await
+            .prop("disabled")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+
+    // A gasless transfer: the recipient's balance on chain changed; one call fewer on screen.
+    let before = chain.recipient_balance().await;
+    transfer(&ui, "1.5").await;
+    let hash = ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
+    assert!(hash.len() > 10);
+    ui.wait_text("remaining-calls", |t| t == "4").await;
+    assert_eq!(
+        chain.recipient_balance().await,
+        before + 15 * STRK_UNIT / 10
+    );
+    ui.screenshot("04-transfer-done").await;
+
+    // Above the limit: refused with its message, nothing sent.
+    transfer(&ui, "3").await;
+    let detail = refused_with(&ui, "SpendingLimit").await;
+    assert!(!detail.is_empty());
+    assert_eq!(
+        chain.recipient_balance().await,
+        before + 15 * STRK_UNIT / 10
+    );
+    assert_eq!(ui.text("remaining-calls").await, "4");
+    ui.screenshot("05-over-limit").await;
+
+    // Past the expiry on the node: the card shows expired and execution is refused.
+    chain.node.increase_time(3_700).await.unwrap();
+    ui.click("refresh-status").await;
+    ui.wait_text("session-state", |t| t == "expired").await;
+    assert_eq!(ui.text("expiry-countdown").await, "expired");
+    transfer(&ui, "1").await;
+    refused_with(&ui, "SessionExpired").await;
+    assert_eq!(
+        chain.recipient_balance().await,
+        before + 15 * STRK_UNIT / 10
+    );
+    ui.screenshot("06-expired").await;
+
+    // A new session.
+    set_up_session(&ui, PIN).await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_eq!(ui.text("remaining-calls").await, "5");
+
+    // Restart: the session is restored and still active (locked until the PIN is entered).
+    ui.close().await;
+    let ui = driver.launch(&dir).await;
+    ui.client.set_window_size(480, 1000).await.unwrap();
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_eq!(ui.text("remaining-calls").await, "5");
+    ui.find("unlock-form").await;
+    ui.screenshot("07-restored").await;
+    ui.fill("unlock-pin", PIN).await;
+    ui.click("unlock-submit").await;
+    ui.wait_text("remaining-calls", |t| t == "5").await;
+    transfer(&ui, "1").await;
+    ui.wait_text("remaining-calls", |t| t == "4").await;
+    assert_eq!(
+        chain.recipient_balance().await,
+        before + 25 * STRK_UNIT / 10
+    );
+
+    // Revoke: execution refused afterwards.
+    ui.fill("revoke-pin", PIN).await;
+    ui.click("revoke-submit").await;
+    ui.wait_text("session-state", |t| t == "revoked").await;
+    assert!(!ui.present("revoke-submit").await);
+    assert!(ui.text("session-rules").await.starts_with("Revoked"));
+    ui.client
+        .execute("window.scrollTo(0, 0)", vec![])
+        .await
+        .unwrap();
+    ui.screenshot("08-revoked").await;
+    transfer(&ui, "1").await;
+    refused_with(&ui, "SessionRevoked").await;
+    assert_eq!(
+        chain.recipient_balance().await,
+        before + 25 * STRK_UNIT / 10
+    );
+    ui.screenshot("09-refused-after-revoke").await;
+
+    // The page never holds the PIN in its markup; the activity list shows what happened.
+    let markup = ui.script("return document.documentElement.outerHTML").await;
+    assert!(!markup.as_str().unwrap().contains(PIN));
+    let items = ui
+        .client
+        .find_all(Locator::Css("[data-testid=\"activity-item\"]"))
+        .await
+        .unwrap();
+    assert!(items.len() >= 4, "{} activity items", items.len());
+    ui.close().await;
+}
