@@ -328,6 +328,14 @@ impl Ui {
 
     /// Saves a PNG of the window as `<artifacts>/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Two animation frames: the last render is painted (a resize or re-render may be pending).
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)));",
+                vec![],
+            )
+            .await;
         let png = self.client.screenshot().await.expect("a screenshot");
         let path = self.artifacts.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();

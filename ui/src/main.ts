@@ -90,8 +90,9 @@ function bannerView() {
 
 function onboarding() {
   const select = el('select', { testid: 'network-select' }) as HTMLSelectElement;
+  const labels: Record<string, string> = { local: 'Local sandbox', sepolia: 'Sepolia testnet', mainnet: 'Mainnet' };
   for (const name of ['local', 'sepolia', 'mainnet']) {
-    const option = el('option', { value: name }, name) as HTMLOptionElement;
+    const option = el('option', { value: name }, labels[name]) as HTMLOptionElement;
     option.selected = network?.name === name;
     select.append(option);
   }
@@ -103,6 +104,11 @@ function onboarding() {
     'section',
     { testid: 'onboarding' },
     el('h1', {}, 'Session wallet'),
+    el(
+      'p',
+      { class: 'lead' },
+      'Your PIN protects the keys on this device. Set up a session once, then send without signing each transfer: no gas, within the limits you choose.',
+    ),
     el('label', {}, 'Network ', select),
     pin,
     button('create-wallet', 'Create wallet', () => act(() => ipc.createWallet(pin.value))),
