@@ -112,24 +112,43 @@ pub trait PrefsStore: Send + Sync {
     fn save(&self, prefs: &Prefs) -> Result<(), AppError>;
 }
 
-/// A JSON file (tests, and a fallback).
+/// The key the preferences live under in the store file.
+pub const STORE_KEY: &str = "prefs";
+
+/// A JSON file in `tauri-plugin-store`'s format (`{"prefs": …}`), written without the plugin: the
+/// tests use it, and the sandbox writes a demo wallet's preferences with it before the app starts
+/// (never while the app runs).
 #[derive(Debug, Clone)]
 pub struct FilePrefs(pub std::path::PathBuf);
 
-impl PrefsStore for FilePrefs {
-    fn load(&self) -> Result<Option<Prefs>, AppError> {
+impl FilePrefs {
+    fn read(&self) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
         match std::fs::read_to_string(&self.0) {
             Ok(text) => serde_json::from_str(&text)
-                .map(Some)
                 .map_err(|e| AppError::Internal(format!("preferences: {e}"))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
             Err(e) => Err(AppError::Internal(format!("preferences: {e}"))),
         }
     }
+}
+
+impl PrefsStore for FilePrefs {
+    fn load(&self) -> Result<Option<Prefs>, AppError> {
+        self.read()?
+            .remove(STORE_KEY)
+            .map(|value| {
+                serde_json::from_value(value)
+                    .map_err(|e| AppError::Internal(format!("preferences: {e}")))
+            })
+            .transpose()
+    }
 
     fn save(&self, prefs: &Prefs) -> Result<(), AppError> {
+        let mut file = self.read()?;
+        let value = serde_json::to_value(prefs).map_err(|e| AppError::Internal(e.to_string()))?;
+        file.insert(STORE_KEY.into(), value);
         let text =
-            serde_json::to_string_pretty(prefs).map_err(|e| AppError::Internal(e.to_string()))?;
+            serde_json::to_string_pretty(&file).map_err(|e| AppError::Internal(e.to_string()))?;
         if let Some(dir) = self.0.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| AppError::Internal(format!("preferences: {e}")))?;
@@ -138,5 +157,26 @@ impl PrefsStore for FilePrefs {
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &self.0))
             .map_err(|e| AppError::Internal(format!("preferences: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_in_the_store_plugins_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prefs.json");
+        std::fs::write(&path, r#"{"other": 1}"#).unwrap();
+        let file = FilePrefs(path.clone());
+        assert!(file.load().unwrap().is_none());
+        let prefs = Prefs::new(chipi_session::Network::profile("local").unwrap());
+        file.save(&prefs).unwrap();
+        let raw: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(raw["other"], 1, "other keys of the store are kept");
+        assert_eq!(raw[STORE_KEY]["network"]["name"], "local");
+        assert_eq!(file.load().unwrap().unwrap().network.name, "local");
     }
 }

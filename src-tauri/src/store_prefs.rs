@@ -6,9 +6,7 @@ use tauri::Runtime;
 use tauri_plugin_store::Store;
 
 use crate::error::AppError;
-use crate::prefs::{Prefs, PrefsStore};
-
-const KEY: &str = "prefs";
+use crate::prefs::{Prefs, PrefsStore, STORE_KEY as KEY};
 
 /// The plugin's store as a [`PrefsStore`].
 pub struct StorePrefs<R: Runtime>(pub Arc<Store<R>>);

@@ -1,5 +1,7 @@
 //! The real app under WebDriver: a private X server (Xvfb), `tauri-driver` in front of
-//! WebKitWebDriver, and a fantoccini client that finds elements only by `data-testid`.
+//! WebKitWebDriver, and a fantoccini client that finds elements only by `data-testid`. Shared by
+//! the suite in `tests/e2e` and the sandbox's test, which use different parts of it.
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,29 @@ const STEP: Duration = Duration::from_secs(60);
 
 /// A child process killed on drop.
 pub struct Process(Child);
+
+impl Process {
+    /// Owns `child`.
+    pub fn new(child: Child) -> Self {
+        Self(child)
+    }
+
+    /// Ctrl-C, then waits for it to exit (killing it after 20 s).
+    pub fn interrupt(mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                assert!(status.success(), "exited with {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("still running 20 s after Ctrl-C");
+    }
+}
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -95,7 +120,10 @@ pub fn app_binary() -> PathBuf {
     let built = std::fs::metadata(&app)
         .and_then(|m| m.modified())
         .unwrap_or_else(|_| panic!("{} is missing: {hint}", app.display()));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("src-tauri").is_dir())
+        .expect("the workspace root");
     for source in ["ui/dist", "src-tauri/src", "crates/chipi-session/src"] {
         if let Some(newest) = newest_file(&root.join(source)) {
             assert!(
@@ -130,7 +158,18 @@ pub struct Driver {
 }
 
 impl Driver {
+    /// The driver for the app built in this workspace.
     pub fn start(display: &str, env: &[(&str, String)], log: &Path) -> Self {
+        Self::start_with(app_binary(), display, env, log)
+    }
+
+    /// The driver for the app at `application` (e.g. the one the .deb installed).
+    pub fn start_with(
+        application: PathBuf,
+        display: &str,
+        env: &[(&str, String)],
+        log: &Path,
+    ) -> Self {
         let port = free_port();
         let native = free_port();
         let log = std::fs::File::create(log).unwrap();
@@ -156,7 +195,7 @@ impl Driver {
         Self {
             _process: process,
             port,
-            application: app_binary(),
+            application,
         }
     }
 

@@ -4,6 +4,10 @@
 //! `data-testid`. Screenshots of each step go to `target/e2e-artifacts/`.
 
 mod driver;
+mod installed;
+
+/// One app (and one WebKit) at a time: the machines have two cores.
+static APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 use std::path::PathBuf;
 
@@ -108,6 +112,7 @@ async fn transfer(ui: &Ui, amount: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_app_end_to_end() {
+    let _one_app_at_a_time = APP.lock().await;
     let chain = Chain::start().await;
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();

@@ -9,8 +9,10 @@ pub mod devnet;
 pub mod error;
 pub mod receipt;
 pub mod session_account;
+pub mod token;
 
 pub use devnet::{Devnet, OwnerAccount, PredeployedAccount, STRK};
 pub use error::HarnessError;
 pub use receipt::{wait_for_receipt, Outcome};
 pub use session_account::DeployedSessionAccount;
+pub use token::UDC;

@@ -1,0 +1,153 @@
+//! `sandbox`: everything the wallet needs on this machine, on loopback only. It starts
+//! `starknet-devnet`, declares our session account class, deploys a test USDC (6 decimals) beside
+//! the predeployed STRK, starts the sponsor, creates a demo wallet (deployed without gas, funded with
+//! STRK and USDC, with an active session), and launches the app on the "Local sandbox" network.
+//! Ctrl-C (or the app's window closing) stops everything it started and removes the demo wallet's
+//! keychain entries and data.
+//!
+//! `--no-app` prepares the same and waits, printing one JSON line with the endpoints and the
+//! environment to start the app with (the end-to-end test uses it).
+
+mod demo_wallet;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
+use chipi_session::{Network, Token};
+use devnet_harness::Devnet;
+use sponsor::{start, SponsorConfig};
+
+/// The demo wallet's PIN (it guards test tokens on a local node only).
+pub const DEMO_PIN: &str = "demo-1234";
+
+/// Test USDC minted to predeployed account 0: one million, 6 decimals.
+const USDC_SUPPLY: u128 = 1_000_000 * 1_000_000;
+
+struct Options {
+    launch_app: bool,
+    app: PathBuf,
+    data_dir: PathBuf,
+}
+
+fn options() -> Result<Options> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("the binary's directory")?.to_owned();
+    let mut options = Options {
+        launch_app: true,
+        app: dir.join("chipi-wallet-app"),
+        data_dir: dir.join("sandbox-data"),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-app" => options.launch_app = false,
+            "--app" => options.app = args.next().context("--app PATH")?.into(),
+            "--data-dir" => options.data_dir = args.next().context("--data-dir PATH")?.into(),
+            "-h" | "--help" => {
+                println!("usage: sandbox [--no-app] [--app PATH] [--data-dir PATH]");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?} (see --help)"),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let options = options()?;
+    if options.launch_app && !options.app.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build -p chipi-wallet-app` (scripts/sandbox does)",
+            options.app.display()
+        );
+    }
+    // A fresh data directory each run: the node starts empty, so an old wallet would not exist.
+    if options.data_dir.exists() {
+        std::fs::remove_dir_all(&options.data_dir)?;
+    }
+    let xdg_data = options.data_dir.join("data");
+    std::fs::create_dir_all(&xdg_data)?;
+
+    eprintln!("sandbox: starting starknet-devnet");
+    let node = Devnet::start().await?;
+    let class_hash = node.declare_session_account().await?;
+    let usdc = node
+        .deploy_erc20("USD Coin", "USDC", 6, USDC_SUPPLY)
+        .await?;
+    let relayer = node.predeployed_accounts().await?[1].clone();
+    let sponsor = start(&SponsorConfig::new(
+        node.rpc_url().to_string(),
+        relayer.address,
+        relayer.private_key,
+    ))
+    .await?;
+    let mut network = Network::profile("local")?;
+    network.rpc_url = node.rpc_url().to_string();
+    network.sponsor_url = Some(sponsor.url.clone());
+    network.tokens.push(Token {
+        symbol: "USDC".into(),
+        address: usdc,
+        decimals: 6,
+    });
+
+    eprintln!("sandbox: creating the demo wallet");
+    let demo = demo_wallet::create(&node, &network, usdc, &xdg_data).await?;
+
+    let env = [
+        ("CHIPI_NETWORK", "local".to_owned()),
+        ("CHIPI_RPC_URL", network.rpc_url.clone()),
+        ("CHIPI_SPONSOR_URL", sponsor.url.clone()),
+        ("XDG_DATA_HOME", xdg_data.display().to_string()),
+    ];
+    let ready = serde_json::json!({
+        "rpc_url": network.rpc_url,
+        "sponsor_url": sponsor.url,
+        "account_class_hash": format!("{class_hash:#x}"),
+        "usdc": format!("{usdc:#x}"),
+        "wallet": demo.address,
+        "pin": DEMO_PIN,
+        "env": env.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(v.clone()))).collect::<serde_json::Map<_, _>>(),
+    });
+    println!("{ready}");
+    eprintln!(
+        "sandbox: ready on loopback\n  node     {}\n  sponsor  {}\n  USDC     {usdc:#x}\n  wallet   {} (PIN {DEMO_PIN}: unlock it in the app to send)\n  Ctrl-C stops everything",
+        network.rpc_url, sponsor.url, demo.address
+    );
+
+    let outcome = if options.launch_app {
+        let mut app = tokio::process::Command::new(&options.app)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", options.app.display()))?;
+        tokio::select! {
+            status = app.wait() => status.map(|s| eprintln!("sandbox: the app exited ({s})")).map_err(Into::into),
+            stop = stopped() => {
+                let _ = app.start_kill();
+                let _ = app.wait().await;
+                stop
+            }
+        }
+    } else {
+        stopped().await
+    };
+
+    eprintln!("sandbox: stopping");
+    demo.forget();
+    drop(sponsor);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&options.data_dir);
+    outcome
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM.
+async fn stopped() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.map_err(Into::into),
+        _ = term.recv() => Ok(()),
+    }
+}

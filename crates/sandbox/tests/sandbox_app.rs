@@ -1,0 +1,103 @@
+//! The sandbox command, seen through the app: run under `scripts/with-keychain` (as
+//! `scripts/test` does), with the app built (`cargo test --workspace` builds it).
+
+#[path = "../../../tests/e2e/driver.rs"]
+mod driver;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use driver::{start_xvfb, Driver, Process};
+use serde_json::Value;
+
+fn artifacts() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.ancestors().nth(3).unwrap().join("e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `sandbox --no-app` brings up node, sponsor and the demo wallet; the app started with the
+/// environment it prints opens on the demo wallet with an active session and both tokens.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sandbox_brings_up_an_active_demo_wallet() {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
+    assert!(
+        bin.exists(),
+        "{} is missing: cargo test --workspace builds it",
+        bin.display()
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin)
+        .args(["--no-app", "--data-dir"])
+        .arg(data.path().join("sandbox"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let sandbox = Process::new(child);
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let rpc = ready["rpc_url"].as_str().unwrap().to_owned();
+    assert!(rpc.starts_with("http://127.0.0.1:"), "{rpc}");
+    assert!(ready["sponsor_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+
+    let env: Vec<(&str, String)> = ready["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (leak(k), v.as_str().unwrap().to_owned()))
+        .collect();
+    let (_xvfb, display) = start_xvfb();
+    let dir = artifacts();
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver-sandbox.log"));
+    let ui = driver.launch(&dir).await;
+    ui.client.set_window_size(480, 1000).await.unwrap();
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_eq!(ui.text("remaining-calls").await, "20");
+    assert_eq!(
+        ui.text("wallet-address").await,
+        ready["wallet"].as_str().unwrap()
+    );
+    assert_eq!(ui.text("network-name").await, "local");
+    let rules = ui.text("session-rules").await;
+    assert!(
+        rules.contains("5 STRK") && rules.contains("100 USDC"),
+        "{rules}"
+    );
+    assert!(ui.text("transfer-token").await.contains("USDC"));
+    ui.find("unlock-form").await;
+    ui.screenshot("sandbox").await;
+    ui.close().await;
+    drop(driver);
+
+    // Ctrl-C stops everything it started: the node no longer answers.
+    sandbox.interrupt();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{}/../is_alive", rpc.trim_end_matches('/')))
+        .await
+        .is_ok()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the node still runs after Ctrl-C"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        !data.path().join("sandbox").exists(),
+        "the demo data was removed"
+    );
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
