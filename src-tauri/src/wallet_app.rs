@@ -520,9 +520,17 @@ impl WalletApp {
                 "unlock the wallet with its PIN first".into(),
             ));
         }
-        match manager.execute_with_session(calls, None).await {
+        // The hash is recorded as pending the moment the sponsor returns it, so a stop before
+        // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
+        let pending = |hash: Felt| {
+            let _ = self.note(kind, summary.clone(), Some(hash), "pending");
+        };
+        match manager
+            .execute_with_session_tracked(calls, None, &pending)
+            .await
+        {
             Ok(done) => {
-                self.note(kind, summary, Some(done.transaction_hash), "succeeded")?;
+                self.settle(done.transaction_hash, "succeeded", None)?;
                 Ok(TxResult {
                     transaction_hash: hex(done.transaction_hash),
                     remaining_calls: done.remaining_calls,
@@ -530,22 +538,73 @@ impl WalletApp {
                 })
             }
             Err(e) => {
-                let hash = match &e {
+                match &e {
+                    // Sent, outcome not known yet: it stays pending and is settled later.
+                    SessionError::ReceiptTimeout { .. } => {}
                     SessionError::Reverted {
-                        transaction_hash, ..
-                    } => *transaction_hash,
-                    SessionError::EffectMissing {
-                        transaction_hash, ..
+                        transaction_hash: Some(hash),
+                        ..
                     }
-                    | SessionError::ReceiptTimeout { transaction_hash } => Some(*transaction_hash),
-                    _ => None,
-                };
-                if hash.is_some() {
-                    self.note(kind, format!("{summary}: {e}"), hash, "failed")?;
+                    | SessionError::EffectMissing {
+                        transaction_hash: hash,
+                        ..
+                    } => self.settle(*hash, "failed", Some(format!("{summary}: {e}")))?,
+                    _ => {}
                 }
                 Err(e.into())
             }
         }
+    }
+
+    /// Sets the status of the activity entry of `hash` (adding one if it is missing).
+    fn settle(&self, hash: Felt, status: &str, summary: Option<String>) -> Result<(), AppError> {
+        let at = self.clock.now();
+        self.prefs.update(|p| {
+            match p
+                .activity
+                .iter_mut()
+                .rev()
+                .find(|a| a.transaction_hash == Some(hash))
+            {
+                Some(entry) => {
+                    entry.status = status.into();
+                    if let Some(summary) = summary {
+                        entry.summary = summary;
+                    }
+                }
+                None => p.activity.push(ActivityEntry {
+                    at,
+                    kind: "execute".into(),
+                    summary: summary.unwrap_or_else(|| "transaction".into()),
+                    transaction_hash: Some(hash),
+                    status: status.into(),
+                }),
+            }
+        })
+    }
+
+    /// Settles transactions left pending (the app stopped before their receipt): each one the
+    /// node knows becomes succeeded or failed; the others stay pending for the next refresh.
+    async fn settle_pending(&self, manager: &SessionManager) -> Result<(), AppError> {
+        let pending: Vec<Felt> = self
+            .prefs
+            .get()
+            .activity
+            .iter()
+            .filter(|a| a.status == "pending")
+            .filter_map(|a| a.transaction_hash)
+            .collect();
+        for hash in pending {
+            if let Some(receipt) = manager.node().receipt(hash).await? {
+                let status = if receipt.succeeded {
+                    "succeeded"
+                } else {
+                    "failed"
+                };
+                self.settle(hash, status, None)?;
+            }
+        }
+        Ok(())
     }
 
     /// `executeWithSession`: no prompt within the session's limits.
@@ -615,6 +674,7 @@ impl WalletApp {
     /// `refetchStatus`.
     pub async fn refresh_status(&self) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
+        self.settle_pending(&manager).await?;
         if manager.record().is_some() {
             manager.refresh_status().await?;
         }

@@ -386,6 +386,11 @@ impl Ui {
         self.client.execute(source, vec![]).await.unwrap()
     }
 
+    /// Ends the session of an app that is gone (killed): errors are expected and ignored.
+    pub async fn abandon(self) {
+        let _ = self.client.close().await;
+    }
+
     /// Ends the WebDriver session, which closes the app.
     pub async fn close(self) {
         self.client.close().await.expect("closing the app");

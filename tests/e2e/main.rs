@@ -5,6 +5,8 @@
 
 mod driver;
 mod installed;
+mod recovery;
+mod stall_proxy;
 
 /// One app (and one WebKit) at a time: the machines have two cores.
 static APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

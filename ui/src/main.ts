@@ -374,6 +374,15 @@ ipc.onSessionChanged((info) => {
   session = info;
   loadedAt = Date.now();
   render();
+  // A refresh may have settled a transaction left pending by an earlier run.
+  if (!info.busy.executing)
+    ipc
+      .listActivity()
+      .then((list) => {
+        activity = list;
+        render();
+      })
+      .catch(fail);
 });
 // One timer for the live countdown.
 setInterval(() => {

@@ -563,9 +563,21 @@ impl SessionManager {
         calls: Vec<Call>,
         pin: Option<&str>,
     ) -> Result<Executed, SessionError> {
+        self.execute_with_session_tracked(calls, pin, &|_| {}).await
+    }
+
+    /// [`Self::execute_with_session`], calling `on_submitted` with the transaction hash as soon
+    /// as the backend has it, before the receipt: a caller that may be stopped meanwhile records
+    /// it, and can learn the real outcome later from the receipt.
+    pub async fn execute_with_session_tracked(
+        &self,
+        calls: Vec<Call>,
+        pin: Option<&str>,
+        on_submitted: &(dyn Fn(Felt) + Sync),
+    ) -> Result<Executed, SessionError> {
         let _op = self.ops.lock().await;
         let _busy = self.busy(Op::Executing);
-        let result = self.execute_inner(calls, pin).await;
+        let result = self.execute_inner(calls, pin, on_submitted).await;
         self.finish(result)
     }
 
@@ -573,6 +585,7 @@ impl SessionManager {
         &self,
         calls: Vec<Call>,
         pin: Option<&str>,
+        on_submitted: &(dyn Fn(Felt) + Sync),
     ) -> Result<Executed, SessionError> {
         self.wallet.require_sessions()?;
         let record = self.current()?;
@@ -618,6 +631,7 @@ impl SessionManager {
                 .backend
                 .submit(self.wallet.address, &calls, signer, Some(snapshot.nonce))
                 .await?;
+            on_submitted(hash);
             self.confirm(hash, &calls).await.map(|()| hash)
         }
         .await;

@@ -1,0 +1,98 @@
+//! Killing the app in the middle of a transfer: the transaction was sent and its hash recorded,
+//! the receipt not yet read. Started again, the app shows the transfer's real outcome.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use starknet::core::types::Felt;
+
+use crate::driver::{app_binary, start_xvfb, Driver};
+use crate::{artifacts, set_up_session, stall_proxy, transfer, Chain, PIN, STRK_UNIT};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
+    let _one_app_at_a_time = crate::APP.lock().await;
+    let chain = Chain::start().await;
+    let (rpc, stall) = stall_proxy::start(chain.node.rpc_url().to_string()).await;
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    let dir = artifacts();
+    let env = [
+        ("CHIPI_NETWORK", "local".to_owned()),
+        ("CHIPI_RPC_URL", rpc),
+        ("CHIPI_SPONSOR_URL", chain.sponsor_url.clone()),
+        ("CHIPI_TEST_CONFIRMER", "approve".to_owned()),
+        (
+            "XDG_DATA_HOME",
+            home.path().join("data").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            home.path().join("cache").display().to_string(),
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            home.path().join("config").display().to_string(),
+        ),
+    ];
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver-recovery.log"));
+    let ui = driver.launch(&dir).await;
+    ui.client.set_window_size(480, 1000).await.unwrap();
+    ui.fill("onboard-pin", PIN).await;
+    ui.click("create-wallet").await;
+    ui.wait_text("session-state", |t| t == "none").await;
+    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    chain.node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
+    set_up_session(&ui, PIN).await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    let before = chain.recipient_balance().await;
+
+    // The node stops reporting receipts to the app; the transfer is sent and waits.
+    stall.hold(true);
+    transfer(&ui, "1").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stall.held() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the app never asked for the receipt"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ui.find("transfer-progress").await;
+    ui.screenshot("10-in-flight").await;
+
+    // Killed without warning while it waits.
+    let app = app_binary();
+    let killed = Command::new("pkill")
+        .args(["-KILL", "-f", &app.display().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "the app was running");
+    ui.abandon().await;
+    // On chain, the transfer happened.
+    assert_eq!(chain.recipient_balance().await, before + STRK_UNIT);
+    stall.hold(false);
+
+    // Started again: the transfer shows as succeeded, with one call fewer on the card.
+    let ui = driver.launch(&dir).await;
+    ui.client.set_window_size(480, 1000).await.unwrap();
+    ui.wait_text("remaining-calls", |t| t == "4").await;
+    let item = ui
+        .wait_text("activity-item", |t| t.contains("transfer"))
+        .await;
+    assert!(item.contains("1 STRK"), "{item}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = ui.attr_now("activity-item", "data-status").await;
+        if status.as_deref() == Some("succeeded") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the transfer still shows {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    ui.screenshot("11-recovered").await;
+    ui.close().await;
+}
