@@ -44,6 +44,26 @@ fn committed_artifacts_match_a_fresh_compile() {
     );
 }
 
+/// Rewrites `contracts/artifacts` from the source, like `cargo run -p contract-build`, but
+/// with the workspace's test feature set, so nothing else is rebuilt:
+/// `cargo test --workspace --test artifacts -- --ignored write_artifacts`
+/// (`scripts/mutation-check` uses it for each mutation).
+#[test]
+#[ignore = "writes the artifacts; run on purpose"]
+fn write_artifacts() {
+    let corelib =
+        corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
+    let fresh = compile(
+        &session_account_project(),
+        SESSION_ACCOUNT_CONTRACT,
+        &corelib,
+    )
+    .expect("compiles");
+    let hashes = committed().write(&fresh).expect("written");
+    println!("class_hash          {:#x}", hashes.class_hash);
+    println!("compiled_class_hash {:#x}", hashes.compiled_class_hash);
+}
+
 #[test]
 fn recorded_class_hash_is_the_hash_of_the_committed_class() {
     let artifacts = committed();

@@ -49,7 +49,24 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     fn manager(&self, wallet: Wallet) -> (SessionManager, PaymasterClient) {
-        let paymaster = PaymasterClient::new(self.sponsor_url.clone());
+        self.manager_via(wallet, &self.sponsor_url.clone())
+    }
+
+    /// A manager whose paymaster is at `url` (a hostile proxy in some tests).
+    fn manager_via(&self, wallet: Wallet, url: &str) -> (SessionManager, PaymasterClient) {
+        let paymaster = PaymasterClient::new(
+            url.to_owned(),
+            self.node.rpc_url().to_string(),
+            self.node.chain_id(),
+        );
+        self.manager_with(wallet, paymaster)
+    }
+
+    fn manager_with(
+        &self,
+        wallet: Wallet,
+        paymaster: PaymasterClient,
+    ) -> (SessionManager, PaymasterClient) {
         let manager = SessionManager::new(
             wallet,
             NodeClient::new(self.node.rpc_url().to_string()),
@@ -116,6 +133,7 @@ fn transfers_only(max_calls: u32, per_hour: u128) -> RegisterParams {
         valid_until: None,
         max_calls: Some(max_calls),
         allowed_entrypoints: vec![selector(TRANSFER)],
+        allowed_calls: vec![],
         spending_policies: vec![PolicySpec {
             token: STRK,
             max_per_call: 5 * STRK_UNIT,
@@ -338,7 +356,47 @@ async fn refusals_are_typed_and_send_nothing() {
         matches!(refused, Err(SessionError::EntrypointNotAllowed { .. })),
         "{refused:?}"
     );
+    // A token the session has no limit for is refused before anything is signed.
+    let eth = Felt::from_hex("0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7")
+        .unwrap();
+    let no_policy = manager.transfer(eth, carol, 1, Some(PIN)).await;
+    assert!(
+        matches!(no_policy, Err(SessionError::NoSpendingPolicy { contract }) if contract == eth),
+        "{no_policy:?}"
+    );
     sent_nothing(&f, &paymaster, before).await;
+
+    // Forgetting a session that is active on chain needs the PIN.
+    assert!(matches!(
+        manager.clear_session(None).await,
+        Err(SessionError::SessionStillActive)
+    ));
+    assert!(matches!(
+        manager.clear_session(Some("0000")).await,
+        Err(SessionError::WrongPin)
+    ));
+    assert_eq!(manager.state(), SessionState::Active, "still there");
+    // An export never reuses the PIN and is refused under a short passphrase.
+    for weak in [PIN, "short"] {
+        assert!(matches!(
+            manager.export_session(PIN, weak),
+            Err(SessionError::WeakExportPassphrase)
+        ));
+    }
+    let exported = manager
+        .export_session(PIN, "a long export passphrase")
+        .unwrap();
+    assert!(
+        exported.import(PIN).is_err(),
+        "the export is not encrypted with the PIN"
+    );
+    assert_eq!(
+        exported
+            .import("a long export passphrase")
+            .unwrap()
+            .public_key(),
+        manager.record().unwrap().public_key
+    );
     // A local refusal changed nothing on chain, so the card keeps its numbers (no "unknown").
     let view = manager.view();
     assert!(view.remaining_calls.is_some(), "{view:?}");
@@ -451,7 +509,7 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
         matches!(revoked, Err(SessionError::SessionRevoked)),
         "{revoked:?}"
     );
-    manager.clear_session().await.unwrap();
+    manager.clear_session(None).await.unwrap();
     assert_eq!(manager.state(), SessionState::None);
 
     // A READY wallet: every session operation is refused before any network call.
@@ -502,6 +560,13 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
     let params = RegisterParams {
         max_calls: Some(3),
         allowed_entrypoints: vec![selector(TRANSFER)],
+        // STRK is also the fee token: the direct path's fees must fit its per-call limit.
+        spending_policies: vec![PolicySpec {
+            token: STRK,
+            max_per_call: 10 * STRK_UNIT,
+            max_per_window: 10 * STRK_UNIT,
+            window_seconds: 3600,
+        }],
         ..RegisterParams::default()
     };
     manager
@@ -530,4 +595,213 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
         manager.refresh_status().await.unwrap().remaining_calls,
         Some(1)
     );
+}
+
+/// How the hostile sponsor alters what the real one answers.
+#[derive(Debug, Clone, PartialEq)]
+enum Hostility {
+    /// Passes everything through.
+    Honest,
+    /// Rewrites a field of the built typed data (a JSON pointer and its new value).
+    Alter(&'static str, serde_json::Value),
+    /// Appends a call to the built outside execution.
+    AppendCall(serde_json::Value),
+    /// Relays the execution, waits for it to land, then answers with an error.
+    FailAfterExecuting,
+}
+
+/// A sponsor in front of the real one that alters its answers as told.
+#[derive(Clone)]
+struct HostileSponsor {
+    upstream: String,
+    rpc_url: String,
+    http: reqwest::Client,
+    mode: Arc<Mutex<Hostility>>,
+    executes: Arc<std::sync::atomic::AtomicU64>,
+    last_nonce: Arc<Mutex<Option<serde_json::Value>>>,
+}
+
+impl HostileSponsor {
+    async fn start(f: &Fixture) -> (Self, String) {
+        let proxy = Self {
+            upstream: f.sponsor_url.clone(),
+            rpc_url: f.node.rpc_url().to_string(),
+            http: reqwest::Client::new(),
+            mode: Arc::new(Mutex::new(Hostility::Honest)),
+            executes: Arc::default(),
+            last_nonce: Arc::default(),
+        };
+        let app = axum::Router::new()
+            .route("/", axum::routing::post(Self::handle))
+            .with_state(proxy.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (proxy, url)
+    }
+
+    fn set(&self, mode: Hostility) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    fn executes(&self) -> u64 {
+        self.executes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn handle(
+        axum::extract::State(proxy): axum::extract::State<Self>,
+        body: String,
+    ) -> axum::Json<serde_json::Value> {
+        let mut request: serde_json::Value = serde_json::from_str(&body).unwrap();
+        // Our sponsor serves the sponsored mode only; a gasless request is relayed as sponsored
+        // and the fee call appended here, as a default-mode paymaster does.
+        if let Some(mode) = request.pointer_mut("/params/1/fee_mode") {
+            *mode = serde_json::json!({"mode": "sponsored"});
+        }
+        let method = request["method"].as_str().unwrap_or_default().to_owned();
+        if method == "paymaster_executeTransaction" {
+            proxy
+                .executes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        let mut answer: serde_json::Value = proxy
+            .http
+            .post(&proxy.upstream)
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mode = proxy.mode.lock().unwrap().clone();
+        if method == "paymaster_buildTransaction" {
+            let typed = &mut answer["result"]["typed_data"];
+            match &mode {
+                Hostility::Alter(pointer, value) => {
+                    *typed.pointer_mut(pointer).unwrap() = value.clone()
+                }
+                Hostility::AppendCall(call) => typed["message"]["Calls"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(call.clone()),
+                _ => {}
+            }
+            *proxy.last_nonce.lock().unwrap() = Some(typed["message"]["Nonce"].clone());
+        }
+        if method == "paymaster_executeTransaction" && mode == Hostility::FailAfterExecuting {
+            let hash = Felt::from_hex(answer["result"]["transaction_hash"].as_str().unwrap())
+                .unwrap();
+            NodeClient::new(proxy.rpc_url.clone())
+                .wait_for_receipt(hash, Default::default())
+                .await
+                .unwrap();
+            answer = serde_json::json!({"jsonrpc": "2.0", "id": 1,
+                "error": {"code": 163, "message": "unknown error"}});
+        }
+        axum::Json(answer)
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_sponsor_gets_nothing_signed() {
+    let f = fixture().await;
+    let (proxy, url) = HostileSponsor::start(&f).await;
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let address = wallet.address;
+    let (manager, paymaster) = f.manager_via(wallet, &url);
+    manager.deploy_wallet().await.expect("gasless deploy");
+    f.node.mint_strk(address, 100 * STRK_UNIT).await.unwrap();
+    manager.create_session(Some(3600), PIN).unwrap();
+    manager
+        .register_session(transfers_only(20, 20), PIN)
+        .await
+        .expect("register");
+    let erin = SecretKey::generate().unwrap().public_key();
+    // An honest transfer pins the relayer and leaves a used nonce behind.
+    manager.transfer(STRK, erin, 1, Some(PIN)).await.unwrap();
+    assert_eq!(paymaster.pinned_caller(), Some(f.relayer));
+    let used_nonce = proxy.last_nonce.lock().unwrap().clone().unwrap();
+    let hex = |f: Felt| serde_json::json!(format!("{f:#x}"));
+    let later = hex(Felt::from(f.clock.now() + 3 * 3600));
+    let fee_call = |amount: u128| {
+        serde_json::json!({"To": format!("{STRK:#x}"), "Selector": format!("{:#x}", selector(TRANSFER)),
+            "Calldata": [format!("{:#x}", f.relayer), format!("{amount:#x}"), "0x0"]})
+    };
+    let cases = [
+        ("caller", Hostility::Alter("/message/Caller", hex(chipi_session::outside_execution::ANY_CALLER))),
+        ("caller", Hostility::Alter("/message/Caller", hex(erin))),
+        ("execute_after", Hostility::Alter("/message/Execute After", later.clone())),
+        ("execute_before", Hostility::Alter("/message/Execute Before", later)),
+        ("chain_id", Hostility::Alter("/domain/chainId", serde_json::json!("0x534e5f4d41494e"))),
+        ("nonce", Hostility::Alter("/message/Nonce", used_nonce)),
+        ("types", Hostility::Alter("/types/OutsideExecution/1/type", serde_json::json!("u128"))),
+        ("calls", Hostility::AppendCall(fee_call(1))),
+    ];
+    let executes = proxy.executes();
+    let relayer_nonce = f.relayer_nonce().await;
+    for (field, mode) in cases {
+        proxy.set(mode.clone());
+        let result = manager.transfer(STRK, erin, 1, Some(PIN)).await;
+        assert!(
+            matches!(&result, Err(SessionError::PaymasterTampered { field: named }) if *named == field),
+            "{mode:?} must be refused naming {field}: {result:?}"
+        );
+    }
+    assert_eq!(proxy.executes(), executes, "nothing was sent for execution");
+    assert_eq!(f.relayer_nonce().await, relayer_nonce, "the relayer sent nothing");
+    assert_eq!(f.balance(erin).await, 1, "only the honest transfer landed");
+
+    // A gasless paymaster may append one fee transfer to its relayer, within the fee accepted.
+    let gasless = PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
+        .with_fee_mode(chipi_session::FeeMode::Gasless { gas_token: STRK, max_fee: 1000 });
+    let wallet = manager.wallet().clone();
+    let (payer, _) = f.manager_with(wallet, gasless);
+    payer.import_session(&manager.export_session(PIN, "a long export passphrase").unwrap(),
+        "a long export passphrase", PIN).await.unwrap();
+    proxy.set(Hostility::AppendCall(fee_call(1001)));
+    let inflated = payer.transfer(STRK, erin, 1, Some(PIN)).await;
+    assert!(
+        matches!(inflated, Err(SessionError::PaymasterTampered { field: "fee" })),
+        "{inflated:?}"
+    );
+    proxy.set(Hostility::AppendCall(fee_call(1000)));
+    payer.transfer(STRK, erin, 1, Some(PIN)).await.expect("fee within the accepted one");
+    assert_eq!(f.balance(erin).await, 2);
+    let spent = payer.refresh_status().await.unwrap().spending_limits[0].spent_in_window.clone();
+    assert_eq!(spent, (1 + 1 + 1000).to_string(), "the fee counts against the session's limit");
+}
+
+#[tokio::test]
+async fn a_sponsor_that_lies_about_a_failure_does_not_cause_a_second_transfer() {
+    let f = fixture().await;
+    let (proxy, url) = HostileSponsor::start(&f).await;
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let (manager, _) = f.manager_via(wallet, &url);
+    manager.deploy_wallet().await.expect("gasless deploy");
+    f.node
+        .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
+        .await
+        .unwrap();
+    manager.create_session(Some(3600), PIN).unwrap();
+    manager
+        .register_session(transfers_only(20, 20), PIN)
+        .await
+        .expect("register");
+    let frank = SecretKey::generate().unwrap().public_key();
+
+    proxy.set(Hostility::FailAfterExecuting);
+    let first = manager.transfer(STRK, frank, 3, Some(PIN)).await;
+    assert!(matches!(first, Err(SessionError::Paymaster { .. })), "{first:?}");
+    assert_eq!(f.balance(frank).await, 3, "it ran, whatever the sponsor said");
+    // The user retries: the earlier nonce is found used, nothing is signed or sent again.
+    proxy.set(Hostility::Honest);
+    let executes = proxy.executes();
+    let retry = manager.transfer(STRK, frank, 3, Some(PIN)).await;
+    assert!(matches!(retry, Err(SessionError::AlreadyExecuted)), "{retry:?}");
+    assert_eq!(proxy.executes(), executes, "not sent again");
+    assert_eq!(f.balance(frank).await, 3, "one transfer, not two");
+    // Afterwards transfers go through as usual.
+    manager.transfer(STRK, frank, 3, Some(PIN)).await.expect("a new transfer");
+    assert_eq!(f.balance(frank).await, 6);
 }

@@ -36,9 +36,10 @@ async fn fixture() -> Fixture {
     );
     let running = start(&config).await.expect("sponsor starts");
     let url = running.url;
+    let client = PaymasterClient::new(url.clone(), node.rpc_url().to_string(), node.chain_id());
     Fixture {
         node,
-        client: PaymasterClient::new(url.clone()),
+        client,
         url,
         relayer: relayer.address,
         class_hash,
@@ -136,9 +137,22 @@ async fn gasless_deploy_register_and_session_transfer() {
         5,
         &[selector(TRANSFER)],
     );
+    // Transfers of up to 10 STRK: without a limit the session could move no STRK at all.
+    let limit = chipi_session::registration::set_spending_policy_call(
+        address,
+        session.public_key(),
+        STRK,
+        10 * STRK_UNIT,
+        10 * STRK_UNIT,
+        3600,
+    );
     let built = f
         .client
-        .build_invoke(address, &[register])
+        .build_invoke(
+            address,
+            &[register, limit],
+            f.node.pending_timestamp().await.unwrap(),
+        )
         .await
         .expect("build register");
     let signature = owner.sign(&built.message_hash).unwrap();
@@ -170,7 +184,7 @@ async fn gasless_deploy_register_and_session_transfer() {
     let recipient = SecretKey::generate().unwrap().public_key();
     let built = f
         .client
-        .build_invoke(address, &[strk_transfer(recipient, 2 * STRK_UNIT)])
+        .build_invoke(address, &[strk_transfer(recipient, 2 * STRK_UNIT)], f.node.pending_timestamp().await.unwrap())
         .await
         .expect("build transfer");
     let signature =
@@ -208,7 +222,7 @@ async fn gasless_deploy_register_and_session_transfer() {
     let nonce = f.relayer_nonce().await;
     let built = f
         .client
-        .build_invoke(address, &[strk_transfer(recipient, 1)])
+        .build_invoke(address, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
         .await
         .unwrap();
     let forged = SessionSignature::sign_secret(
@@ -230,7 +244,7 @@ async fn gasless_deploy_register_and_session_transfer() {
         selector: selector(APPROVE),
         calldata: vec![recipient, Felt::ONE, Felt::ZERO],
     };
-    let built = f.client.build_invoke(address, &[approve]).await.unwrap();
+    let built = f.client.build_invoke(address, &[approve], f.node.pending_timestamp().await.unwrap()).await.unwrap();
     let signature =
         SessionSignature::sign_secret(&session, built.message_hash, valid_until).unwrap();
     let refused = f
@@ -256,7 +270,7 @@ async fn gasless_deploy_register_and_session_transfer() {
 
     let refused = f
         .client
-        .build_invoke(f.relayer, &[strk_transfer(recipient, 1)])
+        .build_invoke(f.relayer, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
         .await;
     assert!(
         matches!(refused, Err(SessionError::Paymaster { code: 155, .. })),
@@ -265,7 +279,7 @@ async fn gasless_deploy_register_and_session_transfer() {
     let nowhere = SecretKey::generate().unwrap().public_key();
     let refused = f
         .client
-        .build_invoke(nowhere, &[strk_transfer(recipient, 1)])
+        .build_invoke(nowhere, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
         .await;
     assert!(
         matches!(refused, Err(SessionError::Paymaster { code: 150, .. })),

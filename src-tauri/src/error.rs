@@ -56,6 +56,13 @@ pub enum AppError {
     /// The sponsor or Chipi's API refused.
     #[error("{0}")]
     Paymaster(String),
+    /// The sponsor returned a transaction that differs from what was asked for (the message
+    /// names the field); nothing was signed.
+    #[error("{0}")]
+    PaymasterTampered(String),
+    /// The session is still active on chain: forgetting it needs the PIN (or revoke it first).
+    #[error("{0}")]
+    SessionStillActive(String),
     /// The transaction reverted, or did not do what it should.
     #[error("{0}")]
     Transaction(String),
@@ -84,17 +91,21 @@ impl From<SessionError> for AppError {
             SessionError::EntrypointNotAllowed { .. } | SessionError::PrivilegedCall => {
                 AppError::EntrypointNotAllowed(message)
             }
-            SessionError::SpendingLimit { .. } | SessionError::InvalidSpendingPolicy(_) => {
-                AppError::SpendingLimit(message)
-            }
+            SessionError::UnboundedValueCall { .. } => AppError::EntrypointNotAllowed(message),
+            SessionError::SpendingLimit { .. }
+            | SessionError::InvalidSpendingPolicy(_)
+            | SessionError::NoSpendingPolicy { .. } => AppError::SpendingLimit(message),
+            SessionError::SessionStillActive => AppError::SessionStillActive(message),
             SessionError::WrongPin
             | SessionError::MalformedCiphertext
             | SessionError::UnsupportedFormat(_) => AppError::WrongPin(message),
             SessionError::Network(_)
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
+            SessionError::PaymasterTampered { .. } => AppError::PaymasterTampered(message),
             SessionError::Paymaster { .. }
-            | SessionError::PaymasterTampered
+            | SessionError::PreviousExecutionPending { .. }
+            | SessionError::AlreadyExecuted
             | SessionError::ChipiApi { .. } => AppError::Paymaster(message),
             SessionError::Reverted { .. }
             | SessionError::EffectMissing { .. }
@@ -107,6 +118,7 @@ impl From<SessionError> for AppError {
             | SessionError::InvalidKey
             | SessionError::InvalidSessionData(_)
             | SessionError::InvalidTypedData(_)
+            | SessionError::WeakExportPassphrase
             | SessionError::InvalidConfig(_) => AppError::InvalidInput(message),
             _ => AppError::Internal(message),
         }

@@ -193,9 +193,10 @@ pub struct SessionRequest {
     pub duration_seconds: Option<u32>,
     /// Call budget (default 1000).
     pub max_calls: Option<u32>,
-    /// Entrypoint names or hex selectors; empty allows any.
+    /// Entrypoint names or hex selectors allowed on any contract; empty allows none. Value
+    /// entrypoints (`transfer`, …) move only tokens that have a limit below.
     pub allowed_entrypoints: Vec<String>,
-    /// Spending limits.
+    /// Spending limits, one per token the session may move.
     pub limits: Vec<LimitInput>,
 }
 

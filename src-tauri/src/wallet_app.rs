@@ -9,7 +9,8 @@ use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
 use chipi_session::{
     parse_address, parse_amount, parse_felt, parse_selector, Clock, DirectBackend,
     ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient, PolicySpec,
-    RegisterParams, SessionError, SessionManager, SessionRecord, SessionStore, Wallet,
+    RegisterParams, SessionError, SessionManager, SessionRecord, SessionState, SessionStore,
+    Wallet,
 };
 use starknet_core::types::{Call, Felt};
 
@@ -204,7 +205,11 @@ impl WalletApp {
             salt: w.salt,
         };
         let backend: Arc<dyn ExecutionBackend> = match &prefs.network.sponsor_url {
-            Some(url) => Arc::new(PaymasterClient::new(url.clone())),
+            Some(url) => Arc::new(PaymasterClient::new(
+                url.clone(),
+                prefs.network.rpc_url.clone(),
+                prefs.network.chain_id,
+            )),
             None => Arc::new(DirectBackend::new(
                 &prefs.network.rpc_url,
                 prefs.network.chain_id,
@@ -441,6 +446,7 @@ impl WalletApp {
             valid_until: None,
             max_calls: request.max_calls,
             allowed_entrypoints: allowed,
+            allowed_calls: Vec::new(),
             spending_policies: limits,
         })
     }
@@ -664,10 +670,32 @@ impl WalletApp {
         Ok(self.info(&manager))
     }
 
-    /// `clearSession`.
-    pub async fn clear_session(&self) -> Result<SessionInfo, AppError> {
+    /// `clearSession`. A session still active on chain is forgotten only with the PIN (it
+    /// could not be revoked from this device afterwards); with `revoke` it is revoked first
+    /// (PIN and confirmation as for revoking).
+    pub async fn clear_session(
+        &self,
+        pin: Option<&str>,
+        revoke: bool,
+    ) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
-        manager.clear_session().await?;
+        let live = matches!(
+            manager.state(),
+            SessionState::Active | SessionState::Registering
+        );
+        if live {
+            let pin = pin.ok_or(SessionError::SessionStillActive)?;
+            self.check_pin(&manager, pin)?;
+            if revoke {
+                self.confirmer.confirm(Confirmation::RevokeSession)?;
+                manager.revoke_session(pin).await?;
+                self.note("revoke", "session revoked".into(), None, "succeeded")?;
+            }
+        }
+        // After a revocation the session is no longer live: no second unseal.
+        manager
+            .clear_session(if revoke { None } else { pin })
+            .await?;
         Ok(self.info(&manager))
     }
 

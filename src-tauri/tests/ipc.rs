@@ -283,6 +283,11 @@ async fn every_command_over_ipc_on_a_real_node() {
             json!({"token": "DOGE", "recipient": "0x1234abcd", "amount": "1"}),
             "InvalidInput",
         ),
+        // A token of the network the session has no limit for.
+        (
+            json!({"token": "ETH", "recipient": "0x1234abcd", "amount": "0.001"}),
+            "SpendingLimit",
+        ),
     ] {
         assert_eq!(ui.kind("transfer", args).await, kind);
     }
@@ -337,7 +342,13 @@ async fn every_command_over_ipc_on_a_real_node() {
     ui.ok("unlock", json!({"pin": PIN})).await;
     assert_eq!(ui.ok("transfer", body.clone()).await["remainingCalls"], 2);
 
-    // Revoke (wrong PIN first), then execution is refused; clear forgets the session.
+    // Revoke (wrong PIN first), then execution is refused; clear forgets the session. An
+    // active session is not forgotten without the PIN: it could no longer be revoked.
+    assert_eq!(
+        ui.kind("clear_session", json!({"pin": null, "revoke": false}))
+            .await,
+        "SessionStillActive"
+    );
     assert_eq!(
         ui.kind("revoke_session", json!({"pin": "wrong-pin"})).await,
         "WrongPin"
@@ -349,7 +360,9 @@ async fn every_command_over_ipc_on_a_real_node() {
     let revoked = ui.ok("revoke_session", json!({"pin": PIN})).await;
     assert_eq!(revoked["state"], "revoked");
     assert_eq!(ui.kind("transfer", body.clone()).await, "SessionRevoked");
-    let cleared = ui.ok("clear_session", json!({})).await;
+    let cleared = ui
+        .ok("clear_session", json!({"pin": null, "revoke": false}))
+        .await;
     assert_eq!(cleared["state"], "none");
     assert_eq!(ui.kind("transfer", body).await, "NoSession");
 

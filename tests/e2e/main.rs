@@ -91,8 +91,8 @@ async fn refused_with(ui: &Ui, kind: &str) -> String {
 async fn set_up_session(ui: &Ui, pin: &str) {
     ui.fill("setup-hours", "1").await;
     ui.fill("setup-max-calls", "5").await;
-    ui.fill("setup-limit-call", "2").await;
-    ui.fill("setup-limit-window", "10").await;
+    ui.fill("setup-limit-call-STRK", "2").await;
+    ui.fill("setup-limit-window-STRK", "10").await;
     ui.fill("setup-pin", pin).await;
     let summary = ui.text("setup-summary").await;
     assert!(

@@ -1,9 +1,12 @@
 //! Helpers shared by the session account tests.
 
-use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_DATA, TRANSFER};
+use chipi_session::entrypoint::{
+    selector, APPROVE, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_DATA, SET_SPENDING_POLICY, TRANSFER,
+};
 use chipi_session::outside_execution::ANY_CALLER;
 use chipi_session::{
-    register_session_call, OutsideExecution, SessionAccount, SessionSignature, SessionStatus,
+    allow_session_calls_call, register_session_call, OutsideExecution, SessionAccount,
+    SessionSignature, SessionStatus,
 };
 use devnet_harness::{
     wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK,
@@ -17,6 +20,32 @@ use starknet::signers::SigningKey;
 
 /// One STRK in fri.
 pub const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
+/// ETH, predeployed by devnet at its mainnet address.
+pub const ETH: Felt =
+    Felt::from_hex_unchecked("0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7");
+/// A day, the window of the generous policy most tests register.
+pub const DAY: u64 = 86_400;
+
+/// A spending policy to register: `(token, max_per_call, max_per_window, window_seconds)`.
+pub type Limit = (Felt, u128, u128, u64);
+
+/// `set_spending_policy(session_key, token, per_call, per_window, window)` on `account`.
+pub fn set_policy_call(account: Felt, key: &SigningKey, limit: Limit) -> Call {
+    let (token, per_call, per_window, window) = limit;
+    Call {
+        to: account,
+        selector: selector(SET_SPENDING_POLICY),
+        calldata: vec![
+            public_key(key),
+            token,
+            Felt::from(per_call),
+            Felt::ZERO,
+            Felt::from(per_window),
+            Felt::ZERO,
+            Felt::from(window),
+        ],
+    }
+}
 
 /// A node with a freshly deployed session account.
 pub struct Env {
@@ -72,6 +101,56 @@ impl Env {
         send(&self.account.owner, vec![call])
             .await
             .succeeded("register session")
+    }
+
+    /// Registers `key` in one owner transaction with selectors allowed on any contract,
+    /// `(contract, selector)` pairs, and spending limits.
+    pub async fn register_with(
+        &self,
+        key: &SigningKey,
+        valid_until: u64,
+        max_calls: u32,
+        allowed: &[Felt],
+        pairs: &[(Felt, Felt)],
+        limits: &[Limit],
+    ) -> Outcome {
+        let mut calls = vec![register_session_call(
+            self.address(),
+            public_key(key),
+            valid_until,
+            max_calls,
+            allowed,
+        )];
+        if !pairs.is_empty() {
+            calls.push(allow_session_calls_call(self.address(), public_key(key), pairs));
+        }
+        calls.extend(limits.iter().map(|l| set_policy_call(self.address(), key, *l)));
+        send(&self.account.owner, calls)
+            .await
+            .succeeded("register session with policies")
+    }
+
+    /// Registers `key` for STRK transfers and approvals of up to 100 STRK a call and a day,
+    /// what most rule tests need.
+    pub async fn register_spender(&self, key: &SigningKey, valid_until: u64, max_calls: u32) {
+        self.register_with(
+            key,
+            valid_until,
+            max_calls,
+            &[selector(TRANSFER), selector(APPROVE)],
+            &[],
+            &[(STRK, 100 * STRK_UNIT, 100 * STRK_UNIT, DAY)],
+        )
+        .await;
+    }
+
+    /// The account's nonce.
+    pub async fn nonce(&self) -> Felt {
+        self.node
+            .provider()
+            .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), self.address())
+            .await
+            .expect("nonce")
     }
 
     /// A starknet-rs account that signs direct INVOKEs with the session `key`.
@@ -224,7 +303,8 @@ impl Sent {
 
 /// Sends `calls` from `account` (estimating the fee) and waits for the receipt.
 pub async fn send<A: ConnectedAccount + Sync>(account: &A, calls: Vec<Call>) -> Sent {
-    match account.execute_v3(calls).send().await {
+    // No tip: a session transaction with one is refused, and devnet needs none.
+    match account.execute_v3(calls).tip(0).send().await {
         Ok(result) => {
             let outcome = wait_for_receipt(account.provider(), result.transaction_hash)
                 .await

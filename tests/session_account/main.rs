@@ -10,4 +10,5 @@ mod privileged;
 mod rules;
 mod session_direct;
 mod spending_policy;
+mod value_rules;
 mod whole_revert;

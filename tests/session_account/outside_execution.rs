@@ -14,7 +14,7 @@ async fn session_transfer_through_a_relayer_that_pays_the_fee() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 5, &[]).await;
+    env.register_spender(&key, valid_until, 5).await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
     let account_before = env.strk_balance(env.address()).await;
@@ -54,7 +54,7 @@ async fn replayed_nonce_is_rejected() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 5, &[]).await;
+    env.register_spender(&key, valid_until, 5).await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
 
@@ -74,7 +74,7 @@ async fn caller_and_time_bounds_are_enforced() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 5, &[]).await;
+    env.register_spender(&key, valid_until, 5).await;
     let relayer = env.relayer().await;
     let transfer = vec![strk_transfer(fresh_address(), 1)];
 

@@ -81,6 +81,7 @@ async fn preflight_predicts_what_the_chain_does() {
             &calls,
             &status,
             true,
+            &[],
             &[(STRK, policy)],
             env.now().await,
         );

@@ -16,7 +16,7 @@ async fn session_cannot_call_privileged_entrypoints_or_nest_executes() {
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
     // An empty allowlist allows every selector: the guard must hold regardless.
-    env.register(&key, valid_until, 100, &[]).await;
+    env.register_spender(&key, valid_until, 100).await;
     let me = env.address();
     let rogue = SigningKey::from_random();
 

@@ -13,14 +13,14 @@ use starknet::providers::jsonrpc::HttpTransport;
 use starknet::providers::JsonRpcClient;
 use starknet::signers::{SignerInteractivityContext, SigningKey};
 
-use crate::common::{fresh_address, public_key, send, strk_transfer, Env};
+use crate::common::{fresh_address, public_key, send, strk_transfer, Env, DAY, STRK_UNIT};
 
 #[tokio::test]
 async fn expired_session_is_rejected_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 600;
-    env.register(&key, valid_until, 10, &[]).await;
+    env.register_spender(&key, valid_until, 10).await;
     let recipient = fresh_address();
     send(
         &env.session(&key, valid_until),
@@ -51,8 +51,15 @@ async fn allowlist_is_enforced_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[selector(APPROVE)])
-        .await;
+    env.register_with(
+        &key,
+        valid_until,
+        10,
+        &[selector(APPROVE)],
+        &[],
+        &[(STRK, STRK_UNIT, STRK_UNIT, DAY)],
+    )
+    .await;
     let recipient = fresh_address();
 
     send(
@@ -99,7 +106,7 @@ async fn revoked_session_is_rejected_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[]).await;
+    env.register_spender(&key, valid_until, 10).await;
     let recipient = fresh_address();
     send(
         &env.session(&key, valid_until),
@@ -166,7 +173,7 @@ async fn wrong_signer_is_rejected_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[]).await;
+    env.register_spender(&key, valid_until, 10).await;
     let impostor = SigningKey::from_random();
     let recipient = fresh_address();
 

@@ -4,7 +4,8 @@ use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::SessionStatus;
 use starknet::signers::SigningKey;
 
-use crate::common::{fresh_address, public_key, send, strk_transfer, Env, STRK_UNIT};
+use crate::common::{fresh_address, public_key, send, strk_transfer, Env, DAY, STRK_UNIT};
+use devnet_harness::STRK;
 
 #[tokio::test]
 async fn register_session_and_read_it_back() {
@@ -47,8 +48,15 @@ async fn session_transfers_strk_on_the_direct_path() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[selector(TRANSFER)])
-        .await;
+    env.register_with(
+        &key,
+        valid_until,
+        10,
+        &[selector(TRANSFER)],
+        &[],
+        &[(STRK, 10 * STRK_UNIT, 10 * STRK_UNIT, DAY)],
+    )
+    .await;
     let recipient = fresh_address();
 
     let outcome = send(
@@ -78,7 +86,7 @@ async fn calls_decrement_and_exhaustion_rejects_on_both_paths() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 2, &[]).await;
+    env.register_spender(&key, valid_until, 2).await;
     let recipient = fresh_address();
 
     send(

@@ -1,13 +1,16 @@
 //! Spending policies: per-call and per-window limits per session and token.
 
 use chipi_session::entrypoint::{
-    selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, SET_SPENDING_POLICY,
+    selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, SET_SPENDING_POLICY, TRANSFER,
 };
 use devnet_harness::STRK;
 use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
-use crate::common::{fresh_address, public_key, send, strk_transfer, Env};
+use crate::common::{fresh_address, public_key, send, strk_transfer, Env, STRK_UNIT};
+
+/// Amounts in whole STRK: a direct session transaction's fee must fit the per-call limit too.
+const U: u128 = STRK_UNIT;
 
 const WINDOW: u64 = 1000;
 
@@ -32,10 +35,16 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3 * 3600;
-    env.register(&key, valid_until, 100, &[]).await;
+    env.register(
+        &key,
+        valid_until,
+        100,
+        &[selector(TRANSFER), selector(APPROVE)],
+    )
+    .await;
     let outcome = send(
         &env.account.owner,
-        vec![set_policy(env.address(), &key, 100, 150)],
+        vec![set_policy(env.address(), &key, 100 * U, 150 * U)],
     )
     .await
     .succeeded("set policy");
@@ -56,7 +65,7 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
         .await;
     assert_eq!(
         policy,
-        [100u128, 0, 150, 0, WINDOW as u128, 0, 0, 0]
+        [100 * U, 0, 150 * U, 0, WINDOW as u128, 0, 0, 0]
             .map(Felt::from)
             .to_vec(),
         "layout of §3"
@@ -64,28 +73,28 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
 
     let recipient = fresh_address();
     let session = env.session(&key, valid_until);
-    send(&session, vec![strk_transfer(recipient, 101)])
+    send(&session, vec![strk_transfer(recipient, 101 * U)])
         .await
         .refused("Policy: over per-call limit");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 101)])
+    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 101 * U)])
         .await
         .refused("Policy: over per-call limit");
     let approve = Call {
         to: STRK,
         selector: selector(APPROVE),
-        calldata: vec![recipient, Felt::from(101u8), Felt::ZERO],
+        calldata: vec![recipient, Felt::from(101 * U), Felt::ZERO],
     };
     send(&session, vec![approve])
         .await
         .refused("Policy: over per-call limit");
 
-    send(&session, vec![strk_transfer(recipient, 100)])
+    send(&session, vec![strk_transfer(recipient, 100 * U)])
         .await
         .succeeded("100 of 150 in the window");
-    send(&session, vec![strk_transfer(recipient, 60)])
+    send(&session, vec![strk_transfer(recipient, 60 * U)])
         .await
         .refused("Policy: over window limit");
-    env.relay(&key, valid_until, 2, vec![strk_transfer(recipient, 60)])
+    env.relay(&key, valid_until, 2, vec![strk_transfer(recipient, 60 * U)])
         .await
         .refused("Policy: over window limit");
     // Two calls in one batch count together.
@@ -93,17 +102,17 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
         &key,
         valid_until,
         3,
-        vec![strk_transfer(recipient, 30), strk_transfer(recipient, 30)],
+        vec![strk_transfer(recipient, 30 * U), strk_transfer(recipient, 30 * U)],
     )
     .await
     .refused("Policy: over window limit");
-    env.relay(&key, valid_until, 4, vec![strk_transfer(recipient, 50)])
+    env.relay(&key, valid_until, 4, vec![strk_transfer(recipient, 50 * U)])
         .await
         .succeeded("exactly at the window limit");
-    assert_eq!(env.strk_balance(recipient).await, 150);
+    assert_eq!(env.strk_balance(recipient).await, 150 * U);
 
     env.node.increase_time(WINDOW + 1).await.unwrap();
-    env.relay(&key, valid_until, 5, vec![strk_transfer(recipient, 60)])
+    env.relay(&key, valid_until, 5, vec![strk_transfer(recipient, 60 * U)])
         .await
         .succeeded("new window");
     let policy = env
@@ -115,12 +124,12 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
         .await;
     assert_eq!(
         policy[5],
-        Felt::from(60u8),
+        Felt::from(60 * U),
         "spent restarted with the window"
     );
-    assert_eq!(env.strk_balance(recipient).await, 210);
+    assert_eq!(env.strk_balance(recipient).await, 210 * U);
 
-    // Removing the policy lifts the limits.
+    // Removing the policy stops the token altogether: no policy, no spending.
     let remove = Call {
         to: env.address(),
         selector: selector(REMOVE_SPENDING_POLICY),
@@ -129,7 +138,11 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
     send(&env.account.owner, vec![remove])
         .await
         .succeeded("remove policy");
-    send(&session, vec![strk_transfer(recipient, 1000)])
+    send(&session, vec![strk_transfer(recipient, U)])
         .await
-        .succeeded("no policy, no limit");
+        .refused("Policy: no spending policy");
+    env.relay(&key, valid_until, 6, vec![strk_transfer(recipient, U)])
+        .await
+        .refused("Policy: no spending policy");
+    assert_eq!(env.strk_balance(recipient).await, 210 * U, "nothing moved");
 }

@@ -4,7 +4,9 @@ use starknet::accounts::ConnectedAccount;
 use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
-use crate::common::{fresh_address, strk_transfer, Env, Sent, STRK_UNIT};
+use crate::common::{fresh_address, strk_transfer, Env, Sent, DAY, STRK_UNIT};
+use chipi_session::entrypoint::{selector, TRANSFER};
+use devnet_harness::STRK;
 use devnet_harness::wait_for_receipt;
 
 /// Sends `calls` with gas bounds taken from an estimate of `like` (three times over), so a
@@ -69,7 +71,16 @@ async fn failing_inner_call_reverts_an_outside_execution() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register(&key, valid_until, 10, &[]).await;
+    // No limit that the failing transfer would break first: the token must be what fails.
+    env.register_with(
+        &key,
+        valid_until,
+        10,
+        &[selector(TRANSFER)],
+        &[],
+        &[(STRK, u128::MAX, u128::MAX, DAY)],
+    )
+    .await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
 

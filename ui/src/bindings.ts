@@ -33,8 +33,8 @@ export const commands = {
 	transfer: (token: string, recipient: string, amount: string) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount })),
 	/**  `revokeSession`. */
 	revokeSession: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
-	/**  `clearSession`. */
-	clearSession: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session")),
+	/**  `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first. */
+	clearSession: (pin: string | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session", { pin, revoke })),
 	/**  `refetchStatus`. */
 	refreshStatus: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("refresh_status")),
 	/**  Activity, newest first. */

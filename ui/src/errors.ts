@@ -27,6 +27,8 @@ const byKind: Record<string, Shown> = {
   NoWallet: { title: 'No wallet yet', next: 'Create or import a wallet.' },
   Network: { title: 'Cannot reach the network', next: 'Check the connection and try again.' },
   Paymaster: { title: 'The sponsor refused', next: 'Try again later.' },
+  PaymasterTampered: { title: 'The sponsor altered the transaction', next: 'Nothing was signed. Check the sponsor settings.' },
+  SessionStillActive: { title: 'The session is still active', next: 'Revoke it first, or confirm with your PIN to forget it.' },
   Transaction: { title: 'The transaction failed', next: 'Check the activity list for details.' },
   Keychain: { title: 'The keychain is locked or unavailable', next: 'Unlock your keychain, then retry.' },
   InvalidInput: { title: 'Check your input', next: 'Correct the highlighted field.' },

@@ -26,7 +26,7 @@ export const ipc = {
     unwrap(commands.registerSession(request, pin)),
   transfer: (token: string, recipient: string, amount: string) => unwrap(commands.transfer(token, recipient, amount)),
   revokeSession: (pin: string) => unwrap(commands.revokeSession(pin)),
-  clearSession: () => unwrap(commands.clearSession()),
+  clearSession: (pin: string | null, revoke: boolean) => unwrap(commands.clearSession(pin, revoke)),
   refreshStatus: () => unwrap(commands.refreshStatus()),
   listActivity: () => commands.listActivity(),
   getNetwork: () => commands.getNetwork(),

@@ -4,6 +4,7 @@ import './style.css';
 import { checkAddress, checkAmount, formatUnits } from './amount';
 import { isAppError, showError } from './errors';
 import { ipc } from './ipc';
+import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
 import type { ActivityInfo, NetworkInfo, SessionInfo, WalletInfo } from './bindings';
 
 type Attrs = Record<string, string>;
@@ -193,16 +194,42 @@ function busyWords(s: SessionInfo) {
 }
 
 function setUpForm() {
-  const token = network?.tokens[0]?.symbol ?? 'STRK';
   const hours = input('setup-hours', { value: '6', inputmode: 'numeric' });
   const calls = input('setup-max-calls', { value: '10', inputmode: 'numeric' });
-  const perCall = input('setup-limit-call', { value: '5' });
-  const perWindow = input('setup-limit-window', { value: '20' });
+  // One limit per token of the network: a token without one cannot be sent by the session.
+  const rows = (network?.tokens ?? []).map((t) => {
+    const d = defaultLimit(t.symbol);
+    return {
+      token: t,
+      perCall: input(`setup-limit-call-${t.symbol}`, { value: d.perTransfer, inputmode: 'decimal' }),
+      perWindow: input(`setup-limit-window-${t.symbol}`, { value: d.perHour, inputmode: 'decimal' }),
+    };
+  });
+  const limits = (): TokenLimit[] =>
+    rows.map((r) => ({ symbol: r.token.symbol, decimals: r.token.decimals, perTransfer: r.perCall.value, perHour: r.perWindow.value }));
   const pin = input('setup-pin', { type: 'password', placeholder: 'PIN', autocomplete: 'off' });
   const summary = el('p', { testid: 'setup-summary' });
-  const describe = () =>
-    (summary.textContent = `This session may only call transfer, ${calls.value} time(s), for ${hours.value} h, at most ${perCall.value} ${token} per transfer and ${perWindow.value} ${token} per hour.`);
-  for (const i of [hours, calls, perCall, perWindow]) i.addEventListener('input', describe);
+  const problem = el('div', { testid: 'setup-validation', class: 'hint' });
+  const confirm = button('setup-confirm', 'Confirm and set up', () =>
+    act(() =>
+      // A session created earlier whose registration did not finish is registered, not replaced.
+      (session?.state === 'created' ? ipc.registerSession : ipc.setUpSession)(
+        {
+          durationSeconds: Math.round(Number(hours.value) * 3600),
+          maxCalls: Number(calls.value),
+          allowedEntrypoints: ['transfer'],
+          limits: limitInputs(limits()),
+        },
+        pin.value,
+      ),
+    ),
+  );
+  const describe = () => {
+    summary.textContent = setupSummary(hours.value, calls.value, limits());
+    problem.textContent = checkLimits(limits()) ?? '';
+    confirm.disabled = problem.textContent !== '';
+  };
+  for (const i of [hours, calls, ...rows.flatMap((r) => [r.perCall, r.perWindow])]) i.addEventListener('input', describe);
   describe();
   return el(
     'section',
@@ -210,30 +237,27 @@ function setUpForm() {
     el('h2', {}, 'Set up session'),
     el('label', {}, 'Hours ', hours),
     el('label', {}, 'Calls ', calls),
-    el('label', {}, `Max ${token} per transfer `, perCall),
-    el('label', {}, `Max ${token} per hour `, perWindow),
-    summary,
-    pin,
-    button('setup-confirm', 'Confirm and set up', () =>
-      act(() =>
-        // A session created earlier whose registration did not finish is registered, not replaced.
-        (session?.state === 'created' ? ipc.registerSession : ipc.setUpSession)(
-          {
-            durationSeconds: Math.round(Number(hours.value) * 3600),
-            maxCalls: Number(calls.value),
-            allowedEntrypoints: ['transfer'],
-            limits: [{ token, maxPerCall: perCall.value, maxPerWindow: perWindow.value, windowSeconds: 3600 }],
-          },
-          pin.value,
-        ),
+    ...rows.map((r) =>
+      el(
+        'div',
+        { class: 'row' },
+        el('label', {}, `Max ${r.token.symbol} per transfer `, r.perCall),
+        el('label', {}, `Max ${r.token.symbol} per hour `, r.perWindow),
       ),
     ),
+    summary,
+    problem,
+    pin,
+    confirm,
   );
 }
 
 function transferForm() {
   const token = el('select', { testid: 'transfer-token' }) as HTMLSelectElement;
-  for (const t of network?.tokens ?? []) token.append(el('option', { value: t.symbol }, t.symbol));
+  // Only tokens the session has a limit for: the chain refuses the others.
+  const limited = new Set((session?.limits ?? []).map((l) => l.symbol ?? l.token));
+  const sendable = (network?.tokens ?? []).filter((t) => limited.size === 0 || limited.has(t.symbol));
+  for (const t of sendable) token.append(el('option', { value: t.symbol }, t.symbol));
   const recipient = input('transfer-recipient', { placeholder: 'Recipient 0x…' });
   const amount = input('transfer-amount', { placeholder: 'Amount', inputmode: 'decimal' });
   const problem = el('div', { testid: 'transfer-validation', class: 'hint' });
@@ -295,7 +319,23 @@ function transferForm() {
 
 function revokeForm() {
   const pin = input('revoke-pin', { type: 'password', placeholder: 'PIN', autocomplete: 'off' });
-  return el('section', { class: 'card' }, pin, button('revoke-submit', 'Revoke session', () => act(() => ipc.revokeSession(pin.value))));
+  return el(
+    'section',
+    { class: 'card' },
+    pin,
+    button('revoke-submit', 'Revoke session', () => act(() => ipc.revokeSession(pin.value))),
+    el(
+      'p',
+      { class: 'hint' },
+      'Forgetting an active session without revoking it leaves the key valid on chain until it expires, and this device can no longer revoke it.',
+    ),
+    button('clear-revoke', 'Revoke and forget', () => act(() => ipc.clearSession(pin.value, true))),
+    button('clear-keep', 'Forget without revoking', () => act(() => ipc.clearSession(pin.value, false))),
+  );
+}
+
+function clearForm() {
+  return el('section', { class: 'card' }, button('clear-session', 'Forget this session', () => act(() => ipc.clearSession(null, false))));
 }
 
 function unlockForm() {
@@ -367,6 +407,7 @@ function build() {
   if (['none', 'expired', 'revoked', 'created'].includes(session.state)) root.append(setUpForm());
   if (['active', 'expired', 'revoked'].includes(session.state)) root.append(transferForm());
   if (session.state === 'active') root.append(revokeForm());
+  if (['expired', 'revoked'].includes(session.state)) root.append(clearForm());
   root.append(activityList());
 }
 

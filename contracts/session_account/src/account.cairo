@@ -1,10 +1,15 @@
 //! The session account contract.
 //!
 //! Owner signatures are `[r, s]`; session signatures are `[session_pubkey, r, s, valid_until]`.
-//! A session signature is accepted on the direct INVOKE path and on `execute_from_outside_v2`
-//! only when the session exists, has not expired, has calls left, every call is on its
-//! allowlist, no call targets this account or a nested execute, and every ERC-20 spend fits the
-//! session's spending policy for that token.
+//! A session signature is accepted on the direct INVOKE path (signing the transaction hash, so
+//! the fee fields are bound too) and on `execute_from_outside_v2` only when the session exists,
+//! has not expired, has calls left, every call is allowed (its selector is on the session's
+//! allowlist for any contract, or the `(contract, selector)` pair is bound to the session), no
+//! call targets this account or a nested execute, and every call that can move value
+//! (ERC-20 and NFT transfers, approvals) targets a contract with a spending policy for the session
+//! and fits it. Nothing is allowed by default: an empty allowlist allows no call, a value call
+//! without a policy is refused. Revoking or re-registering a key drops everything an earlier
+//! registration allowed.
 #[starknet::contract(account)]
 pub mod SessionAccount {
     use core::ecdsa::check_ecdsa_signature;
@@ -19,9 +24,9 @@ pub mod SessionAccount {
         ClassHash, ContractAddress, SyscallResultTrait, get_block_timestamp, get_caller_address,
         get_contract_address, get_tx_info,
     };
-    use crate::hashing::{outside_execution_message_hash, session_message_hash};
+    use crate::hashing::outside_execution_message_hash;
     use crate::interface::{ISRC5_ID, ISRC6_ID, ISRC9_V2_ID};
-    use crate::types::{OutsideExecution, SessionData, SessionRecord, SpendingPolicy};
+    use crate::types::{AllowedCall, OutsideExecution, SessionData, SessionRecord, SpendingPolicy};
 
     /// `'ANY_CALLER'`: an outside execution any relayer may submit.
     const ANY_CALLER: felt252 = 0x414e595f43414c4c4552;
@@ -29,13 +34,25 @@ pub mod SessionAccount {
     const MIN_TRANSACTION_VERSION: u256 = 1;
     /// Version offset of simulation-only ("query") transactions.
     const QUERY_OFFSET: u256 = 0x100000000000000000000000000000000;
+    /// Starknet rounds the block timestamp `__validate__` sees down to a multiple of this.
+    const VALIDATE_TIME_ROUNDING: u64 = 3600;
+    /// STRK, the fee token of version 3 transactions (same address on mainnet, Sepolia and
+    /// devnet): a session's fees are bounded by its STRK policy.
+    const FEE_TOKEN: felt252 = 0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d;
 
     #[storage]
     struct Storage {
         public_key: felt252,
         sessions: Map<felt252, SessionRecord>,
         session_allowlist: Map<(felt252, u32), felt252>,
-        spending_policies: Map<(felt252, ContractAddress), SpendingPolicy>,
+        /// `(session_key, epoch, index)` → a contract-bound call, in registration order.
+        allowed_call_list: Map<(felt252, u64, u32), AllowedCall>,
+        /// `(session_key, epoch, contract, selector)` → bound to the session.
+        allowed_calls: Map<(felt252, u64, ContractAddress, felt252), bool>,
+        /// `(session_key, epoch, token)` → the session's limits for that token.
+        spending_policies: Map<(felt252, u64, ContractAddress), SpendingPolicy>,
+        /// Last registration epoch handed out; every registration takes the next one.
+        last_epoch: u64,
         outside_nonces: Map<felt252, bool>,
     }
 
@@ -46,7 +63,15 @@ pub mod SessionAccount {
         SessionKeyRevoked: SessionKeyRevoked,
         SpendingPolicySet: SpendingPolicySet,
         SpendingPolicyRemoved: SpendingPolicyRemoved,
+        SessionCallsAllowed: SessionCallsAllowed,
         OwnerChanged: OwnerChanged,
+    }
+
+    #[derive(Drop, starknet::Event)]
+    pub struct SessionCallsAllowed {
+        #[key]
+        pub session_key: felt252,
+        pub allowed_calls: Span<AllowedCall>,
     }
 
     #[derive(Drop, starknet::Event)]
@@ -102,12 +127,13 @@ pub mod SessionAccount {
             if tx_info.signature.len() == 4 {
                 // Validation ran with a timestamp rounded down to the hour; recheck expiry with
                 // the real one and do the spending accounting, which needs the real time too.
+                // Only what that rounding leaves undecided can still fail here.
                 let session_key = *tx_info.signature.at(0);
                 let record = self.sessions.read(session_key);
                 let now = get_block_timestamp();
                 assert(record.valid_until != 0, 'Session: not registered');
                 assert(now <= record.valid_until, 'Session: expired');
-                self.apply_spending(session_key, calls.span(), now);
+                self.apply_spending(session_key, record.epoch, calls.span(), now);
             }
             execute_calls(calls.span())
         }
@@ -125,15 +151,33 @@ pub mod SessionAccount {
             }
             assert(signature.len() == 4, 'Account: invalid signature len');
             let session_key = *signature.at(0);
-            let valid_until: u64 = (*signature.at(3)).try_into().expect('Session: bad valid_until');
-            let hash = session_message_hash(
-                get_contract_address(),
-                tx_info.chain_id,
-                tx_info.nonce,
-                valid_until,
-                calls.span(),
+            // The session key signs the transaction hash, which covers the nonce, the chain and
+            // the fee fields (tip, resource bounds): a seen signature cannot be resubmitted with
+            // a higher fee. A fee-estimation ("query") transaction has a hash of its own.
+            let now = get_block_timestamp();
+            let epoch = self
+                .use_session(session_key, signature, tx_info.transaction_hash, calls.span(), now);
+            // Refuse here, before any fee is charged, every window overrun the rounded clock
+            // can already decide.
+            self.check_window_at_validation(session_key, epoch, calls.span(), now);
+            // The key holder chooses the fee fields: bound them, or a stolen key could burn the
+            // balance in fees. Version 3 only (fees in STRK), no tip, and the most the
+            // transaction can cost within the session's per-call limit for STRK.
+            let version: u256 = tx_info.version.into();
+            assert(version == 3 || version == QUERY_OFFSET + 3, 'Session: tx version not 3');
+            assert(tx_info.tip == 0, 'Session: tip not allowed');
+            let mut max_fee: u256 = 0;
+            for bound in tx_info.resource_bounds {
+                let amount: u256 = (*bound.max_amount).into();
+                let price: u256 = (*bound.max_price_per_unit).into();
+                max_fee += amount * price;
+            }
+            let fee_token: ContractAddress = FEE_TOKEN.try_into().unwrap();
+            let fee_policy = self.spending_policies.read((session_key, epoch, fee_token));
+            assert(
+                fee_policy.window_seconds != 0 && max_fee <= fee_policy.max_per_call,
+                'Policy: fee over limit',
             );
-            self.use_session(session_key, signature, hash, calls.span(), get_block_timestamp());
             starknet::VALIDATED
         }
 
@@ -207,6 +251,10 @@ pub mod SessionAccount {
             assert(session_key != 0, 'Session: zero key');
             assert(valid_until > get_block_timestamp(), 'Session: already expired');
             assert(max_calls > 0, 'Session: zero max calls');
+            // A new epoch: bound calls and spending policies of any earlier registration of this
+            // key stay behind, so an update starts from nothing but what it registers.
+            let epoch = self.last_epoch.read() + 1;
+            self.last_epoch.write(epoch);
             let mut index: u32 = 0;
             for selector in allowed_entrypoints.span() {
                 self.session_allowlist.write((session_key, index), *selector);
@@ -217,7 +265,12 @@ pub mod SessionAccount {
                 .write(
                     session_key,
                     SessionRecord {
-                        valid_until, max_calls, calls_used: 0, allowlist_len: allowed_entrypoints.len(),
+                        valid_until,
+                        max_calls,
+                        calls_used: 0,
+                        allowlist_len: allowed_entrypoints.len(),
+                        epoch,
+                        allowed_calls_len: 0,
                     },
                 );
             self
@@ -238,7 +291,14 @@ pub mod SessionAccount {
                 .sessions
                 .write(
                     session_key,
-                    SessionRecord { valid_until: 0, max_calls: 0, calls_used: 0, allowlist_len: 0 },
+                    SessionRecord {
+                        valid_until: 0,
+                        max_calls: 0,
+                        calls_used: 0,
+                        allowlist_len: 0,
+                        epoch: 0,
+                        allowed_calls_len: 0,
+                    },
                 );
             self.emit(SessionKeyRevoked { session_key });
         }
@@ -266,16 +326,23 @@ pub mod SessionAccount {
             window_seconds: u64,
         ) {
             assert_self_call();
-            assert(session_key != 0, 'Session: zero key');
+            let epoch = self.registered_epoch(session_key);
             assert(token.is_non_zero(), 'Policy: zero token');
             assert(window_seconds > 0, 'Policy: zero window');
             assert(max_per_call <= max_per_window, 'Policy: per call > per window');
+            // Changing a policy keeps what was spent in its current window: an update must not
+            // hand out a fresh window's worth.
+            let current = self.spending_policies.read((session_key, epoch, token));
             self
                 .spending_policies
                 .write(
-                    (session_key, token),
+                    (session_key, epoch, token),
                     SpendingPolicy {
-                        max_per_call, max_per_window, window_seconds, spent: 0, window_start: 0,
+                        max_per_call,
+                        max_per_window,
+                        window_seconds,
+                        spent: current.spent,
+                        window_start: current.window_start,
                     },
                 );
             self
@@ -289,17 +356,24 @@ pub mod SessionAccount {
         fn get_spending_policy(
             self: @ContractState, session_key: felt252, token: ContractAddress,
         ) -> SpendingPolicy {
-            self.spending_policies.read((session_key, token))
+            let epoch = self.sessions.read(session_key).epoch;
+            if epoch == 0 {
+                return SpendingPolicy {
+                    max_per_call: 0, max_per_window: 0, window_seconds: 0, spent: 0, window_start: 0,
+                };
+            }
+            self.spending_policies.read((session_key, epoch, token))
         }
 
         fn remove_spending_policy(
             ref self: ContractState, session_key: felt252, token: ContractAddress,
         ) {
             assert_self_call();
+            let epoch = self.registered_epoch(session_key);
             self
                 .spending_policies
                 .write(
-                    (session_key, token),
+                    (session_key, epoch, token),
                     SpendingPolicy {
                         max_per_call: 0,
                         max_per_window: 0,
@@ -309,6 +383,39 @@ pub mod SessionAccount {
                     },
                 );
             self.emit(SpendingPolicyRemoved { session_key, token });
+        }
+
+        fn add_session_allowed_calls(
+            ref self: ContractState, session_key: felt252, allowed_calls: Array<AllowedCall>,
+        ) {
+            assert_self_call();
+            let epoch = self.registered_epoch(session_key);
+            let mut record = self.sessions.read(session_key);
+            for allowed in allowed_calls.span() {
+                let allowed = *allowed;
+                assert(allowed.to.is_non_zero(), 'Session: zero contract');
+                let key = (session_key, epoch, allowed.to, allowed.selector);
+                if !self.allowed_calls.read(key) {
+                    self.allowed_calls.write(key, true);
+                    self
+                        .allowed_call_list
+                        .write((session_key, epoch, record.allowed_calls_len), allowed);
+                    record.allowed_calls_len += 1;
+                }
+            }
+            self.sessions.write(session_key, record);
+            self.emit(SessionCallsAllowed { session_key, allowed_calls: allowed_calls.span() });
+        }
+
+        fn get_session_allowed_calls(
+            self: @ContractState, session_key: felt252,
+        ) -> Array<AllowedCall> {
+            let record = self.sessions.read(session_key);
+            let mut calls = array![];
+            for index in 0..record.allowed_calls_len {
+                calls.append(self.allowed_call_list.read((session_key, record.epoch, index)));
+            }
+            calls
         }
     }
 
@@ -335,8 +442,9 @@ pub mod SessionAccount {
             } else {
                 assert(signature.len() == 4, 'SNIP9: invalid signature len');
                 let session_key = *signature.at(0);
-                self.use_session(session_key, signature, hash, outside_execution.calls, now);
-                self.apply_spending(session_key, outside_execution.calls, now);
+                let epoch = self
+                    .use_session(session_key, signature, hash, outside_execution.calls, now);
+                self.apply_spending(session_key, epoch, outside_execution.calls, now);
             }
             execute_calls(outside_execution.calls)
         }
@@ -378,8 +486,16 @@ pub mod SessionAccount {
             assert(version >= MIN_TRANSACTION_VERSION, 'Account: invalid tx version');
         }
 
+        /// The epoch of a registered session key; panics when it is not registered.
+        fn registered_epoch(self: @ContractState, session_key: felt252) -> u64 {
+            assert(session_key != 0, 'Session: zero key');
+            let record = self.sessions.read(session_key);
+            assert(record.valid_until != 0, 'Session: not registered');
+            record.epoch
+        }
+
         /// Checks every session rule for `calls`, the session's signature over `hash`, and
-        /// consumes one call of the session's budget.
+        /// consumes one call of the session's budget; returns the session's epoch.
         fn use_session(
             ref self: ContractState,
             session_key: felt252,
@@ -387,7 +503,7 @@ pub mod SessionAccount {
             hash: felt252,
             calls: Span<Call>,
             now: u64,
-        ) {
+        ) -> u64 {
             let record = self.sessions.read(session_key);
             assert(record.valid_until != 0, 'Session: not registered');
             assert(now <= record.valid_until, 'Session: expired');
@@ -403,19 +519,18 @@ pub mod SessionAccount {
                     'Session: nested execute',
                 );
                 assert(
-                    self.is_allowed(session_key, record.allowlist_len, selector),
+                    self.is_allowed(session_key, @record, *call.to, selector),
                     'Session: entrypoint not allowed',
                 );
-                // The per-call limit needs no clock: check it here so an over-limit transfer is
-                // refused before any fee is charged.
-                if is_spend(selector) {
-                    let policy = self.spending_policies.read((session_key, *call.to));
-                    if policy.window_seconds != 0 {
-                        assert(
-                            spend_amount(*call.calldata) <= policy.max_per_call,
-                            'Policy: over per-call limit',
-                        );
-                    }
+                // Value needs a policy for its contract. The per-call limit needs no clock:
+                // check it here so an over-limit transfer is refused before any fee is charged.
+                if is_value_call(selector) {
+                    let policy = self.spending_policies.read((session_key, record.epoch, *call.to));
+                    assert(policy.window_seconds != 0, 'Policy: no spending policy');
+                    assert(
+                        value_amount(selector, *call.calldata) <= policy.max_per_call,
+                        'Policy: over per-call limit',
+                    );
                 }
             }
             assert(
@@ -431,16 +546,26 @@ pub mod SessionAccount {
                         max_calls: record.max_calls,
                         calls_used: record.calls_used + 1,
                         allowlist_len: record.allowlist_len,
+                        epoch: record.epoch,
+                        allowed_calls_len: record.allowed_calls_len,
                     },
                 );
+            record.epoch
         }
 
+        /// Whether the session may call `selector` on `to`: the selector is on its allowlist
+        /// (any contract) or the pair is bound to it. Nothing is allowed by default.
         fn is_allowed(
-            self: @ContractState, session_key: felt252, allowlist_len: u32, selector: felt252,
+            self: @ContractState,
+            session_key: felt252,
+            record: @SessionRecord,
+            to: ContractAddress,
+            selector: felt252,
         ) -> bool {
-            if allowlist_len == 0 {
+            if self.allowed_calls.read((session_key, *record.epoch, to, selector)) {
                 return true;
             }
+            let allowlist_len = *record.allowlist_len;
             let mut index: u32 = 0;
             let mut found = false;
             while index < allowlist_len {
@@ -453,21 +578,55 @@ pub mod SessionAccount {
             found
         }
 
-        /// Adds each ERC-20 spend to the session's window for that token; panics when a window
-        /// limit would be exceeded. A window restarts once `window_seconds` have passed.
-        fn apply_spending(
-            ref self: ContractState, session_key: felt252, calls: Span<Call>, now: u64,
+        /// At validation, with `now` rounded down to the hour: refuses the transaction when some
+        /// token's spends would overrun a window that is surely still open at the real time
+        /// (which is less than an hour later). An overrun whose window may have closed meanwhile
+        /// is left to `apply_spending` in `__execute__`.
+        fn check_window_at_validation(
+            self: @ContractState, session_key: felt252, epoch: u64, calls: Span<Call>, now: u64,
         ) {
             for call in calls {
-                if !is_spend(*call.selector) {
+                if !is_value_call(*call.selector) {
                     continue;
                 }
-                let key = (session_key, *call.to);
+                let policy = self.spending_policies.read((session_key, epoch, *call.to));
+                // Every spend on this token in the transaction counts against the same window.
+                let mut total: u256 = 0;
+                for other in calls {
+                    if *other.to == *call.to && is_value_call(*other.selector) {
+                        total += value_amount(*other.selector, *other.calldata);
+                    }
+                }
+                // Over a whole window's limit: refused whatever the time.
+                assert(total <= policy.max_per_window, 'Policy: over window limit');
+                if policy.window_start == 0 {
+                    continue;
+                }
+                let window_end: u128 = policy.window_start.into() + policy.window_seconds.into();
+                let latest: u128 = now.into() + VALIDATE_TIME_ROUNDING.into();
+                if latest > window_end {
+                    continue;
+                }
+                // The window is surely still open at the real time: what it holds counts too.
+                assert(total + policy.spent <= policy.max_per_window, 'Policy: over window limit');
+            }
+        }
+
+        /// Adds each value call to the session's window for its contract; panics when a policy
+        /// is missing or a limit would be exceeded. A window restarts once `window_seconds` have
+        /// passed.
+        fn apply_spending(
+            ref self: ContractState, session_key: felt252, epoch: u64, calls: Span<Call>, now: u64,
+        ) {
+            for call in calls {
+                let selector = *call.selector;
+                if !is_value_call(selector) {
+                    continue;
+                }
+                let key = (session_key, epoch, *call.to);
                 let mut policy = self.spending_policies.read(key);
-                if policy.window_seconds == 0 {
-                    continue;
-                }
-                let amount = spend_amount(*call.calldata);
+                assert(policy.window_seconds != 0, 'Policy: no spending policy');
+                let amount = value_amount(selector, *call.calldata);
                 assert(amount <= policy.max_per_call, 'Policy: over per-call limit');
                 if policy.window_start == 0 || now - policy.window_start >= policy.window_seconds {
                     policy.window_start = now;
@@ -481,20 +640,53 @@ pub mod SessionAccount {
         }
     }
 
-    /// Whether a selector moves ERC-20 value out of this account and so falls under a spending
-    /// policy: `transfer`, `approve`, `increase_allowance` (and its camelCase twin).
-    fn is_spend(selector: felt252) -> bool {
+    /// Whether a selector can move value (tokens, or the right to move them) and so needs a
+    /// spending policy for the contract it is called on: ERC-20 `transfer`, `transfer_from`,
+    /// `approve`, `increase_allowance`, and the NFT transfers and operator approvals (each in
+    /// snake and camel case).
+    fn is_value_call(selector: felt252) -> bool {
+        is_amount_call(selector)
+            || is_transfer_from(selector)
+            || is_nft_only(selector)
+    }
+
+    /// `(address, amount: u256)` calls.
+    fn is_amount_call(selector: felt252) -> bool {
         selector == selector!("transfer")
             || selector == selector!("approve")
             || selector == selector!("increase_allowance")
             || selector == selector!("increaseAllowance")
     }
 
-    /// The amount of a spending call, whose calldata is `(address, amount: u256)`.
-    fn spend_amount(calldata: Span<felt252>) -> u256 {
-        assert(calldata.len() == 3, 'Policy: bad ERC-20 calldata');
-        let low: u128 = (*calldata.at(1)).try_into().expect('Policy: bad amount');
-        let high: u128 = (*calldata.at(2)).try_into().expect('Policy: bad amount');
+    /// `(from, to, amount: u256)` calls (ERC-721 `transfer_from` has the same shape, with a
+    /// token id in place of the amount).
+    fn is_transfer_from(selector: felt252) -> bool {
+        selector == selector!("transfer_from") || selector == selector!("transferFrom")
+    }
+
+    /// NFT entrypoints no fungible limit can bound.
+    fn is_nft_only(selector: felt252) -> bool {
+        selector == selector!("safe_transfer_from")
+            || selector == selector!("safeTransferFrom")
+            || selector == selector!("safe_batch_transfer_from")
+            || selector == selector!("safeBatchTransferFrom")
+            || selector == selector!("set_approval_for_all")
+            || selector == selector!("setApprovalForAll")
+    }
+
+    /// The amount a value call moves; panics for NFT-only entrypoints, which a spending policy
+    /// (an amount of a fungible token) cannot bound.
+    fn value_amount(selector: felt252, calldata: Span<felt252>) -> u256 {
+        assert(!is_nft_only(selector), 'Policy: NFT call not allowed');
+        let at = if is_transfer_from(selector) {
+            assert(calldata.len() == 4, 'Policy: bad ERC-20 calldata');
+            2
+        } else {
+            assert(calldata.len() == 3, 'Policy: bad ERC-20 calldata');
+            1
+        };
+        let low: u128 = (*calldata.at(at)).try_into().expect('Policy: bad amount');
+        let high: u128 = (*calldata.at(at + 1)).try_into().expect('Policy: bad amount');
         u256 { low, high }
     }
 

@@ -1,7 +1,7 @@
-//! The two messages a session key signs.
+//! The SNIP-12 message a session key (or the owner) signs for an outside execution. On the
+//! direct path a session key signs the transaction hash itself, which covers the fee fields.
 use core::poseidon::poseidon_hash_span;
 use starknet::ContractAddress;
-use starknet::account::Call;
 use crate::types::OutsideExecution;
 
 /// sn_keccak('"StarknetDomain"("name":"shortstring","version":"shortstring",
@@ -14,27 +14,6 @@ pub const OUTSIDE_EXECUTION_TYPE_HASH: felt252 =
 /// Type hash of SNIP-9 v2 `Call` (SNIP-12 revision 1).
 pub const CALL_TYPE_HASH: felt252 =
     0x3635c7f2a7ba93844c0d064e18e487f35ab90f7c39d00f186a781fc3f0c2ca9;
-
-/// Hash a session key signs for a direct INVOKE:
-/// `poseidon([account, chain_id, nonce, valid_until, (to, selector, len, calldata...)*])`.
-pub fn session_message_hash(
-    account: ContractAddress,
-    chain_id: felt252,
-    nonce: felt252,
-    valid_until: u64,
-    calls: Span<Call>,
-) -> felt252 {
-    let mut data: Array<felt252> = array![account.into(), chain_id, nonce, valid_until.into()];
-    for call in calls {
-        data.append((*call.to).into());
-        data.append(*call.selector);
-        data.append((*call.calldata).len().into());
-        for word in *call.calldata {
-            data.append(*word);
-        }
-    }
-    poseidon_hash_span(data.span())
-}
 
 /// SNIP-12 revision 1 message hash of an outside execution for `account`.
 pub fn outside_execution_message_hash(

@@ -1,6 +1,6 @@
 use starknet::account::Call;
 use starknet::{ClassHash, ContractAddress};
-use crate::types::{OutsideExecution, SessionData, SpendingPolicy};
+use crate::types::{AllowedCall, OutsideExecution, SessionData, SpendingPolicy};
 
 /// SRC-5 id of SRC-5 itself.
 pub const ISRC5_ID: felt252 = 0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055;
@@ -63,6 +63,10 @@ pub trait ISessionKeys<TState> {
         self: @TState, session_key: felt252, token: ContractAddress,
     ) -> SpendingPolicy;
     fn remove_spending_policy(ref self: TState, session_key: felt252, token: ContractAddress);
+    fn add_session_allowed_calls(
+        ref self: TState, session_key: felt252, allowed_calls: Array<AllowedCall>,
+    );
+    fn get_session_allowed_calls(self: @TState, session_key: felt252) -> Array<AllowedCall>;
 }
 
 #[starknet::interface]

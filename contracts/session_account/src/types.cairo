@@ -33,11 +33,22 @@ pub struct SpendingPolicy {
     pub window_start: u64,
 }
 
-/// The stored record of a session key. `valid_until == 0` means no session.
+/// The stored record of a session key. `valid_until == 0` means no session. `epoch` names the
+/// registration: contract-bound calls and spending policies are stored under it, so a revocation
+/// or a new registration of the same key leaves nothing of what an earlier one allowed.
 #[derive(Copy, Drop, Serde, Debug, starknet::Store)]
 pub struct SessionRecord {
     pub valid_until: u64,
     pub max_calls: u32,
     pub calls_used: u32,
     pub allowlist_len: u32,
+    pub epoch: u64,
+    pub allowed_calls_len: u32,
+}
+
+/// An entrypoint a session may call on one contract only (`(contract, selector)`).
+#[derive(Copy, Drop, Serde, Debug, PartialEq, starknet::Store)]
+pub struct AllowedCall {
+    pub to: ContractAddress,
+    pub selector: felt252,
 }

@@ -43,6 +43,16 @@ impl Signer<'_> {
     }
 }
 
+/// What the manager knows when it submits: the last status read's account nonce and chain
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubmitContext {
+    /// The account nonce from the last status read (the direct path uses it).
+    pub nonce: Option<Felt>,
+    /// Chain time now, as the manager estimates it (unix seconds).
+    pub now: u64,
+}
+
 /// A way to get signed calls executed.
 #[async_trait]
 pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
@@ -50,14 +60,24 @@ pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
 
     /// Gets `calls` from `account` signed by `signer` and submitted; returns the transaction hash.
-    /// `nonce` is the account nonce from the last status read, used by the direct path.
     async fn submit(
         &self,
         account: Felt,
         calls: &[Call],
         signer: Signer<'_>,
-        nonce: Option<Felt>,
+        context: SubmitContext,
     ) -> Result<Felt, SessionError>;
+
+    /// A call this backend may add to a session's calls to pay its fee, at the most the user
+    /// accepts (a gasless paymaster's fee transfer); the manager counts it against the
+    /// session's limits before signing.
+    fn worst_fee_call(&self) -> Option<Call> {
+        None
+    }
+
+    /// The last session execution submitted was confirmed on chain (its receipt holds its
+    /// effect): a backend that remembers unsettled executions forgets it.
+    fn settled(&self) {}
 
     /// Deploys an account; only backends that can pay for it support this.
     async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {

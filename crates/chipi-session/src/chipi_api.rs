@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use starknet_core::types::{Call, Felt};
 
-use crate::backend::{ExecutionBackend, Signer};
+use crate::backend::{ExecutionBackend, Signer, SubmitContext};
 use crate::entrypoint::selector;
 use crate::error::SessionError;
 use crate::outside_execution::OutsideExecution;
@@ -41,6 +41,9 @@ pub struct ChipiApiClient {
     api_key: String,
     bearer: Option<String>,
     account_class_hash: Felt,
+    /// The network's chain id: typed data for another chain is refused, and the hash signed
+    /// uses this one, never the API's.
+    chain_id: Felt,
     round_trips: AtomicU64,
 }
 
@@ -138,6 +141,7 @@ impl ChipiApiClient {
         base_url: impl Into<String>,
         api_key: impl Into<String>,
         bearer: Option<String>,
+        chain_id: Felt,
     ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(60))
@@ -149,6 +153,7 @@ impl ChipiApiClient {
             api_key: api_key.into(),
             bearer,
             account_class_hash: CHIPI_V29_CLASS_HASH,
+            chain_id,
             round_trips: AtomicU64::new(0),
         }
     }
@@ -257,10 +262,25 @@ impl ChipiApiClient {
             }
         };
         let typed = TypedData::from_json(&typed_data.to_string())?;
-        if OutsideExecution::from_typed_data(&typed)?.calls != calls {
-            return Err(SessionError::PaymasterTampered);
+        let outside = OutsideExecution::from_typed_data(&typed)?;
+        if outside.calls != calls {
+            return Err(SessionError::PaymasterTampered { field: "calls" });
         }
-        let hash = typed.message_hash(account)?;
+        // The hash comes from the fixed SNIP-9 v2 layout, never from the API's type definitions.
+        if typed.encode_type("OutsideExecution").ok().as_deref()
+            != Some(crate::outside_execution::OUTSIDE_EXECUTION_TYPE)
+        {
+            return Err(SessionError::PaymasterTampered { field: "types" });
+        }
+        let chain_id = typed
+            .domain
+            .get("chainId")
+            .map(crate::typed_data::felt_of)
+            .transpose()?;
+        if chain_id != Some(self.chain_id) {
+            return Err(SessionError::PaymasterTampered { field: "chain_id" });
+        }
+        let hash = outside.message_hash(account, self.chain_id);
         Ok((typed_data, hash))
     }
 
@@ -349,7 +369,7 @@ impl ExecutionBackend for ChipiApiClient {
         account: Felt,
         calls: &[Call],
         signer: Signer<'_>,
-        _nonce: Option<Felt>,
+        _context: SubmitContext,
     ) -> Result<Felt, SessionError> {
         let session = signer.is_session();
         let (typed_data, hash) = self

@@ -8,7 +8,7 @@ use starknet_providers::jsonrpc::HttpTransport;
 use starknet_providers::JsonRpcClient;
 use starknet_signers::LocalWallet;
 
-use crate::backend::{ExecutionBackend, Signer};
+use crate::backend::{ExecutionBackend, Signer, SubmitContext};
 use crate::error::SessionError;
 use crate::session_account::SessionAccount;
 
@@ -51,8 +51,9 @@ impl ExecutionBackend for DirectBackend {
         account: Felt,
         calls: &[Call],
         signer: Signer<'_>,
-        nonce: Option<Felt>,
+        context: SubmitContext,
     ) -> Result<Felt, SessionError> {
+        let nonce = context.nonce;
         let calls = calls.to_vec();
         let sent = match signer {
             Signer::Owner(key) => {
@@ -65,7 +66,7 @@ impl ExecutionBackend for DirectBackend {
                     ExecutionEncoding::New,
                 );
                 owner.set_block_id(BlockId::Tag(BlockTag::PreConfirmed));
-                let mut execution = owner.execute_v3(calls);
+                let mut execution = owner.execute_v3(calls).tip(0);
                 if let Some(nonce) = nonce {
                     execution = execution.nonce(nonce);
                 }
@@ -79,7 +80,9 @@ impl ExecutionBackend for DirectBackend {
                     key.signing_key(),
                     valid_until,
                 );
-                let mut execution = session.execute_v3(calls);
+                // No tip: the account refuses a session transaction with one (the key holder
+                // must not be able to spend the balance in fees).
+                let mut execution = session.execute_v3(calls).tip(0);
                 if let Some(nonce) = nonce {
                     execution = execution.nonce(nonce);
                 }

@@ -16,6 +16,10 @@ pub const SET_SPENDING_POLICY: &str = "set_spending_policy";
 pub const GET_SPENDING_POLICY: &str = "get_spending_policy";
 /// Removes a spending policy (owner only).
 pub const REMOVE_SPENDING_POLICY: &str = "remove_spending_policy";
+/// Binds `(contract, selector)` pairs to a registered session key (owner only).
+pub const ADD_SESSION_ALLOWED_CALLS: &str = "add_session_allowed_calls";
+/// Reads the pairs bound to a session key: `[n, (contract, selector)...]`.
+pub const GET_SESSION_ALLOWED_CALLS: &str = "get_session_allowed_calls";
 /// SNIP-9 v2 entrypoint.
 pub const EXECUTE_FROM_OUTSIDE_V2: &str = "execute_from_outside_v2";
 /// SNIP-9 nonce check.

@@ -44,9 +44,26 @@ pub enum SessionError {
         /// Extra data, as JSON text.
         data: Option<String>,
     },
-    /// The paymaster returned an outside execution with other calls than the ones asked for.
-    #[error("the paymaster returned different calls than requested; nothing was signed")]
-    PaymasterTampered,
+    /// The paymaster (or the Chipi API) returned an outside execution that differs from what
+    /// was asked for or breaks a bound the wallet sets; `field` names what differs. Nothing was
+    /// signed.
+    #[error("the paymaster altered the {field} of the transaction; nothing was signed")]
+    PaymasterTampered {
+        /// `calls`, `caller`, `execute_after`, `execute_before`, `chain_id`, `nonce`, `types`,
+        /// `fee` or `domain`.
+        field: &'static str,
+    },
+    /// A gasless execution signed earlier was not confirmed and may still run; nothing new is
+    /// signed until it has run or expired.
+    #[error("an earlier transfer may still be executed until {execute_before}; try again after it")]
+    PreviousExecutionPending {
+        /// Unix time after which the earlier signature is void.
+        execute_before: u64,
+    },
+    /// A gasless execution reported as failed was executed after all (its nonce is used on
+    /// chain); it is not sent again.
+    #[error("the earlier attempt was executed after all; it was not sent again")]
+    AlreadyExecuted,
     /// A `SessionKeyData` JSON document that does not parse.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),
@@ -77,6 +94,19 @@ pub enum SessionError {
         limit: u128,
         /// `"call"` or `"window"`.
         per: &'static str,
+    },
+    /// A call that can move value on a contract the session has no spending policy for.
+    #[error("the session has no spending limit for {contract:#x}; it cannot move value there")]
+    NoSpendingPolicy {
+        /// The token (or NFT) contract.
+        contract: starknet_core::types::Felt,
+    },
+    /// An NFT transfer or operator approval: no spending limit can bound it, so a session
+    /// cannot make it.
+    #[error("entrypoint {selector:#x} moves NFTs or grants an operator; a session cannot call it")]
+    UnboundedValueCall {
+        /// The selector refused.
+        selector: starknet_core::types::Felt,
     },
     /// A session may not call the account itself or nest an execute.
     #[error("a session cannot call the account itself or nest an execute")]
@@ -148,6 +178,12 @@ pub enum SessionError {
     /// There is no session on this device.
     #[error("there is no session; create one first")]
     NoSession,
+    /// The session is still active on chain: forgetting it needs the PIN (or revoke it first).
+    #[error("the session is still active on chain; revoke it first, or confirm with the PIN")]
+    SessionStillActive,
+    /// An export passphrase shorter than 12 characters or equal to the PIN.
+    #[error("the export passphrase needs 12 characters or more and must differ from the PIN")]
+    WeakExportPassphrase,
     /// A session exists already; clear it first.
     #[error("a session already exists; clear it first")]
     SessionExists,
@@ -181,9 +217,10 @@ impl SessionError {
             | SessionError::MalformedCiphertext
             | SessionError::UnsupportedFormat(_) => "SESSION_DECRYPTION_FAILED",
             SessionError::InvalidResponse(_) => "SESSION_INVALID_RESPONSE",
-            SessionError::SpendingLimit { .. } | SessionError::InvalidSpendingPolicy(_) => {
-                "INVALID_SPENDING_POLICY"
-            }
+            SessionError::SpendingLimit { .. }
+            | SessionError::InvalidSpendingPolicy(_)
+            | SessionError::NoSpendingPolicy { .. } => "INVALID_SPENDING_POLICY",
+            SessionError::UnboundedValueCall { .. } => "SESSION_ENTRYPOINT_NOT_ALLOWED",
             SessionError::Random(_)
             | SessionError::InvalidKey
             | SessionError::InvalidSessionParams(_) => "SESSION_CREATION_FAILED",
@@ -216,6 +253,8 @@ fn revert_code(reason: &str) -> Option<&'static str> {
         ("Session: not registered", "SESSION_NOT_REGISTERED"),
         ("Policy: over per-call limit", "INVALID_SPENDING_POLICY"),
         ("Policy: over window limit", "INVALID_SPENDING_POLICY"),
+        ("Policy: no spending policy", "INVALID_SPENDING_POLICY"),
+        ("Policy: NFT call not allowed", "SESSION_ENTRYPOINT_NOT_ALLOWED"),
     ];
     codes
         .iter()

@@ -5,7 +5,8 @@
 use starknet_core::types::{Call, Felt};
 
 use crate::entrypoint::{
-    selector, ADD_OR_UPDATE_SESSION_KEY, REVOKE_SESSION_KEY, SET_SPENDING_POLICY, TRANSFER,
+    selector, ADD_OR_UPDATE_SESSION_KEY, ADD_SESSION_ALLOWED_CALLS, REVOKE_SESSION_KEY,
+    SET_SPENDING_POLICY, TRANSFER,
 };
 use crate::error::SessionError;
 use crate::node_client::{Receipt, ReceiptEvent};
@@ -62,6 +63,8 @@ pub fn expected_events(account: Felt, calls: &[Call]) -> Vec<ExpectedEvent> {
                 "SessionKeyRevoked"
             } else if call.selector == selector(SET_SPENDING_POLICY) {
                 "SpendingPolicySet"
+            } else if call.selector == selector(ADD_SESSION_ALLOWED_CALLS) {
+                "SessionCallsAllowed"
             } else {
                 continue;
             };

@@ -23,6 +23,9 @@ pub struct ChainSnapshot {
     pub block_timestamp: u64,
     /// `get_spending_policy` for each token asked for, in order.
     pub policies: Vec<(Felt, SpendingPolicy)>,
+    /// `(contract, selector)` pairs bound to the session (`get_session_allowed_calls`); empty
+    /// for account classes without that entrypoint.
+    pub allowed_calls: Vec<(Felt, Felt)>,
 }
 
 /// One answer of a batch, borrowed from the response text.
@@ -53,7 +56,8 @@ fn hex_felt(text: &str, what: &str) -> Result<Felt, SessionError> {
 
 impl ChainSnapshot {
     /// Parses the answer to the batch `session_snapshot` sends: `get_session_data`, the nonce,
-    /// the pre-confirmed block, then `get_spending_policy` for each of `tokens`, matched by id.
+    /// the pre-confirmed block, `get_spending_policy` for each of `tokens`, then
+    /// `get_session_allowed_calls`, matched by id.
     /// Reads the text straight into what it needs, without building a JSON tree.
     pub fn from_batch_text(text: &str, tokens: &[Felt]) -> Result<Self, SessionError> {
         let items: Vec<BatchItem<'_>> = serde_json::from_str(text).map_err(|e| {
@@ -99,11 +103,33 @@ impl ChainSnapshot {
                 SpendingPolicy::from_felts(&felts_of(3 + i, "get_spending_policy")?)?,
             ));
         }
+        // Classes without contract-bound calls answer with an error: nothing is bound.
+        let bound_id = 3 + tokens.len();
+        let answered = items
+            .iter()
+            .any(|item| usize::try_from(item.id).ok() == Some(bound_id) && item.error.is_none());
+        let allowed_calls = if answered {
+            let words = felts_of(bound_id, "get_session_allowed_calls")?;
+            let [n, pairs @ ..] = words.as_slice() else {
+                return Err(SessionError::InvalidResponse(
+                    "get_session_allowed_calls: empty".into(),
+                ));
+            };
+            if Felt::from(pairs.len()) != *n + *n {
+                return Err(SessionError::InvalidResponse(
+                    "get_session_allowed_calls: length does not match".into(),
+                ));
+            }
+            pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             status,
             nonce,
             block_timestamp: block.timestamp,
             policies,
+            allowed_calls,
         })
     }
 }
@@ -353,8 +379,58 @@ impl NodeClient {
                 Self::call_params(account, "get_spending_policy", &[session_key, *token]),
             ));
         }
+        requests.push((
+            "starknet_call",
+            Self::call_params(account, "get_session_allowed_calls", &[session_key]),
+        ));
         let text = self.post_text(&Self::batch_body(&requests)).await?;
         ChainSnapshot::from_batch_text(&text, tokens)
+    }
+
+    /// Whether `nonce` is still unused for `account`'s outside executions, and the pre-confirmed
+    /// block's timestamp, in one batched request.
+    pub async fn outside_nonce_state(
+        &self,
+        account: Felt,
+        nonce: Felt,
+    ) -> Result<(bool, u64), SessionError> {
+        let requests = [
+            (
+                "starknet_call",
+                Self::call_params(account, "is_valid_outside_execution_nonce", &[nonce]),
+            ),
+            (
+                "starknet_getBlockWithTxHashes",
+                json!({"block_id": "pre_confirmed"}),
+            ),
+        ];
+        let answer = self.post(&Self::batch_body(&requests)).await?;
+        let items = answer.as_array().ok_or_else(|| {
+            SessionError::InvalidResponse("node: a batch answer must be an array".into())
+        })?;
+        let by_id = |id: u64, method: &str| -> Result<Value, SessionError> {
+            let item = items
+                .iter()
+                .find(|item| item.get("id").and_then(Value::as_u64) == Some(id))
+                .ok_or_else(|| SessionError::InvalidResponse(format!("node: no answer for {method}")))?;
+            Self::answer(item).map_err(|e| e.into_session_error(method))
+        };
+        let unused = match felts(&by_id(0, "is_valid_outside_execution_nonce")?, "nonce state")?
+            .as_slice()
+        {
+            [flag] if *flag == Felt::ONE => true,
+            [flag] if *flag == Felt::ZERO => false,
+            _ => {
+                return Err(SessionError::InvalidResponse(
+                    "node: is_valid_outside_execution_nonce is not a bool".into(),
+                ))
+            }
+        };
+        let timestamp = by_id(1, "starknet_getBlockWithTxHashes")?
+            .get("timestamp")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| SessionError::InvalidResponse("node: block without timestamp".into()))?;
+        Ok((unused, timestamp))
     }
 
     /// The receipt of `hash`, or `None` while the node does not know it yet.
@@ -467,6 +543,25 @@ mod tests {
         assert_eq!(snapshot.nonce, Felt::from(7u8));
         assert_eq!(snapshot.block_timestamp, 1_700_000_123);
         assert_eq!(snapshot.policies[0].1.spent, 3);
+        assert!(snapshot.allowed_calls.is_empty(), "no answer: nothing bound");
+        let mut bound = answer.as_array().unwrap().clone();
+        bound.push(json!({"jsonrpc": "2.0", "id": 4, "result": ["0x2", "0xa", "0xb", "0xc", "0xd"]}));
+        let snapshot =
+            ChainSnapshot::from_batch_text(&Value::Array(bound.clone()).to_string(), &[Felt::TWO])
+                .unwrap();
+        assert_eq!(
+            snapshot.allowed_calls,
+            vec![
+                (Felt::from(0xau8), Felt::from(0xbu8)),
+                (Felt::from(0xcu8), Felt::from(0xdu8))
+            ]
+        );
+        bound.pop();
+        bound.push(json!({"jsonrpc": "2.0", "id": 4, "result": ["0x3", "0xa", "0xb"]}));
+        assert!(
+            ChainSnapshot::from_batch_text(&Value::Array(bound).to_string(), &[Felt::TWO]).is_err(),
+            "a length that does not match is refused"
+        );
         let missing = json!([{"jsonrpc": "2.0", "id": 0, "error": {"code": 20, "message": "Contract not found"}}]);
         assert!(matches!(
             ChainSnapshot::from_batch_text(&missing.to_string(), &[]),

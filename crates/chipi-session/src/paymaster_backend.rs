@@ -1,9 +1,10 @@
-//! The SNIP-29 paymaster as an execution backend: sponsored, two round trips per execution.
+//! The SNIP-29 paymaster as an execution backend: two round trips to it per execution, one to
+//! the node.
 
 use async_trait::async_trait;
 use starknet_core::types::{Call, Felt};
 
-use crate::backend::{ExecutionBackend, Signer};
+use crate::backend::{ExecutionBackend, Signer, SubmitContext};
 use crate::error::SessionError;
 use crate::paymaster::{AccountDeployment, PaymasterClient};
 
@@ -18,14 +19,22 @@ impl ExecutionBackend for PaymasterClient {
         account: Felt,
         calls: &[Call],
         signer: Signer<'_>,
-        _nonce: Option<Felt>,
+        context: SubmitContext,
     ) -> Result<Felt, SessionError> {
-        let built = self.build_invoke(account, calls).await?;
-        let signature = signer.sign(built.message_hash)?;
         Ok(self
-            .execute_invoke(account, &built, &signature)
+            .submit_invoke(account, calls, context.now, signer.is_session(), |hash| {
+                signer.sign(hash)
+            })
             .await?
             .transaction_hash)
+    }
+
+    fn worst_fee_call(&self) -> Option<Call> {
+        PaymasterClient::worst_fee_call(self)
+    }
+
+    fn settled(&self) {
+        PaymasterClient::settled(self);
     }
 
     async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {

@@ -6,16 +6,19 @@ use starknet_core::types::{Call, Felt};
 use crate::entrypoint::{selector, EXECUTE, EXECUTE_FROM_OUTSIDE_V2};
 use crate::error::SessionError;
 use crate::session_status::SessionStatus;
-use crate::spending_policy::{spend_amount, SpendingPolicy};
+use crate::spending_policy::{is_value_call, spend_amount, SpendingPolicy};
 
-/// Checks `calls` from `account` against the session's on-chain `status` and the spending
-/// `policies` (token → policy) at `now`, in the order the account does. `registered` tells a
-/// revoked session from one that never was registered.
+/// Checks `calls` from `account` against the session's on-chain `status`, the `(contract,
+/// selector)` pairs bound to it, and the spending `policies` (token → policy) at `now`, in the
+/// order the account does. `registered` tells a revoked session from one that never was
+/// registered. Nothing is allowed by default: a call needs its selector on the allowlist or its
+/// pair bound, and a call that can move value needs a policy for its contract.
 pub fn check_execution(
     account: Felt,
     calls: &[Call],
     status: &SessionStatus,
     registered: bool,
+    allowed_calls: &[(Felt, Felt)],
     policies: &[(Felt, SpendingPolicy)],
     now: u64,
 ) -> Result<(), SessionError> {
@@ -42,16 +45,29 @@ pub fn check_execution(
         selector(EXECUTE_FROM_OUTSIDE_V2),
         selector("execute_from_outside"),
     ];
+    let policy_of = |token: Felt| {
+        policies
+            .iter()
+            .find(|(t, p)| *t == token && p.is_set())
+            .map(|(_, p)| p)
+    };
     for call in calls {
         if call.to == account || nested.contains(&call.selector) {
             return Err(SessionError::PrivilegedCall);
         }
-        if !status.allowed_entrypoints.is_empty()
-            && !status.allowed_entrypoints.contains(&call.selector)
+        if !status.allowed_entrypoints.contains(&call.selector)
+            && !allowed_calls.contains(&(call.to, call.selector))
         {
             return Err(SessionError::EntrypointNotAllowed {
                 selector: call.selector,
             });
+        }
+        if is_value_call(call.selector) {
+            let policy = policy_of(call.to)
+                .ok_or(SessionError::NoSpendingPolicy { contract: call.to })?;
+            if let Some(amount) = spend_amount(call)? {
+                policy.after_spending(&[amount], now)?;
+            }
         }
     }
     for (token, policy) in policies {
@@ -113,6 +129,7 @@ mod tests {
             &[transfer(10)],
             &active(vec![selector(TRANSFER)]),
             true,
+            &[],
             &[policy()],
             950,
         )
@@ -127,15 +144,15 @@ mod tests {
             ..s.clone()
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(1)], &inactive, true, &[], 10),
+            check_execution(ACCOUNT, &[transfer(1)], &inactive, true, &[], &[], 10),
             Err(SessionError::SessionRevoked)
         ));
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(1)], &inactive, false, &[], 10),
+            check_execution(ACCOUNT, &[transfer(1)], &inactive, false, &[], &[], 10),
             Err(SessionError::SessionNotRegistered)
         ));
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(1)], &s, true, &[], 1001),
+            check_execution(ACCOUNT, &[transfer(1)], &s, true, &[], &[], 1001),
             Err(SessionError::SessionExpired { valid_until: 1000 })
         ));
         let spent = SessionStatus {
@@ -143,7 +160,7 @@ mod tests {
             ..s.clone()
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(1)], &spent, true, &[], 10),
+            check_execution(ACCOUNT, &[transfer(1)], &spent, true, &[], &[], 10),
             Err(SessionError::CallsExhausted)
         ));
         let approve = Call {
@@ -151,7 +168,7 @@ mod tests {
             ..transfer(1)
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[approve], &s, true, &[], 10),
+            check_execution(ACCOUNT, &[approve], &s, true, &[], &[], 10),
             Err(SessionError::EntrypointNotAllowed { .. })
         ));
         let own = Call {
@@ -159,11 +176,11 @@ mod tests {
             ..transfer(1)
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[own], &active(vec![]), true, &[], 10),
+            check_execution(ACCOUNT, &[own], &active(vec![]), true, &[], &[], 10),
             Err(SessionError::PrivilegedCall)
         ));
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(31)], &s, true, &[policy()], 950),
+            check_execution(ACCOUNT, &[transfer(31)], &s, true, &[], &[policy()], 950),
             Err(SessionError::SpendingLimit { per: "window", .. })
         ));
         let long = SessionStatus {
@@ -171,16 +188,60 @@ mod tests {
             ..s.clone()
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(101)], &long, true, &[policy()], 2000),
+            check_execution(ACCOUNT, &[transfer(101)], &long, true, &[], &[policy()], 2000),
             Err(SessionError::SpendingLimit { per: "call", .. })
         ));
         assert!(
-            check_execution(ACCOUNT, &[transfer(100)], &long, true, &[policy()], 2000).is_ok(),
+            check_execution(ACCOUNT, &[transfer(100)], &long, true, &[], &[policy()], 2000).is_ok(),
             "the window has rolled over"
         );
         assert!(matches!(
-            check_execution(ACCOUNT, &[], &s, true, &[], 10),
+            check_execution(ACCOUNT, &[], &s, true, &[], &[], 10),
             Err(SessionError::InvalidCall(_))
+        ));
+    }
+
+    #[test]
+    fn nothing_is_allowed_by_default() {
+        let none = active(vec![]);
+        assert!(
+            matches!(
+                check_execution(ACCOUNT, &[transfer(1)], &none, true, &[], &[policy()], 950),
+                Err(SessionError::EntrypointNotAllowed { .. })
+            ),
+            "an empty allowlist allows nothing"
+        );
+        let bound = [(TOKEN, selector(TRANSFER))];
+        check_execution(ACCOUNT, &[transfer(1)], &none, true, &bound, &[policy()], 950)
+            .expect("a bound (contract, selector) pair is allowed");
+        let elsewhere = Call {
+            to: Felt::from(0x999u16),
+            ..transfer(1)
+        };
+        assert!(
+            matches!(
+                check_execution(ACCOUNT, &[elsewhere.clone()], &none, true, &bound, &[], 950),
+                Err(SessionError::EntrypointNotAllowed { .. })
+            ),
+            "a pair binds its selector to its contract only"
+        );
+        let any = active(vec![selector(TRANSFER)]);
+        assert!(
+            matches!(
+                check_execution(ACCOUNT, &[elsewhere], &any, true, &[], &[policy()], 950),
+                Err(SessionError::NoSpendingPolicy { contract }) if contract == Felt::from(0x999u16)
+            ),
+            "a token without a policy cannot be moved"
+        );
+        let nft = Call {
+            to: TOKEN,
+            selector: selector("set_approval_for_all"),
+            calldata: vec![Felt::TWO, Felt::ONE],
+        };
+        let nft_allowed = active(vec![nft.selector]);
+        assert!(matches!(
+            check_execution(ACCOUNT, &[nft], &nft_allowed, true, &[], &[policy()], 950),
+            Err(SessionError::UnboundedValueCall { .. })
         ));
     }
 }

@@ -3,12 +3,14 @@
 use starknet_core::types::{Call, Felt};
 
 use crate::entrypoint::{
-    selector, ADD_OR_UPDATE_SESSION_KEY, REVOKE_SESSION_KEY, SET_SPENDING_POLICY,
+    selector, ADD_OR_UPDATE_SESSION_KEY, ADD_SESSION_ALLOWED_CALLS, REVOKE_SESSION_KEY,
+    SET_SPENDING_POLICY,
 };
 
 /// `add_or_update_session_key(session_key, valid_until, max_calls, allowed_entrypoints)` on
-/// `account`; calldata `[pk, valid_until, max_calls, n, selectors...]`. An empty allowlist allows
-/// every selector.
+/// `account`; calldata `[pk, valid_until, max_calls, n, selectors...]`. The selectors are allowed
+/// on any contract; an empty allowlist allows none (our class; the published CHIPI classes
+/// read it as "any").
 pub fn register_session_call(
     account: Felt,
     session_key: Felt,
@@ -26,6 +28,22 @@ pub fn register_session_call(
     Call {
         to: account,
         selector: selector(ADD_OR_UPDATE_SESSION_KEY),
+        calldata,
+    }
+}
+
+/// `add_session_allowed_calls(session_key, [(contract, selector)...])` on `account`: each
+/// selector is allowed on its contract only. Sent after the registration, in the same
+/// transaction.
+pub fn allow_session_calls_call(account: Felt, session_key: Felt, pairs: &[(Felt, Felt)]) -> Call {
+    let mut calldata = vec![session_key, Felt::from(pairs.len())];
+    for (contract, entrypoint) in pairs {
+        calldata.push(*contract);
+        calldata.push(*entrypoint);
+    }
+    Call {
+        to: account,
+        selector: selector(ADD_SESSION_ALLOWED_CALLS),
         calldata,
     }
 }

@@ -1,5 +1,8 @@
 //! A starknet-rs [`Account`] that sends INVOKE v3 transactions signed by a session key: the
-//! direct, fee-paying session path.
+//! direct, fee-paying session path. The session key signs the transaction hash, so the fee
+//! fields (tip, resource bounds) are bound by the signature; a fee estimate is signed as a
+//! query transaction, whose hash differs, so the signature a node sees while estimating cannot
+//! be submitted.
 
 use async_trait::async_trait;
 use starknet_accounts::{
@@ -10,7 +13,6 @@ use starknet_providers::Provider;
 use starknet_signers::{SignerInteractivityContext, SigningKey};
 
 use crate::error::SessionError;
-use crate::session_hash::session_message_hash;
 use crate::session_signature::SessionSignature;
 
 /// An account contract driven by one of its session keys.
@@ -71,15 +73,9 @@ impl<P: Provider + Sync + Send> Account for SessionAccount<P> {
     async fn sign_execution_v3(
         &self,
         execution: &RawExecutionV3,
-        _query_only: bool,
+        query_only: bool,
     ) -> Result<Vec<Felt>, SessionError> {
-        let hash = session_message_hash(
-            self.address,
-            self.chain_id,
-            execution.nonce(),
-            self.valid_until,
-            execution.calls(),
-        );
+        let hash = execution.transaction_hash(self.chain_id, self.address, query_only, self);
         Ok(SessionSignature::sign(&self.key, hash, self.valid_until)?.to_felts())
     }
 

@@ -1,11 +1,14 @@
-//! The message a session key signs for a direct (fee-paying) INVOKE.
+//! The message a session key signs for a direct (fee-paying) INVOKE on the published CHIPI
+//! classes. Our own class checks a session signature against the transaction hash instead
+//! (see [`crate::SessionAccount`]), because this message leaves the fee fields unsigned.
 
 use starknet_core::types::{Call, Felt};
 use starknet_crypto::poseidon_hash_many;
 
 /// `poseidon([account, chain_id, nonce, valid_until, (to, selector, calldata_len, calldata...)
 /// for each call])`, the hash the session account checks a session signature against in
-/// `__validate__`. The transaction hash is not part of it; the nonce binds it to one transaction.
+/// `__validate__` of the published CHIPI classes. The transaction hash is not part of it, so the
+/// tip and resource bounds are not bound; kept for those classes only.
 pub fn session_message_hash(
     account: Felt,
     chain_id: Felt,

@@ -6,21 +6,23 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use starknet_core::types::{Call, Felt};
 
-use crate::backend::{ExecutionBackend, Signer};
+use crate::backend::{ExecutionBackend, Signer, SubmitContext};
 use crate::clock::Clock;
 use crate::entrypoint::{selector, TRANSFER};
 use crate::error::SessionError;
 use crate::expected_effect::{check_receipt, expected_events};
 use crate::node_client::{ChainSnapshot, NodeClient, Polling};
 use crate::preflight::check_execution;
-use crate::registration::{register_session_call, revoke_session_call, set_spending_policy_call};
+use crate::registration::{
+    allow_session_calls_call, register_session_call, revoke_session_call, set_spending_policy_call,
+};
 use crate::sealed_secret::SealedSecret;
 use crate::secret_key::{public_key_string, SecretKey};
 use crate::session_key_data::SessionKeyData;
 use crate::session_record::{SessionRecord, SessionStore};
 use crate::session_state::{LocalSession, SessionState};
 use crate::session_view::{Busy, ErrorView, LimitView, SessionView};
-use crate::spending_policy::spend_amount;
+use crate::spending_policy::{is_value_call, spend_amount};
 use crate::wallet::Wallet;
 
 /// The hook's defaults and the receipt polling bounds.
@@ -47,6 +49,9 @@ impl Default for ManagerConfig {
     }
 }
 
+/// Shortest passphrase a session export is encrypted with.
+pub const MIN_EXPORT_PASSPHRASE: usize = 12;
+
 /// A spending limit to register with a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicySpec {
@@ -67,8 +72,11 @@ pub struct RegisterParams {
     pub valid_until: Option<u64>,
     /// Call budget; defaults to [`ManagerConfig::default_max_calls`].
     pub max_calls: Option<u32>,
-    /// Allowed selectors; empty allows every selector.
+    /// Selectors allowed on any contract.
     pub allowed_entrypoints: Vec<Felt>,
+    /// `(contract, selector)` pairs allowed on that contract only. With the allowlist empty
+    /// too, the session could call nothing, so registering is refused.
+    pub allowed_calls: Vec<(Felt, Felt)>,
     /// Spending limits, one per token.
     pub spending_policies: Vec<PolicySpec>,
 }
@@ -428,6 +436,11 @@ impl SessionManager {
             }
             tokens.push(p.token);
         }
+        if params.allowed_entrypoints.is_empty() && params.allowed_calls.is_empty() {
+            return Err(SessionError::InvalidSessionParams(
+                "allow at least one entrypoint: an empty allowlist allows nothing".into(),
+            ));
+        }
         let owner = self.wallet.open_owner(pin)?;
         let address = self.wallet.address;
         let mut calls = vec![register_session_call(
@@ -437,6 +450,13 @@ impl SessionManager {
             max_calls,
             &params.allowed_entrypoints,
         )];
+        if !params.allowed_calls.is_empty() {
+            calls.push(allow_session_calls_call(
+                address,
+                record.public_key,
+                &params.allowed_calls,
+            ));
+        }
         calls.extend(params.spending_policies.iter().map(|p| {
             set_spending_policy_call(
                 address,
@@ -447,10 +467,9 @@ impl SessionManager {
                 p.window_seconds,
             )
         }));
-        let nonce = self.lock().snapshot.as_ref().map(|s| s.nonce);
         let hash = self
             .backend
-            .submit(address, &calls, Signer::Owner(&owner), nonce)
+            .submit(address, &calls, Signer::Owner(&owner), self.context())
             .await?;
         record.registering = Some(hash);
         self.save(Some(record.clone()))?;
@@ -467,6 +486,14 @@ impl SessionManager {
         self.save(Some(record))?;
         outcome?;
         self.refresh_inner().await
+    }
+
+    /// The nonce of the last status read and the chain time now.
+    fn context(&self) -> SubmitContext {
+        SubmitContext {
+            nonce: self.lock().snapshot.as_ref().map(|s| s.nonce),
+            now: self.chain_now(),
+        }
     }
 
     async fn confirm(&self, hash: Felt, calls: &[Call]) -> Result<(), SessionError> {
@@ -487,21 +514,31 @@ impl SessionManager {
     }
 
     async fn refresh_inner(&self) -> Result<(), SessionError> {
+        self.refresh_with(&[]).await
+    }
+
+    /// Reads the status, with the spending policies of the session's tokens and of `extra`.
+    async fn refresh_with(&self, extra: &[Felt]) -> Result<(), SessionError> {
         self.wallet.require_sessions()?;
         let Some(mut record) = self.record() else {
             return Ok(());
         };
+        let mut tokens = record.spending_tokens.clone();
+        tokens.extend(extra.iter().filter(|t| !record.spending_tokens.contains(t)));
         let snapshot = self
             .node
-            .session_snapshot(
-                self.wallet.address,
-                record.public_key,
-                &record.spending_tokens,
-            )
+            .session_snapshot(self.wallet.address, record.public_key, &tokens)
             .await?;
         let offset = i64::try_from(snapshot.block_timestamp).unwrap_or(i64::MAX)
             - i64::try_from(self.clock.now()).unwrap_or(i64::MAX);
         let before = record.clone();
+        // Tokens found with a policy (an imported session's, or a fee token's) are read from
+        // now on, so the card shows their limits.
+        for (token, policy) in &snapshot.policies {
+            if policy.is_set() && !record.spending_tokens.contains(token) {
+                record.spending_tokens.push(*token);
+            }
+        }
         if snapshot.status.is_active {
             record.registered = true;
             record.registering = None;
@@ -601,8 +638,26 @@ impl SessionManager {
             let shared = self.lock();
             shared.snapshot.is_some() && !shared.stale
         };
-        if !cached {
-            self.refresh_inner().await?;
+        // What the account will count: the calls, and a gasless fee at the most accepted.
+        let mut counted = calls.clone();
+        counted.extend(self.backend.worst_fee_call());
+        // A value call on a token whose policy was not read yet needs that policy first.
+        let unread: Vec<Felt> = {
+            let shared = self.lock();
+            counted
+                .iter()
+                .filter(|c| is_value_call(c.selector))
+                .map(|c| c.to)
+                .filter(|t| {
+                    !shared
+                        .snapshot
+                        .as_ref()
+                        .is_some_and(|s| s.policies.iter().any(|(p, _)| p == t))
+                })
+                .collect()
+        };
+        if !cached || !unread.is_empty() {
+            self.refresh_with(&unread).await?;
         }
         let record = self.current()?;
         let snapshot = self
@@ -613,9 +668,10 @@ impl SessionManager {
         let now = self.chain_now();
         check_execution(
             self.wallet.address,
-            &calls,
+            &counted,
             &snapshot.status,
             record.registered,
+            &snapshot.allowed_calls,
             &snapshot.policies,
             now,
         )?;
@@ -627,12 +683,18 @@ impl SessionManager {
         // From here on a failure may leave the chain ahead of the cache (a nonce used, a call
         // counted); refusals above were decided locally and changed nothing.
         let sent = async {
+            let context = SubmitContext {
+                nonce: Some(snapshot.nonce),
+                now,
+            };
             let hash = self
                 .backend
-                .submit(self.wallet.address, &calls, signer, Some(snapshot.nonce))
+                .submit(self.wallet.address, &calls, signer, context)
                 .await?;
             on_submitted(hash);
-            self.confirm(hash, &calls).await.map(|()| hash)
+            self.confirm(hash, &calls).await?;
+            self.backend.settled();
+            Ok::<Felt, SessionError>(hash)
         }
         .await;
         let hash = sent.inspect_err(|_| self.lock().stale = true)?;
@@ -643,6 +705,7 @@ impl SessionManager {
         if self.backend.uses_account_nonce() {
             cached.nonce += Felt::ONE;
         }
+
         for (token, policy) in &mut cached.policies {
             let amounts: Vec<u128> = calls
                 .iter()
@@ -653,9 +716,14 @@ impl SessionManager {
                 *policy = policy.after_spending(&amounts, now)?;
             }
         }
+        let remaining_calls = cached.status.remaining_calls;
+        // A gasless fee is known only to the chain: read the spent amounts again next time.
+        if self.backend.worst_fee_call().is_some() {
+            shared.stale = true;
+        }
         Ok(Executed {
             transaction_hash: hash,
-            remaining_calls: cached.status.remaining_calls,
+            remaining_calls,
         })
     }
 
@@ -695,10 +763,9 @@ impl SessionManager {
         }
         let owner = self.wallet.open_owner(pin)?;
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
-        let nonce = self.lock().snapshot.as_ref().map(|s| s.nonce);
         let hash = self
             .backend
-            .submit(self.wallet.address, &calls, Signer::Owner(&owner), nonce)
+            .submit(self.wallet.address, &calls, Signer::Owner(&owner), self.context())
             .await?;
         self.confirm(hash, &calls).await?;
         record.revoked = true;
@@ -707,9 +774,16 @@ impl SessionManager {
         self.refresh_inner().await
     }
 
-    /// `clearSession`: forgets the device's session (nothing on chain changes).
-    pub async fn clear_session(&self) -> Result<SessionView, SessionError> {
+    /// `clearSession`: forgets the device's session (nothing on chain changes). A session that
+    /// is active (or being registered) on chain could no longer be revoked from this device once
+    /// forgotten, so forgetting it needs the wallet's `pin`
+    /// ([`SessionError::SessionStillActive`] without it); revoke it first to end it on chain.
+    pub async fn clear_session(&self, pin: Option<&str>) -> Result<SessionView, SessionError> {
         let _op = self.ops.lock().await;
+        if matches!(self.state(), SessionState::Active | SessionState::Registering) {
+            let pin = pin.ok_or(SessionError::SessionStillActive)?;
+            self.wallet.open_owner(pin)?;
+        }
         self.save(None)?;
         {
             let mut shared = self.lock();
@@ -719,11 +793,21 @@ impl SessionManager {
         self.finish(Ok(())).map(|()| self.view())
     }
 
-    /// Exports the session key in the SDK's `SessionKeyData` shape, encrypted with `pin`.
-    pub fn export_session(&self, pin: &str) -> Result<SessionKeyData, SessionError> {
+    /// Exports the session key (opened with `pin`) in the SDK's `SessionKeyData` shape,
+    /// encrypted with `passphrase`. The SDK's format derives its key with one round of MD5, far
+    /// weaker than the wallet's own sealing, so the export never reuses the PIN that also seals
+    /// the owner key: a passphrase of fewer than 12 characters, or equal to the PIN, is refused.
+    pub fn export_session(
+        &self,
+        pin: &str,
+        passphrase: &str,
+    ) -> Result<SessionKeyData, SessionError> {
+        if passphrase.chars().count() < MIN_EXPORT_PASSPHRASE || passphrase == pin {
+            return Err(SessionError::WeakExportPassphrase);
+        }
         let record = self.current()?;
         let key = self.session_key(&record, Some(pin))?;
-        SessionKeyData::export(&key, pin, record.valid_until)
+        SessionKeyData::export(&key, passphrase, record.valid_until)
     }
 
     /// Imports a session from the SDK's `SessionKeyData` (decrypted with `sdk_pin`), sealing it

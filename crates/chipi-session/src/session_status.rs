@@ -14,7 +14,8 @@ pub struct SessionStatus {
     pub valid_until: u64,
     /// Calls left in the budget.
     pub remaining_calls: u32,
-    /// Allowed selectors; empty means any.
+    /// Selectors allowed on any contract; empty allows none (contract-bound pairs are read
+    /// separately).
     pub allowed_entrypoints: Vec<Felt>,
 }
 

@@ -89,28 +89,62 @@ impl SpendingPolicy {
     }
 }
 
-/// The amount a call moves out of the account when it is an ERC-20 spend the account polices
-/// (`transfer`, `approve`, `increase_allowance`, `increaseAllowance` with `(address, u256)`).
-/// `Ok(None)` for any other call.
+/// `(address, amount: u256)` entrypoints that move or grant ERC-20 value.
+const AMOUNT_CALLS: [&str; 4] = [TRANSFER, APPROVE, "increase_allowance", "increaseAllowance"];
+/// `(from, to, amount: u256)` entrypoints (ERC-721's `transfer_from` has the same shape).
+const TRANSFER_FROM_CALLS: [&str; 2] = ["transfer_from", "transferFrom"];
+/// NFT entrypoints that no fungible limit can bound: the account refuses them to sessions.
+pub const NFT_ONLY_CALLS: [&str; 6] = [
+    "safe_transfer_from",
+    "safeTransferFrom",
+    "safe_batch_transfer_from",
+    "safeBatchTransferFrom",
+    "set_approval_for_all",
+    "setApprovalForAll",
+];
+
+/// Whether `selector` can move value (tokens, or the right to move them): the account lets a
+/// session call it only on a contract the session has a spending policy for.
+pub fn is_value_call(selector: Felt) -> bool {
+    AMOUNT_CALLS
+        .iter()
+        .chain(&TRANSFER_FROM_CALLS)
+        .chain(&NFT_ONLY_CALLS)
+        .any(|name| crate::entrypoint::selector(name) == selector)
+}
+
+/// The amount a value call moves or grants, as the account reads it: the `u256` after the
+/// address for `transfer`, `approve`, `increase_allowance` (and camelCase), after `from, to` for
+/// `transfer_from`. `Ok(None)` for a call that moves no value; an NFT-only entrypoint is
+/// [`SessionError::UnboundedValueCall`].
 pub fn spend_amount(call: &Call) -> Result<Option<u128>, SessionError> {
-    let spends = [
-        selector(TRANSFER),
-        selector(APPROVE),
-        selector("increase_allowance"),
-        selector("increaseAllowance"),
-    ];
-    if !spends.contains(&call.selector) {
+    let is = |names: &[&str]| names.iter().any(|n| selector(n) == call.selector);
+    let at = if is(&AMOUNT_CALLS) {
+        if call.calldata.len() != 3 {
+            return Err(SessionError::InvalidCall(
+                "an ERC-20 spend takes (address, u256)".into(),
+            ));
+        }
+        1
+    } else if is(&TRANSFER_FROM_CALLS) {
+        if call.calldata.len() != 4 {
+            return Err(SessionError::InvalidCall(
+                "transfer_from takes (from, to, u256)".into(),
+            ));
+        }
+        2
+    } else if is(&NFT_ONLY_CALLS) {
+        return Err(SessionError::UnboundedValueCall {
+            selector: call.selector,
+        });
+    } else {
         return Ok(None);
-    }
-    let [_, low, high] = call.calldata.as_slice() else {
-        return Err(SessionError::InvalidCall(
-            "an ERC-20 spend takes (address, u256)".into(),
-        ));
     };
-    if *high != Felt::ZERO {
+    let (low, high) = (call.calldata[at], call.calldata[at + 1]);
+    if high != Felt::ZERO {
         return Err(SessionError::InvalidCall("amount above 2^128".into()));
     }
-    let amount = (*low)
+    let amount = low
         .try_into()
         .map_err(|_| SessionError::InvalidCall("amount low word above 2^128".into()))?;
     Ok(Some(amount))
@@ -204,5 +238,25 @@ mod tests {
             calldata: vec![Felt::ONE],
         };
         assert!(spend_amount(&short).is_err());
+        let from = Call {
+            to: token,
+            selector: selector("transferFrom"),
+            calldata: vec![Felt::ONE, Felt::TWO, Felt::from(7u8), Felt::ZERO],
+        };
+        assert_eq!(spend_amount(&from).unwrap(), Some(7), "the amount after from, to");
+        assert!(is_value_call(from.selector));
+        for name in NFT_ONLY_CALLS {
+            let nft = Call {
+                to: token,
+                selector: selector(name),
+                calldata: vec![Felt::ONE, Felt::ONE],
+            };
+            assert!(is_value_call(nft.selector), "{name} moves value");
+            assert!(
+                matches!(spend_amount(&nft), Err(SessionError::UnboundedValueCall { .. })),
+                "{name} cannot be bounded by an amount"
+            );
+        }
+        assert!(!is_value_call(selector("balance_of")));
     }
 }

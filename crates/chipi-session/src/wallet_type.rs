@@ -36,7 +36,7 @@ pub const READY_CLASS_HASH: Felt =
 /// This project's session account (contracts/session_account; a test keeps it in step with
 /// `contracts/artifacts/session_account.hashes.json`).
 pub const SESSION_ACCOUNT_CLASS_HASH: Felt =
-    Felt::from_hex_unchecked("0x26a738461d9baaed5c537f8ad3e5d7250a148f42051eedf01e3b2d184efb55");
+    Felt::from_hex_unchecked("0x2e16f70c41e894e6e8279c3904514a1eac88b90d39183c97eb0ccb0bfa0bc76");
 
 /// CHIPI v29, the class the SDK deploys and names in API requests.
 pub const CHIPI_V29_CLASS_HASH: Felt =

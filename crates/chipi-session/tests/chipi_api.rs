@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chipi_session::entrypoint::selector;
 use chipi_session::{
     ChipiApiClient, ExecutionBackend, OutsideExecution, SecretKey, SessionError, SessionSignature,
-    Signer, TypedData,
+    Signer, SubmitContext, TypedData,
 };
 use serde_json::Value;
 use starknet_core::types::{Call, Felt};
@@ -106,6 +106,10 @@ fn transfer() -> Call {
 }
 
 fn typed_data_for(calls: Vec<Call>) -> String {
+    typed_data_on(CHAIN, calls)
+}
+
+fn typed_data_on(chain: Felt, calls: Vec<Call>) -> String {
     let oe = OutsideExecution {
         caller: Felt::from_hex_unchecked("0x414e595f43414c4c4552"),
         nonce: Felt::from(77u8),
@@ -113,11 +117,11 @@ fn typed_data_for(calls: Vec<Call>) -> String {
         execute_before: 1_900_000_000,
         calls,
     };
-    serde_json::to_string(&oe.to_typed_data(CHAIN)).unwrap()
+    serde_json::to_string(&oe.to_typed_data(chain)).unwrap()
 }
 
 fn client(url: &str) -> ChipiApiClient {
-    ChipiApiClient::new(url, "pk_dev_abc123", Some("jwt.token.here".into()))
+    ChipiApiClient::new(url, "pk_dev_abc123", Some("jwt.token.here".into()), CHAIN)
 }
 
 #[tokio::test]
@@ -143,7 +147,7 @@ async fn session_execution_sends_the_sdk_bodies() {
                 key: &session,
                 valid_until: 1_700_021_600,
             },
-            None,
+            SubmitContext::default(),
         )
         .await
         .unwrap();
@@ -200,7 +204,7 @@ async fn owner_execution_sends_decimal_r_and_s() {
     .await;
     let owner = SecretKey::generate().unwrap();
     client(&url)
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&owner), None)
+        .submit(ACCOUNT, &[transfer()], Signer::Owner(&owner), SubmitContext::default())
         .await
         .unwrap();
     let log = log.lock().unwrap().clone();
@@ -238,6 +242,13 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
         (401, r#"{"message":"Invalid API key","code":"UNAUTHORIZED"}"#.into()),
         (500, r#"{"message":"boom"}"#.into()),
         (200, format!(r#"{{"typedData":{}}}"#, typed_data_for(vec![other]))),
+        (
+            200,
+            format!(
+                r#"{{"typedData":{}}}"#,
+                typed_data_on(Felt::from_hex_unchecked("0x534e5f5345504f4c4941"), vec![transfer()])
+            ),
+        ),
         (404, r#"{"message":"not found"}"#.into()),
         (200, r#"{"publicKey":"0xacc","encryptedPrivateKey":"U2FsdGVkX1...","walletType":"CHIPI","isDeployed":true}"#.into()),
     ])
@@ -245,25 +256,32 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
     let api = client(&url);
     let key = SecretKey::generate().unwrap();
     let refused = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), None)
+        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
         .await;
     assert!(
         matches!(&refused, Err(SessionError::ChipiApi { status: 401, code, message }) if code == "UNAUTHORIZED" && message == "Invalid API key"),
         "{refused:?}"
     );
     let refused = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), None)
+        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
         .await;
     assert!(
         matches!(&refused, Err(SessionError::ChipiApi { status: 500, code, .. }) if code == "HTTP_500"),
         "{refused:?}"
     );
     let tampered = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), None)
+        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
         .await;
     assert!(
-        matches!(tampered, Err(SessionError::PaymasterTampered)),
+        matches!(tampered, Err(SessionError::PaymasterTampered { field: "calls" })),
         "{tampered:?}"
+    );
+    let other_chain = api
+        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
+        .await;
+    assert!(
+        matches!(other_chain, Err(SessionError::PaymasterTampered { field: "chain_id" })),
+        "typed data for another chain is never signed: {other_chain:?}"
     );
     assert_eq!(api.wallet_by_user("user-1").await.unwrap(), None);
     let wallet = api.wallet_by_user("user 2").await.unwrap().unwrap();
@@ -274,13 +292,13 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
     let log = log.lock().unwrap().clone();
     assert_eq!(
         log.len(),
-        5,
+        6,
         "nothing was sent after the tampered typed data"
     );
     assert!(log
         .iter()
-        .take(3)
+        .take(4)
         .all(|r| r.request_line.contains("prepare-typed-data")));
-    assert_eq!(log[4].request_line, "GET /v1/chipi-wallets/by-user?__chipi_api_version=2025-12-30&externalUserId=user+2 HTTP/1.1");
+    assert_eq!(log[5].request_line, "GET /v1/chipi-wallets/by-user?__chipi_api_version=2025-12-30&externalUserId=user+2 HTTP/1.1");
     let _: Value = serde_json::from_str(&log[0].body).unwrap();
 }

@@ -129,14 +129,28 @@ pub enum SessionCommand {
     },
     /// Revoke the session on chain (owner-signed, gasless).
     Revoke,
-    /// Forget the session on this device.
-    Clear,
-    /// Print the session in the SDK's `SessionKeyData` JSON, encrypted with the PIN.
-    Export,
-    /// Import the SDK's `SessionKeyData` JSON, encrypted with the PIN.
+    /// Forget the session on this device. A session still active on chain needs the PIN (it
+    /// could no longer be revoked from here); `--revoke` ends it on chain first.
+    Clear {
+        /// Revoke the session on chain before forgetting it.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Print the session in the SDK's `SessionKeyData` JSON, encrypted with an export
+    /// passphrase of its own (12+ characters, not the PIN): the SDK's format is much weaker than
+    /// the wallet's sealing.
+    Export {
+        /// The export passphrase (default: read from stdin after the PIN).
+        #[arg(long, env = "CHIPI_EXPORT_PASSPHRASE", hide_env_values = true)]
+        passphrase: Option<String>,
+    },
+    /// Import the SDK's `SessionKeyData` JSON.
     Import {
         /// The JSON file.
         file: PathBuf,
+        /// The passphrase the file is encrypted with (default: the PIN, as the SDK does).
+        #[arg(long, env = "CHIPI_EXPORT_PASSPHRASE", hide_env_values = true)]
+        passphrase: Option<String>,
     },
     /// Sign a typed-data file with the session key: `[pk, r, s, valid_until]` (RFC 6979).
     Sign {
@@ -154,9 +168,13 @@ pub struct RegisterArgs {
     /// Call budget (default 1000).
     #[arg(long)]
     pub max_calls: Option<u32>,
-    /// Allowed entrypoints, names or hex selectors, comma-separated (default: any).
+    /// Entrypoints allowed on any contract, names or hex selectors, comma-separated. Value
+    /// entrypoints (`transfer`, `approve`, …) still need a `--limit` for each token.
     #[arg(long, value_delimiter = ',')]
     pub allow: Vec<String>,
+    /// Entrypoints allowed on one contract only, `CONTRACT:ENTRYPOINT`, repeatable.
+    #[arg(long = "allow-call")]
+    pub allow_call: Vec<String>,
     /// Spending limit `TOKEN:PER_CALL:PER_WINDOW:WINDOW_SECONDS` (amounts in whole units), repeatable.
     #[arg(long)]
     pub limit: Vec<String>,

@@ -8,7 +8,7 @@ use chipi_session::{
     format_amount, parse_address, parse_amount, parse_felt, parse_selector, ChipiApiClient,
     DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient,
     PolicySpec, RegisterParams, SecretKey, SessionError, SessionKeyData, SessionManager,
-    SessionSignature, SessionView, SystemClock, TypedData, Wallet,
+    SessionSignature, SessionState, SessionView, SystemClock, TypedData, Wallet,
 };
 use serde_json::{json, Value};
 use starknet_core::types::{Call, Felt};
@@ -93,7 +93,7 @@ fn backend(cli: &Cli, network: &Network) -> Result<Arc<dyn ExecutionBackend>, Se
                     network.name
                 ))
             })?;
-            Arc::new(PaymasterClient::new(url))
+            Arc::new(PaymasterClient::new(url, network.rpc_url.clone(), network.chain_id))
         }
         BackendKind::Direct => Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?),
         BackendKind::ChipiApi => {
@@ -103,7 +103,12 @@ fn backend(cli: &Cli, network: &Network) -> Result<Arc<dyn ExecutionBackend>, Se
             let key = cli.chipi_api_key.clone().ok_or_else(|| {
                 SessionError::InvalidConfig("--chipi-api-key (or CHIPI_API_KEY) is required".into())
             })?;
-            Arc::new(ChipiApiClient::new(url, key, cli.chipi_jwt.clone()))
+            Arc::new(ChipiApiClient::new(
+                url,
+                key,
+                cli.chipi_jwt.clone(),
+                network.chain_id,
+            ))
         }
     })
 }
@@ -450,17 +455,41 @@ async fn session_command(
             Ok(output)
         }
         SessionCommand::Revoke => Ok(view_output(&manager.revoke_session(&ctx.pin()?).await?)),
-        SessionCommand::Clear => Ok(view_output(&manager.clear_session().await?)),
-        SessionCommand::Export => {
-            let data = manager.export_session(&ctx.pin()?)?;
+        SessionCommand::Clear { revoke } => {
+            let live = matches!(
+                manager.state(),
+                SessionState::Active | SessionState::Registering
+            );
+            let pin = if live || *revoke {
+                Some(ctx.pin()?)
+            } else {
+                None
+            };
+            if *revoke && live {
+                manager.revoke_session(pin.as_deref().unwrap_or_default()).await?;
+            }
+            Ok(view_output(&manager.clear_session(pin.as_deref()).await?))
+        }
+        SessionCommand::Export { passphrase } => {
+            let pin = ctx.pin()?;
+            let passphrase = match passphrase {
+                Some(p) => p.clone(),
+                None => ctx.stdin.line("export passphrase")?,
+            };
+            let data = manager.export_session(&pin, &passphrase)?;
+            eprintln!(
+                "note: the SDK's format (one round of MD5) is much weaker than the wallet's own \
+                 sealing; keep the file as safe as the session key itself"
+            );
             let json = serde_json::to_value(&data).unwrap_or_default();
             Ok(out(json.clone(), json.to_string()))
         }
-        SessionCommand::Import { file } => {
+        SessionCommand::Import { file, passphrase } => {
             let data = SessionKeyData::from_json(&read_file(file)?)?;
             let pin = ctx.pin()?;
+            let sdk_pin = passphrase.clone().unwrap_or_else(|| pin.clone());
             Ok(view_output(
-                &manager.import_session(&data, &pin, &pin).await?,
+                &manager.import_session(&data, &sdk_pin, &pin).await?,
             ))
         }
         SessionCommand::Sign { file } => {
@@ -492,12 +521,25 @@ fn register_params(args: &RegisterArgs, network: &Network) -> Result<RegisterPar
             .iter()
             .map(|a| parse_selector(a.trim()))
             .collect::<Result<_, _>>()?,
+        allowed_calls: args
+            .allow_call
+            .iter()
+            .map(|a| allow_call_arg(a))
+            .collect::<Result<_, _>>()?,
         spending_policies: args
             .limit
             .iter()
             .map(|l| limit_arg(l, network))
             .collect::<Result<_, _>>()?,
     })
+}
+
+/// `CONTRACT:ENTRYPOINT`.
+fn allow_call_arg(text: &str) -> Result<(Felt, Felt), SessionError> {
+    let (contract, entrypoint) = text.split_once(':').ok_or_else(|| {
+        SessionError::InvalidSessionParams(format!("{text}: expected CONTRACT:ENTRYPOINT"))
+    })?;
+    Ok((parse_address(contract.trim())?, parse_selector(entrypoint.trim())?))
 }
 
 #[cfg(test)]
@@ -521,6 +563,12 @@ mod tests {
         assert_eq!(calls[0].selector, selector("approve"));
         assert_eq!(calls[0].calldata, vec![Felt::TWO, Felt::THREE, Felt::ZERO]);
         assert!(calls_file(r#"{"contractAddress": "0x1"}"#).is_err());
+        assert_eq!(
+            allow_call_arg("0x70c:transfer").unwrap(),
+            (Felt::from(0x70cu16), selector("transfer"))
+        );
+        assert!(allow_call_arg("transfer").is_err());
+        assert!(allow_call_arg("0xnothex:transfer").is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use devnet_harness::Devnet;
 use serde_json::Value;
 use sponsor::{start, SponsorConfig};
 
+const EXPORT_PASSPHRASE: &str = "a long export passphrase";
 const PIN: &str = "7391";
 
 struct Cli<'a> {
@@ -197,7 +198,16 @@ async fn wallet_and_session_from_the_command_line() {
     );
 
     // Export in the SDK's shape; sign and hash a typed-data file.
-    let exported = cli.ok(Some(PIN), &["session", "export"]);
+    // The export takes a passphrase of its own: never the PIN, never a short one.
+    let weak = cli.err(Some(PIN), &["session", "export", "--passphrase", PIN]);
+    assert!(
+        weak["message"].as_str().unwrap().contains("export passphrase"),
+        "{weak}"
+    );
+    let exported = cli.ok(
+        Some(PIN),
+        &["session", "export", "--passphrase", EXPORT_PASSPHRASE],
+    );
     assert!(exported["encryptedPrivateKey"]
         .as_str()
         .unwrap()
@@ -223,6 +233,10 @@ async fn wallet_and_session_from_the_command_line() {
         "RFC 6979: deterministic"
     );
 
+    // An active session is not forgotten with a wrong PIN.
+    let kept = cli.err(Some("0000"), &["session", "clear"]);
+    assert_eq!(kept["code"], "SESSION_DECRYPTION_FAILED", "{kept}");
+    assert_eq!(cli.ok(None, &["session", "status"])["state"], "active");
     assert_eq!(
         cli.ok(Some(PIN), &["session", "revoke"])["state"],
         "revoked"
@@ -239,6 +253,15 @@ async fn wallet_and_session_from_the_command_line() {
     // Import the exported session back: the chain says it is revoked.
     let file = dir.path().join("session-export.json");
     std::fs::write(&file, exported.to_string()).unwrap();
-    let imported = cli.ok(Some(PIN), &["session", "import", file.to_str().unwrap()]);
+    let imported = cli.ok(
+        Some(PIN),
+        &[
+            "session",
+            "import",
+            file.to_str().unwrap(),
+            "--passphrase",
+            EXPORT_PASSPHRASE,
+        ],
+    );
     assert_eq!(imported["publicKey"], exported["publicKey"]);
 }

@@ -73,11 +73,15 @@ pub async fn revoke_session(app: App<'_>, pin: String) -> Result<SessionInfo, Ap
     app.revoke_session(&pin).await
 }
 
-/// `clearSession`.
+/// `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first.
 #[tauri::command]
 #[specta::specta]
-pub async fn clear_session(app: App<'_>) -> Result<SessionInfo, AppError> {
-    app.clear_session().await
+pub async fn clear_session(
+    app: App<'_>,
+    pin: Option<String>,
+    revoke: bool,
+) -> Result<SessionInfo, AppError> {
+    app.clear_session(pin.as_deref(), revoke).await
 }
 
 /// `refetchStatus`.

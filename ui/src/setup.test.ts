@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
+
+const strk: TokenLimit = { symbol: 'STRK', decimals: 18, perTransfer: '2', perHour: '10' };
+const eth: TokenLimit = { symbol: 'ETH', decimals: 18, perTransfer: '', perHour: '' };
+
+describe('session set-up', () => {
+  it('registers a policy for each token with a limit and says the others cannot be sent', () => {
+    expect(limitInputs([strk, eth])).toEqual([{ token: 'STRK', maxPerCall: '2', maxPerWindow: '10', windowSeconds: 3600 }]);
+    const summary = setupSummary('1', '5', [strk, eth]);
+    expect(summary).toContain('5 time(s)');
+    expect(summary).toContain('at most 2 STRK per transfer and 10 STRK per hour');
+    expect(summary).toContain('no ETH (it cannot be sent)');
+  });
+  it('refuses limits the chain would refuse or that allow nothing', () => {
+    expect(checkLimits([strk, eth])).toBeNull();
+    expect(checkLimits([eth])).toMatch(/at least one token/);
+    expect(checkLimits([{ ...strk, perTransfer: '11' }])).toMatch(/above the limit per hour/);
+    expect(checkLimits([{ ...strk, perHour: '' }])).toMatch(/STRK per hour/);
+    expect(checkLimits([{ ...strk, decimals: 6, perTransfer: '0.0000001' }])).toMatch(/At most 6 decimals/);
+  });
+  it('starts every known token with a limit', () => {
+    for (const symbol of ['STRK', 'ETH', 'USDC', 'USDC.e']) {
+      const d = defaultLimit(symbol);
+      expect(checkLimits([{ symbol, decimals: 6, ...d }])).toBeNull();
+    }
+    expect(defaultLimit('DOGE')).toEqual({ perTransfer: '', perHour: '' });
+  });
+});

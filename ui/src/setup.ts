@@ -1,0 +1,65 @@
+// The session set-up screen's rules: one limit per token the session may move, and a summary
+// that says exactly what the chain will enforce. A token left without a limit cannot be sent:
+// the account refuses any transfer of a token the session has no limit for.
+import { checkAmount } from './amount';
+import type { LimitInput } from './bindings';
+
+export interface TokenLimit {
+  symbol: string;
+  decimals: number;
+  perTransfer: string;
+  perHour: string;
+}
+
+/** A starting limit per token, small enough to be safe for a session. */
+export function defaultLimit(symbol: string): { perTransfer: string; perHour: string } {
+  switch (symbol) {
+    case 'STRK':
+      return { perTransfer: '5', perHour: '20' };
+    case 'ETH':
+      return { perTransfer: '0.002', perHour: '0.01' };
+    case 'USDC':
+    case 'USDC.e':
+      return { perTransfer: '10', perHour: '50' };
+    default:
+      return { perTransfer: '', perHour: '' };
+  }
+}
+
+const isSet = (l: TokenLimit) => l.perTransfer.trim() !== '' || l.perHour.trim() !== '';
+
+/** Why the limits cannot be registered, or null when they can. */
+export function checkLimits(limits: TokenLimit[]): string | null {
+  if (!limits.some(isSet)) return 'Set a limit for at least one token';
+  for (const l of limits.filter(isSet)) {
+    for (const [what, value] of [
+      ['per transfer', l.perTransfer],
+      ['per hour', l.perHour],
+    ] as const) {
+      const check = checkAmount(value, l.decimals);
+      if (!check.ok) return `${l.symbol} ${what}: ${check.reason}`;
+    }
+    if (Number(l.perTransfer) > Number(l.perHour)) return `${l.symbol}: the limit per transfer is above the limit per hour`;
+  }
+  return null;
+}
+
+/** What the backend registers: a policy for each token with a limit, an hour's window. */
+export function limitInputs(limits: TokenLimit[]): LimitInput[] {
+  return limits.filter(isSet).map((l) => ({
+    token: l.symbol,
+    maxPerCall: l.perTransfer.trim(),
+    maxPerWindow: l.perHour.trim(),
+    windowSeconds: 3600,
+  }));
+}
+
+/** The set-up summary: the calls, the time, and each token's limit or that it cannot be sent. */
+export function setupSummary(hours: string, calls: string, limits: TokenLimit[]): string {
+  const each = limits.map((l) =>
+    isSet(l)
+      ? `at most ${l.perTransfer.trim()} ${l.symbol} per transfer and ${l.perHour.trim()} ${l.symbol} per hour`
+      : `no ${l.symbol} (it cannot be sent)`,
+  );
+  return `This session may only call transfer, ${calls} time(s), for ${hours} h: ${each.join('; ')}.`;
+}
