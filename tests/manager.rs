@@ -690,8 +690,8 @@ impl HostileSponsor {
             *proxy.last_nonce.lock().unwrap() = Some(typed["message"]["Nonce"].clone());
         }
         if method == "paymaster_executeTransaction" && mode == Hostility::FailAfterExecuting {
-            let hash = Felt::from_hex(answer["result"]["transaction_hash"].as_str().unwrap())
-                .unwrap();
+            let hash =
+                Felt::from_hex(answer["result"]["transaction_hash"].as_str().unwrap()).unwrap();
             NodeClient::new(proxy.rpc_url.clone())
                 .wait_for_receipt(hash, Default::default())
                 .await
@@ -729,13 +729,31 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
             "Calldata": [format!("{:#x}", f.relayer), format!("{amount:#x}"), "0x0"]})
     };
     let cases = [
-        ("caller", Hostility::Alter("/message/Caller", hex(chipi_session::outside_execution::ANY_CALLER))),
+        (
+            "caller",
+            Hostility::Alter(
+                "/message/Caller",
+                hex(chipi_session::outside_execution::ANY_CALLER),
+            ),
+        ),
         ("caller", Hostility::Alter("/message/Caller", hex(erin))),
-        ("execute_after", Hostility::Alter("/message/Execute After", later.clone())),
-        ("execute_before", Hostility::Alter("/message/Execute Before", later)),
-        ("chain_id", Hostility::Alter("/domain/chainId", serde_json::json!("0x534e5f4d41494e"))),
+        (
+            "execute_after",
+            Hostility::Alter("/message/Execute After", later.clone()),
+        ),
+        (
+            "execute_before",
+            Hostility::Alter("/message/Execute Before", later),
+        ),
+        (
+            "chain_id",
+            Hostility::Alter("/domain/chainId", serde_json::json!("0x534e5f4d41494e")),
+        ),
         ("nonce", Hostility::Alter("/message/Nonce", used_nonce)),
-        ("types", Hostility::Alter("/types/OutsideExecution/1/type", serde_json::json!("u128"))),
+        (
+            "types",
+            Hostility::Alter("/types/OutsideExecution/1/type", serde_json::json!("u128")),
+        ),
         ("calls", Hostility::AppendCall(fee_call(1))),
     ];
     let executes = proxy.executes();
@@ -749,27 +767,55 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
         );
     }
     assert_eq!(proxy.executes(), executes, "nothing was sent for execution");
-    assert_eq!(f.relayer_nonce().await, relayer_nonce, "the relayer sent nothing");
+    assert_eq!(
+        f.relayer_nonce().await,
+        relayer_nonce,
+        "the relayer sent nothing"
+    );
     assert_eq!(f.balance(erin).await, 1, "only the honest transfer landed");
 
     // A gasless paymaster may append one fee transfer to its relayer, within the fee accepted.
-    let gasless = PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
-        .with_fee_mode(chipi_session::FeeMode::Gasless { gas_token: STRK, max_fee: 1000 });
+    let gasless =
+        PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
+            .with_fee_mode(chipi_session::FeeMode::Gasless {
+                gas_token: STRK,
+                max_fee: 1000,
+            });
     let wallet = manager.wallet().clone();
     let (payer, _) = f.manager_with(wallet, gasless);
-    payer.import_session(&manager.export_session(PIN, "a long export passphrase").unwrap(),
-        "a long export passphrase", PIN).await.unwrap();
+    payer
+        .import_session(
+            &manager
+                .export_session(PIN, "a long export passphrase")
+                .unwrap(),
+            "a long export passphrase",
+            PIN,
+        )
+        .await
+        .unwrap();
     proxy.set(Hostility::AppendCall(fee_call(1001)));
     let inflated = payer.transfer(STRK, erin, 1, Some(PIN)).await;
     assert!(
-        matches!(inflated, Err(SessionError::PaymasterTampered { field: "fee" })),
+        matches!(
+            inflated,
+            Err(SessionError::PaymasterTampered { field: "fee" })
+        ),
         "{inflated:?}"
     );
     proxy.set(Hostility::AppendCall(fee_call(1000)));
-    payer.transfer(STRK, erin, 1, Some(PIN)).await.expect("fee within the accepted one");
+    payer
+        .transfer(STRK, erin, 1, Some(PIN))
+        .await
+        .expect("fee within the accepted one");
     assert_eq!(f.balance(erin).await, 2);
-    let spent = payer.refresh_status().await.unwrap().spending_limits[0].spent_in_window.clone();
-    assert_eq!(spent, (1 + 1 + 1000).to_string(), "the fee counts against the session's limit");
+    let spent = payer.refresh_status().await.unwrap().spending_limits[0]
+        .spent_in_window
+        .clone();
+    assert_eq!(
+        spent,
+        (1 + 1 + 1000).to_string(),
+        "the fee counts against the session's limit"
+    );
 }
 
 #[tokio::test]
@@ -792,16 +838,29 @@ async fn a_sponsor_that_lies_about_a_failure_does_not_cause_a_second_transfer() 
 
     proxy.set(Hostility::FailAfterExecuting);
     let first = manager.transfer(STRK, frank, 3, Some(PIN)).await;
-    assert!(matches!(first, Err(SessionError::Paymaster { .. })), "{first:?}");
-    assert_eq!(f.balance(frank).await, 3, "it ran, whatever the sponsor said");
+    assert!(
+        matches!(first, Err(SessionError::Paymaster { .. })),
+        "{first:?}"
+    );
+    assert_eq!(
+        f.balance(frank).await,
+        3,
+        "it ran, whatever the sponsor said"
+    );
     // The user retries: the earlier nonce is found used, nothing is signed or sent again.
     proxy.set(Hostility::Honest);
     let executes = proxy.executes();
     let retry = manager.transfer(STRK, frank, 3, Some(PIN)).await;
-    assert!(matches!(retry, Err(SessionError::AlreadyExecuted)), "{retry:?}");
+    assert!(
+        matches!(retry, Err(SessionError::AlreadyExecuted)),
+        "{retry:?}"
+    );
     assert_eq!(proxy.executes(), executes, "not sent again");
     assert_eq!(f.balance(frank).await, 3, "one transfer, not two");
     // Afterwards transfers go through as usual.
-    manager.transfer(STRK, frank, 3, Some(PIN)).await.expect("a new transfer");
+    manager
+        .transfer(STRK, frank, 3, Some(PIN))
+        .await
+        .expect("a new transfer");
     assert_eq!(f.balance(frank).await, 6);
 }

@@ -184,7 +184,11 @@ async fn gasless_deploy_register_and_session_transfer() {
     let recipient = SecretKey::generate().unwrap().public_key();
     let built = f
         .client
-        .build_invoke(address, &[strk_transfer(recipient, 2 * STRK_UNIT)], f.node.pending_timestamp().await.unwrap())
+        .build_invoke(
+            address,
+            &[strk_transfer(recipient, 2 * STRK_UNIT)],
+            f.node.pending_timestamp().await.unwrap(),
+        )
         .await
         .expect("build transfer");
     let signature =
@@ -222,7 +226,11 @@ async fn gasless_deploy_register_and_session_transfer() {
     let nonce = f.relayer_nonce().await;
     let built = f
         .client
-        .build_invoke(address, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
+        .build_invoke(
+            address,
+            &[strk_transfer(recipient, 1)],
+            f.node.pending_timestamp().await.unwrap(),
+        )
         .await
         .unwrap();
     let forged = SessionSignature::sign_secret(
@@ -244,7 +252,15 @@ async fn gasless_deploy_register_and_session_transfer() {
         selector: selector(APPROVE),
         calldata: vec![recipient, Felt::ONE, Felt::ZERO],
     };
-    let built = f.client.build_invoke(address, &[approve], f.node.pending_timestamp().await.unwrap()).await.unwrap();
+    let built = f
+        .client
+        .build_invoke(
+            address,
+            &[approve],
+            f.node.pending_timestamp().await.unwrap(),
+        )
+        .await
+        .unwrap();
     let signature =
         SessionSignature::sign_secret(&session, built.message_hash, valid_until).unwrap();
     let refused = f
@@ -270,7 +286,11 @@ async fn gasless_deploy_register_and_session_transfer() {
 
     let refused = f
         .client
-        .build_invoke(f.relayer, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
+        .build_invoke(
+            f.relayer,
+            &[strk_transfer(recipient, 1)],
+            f.node.pending_timestamp().await.unwrap(),
+        )
         .await;
     assert!(
         matches!(refused, Err(SessionError::Paymaster { code: 155, .. })),
@@ -279,7 +299,11 @@ async fn gasless_deploy_register_and_session_transfer() {
     let nowhere = SecretKey::generate().unwrap().public_key();
     let refused = f
         .client
-        .build_invoke(nowhere, &[strk_transfer(recipient, 1)], f.node.pending_timestamp().await.unwrap())
+        .build_invoke(
+            nowhere,
+            &[strk_transfer(recipient, 1)],
+            f.node.pending_timestamp().await.unwrap(),
+        )
         .await;
     assert!(
         matches!(refused, Err(SessionError::Paymaster { code: 150, .. })),

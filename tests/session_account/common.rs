@@ -122,9 +122,17 @@ impl Env {
             allowed,
         )];
         if !pairs.is_empty() {
-            calls.push(allow_session_calls_call(self.address(), public_key(key), pairs));
+            calls.push(allow_session_calls_call(
+                self.address(),
+                public_key(key),
+                pairs,
+            ));
         }
-        calls.extend(limits.iter().map(|l| set_policy_call(self.address(), key, *l)));
+        calls.extend(
+            limits
+                .iter()
+                .map(|l| set_policy_call(self.address(), key, *l)),
+        );
         send(&self.account.owner, calls)
             .await
             .succeeded("register session with policies")

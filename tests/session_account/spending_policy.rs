@@ -76,9 +76,14 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
     send(&session, vec![strk_transfer(recipient, 101 * U)])
         .await
         .refused("Policy: over per-call limit");
-    env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 101 * U)])
-        .await
-        .refused("Policy: over per-call limit");
+    env.relay(
+        &key,
+        valid_until,
+        1,
+        vec![strk_transfer(recipient, 101 * U)],
+    )
+    .await
+    .refused("Policy: over per-call limit");
     let approve = Call {
         to: STRK,
         selector: selector(APPROVE),
@@ -102,7 +107,10 @@ async fn spending_limits_reject_overruns_and_the_window_resets() {
         &key,
         valid_until,
         3,
-        vec![strk_transfer(recipient, 30 * U), strk_transfer(recipient, 30 * U)],
+        vec![
+            strk_transfer(recipient, 30 * U),
+            strk_transfer(recipient, 30 * U),
+        ],
     )
     .await
     .refused("Policy: over window limit");

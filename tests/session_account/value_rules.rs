@@ -205,15 +205,8 @@ async fn an_empty_allowlist_allows_nothing() {
     let env = Env::new().await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[],
-        &[],
-        &[(STRK, 100, 100, DAY)],
-    )
-    .await;
+    env.register_with(&key, valid_until, 10, &[], &[], &[(STRK, 100, 100, DAY)])
+        .await;
     let recipient = fresh_address();
     refused_on_both_paths(
         &env,
@@ -266,13 +259,20 @@ async fn a_bound_entrypoint_works_on_its_contract_only() {
         )
         .await;
     assert!(
-        outcome.events.iter().any(|e| e.from_address == env.address()
-            && e.keys == vec![selector("SessionCallsAllowed"), public_key(&key)]),
+        outcome
+            .events
+            .iter()
+            .any(|e| e.from_address == env.address()
+                && e.keys == vec![selector("SessionCallsAllowed"), public_key(&key)]),
         "SessionCallsAllowed emitted"
     );
     assert_eq!(
-        env.call(env.address(), GET_SESSION_ALLOWED_CALLS, vec![public_key(&key)])
-            .await,
+        env.call(
+            env.address(),
+            GET_SESSION_ALLOWED_CALLS,
+            vec![public_key(&key)]
+        )
+        .await,
         vec![Felt::ONE, STRK, selector(TRANSFER)],
         "the bound pair reads back"
     );
@@ -286,9 +286,12 @@ async fn a_bound_entrypoint_works_on_its_contract_only() {
         "Session: entrypoint not allowed",
     )
     .await;
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 40)])
-        .await
-        .succeeded("bound pair, direct");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 40)],
+    )
+    .await
+    .succeeded("bound pair, direct");
     env.relay(&key, valid_until, 2, vec![strk_transfer(recipient, 40)])
         .await
         .succeeded("bound pair, relayed");
@@ -330,14 +333,22 @@ async fn revocation_and_re_registration_leave_nothing_of_the_old_rules() {
     )
     .await;
     assert_eq!(
-        env.call(env.address(), GET_SPENDING_POLICY, vec![public_key(&key), STRK])
-            .await,
+        env.call(
+            env.address(),
+            GET_SPENDING_POLICY,
+            vec![public_key(&key), STRK]
+        )
+        .await,
         vec![Felt::ZERO; 8],
         "the revoked key's policy is gone"
     );
     assert_eq!(
-        env.call(env.address(), GET_SESSION_ALLOWED_CALLS, vec![public_key(&key)])
-            .await,
+        env.call(
+            env.address(),
+            GET_SESSION_ALLOWED_CALLS,
+            vec![public_key(&key)]
+        )
+        .await,
         vec![Felt::ZERO],
         "and so are its bound calls"
     );
@@ -386,7 +397,11 @@ async fn revocation_and_re_registration_leave_nothing_of_the_old_rules() {
         "Policy: no spending policy",
     )
     .await;
-    assert_eq!(env.strk_balance(recipient).await, 10, "only the first transfer");
+    assert_eq!(
+        env.strk_balance(recipient).await,
+        10,
+        "only the first transfer"
+    );
 }
 
 #[tokio::test]
@@ -425,14 +440,15 @@ async fn a_session_signature_binds_the_fee_fields() {
     let mut tipped = signed.clone();
     tipped["tip"] = json!("0x3b9aca00");
     let mut bounded = signed.clone();
-    bounded["resource_bounds"]["l2_gas"]["max_price_per_unit"] = json!(format!(
-        "{:#x}",
-        fee.l2_gas_price * 1000
-    ));
+    bounded["resource_bounds"]["l2_gas"]["max_price_per_unit"] =
+        json!(format!("{:#x}", fee.l2_gas_price * 1000));
     for (what, tx) in [("tip", tipped), ("resource bounds", bounded)] {
         let answer = env
             .node
-            .rpc("starknet_addInvokeTransaction", json!({"invoke_transaction": tx}))
+            .rpc(
+                "starknet_addInvokeTransaction",
+                json!({"invoke_transaction": tx}),
+            )
             .await;
         let Err(error) = answer else {
             panic!("a changed {what} must not validate: {answer:?}")
@@ -447,7 +463,10 @@ async fn a_session_signature_binds_the_fee_fields() {
     );
     // The untouched transaction goes through.
     env.node
-        .rpc("starknet_addInvokeTransaction", json!({"invoke_transaction": signed}))
+        .rpc(
+            "starknet_addInvokeTransaction",
+            json!({"invoke_transaction": signed}),
+        )
         .await
         .expect("the signed transaction as it was signed");
 }
@@ -526,9 +545,12 @@ async fn the_key_holder_cannot_burn_the_balance_in_fees() {
     .await;
     let balance = env.strk_balance(env.address()).await;
     let nonce = env.nonce().await;
-    send(&env.session(&key, valid_until), vec![strk_transfer(recipient, 1)])
-        .await
-        .refused("Policy: fee over limit");
+    send(
+        &env.session(&key, valid_until),
+        vec![strk_transfer(recipient, 1)],
+    )
+    .await
+    .refused("Policy: fee over limit");
     assert_eq!(env.nonce().await, nonce, "nothing was included");
     assert_eq!(env.strk_balance(env.address()).await, balance, "no fee");
     env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 1)])

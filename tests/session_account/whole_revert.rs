@@ -6,8 +6,8 @@ use starknet::signers::SigningKey;
 
 use crate::common::{fresh_address, strk_transfer, Env, Sent, DAY, STRK_UNIT};
 use chipi_session::entrypoint::{selector, TRANSFER};
-use devnet_harness::STRK;
 use devnet_harness::wait_for_receipt;
+use devnet_harness::STRK;
 
 /// Sends `calls` with gas bounds taken from an estimate of `like` (three times over), so a
 /// transaction that will revert is still included instead of failing its fee estimate.

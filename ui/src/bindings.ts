@@ -116,6 +116,13 @@ export type AppError =
 { kind: "Network"; message: string } | 
 /**  The sponsor or Chipi's API refused. */
 { kind: "Paymaster"; message: string } | 
+/**
+ *  The sponsor returned a transaction that differs from what was asked for (the message
+ *  names the field); nothing was signed.
+ */
+{ kind: "PaymasterTampered"; message: string } | 
+/**  The session is still active on chain: forgetting it needs the PIN (or revoke it first). */
+{ kind: "SessionStillActive"; message: string } | 
 /**  The transaction reverted, or did not do what it should. */
 { kind: "Transaction"; message: string } | 
 /**  The OS keychain is locked, missing or refused. */
@@ -315,9 +322,12 @@ export type SessionRequest_Deserialize = {
 	durationSeconds?: number | null,
 	/**  Call budget (default 1000). */
 	maxCalls?: number | null,
-	/**  Entrypoint names or hex selectors; empty allows any. */
+	/**
+	 *  Entrypoint names or hex selectors allowed on any contract; empty allows none. Value
+	 *  entrypoints (`transfer`, …) move only tokens that have a limit below.
+	 */
 	allowedEntrypoints: string[],
-	/**  Spending limits. */
+	/**  Spending limits, one per token the session may move. */
 	limits: LimitInput[],
 };
 
@@ -327,9 +337,12 @@ export type SessionRequest_Serialize = {
 	durationSeconds: number | null,
 	/**  Call budget (default 1000). */
 	maxCalls: number | null,
-	/**  Entrypoint names or hex selectors; empty allows any. */
+	/**
+	 *  Entrypoint names or hex selectors allowed on any contract; empty allows none. Value
+	 *  entrypoints (`transfer`, …) move only tokens that have a limit below.
+	 */
 	allowedEntrypoints: string[],
-	/**  Spending limits. */
+	/**  Spending limits, one per token the session may move. */
 	limits: LimitInput[],
 };
 

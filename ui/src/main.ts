@@ -240,7 +240,7 @@ function setUpForm() {
     ...rows.map((r) =>
       el(
         'div',
-        { class: 'row' },
+        { class: 'limit' },
         el('label', {}, `Max ${r.token.symbol} per transfer `, r.perCall),
         el('label', {}, `Max ${r.token.symbol} per hour `, r.perWindow),
       ),

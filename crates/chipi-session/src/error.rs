@@ -55,7 +55,9 @@ pub enum SessionError {
     },
     /// A gasless execution signed earlier was not confirmed and may still run; nothing new is
     /// signed until it has run or expired.
-    #[error("an earlier transfer may still be executed until {execute_before}; try again after it")]
+    #[error(
+        "an earlier transfer may still be executed until {execute_before}; try again after it"
+    )]
     PreviousExecutionPending {
         /// Unix time after which the earlier signature is void.
         execute_before: u64,
@@ -254,7 +256,10 @@ fn revert_code(reason: &str) -> Option<&'static str> {
         ("Policy: over per-call limit", "INVALID_SPENDING_POLICY"),
         ("Policy: over window limit", "INVALID_SPENDING_POLICY"),
         ("Policy: no spending policy", "INVALID_SPENDING_POLICY"),
-        ("Policy: NFT call not allowed", "SESSION_ENTRYPOINT_NOT_ALLOWED"),
+        (
+            "Policy: NFT call not allowed",
+            "SESSION_ENTRYPOINT_NOT_ALLOWED",
+        ),
     ];
     codes
         .iter()

@@ -412,11 +412,16 @@ impl NodeClient {
             let item = items
                 .iter()
                 .find(|item| item.get("id").and_then(Value::as_u64) == Some(id))
-                .ok_or_else(|| SessionError::InvalidResponse(format!("node: no answer for {method}")))?;
+                .ok_or_else(|| {
+                    SessionError::InvalidResponse(format!("node: no answer for {method}"))
+                })?;
             Self::answer(item).map_err(|e| e.into_session_error(method))
         };
-        let unused = match felts(&by_id(0, "is_valid_outside_execution_nonce")?, "nonce state")?
-            .as_slice()
+        let unused = match felts(
+            &by_id(0, "is_valid_outside_execution_nonce")?,
+            "nonce state",
+        )?
+        .as_slice()
         {
             [flag] if *flag == Felt::ONE => true,
             [flag] if *flag == Felt::ZERO => false,
@@ -543,9 +548,14 @@ mod tests {
         assert_eq!(snapshot.nonce, Felt::from(7u8));
         assert_eq!(snapshot.block_timestamp, 1_700_000_123);
         assert_eq!(snapshot.policies[0].1.spent, 3);
-        assert!(snapshot.allowed_calls.is_empty(), "no answer: nothing bound");
+        assert!(
+            snapshot.allowed_calls.is_empty(),
+            "no answer: nothing bound"
+        );
         let mut bound = answer.as_array().unwrap().clone();
-        bound.push(json!({"jsonrpc": "2.0", "id": 4, "result": ["0x2", "0xa", "0xb", "0xc", "0xd"]}));
+        bound.push(
+            json!({"jsonrpc": "2.0", "id": 4, "result": ["0x2", "0xa", "0xb", "0xc", "0xd"]}),
+        );
         let snapshot =
             ChainSnapshot::from_batch_text(&Value::Array(bound.clone()).to_string(), &[Felt::TWO])
                 .unwrap();

@@ -110,8 +110,7 @@ pub fn check_outside_execution(
     if oe.execute_after > expected.now {
         return Err(tampered("execute_after"));
     }
-    if oe.execute_before <= expected.now
-        || oe.execute_before > expected.now + MAX_VALIDITY_SECONDS
+    if oe.execute_before <= expected.now || oe.execute_before > expected.now + MAX_VALIDITY_SECONDS
     {
         return Err(tampered("execute_before"));
     }
@@ -191,20 +190,32 @@ mod tests {
             ("caller", Box::new(|oe| oe.caller = ANY_CALLER)),
             ("caller", Box::new(|oe| oe.caller = Felt::from(0x0bad_u16))),
             ("execute_after", Box::new(|oe| oe.execute_after = 1001)),
-            ("execute_before", Box::new(|oe| oe.execute_before = 1000 + 301)),
+            (
+                "execute_before",
+                Box::new(|oe| oe.execute_before = 1000 + 301),
+            ),
             ("execute_before", Box::new(|oe| oe.execute_before = 1000)),
-            ("calls", Box::new(|oe| oe.calls[0].calldata[1] = Felt::from(6u8))),
+            (
+                "calls",
+                Box::new(|oe| oe.calls[0].calldata[1] = Felt::from(6u8)),
+            ),
         ];
         for (name, mutate) in cases {
             let typed = built(|oe| mutate(oe));
             assert_eq!(
-                field(check_outside_execution(&typed, &expect(&asked, FeeMode::Sponsored))),
+                field(check_outside_execution(
+                    &typed,
+                    &expect(&asked, FeeMode::Sponsored)
+                )),
                 name
             );
         }
         let extra = built(|oe| oe.calls.push(fee_call(TOKEN, RELAYER, 1)));
         assert_eq!(
-            field(check_outside_execution(&extra, &expect(&asked, FeeMode::Sponsored))),
+            field(check_outside_execution(
+                &extra,
+                &expect(&asked, FeeMode::Sponsored)
+            )),
             "calls",
             "a sponsored build holds exactly the user's calls"
         );
@@ -216,13 +227,19 @@ mod tests {
         let mut other_chain = built(|_| {});
         other_chain.domain["chainId"] = serde_json::json!("0x534e5f5345504f4c4941");
         assert_eq!(
-            field(check_outside_execution(&other_chain, &expect(&asked, FeeMode::Sponsored))),
+            field(check_outside_execution(
+                &other_chain,
+                &expect(&asked, FeeMode::Sponsored)
+            )),
             "chain_id"
         );
         let mut renamed = built(|_| {});
         renamed.types.get_mut("OutsideExecution").unwrap()[2].name = "Execute_After".into();
         assert_eq!(
-            field(check_outside_execution(&renamed, &expect(&asked, FeeMode::Sponsored))),
+            field(check_outside_execution(
+                &renamed,
+                &expect(&asked, FeeMode::Sponsored)
+            )),
             "types"
         );
         let mut extra_type = built(|_| {});
@@ -230,7 +247,10 @@ mod tests {
             .types
             .insert("Extra".into(), extra_type.types["Call"].clone());
         assert_eq!(
-            field(check_outside_execution(&extra_type, &expect(&asked, FeeMode::Sponsored))),
+            field(check_outside_execution(
+                &extra_type,
+                &expect(&asked, FeeMode::Sponsored)
+            )),
             "types"
         );
     }
@@ -251,13 +271,19 @@ mod tests {
             (1, TOKEN, Felt::from(0x999u16)),
         ] {
             let bad = built(|oe| oe.calls.push(fee_call(token, recipient, amount)));
-            assert_eq!(field(check_outside_execution(&bad, &expect(&asked, gasless))), "fee");
+            assert_eq!(
+                field(check_outside_execution(&bad, &expect(&asked, gasless))),
+                "fee"
+            );
         }
         let two = built(|oe| {
             oe.calls.push(fee_call(TOKEN, RELAYER, 1));
             oe.calls.push(fee_call(TOKEN, RELAYER, 1));
         });
-        assert_eq!(field(check_outside_execution(&two, &expect(&asked, gasless))), "calls");
+        assert_eq!(
+            field(check_outside_execution(&two, &expect(&asked, gasless))),
+            "calls"
+        );
     }
 
     #[test]

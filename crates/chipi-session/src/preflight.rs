@@ -63,8 +63,8 @@ pub fn check_execution(
             });
         }
         if is_value_call(call.selector) {
-            let policy = policy_of(call.to)
-                .ok_or(SessionError::NoSpendingPolicy { contract: call.to })?;
+            let policy =
+                policy_of(call.to).ok_or(SessionError::NoSpendingPolicy { contract: call.to })?;
             if let Some(amount) = spend_amount(call)? {
                 policy.after_spending(&[amount], now)?;
             }
@@ -188,11 +188,28 @@ mod tests {
             ..s.clone()
         };
         assert!(matches!(
-            check_execution(ACCOUNT, &[transfer(101)], &long, true, &[], &[policy()], 2000),
+            check_execution(
+                ACCOUNT,
+                &[transfer(101)],
+                &long,
+                true,
+                &[],
+                &[policy()],
+                2000
+            ),
             Err(SessionError::SpendingLimit { per: "call", .. })
         ));
         assert!(
-            check_execution(ACCOUNT, &[transfer(100)], &long, true, &[], &[policy()], 2000).is_ok(),
+            check_execution(
+                ACCOUNT,
+                &[transfer(100)],
+                &long,
+                true,
+                &[],
+                &[policy()],
+                2000
+            )
+            .is_ok(),
             "the window has rolled over"
         );
         assert!(matches!(
@@ -212,8 +229,16 @@ mod tests {
             "an empty allowlist allows nothing"
         );
         let bound = [(TOKEN, selector(TRANSFER))];
-        check_execution(ACCOUNT, &[transfer(1)], &none, true, &bound, &[policy()], 950)
-            .expect("a bound (contract, selector) pair is allowed");
+        check_execution(
+            ACCOUNT,
+            &[transfer(1)],
+            &none,
+            true,
+            &bound,
+            &[policy()],
+            950,
+        )
+        .expect("a bound (contract, selector) pair is allowed");
         let elsewhere = Call {
             to: Felt::from(0x999u16),
             ..transfer(1)

@@ -490,8 +490,10 @@ impl SessionManager {
 
     /// The nonce of the last status read and the chain time now.
     fn context(&self) -> SubmitContext {
+        // Two statements: the guard of the first read is dropped before `chain_now` locks.
+        let nonce = self.lock().snapshot.as_ref().map(|s| s.nonce);
         SubmitContext {
-            nonce: self.lock().snapshot.as_ref().map(|s| s.nonce),
+            nonce,
             now: self.chain_now(),
         }
     }
@@ -765,7 +767,12 @@ impl SessionManager {
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
         let hash = self
             .backend
-            .submit(self.wallet.address, &calls, Signer::Owner(&owner), self.context())
+            .submit(
+                self.wallet.address,
+                &calls,
+                Signer::Owner(&owner),
+                self.context(),
+            )
             .await?;
         self.confirm(hash, &calls).await?;
         record.revoked = true;
@@ -780,7 +787,10 @@ impl SessionManager {
     /// ([`SessionError::SessionStillActive`] without it); revoke it first to end it on chain.
     pub async fn clear_session(&self, pin: Option<&str>) -> Result<SessionView, SessionError> {
         let _op = self.ops.lock().await;
-        if matches!(self.state(), SessionState::Active | SessionState::Registering) {
+        if matches!(
+            self.state(),
+            SessionState::Active | SessionState::Registering
+        ) {
             let pin = pin.ok_or(SessionError::SessionStillActive)?;
             self.wallet.open_owner(pin)?;
         }

@@ -243,7 +243,11 @@ mod tests {
             selector: selector("transferFrom"),
             calldata: vec![Felt::ONE, Felt::TWO, Felt::from(7u8), Felt::ZERO],
         };
-        assert_eq!(spend_amount(&from).unwrap(), Some(7), "the amount after from, to");
+        assert_eq!(
+            spend_amount(&from).unwrap(),
+            Some(7),
+            "the amount after from, to"
+        );
         assert!(is_value_call(from.selector));
         for name in NFT_ONLY_CALLS {
             let nft = Call {
@@ -253,7 +257,10 @@ mod tests {
             };
             assert!(is_value_call(nft.selector), "{name} moves value");
             assert!(
-                matches!(spend_amount(&nft), Err(SessionError::UnboundedValueCall { .. })),
+                matches!(
+                    spend_amount(&nft),
+                    Err(SessionError::UnboundedValueCall { .. })
+                ),
                 "{name} cannot be bounded by an amount"
             );
         }

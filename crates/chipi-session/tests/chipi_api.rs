@@ -204,7 +204,12 @@ async fn owner_execution_sends_decimal_r_and_s() {
     .await;
     let owner = SecretKey::generate().unwrap();
     client(&url)
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&owner), SubmitContext::default())
+        .submit(
+            ACCOUNT,
+            &[transfer()],
+            Signer::Owner(&owner),
+            SubmitContext::default(),
+        )
         .await
         .unwrap();
     let log = log.lock().unwrap().clone();
@@ -256,31 +261,57 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
     let api = client(&url);
     let key = SecretKey::generate().unwrap();
     let refused = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
+        .submit(
+            ACCOUNT,
+            &[transfer()],
+            Signer::Owner(&key),
+            SubmitContext::default(),
+        )
         .await;
     assert!(
         matches!(&refused, Err(SessionError::ChipiApi { status: 401, code, message }) if code == "UNAUTHORIZED" && message == "Invalid API key"),
         "{refused:?}"
     );
     let refused = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
+        .submit(
+            ACCOUNT,
+            &[transfer()],
+            Signer::Owner(&key),
+            SubmitContext::default(),
+        )
         .await;
     assert!(
         matches!(&refused, Err(SessionError::ChipiApi { status: 500, code, .. }) if code == "HTTP_500"),
         "{refused:?}"
     );
     let tampered = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
+        .submit(
+            ACCOUNT,
+            &[transfer()],
+            Signer::Owner(&key),
+            SubmitContext::default(),
+        )
         .await;
     assert!(
-        matches!(tampered, Err(SessionError::PaymasterTampered { field: "calls" })),
+        matches!(
+            tampered,
+            Err(SessionError::PaymasterTampered { field: "calls" })
+        ),
         "{tampered:?}"
     );
     let other_chain = api
-        .submit(ACCOUNT, &[transfer()], Signer::Owner(&key), SubmitContext::default())
+        .submit(
+            ACCOUNT,
+            &[transfer()],
+            Signer::Owner(&key),
+            SubmitContext::default(),
+        )
         .await;
     assert!(
-        matches!(other_chain, Err(SessionError::PaymasterTampered { field: "chain_id" })),
+        matches!(
+            other_chain,
+            Err(SessionError::PaymasterTampered { field: "chain_id" })
+        ),
         "typed data for another chain is never signed: {other_chain:?}"
     );
     assert_eq!(api.wallet_by_user("user-1").await.unwrap(), None);

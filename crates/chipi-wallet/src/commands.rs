@@ -93,7 +93,11 @@ fn backend(cli: &Cli, network: &Network) -> Result<Arc<dyn ExecutionBackend>, Se
                     network.name
                 ))
             })?;
-            Arc::new(PaymasterClient::new(url, network.rpc_url.clone(), network.chain_id))
+            Arc::new(PaymasterClient::new(
+                url,
+                network.rpc_url.clone(),
+                network.chain_id,
+            ))
         }
         BackendKind::Direct => Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?),
         BackendKind::ChipiApi => {
@@ -466,7 +470,9 @@ async fn session_command(
                 None
             };
             if *revoke && live {
-                manager.revoke_session(pin.as_deref().unwrap_or_default()).await?;
+                manager
+                    .revoke_session(pin.as_deref().unwrap_or_default())
+                    .await?;
             }
             Ok(view_output(&manager.clear_session(pin.as_deref()).await?))
         }
@@ -539,7 +545,10 @@ fn allow_call_arg(text: &str) -> Result<(Felt, Felt), SessionError> {
     let (contract, entrypoint) = text.split_once(':').ok_or_else(|| {
         SessionError::InvalidSessionParams(format!("{text}: expected CONTRACT:ENTRYPOINT"))
     })?;
-    Ok((parse_address(contract.trim())?, parse_selector(entrypoint.trim())?))
+    Ok((
+        parse_address(contract.trim())?,
+        parse_selector(entrypoint.trim())?,
+    ))
 }
 
 #[cfg(test)]

@@ -201,7 +201,10 @@ async fn wallet_and_session_from_the_command_line() {
     // The export takes a passphrase of its own: never the PIN, never a short one.
     let weak = cli.err(Some(PIN), &["session", "export", "--passphrase", PIN]);
     assert!(
-        weak["message"].as_str().unwrap().contains("export passphrase"),
+        weak["message"]
+            .as_str()
+            .unwrap()
+            .contains("export passphrase"),
         "{weak}"
     );
     let exported = cli.ok(
