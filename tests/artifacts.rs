@@ -12,16 +12,21 @@ fn committed() -> Artifacts {
     Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME)
 }
 
-#[test]
-fn committed_artifacts_match_a_fresh_compile() {
+/// The contract compiled from the source now.
+fn fresh_compile() -> contract_build::CompiledContract {
     let corelib =
         corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
-    let fresh = compile(
+    compile(
         &session_account_project(),
         SESSION_ACCOUNT_CONTRACT,
         &corelib,
     )
-    .expect("compiles");
+    .expect("compiles")
+}
+
+#[test]
+fn committed_artifacts_match_a_fresh_compile() {
+    let fresh = fresh_compile();
     let artifacts = committed();
     let hint = "stale artifacts: run `cargo run -p contract-build` and commit contracts/artifacts";
     assert!(
@@ -51,14 +56,7 @@ fn committed_artifacts_match_a_fresh_compile() {
 #[test]
 #[ignore = "writes the artifacts; run on purpose"]
 fn write_artifacts() {
-    let corelib =
-        corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
-    let fresh = compile(
-        &session_account_project(),
-        SESSION_ACCOUNT_CONTRACT,
-        &corelib,
-    )
-    .expect("compiles");
+    let fresh = fresh_compile();
     let hashes = committed().write(&fresh).expect("written");
     println!("class_hash          {:#x}", hashes.class_hash);
     println!("compiled_class_hash {:#x}", hashes.compiled_class_hash);

@@ -146,15 +146,24 @@ fn transfers_only(max_calls: u32, per_hour: u128) -> RegisterParams {
 /// A deployed, funded wallet with a registered session: transfers allowed only, at most 5 STRK
 /// a call and 8 STRK an hour, 4 calls.
 async fn active_session(f: &Fixture) -> (SessionManager, PaymasterClient) {
+    active_session_via(f, &f.sponsor_url, transfers_only(4, 8)).await
+}
+
+/// A deployed wallet holding 100 STRK with a session registered as `params` says, through the
+/// paymaster at `url`.
+async fn active_session_via(
+    f: &Fixture,
+    url: &str,
+    params: RegisterParams,
+) -> (SessionManager, PaymasterClient) {
     let wallet = Wallet::create(f.class_hash, PIN).unwrap();
-    let (manager, paymaster) = f.manager(wallet);
+    let (manager, paymaster) = f.manager_via(wallet, url);
     manager.deploy_wallet().await.expect("gasless deploy");
     f.node
         .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
         .await
         .unwrap();
     manager.create_session(Some(3600), PIN).unwrap();
-    let params = transfers_only(4, 8);
     let view = manager
         .register_session(params, PIN)
         .await
@@ -707,16 +716,7 @@ impl HostileSponsor {
 async fn a_hostile_sponsor_gets_nothing_signed() {
     let f = fixture().await;
     let (proxy, url) = HostileSponsor::start(&f).await;
-    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
-    let address = wallet.address;
-    let (manager, paymaster) = f.manager_via(wallet, &url);
-    manager.deploy_wallet().await.expect("gasless deploy");
-    f.node.mint_strk(address, 100 * STRK_UNIT).await.unwrap();
-    manager.create_session(Some(3600), PIN).unwrap();
-    manager
-        .register_session(transfers_only(20, 20), PIN)
-        .await
-        .expect("register");
+    let (manager, paymaster) = active_session_via(&f, &url, transfers_only(20, 20)).await;
     let erin = SecretKey::generate().unwrap().public_key();
     // An honest transfer pins the relayer and leaves a used nonce behind.
     manager.transfer(STRK, erin, 1, Some(PIN)).await.unwrap();
@@ -822,18 +822,7 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
 async fn a_sponsor_that_lies_about_a_failure_does_not_cause_a_second_transfer() {
     let f = fixture().await;
     let (proxy, url) = HostileSponsor::start(&f).await;
-    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
-    let (manager, _) = f.manager_via(wallet, &url);
-    manager.deploy_wallet().await.expect("gasless deploy");
-    f.node
-        .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
-        .await
-        .unwrap();
-    manager.create_session(Some(3600), PIN).unwrap();
-    manager
-        .register_session(transfers_only(20, 20), PIN)
-        .await
-        .expect("register");
+    let (manager, _) = active_session_via(&f, &url, transfers_only(20, 20)).await;
     let frank = SecretKey::generate().unwrap().public_key();
 
     proxy.set(Hostility::FailAfterExecuting);

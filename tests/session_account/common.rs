@@ -11,8 +11,8 @@ use chipi_session::{
 use devnet_harness::{
     wait_for_receipt, DeployedSessionAccount, Devnet, Outcome, OwnerAccount, STRK,
 };
-use starknet::accounts::ConnectedAccount;
-use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
+use starknet::accounts::{ConnectedAccount, ExecutionV3};
+use starknet::core::types::{BlockId, BlockTag, Call, FeeEstimate, Felt, FunctionCall};
 use starknet::core::utils::cairo_short_string_to_felt;
 use starknet::providers::jsonrpc::HttpTransport;
 use starknet::providers::{JsonRpcClient, Provider};
@@ -325,4 +325,21 @@ pub async fn send<A: ConnectedAccount + Sync>(account: &A, calls: Vec<Call>) -> 
         }
         Err(e) => Sent::Rejected(format!("{e:?}")),
     }
+}
+
+/// `execution` with gas bounds `factor` times an estimate (`fee`, usually of a transaction that
+/// succeeds), so the node includes it without estimating it: only the account's validation can
+/// keep it out, and a revert in execution is charged.
+pub fn with_gas_bounds<'a, A>(
+    execution: ExecutionV3<'a, A>,
+    fee: &FeeEstimate,
+    factor: u64,
+) -> ExecutionV3<'a, A> {
+    execution
+        .l1_gas(fee.l1_gas_consumed * factor + 1000)
+        .l1_gas_price(fee.l1_gas_price * 2)
+        .l2_gas(fee.l2_gas_consumed * factor)
+        .l2_gas_price(fee.l2_gas_price * 2)
+        .l1_data_gas(fee.l1_data_gas_consumed * factor + 1000)
+        .l1_data_gas_price(fee.l1_data_gas_price * 2)
 }

@@ -1,13 +1,15 @@
 //! Spending policies: per-call and per-window limits per session and token.
 
 use chipi_session::entrypoint::{
-    selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, SET_SPENDING_POLICY, TRANSFER,
+    selector, APPROVE, GET_SPENDING_POLICY, REMOVE_SPENDING_POLICY, TRANSFER,
 };
 use devnet_harness::STRK;
 use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
-use crate::common::{fresh_address, public_key, send, strk_transfer, Env, STRK_UNIT};
+use crate::common::{
+    fresh_address, public_key, send, set_policy_call, strk_transfer, Env, STRK_UNIT,
+};
 
 /// Amounts in whole STRK: a direct session transaction's fee must fit the per-call limit too.
 const U: u128 = STRK_UNIT;
@@ -15,19 +17,7 @@ const U: u128 = STRK_UNIT;
 const WINDOW: u64 = 1000;
 
 fn set_policy(account: Felt, key: &SigningKey, per_call: u128, per_window: u128) -> Call {
-    Call {
-        to: account,
-        selector: selector(SET_SPENDING_POLICY),
-        calldata: vec![
-            public_key(key),
-            STRK,
-            Felt::from(per_call),
-            Felt::ZERO,
-            Felt::from(per_window),
-            Felt::ZERO,
-            Felt::from(WINDOW),
-        ],
-    }
+    set_policy_call(account, key, (STRK, per_call, per_window, WINDOW))
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 use chipi_session::entrypoint::{
     selector, GET_SESSION_ALLOWED_CALLS, GET_SPENDING_POLICY, TRANSFER,
 };
+use chipi_session::spending_policy::NFT_ONLY_CALLS;
 use chipi_session::{register_session_call, revoke_session_call};
 use devnet_harness::STRK;
 use serde_json::json;
@@ -14,7 +15,7 @@ use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
 use crate::common::{
-    fresh_address, public_key, send, strk_transfer, Env, Sent, DAY, ETH, STRK_UNIT,
+    fresh_address, public_key, send, strk_transfer, with_gas_bounds, Env, Sent, DAY, ETH, STRK_UNIT,
 };
 
 /// `token.transfer(to, amount)`.
@@ -43,6 +44,17 @@ async fn refused_on_both_paths(
         .refused(reason);
 }
 
+/// Mints `amount` wei of ETH to the account.
+async fn mint_eth(env: &Env, amount: u128) {
+    env.node
+        .rpc(
+            "devnet_mint",
+            json!({"address": format!("{:#x}", env.address()), "amount": amount, "unit": "WEI"}),
+        )
+        .await
+        .unwrap();
+}
+
 async fn eth_balance(env: &Env, owner: Felt) -> u128 {
     env.node.erc20_balance(ETH, owner).await.unwrap()
 }
@@ -50,13 +62,7 @@ async fn eth_balance(env: &Env, owner: Felt) -> u128 {
 #[tokio::test]
 async fn a_token_without_a_policy_cannot_be_moved() {
     let env = Env::new().await;
-    env.node
-        .rpc(
-            "devnet_mint",
-            json!({"address": format!("{:#x}", env.address()), "amount": 5u128 * STRK_UNIT, "unit": "WEI"}),
-        )
-        .await
-        .unwrap();
+    mint_eth(&env, 5 * STRK_UNIT).await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
     // A limit for STRK only, and `transfer` allowed on any contract.
@@ -143,14 +149,7 @@ async fn nft_transfers_and_operator_approvals_are_refused() {
     let valid_until = env.now().await + 3600;
     // A stand-in collection: the account refuses before any call reaches it.
     let collection = STRK;
-    let names = [
-        "safe_transfer_from",
-        "safeTransferFrom",
-        "safe_batch_transfer_from",
-        "safeBatchTransferFrom",
-        "set_approval_for_all",
-        "setApprovalForAll",
-    ];
+    let names = NFT_ONLY_CALLS;
     let allowed: Vec<Felt> = names.iter().map(|n| selector(n)).collect();
     let operator = fresh_address();
     let nft_call = |name: &str| Call {
@@ -237,13 +236,7 @@ async fn an_empty_allowlist_allows_nothing() {
 #[tokio::test]
 async fn a_bound_entrypoint_works_on_its_contract_only() {
     let env = Env::new().await;
-    env.node
-        .rpc(
-            "devnet_mint",
-            json!({"address": format!("{:#x}", env.address()), "amount": STRK_UNIT, "unit": "WEI"}),
-        )
-        .await
-        .unwrap();
+    mint_eth(&env, STRK_UNIT).await;
     let key = SigningKey::from_random();
     let valid_until = env.now().await + 3600;
     let pairs = [(STRK, selector(TRANSFER))];
@@ -418,15 +411,8 @@ async fn a_session_signature_binds_the_fee_fields() {
         .estimate_fee()
         .await
         .expect("estimate");
-    let signed = session
-        .execute_v3(calls)
+    let signed = with_gas_bounds(session.execute_v3(calls), &fee, 2)
         .nonce(env.nonce().await)
-        .l1_gas(fee.l1_gas_consumed * 2 + 1000)
-        .l1_gas_price(fee.l1_gas_price * 2)
-        .l2_gas(fee.l2_gas_consumed * 2)
-        .l2_gas_price(fee.l2_gas_price * 2)
-        .l1_data_gas(fee.l1_data_gas_consumed * 2 + 1000)
-        .l1_data_gas_price(fee.l1_data_gas_price * 2)
         .tip(0)
         .prepared()
         .expect("every field set")
@@ -499,17 +485,8 @@ async fn a_window_overrun_on_the_direct_path_is_refused_before_any_fee() {
         .estimate_fee()
         .await
         .expect("estimate of a transfer within the window");
-    let sent = match session
-        .execute_v3(vec![strk_transfer(recipient, 60 * STRK_UNIT)])
-        .l1_gas(fee.l1_gas_consumed * 3 + 1000)
-        .l1_gas_price(fee.l1_gas_price * 2)
-        .l2_gas(fee.l2_gas_consumed * 3)
-        .l2_gas_price(fee.l2_gas_price * 2)
-        .l1_data_gas(fee.l1_data_gas_consumed * 3 + 1000)
-        .l1_data_gas_price(fee.l1_data_gas_price * 2)
-        .send()
-        .await
-    {
+    let overrun = session.execute_v3(vec![strk_transfer(recipient, 60 * STRK_UNIT)]);
+    let sent = match with_gas_bounds(overrun, &fee, 3).send().await {
         Ok(result) => panic!(
             "the overrun was included (and charged): {:#x}",
             result.transaction_hash
@@ -569,14 +546,7 @@ async fn the_key_holder_cannot_burn_the_balance_in_fees() {
         .estimate_fee()
         .await
         .expect("estimate");
-    let tipped = session
-        .execute_v3(calls)
-        .l1_gas(fee.l1_gas_consumed * 2 + 1000)
-        .l1_gas_price(fee.l1_gas_price * 2)
-        .l2_gas(fee.l2_gas_consumed * 2)
-        .l2_gas_price(fee.l2_gas_price * 2)
-        .l1_data_gas(fee.l1_data_gas_consumed * 2 + 1000)
-        .l1_data_gas_price(fee.l1_data_gas_price * 2)
+    let tipped = with_gas_bounds(session.execute_v3(calls), &fee, 2)
         .tip(1_000_000)
         .send()
         .await;

@@ -4,7 +4,7 @@ use starknet::accounts::ConnectedAccount;
 use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
-use crate::common::{fresh_address, strk_transfer, Env, Sent, DAY, STRK_UNIT};
+use crate::common::{fresh_address, strk_transfer, with_gas_bounds, Env, Sent, DAY, STRK_UNIT};
 use chipi_session::entrypoint::{selector, TRANSFER};
 use devnet_harness::wait_for_receipt;
 use devnet_harness::STRK;
@@ -21,14 +21,7 @@ async fn send_unestimated<A: ConnectedAccount + Sync>(
         .estimate_fee()
         .await
         .expect("estimate of the good batch");
-    let result = account
-        .execute_v3(calls)
-        .l1_gas(fee.l1_gas_consumed * 3 + 1000)
-        .l1_gas_price(fee.l1_gas_price * 2)
-        .l2_gas(fee.l2_gas_consumed * 3)
-        .l2_gas_price(fee.l2_gas_price * 2)
-        .l1_data_gas(fee.l1_data_gas_consumed * 3 + 1000)
-        .l1_data_gas_price(fee.l1_data_gas_price * 2)
+    let result = with_gas_bounds(account.execute_v3(calls), &fee, 3)
         .send()
         .await
         .expect("included");

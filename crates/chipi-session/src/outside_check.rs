@@ -186,7 +186,8 @@ mod tests {
         let asked = calls();
         let ok = check_outside_execution(&built(|_| {}), &expect(&asked, FeeMode::Sponsored));
         assert_eq!(ok.unwrap().nonce, Felt::from(77u8));
-        let cases: [(&str, Box<dyn Fn(&mut OutsideExecution)>); 6] = [
+        type Alteration = Box<dyn Fn(&mut OutsideExecution)>;
+        let cases: [(&str, Alteration); 6] = [
             ("caller", Box::new(|oe| oe.caller = ANY_CALLER)),
             ("caller", Box::new(|oe| oe.caller = Felt::from(0x0bad_u16))),
             ("execute_after", Box::new(|oe| oe.execute_after = 1001)),

@@ -245,7 +245,15 @@ mod tests {
         };
         assert!(
             matches!(
-                check_execution(ACCOUNT, &[elsewhere.clone()], &none, true, &bound, &[], 950),
+                check_execution(
+                    ACCOUNT,
+                    std::slice::from_ref(&elsewhere),
+                    &none,
+                    true,
+                    &bound,
+                    &[],
+                    950
+                ),
                 Err(SessionError::EntrypointNotAllowed { .. })
             ),
             "a pair binds its selector to its contract only"
