@@ -5,14 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
-use chipi_session::session_state::SessionState;
+use chipi_session::session::state::SessionState;
 use chipi_session::wallet_type::READY_CLASS_HASH;
 use chipi_session::{
     Clock, DirectBackend, ManagerConfig, ManualClock, NoStore, NodeClient, PaymasterClient,
-    PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, Wallet,
+    PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, UnlockedOwner, Wallet,
 };
 use devnet_harness::{Devnet, STRK};
-use sponsor::{start, SponsorConfig};
+use local_stack::LocalStack;
 use starknet::core::types::{BlockId, BlockTag, Call, Felt};
 use starknet::providers::Provider;
 
@@ -28,19 +28,17 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let node = Devnet::start().await.expect("devnet");
-    let class_hash = node.declare_session_account().await.expect("declare");
-    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig::new(
-        node.rpc_url().to_string(),
-        relayer.address,
-        relayer.private_key,
-    );
-    let running = start(&config).await.expect("sponsor starts");
+    let LocalStack {
+        node,
+        class_hash,
+        relayer,
+        sponsor_url,
+        ..
+    } = LocalStack::start().await.expect("the local stack starts");
     let clock = Arc::new(ManualClock::new(node.pending_timestamp().await.unwrap()));
     Fixture {
         node,
-        sponsor_url: running.url,
+        sponsor_url,
         relayer: relayer.address,
         class_hash,
         clock,
@@ -119,6 +117,14 @@ async fn sent_nothing(f: &Fixture, paymaster: &PaymasterClient, before: (Felt, u
     );
 }
 
+/// The wallet's owner key, opened once with the test PIN.
+fn owner(manager: &SessionManager) -> UnlockedOwner {
+    manager
+        .wallet()
+        .unlock_owner(PIN)
+        .expect("the test PIN opens the owner key")
+}
+
 fn strk_transfer(to: Felt, amount: u128) -> Call {
     Call {
         to: STRK,
@@ -163,9 +169,11 @@ async fn active_session_via(
         .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
         .await
         .unwrap();
-    manager.create_session(Some(3600), PIN).unwrap();
+    manager
+        .create_session(Some(3600), &owner(&manager))
+        .unwrap();
     let view = manager
-        .register_session(params, PIN)
+        .register_session(params, &owner(&manager))
         .await
         .expect("register");
     assert_eq!(view.state, SessionState::Active);
@@ -189,7 +197,7 @@ async fn gasless_wallet_session_and_transfers() {
     assert_eq!(f.balance(address).await, 0);
 
     // Created: local only, and not mistaken for revoked once the chain is read.
-    let view = manager.create_session(None, PIN).unwrap();
+    let view = manager.create_session(None, &owner(&manager)).unwrap();
     assert_eq!(view.state, SessionState::Created);
     assert_eq!(
         view.valid_until,
@@ -209,13 +217,13 @@ async fn gasless_wallet_session_and_transfers() {
     );
 
     // Bad parameters are refused locally; the session stays created.
-    let zero = manager.create_session(Some(0), PIN);
+    let zero = manager.create_session(Some(0), &owner(&manager));
     assert_eq!(
         zero.unwrap_err().sdk_code(),
         Some("SESSION_CREATION_FAILED")
     );
     assert!(matches!(
-        manager.create_session(None, PIN),
+        manager.create_session(None, &owner(&manager)),
         Err(SessionError::SessionExists)
     ));
     let inverted = PolicySpec {
@@ -228,7 +236,7 @@ async fn gasless_wallet_session_and_transfers() {
         spending_policies: vec![inverted],
         ..RegisterParams::default()
     };
-    let refused = manager.register_session(bad, PIN).await;
+    let refused = manager.register_session(bad, &owner(&manager)).await;
     assert!(
         matches!(refused, Err(SessionError::InvalidSpendingPolicy(_))),
         "{refused:?}"
@@ -238,7 +246,7 @@ async fn gasless_wallet_session_and_transfers() {
         ..RegisterParams::default()
     };
     assert!(matches!(
-        manager.register_session(bad, PIN).await,
+        manager.register_session(bad, &owner(&manager)).await,
         Err(SessionError::InvalidSessionParams(_))
     ));
     assert_eq!(
@@ -250,7 +258,7 @@ async fn gasless_wallet_session_and_transfers() {
 
     let params = transfers_only(10, 20);
     let view = manager
-        .register_session(params, PIN)
+        .register_session(params, &owner(&manager))
         .await
         .expect("register");
     assert_eq!(view.state, SessionState::Active);
@@ -381,7 +389,25 @@ async fn refusals_are_typed_and_send_nothing() {
         Err(SessionError::SessionStillActive)
     ));
     assert!(matches!(
-        manager.clear_session(Some("0000")).await,
+        manager.wallet().unlock_owner("0000"),
+        Err(SessionError::WrongPin)
+    ));
+    // Another wallet's owner key opens nothing here.
+    let stranger = Wallet::import_key(
+        Felt::ONE,
+        READY_CLASS_HASH,
+        &SecretKey::generate().unwrap(),
+        PIN,
+    )
+    .unwrap()
+    .unlock_owner(PIN)
+    .unwrap();
+    assert!(matches!(
+        manager.clear_session(Some(&stranger)).await,
+        Err(SessionError::WrongPin)
+    ));
+    assert!(matches!(
+        manager.revoke_session(&stranger).await,
         Err(SessionError::WrongPin)
     ));
     assert_eq!(manager.state(), SessionState::Active, "still there");
@@ -468,7 +494,7 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
         Err(SessionError::WrongPin)
     ));
     assert!(matches!(
-        manager.revoke_session("0000").await,
+        manager.wallet().unlock_owner("0000"),
         Err(SessionError::WrongPin)
     ));
     assert_eq!(manager.record(), record);
@@ -511,7 +537,10 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
     assert_eq!(manager.state(), SessionState::Expired, "out of calls");
 
     // Revoke (owner-signed, sponsored), then execution is refused.
-    let view = manager.revoke_session(PIN).await.expect("revoke");
+    let view = manager
+        .revoke_session(&owner(&manager))
+        .await
+        .expect("revoke");
     assert_eq!(view.state, SessionState::Revoked);
     let revoked = manager.transfer(STRK, dave, 1, Some(PIN)).await;
     assert!(
@@ -526,7 +555,7 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
     let ready = Wallet::import_key(Felt::from(0x1234u16), READY_CLASS_HASH, &key, PIN).unwrap();
     let (ready, _) = f.manager(ready);
     assert!(matches!(
-        ready.create_session(None, PIN),
+        ready.create_session(None, &owner(&ready)),
         Err(SessionError::WalletUnsupported { .. })
     ));
     assert!(matches!(
@@ -565,7 +594,9 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
         ManagerConfig::default(),
         None,
     ));
-    manager.create_session(Some(3600), PIN).unwrap();
+    manager
+        .create_session(Some(3600), &owner(&manager))
+        .unwrap();
     let params = RegisterParams {
         max_calls: Some(3),
         allowed_entrypoints: vec![selector(TRANSFER)],
@@ -579,7 +610,7 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
         ..RegisterParams::default()
     };
     manager
-        .register_session(params, PIN)
+        .register_session(params, &owner(&manager))
         .await
         .expect("owner-signed INVOKE");
     let before = account_nonce(&f, address).await;
@@ -733,7 +764,7 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
             "caller",
             Hostility::Alter(
                 "/message/Caller",
-                hex(chipi_session::outside_execution::ANY_CALLER),
+                hex(chipi_session::backends::outside_execution::ANY_CALLER),
             ),
         ),
         ("caller", Hostility::Alter("/message/Caller", hex(erin))),
@@ -789,7 +820,7 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
                 .export_session(PIN, "a long export passphrase")
                 .unwrap(),
             "a long export passphrase",
-            PIN,
+            &owner(&payer),
         )
         .await
         .unwrap();

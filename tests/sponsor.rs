@@ -2,15 +2,15 @@
 //! zero balance, register a session signed by the owner, transfer with the session key, and the
 //! sponsor's refusals, each with its SNIP-29 code and no transaction sent.
 
+use chipi_session::backends::paymaster::AccountDeployment;
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
-use chipi_session::paymaster::AccountDeployment;
 use chipi_session::{
     register_session_call, PaymasterClient, SecretKey, SessionError, SessionSignature,
     SessionStatus,
 };
 use devnet_harness::{wait_for_receipt, Devnet, STRK};
+use local_stack::LocalStack;
 use serde_json::json;
-use sponsor::{start, SponsorConfig};
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::core::utils::get_contract_address;
 use starknet::providers::Provider;
@@ -26,16 +26,13 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let node = Devnet::start().await.expect("devnet");
-    let class_hash = node.declare_session_account().await.expect("declare");
-    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig::new(
-        node.rpc_url().to_string(),
-        relayer.address,
-        relayer.private_key,
-    );
-    let running = start(&config).await.expect("sponsor starts");
-    let url = running.url;
+    let LocalStack {
+        node,
+        class_hash,
+        relayer,
+        sponsor_url: url,
+        ..
+    } = LocalStack::start().await.expect("the local stack starts");
     let client = PaymasterClient::new(url.clone(), node.rpc_url().to_string(), node.chain_id());
     Fixture {
         node,
@@ -138,7 +135,7 @@ async fn gasless_deploy_register_and_session_transfer() {
         &[selector(TRANSFER)],
     );
     // Transfers of up to 10 STRK: without a limit the session could move no STRK at all.
-    let limit = chipi_session::registration::set_spending_policy_call(
+    let limit = chipi_session::session::registration::set_spending_policy_call(
         address,
         session.public_key(),
         STRK,

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::views::SessionInfo;
+use wallet_service::views::SessionInfo;
 
 /// The session card changed (state, counts, busy flags or the last error).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]

@@ -1,17 +1,12 @@
-//! The desktop wallet: a Tauri adapter over the `chipi-session` core. Commands are thin; the
-//! operations live in [`wallet_app::WalletApp`], which has no Tauri dependency.
+//! The desktop wallet: a Tauri host of the [`wallet_service`]. Commands are one-line calls into
+//! [`WalletService`]; this crate supplies the host parts (the OS keychain, `tauri-plugin-store`,
+//! the platform confirmers) and pushes the session card to the UI as an event.
 
 pub mod commands;
 pub mod confirmer;
-pub mod error;
 pub mod events;
-pub mod pin_guard;
-pub mod prefs;
 pub mod store_prefs;
 pub mod test_config;
-pub mod vault;
-pub mod views;
-pub mod wallet_app;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,9 +16,12 @@ use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use tauri_specta::{collect_commands, collect_events, Builder, Event};
 
-pub use error::AppError;
 use events::SessionChanged;
-use wallet_app::WalletApp;
+use wallet_service::host::{select, TEST_SETTING};
+use wallet_service::keychain::KeyringVault;
+use wallet_service::views::SessionState;
+pub use wallet_service::AppError;
+use wallet_service::WalletService;
 
 /// The commands and events the UI sees; used by [`run`] and by the bindings export test.
 pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
@@ -66,14 +64,14 @@ fn default_network() -> Result<Network, AppError> {
 }
 
 /// Refreshes the status at start and before the session expires (the hook's `autoCheckStatus`).
-async fn keep_status_fresh(app: Arc<WalletApp>) {
+async fn keep_status_fresh(app: Arc<WalletService>) {
     loop {
         let next = match app.refresh_status().await {
             Ok(info) => {
                 let now: u64 = info.chain_time.parse().unwrap_or(0);
                 let until: Option<u64> = info.valid_until.as_deref().and_then(|v| v.parse().ok());
                 match until {
-                    Some(until) if until >= now && info.state == "active" => {
+                    Some(until) if until >= now && info.state == SessionState::Active => {
                         (until - now + 1).min(60)
                     }
                     _ => 60,
@@ -87,7 +85,7 @@ async fn keep_status_fresh(app: Arc<WalletApp>) {
 
 /// Connects a wallet to a built app: the managed state the commands read, a `SessionChanged`
 /// event on every change, and the automatic status refresh. `run` and the IPC tests share it.
-pub fn attach<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, wallet: Arc<WalletApp>) {
+pub fn attach<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, wallet: Arc<WalletService>) {
     let emitter = handle.clone();
     wallet.set_listener(move |info| {
         let _ = SessionChanged(info.clone()).emit(&emitter);
@@ -100,7 +98,7 @@ pub fn attach<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, wallet: Arc<Walle
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     let release = !cfg!(debug_assertions);
-    let setting = std::env::var(confirmer::TEST_SETTING).ok();
+    let setting = std::env::var(TEST_SETTING).ok();
     let mut context = tauri::generate_context!();
     if setting.is_some() && !release {
         test_config::apply(context.config_mut()).expect("the test config applies");
@@ -112,13 +110,13 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let handle = app.handle().clone();
-            let confirmer = confirmer::select(setting.as_deref(), release, || {
+            let confirmer = select(setting.as_deref(), release, || {
                 confirmer::for_platform(&handle)
             })?;
             let identifier = app.config().identifier.clone();
             let store = app.store("prefs.json")?;
-            let wallet = WalletApp::open(
-                Arc::new(vault::KeyringVault::new(identifier)),
+            let wallet = WalletService::open(
+                Arc::new(KeyringVault::new(identifier)),
                 Arc::new(store_prefs::StorePrefs(store)),
                 default_network()?,
                 confirmer,

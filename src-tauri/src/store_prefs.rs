@@ -5,8 +5,8 @@ use std::sync::Arc;
 use tauri::Runtime;
 use tauri_plugin_store::Store;
 
-use crate::error::AppError;
-use crate::prefs::{Prefs, PrefsStore, STORE_KEY as KEY};
+use wallet_service::prefs::{Prefs, STORE_KEY as KEY};
+use wallet_service::{AppError, PrefsStore};
 
 /// The plugin's store as a [`PrefsStore`].
 pub struct StorePrefs<R: Runtime>(pub Arc<Store<R>>);
@@ -22,16 +22,17 @@ impl<R: Runtime> PrefsStore for StorePrefs<R> {
         match self.0.get(KEY) {
             Some(value) => serde_json::from_value(value)
                 .map(Some)
-                .map_err(|e| AppError::Internal(format!("preferences: {e}"))),
+                .map_err(|e| AppError::Storage(format!("preferences: {e}"))),
             None => Ok(None),
         }
     }
 
     fn save(&self, prefs: &Prefs) -> Result<(), AppError> {
-        let value = serde_json::to_value(prefs).map_err(|e| AppError::Internal(e.to_string()))?;
+        let value = serde_json::to_value(prefs)
+            .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
         self.0.set(KEY, value);
         self.0
             .save()
-            .map_err(|e| AppError::Internal(format!("preferences: {e}")))
+            .map_err(|e| AppError::Storage(format!("preferences: {e}")))
     }
 }

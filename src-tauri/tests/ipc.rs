@@ -7,14 +7,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use chipi_session::{ManualClock, Network, SealedSecret};
-use chipi_wallet_app::confirmer::select;
-use chipi_wallet_app::prefs::FilePrefs;
-use chipi_wallet_app::vault::{owner_key_entry, session_key_entry, KeyringVault, SecretVault};
-use chipi_wallet_app::wallet_app::WalletApp;
-use devnet_harness::Devnet;
+use chipi_session::{ManualClock, SealedSecret};
+use local_stack::LocalStack;
 use serde_json::{json, Value};
-use sponsor::{start, SponsorConfig};
 use starknet_core::types::Felt;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -22,6 +17,10 @@ use tauri::test::{
 };
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
+use wallet_service::host::select;
+use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
+use wallet_service::prefs::FilePrefs;
+use wallet_service::{SecretVault, WalletService};
 
 const PIN: &str = "pin-Ipc#9";
 
@@ -77,45 +76,31 @@ impl Ui {
 }
 
 struct Fixture {
-    node: Devnet,
-    network: Network,
+    stack: LocalStack,
     vault: Arc<KeyringVault>,
     prefs: Arc<FilePrefs>,
     clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
-    _sponsor: sponsor::Running,
 }
 
 impl Fixture {
     async fn new() -> Self {
-        let node = Devnet::start().await.unwrap();
-        node.declare_session_account().await.unwrap();
-        let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-        let sponsor = start(&SponsorConfig::new(
-            node.rpc_url().to_string(),
-            relayer.address,
-            relayer.private_key,
-        ))
-        .await
-        .unwrap();
-        let mut network = Network::profile("local").unwrap();
-        network.rpc_url = node.rpc_url().to_string();
-        network.sponsor_url = Some(sponsor.url.clone());
+        let stack = LocalStack::start().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let service = format!("com.chipi.sessionwallet.ipc-test.{}", std::process::id());
-        let clock = Arc::new(ManualClock::new(node.pending_timestamp().await.unwrap()));
+        let clock = Arc::new(ManualClock::new(
+            stack.node.pending_timestamp().await.unwrap(),
+        ));
         Self {
-            network,
             vault: Arc::new(KeyringVault::new(service)),
             prefs: Arc::new(FilePrefs(dir.path().join("prefs.json"))),
             clock,
-            node,
+            stack,
             _dir: dir,
-            _sponsor: sponsor,
         }
     }
 
-    /// A new app process: mock runtime, the app's invoke handler and events, a fresh `WalletApp`
+    /// A new app process: mock runtime, the app's invoke handler and events, a fresh `WalletService`
     /// on the same keychain and preferences.
     fn start_app(&self, seen: &Arc<Mutex<Vec<String>>>) -> (tauri::App<MockRuntime>, Ui) {
         let specta = chipi_wallet_app::specta_builder::<MockRuntime>();
@@ -128,10 +113,10 @@ impl Fixture {
         app.listen_any(SESSION_CHANGED, move |event| {
             events.lock().unwrap().push(event.payload().to_owned());
         });
-        let wallet = WalletApp::open(
+        let wallet = WalletService::open(
             self.vault.clone(),
             self.prefs.clone(),
-            self.network.clone(),
+            self.stack.network.clone(),
             select(Some("approve"), false, || unreachable!()).unwrap(),
             self.clock.clone(),
         )
@@ -164,7 +149,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(ui.kind("get_session_view", json!({})).await, "NoWallet");
     let network = ui.ok("get_network", json!({})).await;
     assert_eq!(network["name"], "local");
-    assert_eq!(network["rpcUrl"], fx.network.rpc_url.as_str());
+    assert_eq!(network["rpcUrl"], fx.stack.network.rpc_url.as_str());
     assert!(network["tokens"]
         .as_array()
         .unwrap()
@@ -193,12 +178,14 @@ async fn every_command_over_ipc_on_a_real_node() {
         ui.ok("get_wallet", json!({})).await["address"],
         address.as_str()
     );
-    fx.node
+    fx.stack
+        .node
         .mint_strk(Felt::from_hex(&address).unwrap(), 50 * 10u128.pow(18))
         .await
         .unwrap();
     let recipient = Felt::from_hex("0x1234abcd").unwrap();
     let start_balance = fx
+        .stack
         .node
         .erc20_balance(devnet_harness::STRK, recipient)
         .await
@@ -259,7 +246,8 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(sent["remainingCalls"], 4);
     assert!(sent["transactionHash"].as_str().unwrap().starts_with("0x"));
     assert_eq!(
-        fx.node
+        fx.stack
+            .node
             .erc20_balance(devnet_harness::STRK, recipient)
             .await
             .unwrap(),
@@ -292,7 +280,8 @@ async fn every_command_over_ipc_on_a_real_node() {
         assert_eq!(ui.kind("transfer", args).await, kind);
     }
     assert_eq!(
-        fx.node
+        fx.stack
+            .node
             .erc20_balance(devnet_harness::STRK, recipient)
             .await
             .unwrap(),
@@ -300,7 +289,7 @@ async fn every_command_over_ipc_on_a_real_node() {
         "nothing was sent by the refused transfers"
     );
     // A raw call through execute_with_session, and one outside the allowlist.
-    let strk = fx.network.token("STRK").unwrap().address;
+    let strk = fx.stack.network.token("STRK").unwrap().address;
     let executed = ui
         .ok(
             "execute_with_session",

@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::artifacts;
-use crate::driver::{start_xvfb, Driver};
+use local_stack::webdriver::{artifacts, start_xvfb, Driver};
 
 /// The app installed from the .deb (`scripts/package-check` builds, installs and names it):
 /// it starts and shows onboarding, and as a release build it refuses the test setting.
@@ -15,20 +14,7 @@ async fn the_installed_package_starts() {
     let app = PathBuf::from(std::env::var("CHIPI_INSTALLED_APP").expect("CHIPI_INSTALLED_APP"));
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
-    let xdg = [
-        (
-            "XDG_DATA_HOME",
-            home.path().join("data").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home.path().join("cache").display().to_string(),
-        ),
-        (
-            "XDG_CONFIG_HOME",
-            home.path().join("config").display().to_string(),
-        ),
-    ];
+    let xdg = local_stack::xdg_dirs(home.path());
 
     let refused = Command::new(&app)
         .env("DISPLAY", &display)

@@ -3,7 +3,6 @@
 //! under `scripts/with-keychain`, as `scripts/test` does). Elements are found only by
 //! `data-testid`. Screenshots of each step go to `target/e2e-artifacts/`.
 
-mod driver;
 mod installed;
 mod recovery;
 mod stall_proxy;
@@ -11,59 +10,31 @@ mod stall_proxy;
 /// One app (and one WebKit) at a time: the machines have two cores.
 static APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-use std::path::PathBuf;
-
-use devnet_harness::{Devnet, STRK};
-use driver::{start_xvfb, Driver, Ui};
+use devnet_harness::STRK;
 use fantoccini::Locator;
-use sponsor::{start, SponsorConfig};
+use local_stack::webdriver::{artifacts, start_xvfb, Driver, Ui};
+use local_stack::LocalStack;
 use starknet::core::types::Felt;
 
 const PIN: &str = "e2e-Pin#42";
 const RECIPIENT: &str = "0x1234abcd";
 const STRK_UNIT: u128 = 1_000_000_000_000_000_000;
 
-fn artifacts() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("e2e-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
+/// The local stack and the test's view of it.
 struct Chain {
-    node: Devnet,
-    _sponsor: sponsor::Running,
-    sponsor_url: String,
+    stack: LocalStack,
 }
 
 impl Chain {
     async fn start() -> Self {
-        let node = Devnet::start().await.unwrap();
-        node.declare_session_account().await.unwrap();
-        let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-        let sponsor = start(&SponsorConfig::new(
-            node.rpc_url().to_string(),
-            relayer.address,
-            relayer.private_key,
-        ))
-        .await
-        .unwrap();
         Self {
-            sponsor_url: sponsor.url.clone(),
-            _sponsor: sponsor,
-            node,
+            stack: LocalStack::start().await.unwrap(),
         }
     }
 
     async fn recipient_balance(&self) -> u128 {
-        self.node
+        self.stack
+            .node
             .erc20_balance(STRK, Felt::from_hex(RECIPIENT).unwrap())
             .await
             .unwrap()
@@ -119,24 +90,7 @@ async fn the_app_end_to_end() {
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
     let dir = artifacts();
-    let env = [
-        ("CHIPI_NETWORK", "local".to_owned()),
-        ("CHIPI_RPC_URL", chain.node.rpc_url().to_string()),
-        ("CHIPI_SPONSOR_URL", chain.sponsor_url.clone()),
-        ("CHIPI_TEST_CONFIRMER", "approve".to_owned()),
-        (
-            "XDG_DATA_HOME",
-            home.path().join("data").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home.path().join("cache").display().to_string(),
-        ),
-        (
-            "XDG_CONFIG_HOME",
-            home.path().join("config").display().to_string(),
-        ),
-    ];
+    let env = chain.stack.app_env(Some("approve"), home.path());
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver.log"));
     let ui = driver.launch(&dir).await;
     ui.client.set_window_size(480, 1000).await.unwrap();
@@ -158,6 +112,7 @@ async fn the_app_end_to_end() {
     ui.wait_text("session-state", |t| t == "none").await;
     let address = ui.text("wallet-address").await;
     chain
+        .stack
         .node
         .mint_strk(Felt::from_hex(&address).unwrap(), 50 * STRK_UNIT)
         .await
@@ -228,7 +183,7 @@ async fn the_app_end_to_end() {
     ui.screenshot("05-over-limit").await;
 
     // Past the expiry on the node: the card shows expired and execution is refused.
-    chain.node.increase_time(3_700).await.unwrap();
+    chain.stack.node.increase_time(3_700).await.unwrap();
     ui.click("refresh-status").await;
     ui.wait_text("session-state", |t| t == "expired").await;
     assert_eq!(ui.text("expiry-countdown").await, "expired");

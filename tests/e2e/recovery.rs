@@ -6,35 +6,22 @@ use std::time::{Duration, Instant};
 
 use starknet::core::types::Felt;
 
-use crate::driver::{app_binary, start_xvfb, Driver};
-use crate::{artifacts, set_up_session, stall_proxy, transfer, Chain, PIN, STRK_UNIT};
+use local_stack::webdriver::{app_binary, artifacts, start_xvfb, Driver};
+
+use crate::{set_up_session, stall_proxy, transfer, Chain, PIN, STRK_UNIT};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     let _one_app_at_a_time = crate::APP.lock().await;
     let chain = Chain::start().await;
-    let (rpc, stall) = stall_proxy::start(chain.node.rpc_url().to_string()).await;
+    let (rpc, stall) = stall_proxy::start(chain.stack.rpc_url()).await;
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
     let dir = artifacts();
-    let env = [
-        ("CHIPI_NETWORK", "local".to_owned()),
-        ("CHIPI_RPC_URL", rpc),
-        ("CHIPI_SPONSOR_URL", chain.sponsor_url.clone()),
-        ("CHIPI_TEST_CONFIRMER", "approve".to_owned()),
-        (
-            "XDG_DATA_HOME",
-            home.path().join("data").display().to_string(),
-        ),
-        (
-            "XDG_CACHE_HOME",
-            home.path().join("cache").display().to_string(),
-        ),
-        (
-            "XDG_CONFIG_HOME",
-            home.path().join("config").display().to_string(),
-        ),
-    ];
+    // The app reaches the node through the forwarder.
+    let mut network = chain.stack.network.clone();
+    network.rpc_url = rpc;
+    let env = local_stack::app_env(&network, Some("approve"), home.path());
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver-recovery.log"));
     let ui = driver.launch(&dir).await;
     ui.client.set_window_size(480, 1000).await.unwrap();
@@ -42,7 +29,12 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     ui.click("create-wallet").await;
     ui.wait_text("session-state", |t| t == "none").await;
     let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
-    chain.node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
+    chain
+        .stack
+        .node
+        .mint_strk(address, 50 * STRK_UNIT)
+        .await
+        .unwrap();
     set_up_session(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "active").await;
     let before = chain.recipient_balance().await;

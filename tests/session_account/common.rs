@@ -1,9 +1,9 @@
 //! Helpers shared by the session account tests.
 
+use chipi_session::backends::outside_execution::ANY_CALLER;
 use chipi_session::entrypoint::{
     selector, APPROVE, EXECUTE_FROM_OUTSIDE_V2, GET_SESSION_DATA, SET_SPENDING_POLICY, TRANSFER,
 };
-use chipi_session::outside_execution::ANY_CALLER;
 use chipi_session::{
     allow_session_calls_call, register_session_call, OutsideExecution, SessionAccount,
     SessionSignature, SessionStatus,

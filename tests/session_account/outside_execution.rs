@@ -1,7 +1,7 @@
 //! SNIP-9 v2: sessions (and the owner) executing through a relayer that pays the fee.
 
+use chipi_session::backends::outside_execution::ANY_CALLER;
 use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2};
-use chipi_session::outside_execution::ANY_CALLER;
 use chipi_session::{register_session_call, OutsideExecution};
 use starknet::accounts::Account;
 use starknet::core::types::{Call, Felt};

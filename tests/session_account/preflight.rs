@@ -1,10 +1,10 @@
 //! The client-side preflight mirrors the account: for a run of executions, what
-//! `chipi_session::preflight` predicts is what the chain does.
+//! `chipi_session::session::preflight` predicts is what the chain does.
 
 use chipi_session::entrypoint::{
     selector, APPROVE, GET_SPENDING_POLICY, SET_SPENDING_POLICY, TRANSFER,
 };
-use chipi_session::preflight::check_execution;
+use chipi_session::session::preflight::check_execution;
 use chipi_session::SpendingPolicy;
 use devnet_harness::STRK;
 use starknet::core::types::{Call, Felt};

@@ -6,7 +6,7 @@
 use chipi_session::entrypoint::{
     selector, GET_SESSION_ALLOWED_CALLS, GET_SPENDING_POLICY, TRANSFER,
 };
-use chipi_session::spending_policy::NFT_ONLY_CALLS;
+use chipi_session::session::policies::NFT_ONLY_CALLS;
 use chipi_session::{register_session_call, revoke_session_call};
 use devnet_harness::STRK;
 use serde_json::json;

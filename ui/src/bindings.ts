@@ -10,11 +10,11 @@ export const commands = {
 	/**  The current wallet. */
 	getWallet: () => typedError<WalletInfo, AppError>(__TAURI_INVOKE("get_wallet")),
 	/**  A new wallet, deployed gaslessly where the network has a sponsor. */
-	createWallet: (pin: string) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("create_wallet", { pin })),
+	createWallet: (pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("create_wallet", { pin })),
 	/**  An existing account with its owner key in the SDK's encrypted format. */
-	importWallet: (address: string, encryptedPrivateKey: string, pin: string) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("import_wallet", { address, encryptedPrivateKey, pin })),
+	importWallet: (address: string, encryptedPrivateKey: string, pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("import_wallet", { address, encryptedPrivateKey, pin })),
 	/**  Opens the session key so transfers need no prompt. */
-	unlock: (pin: string) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("unlock", { pin })),
+	unlock: (pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("unlock", { pin })),
 	/**  Closes it. */
 	lock: () => typedError<WalletInfo, AppError>(__TAURI_INVOKE("lock")),
 	/**  Loads the stored wallet again, after the keychain was unlocked. */
@@ -22,19 +22,19 @@ export const commands = {
 	/**  The session card. */
 	getSessionView: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("get_session_view")),
 	/**  `createSession`. */
-	createSession: (durationSeconds: number | null, pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
+	createSession: (durationSeconds: number | null, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
 	/**  `registerSession`. */
-	registerSession: (request: SessionRequest_Deserialize, pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("register_session", { request, pin })),
+	registerSession: (request: SessionRequest_Deserialize, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("register_session", { request, pin })),
 	/**  Create and register with one confirmation. */
-	setUpSession: (request: SessionRequest_Deserialize, pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
+	setUpSession: (request: SessionRequest_Deserialize, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
 	/**  `executeWithSession`. */
 	executeWithSession: (calls: CallInput[]) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("execute_with_session", { calls })),
 	/**  A gasless transfer; `amount` is a decimal string in whole units. */
 	transfer: (token: string, recipient: string, amount: string) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount })),
 	/**  `revokeSession`. */
-	revokeSession: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
+	revokeSession: (pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
 	/**  `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first. */
-	clearSession: (pin: string | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session", { pin, revoke })),
+	clearSession: (pin: Pin | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session", { pin, revoke })),
 	/**  `refetchStatus`. */
 	refreshStatus: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("refresh_status")),
 	/**  Activity, newest first. */
@@ -59,13 +59,13 @@ export type ActivityInfo_Deserialize = {
 	/**  Unix seconds, as a string. */
 	at: string,
 	/**  Kind. */
-	kind: string,
+	kind: ActivityKind,
 	/**  Sentence. */
 	summary: string,
 	/**  Transaction hash. */
 	transactionHash?: string | null,
 	/**  Status. */
-	status: string,
+	status: ActivityStatus,
 };
 
 /**  An activity line. */
@@ -73,14 +73,36 @@ export type ActivityInfo_Serialize = {
 	/**  Unix seconds, as a string. */
 	at: string,
 	/**  Kind. */
-	kind: string,
+	kind: ActivityKind,
 	/**  Sentence. */
 	summary: string,
 	/**  Transaction hash. */
 	transactionHash: string | null,
 	/**  Status. */
-	status: string,
+	status: ActivityStatus,
 };
+
+/**  What an activity line records. */
+export type ActivityKind = 
+/**  A token transfer. */
+"transfer" | 
+/**  Calls made with the session. */
+"execute" | 
+/**  A session registered. */
+"register" | 
+/**  A session revoked. */
+"revoke" | 
+/**  The wallet deployed. */
+"deploy";
+
+/**  Where an activity line stands. */
+export type ActivityStatus = 
+/**  Sent; the receipt is not known yet. */
+"pending" | 
+/**  Done. */
+"succeeded" | 
+/**  Refused or reverted. */
+"failed";
 
 /**  An error as the UI receives it. */
 export type AppError = 
@@ -127,6 +149,8 @@ export type AppError =
 { kind: "Transaction"; message: string } | 
 /**  The OS keychain is locked, missing or refused. */
 { kind: "Keychain"; message: string } | 
+/**  The preferences (the store file) could not be read or written. */
+{ kind: "Storage"; message: string } | 
 /**  Input that cannot be used (address, amount, PIN format, parameters). */
 { kind: "InvalidInput"; message: string } | 
 /**  Anything else. */
@@ -162,7 +186,7 @@ export type LastError = LastError_Serialize | LastError_Deserialize;
 /**  The last error. */
 export type LastError_Deserialize = {
 	/**  The SDK's code, when one applies. */
-	code?: string | null,
+	code?: SdkCode | null,
 	/**  A sentence. */
 	message: string,
 };
@@ -170,7 +194,7 @@ export type LastError_Deserialize = {
 /**  The last error. */
 export type LastError_Serialize = {
 	/**  The SDK's code, when one applies. */
-	code: string | null,
+	code: SdkCode | null,
 	/**  A sentence. */
 	message: string,
 };
@@ -253,6 +277,32 @@ export type NetworkInfo_Serialize = {
 	tokens: TokenInfo[],
 };
 
+/**  A PIN typed by the user. `Debug` shows nothing of it; the memory is wiped on drop. */
+export type Pin = string;
+
+/**  The Chipi SDK's error codes, as `useChipiSession` reports them. */
+export type SdkCode = 
+/**  `SESSION_EXPIRED`. */
+"SESSION_EXPIRED" | 
+/**  `SESSION_MAX_CALLS_EXCEEDED`. */
+"SESSION_MAX_CALLS_EXCEEDED" | 
+/**  `SESSION_ENTRYPOINT_NOT_ALLOWED`. */
+"SESSION_ENTRYPOINT_NOT_ALLOWED" | 
+/**  `SESSION_NOT_REGISTERED`. */
+"SESSION_NOT_REGISTERED" | 
+/**  `SESSION_REVOKED`. */
+"SESSION_REVOKED" | 
+/**  `SESSION_DECRYPTION_FAILED`. */
+"SESSION_DECRYPTION_FAILED" | 
+/**  `SESSION_INVALID_RESPONSE`. */
+"SESSION_INVALID_RESPONSE" | 
+/**  `INVALID_SPENDING_POLICY`. */
+"INVALID_SPENDING_POLICY" | 
+/**  `SESSION_CREATION_FAILED`. */
+"SESSION_CREATION_FAILED" | 
+/**  `INVALID_WALLET_TYPE_FOR_SESSION`. */
+"INVALID_WALLET_TYPE_FOR_SESSION";
+
 /**  The session card changed (state, counts, busy flags or the last error). */
 export type SessionChanged = SessionChanged_Serialize | SessionChanged_Deserialize;
 
@@ -267,8 +317,8 @@ export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
 
 /**  The session card. */
 export type SessionInfo_Deserialize = {
-	/**  `none`, `created`, `registering`, `active`, `expired`, `revoked`. */
-	state: string,
+	/**  Where the session stands. */
+	state: SessionState,
 	/**  Session public key. */
 	publicKey?: string | null,
 	/**  Expiry, unix seconds, as a string. */
@@ -291,8 +341,8 @@ export type SessionInfo_Deserialize = {
 
 /**  The session card. */
 export type SessionInfo_Serialize = {
-	/**  `none`, `created`, `registering`, `active`, `expired`, `revoked`. */
-	state: string,
+	/**  Where the session stands. */
+	state: SessionState,
 	/**  Session public key. */
 	publicKey: string | null,
 	/**  Expiry, unix seconds, as a string. */
@@ -345,6 +395,21 @@ export type SessionRequest_Serialize = {
 	/**  Spending limits, one per token the session may move. */
 	limits: LimitInput[],
 };
+
+/**  Where the session stands, as the card shows it. */
+export type SessionState = 
+/**  No session on this device. */
+"none" | 
+/**  A key exists locally; it is not registered on chain. */
+"created" | 
+/**  A registration was sent and is not confirmed yet. */
+"registering" | 
+/**  Registered, not expired, calls left. */
+"active" | 
+/**  Past its expiry or out of calls. */
+"expired" | 
+/**  Revoked on chain. */
+"revoked";
 
 /**  A token. */
 export type TokenInfo = {

@@ -1,4 +1,10 @@
 // What the UI says for each error kind, and what to do next. It switches on `kind`, never on text.
+// The table is typed by the bindings' union of kinds: a kind added in Rust does not compile here
+// until it has its words.
+
+import type { AppError } from './bindings';
+
+export type ErrorKind = AppError['kind'];
 
 export interface AppErrorLike {
   kind: string;
@@ -10,7 +16,7 @@ export interface Shown {
   next: string;
 }
 
-const byKind: Record<string, Shown> = {
+const byKind: Record<ErrorKind, Shown> = {
   WalletUnsupported: { title: 'This wallet has no session support', next: 'Use a CHIPI wallet to set up sessions.' },
   SessionExpired: { title: 'The session expired', next: 'Set up a new session.' },
   SessionRevoked: { title: 'The session was revoked', next: 'Set up a new session.' },
@@ -31,11 +37,17 @@ const byKind: Record<string, Shown> = {
   SessionStillActive: { title: 'The session is still active', next: 'Revoke it first, or confirm with your PIN to forget it.' },
   Transaction: { title: 'The transaction failed', next: 'Check the activity list for details.' },
   Keychain: { title: 'The keychain is locked or unavailable', next: 'Unlock your keychain, then retry.' },
+  Storage: { title: 'The wallet could not save its settings', next: 'Check the disk space and permissions, then try again.' },
   InvalidInput: { title: 'Check your input', next: 'Correct the highlighted field.' },
+  Internal: { title: 'Something went wrong', next: 'Try again.' },
 };
 
+function isKind(kind: string): kind is ErrorKind {
+  return Object.prototype.hasOwnProperty.call(byKind, kind);
+}
+
 export function showError(error: AppErrorLike): Shown {
-  return byKind[error.kind] ?? { title: 'Something went wrong', next: 'Try again.' };
+  return isKind(error.kind) ? byKind[error.kind] : byKind.Internal;
 }
 
 export function isAppError(value: unknown): value is AppErrorLike {

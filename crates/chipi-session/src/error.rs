@@ -168,6 +168,14 @@ pub enum SessionError {
     /// A setting that cannot be used (URL, network name, ...).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
+
+    /// The store of the session's sealed key (a keychain) failed.
+    #[error("the session key could not be stored: {0}")]
+    SecretStore(String),
+
+    /// The store of the session's public record (a preferences file) failed.
+    #[error("the session could not be saved: {0}")]
+    RecordStore(String),
     /// The wallet's account class has no session support (READY / Argent, or unknown).
     #[error("this wallet does not support sessions (class {class_hash:#x})")]
     WalletUnsupported {

@@ -7,64 +7,54 @@
 //! account's entrypoints ([`entrypoint`]) and a starknet-rs [`Account`](starknet_accounts::Account)
 //! that sends INVOKE transactions signed by a session key ([`SessionAccount`]).
 //! It has no dependency on any UI framework.
+//!
+//! The modules follow what they are about: [`keys`] (private keys, sealing under the PIN, the
+//! SDK's formats), [`chain`] (the node client, receipts, the session status read), [`backends`]
+//! (how signed calls reach the chain: a SNIP-29 paymaster, Chipi's API, a direct INVOKE) and
+//! [`session`] (the manager and what it is built from: state, registration, preflight checks,
+//! spending policies, the session signature).
 
 pub mod amount;
-pub mod backend;
-pub mod chipi_api;
+pub mod backends;
+pub mod chain;
 pub mod clock;
-pub mod direct_backend;
 pub mod entrypoint;
 pub mod error;
-pub mod expected_effect;
+pub mod keys;
 pub mod network;
-pub mod node_client;
-pub mod outside_check;
-pub mod outside_execution;
-pub mod paymaster;
-pub mod paymaster_backend;
-pub mod preflight;
-pub mod registration;
-pub mod sdk_cipher;
-pub mod sealed_secret;
-pub mod secret_key;
-pub mod session_account;
-pub mod session_hash;
-pub mod session_key_data;
-pub mod session_manager;
-pub mod session_record;
-pub mod session_signature;
-pub mod session_state;
-pub mod session_status;
-pub mod session_view;
-pub mod spending_policy;
+pub mod parse;
+pub mod session;
 pub mod typed_data;
 pub mod wallet;
 pub mod wallet_type;
 
-pub use amount::{format_amount, parse_address, parse_amount, parse_felt, parse_selector};
-pub use backend::{ExecutionBackend, Signer, SubmitContext};
-pub use chipi_api::ChipiApiClient;
+pub use amount::{format_amount, parse_amount};
+pub use backends::chipi_api::ChipiApiClient;
+pub use backends::direct::DirectBackend;
+pub use backends::outside_check::FeeMode;
+pub use backends::outside_execution::OutsideExecution;
+pub use backends::paymaster::PaymasterClient;
+pub use backends::session_account::SessionAccount;
+pub use backends::{ExecutionBackend, Signer, SubmitContext};
+pub use chain::node_client::{ChainSnapshot, NodeClient, Polling};
+pub use chain::status::SessionStatus;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use direct_backend::DirectBackend;
 pub use error::SessionError;
+pub use keys::sealed_secret::{KdfParams, SealedSecret};
+pub use keys::secret_key::SecretKey;
+pub use keys::session_key_data::SessionKeyData;
 pub use network::{Network, Token};
-pub use node_client::{ChainSnapshot, NodeClient, Polling};
-pub use outside_check::FeeMode;
-pub use outside_execution::OutsideExecution;
-pub use paymaster::PaymasterClient;
-pub use registration::{allow_session_calls_call, register_session_call, revoke_session_call};
-pub use sealed_secret::{KdfParams, SealedSecret};
-pub use secret_key::SecretKey;
-pub use session_account::SessionAccount;
-pub use session_hash::session_message_hash;
-pub use session_key_data::SessionKeyData;
-pub use session_manager::{Executed, ManagerConfig, PolicySpec, RegisterParams, SessionManager};
-pub use session_record::{NoStore, SessionRecord, SessionStore};
-pub use session_signature::SessionSignature;
-pub use session_state::{LocalSession, SessionState};
-pub use session_status::SessionStatus;
-pub use session_view::SessionView;
-pub use spending_policy::SpendingPolicy;
+pub use parse::{parse_address, parse_felt, parse_selector};
+pub use session::hash::session_message_hash;
+pub use session::manager::{Executed, ManagerConfig, PolicySpec, RegisterParams, SessionManager};
+pub use session::policies::SpendingPolicy;
+pub use session::record::{NoStore, SessionRecord, SessionStore};
+pub use session::registration::{
+    allow_session_calls_call, register_session_call, revoke_session_call,
+};
+pub use session::signature::SessionSignature;
+pub use session::state::{LocalSession, SessionState};
+pub use session::view::SessionView;
 pub use typed_data::TypedData;
-pub use wallet::Wallet;
+pub use wallet::{UnlockedOwner, Wallet};
 pub use wallet_type::WalletType;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
-use crate::chipi_api::CHIPI_API_URL;
+use crate::backends::chipi_api::CHIPI_API_URL;
 use crate::error::SessionError;
 
 /// A token the wallet can send.

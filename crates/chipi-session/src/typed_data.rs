@@ -257,7 +257,9 @@ fn byte_array_hash(text: &str) -> Felt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outside_execution::{CALL_TYPE, OUTSIDE_EXECUTION_TYPE, STARKNET_DOMAIN_TYPE};
+    use crate::backends::outside_execution::{
+        CALL_TYPE, OUTSIDE_EXECUTION_TYPE, STARKNET_DOMAIN_TYPE,
+    };
 
     fn outside_typed_data() -> TypedData {
         let json = serde_json::json!({

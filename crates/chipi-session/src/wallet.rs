@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 use starknet_core::utils::get_contract_address;
+use zeroize::Zeroizing;
 
+use crate::backends::paymaster::AccountDeployment;
 use crate::error::SessionError;
-use crate::paymaster::AccountDeployment;
-use crate::sdk_cipher;
-use crate::sealed_secret::SealedSecret;
-use crate::secret_key::SecretKey;
+use crate::keys::sdk_cipher;
+use crate::keys::sealed_secret::SealedSecret;
+use crate::keys::secret_key::SecretKey;
 use crate::wallet_type::WalletType;
 
 /// What is stored about a wallet. The owner key is sealed; nothing here is secret without the PIN.
@@ -107,6 +108,16 @@ impl Wallet {
         Ok(key)
     }
 
+    /// Opens the owner key once for a whole user action: the operations that need the owner (or
+    /// the PIN, to seal a new session key) take the result instead of opening it again.
+    pub fn unlock_owner(&self, pin: &str) -> Result<UnlockedOwner, SessionError> {
+        let key = self.open_owner(pin)?;
+        Ok(UnlockedOwner {
+            key,
+            pin: Zeroizing::new(pin.to_owned()),
+        })
+    }
+
     /// The data to deploy this wallet, when this app created it.
     pub fn deployment(&self) -> Result<AccountDeployment, SessionError> {
         let salt = self.salt.ok_or_else(|| {
@@ -123,6 +134,39 @@ impl Wallet {
     }
 }
 
+/// A wallet's owner key opened with its PIN, for the length of one user action. The PIN is kept
+/// beside it (zeroized on drop) to seal what the action creates under the same PIN without asking
+/// again. Nothing here is printed by `Debug`.
+pub struct UnlockedOwner {
+    key: SecretKey,
+    pin: Zeroizing<String>,
+}
+
+impl UnlockedOwner {
+    /// The owner's private key.
+    pub fn key(&self) -> &SecretKey {
+        &self.key
+    }
+
+    /// The PIN the key was opened with.
+    pub fn pin(&self) -> &str {
+        &self.pin
+    }
+
+    /// The owner's public key.
+    pub fn public_key(&self) -> Felt {
+        self.key.public_key()
+    }
+}
+
+impl std::fmt::Debug for UnlockedOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnlockedOwner")
+            .field("public_key", &format_args!("{:#x}", self.public_key()))
+            .finish_non_exhaustive()
+    }
+}
+
 /// A PIN must be 4 to 64 characters.
 pub fn check_pin(pin: &str) -> Result<(), SessionError> {
     let n = pin.chars().count();
@@ -136,7 +180,7 @@ pub fn check_pin(pin: &str) -> Result<(), SessionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sealed_secret::KdfParams;
+    use crate::keys::sealed_secret::KdfParams;
     use crate::wallet_type::{READY_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
 
     #[test]

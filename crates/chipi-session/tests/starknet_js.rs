@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use chipi_session::backends::outside_execution::ANY_CALLER;
 use chipi_session::entrypoint::{selector, TRANSFER};
-use chipi_session::outside_execution::ANY_CALLER;
 use chipi_session::{session_message_hash, OutsideExecution, SessionSignature};
 use serde_json::{json, Value};
 use starknet_core::types::{Call, Felt};

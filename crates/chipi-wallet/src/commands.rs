@@ -417,13 +417,15 @@ async fn session_command(
     let manager = manager(cli, dir)?;
     let network = network_of(cli, Some(dir.load_wallet()?.network))?;
     match command {
-        SessionCommand::Create { duration } => Ok(view_output(
-            &manager.create_session(*duration, &ctx.pin()?)?,
-        )),
+        SessionCommand::Create { duration } => {
+            let owner = manager.wallet().unlock_owner(&ctx.pin()?)?;
+            Ok(view_output(&manager.create_session(*duration, &owner)?))
+        }
         SessionCommand::Register(args) => {
             let params = register_params(args, &network)?;
+            let owner = manager.wallet().unlock_owner(&ctx.pin()?)?;
             Ok(view_output(
-                &manager.register_session(params, &ctx.pin()?).await?,
+                &manager.register_session(params, &owner).await?,
             ))
         }
         SessionCommand::Status => Ok(view_output(&manager.refresh_status().await?)),
@@ -458,23 +460,24 @@ async fn session_command(
             );
             Ok(output)
         }
-        SessionCommand::Revoke => Ok(view_output(&manager.revoke_session(&ctx.pin()?).await?)),
+        SessionCommand::Revoke => {
+            let owner = manager.wallet().unlock_owner(&ctx.pin()?)?;
+            Ok(view_output(&manager.revoke_session(&owner).await?))
+        }
         SessionCommand::Clear { revoke } => {
             let live = matches!(
                 manager.state(),
                 SessionState::Active | SessionState::Registering
             );
-            let pin = if live || *revoke {
-                Some(ctx.pin()?)
+            let owner = if live || *revoke {
+                Some(manager.wallet().unlock_owner(&ctx.pin()?)?)
             } else {
                 None
             };
-            if *revoke && live {
-                manager
-                    .revoke_session(pin.as_deref().unwrap_or_default())
-                    .await?;
+            if let (true, Some(owner)) = (*revoke && live, &owner) {
+                manager.revoke_session(owner).await?;
             }
-            Ok(view_output(&manager.clear_session(pin.as_deref()).await?))
+            Ok(view_output(&manager.clear_session(owner.as_ref()).await?))
         }
         SessionCommand::Export { passphrase } => {
             let pin = ctx.pin()?;
@@ -494,8 +497,9 @@ async fn session_command(
             let data = SessionKeyData::from_json(&read_file(file)?)?;
             let pin = ctx.pin()?;
             let sdk_pin = passphrase.clone().unwrap_or_else(|| pin.clone());
+            let owner = manager.wallet().unlock_owner(&pin)?;
             Ok(view_output(
-                &manager.import_session(&data, &sdk_pin, &pin).await?,
+                &manager.import_session(&data, &sdk_pin, &owner).await?,
             ))
         }
         SessionCommand::Sign { file } => {

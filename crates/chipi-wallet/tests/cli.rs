@@ -5,9 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use devnet_harness::Devnet;
+use local_stack::LocalStack;
 use serde_json::Value;
-use sponsor::{start, SponsorConfig};
 
 const EXPORT_PASSPHRASE: &str = "a long export passphrase";
 const PIN: &str = "7391";
@@ -67,20 +66,13 @@ impl Cli<'_> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wallet_and_session_from_the_command_line() {
-    let node = Devnet::start().await.unwrap();
-    node.declare_session_account().await.unwrap();
-    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
-    let config = SponsorConfig::new(
-        node.rpc_url().to_string(),
-        relayer.address,
-        relayer.private_key,
-    );
-    let running = start(&config).await.unwrap();
+    let stack = LocalStack::start().await.unwrap();
+    let node = &stack.node;
     let dir = tempfile::tempdir().unwrap();
     let cli = Cli {
         dir: dir.path(),
         rpc: node.rpc_url().to_string(),
-        sponsor: running.url,
+        sponsor: stack.sponsor_url.clone(),
     };
 
     let created = cli.ok(

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use chipi_session::{Network, SystemClock};
-use chipi_wallet_app::confirmer::PinReentry;
-use chipi_wallet_app::prefs::FilePrefs;
-use chipi_wallet_app::vault::{owner_key_entry, session_key_entry, KeyringVault, SecretVault};
-use chipi_wallet_app::views::{LimitInput, SessionRequest};
-use chipi_wallet_app::wallet_app::WalletApp;
 use devnet_harness::Devnet;
 use starknet_core::types::Felt;
+use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
+use wallet_service::prefs::FilePrefs;
+use wallet_service::views::{LimitInput, SessionRequest};
+use wallet_service::{Pin, PinReentry, SecretVault, WalletService};
 
 use crate::DEMO_PIN;
 
@@ -50,14 +49,14 @@ pub async fn create(
 ) -> Result<DemoWallet> {
     let identifier = identifier();
     let store = FilePrefs(xdg_data.join(&identifier).join("prefs.json"));
-    let app = WalletApp::open(
+    let app = WalletService::open(
         Arc::new(KeyringVault::new(identifier.clone())),
         Arc::new(store),
         network.clone(),
         Box::new(PinReentry),
         Arc::new(SystemClock),
     )?;
-    let wallet = app.create_wallet(DEMO_PIN).await?;
+    let wallet = app.create_wallet(&Pin::new(DEMO_PIN)).await?;
     let demo = DemoWallet {
         address: wallet.address.clone(),
         vault: KeyringVault::new(identifier),
@@ -79,7 +78,7 @@ pub async fn create(
             allowed_entrypoints: vec!["transfer".into()],
             limits: vec![limit("STRK", "5", "50"), limit("USDC", "100", "500")],
         },
-        DEMO_PIN,
+        &Pin::new(DEMO_PIN),
     )
     .await?;
     Ok(demo)

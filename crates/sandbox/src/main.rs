@@ -14,9 +14,8 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use anyhow::{bail, Context, Result};
-use chipi_session::{Network, Token};
-use devnet_harness::Devnet;
-use sponsor::{start, SponsorConfig};
+use chipi_session::Token;
+use local_stack::LocalStack;
 
 /// The demo wallet's PIN (it guards test tokens on a local node only).
 pub const DEMO_PIN: &str = "demo-1234";
@@ -70,22 +69,13 @@ async fn main() -> Result<()> {
     let xdg_data = options.data_dir.join("data");
     std::fs::create_dir_all(&xdg_data)?;
 
-    eprintln!("sandbox: starting starknet-devnet");
-    let node = Devnet::start().await?;
-    let class_hash = node.declare_session_account().await?;
+    eprintln!("sandbox: starting starknet-devnet and the sponsor");
+    let stack = LocalStack::start().await?;
+    let node = &stack.node;
     let usdc = node
         .deploy_erc20("USD Coin", "USDC", 6, USDC_SUPPLY)
         .await?;
-    let relayer = node.predeployed_accounts().await?[1].clone();
-    let sponsor = start(&SponsorConfig::new(
-        node.rpc_url().to_string(),
-        relayer.address,
-        relayer.private_key,
-    ))
-    .await?;
-    let mut network = Network::profile("local")?;
-    network.rpc_url = node.rpc_url().to_string();
-    network.sponsor_url = Some(sponsor.url.clone());
+    let mut network = stack.network.clone();
     network.tokens.push(Token {
         symbol: "USDC".into(),
         address: usdc,
@@ -93,18 +83,14 @@ async fn main() -> Result<()> {
     });
 
     eprintln!("sandbox: creating the demo wallet");
-    let demo = demo_wallet::create(&node, &network, usdc, &xdg_data).await?;
+    let demo = demo_wallet::create(node, &network, usdc, &xdg_data).await?;
 
-    let env = [
-        ("CHIPI_NETWORK", "local".to_owned()),
-        ("CHIPI_RPC_URL", network.rpc_url.clone()),
-        ("CHIPI_SPONSOR_URL", sponsor.url.clone()),
-        ("XDG_DATA_HOME", xdg_data.display().to_string()),
-    ];
+    let env = local_stack::app_env(&network, None, &options.data_dir);
+    let sponsor_url = &stack.sponsor_url;
     let ready = serde_json::json!({
         "rpc_url": network.rpc_url,
-        "sponsor_url": sponsor.url,
-        "account_class_hash": format!("{class_hash:#x}"),
+        "sponsor_url": sponsor_url,
+        "account_class_hash": format!("{:#x}", stack.class_hash),
         "usdc": format!("{usdc:#x}"),
         "wallet": demo.address,
         "pin": DEMO_PIN,
@@ -113,7 +99,7 @@ async fn main() -> Result<()> {
     println!("{ready}");
     eprintln!(
         "sandbox: ready on loopback\n  node     {}\n  sponsor  {}\n  USDC     {usdc:#x}\n  wallet   {} (PIN {DEMO_PIN}: unlock it in the app to send)\n  Ctrl-C stops everything",
-        network.rpc_url, sponsor.url, demo.address
+        network.rpc_url, sponsor_url, demo.address
     );
 
     let outcome = if options.launch_app {
@@ -137,8 +123,7 @@ async fn main() -> Result<()> {
 
     eprintln!("sandbox: stopping");
     demo.forget();
-    drop(sponsor);
-    drop(node);
+    drop(stack);
     let _ = std::fs::remove_dir_all(&options.data_dir);
     outcome
 }

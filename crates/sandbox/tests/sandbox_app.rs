@@ -1,22 +1,12 @@
 //! The sandbox command, seen through the app: run under `scripts/with-keychain` (as
 //! `scripts/test` does), with the app built (`cargo test --workspace` builds it).
 
-#[path = "../../../tests/e2e/driver.rs"]
-mod driver;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{start_xvfb, Driver, Process};
+use local_stack::webdriver::{artifacts, start_xvfb, Driver, Process};
 use serde_json::Value;
-
-fn artifacts() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.ancestors().nth(3).unwrap().join("e2e-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// `sandbox --no-app` brings up node, sponsor and the demo wallet; the app started with the
 /// environment it prints opens on the demo wallet with an active session and both tokens.

@@ -1,6 +1,6 @@
 //! SNIP-29 method dispatch: JSON params in, JSON result or [`SponsorError`] out.
 
-use chipi_session::paymaster::AccountDeployment;
+use chipi_session::backends::paymaster::AccountDeployment;
 use chipi_session::typed_data::felt_of;
 use serde_json::{json, Value};
 use starknet::core::types::{Call, Felt};
@@ -97,74 +97,86 @@ pub async fn dispatch(
         "paymaster_getSupportedTokens" => Ok(json!([
             {"token_address": STRK, "decimals": 18, "price_in_strk": "0xde0b6b3a7640000"}
         ])),
-        "paymaster_buildTransaction" => {
-            let transaction = param(params, 0, "transaction")?;
-            let parameters = param(params, 1, "parameters")?;
-            let bounds = check_parameters(parameters)?;
-            match transaction.get("type").and_then(Value::as_str) {
-                Some("invoke") => {
-                    let invoke = transaction
-                        .get("invoke")
-                        .ok_or_else(|| invalid("missing invoke"))?;
-                    let user = felt(invoke.get("user_address"), "user_address")?;
-                    let calls = invoke
-                        .get("calls")
-                        .and_then(Value::as_array)
-                        .ok_or_else(|| invalid("calls must be an array"))?
-                        .iter()
-                        .map(|c| {
-                            Ok(Call {
-                                to: felt(c.get("to"), "call.to")?,
-                                selector: felt(c.get("selector"), "call.selector")?,
-                                calldata: felts(c.get("calldata"), "call.calldata")?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, SponsorError>>()?;
-                    let typed_data = sponsor.build_invoke(user, calls, bounds).await?;
-                    Ok(
-                        json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": zero_fee()}),
-                    )
-                }
-                Some("deploy") => {
-                    let data = deployment(transaction.get("deployment"))?;
-                    sponsor.check_deployment(&data).await?;
-                    Ok(
-                        json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": zero_fee()}),
-                    )
-                }
-                _ => Err(invalid("transaction.type must be invoke or deploy")),
-            }
-        }
-        "paymaster_executeTransaction" => {
-            let transaction = param(params, 0, "transaction")?;
-            check_parameters(param(params, 1, "parameters")?)?;
-            match transaction.get("type").and_then(Value::as_str) {
-                Some("invoke") => {
-                    let invoke = transaction
-                        .get("invoke")
-                        .ok_or_else(|| invalid("missing invoke"))?;
-                    let user = felt(invoke.get("user_address"), "user_address")?;
-                    let typed_data = invoke
-                        .get("typed_data")
-                        .ok_or_else(|| invalid("missing typed_data"))?;
-                    let signature = felts(invoke.get("signature"), "signature")?;
-                    Ok(relayed(
-                        sponsor.execute_invoke(user, typed_data, signature).await?,
-                    ))
-                }
-                Some("deploy") => Ok(relayed(
-                    sponsor
-                        .execute_deploy(&deployment(transaction.get("deployment"))?)
-                        .await?,
-                )),
-                _ => Err(invalid("transaction.type must be invoke or deploy")),
-            }
-        }
+        "paymaster_buildTransaction" => build_transaction(sponsor, params).await,
+        "paymaster_executeTransaction" => execute_transaction(sponsor, params).await,
         "paymaster_trackingIdToLatestHash" => {
             let id = felt(Some(param(params, 0, "tracking_id")?), "tracking_id")?;
             let (hash, status) = sponsor.tracking_status(id).await?;
             Ok(json!({"transaction_hash": format!("{hash:#x}"), "status": status}))
         }
         _ => Err(SponsorError::MethodNotFound),
+    }
+}
+
+/// The calls of an `invoke` transaction.
+fn invoke_calls(invoke: &Value) -> Result<Vec<Call>, SponsorError> {
+    invoke
+        .get("calls")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("calls must be an array"))?
+        .iter()
+        .map(|c| {
+            Ok(Call {
+                to: felt(c.get("to"), "call.to")?,
+                selector: felt(c.get("selector"), "call.selector")?,
+                calldata: felts(c.get("calldata"), "call.calldata")?,
+            })
+        })
+        .collect()
+}
+
+/// `paymaster_buildTransaction`: the typed data to sign, or a deployment checked.
+async fn build_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, SponsorError> {
+    let transaction = param(params, 0, "transaction")?;
+    let parameters = param(params, 1, "parameters")?;
+    let bounds = check_parameters(parameters)?;
+    match transaction.get("type").and_then(Value::as_str) {
+        Some("invoke") => {
+            let invoke = transaction
+                .get("invoke")
+                .ok_or_else(|| invalid("missing invoke"))?;
+            let user = felt(invoke.get("user_address"), "user_address")?;
+            let typed_data = sponsor
+                .build_invoke(user, invoke_calls(invoke)?, bounds)
+                .await?;
+            Ok(
+                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": zero_fee()}),
+            )
+        }
+        Some("deploy") => {
+            let data = deployment(transaction.get("deployment"))?;
+            sponsor.check_deployment(&data).await?;
+            Ok(
+                json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": zero_fee()}),
+            )
+        }
+        _ => Err(invalid("transaction.type must be invoke or deploy")),
+    }
+}
+
+/// `paymaster_executeTransaction`: relays a signed invoke or a deployment.
+async fn execute_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, SponsorError> {
+    let transaction = param(params, 0, "transaction")?;
+    check_parameters(param(params, 1, "parameters")?)?;
+    match transaction.get("type").and_then(Value::as_str) {
+        Some("invoke") => {
+            let invoke = transaction
+                .get("invoke")
+                .ok_or_else(|| invalid("missing invoke"))?;
+            let user = felt(invoke.get("user_address"), "user_address")?;
+            let typed_data = invoke
+                .get("typed_data")
+                .ok_or_else(|| invalid("missing typed_data"))?;
+            let signature = felts(invoke.get("signature"), "signature")?;
+            Ok(relayed(
+                sponsor.execute_invoke(user, typed_data, signature).await?,
+            ))
+        }
+        Some("deploy") => Ok(relayed(
+            sponsor
+                .execute_deploy(&deployment(transaction.get("deployment"))?)
+                .await?,
+        )),
+        _ => Err(invalid("transaction.type must be invoke or deploy")),
     }
 }

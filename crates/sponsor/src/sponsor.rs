@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use chipi_session::backends::outside_execution::ANY_CALLER;
+use chipi_session::backends::paymaster::AccountDeployment;
 use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2};
-use chipi_session::outside_execution::ANY_CALLER;
-use chipi_session::paymaster::AccountDeployment;
 use chipi_session::{OutsideExecution, TypedData, WalletType};
 use serde_json::Value;
 use starknet::accounts::{Account, ExecutionEncoding, SingleOwnerAccount};

@@ -1,7 +1,8 @@
 //! The activity list.
 
+use wallet_service::views::ActivityInfo;
+
 use super::App;
-use crate::views::ActivityInfo;
 
 /// Activity, newest first.
 #[tauri::command]

@@ -1,5 +1,6 @@
-//! Tauri commands, one module per domain; each takes the managed app, calls one operation and
-//! returns its view or its tagged error.
+//! Tauri commands, one module per domain; each takes the managed service, calls one operation
+//! and returns its view or its tagged error. Every command that takes a PIN is async: Argon2id
+//! never runs on the UI thread.
 
 pub mod activity;
 pub mod session;
@@ -7,4 +8,4 @@ pub mod settings;
 pub mod wallet;
 
 /// The managed state.
-pub type App<'a> = tauri::State<'a, std::sync::Arc<crate::wallet_app::WalletApp>>;
+pub type App<'a> = tauri::State<'a, std::sync::Arc<wallet_service::WalletService>>;

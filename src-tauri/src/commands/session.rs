@@ -1,8 +1,9 @@
 //! The hook's operations.
 
+use wallet_service::views::{CallInput, SessionInfo, SessionRequest, TxResult};
+use wallet_service::{AppError, Pin};
+
 use super::App;
-use crate::error::AppError;
-use crate::views::{CallInput, SessionInfo, SessionRequest, TxResult};
 
 /// The session card.
 #[tauri::command]
@@ -14,12 +15,12 @@ pub fn get_session_view(app: App<'_>) -> Result<SessionInfo, AppError> {
 /// `createSession`.
 #[tauri::command]
 #[specta::specta]
-pub fn create_session(
+pub async fn create_session(
     app: App<'_>,
     duration_seconds: Option<u32>,
-    pin: String,
+    pin: Pin,
 ) -> Result<SessionInfo, AppError> {
-    app.create_session(duration_seconds, &pin)
+    app.create_session(duration_seconds, &pin).await
 }
 
 /// `registerSession`.
@@ -28,7 +29,7 @@ pub fn create_session(
 pub async fn register_session(
     app: App<'_>,
     request: SessionRequest,
-    pin: String,
+    pin: Pin,
 ) -> Result<SessionInfo, AppError> {
     app.register_session(&request, &pin).await
 }
@@ -39,7 +40,7 @@ pub async fn register_session(
 pub async fn set_up_session(
     app: App<'_>,
     request: SessionRequest,
-    pin: String,
+    pin: Pin,
 ) -> Result<SessionInfo, AppError> {
     app.set_up_session(&request, &pin).await
 }
@@ -69,7 +70,7 @@ pub async fn transfer(
 /// `revokeSession`.
 #[tauri::command]
 #[specta::specta]
-pub async fn revoke_session(app: App<'_>, pin: String) -> Result<SessionInfo, AppError> {
+pub async fn revoke_session(app: App<'_>, pin: Pin) -> Result<SessionInfo, AppError> {
     app.revoke_session(&pin).await
 }
 
@@ -78,10 +79,10 @@ pub async fn revoke_session(app: App<'_>, pin: String) -> Result<SessionInfo, Ap
 #[specta::specta]
 pub async fn clear_session(
     app: App<'_>,
-    pin: Option<String>,
+    pin: Option<Pin>,
     revoke: bool,
 ) -> Result<SessionInfo, AppError> {
-    app.clear_session(pin.as_deref(), revoke).await
+    app.clear_session(pin.as_ref(), revoke).await
 }
 
 /// `refetchStatus`.

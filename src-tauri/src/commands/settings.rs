@@ -1,8 +1,9 @@
 //! Network settings.
 
+use wallet_service::views::NetworkInfo;
+use wallet_service::AppError;
+
 use super::App;
-use crate::error::AppError;
-use crate::views::NetworkInfo;
 
 /// The network.
 #[tauri::command]

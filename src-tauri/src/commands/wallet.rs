@@ -1,8 +1,9 @@
 //! Wallet onboarding and locking.
 
+use wallet_service::views::WalletInfo;
+use wallet_service::{AppError, Pin};
+
 use super::App;
-use crate::error::AppError;
-use crate::views::WalletInfo;
 
 /// The current wallet.
 #[tauri::command]
@@ -14,7 +15,7 @@ pub fn get_wallet(app: App<'_>) -> Result<WalletInfo, AppError> {
 /// A new wallet, deployed gaslessly where the network has a sponsor.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_wallet(app: App<'_>, pin: String) -> Result<WalletInfo, AppError> {
+pub async fn create_wallet(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
     app.create_wallet(&pin).await
 }
 
@@ -25,7 +26,7 @@ pub async fn import_wallet(
     app: App<'_>,
     address: String,
     encrypted_private_key: String,
-    pin: String,
+    pin: Pin,
 ) -> Result<WalletInfo, AppError> {
     app.import_wallet(&address, &encrypted_private_key, &pin)
         .await
@@ -34,8 +35,8 @@ pub async fn import_wallet(
 /// Opens the session key so transfers need no prompt.
 #[tauri::command]
 #[specta::specta]
-pub fn unlock(app: App<'_>, pin: String) -> Result<WalletInfo, AppError> {
-    app.unlock(&pin)
+pub async fn unlock(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
+    app.unlock(&pin).await
 }
 
 /// Closes it.
@@ -49,8 +50,5 @@ pub fn lock(app: App<'_>) -> Result<WalletInfo, AppError> {
 #[tauri::command]
 #[specta::specta]
 pub fn retry_keychain(app: App<'_>) -> Result<WalletInfo, AppError> {
-    if let Some(error) = app.retry_load() {
-        return Err(error);
-    }
-    app.wallet_info()
+    app.retry_load().map_or_else(|| app.wallet_info(), Err)
 }

@@ -1,0 +1,102 @@
+//! Direct INVOKE v3 transactions, paid by the account itself: the owner signs with `[r, s]`, a
+//! session key with `[pk, r, s, valid_until]` over the session message hash.
+
+use async_trait::async_trait;
+use starknet_accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
+use starknet_core::types::{BlockId, BlockTag, Call, Felt};
+use starknet_providers::jsonrpc::HttpTransport;
+use starknet_providers::JsonRpcClient;
+use starknet_signers::LocalWallet;
+
+use crate::backends::session_account::SessionAccount;
+use crate::backends::{ExecutionBackend, Signer, SubmitContext};
+use crate::error::SessionError;
+
+/// Sends transactions straight to a node; the account pays the fee.
+#[derive(Debug)]
+pub struct DirectBackend {
+    provider: JsonRpcClient<HttpTransport>,
+    chain_id: Felt,
+}
+
+impl DirectBackend {
+    /// A backend sending to the node at `rpc_url` on `chain_id`.
+    pub fn new(rpc_url: &str, chain_id: Felt) -> Result<Self, SessionError> {
+        let url: starknet_providers::Url = rpc_url
+            .parse()
+            .map_err(|_| SessionError::InvalidConfig(format!("not a URL: {rpc_url}")))?;
+        Ok(Self {
+            provider: JsonRpcClient::new(HttpTransport::new(url)),
+            chain_id,
+        })
+    }
+}
+
+fn send_error(e: impl std::fmt::Debug) -> SessionError {
+    let text = format!("{e:?}");
+    SessionError::Reverted {
+        transaction_hash: None,
+        reason: text,
+    }
+}
+
+#[async_trait]
+impl ExecutionBackend for DirectBackend {
+    fn name(&self) -> &'static str {
+        "direct"
+    }
+
+    async fn submit(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        signer: Signer<'_>,
+        context: SubmitContext,
+    ) -> Result<Felt, SessionError> {
+        let nonce = context.nonce;
+        let calls = calls.to_vec();
+        let sent = match signer {
+            Signer::Owner(key) => {
+                let wallet = LocalWallet::from(key.signing_key());
+                let mut owner = SingleOwnerAccount::new(
+                    &self.provider,
+                    wallet,
+                    account,
+                    self.chain_id,
+                    ExecutionEncoding::New,
+                );
+                owner.set_block_id(BlockId::Tag(BlockTag::PreConfirmed));
+                let mut execution = owner.execute_v3(calls).tip(0);
+                if let Some(nonce) = nonce {
+                    execution = execution.nonce(nonce);
+                }
+                execution.send().await.map_err(send_error)?
+            }
+            Signer::Session { key, valid_until } => {
+                let session = SessionAccount::new(
+                    &self.provider,
+                    account,
+                    self.chain_id,
+                    key.signing_key(),
+                    valid_until,
+                );
+                // No tip: the account refuses a session transaction with one (the key holder
+                // must not be able to spend the balance in fees).
+                let mut execution = session.execute_v3(calls).tip(0);
+                if let Some(nonce) = nonce {
+                    execution = execution.nonce(nonce);
+                }
+                execution.send().await.map_err(send_error)?
+            }
+        };
+        Ok(sent.transaction_hash)
+    }
+
+    fn uses_account_nonce(&self) -> bool {
+        true
+    }
+
+    fn round_trips(&self) -> u64 {
+        0
+    }
+}

@@ -1,0 +1,108 @@
+//! One interface over the ways a signed set of calls reaches the chain: a SNIP-29 paymaster,
+//! Chipi's hosted API, or a direct fee-paying INVOKE; and what each of them needs (SNIP-9 outside
+//! executions and the checks made on a paymaster's answer before signing).
+
+pub mod chipi_api;
+pub mod direct;
+pub mod outside_check;
+pub mod outside_execution;
+pub mod paymaster;
+pub mod paymaster_backend;
+pub mod session_account;
+
+use async_trait::async_trait;
+use starknet_core::types::{Call, Felt};
+
+use crate::backends::paymaster::AccountDeployment;
+use crate::error::SessionError;
+use crate::keys::secret_key::SecretKey;
+use crate::session::signature::SessionSignature;
+
+/// Who signs: the owner (`[r, s]`) or a session key (`[pk, r, s, valid_until]`).
+#[derive(Debug, Clone, Copy)]
+pub enum Signer<'a> {
+    /// The account's owner key.
+    Owner(&'a SecretKey),
+    /// A registered session key and its expiry.
+    Session {
+        /// The session private key.
+        key: &'a SecretKey,
+        /// The session's expiry, carried in the signature.
+        valid_until: u64,
+    },
+}
+
+impl Signer<'_> {
+    /// The signature the account expects over `hash`.
+    pub fn sign(&self, hash: Felt) -> Result<Vec<Felt>, SessionError> {
+        match self {
+            Signer::Owner(key) => {
+                let signature = key.sign(&hash)?;
+                Ok(vec![signature.r, signature.s])
+            }
+            Signer::Session { key, valid_until } => {
+                Ok(SessionSignature::sign_secret(key, hash, *valid_until)?.to_felts())
+            }
+        }
+    }
+
+    /// Whether this is a session signature.
+    pub fn is_session(&self) -> bool {
+        matches!(self, Signer::Session { .. })
+    }
+}
+
+/// What the manager knows when it submits: the last status read's account nonce and chain
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubmitContext {
+    /// The account nonce from the last status read (the direct path uses it).
+    pub nonce: Option<Felt>,
+    /// Chain time now, as the manager estimates it (unix seconds).
+    pub now: u64,
+}
+
+/// A way to get signed calls executed.
+#[async_trait]
+pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
+    /// A short name for logs and the CLI (`paymaster`, `chipi-api`, `direct`).
+    fn name(&self) -> &'static str;
+
+    /// Gets `calls` from `account` signed by `signer` and submitted; returns the transaction hash.
+    async fn submit(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        signer: Signer<'_>,
+        context: SubmitContext,
+    ) -> Result<Felt, SessionError>;
+
+    /// A call this backend may add to a session's calls to pay its fee, at the most the user
+    /// accepts (a gasless paymaster's fee transfer); the manager counts it against the
+    /// session's limits before signing.
+    fn worst_fee_call(&self) -> Option<Call> {
+        None
+    }
+
+    /// The last session execution submitted was confirmed on chain (its receipt holds its
+    /// effect): a backend that remembers unsettled executions forgets it.
+    fn settled(&self) {}
+
+    /// Deploys an account; only backends that can pay for it support this.
+    async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {
+        let _ = deployment;
+        Err(SessionError::Unsupported(format!(
+            "{} cannot deploy accounts",
+            self.name()
+        )))
+    }
+
+    /// Whether executions through this backend consume the account's own nonce (true for
+    /// direct INVOKEs; outside executions use their own nonces).
+    fn uses_account_nonce(&self) -> bool {
+        false
+    }
+
+    /// HTTP round trips this backend has made.
+    fn round_trips(&self) -> u64;
+}

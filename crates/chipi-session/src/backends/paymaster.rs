@@ -1,0 +1,428 @@
+//! A SNIP-29 paymaster client: build the outside execution, check every field of it against
+//! what the wallet asked for (`outside_check`), check on chain that its nonce is unused, and
+//! hand back the signed result for relaying. One gasless execution costs two round trips to the
+//! paymaster (`paymaster_buildTransaction`, `paymaster_executeTransaction`) and one to the node
+//! (the nonce and the chain time, batched).
+//!
+//! A signed execution the paymaster reported as failed is remembered: before anything new is
+//! signed, the node says whether its nonce was used (it ran after all: not sent again), whether
+//! it can still run (the same calls are re-sent with the same signature; other calls wait), or
+//! whether it expired.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use starknet_core::types::{Call, Felt};
+
+use crate::backends::outside_check::{
+    check_outside_execution, Expectation, FeeMode, MAX_VALIDITY_SECONDS,
+};
+use crate::backends::outside_execution::OutsideExecution;
+use crate::chain::node_client::NodeClient;
+use crate::error::SessionError;
+use crate::typed_data::TypedData;
+
+/// A paymaster endpoint, for one network.
+#[derive(Debug, Clone)]
+pub struct PaymasterClient {
+    http: reqwest::Client,
+    url: String,
+    round_trips: Arc<AtomicU64>,
+    chain_id: Felt,
+    node: Arc<NodeClient>,
+    fee: FeeMode,
+    /// The relayer every outside execution must name, learnt from the first build.
+    caller: Arc<Mutex<Option<Felt>>>,
+    /// A signed execution whose outcome is unknown.
+    in_flight: Arc<Mutex<Option<InFlight>>>,
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    account: Felt,
+    calls: Vec<Call>,
+    built: BuiltInvoke,
+    signature: Vec<Felt>,
+}
+
+/// The outside execution a paymaster built for the user to sign.
+#[derive(Debug, Clone)]
+pub struct BuiltInvoke {
+    /// The typed data exactly as the paymaster returned it (sent back unchanged).
+    pub typed_data: Value,
+    /// The same, parsed and checked against the calls asked for.
+    pub outside_execution: OutsideExecution,
+    /// Its SNIP-12 hash for the user's account: what the user signs.
+    pub message_hash: Felt,
+}
+
+/// What `paymaster_executeTransaction` answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relayed {
+    /// The paymaster's id for this request.
+    pub tracking_id: Felt,
+    /// The relayer's transaction.
+    pub transaction_hash: Felt,
+}
+
+impl Relayed {
+    fn from_result(result: &Value) -> Result<Self, SessionError> {
+        Ok(Self {
+            tracking_id: felt_field(result, "tracking_id")?,
+            transaction_hash: felt_field(result, "transaction_hash")?,
+        })
+    }
+}
+
+/// Data to deploy an account (`ACCOUNT_DEPLOYMENT_DATA`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDeployment {
+    /// The counterfactual address.
+    pub address: Felt,
+    /// The account class.
+    pub class_hash: Felt,
+    /// Deployment salt.
+    pub salt: Felt,
+    /// Constructor calldata.
+    pub calldata: Vec<Felt>,
+}
+
+impl AccountDeployment {
+    /// The JSON shape of the spec.
+    pub fn to_json(&self) -> Value {
+        let hex = |f: &Felt| format!("{f:#x}");
+        json!({
+            "address": hex(&self.address),
+            "class_hash": hex(&self.class_hash),
+            "salt": hex(&self.salt),
+            "calldata": self.calldata.iter().map(hex).collect::<Vec<_>>(),
+            "version": 1,
+        })
+    }
+}
+
+fn sponsored() -> Value {
+    json!({"version": "0x1", "fee_mode": {"mode": "sponsored"}})
+}
+
+fn parameters(fee: FeeMode, time_bounds: Option<(u64, u64)>) -> Value {
+    let mut value = json!({"version": "0x1", "fee_mode": fee.to_json()});
+    if let Some((after, before)) = time_bounds {
+        value["time_bounds"] = json!({
+            "execute_after": format!("{after:#x}"),
+            "execute_before": format!("{before:#x}"),
+        });
+    }
+    value
+}
+
+fn calls_json(calls: &[Call]) -> Value {
+    let hex = |f: &Felt| format!("{f:#x}");
+    Value::Array(
+        calls
+            .iter()
+            .map(|c| json!({"to": hex(&c.to), "selector": hex(&c.selector), "calldata": c.calldata.iter().map(hex).collect::<Vec<_>>()}))
+            .collect(),
+    )
+}
+
+fn felt_field(value: &Value, name: &str) -> Result<Felt, SessionError> {
+    value
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(|s| Felt::from_hex(s).ok())
+        .ok_or_else(|| {
+            SessionError::InvalidResponse(format!("paymaster: {name} missing or not a felt"))
+        })
+}
+
+impl PaymasterClient {
+    /// A client of the paymaster at `url` for the network whose node is at `rpc_url` and whose
+    /// chain id is `chain_id`; sponsored fee mode, relayer learnt from the first build.
+    pub fn new(url: impl Into<String>, rpc_url: impl Into<String>, chain_id: Felt) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            url: url.into(),
+            round_trips: Arc::new(AtomicU64::new(0)),
+            chain_id,
+            node: Arc::new(NodeClient::new(rpc_url)),
+            fee: FeeMode::Sponsored,
+            caller: Arc::new(Mutex::new(None)),
+            in_flight: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Pays fees as `fee` says.
+    pub fn with_fee_mode(mut self, fee: FeeMode) -> Self {
+        self.fee = fee;
+        self
+    }
+
+    /// Requires every outside execution to name `caller` (a relayer pinned earlier).
+    pub fn with_caller(self, caller: Felt) -> Self {
+        *lock(&self.caller) = Some(caller);
+        self
+    }
+
+    /// The relayer pinned so far, to be kept for this network.
+    pub fn pinned_caller(&self) -> Option<Felt> {
+        *lock(&self.caller)
+    }
+
+    /// The fee call a gasless build may append, at the most the user accepts.
+    pub fn worst_fee_call(&self) -> Option<Call> {
+        let caller = self.pinned_caller().unwrap_or(Felt::ZERO);
+        self.fee.worst_fee_call(caller)
+    }
+
+    /// HTTP requests made so far.
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
+    }
+
+    async fn call(&self, method: &str, params: Value) -> Result<Value, SessionError> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .http
+            .post(&self.url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| {
+                SessionError::Network(format!("paymaster {method}: {}", e.without_url()))
+            })?;
+        let value: Value = response.json().await.map_err(|e| {
+            SessionError::InvalidResponse(format!("paymaster {method}: {}", e.without_url()))
+        })?;
+        if let Some(error) = value.get("error") {
+            return Err(SessionError::Paymaster {
+                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
+                message: error
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                data: error.get("data").map(Value::to_string),
+            });
+        }
+        value
+            .get("result")
+            .cloned()
+            .ok_or_else(|| SessionError::InvalidResponse(format!("paymaster {method}: no result")))
+    }
+
+    /// `paymaster_isAvailable`.
+    pub async fn is_available(&self) -> Result<bool, SessionError> {
+        Ok(self
+            .call("paymaster_isAvailable", json!([]))
+            .await?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// Asks the paymaster to build an outside execution of `calls` for `account`, valid for at
+    /// most [`MAX_VALIDITY_SECONDS`] from `now` (chain time), and refuses it unless every field
+    /// is what the wallet expects and its nonce is unused on chain
+    /// ([`SessionError::PaymasterTampered`] names the field). The hash to sign is computed from
+    /// the fixed SNIP-9 v2 layout.
+    pub async fn build_invoke(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        now: u64,
+    ) -> Result<BuiltInvoke, SessionError> {
+        let transaction = json!({"type": "invoke", "invoke": {"user_address": format!("{account:#x}"), "calls": calls_json(calls)}});
+        let bounds = (0, now + MAX_VALIDITY_SECONDS);
+        let result = self
+            .call(
+                "paymaster_buildTransaction",
+                json!([transaction, parameters(self.fee, Some(bounds))]),
+            )
+            .await?;
+        let typed_data = result
+            .get("typed_data")
+            .cloned()
+            .ok_or_else(|| SessionError::InvalidResponse("paymaster: no typed_data".into()))?;
+        let typed = TypedData::from_json(&typed_data.to_string())?;
+        let pinned = self.pinned_caller();
+        // One read for the nonce and a fresh chain time; the bounds are checked against the
+        // later of that and the manager's estimate.
+        let nonce = OutsideExecution::from_typed_data(&typed)?.nonce;
+        let (unused, chain_now) = self.node.outside_nonce_state(account, nonce).await?;
+        let outside_execution = check_outside_execution(
+            &typed,
+            &Expectation {
+                chain_id: self.chain_id,
+                calls,
+                caller: pinned,
+                now: now.max(chain_now),
+                fee: self.fee,
+            },
+        )?;
+        if !unused {
+            return Err(SessionError::PaymasterTampered { field: "nonce" });
+        }
+        if outside_execution.execute_before <= chain_now {
+            return Err(SessionError::PaymasterTampered {
+                field: "execute_before",
+            });
+        }
+        if pinned.is_none() {
+            *lock(&self.caller) = Some(outside_execution.caller);
+        }
+        let message_hash = outside_execution.message_hash(account, self.chain_id);
+        Ok(BuiltInvoke {
+            typed_data,
+            outside_execution,
+            message_hash,
+        })
+    }
+
+    /// Settles a signed execution whose outcome was unknown before anything new is signed:
+    /// `Ok(Some(..))` to re-send it (same calls, still valid), `Ok(None)` when there is none
+    /// (or it expired unused).
+    async fn settle_in_flight(
+        &self,
+        account: Felt,
+        calls: &[Call],
+    ) -> Result<Option<InFlight>, SessionError> {
+        let Some(previous) = lock(&self.in_flight).clone() else {
+            return Ok(None);
+        };
+        if previous.account != account {
+            return Ok(None);
+        }
+        let oe = &previous.built.outside_execution;
+        let (unused, chain_now) = self.node.outside_nonce_state(account, oe.nonce).await?;
+        if !unused {
+            *lock(&self.in_flight) = None;
+            // It ran. A retry of the same calls is not sent again; other calls go ahead.
+            return if previous.calls == calls {
+                Err(SessionError::AlreadyExecuted)
+            } else {
+                Ok(None)
+            };
+        }
+        if chain_now >= oe.execute_before {
+            *lock(&self.in_flight) = None;
+            return Ok(None);
+        }
+        if previous.calls == calls {
+            return Ok(Some(previous));
+        }
+        Err(SessionError::PreviousExecutionPending {
+            execute_before: oe.execute_before,
+        })
+    }
+
+    /// Builds, checks, signs with `sign` and relays `calls` from `account`. With `tracked`
+    /// (session executions), the signed execution is remembered until [`Self::settled`], and a
+    /// retry of calls whose earlier attempt is still unsettled re-sends that attempt instead of
+    /// signing anew. Owner-signed operations (revoking above all) are never held up by it.
+    pub async fn submit_invoke(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        now: u64,
+        tracked: bool,
+        sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
+    ) -> Result<Relayed, SessionError> {
+        let previous = if tracked {
+            self.settle_in_flight(account, calls).await?
+        } else {
+            None
+        };
+        let attempt = match previous {
+            Some(previous) => previous,
+            None => {
+                let built = self.build_invoke(account, calls, now).await?;
+                let signature = sign(built.message_hash)?;
+                InFlight {
+                    account,
+                    calls: calls.to_vec(),
+                    built,
+                    signature,
+                }
+            }
+        };
+        // Remembered before it is sent: whatever the paymaster answers (or a receipt that never
+        // comes), it may run, until the chain says otherwise or it is settled.
+        if tracked {
+            *lock(&self.in_flight) = Some(attempt.clone());
+        }
+        self.execute_invoke(account, &attempt.built, &attempt.signature)
+            .await
+    }
+
+    /// The last tracked execution is confirmed on chain: nothing is left to settle.
+    pub fn settled(&self) {
+        *lock(&self.in_flight) = None;
+    }
+
+    /// Sends the signed outside execution for relaying.
+    pub async fn execute_invoke(
+        &self,
+        account: Felt,
+        built: &BuiltInvoke,
+        signature: &[Felt],
+    ) -> Result<Relayed, SessionError> {
+        let transaction = json!({"type": "invoke", "invoke": {
+            "user_address": format!("{account:#x}"),
+            "typed_data": built.typed_data,
+            "signature": signature.iter().map(|f| format!("{f:#x}")).collect::<Vec<_>>(),
+        }});
+        let result = self
+            .call(
+                "paymaster_executeTransaction",
+                json!([transaction, parameters(self.fee, None)]),
+            )
+            .await?;
+        Relayed::from_result(&result)
+    }
+
+    /// Has the paymaster deploy an account (gasless: the account may hold nothing).
+    pub async fn deploy(&self, deployment: &AccountDeployment) -> Result<Relayed, SessionError> {
+        let transaction = json!({"type": "deploy", "deployment": deployment.to_json()});
+        self.call(
+            "paymaster_buildTransaction",
+            json!([transaction.clone(), sponsored()]),
+        )
+        .await?;
+        let result = self
+            .call(
+                "paymaster_executeTransaction",
+                json!([transaction, sponsored()]),
+            )
+            .await?;
+        Relayed::from_result(&result)
+    }
+
+    /// `paymaster_trackingIdToLatestHash`: the latest transaction and its status
+    /// (`active`, `accepted` or `dropped`).
+    pub async fn tracking(&self, tracking_id: Felt) -> Result<(Felt, String), SessionError> {
+        let result = self
+            .call(
+                "paymaster_trackingIdToLatestHash",
+                json!([format!("{tracking_id:#x}")]),
+            )
+            .await?;
+        let status = result
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        Ok((felt_field(&result, "transaction_hash")?, status))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,109 @@
+//! What every integration suite and the sandbox start from: [`LocalStack`] (a node on loopback
+//! with our account class declared, a funded relayer and the sponsor, as a [`Network`]),
+//! [`app_env`] (the environment the app is started with) and [`webdriver`] (the app driven
+//! through `tauri-driver`).
+//!
+//! [`Network`]: chipi_session::Network
+
+pub mod webdriver;
+
+use std::path::Path;
+
+use chipi_session::Network;
+use devnet_harness::{Devnet, PredeployedAccount};
+use sponsor::{start, SponsorConfig};
+use starknet_core::types::Felt;
+
+/// A running local stack; the node and the sponsor stop when it is dropped (also on panic).
+pub struct LocalStack {
+    /// The node.
+    pub node: Devnet,
+    /// Our session account class, declared on it.
+    pub class_hash: Felt,
+    /// The predeployed account (index 1) that relays the sponsor's transactions and pays for them.
+    pub relayer: PredeployedAccount,
+    /// The sponsor's JSON-RPC URL.
+    pub sponsor_url: String,
+    /// The `local` network profile on these endpoints.
+    pub network: Network,
+    _sponsor: sponsor::Running,
+}
+
+impl std::fmt::Debug for LocalStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalStack")
+            .field("rpc_url", &self.network.rpc_url)
+            .field("sponsor_url", &self.sponsor_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalStack {
+    /// Starts `starknet-devnet` on a free loopback port, declares our account class and starts
+    /// the sponsor with predeployed account 1 as its relayer.
+    pub async fn start() -> anyhow::Result<Self> {
+        let node = Devnet::start().await?;
+        let class_hash = node.declare_session_account().await?;
+        let relayer = node.predeployed_accounts().await?[1].clone();
+        let sponsor = start(&SponsorConfig::new(
+            node.rpc_url().to_string(),
+            relayer.address,
+            relayer.private_key,
+        ))
+        .await?;
+        let mut network = Network::profile("local")?;
+        network.rpc_url = node.rpc_url().to_string();
+        network.sponsor_url = Some(sponsor.url.clone());
+        Ok(Self {
+            node,
+            class_hash,
+            relayer,
+            sponsor_url: sponsor.url.clone(),
+            network,
+            _sponsor: sponsor,
+        })
+    }
+
+    /// The node's URL.
+    pub fn rpc_url(&self) -> String {
+        self.network.rpc_url.clone()
+    }
+
+    /// The app's environment on this stack: see [`app_env`].
+    pub fn app_env(&self, confirmer: Option<&str>, root: &Path) -> Vec<(&'static str, String)> {
+        app_env(&self.network, confirmer, root)
+    }
+}
+
+/// Private `XDG_*` directories under `root`, so the app's store and caches never touch the user's.
+pub fn xdg_dirs(root: &Path) -> Vec<(&'static str, String)> {
+    [
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+    ]
+    .into_iter()
+    .map(|(name, dir)| (name, root.join(dir).display().to_string()))
+    .collect()
+}
+
+/// The environment the app starts with on `network`: `CHIPI_NETWORK`, `CHIPI_RPC_URL`,
+/// `CHIPI_SPONSOR_URL`, the test confirmer when given (`approve` or `deny`), and [`xdg_dirs`].
+pub fn app_env(
+    network: &Network,
+    confirmer: Option<&str>,
+    root: &Path,
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("CHIPI_NETWORK", network.name.clone()),
+        ("CHIPI_RPC_URL", network.rpc_url.clone()),
+    ];
+    if let Some(sponsor) = &network.sponsor_url {
+        env.push(("CHIPI_SPONSOR_URL", sponsor.clone()));
+    }
+    if let Some(confirmer) = confirmer {
+        env.push(("CHIPI_TEST_CONFIRMER", confirmer.to_owned()));
+    }
+    env.extend(xdg_dirs(root));
+    env
+}

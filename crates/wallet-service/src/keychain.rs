@@ -1,0 +1,72 @@
+//! Secrets at rest in the OS keychain (Keychain on macOS, Credential Manager on Windows, Secret
+//! Service on Linux), one entry per wallet and per session, under the app's identifier. What is
+//! stored is already sealed under the PIN (Argon2id + AEAD, from the core): the keychain adds
+//! the OS's protection on top, it is not the only one.
+
+use crate::error::AppError;
+use crate::host::SecretVault;
+
+/// The OS keychain through `keyring`, service = the app identifier.
+#[derive(Debug, Clone)]
+pub struct KeyringVault {
+    service: String,
+}
+
+impl KeyringVault {
+    /// A vault for the app with identifier `service`.
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    fn entry(&self, name: &str) -> Result<keyring::Entry, AppError> {
+        keyring::Entry::new(&self.service, name).map_err(keychain_error)
+    }
+}
+
+/// Says what went wrong without echoing anything stored.
+fn keychain_error(error: keyring::Error) -> AppError {
+    let why = match error {
+        keyring::Error::NoDefaultStore => "no keychain is available on this system".to_owned(),
+        keyring::Error::NoStorageAccess(_) => {
+            "the keychain is locked or refused access; unlock it and try again".to_owned()
+        }
+        keyring::Error::PlatformFailure(e) => format!("the keychain failed: {e}"),
+        other => format!("the keychain refused: {other}"),
+    };
+    AppError::Keychain(why)
+}
+
+impl SecretVault for KeyringVault {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+        self.entry(name)?
+            .set_password(sealed)
+            .map_err(keychain_error)
+    }
+
+    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+        match self.entry(name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn delete(&self, name: &str) -> Result<(), AppError> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// The entry holding a wallet's sealed owner key.
+pub fn owner_key_entry(address: &str) -> String {
+    format!("wallet:{address}:owner")
+}
+
+/// The entry holding a wallet's sealed session key.
+pub fn session_key_entry(address: &str) -> String {
+    format!("wallet:{address}:session")
+}

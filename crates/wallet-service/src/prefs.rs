@@ -1,0 +1,177 @@
+//! What the app keeps that is not secret: the network, the current wallet, the session's public
+//! parts, and the activity list. In the app this lives in `tauri-plugin-store`; tests use a file.
+
+use chipi_session::{Network, SessionRecord};
+use serde::{Deserialize, Serialize};
+use starknet_core::types::Felt;
+
+use crate::error::AppError;
+use crate::host::PrefsStore;
+use crate::views::{ActivityKind, ActivityStatus};
+
+/// The wallet without its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletPrefs {
+    /// Account address.
+    pub address: Felt,
+    /// Owner public key.
+    pub owner_public_key: Felt,
+    /// Account class.
+    pub class_hash: Felt,
+    /// Deployment salt, for wallets made here.
+    pub salt: Option<Felt>,
+}
+
+/// The session without its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPrefs {
+    /// Session public key.
+    pub public_key: Felt,
+    /// Expiry.
+    pub valid_until: u64,
+    /// Registration confirmed.
+    pub registered: bool,
+    /// Registration sent, not settled.
+    pub registering: Option<Felt>,
+    /// Revoked from this device.
+    pub revoked: bool,
+    /// Tokens with a spending limit.
+    pub spending_tokens: Vec<Felt>,
+}
+
+impl SessionPrefs {
+    /// The public parts of a record.
+    pub fn of(record: &SessionRecord) -> Self {
+        Self {
+            public_key: record.public_key,
+            valid_until: record.valid_until,
+            registered: record.registered,
+            registering: record.registering,
+            revoked: record.revoked,
+            spending_tokens: record.spending_tokens.clone(),
+        }
+    }
+
+    /// The record again, with its sealed key from the keychain.
+    pub fn with_key(&self, sealed_key: String) -> SessionRecord {
+        SessionRecord {
+            public_key: self.public_key,
+            sealed_key,
+            valid_until: self.valid_until,
+            registered: self.registered,
+            registering: self.registering,
+            revoked: self.revoked,
+            spending_tokens: self.spending_tokens.clone(),
+        }
+    }
+}
+
+/// One line of the activity list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    /// Unix seconds.
+    pub at: u64,
+    /// What was done.
+    pub kind: ActivityKind,
+    /// A sentence.
+    pub summary: String,
+    /// The transaction, if one was sent.
+    pub transaction_hash: Option<Felt>,
+    /// Where it stands.
+    pub status: ActivityStatus,
+}
+
+/// Everything non-secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefs {
+    /// The selected network.
+    pub network: Network,
+    /// The wallet, once created or imported.
+    pub wallet: Option<WalletPrefs>,
+    /// The device's session.
+    pub session: Option<SessionPrefs>,
+    /// Newest last.
+    pub activity: Vec<ActivityEntry>,
+}
+
+impl Prefs {
+    /// Fresh preferences on `network`.
+    pub fn new(network: Network) -> Self {
+        Self {
+            network,
+            wallet: None,
+            session: None,
+            activity: vec![],
+        }
+    }
+}
+
+/// The key the preferences live under in the store file.
+pub const STORE_KEY: &str = "prefs";
+
+/// A JSON file in `tauri-plugin-store`'s format (`{"prefs": …}`), written without the plugin: the
+/// tests use it, and the sandbox writes a demo wallet's preferences with it before the app starts
+/// (never while the app runs).
+#[derive(Debug, Clone)]
+pub struct FilePrefs(pub std::path::PathBuf);
+
+impl FilePrefs {
+    fn read(&self) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+        match std::fs::read_to_string(&self.0) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| AppError::Storage(format!("preferences: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+            Err(e) => Err(AppError::Storage(format!("preferences: {e}"))),
+        }
+    }
+}
+
+impl PrefsStore for FilePrefs {
+    fn load(&self) -> Result<Option<Prefs>, AppError> {
+        self.read()?
+            .remove(STORE_KEY)
+            .map(|value| {
+                serde_json::from_value(value)
+                    .map_err(|e| AppError::Storage(format!("preferences: {e}")))
+            })
+            .transpose()
+    }
+
+    fn save(&self, prefs: &Prefs) -> Result<(), AppError> {
+        let mut file = self.read()?;
+        let value = serde_json::to_value(prefs)
+            .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+        file.insert(STORE_KEY.into(), value);
+        let text = serde_json::to_string_pretty(&file)
+            .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+        if let Some(dir) = self.0.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+        }
+        let tmp = self.0.with_extension("tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &self.0))
+            .map_err(|e| AppError::Storage(format!("preferences: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_in_the_store_plugins_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prefs.json");
+        std::fs::write(&path, r#"{"other": 1}"#).unwrap();
+        let file = FilePrefs(path.clone());
+        assert!(file.load().unwrap().is_none());
+        let prefs = Prefs::new(chipi_session::Network::profile("local").unwrap());
+        file.save(&prefs).unwrap();
+        let raw: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(raw["other"], 1, "other keys of the store are kept");
+        assert_eq!(raw[STORE_KEY]["network"]["name"], "local");
+        assert_eq!(file.load().unwrap().unwrap().network.name, "local");
+    }
+}

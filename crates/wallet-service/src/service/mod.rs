@@ -1,0 +1,303 @@
+//! The wallet service: one wallet, its session manager, the host's vault and preferences, PIN
+//! back-off and confirmation. Its operations are split the way the front ends' commands are:
+//! [`wallet`], [`session`], [`activity`] and [`settings`].
+//!
+//! A user action opens each secret it needs at most once, and never on an async thread:
+//! Argon2id (128 MiB) runs under `spawn_blocking`, and what it opened is handed on.
+
+mod activity;
+mod session;
+mod settings;
+mod wallet;
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use chipi_session::{
+    Clock, DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient,
+    SessionError, SessionManager, SessionRecord, SessionStore, UnlockedOwner, Wallet,
+};
+use starknet_core::types::Felt;
+
+use crate::error::AppError;
+use crate::host::{Confirmer, PrefsStore, SecretVault};
+use crate::keychain::{owner_key_entry, session_key_entry};
+use crate::pin::Pin;
+use crate::pin_guard::PinGuard;
+use crate::prefs::{Prefs, SessionPrefs};
+use crate::views::SessionInfo;
+
+type Listener = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
+
+/// Preferences in memory and on disk, shared with the session store.
+#[derive(Clone)]
+struct SharedPrefs {
+    prefs: Arc<Mutex<Prefs>>,
+    store: Arc<dyn PrefsStore>,
+}
+
+impl SharedPrefs {
+    fn get(&self) -> Prefs {
+        self.prefs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Prefs)) -> Result<(), AppError> {
+        let mut prefs = self
+            .prefs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut next = prefs.clone();
+        f(&mut next);
+        self.store.save(&next)?;
+        *prefs = next;
+        Ok(())
+    }
+}
+
+/// The manager's session store: the sealed key in the vault, the rest in preferences.
+struct HostSessionStore {
+    vault: Arc<dyn SecretVault>,
+    prefs: SharedPrefs,
+    address: String,
+}
+
+impl SessionStore for HostSessionStore {
+    fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
+        let vault = |e: AppError| SessionError::SecretStore(e.to_string());
+        let prefs = |e: AppError| SessionError::RecordStore(e.to_string());
+        let entry = session_key_entry(&self.address);
+        match record {
+            Some(record) => {
+                self.vault.put(&entry, &record.sealed_key).map_err(vault)?;
+                self.prefs
+                    .update(|p| p.session = Some(SessionPrefs::of(record)))
+                    .map_err(prefs)
+            }
+            None => {
+                self.vault.delete(&entry).map_err(vault)?;
+                self.prefs.update(|p| p.session = None).map_err(prefs)
+            }
+        }
+    }
+}
+
+/// The wallet, as every front end uses it.
+pub struct WalletService {
+    vault: Arc<dyn SecretVault>,
+    prefs: SharedPrefs,
+    manager: RwLock<Option<Arc<SessionManager>>>,
+    unlocked: Mutex<bool>,
+    confirmer: Box<dyn Confirmer>,
+    guard: PinGuard,
+    clock: Arc<dyn Clock>,
+    listener: Mutex<Option<Listener>>,
+    /// Why the stored wallet could not be loaded (a locked keychain), kept until a retry works.
+    load_error: Mutex<Option<AppError>>,
+}
+
+impl std::fmt::Debug for WalletService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletService")
+            .field("confirmer", &self.confirmer.name())
+            .finish_non_exhaustive()
+    }
+}
+
+fn hex(f: Felt) -> String {
+    format!("{f:#x}")
+}
+
+/// Runs `f` (an Argon2id derivation) on the blocking pool, never on an async worker thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("a background task failed: {e}")))?
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl WalletService {
+    /// Loads the preferences and, if a wallet exists, its manager and stored session. A locked
+    /// or missing keychain is reported and changes nothing on disk.
+    pub fn open(
+        vault: Arc<dyn SecretVault>,
+        prefs_store: Arc<dyn PrefsStore>,
+        default_network: Network,
+        confirmer: Box<dyn Confirmer>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, AppError> {
+        let prefs = prefs_store
+            .load()?
+            .unwrap_or_else(|| Prefs::new(default_network));
+        let service = Self {
+            vault,
+            prefs: SharedPrefs {
+                prefs: Arc::new(Mutex::new(prefs)),
+                store: prefs_store,
+            },
+            manager: RwLock::new(None),
+            unlocked: Mutex::new(false),
+            confirmer,
+            guard: PinGuard::new(clock.clone()),
+            clock,
+            listener: Mutex::new(None),
+            load_error: Mutex::new(None),
+        };
+        service.retry_load();
+        Ok(service)
+    }
+
+    /// Loads the stored wallet and session again (after the keychain was unlocked); nothing
+    /// stored is changed when it fails.
+    pub fn retry_load(&self) -> Option<AppError> {
+        let error = self.load_manager().err();
+        *lock(&self.load_error) = error.clone();
+        error
+    }
+
+    /// Calls `listener` with the session card after every change.
+    pub fn set_listener(&self, listener: impl Fn(&SessionInfo) + Send + Sync + 'static) {
+        let listener: Listener = Arc::new(listener);
+        *lock(&self.listener) = Some(listener);
+        if let Some(manager) = self.current() {
+            self.attach(&manager);
+        }
+    }
+
+    fn attach(&self, manager: &SessionManager) {
+        let listener = lock(&self.listener).clone();
+        if let Some(listener) = listener {
+            let network = self.prefs.get().network;
+            manager.set_listener(move |view| {
+                listener(&SessionInfo::of(view, |t| token_info(&network, t)))
+            });
+        }
+    }
+
+    fn load_manager(&self) -> Result<(), AppError> {
+        let prefs = self.prefs.get();
+        let Some(w) = prefs.wallet else {
+            return Ok(());
+        };
+        let address = hex(w.address);
+        let sealed_owner_key = self
+            .vault
+            .get(&owner_key_entry(&address))?
+            .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
+        let session =
+            match &prefs.session {
+                Some(s) => {
+                    Some(
+                        s.with_key(self.vault.get(&session_key_entry(&address))?.ok_or_else(
+                            || AppError::Keychain("the session key is not in the keychain".into()),
+                        )?),
+                    )
+                }
+                None => None,
+            };
+        let wallet = Wallet {
+            address: w.address,
+            owner_public_key: w.owner_public_key,
+            sealed_owner_key,
+            class_hash: w.class_hash,
+            salt: w.salt,
+        };
+        let store = HostSessionStore {
+            vault: self.vault.clone(),
+            prefs: self.prefs.clone(),
+            address,
+        };
+        let manager = Arc::new(SessionManager::new(
+            wallet,
+            NodeClient::new(prefs.network.rpc_url.clone()),
+            backend(&prefs.network)?,
+            self.clock.clone(),
+            Arc::new(store),
+            ManagerConfig::default(),
+            session,
+        ));
+        self.attach(&manager);
+        *self
+            .manager
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(manager);
+        Ok(())
+    }
+
+    fn current(&self) -> Option<Arc<SessionManager>> {
+        self.manager
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn manager(&self) -> Result<Arc<SessionManager>, AppError> {
+        if let Some(manager) = self.current() {
+            return Ok(manager);
+        }
+        if let Some(error) = lock(&self.load_error).clone() {
+            return Err(error);
+        }
+        Err(AppError::NoWallet(
+            "no wallet yet: create or import one".into(),
+        ))
+    }
+
+    fn is_unlocked(&self) -> bool {
+        *lock(&self.unlocked)
+    }
+
+    fn set_unlocked(&self, value: bool) {
+        *lock(&self.unlocked) = value;
+    }
+
+    /// Opens the owner key with `pin` (one Argon2id run, off the async threads), counting misses.
+    async fn open_owner(
+        &self,
+        manager: &Arc<SessionManager>,
+        pin: &Pin,
+    ) -> Result<UnlockedOwner, AppError> {
+        let (guard, manager, pin) = (self.guard.clone(), manager.clone(), pin.clone());
+        blocking(move || {
+            guard.attempt(|| {
+                manager
+                    .wallet()
+                    .unlock_owner(pin.expose())
+                    .map_err(AppError::from)
+            })
+        })
+        .await
+    }
+
+    fn info(&self, manager: &SessionManager) -> SessionInfo {
+        let network = self.prefs.get().network;
+        SessionInfo::of(&manager.view(), |t| token_info(&network, t))
+    }
+}
+
+/// The network's gas backend: its sponsor when it has one, else direct, fee-paying.
+fn backend(network: &Network) -> Result<Arc<dyn ExecutionBackend>, AppError> {
+    Ok(match &network.sponsor_url {
+        Some(url) => Arc::new(PaymasterClient::new(
+            url.clone(),
+            network.rpc_url.clone(),
+            network.chain_id,
+        )),
+        None => Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?),
+    })
+}
+
+fn token_info(network: &Network, token: &str) -> (Option<String>, u8) {
+    match network.token(token) {
+        Ok(t) => (Some(t.symbol.clone()), t.decimals),
+        Err(_) => (None, 18),
+    }
+}

@@ -1,0 +1,315 @@
+//! The hook's operations: create, register, execute, revoke, clear, refresh.
+
+use std::sync::Arc;
+
+use chipi_session::entrypoint::selector;
+use chipi_session::{
+    parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
+    SessionError, SessionManager, SessionState, UnlockedOwner,
+};
+use starknet_core::types::{Call, Felt};
+
+use super::{blocking, hex, WalletService};
+use crate::error::AppError;
+use crate::host::Confirmation;
+use crate::pin::Pin;
+use crate::views::{
+    ActivityKind, ActivityStatus, CallInput, SessionInfo, SessionRequest, TxResult,
+};
+
+impl WalletService {
+    /// The session card.
+    pub fn session_info(&self) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        Ok(self.info(&manager))
+    }
+
+    /// Seals a new session key under the PIN `owner` was opened with (one Argon2id run, off the
+    /// async threads); the key stays open for executions.
+    async fn create(
+        manager: &Arc<SessionManager>,
+        duration_seconds: Option<u32>,
+        owner: UnlockedOwner,
+    ) -> Result<UnlockedOwner, AppError> {
+        let manager = Arc::clone(manager);
+        blocking(move || {
+            manager.create_session(duration_seconds.map(u64::from), &owner)?;
+            Ok(owner)
+        })
+        .await
+    }
+
+    /// `createSession` after the PIN and the confirmation.
+    pub async fn create_session(
+        &self,
+        duration_seconds: Option<u32>,
+        pin: &Pin,
+    ) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        let owner = self.open_owner(&manager, pin).await?;
+        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        Self::create(&manager, duration_seconds, owner).await?;
+        Ok(self.info(&manager))
+    }
+
+    fn register_params(&self, request: &SessionRequest) -> Result<RegisterParams, AppError> {
+        let network = self.prefs.get().network;
+        let allowed = request
+            .allowed_entrypoints
+            .iter()
+            .map(|e| parse_selector(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let limits = request
+            .limits
+            .iter()
+            .map(|l| {
+                let token = network.token(&l.token)?;
+                Ok(PolicySpec {
+                    token: token.address,
+                    max_per_call: parse_amount(&l.max_per_call, token.decimals)?,
+                    max_per_window: parse_amount(&l.max_per_window, token.decimals)?,
+                    window_seconds: u64::from(l.window_seconds),
+                })
+            })
+            .collect::<Result<Vec<_>, SessionError>>()?;
+        Ok(RegisterParams {
+            valid_until: None,
+            max_calls: request.max_calls,
+            allowed_entrypoints: allowed,
+            allowed_calls: Vec::new(),
+            spending_policies: limits,
+        })
+    }
+
+    /// Checks the request, the PIN (opening the owner key) and the confirmation, in that order.
+    async fn authorise_setup(
+        &self,
+        request: &SessionRequest,
+        pin: &Pin,
+    ) -> Result<(Arc<SessionManager>, RegisterParams, UnlockedOwner), AppError> {
+        let manager = self.manager()?;
+        let params = self.register_params(request)?;
+        let owner = self.open_owner(&manager, pin).await?;
+        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        Ok((manager, params, owner))
+    }
+
+    /// Registers with the opened owner key, notes the outcome, and keeps the session key open.
+    async fn register_and_open(
+        &self,
+        manager: &Arc<SessionManager>,
+        params: RegisterParams,
+        owner: UnlockedOwner,
+    ) -> Result<SessionInfo, AppError> {
+        // Open before registering: the card turns active during the registration (its status
+        // read), and a transfer sent at that moment must find the key open. A key created in
+        // this action is open already; one created earlier is opened here (with the same PIN).
+        let owner = if manager.session_unlocked() {
+            owner
+        } else {
+            let opened = Arc::clone(manager);
+            blocking(move || {
+                opened.unlock_session(owner.pin())?;
+                Ok(owner)
+            })
+            .await?
+        };
+        self.set_unlocked(true);
+        let outcome = manager.register_session(params, &owner).await;
+        let (summary, status) = match &outcome {
+            Ok(_) => ("session registered".to_owned(), ActivityStatus::Succeeded),
+            Err(e) => (
+                format!("session registration failed: {e}"),
+                ActivityStatus::Failed,
+            ),
+        };
+        self.note(ActivityKind::Register, summary, None, status)?;
+        outcome?;
+        Ok(self.info(manager))
+    }
+
+    /// `registerSession` after the PIN and the confirmation; the key stays open afterwards.
+    pub async fn register_session(
+        &self,
+        request: &SessionRequest,
+        pin: &Pin,
+    ) -> Result<SessionInfo, AppError> {
+        let (manager, params, owner) = self.authorise_setup(request, pin).await?;
+        self.register_and_open(&manager, params, owner).await
+    }
+
+    /// Create and register in one step, with one PIN, one confirmation and two Argon2id runs
+    /// (open the owner key, seal the session key).
+    pub async fn set_up_session(
+        &self,
+        request: &SessionRequest,
+        pin: &Pin,
+    ) -> Result<SessionInfo, AppError> {
+        let (manager, params, owner) = self.authorise_setup(request, pin).await?;
+        let owner = Self::create(&manager, request.duration_seconds, owner).await?;
+        self.register_and_open(&manager, params, owner).await
+    }
+
+    fn explorer(&self, hash: Felt) -> Option<String> {
+        self.prefs
+            .get()
+            .network
+            .explorer_tx_url
+            .map(|base| format!("{base}{hash:#x}"))
+    }
+
+    async fn run(
+        &self,
+        kind: ActivityKind,
+        summary: String,
+        calls: Vec<Call>,
+    ) -> Result<TxResult, AppError> {
+        let manager = self.manager()?;
+        if !self.is_unlocked() {
+            return Err(AppError::Locked(
+                "unlock the wallet with its PIN first".into(),
+            ));
+        }
+        // The hash is recorded as pending the moment the sponsor returns it, so a stop before
+        // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
+        let pending = |hash: Felt| {
+            let _ = self.note(kind, summary.clone(), Some(hash), ActivityStatus::Pending);
+        };
+        match manager
+            .execute_with_session_tracked(calls, None, &pending)
+            .await
+        {
+            Ok(done) => {
+                self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
+                Ok(TxResult {
+                    transaction_hash: hex(done.transaction_hash),
+                    remaining_calls: done.remaining_calls,
+                    explorer_url: self.explorer(done.transaction_hash),
+                })
+            }
+            Err(e) => {
+                match &e {
+                    // Sent, outcome not known yet: it stays pending and is settled later.
+                    SessionError::ReceiptTimeout { .. } => {}
+                    SessionError::Reverted {
+                        transaction_hash: Some(hash),
+                        ..
+                    }
+                    | SessionError::EffectMissing {
+                        transaction_hash: hash,
+                        ..
+                    } => self.settle(
+                        *hash,
+                        ActivityStatus::Failed,
+                        Some(format!("{summary}: {e}")),
+                    )?,
+                    _ => {}
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// `executeWithSession`: no prompt within the session's limits.
+    pub async fn execute(&self, calls: &[CallInput]) -> Result<TxResult, AppError> {
+        let calls = calls
+            .iter()
+            .map(|c| {
+                Ok(Call {
+                    to: parse_address(&c.contract_address)?,
+                    selector: parse_selector(&c.entrypoint)?,
+                    calldata: c
+                        .calldata
+                        .iter()
+                        .map(|f| parse_felt(f))
+                        .collect::<Result<Vec<_>, _>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, SessionError>>()?;
+        let n = calls.len();
+        self.run(ActivityKind::Execute, format!("{n} call(s)"), calls)
+            .await
+    }
+
+    /// A gasless ERC-20 transfer of `amount` (decimal string) of `token` (symbol or address).
+    pub async fn transfer(
+        &self,
+        token: &str,
+        recipient: &str,
+        amount: &str,
+    ) -> Result<TxResult, AppError> {
+        let network = self.prefs.get().network;
+        let token = network.token(token)?.clone();
+        let to = parse_address(recipient)?;
+        let units = parse_amount(amount, token.decimals)?;
+        let call = Call {
+            to: token.address,
+            selector: selector("transfer"),
+            calldata: vec![to, Felt::from(units), Felt::ZERO],
+        };
+        self.run(
+            ActivityKind::Transfer,
+            format!("{amount} {} to {to:#x}", token.symbol),
+            vec![call],
+        )
+        .await
+    }
+
+    async fn revoke_with(
+        &self,
+        manager: &SessionManager,
+        owner: &UnlockedOwner,
+    ) -> Result<(), AppError> {
+        self.confirmer.confirm(Confirmation::RevokeSession)?;
+        manager.revoke_session(owner).await?;
+        self.note(
+            ActivityKind::Revoke,
+            "session revoked".into(),
+            None,
+            ActivityStatus::Succeeded,
+        )
+    }
+
+    /// `revokeSession` after the PIN and the confirmation.
+    pub async fn revoke_session(&self, pin: &Pin) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        let owner = self.open_owner(&manager, pin).await?;
+        self.revoke_with(&manager, &owner).await?;
+        Ok(self.info(&manager))
+    }
+
+    /// `clearSession`. A session still active on chain is forgotten only with the PIN (it
+    /// could not be revoked from this device afterwards); with `revoke` it is revoked first
+    /// (PIN and confirmation as for revoking). The owner key is opened once for both.
+    pub async fn clear_session(
+        &self,
+        pin: Option<&Pin>,
+        revoke: bool,
+    ) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        let live = matches!(
+            manager.state(),
+            SessionState::Active | SessionState::Registering
+        );
+        let owner = match (live, pin) {
+            (false, _) => None,
+            (true, None) => return Err(SessionError::SessionStillActive.into()),
+            (true, Some(pin)) => Some(self.open_owner(&manager, pin).await?),
+        };
+        if let (true, Some(owner)) = (revoke, &owner) {
+            self.revoke_with(&manager, owner).await?;
+        }
+        manager.clear_session(owner.as_ref()).await?;
+        Ok(self.info(&manager))
+    }
+
+    /// `refetchStatus`.
+    pub async fn refresh_status(&self) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        self.settle_pending(&manager).await?;
+        if manager.record().is_some() {
+            manager.refresh_status().await?;
+        }
+        Ok(self.info(&manager))
+    }
+}

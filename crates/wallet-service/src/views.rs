@@ -1,0 +1,385 @@
+//! What commands return: addresses, public keys, expiry and counts as strings and numbers the
+//! UI can show, and every closed set of values as an enum (a union in the UI's bindings). No type
+//! here can hold a key or a PIN.
+
+use chipi_session::SessionView;
+use serde::{Deserialize, Serialize};
+
+/// Where the session stands, as the card shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    /// No session on this device.
+    None,
+    /// A key exists locally; it is not registered on chain.
+    Created,
+    /// A registration was sent and is not confirmed yet.
+    Registering,
+    /// Registered, not expired, calls left.
+    Active,
+    /// Past its expiry or out of calls.
+    Expired,
+    /// Revoked on chain.
+    Revoked,
+}
+
+impl From<chipi_session::SessionState> for SessionState {
+    fn from(state: chipi_session::SessionState) -> Self {
+        use chipi_session::SessionState as Core;
+        match state {
+            Core::None => Self::None,
+            Core::Created => Self::Created,
+            Core::Registering => Self::Registering,
+            Core::Active => Self::Active,
+            Core::Expired => Self::Expired,
+            Core::Revoked => Self::Revoked,
+        }
+    }
+}
+
+/// What an activity line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivityKind {
+    /// A token transfer.
+    Transfer,
+    /// Calls made with the session.
+    Execute,
+    /// A session registered.
+    Register,
+    /// A session revoked.
+    Revoke,
+    /// The wallet deployed.
+    Deploy,
+}
+
+/// Where an activity line stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivityStatus {
+    /// Sent; the receipt is not known yet.
+    Pending,
+    /// Done.
+    Succeeded,
+    /// Refused or reverted.
+    Failed,
+}
+
+/// The Chipi SDK's error codes, as `useChipiSession` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SdkCode {
+    /// `SESSION_EXPIRED`.
+    SessionExpired,
+    /// `SESSION_MAX_CALLS_EXCEEDED`.
+    SessionMaxCallsExceeded,
+    /// `SESSION_ENTRYPOINT_NOT_ALLOWED`.
+    SessionEntrypointNotAllowed,
+    /// `SESSION_NOT_REGISTERED`.
+    SessionNotRegistered,
+    /// `SESSION_REVOKED`.
+    SessionRevoked,
+    /// `SESSION_DECRYPTION_FAILED`.
+    SessionDecryptionFailed,
+    /// `SESSION_INVALID_RESPONSE`.
+    SessionInvalidResponse,
+    /// `INVALID_SPENDING_POLICY`.
+    InvalidSpendingPolicy,
+    /// `SESSION_CREATION_FAILED`.
+    SessionCreationFailed,
+    /// `INVALID_WALLET_TYPE_FOR_SESSION`.
+    InvalidWalletTypeForSession,
+}
+
+impl SdkCode {
+    /// The code as the core names it; `None` for one this list lacks (a test keeps them equal).
+    pub fn parse(code: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+    }
+}
+
+/// The wallet as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletInfo {
+    /// Account address.
+    pub address: String,
+    /// Owner public key.
+    pub owner_public_key: String,
+    /// Whether sessions work with this account.
+    pub supports_sessions: bool,
+    /// Whether the session key is open in memory (executions need no PIN).
+    pub unlocked: bool,
+    /// Network name.
+    pub network: String,
+}
+
+/// A spending limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitInfo {
+    /// Token address.
+    pub token: String,
+    /// Token symbol, when known.
+    pub symbol: Option<String>,
+    /// Decimals of the token (18 when unknown).
+    pub decimals: u8,
+    /// Per call, base units.
+    pub max_per_call: String,
+    /// Per window, base units.
+    pub max_per_window: String,
+    /// Window seconds.
+    pub window_seconds: u32,
+    /// Spent in the window, base units.
+    pub spent_in_window: String,
+}
+
+/// Operations in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BusyInfo {
+    /// Creating.
+    pub creating: bool,
+    /// Registering.
+    pub registering: bool,
+    /// Revoking.
+    pub revoking: bool,
+    /// Executing.
+    pub executing: bool,
+    /// Loading status.
+    pub loading_status: bool,
+}
+
+/// The last error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LastError {
+    /// The SDK's code, when one applies.
+    pub code: Option<SdkCode>,
+    /// A sentence.
+    pub message: String,
+}
+
+/// The session card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// Where the session stands.
+    pub state: SessionState,
+    /// Session public key.
+    pub public_key: Option<String>,
+    /// Expiry, unix seconds, as a string.
+    pub valid_until: Option<String>,
+    /// Chain time at the last read, unix seconds, as a string.
+    pub chain_time: String,
+    /// Calls left.
+    pub remaining_calls: Option<u32>,
+    /// Allowed selectors (hex); empty means any.
+    pub allowed_entrypoints: Vec<String>,
+    /// The same, by name where the selector is a known token entrypoint (else the hex).
+    pub allowed_names: Vec<String>,
+    /// Spending limits.
+    pub limits: Vec<LimitInfo>,
+    /// Busy flags.
+    pub busy: BusyInfo,
+    /// Last error.
+    pub last_error: Option<LastError>,
+}
+
+impl SessionInfo {
+    /// The UI form of the core's view; `token_info` names tokens.
+    pub fn of(view: &SessionView, token_info: impl Fn(&str) -> (Option<String>, u8)) -> Self {
+        Self {
+            state: view.state.into(),
+            public_key: view.public_key.clone(),
+            valid_until: view.valid_until.map(|v| v.to_string()),
+            chain_time: view.chain_time.to_string(),
+            remaining_calls: view.remaining_calls,
+            allowed_entrypoints: view.allowed_entrypoints.clone(),
+            allowed_names: view
+                .allowed_entrypoints
+                .iter()
+                .map(|hex| entrypoint_name(hex))
+                .collect(),
+            limits: view
+                .spending_limits
+                .iter()
+                .map(|l| {
+                    let (symbol, decimals) = token_info(&l.token);
+                    LimitInfo {
+                        token: l.token.clone(),
+                        symbol,
+                        decimals,
+                        max_per_call: l.max_per_call.clone(),
+                        max_per_window: l.max_per_window.clone(),
+                        window_seconds: u32::try_from(l.window_seconds).unwrap_or(u32::MAX),
+                        spent_in_window: l.spent_in_window.clone(),
+                    }
+                })
+                .collect(),
+            busy: BusyInfo {
+                creating: view.busy.creating,
+                registering: view.busy.registering,
+                revoking: view.busy.revoking,
+                executing: view.busy.executing,
+                loading_status: view.busy.loading_status,
+            },
+            last_error: view.last_error.as_ref().map(|e| LastError {
+                code: e.code.and_then(SdkCode::parse),
+                message: e.message.clone(),
+            }),
+        }
+    }
+}
+
+/// Token entrypoints a session is commonly limited to, by name.
+const KNOWN_ENTRYPOINTS: &[&str] = &[
+    "transfer",
+    "transfer_from",
+    "transferFrom",
+    "approve",
+    "increase_allowance",
+    "decrease_allowance",
+];
+
+/// The entrypoint's name when the selector is a known one, else the selector itself.
+fn entrypoint_name(hex: &str) -> String {
+    KNOWN_ENTRYPOINTS
+        .iter()
+        .find(|name| format!("{:#x}", chipi_session::entrypoint::selector(name)) == hex)
+        .map_or_else(|| hex.to_owned(), |name| (*name).to_owned())
+}
+
+/// A confirmed transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TxResult {
+    /// Transaction hash.
+    pub transaction_hash: String,
+    /// Calls left.
+    pub remaining_calls: u32,
+    /// Explorer link, when the network has one.
+    pub explorer_url: Option<String>,
+}
+
+/// A spending limit to register, amounts as decimal strings in whole token units.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitInput {
+    /// Token symbol or address.
+    pub token: String,
+    /// Per call, e.g. `"5"`.
+    pub max_per_call: String,
+    /// Per window.
+    pub max_per_window: String,
+    /// Window seconds.
+    pub window_seconds: u32,
+}
+
+/// What a session may do, as the set-up screen asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRequest {
+    /// Lifetime in seconds (default 6 h).
+    pub duration_seconds: Option<u32>,
+    /// Call budget (default 1000).
+    pub max_calls: Option<u32>,
+    /// Entrypoint names or hex selectors allowed on any contract; empty allows none. Value
+    /// entrypoints (`transfer`, …) move only tokens that have a limit below.
+    pub allowed_entrypoints: Vec<String>,
+    /// Spending limits, one per token the session may move.
+    pub limits: Vec<LimitInput>,
+}
+
+/// A call from the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallInput {
+    /// Contract address.
+    pub contract_address: String,
+    /// Entrypoint name or hex selector.
+    pub entrypoint: String,
+    /// Calldata felts (hex or decimal strings).
+    pub calldata: Vec<String>,
+}
+
+/// An activity line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityInfo {
+    /// Unix seconds, as a string.
+    pub at: String,
+    /// Kind.
+    pub kind: ActivityKind,
+    /// Sentence.
+    pub summary: String,
+    /// Transaction hash.
+    pub transaction_hash: Option<String>,
+    /// Status.
+    pub status: ActivityStatus,
+}
+
+/// Network settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInfo {
+    /// Profile name.
+    pub name: String,
+    /// Node URL.
+    pub rpc_url: String,
+    /// Sponsor URL.
+    pub sponsor_url: Option<String>,
+    /// Tokens: symbol, address, decimals.
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// A token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// Symbol.
+    pub symbol: String,
+    /// Address.
+    pub address: String,
+    /// Decimals.
+    pub decimals: u8,
+}
+
+#[cfg(test)]
+mod tests {
+    use chipi_session::SessionError;
+
+    #[test]
+    fn every_code_the_core_reports_has_its_variant() {
+        let errors = [
+            SessionError::SessionExpired { valid_until: 1 },
+            SessionError::CallsExhausted,
+            SessionError::PrivilegedCall,
+            SessionError::SessionNotRegistered,
+            SessionError::SessionRevoked,
+            SessionError::WrongPin,
+            SessionError::InvalidResponse("x".into()),
+            SessionError::InvalidSpendingPolicy("x".into()),
+            SessionError::InvalidKey,
+            SessionError::WalletUnsupported {
+                class_hash: starknet_core::types::Felt::ONE,
+            },
+            SessionError::Reverted {
+                transaction_hash: None,
+                reason: "Policy: over window limit".into(),
+            },
+        ];
+        for error in errors {
+            let code = error.sdk_code().expect("a code");
+            let parsed = super::SdkCode::parse(code).expect(code);
+            assert_eq!(serde_json::to_value(parsed).unwrap(), code);
+        }
+        assert_eq!(super::SdkCode::parse("SOMETHING_ELSE"), None);
+    }
+    #[test]
+    fn known_selectors_read_as_names() {
+        let transfer = format!("{:#x}", chipi_session::entrypoint::selector("transfer"));
+        assert_eq!(super::entrypoint_name(&transfer), "transfer");
+        assert_eq!(super::entrypoint_name("0x1234"), "0x1234");
+    }
+}
