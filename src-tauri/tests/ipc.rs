@@ -1,12 +1,16 @@
 //! Every command through Tauri's IPC (the mock runtime: the same invoke handler, argument names
 //! and error serialisation the web view meets), on a real node with the project's sponsor and the
 //! OS keychain. Every response and every `SessionChanged` event is recorded and scanned for the
-//! PIN and the private keys.
+//! PIN and the private keys. Beside the commands: a keychain locked at start (a clear error,
+//! nothing lost, a retry works), a declined confirmation, and how many times each action runs
+//! Argon2id (no other test in this process seals or opens a secret, so the process-wide count is
+//! this flow's).
 //!
 //! Run under `scripts/with-keychain`, as `scripts/test` does.
 
 use std::sync::{Arc, Mutex};
 
+use chipi_session::keys::sealed_secret::kdf_runs;
 use chipi_session::{ManualClock, SealedSecret};
 use local_stack::LocalStack;
 use serde_json::{json, Value};
@@ -20,9 +24,42 @@ use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
 use wallet_service::host::select;
 use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
 use wallet_service::prefs::FilePrefs;
-use wallet_service::{SecretVault, WalletService};
+use wallet_service::{AppError, SecretVault, WalletService};
 
 const PIN: &str = "pin-Ipc#9";
+
+/// A vault that can be "locked" the way a real keychain is: every access refused.
+struct Lockable {
+    inner: KeyringVault,
+    locked: Mutex<bool>,
+}
+
+impl Lockable {
+    fn check(&self) -> Result<(), AppError> {
+        if *self.locked.lock().unwrap() {
+            Err(AppError::Keychain(
+                "the keychain is locked or refused access; unlock it and try again".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl SecretVault for Lockable {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+        self.check()?;
+        self.inner.put(name, sealed)
+    }
+    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+        self.check()?;
+        self.inner.get(name)
+    }
+    fn delete(&self, name: &str) -> Result<(), AppError> {
+        self.check()?;
+        self.inner.delete(name)
+    }
+}
 
 /// The UI's side of the IPC: a command name and its camelCase arguments.
 struct Ui {
@@ -53,6 +90,13 @@ impl Ui {
         answer
     }
 
+    /// [`Ui::ok`], with the Argon2id runs the command cost.
+    async fn ok_counting(&self, cmd: &str, args: Value) -> (Value, u64) {
+        let before = kdf_runs();
+        let value = self.ok(cmd, args).await;
+        (value, kdf_runs() - before)
+    }
+
     async fn ok(&self, cmd: &str, args: Value) -> Value {
         match self.call(cmd, args).await {
             Ok(value) => value,
@@ -77,10 +121,10 @@ impl Ui {
 
 struct Fixture {
     stack: LocalStack,
-    vault: Arc<KeyringVault>,
+    vault: Arc<Lockable>,
     prefs: Arc<FilePrefs>,
     clock: Arc<ManualClock>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Fixture {
@@ -92,17 +136,25 @@ impl Fixture {
             stack.node.pending_timestamp().await.unwrap(),
         ));
         Self {
-            vault: Arc::new(KeyringVault::new(service)),
+            vault: Arc::new(Lockable {
+                inner: KeyringVault::new(service),
+                locked: Mutex::new(false),
+            }),
             prefs: Arc::new(FilePrefs(dir.path().join("prefs.json"))),
             clock,
             stack,
-            _dir: dir,
+            dir,
         }
     }
 
-    /// A new app process: mock runtime, the app's invoke handler and events, a fresh `WalletService`
-    /// on the same keychain and preferences.
-    fn start_app(&self, seen: &Arc<Mutex<Vec<String>>>) -> (tauri::App<MockRuntime>, Ui) {
+    /// A new app process: mock runtime, the app's invoke handler and events, a fresh
+    /// `WalletService` on the same keychain and preferences, confirming with the test setting
+    /// `confirmer` (`approve` or `deny`).
+    fn start_app(
+        &self,
+        seen: &Arc<Mutex<Vec<String>>>,
+        confirmer: &str,
+    ) -> (tauri::App<MockRuntime>, Ui) {
         let specta = chipi_wallet_app::specta_builder::<MockRuntime>();
         let app = mock_builder()
             .invoke_handler(specta.invoke_handler())
@@ -117,7 +169,7 @@ impl Fixture {
             self.vault.clone(),
             self.prefs.clone(),
             self.stack.network.clone(),
-            select(Some("approve"), false, || unreachable!()).unwrap(),
+            select(Some(confirmer), false, || unreachable!()).unwrap(),
             self.clock.clone(),
         )
         .unwrap();
@@ -142,7 +194,7 @@ const SESSION_CHANGED: &str = "session-changed";
 async fn every_command_over_ipc_on_a_real_node() {
     let fx = Fixture::new().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let (app, ui) = fx.start_app(&seen);
+    let (app, ui) = fx.start_app(&seen, "approve");
 
     // Onboarding: no wallet yet, typed errors for bad input, then a new wallet deployed gaslessly.
     assert_eq!(ui.kind("get_wallet", json!({})).await, "NoWallet");
@@ -171,7 +223,8 @@ async fn every_command_over_ipc_on_a_real_node() {
         .await,
         "InvalidInput"
     );
-    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let (wallet, runs) = ui.ok_counting("create_wallet", json!({"pin": PIN})).await;
+    assert_eq!(runs, 1, "creating a wallet seals its owner key once");
     let address = wallet["address"].as_str().unwrap().to_owned();
     assert_eq!(wallet["supportsSessions"], true);
     assert_eq!(
@@ -323,7 +376,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     // Restart: a new app restores the session from the keychain and the store.
     drop(ui);
     drop(app);
-    let (app, ui) = fx.start_app(&seen);
+    let (app, ui) = fx.start_app(&seen, "approve");
     let restored = ui.ok("refresh_status", json!({})).await;
     assert_eq!(restored["state"], "active");
     assert_eq!(restored["remainingCalls"], 3);
@@ -353,7 +406,69 @@ async fn every_command_over_ipc_on_a_real_node() {
         .ok("clear_session", json!({"pin": null, "revoke": false}))
         .await;
     assert_eq!(cleared["state"], "none");
-    assert_eq!(ui.kind("transfer", body).await, "NoSession");
+    assert_eq!(ui.kind("transfer", body.clone()).await, "NoSession");
+    assert!(
+        fx.vault
+            .get(&session_key_entry(&address))
+            .unwrap()
+            .is_none(),
+        "clear removed the session key"
+    );
+
+    // Set-up in one command: two Argon2id runs (open the owner key, seal the new session key);
+    // a transfer once unlocked needs none; unlocking needs one.
+    let (set_up, runs) = ui
+        .ok_counting("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(
+        runs, 2,
+        "set-up opens the owner key and seals the session key, nothing more"
+    );
+    assert_eq!(set_up["state"], "active");
+    let (sent, runs) = ui.ok_counting("transfer", body.clone()).await;
+    assert_eq!(runs, 0, "an unlocked wallet transfers without Argon2id");
+    assert_eq!(sent["remainingCalls"], 4);
+    let second_key = open_entry(&*fx.vault, &session_key_entry(&address));
+
+    // A restart locks; unlocking opens the session key once.
+    drop(ui);
+    drop(app);
+    let (app, ui) = fx.start_app(&seen, "approve");
+    assert_eq!(ui.kind("transfer", body.clone()).await, "Locked");
+    let (_, runs) = ui.ok_counting("unlock", json!({"pin": PIN})).await;
+    assert_eq!(runs, 1, "unlocking opens the session key once");
+    assert_eq!(ui.ok("transfer", body.clone()).await["remainingCalls"], 3);
+
+    // Declined at the OS prompt: refused after a correct PIN, the session stays active.
+    drop(ui);
+    drop(app);
+    let (app, ui) = fx.start_app(&seen, "deny");
+    assert_eq!(
+        ui.kind("revoke_session", json!({"pin": PIN})).await,
+        "NotConfirmed"
+    );
+    assert_eq!(ui.ok("refresh_status", json!({})).await["state"], "active");
+
+    // A locked keychain: a clear error at start, nothing lost; unlocking it and retrying works.
+    drop(ui);
+    drop(app);
+    *fx.vault.locked.lock().unwrap() = true;
+    let (app, ui) = fx.start_app(&seen, "approve");
+    assert_eq!(ui.kind("get_session_view", json!({})).await, "Keychain");
+    assert_eq!(ui.kind("retry_keychain", json!({})).await, "Keychain");
+    assert!(fx.dir.path().join("prefs.json").exists());
+    *fx.vault.locked.lock().unwrap() = false;
+    assert_eq!(
+        ui.ok("retry_keychain", json!({})).await["address"],
+        address.as_str()
+    );
+    assert_eq!(
+        ui.ok("refresh_status", json!({})).await["remainingCalls"],
+        3
+    );
+    let (revoked, runs) = ui.ok_counting("revoke_session", json!({"pin": PIN})).await;
+    assert_eq!(runs, 1, "revoking opens the owner key once");
+    assert_eq!(revoked["state"], "revoked");
 
     // The secrets, read back from the keychain, appear in no response and no event.
     let owner = open_entry(&*fx.vault, &owner_key_entry(&address));
@@ -363,6 +478,8 @@ async fn every_command_over_ipc_on_a_real_node() {
         owner[2..].trim_start_matches('0').to_owned(),
         session_key[2..].to_owned(),
         session_key[2..].trim_start_matches('0').to_owned(),
+        second_key[2..].to_owned(),
+        second_key[2..].trim_start_matches('0').to_owned(),
     ];
     let seen = seen.lock().unwrap();
     let events = seen.iter().filter(|p| p.contains("\"busy\"")).count();
@@ -378,13 +495,6 @@ async fn every_command_over_ipc_on_a_real_node() {
             );
         }
     }
-    assert!(
-        fx.vault
-            .get(&session_key_entry(&address))
-            .unwrap()
-            .is_none(),
-        "clear removed the session key"
-    );
     drop(app);
 }
 

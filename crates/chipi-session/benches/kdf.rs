@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use chipi_session::{sdk_cipher, SealedSecret, SecretKey};
+use chipi_session::keys::sdk_cipher;
+use chipi_session::{SealedSecret, SecretKey};
 
 fn time<T>(runs: u32, mut f: impl FnMut() -> T) -> Duration {
     let started = Instant::now();

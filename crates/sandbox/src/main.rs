@@ -86,6 +86,30 @@ async fn main() -> Result<()> {
     let demo = demo_wallet::create(node, &network, usdc, &xdg_data).await?;
 
     let env = local_stack::app_env(&network, None, &options.data_dir);
+    announce(&stack, &network, usdc, &demo, &env);
+
+    let outcome = if options.launch_app {
+        run_app(&options.app, &env).await
+    } else {
+        stopped().await
+    };
+
+    eprintln!("sandbox: stopping");
+    demo.forget();
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&options.data_dir);
+    outcome
+}
+
+/// One JSON line on stdout (the endpoints, the demo wallet and the app's environment, for
+/// `--no-app` users) and a summary for people on stderr.
+fn announce(
+    stack: &LocalStack,
+    network: &chipi_session::Network,
+    usdc: starknet_core::types::Felt,
+    demo: &demo_wallet::DemoWallet,
+    env: &[(&str, String)],
+) {
     let sponsor_url = &stack.sponsor_url;
     let ready = serde_json::json!({
         "rpc_url": network.rpc_url,
@@ -101,31 +125,24 @@ async fn main() -> Result<()> {
         "sandbox: ready on loopback\n  node     {}\n  sponsor  {}\n  USDC     {usdc:#x}\n  wallet   {} (PIN {DEMO_PIN}: unlock it in the app to send)\n  Ctrl-C stops everything",
         network.rpc_url, sponsor_url, demo.address
     );
+}
 
-    let outcome = if options.launch_app {
-        let mut app = tokio::process::Command::new(&options.app)
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", options.app.display()))?;
-        tokio::select! {
-            status = app.wait() => status.map(|s| eprintln!("sandbox: the app exited ({s})")).map_err(Into::into),
-            stop = stopped() => {
-                let _ = app.start_kill();
-                let _ = app.wait().await;
-                stop
-            }
+/// Runs the app with `env` until it exits or the sandbox is stopped.
+async fn run_app(app: &std::path::Path, env: &[(&str, String)]) -> Result<()> {
+    let mut child = tokio::process::Command::new(app)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", app.display()))?;
+    tokio::select! {
+        status = child.wait() => status.map(|s| eprintln!("sandbox: the app exited ({s})")).map_err(Into::into),
+        stop = stopped() => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            stop
         }
-    } else {
-        stopped().await
-    };
-
-    eprintln!("sandbox: stopping");
-    demo.forget();
-    drop(stack);
-    let _ = std::fs::remove_dir_all(&options.data_dir);
-    outcome
+    }
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM.
