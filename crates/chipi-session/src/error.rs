@@ -31,9 +31,16 @@ pub enum SessionError {
     /// Typed data this crate cannot hash (malformed, or a revision or type it does not support).
     #[error("invalid typed data: {0}")]
     InvalidTypedData(String),
-    /// A network call failed (node, paymaster or API unreachable).
-    #[error("network: {0}")]
-    Network(String),
+    /// A network call failed (node, paymaster or API unreachable); the HTTP client's error is
+    /// kept as the source (without the URL, which `context` names when it is safe to show).
+    #[error("network: {context}: {source}")]
+    Network {
+        /// What was being reached.
+        context: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// The paymaster refused, with its SNIP-29 error code.
     #[error("paymaster refused ({code}): {message}")]
     Paymaster {

@@ -103,7 +103,7 @@ impl From<SessionError> for AppError {
             SessionError::WrongPin
             | SessionError::MalformedCiphertext
             | SessionError::UnsupportedFormat(_) => AppError::WrongPin(message),
-            SessionError::Network(_)
+            SessionError::Network { .. }
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
             SessionError::PaymasterTampered { .. } => AppError::PaymasterTampered(message),

@@ -185,12 +185,14 @@ impl ChipiApiClient {
         request: reqwest::RequestBuilder,
         endpoint: &str,
     ) -> Result<Option<Value>, SessionError> {
-        let response = request.send().await.map_err(|e| {
-            SessionError::Network(format!("Chipi API {endpoint}: {}", e.without_url()))
+        let response = request.send().await.map_err(|e| SessionError::Network {
+            context: format!("Chipi API {endpoint}"),
+            source: e.without_url(),
         })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| {
-            SessionError::Network(format!("Chipi API {endpoint}: {}", e.without_url()))
+        let text = response.text().await.map_err(|e| SessionError::Network {
+            context: format!("Chipi API {endpoint}"),
+            source: e.without_url(),
         })?;
         if status == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);

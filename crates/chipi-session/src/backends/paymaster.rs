@@ -194,8 +194,9 @@ impl PaymasterClient {
             .json(&body)
             .send()
             .await
-            .map_err(|e| {
-                SessionError::Network(format!("paymaster {method}: {}", e.without_url()))
+            .map_err(|e| SessionError::Network {
+                context: format!("paymaster {method}"),
+                source: e.without_url(),
             })?;
         let value: Value = response.json().await.map_err(|e| {
             SessionError::InvalidResponse(format!("paymaster {method}: {}", e.without_url()))

@@ -268,8 +268,9 @@ impl NodeClient {
             .json(body)
             .send()
             .await
-            .map_err(|e| {
-                SessionError::Network(format!("node at {}: {}", self.url, e.without_url()))
+            .map_err(|e| SessionError::Network {
+                context: format!("node at {}", self.url),
+                source: e.without_url(),
             })?;
         response
             .text()
