@@ -210,6 +210,8 @@ async fn the_app_end_to_end() {
     ui.screenshot("07-restored").await;
     ui.fill("unlock-pin", PIN).await;
     ui.click("unlock-submit").await;
+    // Unlocking runs Argon2id off the UI thread: the form closes once the key is open.
+    ui.wait_gone("unlock-form").await;
     ui.wait_text("remaining-calls", |t| t == "5").await;
     transfer(&ui, "1").await;
     ui.wait_text("remaining-calls", |t| t == "4").await;

@@ -1,19 +1,35 @@
-//! `chipi-wallet`: the session wallet on the command line.
+//! `chipi-wallet`: the session wallet on the command line, a second host of the wallet service
+//! (the desktop app is the first): one file per subcommand group.
 
 mod cli;
-mod commands;
-mod store;
+mod host;
+mod output;
+mod session;
+mod typed_data;
+mod wallet;
 
 use clap::Parser;
 use serde_json::json;
+use wallet_service::AppError;
+
+use cli::{Cli, Command};
+use output::Output;
+
+async fn run(cli: &Cli) -> Result<Output, AppError> {
+    let mut input = host::Input::new(cli);
+    match &cli.command {
+        Command::TypedData(command) => typed_data::run(command),
+        Command::Wallet(command) => wallet::run(cli, command, &host::open(cli)?, &mut input).await,
+        Command::Session(command) => session::run(command, &host::open(cli)?, &mut input).await,
+    }
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
-    let as_json = cli.json;
-    match commands::run(cli).await {
+    let cli = Cli::parse();
+    match run(&cli).await {
         Ok(output) => {
-            if as_json {
+            if cli.json {
                 println!("{}", output.json);
             } else {
                 println!("{}", output.text);
@@ -21,16 +37,10 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Err(error) => {
-            if as_json {
-                println!(
-                    "{}",
-                    json!({"error": {"code": error.sdk_code(), "message": error.to_string()}})
-                );
+            if cli.json {
+                println!("{}", json!({ "error": error }));
             } else {
                 eprintln!("error: {error}");
-                if let Some(code) = error.sdk_code() {
-                    eprintln!("code: {code}");
-                }
             }
             std::process::ExitCode::FAILURE
         }

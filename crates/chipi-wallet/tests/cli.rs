@@ -89,10 +89,23 @@ async fn wallet_and_session_from_the_command_line() {
         (shown["deployed"].as_bool(), shown["walletType"].as_str()),
         (Some(true), Some("CHIPI"))
     );
-    let sealed = std::fs::read_to_string(dir.path().join("wallet.json")).unwrap();
+    let sealed =
+        std::fs::read_to_string(dir.path().join(format!("secrets/wallet-{wallet}-owner"))).unwrap();
     assert!(
-        sealed.contains("chipi-sealed:"),
-        "the owner key is stored sealed"
+        sealed.starts_with("chipi-sealed:"),
+        "the owner key is stored sealed, in its own file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = dir.path().join(format!("secrets/wallet-{wallet}-owner"));
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by the owner only");
+    }
+    let prefs = std::fs::read_to_string(dir.path().join("prefs.json")).unwrap();
+    assert!(
+        !prefs.contains("chipi-sealed:"),
+        "no secret in the preferences"
     );
     node.mint_strk(
         starknet_core::types::Felt::from_hex(&wallet).unwrap(),
@@ -131,10 +144,7 @@ async fn wallet_and_session_from_the_command_line() {
     assert_eq!(sent["remainingCalls"], 4);
     let status = cli.ok(None, &["session", "status"]);
     assert_eq!(status["remainingCalls"], 4);
-    assert_eq!(
-        status["spendingLimits"][0]["spentInWindow"],
-        "1500000000000000000"
-    );
+    assert_eq!(status["limits"][0]["spentInWindow"], "1500000000000000000");
 
     let over = cli.err(
         Some(PIN),
@@ -142,14 +152,14 @@ async fn wallet_and_session_from_the_command_line() {
             "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "2.5",
         ],
     );
-    assert_eq!(over["code"], "INVALID_SPENDING_POLICY");
+    assert_eq!(over["kind"], "SpendingLimit", "{over}");
     let wrong = cli.err(
         Some("0000"),
         &[
             "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "0.1",
         ],
     );
-    assert_eq!(wrong["code"], "SESSION_DECRYPTION_FAILED");
+    assert_eq!(wrong["kind"], "WrongPin", "{wrong}");
     let bad = cli.err(
         Some(PIN),
         &[
@@ -230,7 +240,7 @@ async fn wallet_and_session_from_the_command_line() {
 
     // An active session is not forgotten with a wrong PIN.
     let kept = cli.err(Some("0000"), &["session", "clear"]);
-    assert_eq!(kept["code"], "SESSION_DECRYPTION_FAILED", "{kept}");
+    assert_eq!(kept["kind"], "WrongPin", "{kept}");
     assert_eq!(cli.ok(None, &["session", "status"])["state"], "active");
     assert_eq!(
         cli.ok(Some(PIN), &["session", "revoke"])["state"],
@@ -242,7 +252,7 @@ async fn wallet_and_session_from_the_command_line() {
             "session", "transfer", "--token", "STRK", "--to", recipient, "--amount", "0.1",
         ],
     );
-    assert_eq!(refused["code"], "SESSION_REVOKED");
+    assert_eq!(refused["kind"], "SessionRevoked", "{refused}");
     assert_eq!(cli.ok(None, &["session", "clear"])["state"], "none");
 
     // Import the exported session back: the chain says it is revoked.

@@ -265,6 +265,17 @@ impl Ui {
         self.client.find(Locator::Css(&css(testid))).await.is_ok()
     }
 
+    /// Waits until no element `testid` is on screen (a form that closes when its action is done).
+    pub async fn wait_gone(&self, testid: &str) {
+        let deadline = Instant::now() + STEP;
+        while self.present(testid).await {
+            if Instant::now() >= deadline {
+                self.fail(&format!("{testid} never went away")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The element's text (retried: the UI re-renders on every status event).
     pub async fn text(&self, testid: &str) -> String {
         let deadline = Instant::now() + STEP;

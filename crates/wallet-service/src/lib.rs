@@ -15,4 +15,4 @@ pub mod views;
 pub use error::AppError;
 pub use host::{Confirmation, Confirmer, PinReentry, PrefsStore, SecretVault};
 pub use pin::Pin;
-pub use service::WalletService;
+pub use service::{GasBackend, WalletService};

@@ -98,6 +98,31 @@ impl SdkCode {
     }
 }
 
+/// The wallet's account class, as far as this app knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+pub enum WalletKind {
+    /// A CHIPI account (or ours): sessions work.
+    #[serde(rename = "CHIPI")]
+    Chipi,
+    /// A READY (Argent) account: no sessions.
+    #[serde(rename = "READY")]
+    Ready,
+    /// A class this app does not know.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl WalletKind {
+    /// The kind of `wallet`'s class.
+    pub fn of(wallet: &chipi_session::Wallet) -> Self {
+        match wallet.wallet_type() {
+            Some(chipi_session::WalletType::Chipi) => Self::Chipi,
+            Some(chipi_session::WalletType::Ready) => Self::Ready,
+            None => Self::Unknown,
+        }
+    }
+}
+
 /// The wallet as the UI sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -106,6 +131,10 @@ pub struct WalletInfo {
     pub address: String,
     /// Owner public key.
     pub owner_public_key: String,
+    /// Account class hash.
+    pub class_hash: String,
+    /// What the class is.
+    pub wallet_type: WalletKind,
     /// Whether sessions work with this account.
     pub supports_sessions: bool,
     /// Whether the session key is open in memory (executions need no PIN).
@@ -276,6 +305,16 @@ pub struct LimitInput {
     pub window_seconds: u32,
 }
 
+/// An entrypoint allowed on one contract only.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AllowedCallInput {
+    /// Contract address.
+    pub contract_address: String,
+    /// Entrypoint name or hex selector.
+    pub entrypoint: String,
+}
+
 /// What a session may do, as the set-up screen asks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -289,6 +328,13 @@ pub struct SessionRequest {
     pub allowed_entrypoints: Vec<String>,
     /// Spending limits, one per token the session may move.
     pub limits: Vec<LimitInput>,
+    /// Entrypoints allowed on one contract only.
+    #[serde(default)]
+    pub allowed_calls: Vec<AllowedCallInput>,
+    /// Expiry, unix seconds as a string, for a session created earlier (default: the one chosen
+    /// when it was created).
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 /// A call from the UI.

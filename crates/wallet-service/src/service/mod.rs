@@ -10,11 +10,14 @@ mod session;
 mod settings;
 mod wallet;
 
+pub use settings::GasBackend;
+
 use std::sync::{Arc, Mutex, RwLock};
 
 use chipi_session::{
-    Clock, DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient, PaymasterClient,
-    SessionError, SessionManager, SessionRecord, SessionStore, UnlockedOwner, Wallet,
+    ChipiApiClient, Clock, DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient,
+    PaymasterClient, SessionError, SessionManager, SessionRecord, SessionStore, UnlockedOwner,
+    Wallet,
 };
 use starknet_core::types::Felt;
 
@@ -90,6 +93,7 @@ pub struct WalletService {
     manager: RwLock<Option<Arc<SessionManager>>>,
     unlocked: Mutex<bool>,
     confirmer: Box<dyn Confirmer>,
+    gas: Mutex<GasBackend>,
     guard: PinGuard,
     clock: Arc<dyn Clock>,
     listener: Mutex<Option<Listener>>,
@@ -146,6 +150,7 @@ impl WalletService {
             manager: RwLock::new(None),
             unlocked: Mutex::new(false),
             confirmer,
+            gas: Mutex::new(GasBackend::Network),
             guard: PinGuard::new(clock.clone()),
             clock,
             listener: Mutex::new(None),
@@ -161,6 +166,14 @@ impl WalletService {
         let error = self.load_manager().err();
         *lock(&self.load_error) = error.clone();
         error
+    }
+
+    /// Loads the wallet again after a change of its settings; an error is kept like a load's.
+    fn reload(&self) -> Result<(), AppError> {
+        if self.prefs.get().wallet.is_none() {
+            return Ok(());
+        }
+        self.retry_load().map_or(Ok(()), Err)
     }
 
     /// Calls `listener` with the session card after every change.
@@ -218,7 +231,7 @@ impl WalletService {
         let manager = Arc::new(SessionManager::new(
             wallet,
             NodeClient::new(prefs.network.rpc_url.clone()),
-            backend(&prefs.network)?,
+            backend(&prefs.network, &lock(&self.gas))?,
             self.clock.clone(),
             Arc::new(store),
             ManagerConfig::default(),
@@ -283,15 +296,37 @@ impl WalletService {
     }
 }
 
-/// The network's gas backend: its sponsor when it has one, else direct, fee-paying.
-fn backend(network: &Network) -> Result<Arc<dyn ExecutionBackend>, AppError> {
-    Ok(match &network.sponsor_url {
-        Some(url) => Arc::new(PaymasterClient::new(
-            url.clone(),
+/// The backend `gas` names on `network`.
+fn backend(network: &Network, gas: &GasBackend) -> Result<Arc<dyn ExecutionBackend>, AppError> {
+    let sponsor = |url: &str| -> Arc<dyn ExecutionBackend> {
+        Arc::new(PaymasterClient::new(
+            url.to_owned(),
             network.rpc_url.clone(),
             network.chain_id,
-        )),
-        None => Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?),
+        ))
+    };
+    Ok(match (gas, &network.sponsor_url) {
+        (GasBackend::Network | GasBackend::Sponsor, Some(url)) => sponsor(url),
+        (GasBackend::Sponsor, None) => {
+            return Err(AppError::InvalidInput(format!(
+                "{} has no sponsor; give its URL",
+                network.name
+            )))
+        }
+        (GasBackend::Network | GasBackend::Direct, _) => {
+            Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?)
+        }
+        (GasBackend::ChipiApi { api_key, bearer }, _) => {
+            let url = network.chipi_api_url.clone().ok_or_else(|| {
+                AppError::InvalidInput(format!("{} has no Chipi API", network.name))
+            })?;
+            Arc::new(ChipiApiClient::new(
+                url,
+                api_key.clone(),
+                bearer.clone(),
+                network.chain_id,
+            ))
+        }
     })
 }
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use chipi_session::entrypoint::selector;
 use chipi_session::{
     parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
-    SessionError, SessionManager, SessionState, UnlockedOwner,
+    SealedSecret, SessionError, SessionKeyData, SessionManager, SessionSignature, SessionState,
+    TypedData, UnlockedOwner,
 };
 use starknet_core::types::{Call, Felt};
 
@@ -25,15 +26,21 @@ impl WalletService {
     }
 
     /// Seals a new session key under the PIN `owner` was opened with (one Argon2id run, off the
-    /// async threads); the key stays open for executions.
+    /// async threads), kept open for executions when `keep_open`.
     async fn create(
         manager: &Arc<SessionManager>,
         duration_seconds: Option<u32>,
         owner: UnlockedOwner,
+        keep_open: bool,
     ) -> Result<UnlockedOwner, AppError> {
         let manager = Arc::clone(manager);
         blocking(move || {
-            manager.create_session(duration_seconds.map(u64::from), &owner)?;
+            let duration = duration_seconds.map(u64::from);
+            if keep_open {
+                manager.create_and_unlock_session(duration, &owner)?;
+            } else {
+                manager.create_session(duration, &owner)?;
+            }
             Ok(owner)
         })
         .await
@@ -48,7 +55,7 @@ impl WalletService {
         let manager = self.manager()?;
         let owner = self.open_owner(&manager, pin).await?;
         self.confirmer.confirm(Confirmation::SetUpSession)?;
-        Self::create(&manager, duration_seconds, owner).await?;
+        Self::create(&manager, duration_seconds, owner, false).await?;
         Ok(self.info(&manager))
     }
 
@@ -72,11 +79,30 @@ impl WalletService {
                 })
             })
             .collect::<Result<Vec<_>, SessionError>>()?;
+        let allowed_calls = request
+            .allowed_calls
+            .iter()
+            .map(|c| {
+                Ok((
+                    parse_address(&c.contract_address)?,
+                    parse_selector(&c.entrypoint)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, SessionError>>()?;
+        let valid_until = request
+            .valid_until
+            .as_deref()
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| SessionError::InvalidSessionParams(format!("valid until: {v:?}")))
+            })
+            .transpose()?;
         Ok(RegisterParams {
-            valid_until: None,
+            valid_until,
             max_calls: request.max_calls,
             allowed_entrypoints: allowed,
-            allowed_calls: Vec::new(),
+            allowed_calls,
             spending_policies: limits,
         })
     }
@@ -146,7 +172,7 @@ impl WalletService {
         pin: &Pin,
     ) -> Result<SessionInfo, AppError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
-        let owner = Self::create(&manager, request.duration_seconds, owner).await?;
+        let owner = Self::create(&manager, request.duration_seconds, owner, true).await?;
         self.register_and_open(&manager, params, owner).await
     }
 
@@ -301,6 +327,58 @@ impl WalletService {
         }
         manager.clear_session(owner.as_ref()).await?;
         Ok(self.info(&manager))
+    }
+
+    /// The session key in the SDK's `SessionKeyData` shape, encrypted with `passphrase` (12+
+    /// characters, not the PIN: the SDK's format is far weaker than the wallet's sealing).
+    pub async fn export_session(
+        &self,
+        pin: &Pin,
+        passphrase: &str,
+    ) -> Result<SessionKeyData, AppError> {
+        let manager = self.manager()?;
+        let (guard, pin, passphrase) = (self.guard.clone(), pin.clone(), passphrase.to_owned());
+        blocking(move || guard.attempt(|| Ok(manager.export_session(pin.expose(), &passphrase)?)))
+            .await
+    }
+
+    /// Imports the SDK's `SessionKeyData` (decrypted with `passphrase`, the PIN when `None`, as
+    /// the SDK encrypts), sealed under the PIN; its registration is read from the chain.
+    pub async fn import_session(
+        &self,
+        data: &SessionKeyData,
+        passphrase: Option<&str>,
+        pin: &Pin,
+    ) -> Result<SessionInfo, AppError> {
+        let manager = self.manager()?;
+        let owner = self.open_owner(&manager, pin).await?;
+        let sdk_pin = passphrase.unwrap_or(owner.pin()).to_owned();
+        manager.import_session(data, &sdk_pin, &owner).await?;
+        Ok(self.info(&manager))
+    }
+
+    /// Signs the SNIP-12 hash of `typed_data` (JSON) for this wallet with the session key:
+    /// the hash and `[pk, r, s, valid_until]`.
+    pub async fn sign_typed_data(
+        &self,
+        typed_data: &str,
+        pin: &Pin,
+    ) -> Result<(Felt, Vec<Felt>), AppError> {
+        let manager = self.manager()?;
+        let record = manager.record().ok_or(SessionError::NoSession)?;
+        let hash = TypedData::from_json(typed_data)?.message_hash(manager.wallet().address)?;
+        let (guard, pin) = (self.guard.clone(), pin.clone());
+        let signature = blocking(move || {
+            guard.attempt(|| {
+                let key = SealedSecret::parse(&record.sealed_key)?.open(pin.expose())?;
+                if key.public_key() != record.public_key {
+                    return Err(SessionError::WrongPin.into());
+                }
+                Ok(SessionSignature::sign_secret(&key, hash, record.valid_until)?.to_felts())
+            })
+        })
+        .await?;
+        Ok((hash, signature))
     }
 
     /// `refetchStatus`.

@@ -1,12 +1,73 @@
-//! The network.
+//! The network, its endpoints, and how transactions reach it.
 
 use chipi_session::Network;
 
-use super::{hex, WalletService};
+use super::{hex, lock, WalletService};
 use crate::error::AppError;
 use crate::views::{NetworkInfo, TokenInfo};
 
+/// How transactions reach the chain. The app uses the network's default; the CLI picks one.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum GasBackend {
+    /// The network's sponsor when it has one, else direct.
+    #[default]
+    Network,
+    /// The network's SNIP-29 sponsor; an error when the network has none.
+    Sponsor,
+    /// A direct INVOKE the account pays for.
+    Direct,
+    /// Chipi's hosted API, with its public API key and the user's bearer token.
+    ChipiApi {
+        /// The public API key (`pk_…`).
+        api_key: String,
+        /// The user's bearer token.
+        bearer: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for GasBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Network => "Network",
+            Self::Sponsor => "Sponsor",
+            Self::Direct => "Direct",
+            Self::ChipiApi { .. } => "ChipiApi(…)",
+        })
+    }
+}
+
 impl WalletService {
+    /// Sends transactions through `backend` from now on (the wallet is loaded again with it).
+    pub fn use_backend(&self, backend: GasBackend) -> Result<(), AppError> {
+        *lock(&self.gas) = backend;
+        self.reload()
+    }
+
+    /// Uses other endpoints for the wallet's network (a node or sponsor that moved), kept.
+    pub fn set_endpoints(
+        &self,
+        rpc_url: Option<String>,
+        sponsor_url: Option<String>,
+    ) -> Result<(), AppError> {
+        if rpc_url.is_none() && sponsor_url.is_none() {
+            return Ok(());
+        }
+        self.prefs.update(|p| {
+            if let Some(rpc) = rpc_url {
+                p.network.rpc_url = rpc;
+            }
+            if let Some(sponsor) = sponsor_url {
+                p.network.sponsor_url = Some(sponsor);
+            }
+        })?;
+        self.reload()
+    }
+
+    /// The network, as the core describes it (tokens with their decimals, endpoints).
+    pub fn network(&self) -> Network {
+        self.prefs.get().network
+    }
+
     /// The network.
     pub fn network_info(&self) -> NetworkInfo {
         let n = self.prefs.get().network;

@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use chipi_session::wallet::check_pin;
 use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
-use chipi_session::{parse_address, NodeClient, SessionError, Wallet};
+use chipi_session::{parse_address, NodeClient, SecretKey, SessionError, Wallet};
+use starknet_core::types::Felt;
 
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
 use crate::keychain::owner_key_entry;
 use crate::pin::Pin;
 use crate::prefs::WalletPrefs;
-use crate::views::{ActivityKind, ActivityStatus, WalletInfo};
+use crate::views::{ActivityKind, ActivityStatus, WalletInfo, WalletKind};
 
 impl WalletService {
     /// The wallet, if any.
@@ -21,10 +22,17 @@ impl WalletService {
         Ok(WalletInfo {
             address: hex(w.address),
             owner_public_key: hex(w.owner_public_key),
+            class_hash: hex(w.class_hash),
+            wallet_type: WalletKind::of(w),
             supports_sessions: w.supports_sessions(),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
         })
+    }
+
+    /// Whether a wallet was created or imported (loaded or not).
+    pub fn has_wallet(&self) -> bool {
+        self.prefs.get().wallet.is_some()
     }
 
     fn refuse_second_wallet(&self) -> Result<(), AppError> {
@@ -37,23 +45,51 @@ impl WalletService {
     /// A new wallet of our account class, its key sealed under `pin` in the vault, deployed
     /// gaslessly when the network has a sponsor.
     pub async fn create_wallet(&self, pin: &Pin) -> Result<WalletInfo, AppError> {
+        let deploy = self.prefs.get().network.sponsor_url.is_some();
+        let (info, _) = self
+            .create_wallet_with(pin, SESSION_ACCOUNT_CLASS_HASH, deploy)
+            .await?;
+        Ok(info)
+    }
+
+    /// A new wallet of class `class_hash` (constructor `(public_key)`), deployed now when
+    /// `deploy`; the deployment's transaction hash with it.
+    pub async fn create_wallet_with(
+        &self,
+        pin: &Pin,
+        class_hash: Felt,
+        deploy: bool,
+    ) -> Result<(WalletInfo, Option<Felt>), AppError> {
         self.refuse_second_wallet()?;
         let pin = pin.clone();
-        let wallet =
-            blocking(move || Ok(Wallet::create(SESSION_ACCOUNT_CLASS_HASH, pin.expose())?)).await?;
+        let wallet = blocking(move || Ok(Wallet::create(class_hash, pin.expose())?)).await?;
         self.adopt(wallet)?;
-        let manager = self.manager()?;
-        if self.prefs.get().network.sponsor_url.is_some() {
-            let hash = manager.deploy_wallet().await?;
-            self.note(
-                ActivityKind::Deploy,
-                "wallet deployed (sponsored)".into(),
-                Some(hash),
-                ActivityStatus::Succeeded,
-            )?;
-        }
+        let deployed = if deploy {
+            Some(self.deploy_wallet().await?)
+        } else {
+            None
+        };
         self.set_unlocked(true);
-        self.wallet_info()
+        Ok((self.wallet_info()?, deployed))
+    }
+
+    /// Deploys the wallet created here through the backend (gasless with a sponsor).
+    pub async fn deploy_wallet(&self) -> Result<Felt, AppError> {
+        let hash = self.manager()?.deploy_wallet().await?;
+        self.note(
+            ActivityKind::Deploy,
+            "wallet deployed".into(),
+            Some(hash),
+            ActivityStatus::Succeeded,
+        )?;
+        Ok(hash)
+    }
+
+    /// Whether the wallet's account exists on chain.
+    pub async fn is_deployed(&self) -> Result<bool, AppError> {
+        let manager = self.manager()?;
+        let address = manager.wallet().address;
+        Ok(manager.node().class_hash_at(address).await?.is_some())
     }
 
     /// An existing account whose owner key is in the SDK's encrypted format under `pin`.
@@ -63,6 +99,34 @@ impl WalletService {
         encrypted_private_key: &str,
         pin: &Pin,
     ) -> Result<WalletInfo, AppError> {
+        let encrypted = encrypted_private_key.to_owned();
+        self.import_with(address, pin, move |address, class_hash, pin| {
+            Wallet::import_sdk(address, class_hash, &encrypted, pin, pin)
+        })
+        .await
+    }
+
+    /// An existing account with its owner key in the clear (read by a host, never over IPC).
+    pub async fn import_wallet_key(
+        &self,
+        address: &str,
+        owner_key: SecretKey,
+        pin: &Pin,
+    ) -> Result<WalletInfo, AppError> {
+        self.import_with(address, pin, move |address, class_hash, pin| {
+            Wallet::import_key(address, class_hash, &owner_key, pin)
+        })
+        .await
+    }
+
+    /// Reads the account's class from the chain, seals its key with `make` (off the async
+    /// threads), and checks the key is the account's owner where the account says.
+    async fn import_with(
+        &self,
+        address: &str,
+        pin: &Pin,
+        make: impl FnOnce(Felt, Felt, &str) -> Result<Wallet, SessionError> + Send + 'static,
+    ) -> Result<WalletInfo, AppError> {
         self.refuse_second_wallet()?;
         let address = parse_address(address)?;
         check_pin(pin.expose())?;
@@ -71,17 +135,16 @@ impl WalletService {
             .class_hash_at(address)
             .await?
             .ok_or(SessionError::AccountNotDeployed)?;
-        let (encrypted, pin) = (encrypted_private_key.to_owned(), pin.clone());
-        let wallet = blocking(move || {
-            Ok(Wallet::import_sdk(
-                address,
-                class_hash,
-                &encrypted,
-                pin.expose(),
-                pin.expose(),
-            )?)
-        })
-        .await?;
+        let pin = pin.clone();
+        let wallet = blocking(move || Ok(make(address, class_hash, pin.expose())?)).await?;
+        let owner_on_chain = node
+            .call(address, "get_public_key", &[])
+            .await
+            .ok()
+            .and_then(|v| v.first().copied());
+        if owner_on_chain.is_some_and(|pk| pk != wallet.owner_public_key) {
+            return Err(SessionError::InvalidKey.into());
+        }
         self.adopt(wallet)?;
         self.set_unlocked(true);
         self.wallet_info()

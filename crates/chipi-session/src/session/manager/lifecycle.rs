@@ -20,16 +20,29 @@ use crate::wallet::UnlockedOwner;
 
 impl SessionManager {
     /// `createSession`: a fresh key sealed under the wallet's PIN (the one `owner` was opened
-    /// with), valid for `duration_seconds` (default 6 h), and kept open for executions. Local
-    /// only. Refused while another session is created, registering or active (revoke or clear
-    /// it first).
+    /// with), valid for `duration_seconds` (default 6 h). Local only. Refused while another
+    /// session is created, registering or active (revoke or clear it first). The key is not
+    /// kept open: executions need the PIN (or [`Self::unlock_session`]).
     pub fn create_session(
         &self,
         duration_seconds: Option<u64>,
         owner: &UnlockedOwner,
     ) -> Result<SessionView, SessionError> {
         let _busy = self.busy(Op::Creating);
-        let result = self.create_inner(duration_seconds, owner);
+        let result = self.create_inner(duration_seconds, owner, false);
+        self.finish(result).map(|()| self.view())
+    }
+
+    /// [`Self::create_session`], keeping the new key open for executions, as
+    /// [`Self::unlock_session`] would, without opening it again: sealing it is the only Argon2id
+    /// run it costs.
+    pub fn create_and_unlock_session(
+        &self,
+        duration_seconds: Option<u64>,
+        owner: &UnlockedOwner,
+    ) -> Result<SessionView, SessionError> {
+        let _busy = self.busy(Op::Creating);
+        let result = self.create_inner(duration_seconds, owner, true);
         self.finish(result).map(|()| self.view())
     }
 
@@ -37,6 +50,7 @@ impl SessionManager {
         &self,
         duration_seconds: Option<u64>,
         owner: &UnlockedOwner,
+        keep_open: bool,
     ) -> Result<(), SessionError> {
         self.wallet.require_sessions()?;
         let duration = duration_seconds.unwrap_or(self.config.default_duration_seconds);
@@ -66,8 +80,7 @@ impl SessionManager {
         self.save(Some(record))?;
         let mut shared = self.lock();
         shared.snapshot = None;
-        // Open already: sealing it is the only Argon2id run this key costs.
-        shared.unlocked = Some(key);
+        shared.unlocked = keep_open.then_some(key);
         Ok(())
     }
 

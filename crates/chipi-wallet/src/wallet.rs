@@ -1,0 +1,87 @@
+//! `wallet …`: create, import, deploy, show.
+
+use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
+use chipi_session::{parse_felt, SecretKey};
+use serde_json::json;
+use wallet_service::{AppError, WalletService};
+
+use crate::cli::{Cli, WalletCommand};
+use crate::host::{self, Input};
+use crate::output::{self, out, Output};
+
+/// Runs a `wallet` subcommand.
+pub async fn run(
+    cli: &Cli,
+    command: &WalletCommand,
+    service: &WalletService,
+    input: &mut Input,
+) -> Result<Output, AppError> {
+    match command {
+        WalletCommand::Create { deploy, class_hash } => {
+            prepare_new_wallet(cli, service)?;
+            let class_hash = class_hash
+                .as_deref()
+                .map(parse_felt)
+                .transpose()?
+                .unwrap_or(SESSION_ACCOUNT_CLASS_HASH);
+            let pin = input.pin()?;
+            let (info, deployed) = service
+                .create_wallet_with(&pin, class_hash, *deploy)
+                .await?;
+            Ok(output::wallet(&info, deployed))
+        }
+        WalletCommand::Import {
+            address,
+            sdk_encrypted_key,
+        } => {
+            prepare_new_wallet(cli, service)?;
+            let pin = input.pin()?;
+            let info = match sdk_encrypted_key {
+                Some(encrypted) => service.import_wallet(address, encrypted, &pin).await?,
+                None => {
+                    let key = SecretKey::from_hex(&input.line("owner private key")?)?;
+                    service.import_wallet_key(address, key, &pin).await?
+                }
+            };
+            Ok(output::wallet(&info, None))
+        }
+        WalletCommand::Deploy => {
+            let hash = service.deploy_wallet().await?;
+            Ok(out(
+                json!({"transactionHash": format!("{hash:#x}")}),
+                format!("deployed: {hash:#x}"),
+            ))
+        }
+        WalletCommand::Show => show(service).await,
+    }
+}
+
+/// One wallet per data directory; a new one goes on `--network` through `--backend`.
+fn prepare_new_wallet(cli: &Cli, service: &WalletService) -> Result<(), AppError> {
+    if service.has_wallet() {
+        return Err(AppError::InvalidInput(format!(
+            "a wallet exists already in {}",
+            host::data_dir(cli).display()
+        )));
+    }
+    service.set_network_config(host::network_of(cli)?)?;
+    host::use_backend(cli, service)
+}
+
+async fn show(service: &WalletService) -> Result<Output, AppError> {
+    let info = service.wallet_info()?;
+    // An unreachable node leaves "deployed" unknown rather than failing the command.
+    let deployed = service.is_deployed().await.ok();
+    let mut json = serde_json::to_value(&info).unwrap_or_default();
+    json["deployed"] = json!(deployed);
+    let kind = json["walletType"].as_str().unwrap_or_default().to_owned();
+    let text = format!(
+        "address: {}\nowner public key: {}\ntype: {kind} (sessions: {})\nnetwork: {}\ndeployed: {}",
+        info.address,
+        info.owner_public_key,
+        if info.supports_sessions { "yes" } else { "no" },
+        info.network,
+        deployed.map_or("unknown (node unreachable)".to_owned(), |d| d.to_string()),
+    );
+    Ok(out(json, text))
+}
