@@ -104,6 +104,14 @@ export type ActivityStatus =
 /**  Refused or reverted. */
 "failed";
 
+/**  An entrypoint allowed on one contract only. */
+export type AllowedCallInput = {
+	/**  Contract address. */
+	contractAddress: string,
+	/**  Entrypoint name or hex selector. */
+	entrypoint: string,
+};
+
 /**  An error as the UI receives it. */
 export type AppError = 
 /**  The wallet's account has no session support (READY, or an unknown class). */
@@ -379,6 +387,13 @@ export type SessionRequest_Deserialize = {
 	allowedEntrypoints: string[],
 	/**  Spending limits, one per token the session may move. */
 	limits: LimitInput[],
+	/**  Entrypoints allowed on one contract only. */
+	allowedCalls?: AllowedCallInput[],
+	/**
+	 *  Expiry, unix seconds as a string, for a session created earlier (default: the one chosen
+	 *  when it was created).
+	 */
+	validUntil?: string | null,
 };
 
 /**  What a session may do, as the set-up screen asks for it. */
@@ -394,6 +409,13 @@ export type SessionRequest_Serialize = {
 	allowedEntrypoints: string[],
 	/**  Spending limits, one per token the session may move. */
 	limits: LimitInput[],
+	/**  Entrypoints allowed on one contract only. */
+	allowedCalls: AllowedCallInput[],
+	/**
+	 *  Expiry, unix seconds as a string, for a session created earlier (default: the one chosen
+	 *  when it was created).
+	 */
+	validUntil: string | null,
 };
 
 /**  Where the session stands, as the card shows it. */
@@ -450,6 +472,10 @@ export type WalletInfo = {
 	address: string,
 	/**  Owner public key. */
 	ownerPublicKey: string,
+	/**  Account class hash. */
+	classHash: string,
+	/**  What the class is. */
+	walletType: WalletKind,
 	/**  Whether sessions work with this account. */
 	supportsSessions: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
@@ -457,6 +483,15 @@ export type WalletInfo = {
 	/**  Network name. */
 	network: string,
 };
+
+/**  The wallet's account class, as far as this app knows it. */
+export type WalletKind = 
+/**  A CHIPI account (or ours): sessions work. */
+"CHIPI" | 
+/**  A READY (Argent) account: no sessions. */
+"READY" | 
+/**  A class this app does not know. */
+"unknown";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

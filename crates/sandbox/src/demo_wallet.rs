@@ -77,6 +77,8 @@ pub async fn create(
             max_calls: Some(20),
             allowed_entrypoints: vec!["transfer".into()],
             limits: vec![limit("STRK", "5", "50"), limit("USDC", "100", "500")],
+            allowed_calls: vec![],
+            valid_until: None,
         },
         &Pin::new(DEMO_PIN),
     )
