@@ -82,11 +82,7 @@ impl Fixture {
     }
 
     async fn relayer_nonce(&self) -> Felt {
-        self.node
-            .provider()
-            .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), self.relayer)
-            .await
-            .unwrap()
+        self.node.nonce(self.relayer).await.unwrap()
     }
 
     /// Moves the node and the manager's clock forward together.

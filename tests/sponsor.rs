@@ -64,11 +64,7 @@ impl Fixture {
     }
 
     async fn relayer_nonce(&self) -> Felt {
-        self.node
-            .provider()
-            .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), self.relayer)
-            .await
-            .unwrap()
+        self.node.nonce(self.relayer).await.unwrap()
     }
 
     /// Deploys a new account through the sponsor and returns its address.

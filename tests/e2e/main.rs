@@ -93,7 +93,6 @@ async fn the_app_end_to_end() {
     let env = chain.stack.app_env(Some("approve"), home.path());
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver.log"));
     let ui = driver.launch(&dir).await;
-    ui.client.set_window_size(480, 1000).await.unwrap();
 
     // Onboarding: the local network is picked; a bad PIN is refused; a wallet is created and
     // deployed without gas.
@@ -203,7 +202,6 @@ async fn the_app_end_to_end() {
     // Restart: the session is restored and still active (locked until the PIN is entered).
     ui.close().await;
     let ui = driver.launch(&dir).await;
-    ui.client.set_window_size(480, 1000).await.unwrap();
     ui.wait_text("session-state", |t| t == "active").await;
     assert_eq!(ui.text("remaining-calls").await, "5");
     ui.find("unlock-form").await;

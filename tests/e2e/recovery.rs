@@ -24,7 +24,6 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     let env = local_stack::app_env(&network, Some("approve"), home.path());
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver-recovery.log"));
     let ui = driver.launch(&dir).await;
-    ui.client.set_window_size(480, 1000).await.unwrap();
     ui.fill("onboard-pin", PIN).await;
     ui.click("create-wallet").await;
     ui.wait_text("session-state", |t| t == "none").await;
@@ -67,7 +66,6 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
 
     // Started again: the transfer shows as succeeded, with one call fewer on the card.
     let ui = driver.launch(&dir).await;
-    ui.client.set_window_size(480, 1000).await.unwrap();
     ui.wait_text("remaining-calls", |t| t == "4").await;
     let item = ui
         .wait_text("activity-item", |t| t.contains("transfer"))

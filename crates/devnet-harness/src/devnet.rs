@@ -19,6 +19,18 @@ use url::Url;
 
 use crate::error::HarnessError;
 
+/// Starts `command` with its stdout piped and reads the first line it prints (a binary that
+/// announces its address or its endpoints), returning the child and that line.
+pub fn spawn_with_first_line(command: &mut Command) -> std::io::Result<(Child, String)> {
+    use std::io::{BufRead, BufReader};
+    let mut child = command.stdout(Stdio::piped()).spawn()?;
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        BufReader::new(stdout).read_line(&mut line)?;
+    }
+    Ok((child, line))
+}
+
 /// STRK, predeployed by devnet at its mainnet address.
 pub const STRK: Felt =
     Felt::from_hex_unchecked("0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d");
@@ -219,6 +231,14 @@ impl Devnet {
             .await?;
         let low = answer.first().copied().unwrap_or_default();
         Ok(u128::try_from(low).unwrap_or(u128::MAX))
+    }
+
+    /// The nonce `account` has for its next transaction (pre-confirmed state).
+    pub async fn nonce(&self, account: Felt) -> Result<Felt, HarnessError> {
+        Ok(self
+            .provider
+            .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), account)
+            .await?)
     }
 
     /// Timestamp of the block the next transaction lands in.

@@ -227,6 +227,11 @@ impl Driver {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("a WebDriver session with the app");
+        // The size the screenshots in docs/ are taken at.
+        client
+            .set_window_size(480, 1000)
+            .await
+            .expect("the window resizes");
         Ui {
             client,
             artifacts: artifacts.to_owned(),

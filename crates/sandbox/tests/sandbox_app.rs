@@ -1,10 +1,10 @@
 //! The sandbox command, seen through the app: run under `scripts/with-keychain` (as
 //! `scripts/test` does), with the app built (`cargo test --workspace` builds it).
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use devnet_harness::spawn_with_first_line;
 use local_stack::webdriver::{artifacts, start_xvfb, Driver, Process};
 use serde_json::Value;
 
@@ -20,17 +20,13 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
         bin.display()
     );
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(bin)
-        .args(["--no-app", "--data-dir"])
-        .arg(data.path().join("sandbox"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = spawn_with_first_line(
+        Command::new(bin)
+            .args(["--no-app", "--data-dir"])
+            .arg(data.path().join("sandbox"))
+            .stderr(Stdio::inherit()),
+    )
+    .unwrap();
     let sandbox = Process::new(child);
     let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     let rpc = ready["rpc_url"].as_str().unwrap().to_owned();
@@ -50,7 +46,6 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
     let dir = artifacts();
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver-sandbox.log"));
     let ui = driver.launch(&dir).await;
-    ui.client.set_window_size(480, 1000).await.unwrap();
     ui.wait_text("session-state", |t| t == "active").await;
     assert_eq!(ui.text("remaining-calls").await, "20");
     assert_eq!(

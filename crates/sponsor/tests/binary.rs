@@ -1,10 +1,9 @@
 //! The `sponsor` binary as the sandbox starts it: flags, the printed address, answers on
 //! loopback, an account allowlist, and a clear exit on bad configuration.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use devnet_harness::Devnet;
+use devnet_harness::{spawn_with_first_line, Devnet};
 use serde_json::{json, Value};
 
 struct Killed(std::process::Child);
@@ -22,18 +21,14 @@ async fn the_binary_serves_snip29_and_refuses_accounts_off_its_list() {
     let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
     let other = node.predeployed_accounts().await.unwrap()[2].address;
     let allowed = node.predeployed_accounts().await.unwrap()[0].address;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sponsor"))
-        .args(["--rpc-url", node.rpc_url().as_str()])
-        .args(["--relayer-address", &format!("{:#x}", relayer.address)])
-        .args(["--allow", &format!("{allowed:#x}")])
-        .env("SPONSOR_RELAYER_KEY", format!("{:#x}", relayer.private_key))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = spawn_with_first_line(
+        Command::new(env!("CARGO_BIN_EXE_sponsor"))
+            .args(["--rpc-url", node.rpc_url().as_str()])
+            .args(["--relayer-address", &format!("{:#x}", relayer.address)])
+            .args(["--allow", &format!("{allowed:#x}")])
+            .env("SPONSOR_RELAYER_KEY", format!("{:#x}", relayer.private_key)),
+    )
+    .unwrap();
     let _child = Killed(child);
     let url = line
         .trim()
