@@ -29,12 +29,7 @@ async fn the_installed_package_starts() {
     let dir = artifacts();
     let driver = Driver::start_with(app, &display, &xdg, &dir.join("tauri-driver-installed.log"));
     let ui = driver.launch(&dir).await;
-    ui.find("onboarding").await;
-    let network = ui.find("network-select").await;
-    assert_eq!(
-        network.prop("value").await.unwrap().as_deref(),
-        Some("local")
-    );
+    crate::onboarding_on_local(&ui).await;
     ui.screenshot("installed").await;
     ui.close().await;
     assert!(home.path().join("data/com.chipi.sessionwallet").exists());

@@ -41,6 +41,16 @@ impl Chain {
     }
 }
 
+/// The onboarding screen, with the local network picked.
+async fn onboarding_on_local(ui: &Ui) {
+    ui.find("onboarding").await;
+    let network = ui.find("network-select").await;
+    assert_eq!(
+        network.prop("value").await.unwrap().as_deref(),
+        Some("local")
+    );
+}
+
 /// The banner's kind after an action that must fail.
 async fn refused_with(ui: &Ui, kind: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -96,12 +106,7 @@ async fn the_app_end_to_end() {
 
     // Onboarding: the local network is picked; a bad PIN is refused; a wallet is created and
     // deployed without gas.
-    ui.find("onboarding").await;
-    let network = ui.find("network-select").await;
-    assert_eq!(
-        network.prop("value").await.unwrap().as_deref(),
-        Some("local")
-    );
+    onboarding_on_local(&ui).await;
     ui.screenshot("01-onboarding").await;
     ui.fill("onboard-pin", "12").await;
     ui.click("create-wallet").await;

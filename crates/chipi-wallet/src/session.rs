@@ -39,31 +39,10 @@ pub async fn run(
         }
         SessionCommand::Status => Ok(output::session(&service.refresh_status().await?)),
         SessionCommand::Execute { call, calls } => {
-            let mut list = call
-                .iter()
-                .map(|c| call_arg(c))
-                .collect::<Result<Vec<_>, _>>()?;
-            if let Some(path) = calls {
-                list.extend(calls_file(&read_file(path)?)?);
-            }
-            service.unlock(&input.pin()?).await?;
-            let inputs: Vec<CallInput> = list.iter().map(call_input).collect();
-            Ok(output::transaction(&service.execute(&inputs).await?))
+            execute(call, calls.as_deref(), service, input).await
         }
         SessionCommand::Transfer { token, to, amount } => {
-            // Checked before the PIN is asked: a typo costs no Argon2id run.
-            let network = service.network();
-            let token_info = network.token(token)?;
-            let recipient = parse_address(to)?;
-            parse_amount(amount, token_info.decimals)?;
-            service.unlock(&input.pin()?).await?;
-            let result = service.transfer(token, to, amount).await?;
-            let mut shown = output::transaction(&result);
-            shown.text = format!(
-                "sent {amount} {} to {recipient:#x}\n{}",
-                token_info.symbol, shown.text
-            );
-            Ok(shown)
+            transfer(token, to, amount, service, input).await
         }
         SessionCommand::Revoke => Ok(output::session(
             &service.revoke_session(&input.pin()?).await?,
@@ -79,18 +58,7 @@ pub async fn run(
             ))
         }
         SessionCommand::Export { passphrase } => {
-            let pin = input.pin()?;
-            let passphrase = match passphrase {
-                Some(p) => p.clone(),
-                None => input.line("export passphrase")?,
-            };
-            let data = service.export_session(&pin, &passphrase).await?;
-            eprintln!(
-                "note: the SDK's format (one round of MD5) is much weaker than the wallet's own \
-                 sealing; keep the file as safe as the session key itself"
-            );
-            let json = serde_json::to_value(&data).unwrap_or_default();
-            Ok(out(json.clone(), json.to_string()))
+            export(passphrase.as_deref(), service, input).await
         }
         SessionCommand::Import { file, passphrase } => {
             let data = SessionKeyData::from_json(&read_file(file)?)?;
@@ -109,6 +77,65 @@ pub async fn run(
             ))
         }
     }
+}
+
+async fn execute(
+    call: &[String],
+    calls: Option<&std::path::Path>,
+    service: &WalletService,
+    input: &mut Input,
+) -> Result<Output, AppError> {
+    let mut list = call
+        .iter()
+        .map(|c| call_arg(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(path) = calls {
+        list.extend(calls_file(&read_file(path)?)?);
+    }
+    service.unlock(&input.pin()?).await?;
+    let inputs: Vec<CallInput> = list.iter().map(call_input).collect();
+    Ok(output::transaction(&service.execute(&inputs).await?))
+}
+
+async fn transfer(
+    token: &str,
+    to: &str,
+    amount: &str,
+    service: &WalletService,
+    input: &mut Input,
+) -> Result<Output, AppError> {
+    // Checked before the PIN is asked: a typo costs no Argon2id run.
+    let network = service.network();
+    let token_info = network.token(token)?;
+    let recipient = parse_address(to)?;
+    parse_amount(amount, token_info.decimals)?;
+    service.unlock(&input.pin()?).await?;
+    let result = service.transfer(token, to, amount).await?;
+    let mut shown = output::transaction(&result);
+    shown.text = format!(
+        "sent {amount} {} to {recipient:#x}\n{}",
+        token_info.symbol, shown.text
+    );
+    Ok(shown)
+}
+
+async fn export(
+    passphrase: Option<&str>,
+    service: &WalletService,
+    input: &mut Input,
+) -> Result<Output, AppError> {
+    let pin = input.pin()?;
+    let passphrase = match passphrase {
+        Some(p) => p.to_owned(),
+        None => input.line("export passphrase")?,
+    };
+    let data = service.export_session(&pin, &passphrase).await?;
+    eprintln!(
+        "note: the SDK's format (one round of MD5) is much weaker than the wallet's own \
+         sealing; keep the file as safe as the session key itself"
+    );
+    let json = serde_json::to_value(&data).unwrap_or_default();
+    Ok(out(json.clone(), json.to_string()))
 }
 
 /// A call as the service takes it (already checked here).
