@@ -108,6 +108,14 @@ pub async fn dispatch(
     }
 }
 
+/// An `invoke` transaction's body and its user's address.
+fn invoke_of(transaction: &Value) -> Result<(&Value, Felt), SponsorError> {
+    let invoke = transaction
+        .get("invoke")
+        .ok_or_else(|| invalid("missing invoke"))?;
+    Ok((invoke, felt(invoke.get("user_address"), "user_address")?))
+}
+
 /// The calls of an `invoke` transaction.
 fn invoke_calls(invoke: &Value) -> Result<Vec<Call>, SponsorError> {
     invoke
@@ -132,10 +140,7 @@ async fn build_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, S
     let bounds = check_parameters(parameters)?;
     match transaction.get("type").and_then(Value::as_str) {
         Some("invoke") => {
-            let invoke = transaction
-                .get("invoke")
-                .ok_or_else(|| invalid("missing invoke"))?;
-            let user = felt(invoke.get("user_address"), "user_address")?;
+            let (invoke, user) = invoke_of(transaction)?;
             let typed_data = sponsor
                 .build_invoke(user, invoke_calls(invoke)?, bounds)
                 .await?;
@@ -160,10 +165,7 @@ async fn execute_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value,
     check_parameters(param(params, 1, "parameters")?)?;
     match transaction.get("type").and_then(Value::as_str) {
         Some("invoke") => {
-            let invoke = transaction
-                .get("invoke")
-                .ok_or_else(|| invalid("missing invoke"))?;
-            let user = felt(invoke.get("user_address"), "user_address")?;
+            let (invoke, user) = invoke_of(transaction)?;
             let typed_data = invoke
                 .get("typed_data")
                 .ok_or_else(|| invalid("missing typed_data"))?;

@@ -198,17 +198,8 @@ impl SessionManager {
         self.wallet.require_sessions()?;
         let mut record = self.current()?;
         let (valid_until, max_calls, tokens) = self.check_registration(&params, &record)?;
-        self.check_owner(owner)?;
         let calls = self.registration_calls(&params, record.public_key, valid_until, max_calls);
-        let hash = self
-            .backend
-            .submit(
-                self.wallet.address,
-                &calls,
-                Signer::Owner(owner.key()),
-                self.context(),
-            )
-            .await?;
+        let hash = self.submit_as_owner(&calls, owner).await?;
         record.registering = Some(hash);
         self.save(Some(record.clone()))?;
         let outcome = self.confirm(hash, &calls).await;
@@ -224,6 +215,23 @@ impl SessionManager {
         self.save(Some(record))?;
         outcome?;
         self.refresh_inner().await
+    }
+
+    /// Sends `calls` signed by `owner` (checked to be this wallet's) through the backend.
+    async fn submit_as_owner(
+        &self,
+        calls: &[Call],
+        owner: &UnlockedOwner,
+    ) -> Result<Felt, SessionError> {
+        self.check_owner(owner)?;
+        self.backend
+            .submit(
+                self.wallet.address,
+                calls,
+                Signer::Owner(owner.key()),
+                self.context(),
+            )
+            .await
     }
 
     /// `revokeSession`: the `owner` revokes the session on chain; success once the receipt shows
@@ -244,17 +252,8 @@ impl SessionManager {
         if !record.registered {
             return Err(SessionError::SessionNotRegistered);
         }
-        self.check_owner(owner)?;
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
-        let hash = self
-            .backend
-            .submit(
-                self.wallet.address,
-                &calls,
-                Signer::Owner(owner.key()),
-                self.context(),
-            )
-            .await?;
+        let hash = self.submit_as_owner(&calls, owner).await?;
         self.confirm(hash, &calls).await?;
         record.revoked = true;
         self.save(Some(record))?;
