@@ -117,23 +117,18 @@ fn gas_of(cli: &Cli) -> Result<GasBackend, AppError> {
 /// transactions through `--backend`.
 pub fn open(cli: &Cli) -> Result<WalletService, AppError> {
     let dir = data_dir(cli);
-    let service = WalletService::open(
+    let service = WalletService::open_with_backend(
         Arc::new(FileVault(dir.join("secrets"))),
         Arc::new(FilePrefs(dir.join("prefs.json"))),
         network_of(cli)?,
         Box::new(PinReentry),
         Arc::new(SystemClock),
+        gas_of(cli)?,
     )?;
     if service.has_wallet() {
         service.set_endpoints(cli.rpc.clone(), cli.sponsor.clone())?;
-        service.use_backend(gas_of(cli)?)?;
     }
     Ok(service)
-}
-
-/// Sets the backend once a wallet was just created or imported.
-pub fn use_backend(cli: &Cli, service: &WalletService) -> Result<(), AppError> {
-    service.use_backend(gas_of(cli)?)
 }
 
 /// Lines of stdin, read when first needed: the PIN, then an owner key or a passphrase.

@@ -64,8 +64,7 @@ fn prepare_new_wallet(cli: &Cli, service: &WalletService) -> Result<(), AppError
             host::data_dir(cli).display()
         )));
     }
-    service.set_network_config(host::network_of(cli)?)?;
-    host::use_backend(cli, service)
+    service.set_network_config(host::network_of(cli)?)
 }
 
 async fn show(service: &WalletService) -> Result<Output, AppError> {

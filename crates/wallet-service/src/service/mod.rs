@@ -138,6 +138,25 @@ impl WalletService {
         confirmer: Box<dyn Confirmer>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, AppError> {
+        Self::open_with_backend(
+            vault,
+            prefs_store,
+            default_network,
+            confirmer,
+            clock,
+            GasBackend::Network,
+        )
+    }
+
+    /// [`Self::open`], sending transactions through `gas` from the start.
+    pub fn open_with_backend(
+        vault: Arc<dyn SecretVault>,
+        prefs_store: Arc<dyn PrefsStore>,
+        default_network: Network,
+        confirmer: Box<dyn Confirmer>,
+        clock: Arc<dyn Clock>,
+        gas: GasBackend,
+    ) -> Result<Self, AppError> {
         let prefs = prefs_store
             .load()?
             .unwrap_or_else(|| Prefs::new(default_network));
@@ -150,7 +169,7 @@ impl WalletService {
             manager: RwLock::new(None),
             unlocked: Mutex::new(false),
             confirmer,
-            gas: Mutex::new(GasBackend::Network),
+            gas: Mutex::new(gas),
             guard: PinGuard::new(clock.clone()),
             clock,
             listener: Mutex::new(None),

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use chipi_session::entrypoint::selector;
 use chipi_session::{
     parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
-    SealedSecret, SessionError, SessionKeyData, SessionManager, SessionSignature, SessionState,
-    TypedData, UnlockedOwner,
+    SessionError, SessionKeyData, SessionManager, SessionState, TypedData, UnlockedOwner,
 };
 use starknet_core::types::{Call, Felt};
 
@@ -365,17 +364,10 @@ impl WalletService {
         pin: &Pin,
     ) -> Result<(Felt, Vec<Felt>), AppError> {
         let manager = self.manager()?;
-        let record = manager.record().ok_or(SessionError::NoSession)?;
         let hash = TypedData::from_json(typed_data)?.message_hash(manager.wallet().address)?;
         let (guard, pin) = (self.guard.clone(), pin.clone());
         let signature = blocking(move || {
-            guard.attempt(|| {
-                let key = SealedSecret::parse(&record.sealed_key)?.open(pin.expose())?;
-                if key.public_key() != record.public_key {
-                    return Err(SessionError::WrongPin.into());
-                }
-                Ok(SessionSignature::sign_secret(&key, hash, record.valid_until)?.to_felts())
-            })
+            guard.attempt(|| Ok(manager.sign_with_session(hash, Some(pin.expose()))?))
         })
         .await?;
         Ok((hash, signature))

@@ -2,7 +2,7 @@
 
 use chipi_session::Network;
 
-use super::{hex, lock, WalletService};
+use super::{hex, WalletService};
 use crate::error::AppError;
 use crate::views::{NetworkInfo, TokenInfo};
 
@@ -37,19 +37,16 @@ impl std::fmt::Debug for GasBackend {
 }
 
 impl WalletService {
-    /// Sends transactions through `backend` from now on (the wallet is loaded again with it).
-    pub fn use_backend(&self, backend: GasBackend) -> Result<(), AppError> {
-        *lock(&self.gas) = backend;
-        self.reload()
-    }
-
     /// Uses other endpoints for the wallet's network (a node or sponsor that moved), kept.
     pub fn set_endpoints(
         &self,
         rpc_url: Option<String>,
         sponsor_url: Option<String>,
     ) -> Result<(), AppError> {
-        if rpc_url.is_none() && sponsor_url.is_none() {
+        let network = self.prefs.get().network;
+        let rpc_changes = rpc_url.as_ref().is_some_and(|u| *u != network.rpc_url);
+        let sponsor_changes = sponsor_url.is_some() && sponsor_url != network.sponsor_url;
+        if !rpc_changes && !sponsor_changes {
             return Ok(());
         }
         self.prefs.update(|p| {

@@ -12,6 +12,7 @@ use crate::keys::secret_key::SecretKey;
 use crate::session::policies::{is_value_call, spend_amount};
 use crate::session::preflight::check_execution;
 use crate::session::record::SessionRecord;
+use crate::session::signature::SessionSignature;
 use crate::session::view::SessionView;
 
 impl SessionManager {
@@ -88,6 +89,18 @@ impl SessionManager {
             return Err(SessionError::WrongPin);
         }
         Ok(key)
+    }
+
+    /// Signs `hash` with the session key (the open one, or opened with `pin`):
+    /// `[pk, r, s, valid_until]`, RFC 6979.
+    pub fn sign_with_session(
+        &self,
+        hash: Felt,
+        pin: Option<&str>,
+    ) -> Result<Vec<Felt>, SessionError> {
+        let record = self.current()?;
+        let key = self.session_key(&record, pin)?;
+        Ok(SessionSignature::sign_secret(&key, hash, record.valid_until)?.to_felts())
     }
 
     /// Keeps the session key open in memory, so executions need no PIN until [`Self::lock_session`].

@@ -28,9 +28,7 @@ impl SessionManager {
         duration_seconds: Option<u64>,
         owner: &UnlockedOwner,
     ) -> Result<SessionView, SessionError> {
-        let _busy = self.busy(Op::Creating);
-        let result = self.create_inner(duration_seconds, owner, false);
-        self.finish(result).map(|()| self.view())
+        self.create(duration_seconds, owner, false)
     }
 
     /// [`Self::create_session`], keeping the new key open for executions, as
@@ -41,8 +39,17 @@ impl SessionManager {
         duration_seconds: Option<u64>,
         owner: &UnlockedOwner,
     ) -> Result<SessionView, SessionError> {
+        self.create(duration_seconds, owner, true)
+    }
+
+    fn create(
+        &self,
+        duration_seconds: Option<u64>,
+        owner: &UnlockedOwner,
+        keep_open: bool,
+    ) -> Result<SessionView, SessionError> {
         let _busy = self.busy(Op::Creating);
-        let result = self.create_inner(duration_seconds, owner, true);
+        let result = self.create_inner(duration_seconds, owner, keep_open);
         self.finish(result).map(|()| self.view())
     }
 
