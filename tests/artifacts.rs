@@ -1,34 +1,36 @@
 //! The committed Sierra/CASM are what the source compiles to, and the node accepts them.
 
-use contract_build::{
-    compile, corelib, session_account_artifacts, session_account_project, workspace_root,
-    Artifacts, SESSION_ACCOUNT_CONTRACT, SESSION_ACCOUNT_NAME,
-};
+use contract_build::{compile, contracts, corelib, workspace_root, Contract};
 use devnet_harness::Devnet;
 use starknet::core::types::{BlockId, BlockTag, ContractClass};
 use starknet::providers::Provider;
 
-fn committed() -> Artifacts {
-    Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME)
+/// The session account.
+fn session_account() -> Contract {
+    contracts()[0].clone()
 }
 
 /// The contract compiled from the source now.
-fn fresh_compile() -> contract_build::CompiledContract {
+fn fresh_compile(contract: &Contract) -> contract_build::CompiledContract {
     let corelib =
         corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
-    compile(
-        &session_account_project(),
-        SESSION_ACCOUNT_CONTRACT,
-        &corelib,
-    )
-    .expect("compiles")
+    compile(&contract.project, contract.module, &corelib).expect("compiles")
 }
 
 #[test]
 fn committed_artifacts_match_a_fresh_compile() {
-    let fresh = fresh_compile();
-    let artifacts = committed();
-    let hint = "stale artifacts: run `cargo run -p contract-build` and commit contracts/artifacts";
+    for contract in contracts() {
+        committed_artifacts_match(&contract);
+    }
+}
+
+fn committed_artifacts_match(contract: &Contract) {
+    let fresh = fresh_compile(contract);
+    let artifacts = contract.artifacts();
+    let hint = format!(
+        "{}: stale artifacts: run `cargo run -p contract-build` and commit contracts/artifacts",
+        contract.name
+    );
     assert!(
         artifacts.read_sierra().unwrap() == fresh.sierra_json,
         "Sierra differs; {hint}"
@@ -49,25 +51,43 @@ fn committed_artifacts_match_a_fresh_compile() {
     );
 }
 
-/// Rewrites `contracts/artifacts` from the source, like `cargo run -p contract-build`, but
-/// with the workspace's test feature set, so nothing else is rebuilt:
+/// Rewrites the session account's artifacts from the source, like `cargo run -p
+/// contract-build`, but with the workspace's test feature set, so nothing else is rebuilt:
 /// `cargo test --workspace --test artifacts -- --ignored write_artifacts`
 /// (`scripts/mutation-check` uses it for each mutation).
 #[test]
 #[ignore = "writes the artifacts; run on purpose"]
 fn write_artifacts() {
-    let fresh = fresh_compile();
-    let hashes = committed().write(&fresh).expect("written");
+    write(&session_account());
+}
+
+/// The same for the CHIPI-layout test account.
+#[test]
+#[ignore = "writes the artifacts; run on purpose"]
+fn write_chipi_layout_artifacts() {
+    write(&contracts()[1]);
+}
+
+fn write(contract: &Contract) {
+    let fresh = fresh_compile(contract);
+    let hashes = contract.artifacts().write(&fresh).expect("written");
     println!("class_hash          {:#x}", hashes.class_hash);
     println!("compiled_class_hash {:#x}", hashes.compiled_class_hash);
 }
 
 #[test]
 fn recorded_class_hash_is_the_hash_of_the_committed_class() {
-    let artifacts = committed();
-    let hash =
-        contract_build::compiler::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
-    assert_eq!(hash, artifacts.read_hashes().unwrap().class_hash);
+    for contract in contracts() {
+        let artifacts = contract.artifacts();
+        let hash =
+            contract_build::compiler::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
+        assert_eq!(
+            hash,
+            artifacts.read_hashes().unwrap().class_hash,
+            "{}",
+            contract.name
+        );
+    }
 }
 
 #[tokio::test]
@@ -76,7 +96,11 @@ async fn node_declares_the_class_and_deploys_an_account() {
     let class_hash = node.declare_session_account().await.expect("declare");
     assert_eq!(
         class_hash,
-        committed().read_hashes().unwrap().class_hash,
+        session_account()
+            .artifacts()
+            .read_hashes()
+            .unwrap()
+            .class_hash,
         "the node computed our class hash"
     );
     let class = node

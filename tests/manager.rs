@@ -688,12 +688,7 @@ impl HostileSponsor {
         axum::extract::State(proxy): axum::extract::State<Self>,
         body: String,
     ) -> axum::Json<serde_json::Value> {
-        let mut request: serde_json::Value = serde_json::from_str(&body).unwrap();
-        // Our sponsor serves the sponsored mode only; a gasless request is relayed as sponsored
-        // and the fee call appended here, as a default-mode paymaster does.
-        if let Some(mode) = request.pointer_mut("/params/1/fee_mode") {
-            *mode = serde_json::json!({"mode": "sponsored"});
-        }
+        let request: serde_json::Value = serde_json::from_str(&body).unwrap();
         let method = request["method"].as_str().unwrap_or_default().to_owned();
         if method == "paymaster_executeTransaction" {
             proxy
@@ -801,46 +796,80 @@ async fn a_hostile_sponsor_gets_nothing_signed() {
     );
     assert_eq!(f.balance(erin).await, 1, "only the honest transfer landed");
 
-    // A gasless paymaster may append one fee transfer to its relayer, within the fee accepted.
-    let gasless =
-        PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
-            .with_fee_mode(chipi_session::FeeMode::Gasless {
-                gas_token: STRK,
-                max_fee: 1000,
-            });
-    let wallet = manager.wallet().clone();
-    let (payer, _) = f.manager_with(wallet, gasless);
-    payer
-        .import_session(
-            &manager
-                .export_session(PIN, "a long export passphrase")
-                .unwrap(),
-            "a long export passphrase",
-            &owner(&payer),
+    // In the default (user-pays) mode the sponsor appends one fee transfer to its relayer: its
+    // quote is what the user accepts; a fee above it, or one the session's limit for the fee
+    // token cannot cover, is refused before anything is signed.
+    proxy.set(Hostility::Honest);
+    let quote = PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
+        .quote_fee(
+            manager.wallet().address,
+            &[Call {
+                to: STRK,
+                selector: selector(TRANSFER),
+                calldata: vec![erin, Felt::ONE, Felt::ZERO],
+            }],
+            STRK,
         )
         .await
         .unwrap();
-    proxy.set(Hostility::AppendCall(fee_call(1001)));
-    let inflated = payer.transfer(STRK, erin, 1, Some(PIN)).await;
+    assert_eq!(quote, sponsor::sponsor::FEE_IN_STRK, "STRK is priced 1:1");
+    let payer_with = |max_fee: u128| {
+        let gasless =
+            PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
+                .with_fee_mode(chipi_session::FeeMode::Gasless {
+                    gas_token: STRK,
+                    max_fee,
+                });
+        f.manager_with(manager.wallet().clone(), gasless).0
+    };
+    let export = manager
+        .export_session(PIN, "a long export passphrase")
+        .unwrap();
+    let stingy = payer_with(quote - 1);
+    stingy
+        .import_session(&export, "a long export passphrase", &owner(&stingy))
+        .await
+        .unwrap();
+    let inflated = stingy.transfer(STRK, erin, 1, Some(PIN)).await;
     assert!(
         matches!(
             inflated,
             Err(SessionError::PaymasterTampered { field: "fee" })
         ),
-        "{inflated:?}"
+        "a fee above the accepted one: {inflated:?}"
     );
-    proxy.set(Hostility::AppendCall(fee_call(1000)));
+    let lavish = payer_with(6 * STRK_UNIT);
+    lavish
+        .import_session(&export, "a long export passphrase", &owner(&lavish))
+        .await
+        .unwrap();
+    let over = lavish.transfer(STRK, erin, 1, Some(PIN)).await;
+    assert!(
+        matches!(over, Err(SessionError::SpendingLimit { .. })),
+        "a fee of up to 6 STRK does not fit the 5 STRK per-call limit: {over:?}"
+    );
+    let payer = payer_with(quote);
+    payer
+        .import_session(&export, "a long export passphrase", &owner(&payer))
+        .await
+        .unwrap();
+    let before = f.balance(manager.wallet().address).await;
     payer
         .transfer(STRK, erin, 1, Some(PIN))
         .await
         .expect("fee within the accepted one");
     assert_eq!(f.balance(erin).await, 2);
+    assert_eq!(
+        before - f.balance(manager.wallet().address).await,
+        1 + quote,
+        "the account paid the transfer and the fee, nothing else"
+    );
     let spent = payer.refresh_status().await.unwrap().spending_limits[0]
         .spent_in_window
         .clone();
     assert_eq!(
         spent,
-        (1 + 1 + 1000).to_string(),
+        (1 + 1 + quote).to_string(),
         "the fee counts against the session's limit"
     );
 }

@@ -2,7 +2,9 @@
 //! zero balance, register a session signed by the owner, transfer with the session key, and the
 //! sponsor's refusals, each with its SNIP-29 code and no transaction sent.
 
-use chipi_session::backends::paymaster::AccountDeployment;
+use std::sync::{Arc, Mutex};
+
+use chipi_session::backends::paymaster::{AccountDeployment, ApiKey, API_KEY_HEADER};
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::{
     register_session_call, PaymasterClient, SecretKey, SessionError, SessionSignature,
@@ -11,6 +13,7 @@ use chipi_session::{
 use devnet_harness::{wait_for_receipt, Devnet, STRK};
 use local_stack::LocalStack;
 use serde_json::json;
+use sponsor::SponsorConfig;
 use starknet::core::types::{BlockId, BlockTag, Call, Felt, FunctionCall};
 use starknet::core::utils::get_contract_address;
 use starknet::providers::Provider;
@@ -334,11 +337,20 @@ async fn sponsor_answers_bad_requests_with_spec_codes() {
     };
     let tokens = rpc("paymaster_getSupportedTokens", json!([])).await;
     assert_eq!(tokens["result"][0]["decimals"], 18);
+    assert_eq!(
+        tokens["result"][1]["price_in_strk"],
+        format!("{:#x}", 10_000 * STRK_UNIT),
+        "ETH at its fixed local price: {tokens}"
+    );
     let invoke = json!({"type": "invoke", "invoke": {"user_address": "0x1", "calls": []}});
-    let answer = rpc("paymaster_buildTransaction", json!([invoke, {"version": "0x1", "fee_mode": {"mode": "default", "gas_token": STRK.to_hex_string()}}])).await;
+    let answer = rpc(
+        "paymaster_buildTransaction",
+        json!([invoke, {"version": "0x1", "fee_mode": {"mode": "default", "gas_token": "0x1234"}}]),
+    )
+    .await;
     assert_eq!(
         answer["error"]["code"], 151,
-        "only sponsored mode: {answer}"
+        "fees in STRK or ETH only: {answer}"
     );
     let answer = rpc("paymaster_nothing", json!([])).await;
     assert_eq!(answer["error"]["code"], -32601);
@@ -361,5 +373,197 @@ async fn sponsor_answers_bad_requests_with_spec_codes() {
     assert_eq!(
         answer["error"]["code"], 158,
         "address does not match the deployment data: {answer}"
+    );
+}
+
+/// A request's method and the API key header it carried.
+type Seen = (String, Option<String>);
+
+/// A forwarder in front of a sponsor that records each request's method and API key header.
+#[derive(Clone)]
+struct KeyRecorder {
+    upstream: String,
+    http: reqwest::Client,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl KeyRecorder {
+    async fn start(upstream: String) -> (Self, String) {
+        let recorder = Self {
+            upstream,
+            http: reqwest::Client::new(),
+            seen: Arc::default(),
+        };
+        let app = axum::Router::new()
+            .route("/rpc", axum::routing::post(Self::forward))
+            .with_state(recorder.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/rpc", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (recorder, url)
+    }
+
+    async fn forward(
+        axum::extract::State(this): axum::extract::State<Self>,
+        headers: axum::http::HeaderMap,
+        body: String,
+    ) -> (axum::http::StatusCode, String) {
+        let key = headers
+            .get(API_KEY_HEADER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let method = serde_json::from_str::<serde_json::Value>(&body).unwrap()["method"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        this.seen.lock().unwrap().push((method, key.clone()));
+        let mut request = this
+            .http
+            .post(&this.upstream)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(key) = key {
+            request = request.header(API_KEY_HEADER, key);
+        }
+        let answer = request.send().await.unwrap();
+        let status = axum::http::StatusCode::from_u16(answer.status().as_u16()).unwrap();
+        (status, answer.text().await.unwrap())
+    }
+
+    fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+/// A sponsor configured with an API key: sponsored requests without it (or with another one)
+/// are refused with HTTP 401, which the client names; with it every request carries the
+/// header. In the default mode no key is needed: the sponsor appends its fee transfer, the
+/// client accepts it up to the quote, and the account pays exactly the amount and the fee; a
+/// balance that cannot cover the fee is refused before anything is built.
+#[tokio::test]
+async fn api_key_and_fee_modes() {
+    const KEY: &str = "pk_local_0123456789";
+    let f = fixture().await;
+    let relayer = f.node.predeployed_accounts().await.unwrap()[1].clone();
+    let keyed = sponsor::start(
+        &SponsorConfig::new(
+            f.node.rpc_url().to_string(),
+            relayer.address,
+            relayer.private_key,
+        )
+        .with_api_key(KEY),
+    )
+    .await
+    .unwrap();
+    let (recorder, url) = KeyRecorder::start(keyed.url.clone()).await;
+    let client = |key: Option<&str>| {
+        PaymasterClient::new(url.clone(), f.node.rpc_url().to_string(), f.node.chain_id())
+            .with_api_key(key.map(ApiKey::new))
+    };
+    let owner = SecretKey::generate().unwrap();
+    let calldata = vec![owner.public_key()];
+    let salt = Felt::from(43u8);
+    let address = get_contract_address(salt, f.class_hash, &calldata, Felt::ZERO);
+    let deployment = AccountDeployment {
+        address,
+        class_hash: f.class_hash,
+        salt,
+        calldata,
+    };
+    let relayer_nonce = f.relayer_nonce().await;
+    for (key, sent) in [(None, false), (Some("pk_local_wrong"), true)] {
+        let refused = client(key).deploy(&deployment).await;
+        assert!(
+            matches!(refused, Err(SessionError::PaymasterApiKey { key_sent }) if key_sent == sent),
+            "{refused:?}"
+        );
+        let words = refused.unwrap_err().to_string();
+        assert!(words.contains("set a valid key"), "{words}");
+    }
+    assert_eq!(f.relayer_nonce().await, relayer_nonce, "nothing was sent");
+    recorder.take();
+
+    let sponsored = client(Some(KEY));
+    let relayed = sponsored
+        .deploy(&deployment)
+        .await
+        .expect("deploy with the key");
+    assert!(
+        wait_for_receipt(f.node.provider(), relayed.transaction_hash)
+            .await
+            .unwrap()
+            .succeeded()
+    );
+    assert!(sponsored.is_available().await.unwrap());
+    let tokens = sponsored.supported_tokens().await.unwrap();
+    assert_eq!(
+        tokens.iter().map(|t| t.address).collect::<Vec<_>>(),
+        vec![STRK, chipi_session::network::ETH]
+    );
+    let seen = recorder.take();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        seen.iter().all(|(_, key)| key.as_deref() == Some(KEY)),
+        "the key travels with every request: {seen:?}"
+    );
+
+    // Default mode, no key: the fee is quoted, then appended as the last call.
+    let recipient = SecretKey::generate().unwrap().public_key();
+    let calls = [strk_transfer(recipient, STRK_UNIT)];
+    let keyless = client(None);
+    let poor = keyless.quote_fee(address, &calls, STRK).await;
+    assert!(
+        matches!(&poor, Err(SessionError::Paymaster { code: 154, .. })),
+        "an empty account cannot pay the fee: {poor:?}"
+    );
+    assert!(poor.unwrap_err().to_string().contains("fee is not covered"));
+    f.node.mint_strk(address, 5 * STRK_UNIT).await.unwrap();
+    let fee = keyless.quote_fee(address, &calls, STRK).await.unwrap();
+    assert_eq!(fee, sponsor::sponsor::FEE_IN_STRK);
+    let eth_fee = keyless
+        .quote_fee(address, &calls, chipi_session::network::ETH)
+        .await;
+    assert!(
+        matches!(eth_fee, Err(SessionError::Paymaster { code: 154, .. })),
+        "no ETH to pay with: {eth_fee:?}"
+    );
+    let gasless = client(None).with_fee_mode(chipi_session::FeeMode::Gasless {
+        gas_token: STRK,
+        max_fee: fee,
+    });
+    let now = f.node.pending_timestamp().await.unwrap();
+    let built = gasless.build_invoke(address, &calls, now).await.unwrap();
+    let appended = built.outside_execution.calls.last().unwrap();
+    assert_eq!(
+        (appended.to, appended.calldata.clone()),
+        (STRK, vec![relayer.address, Felt::from(fee), Felt::ZERO]),
+        "the fee call pays the relayer"
+    );
+    let signature = owner.sign(&built.message_hash).unwrap();
+    let before = f.balance(address).await;
+    let relayed = gasless
+        .execute_invoke(address, &built, &[signature.r, signature.s])
+        .await
+        .unwrap();
+    assert!(
+        wait_for_receipt(f.node.provider(), relayed.transaction_hash)
+            .await
+            .unwrap()
+            .succeeded()
+    );
+    assert_eq!(f.balance(recipient).await, STRK_UNIT);
+    assert_eq!(before - f.balance(address).await, STRK_UNIT + fee);
+
+    // A signed execution without the fee call is not relayed by the default mode.
+    let sponsored_build = sponsored
+        .build_invoke(address, &calls, f.node.pending_timestamp().await.unwrap())
+        .await
+        .unwrap();
+    let signature = owner.sign(&sponsored_build.message_hash).unwrap();
+    let unpaid = gasless
+        .execute_invoke(address, &sponsored_build, &[signature.r, signature.s])
+        .await;
+    assert!(
+        matches!(unpaid, Err(SessionError::Paymaster { code: 154, .. })),
+        "{unpaid:?}"
     );
 }

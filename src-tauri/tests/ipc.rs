@@ -218,7 +218,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(
         ui.kind(
             "import_wallet",
-            json!({"address": "0xnot-hex", "encryptedPrivateKey": "x", "pin": PIN})
+            json!({"address": "0xnot-hex", "ownerKey": "x", "pin": PIN})
         )
         .await,
         "InvalidInput"

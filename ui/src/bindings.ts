@@ -8,17 +8,20 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  The current wallet. */
-	getWallet: () => typedError<WalletInfo, AppError>(__TAURI_INVOKE("get_wallet")),
+	getWallet: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("get_wallet")),
 	/**  A new wallet, deployed gaslessly where the network has a sponsor. */
-	createWallet: (pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("create_wallet", { pin })),
-	/**  An existing account with its owner key in the SDK's encrypted format. */
-	importWallet: (address: string, encryptedPrivateKey: string, pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("import_wallet", { address, encryptedPrivateKey, pin })),
+	createWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("create_wallet", { pin })),
+	/**
+	 *  An existing account with its owner key in the SDK's encrypted format, or the raw key in hex
+	 *  (sealed under the PIN at once, like the PIN itself never kept).
+	 */
+	importWallet: (address: string, ownerKey: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("import_wallet", { address, ownerKey, pin })),
 	/**  Opens the session key so transfers need no prompt. */
-	unlock: (pin: Pin) => typedError<WalletInfo, AppError>(__TAURI_INVOKE("unlock", { pin })),
+	unlock: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("unlock", { pin })),
 	/**  Closes it. */
-	lock: () => typedError<WalletInfo, AppError>(__TAURI_INVOKE("lock")),
+	lock: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("lock")),
 	/**  Loads the stored wallet again, after the keychain was unlocked. */
-	retryKeychain: () => typedError<WalletInfo, AppError>(__TAURI_INVOKE("retry_keychain")),
+	retryKeychain: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("retry_keychain")),
 	/**  The session card. */
 	getSessionView: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("get_session_view")),
 	/**  `createSession`. */
@@ -146,6 +149,11 @@ export type AppError =
 { kind: "Network"; message: string } | 
 /**  The sponsor or Chipi's API refused. */
 { kind: "Paymaster"; message: string } | 
+/**
+ *  The paymaster wants a (valid) API key for sponsored transactions: set it in Settings, or
+ *  choose the gasless fee mode.
+ */
+{ kind: "PaymasterApiKey"; message: string } | 
 /**
  *  The sponsor returned a transaction that differs from what was asked for (the message
  *  names the field); nothing was signed.
@@ -285,7 +293,10 @@ export type NetworkInfo_Serialize = {
 	tokens: TokenInfo[],
 };
 
-/**  A PIN typed by the user. `Debug` shows nothing of it; the memory is wiped on drop. */
+/**
+ *  A PIN (or another secret the user types, such as an owner key being imported). `Debug` shows
+ *  nothing of it; the memory is wiped on drop.
+ */
 export type Pin = string;
 
 /**  The Chipi SDK's error codes, as `useChipiSession` reports them. */
@@ -467,7 +478,10 @@ export type TxResult_Serialize = {
 };
 
 /**  The wallet as the UI sees it. */
-export type WalletInfo = {
+export type WalletInfo = WalletInfo_Serialize | WalletInfo_Deserialize;
+
+/**  The wallet as the UI sees it. */
+export type WalletInfo_Deserialize = {
 	/**  Account address. */
 	address: string,
 	/**  Owner public key. */
@@ -478,6 +492,42 @@ export type WalletInfo = {
 	walletType: WalletKind,
 	/**  Whether sessions work with this account. */
 	supportsSessions: boolean,
+	/**  The known session-capable class it runs (`CHIPI v29`, ...), if any. */
+	accountClass?: string | null,
+	/**  Its contract keeps per-token spending limits: a set-up may ask for them. */
+	spendingLimitsEnforced: boolean,
+	/**
+	 *  Its gasless (outside-execution) path checks the allowlist and the call budget; when
+	 *  false, a gasless session call is limited on chain by the expiry only.
+	 */
+	gaslessLimitsEnforced: boolean,
+	/**  Whether the session key is open in memory (executions need no PIN). */
+	unlocked: boolean,
+	/**  Network name. */
+	network: string,
+};
+
+/**  The wallet as the UI sees it. */
+export type WalletInfo_Serialize = {
+	/**  Account address. */
+	address: string,
+	/**  Owner public key. */
+	ownerPublicKey: string,
+	/**  Account class hash. */
+	classHash: string,
+	/**  What the class is. */
+	walletType: WalletKind,
+	/**  Whether sessions work with this account. */
+	supportsSessions: boolean,
+	/**  The known session-capable class it runs (`CHIPI v29`, ...), if any. */
+	accountClass: string | null,
+	/**  Its contract keeps per-token spending limits: a set-up may ask for them. */
+	spendingLimitsEnforced: boolean,
+	/**
+	 *  Its gasless (outside-execution) path checks the allowlist and the call budget; when
+	 *  false, a gasless session call is limited on chain by the expiry only.
+	 */
+	gaslessLimitsEnforced: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */

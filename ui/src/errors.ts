@@ -33,6 +33,7 @@ const byKind: Record<ErrorKind, Shown> = {
   NoWallet: { title: 'No wallet yet', next: 'Create or import a wallet.' },
   Network: { title: 'Cannot reach the network', next: 'Check the connection and try again.' },
   Paymaster: { title: 'The sponsor refused', next: 'Try again later.' },
+  PaymasterApiKey: { title: 'The paymaster wants an API key', next: 'Set the key in Settings, or choose the gasless fee mode (you pay the fee in a token).' },
   PaymasterTampered: { title: 'The sponsor altered the transaction', next: 'Nothing was signed. Check the sponsor settings.' },
   SessionStillActive: { title: 'The session is still active', next: 'Revoke it first, or confirm with your PIN to forget it.' },
   Transaction: { title: 'The transaction failed', next: 'Check the activity list for details.' },

@@ -14,8 +14,8 @@ async function unwrap<T>(call: Promise<Res<T>>): Promise<T> {
 export const ipc = {
   getWallet: () => unwrap(commands.getWallet()),
   createWallet: (pin: string) => unwrap(commands.createWallet(pin)),
-  importWallet: (address: string, encryptedPrivateKey: string, pin: string) =>
-    unwrap(commands.importWallet(address, encryptedPrivateKey, pin)),
+  importWallet: (address: string, ownerKey: string, pin: string) =>
+    unwrap(commands.importWallet(address, ownerKey, pin)),
   unlock: (pin: string) => unwrap(commands.unlock(pin)),
   lock: () => unwrap(commands.lock()),
   retryKeychain: () => unwrap(commands.retryKeychain()),

@@ -100,7 +100,7 @@ function onboarding() {
   select.addEventListener('change', () => act(() => ipc.setNetwork(select.value)));
   const pin = input('onboard-pin', { type: 'password', placeholder: 'PIN (4 or more)', autocomplete: 'off' });
   const address = input('import-address', { placeholder: 'Account address (0x…)' });
-  const key = input('import-key', { placeholder: 'Encrypted owner key (SDK format)' });
+  const key = input('import-key', { type: 'password', placeholder: 'Owner key: 0x… or the SDK-encrypted key', autocomplete: 'off' });
   return el(
     'section',
     { testid: 'onboarding' },
@@ -196,8 +196,10 @@ function busyWords(s: SessionInfo) {
 function setUpForm() {
   const hours = input('setup-hours', { value: '6', inputmode: 'numeric' });
   const calls = input('setup-max-calls', { value: '10', inputmode: 'numeric' });
-  // One limit per token of the network: a token without one cannot be sent by the session.
-  const rows = (network?.tokens ?? []).map((t) => {
+  // One limit per token of the network: a token without one cannot be sent by the session. An
+  // account class that cannot keep limits gets none (the core refuses them there), and says so.
+  const limitsKept = wallet?.spendingLimitsEnforced ?? true;
+  const rows = (limitsKept ? (network?.tokens ?? []) : []).map((t) => {
     const d = defaultLimit(t.symbol);
     return {
       token: t,
@@ -235,6 +237,7 @@ function setUpForm() {
     'section',
     { testid: 'setup-form', class: 'card' },
     el('h2', {}, 'Set up session'),
+    classNotes(),
     el('label', {}, 'Hours ', hours),
     el('label', {}, 'Calls ', calls),
     ...rows.map((r) =>
@@ -250,6 +253,19 @@ function setUpForm() {
     pin,
     confirm,
   );
+}
+
+// What the wallet's account class cannot enforce, in words: no limit is promised that the chain
+// does not keep.
+function classNotes() {
+  if (!wallet) return '';
+  const notes: string[] = [];
+  const name = wallet.accountClass ?? 'This account';
+  if (!wallet.spendingLimitsEnforced)
+    notes.push(`${name} cannot enforce spending limits: within its calls, the session can send any amount of an allowed token.`);
+  if (!wallet.gaslessLimitsEnforced)
+    notes.push(`${name} does not check the call budget or the allowed calls on gasless transfers: on chain, only the expiry limits them (this app still checks them before signing).`);
+  return notes.length ? el('div', { testid: 'class-notes', class: 'hint' }, ...notes.map((n) => el('p', {}, n))) : '';
 }
 
 function transferForm() {

@@ -42,7 +42,7 @@ pub enum SessionError {
         source: reqwest::Error,
     },
     /// The paymaster refused, with its SNIP-29 error code.
-    #[error("paymaster refused ({code}): {message}")]
+    #[error("paymaster refused: {} ({code})", snip29_words(*code, message))]
     Paymaster {
         /// SNIP-29 / JSON-RPC error code.
         code: i64,
@@ -50,6 +50,15 @@ pub enum SessionError {
         message: String,
         /// Extra data, as JSON text.
         data: Option<String>,
+    },
+    /// The paymaster answered HTTP 401/403: the sponsored mode needs a (valid) API key.
+    #[error(
+        "the paymaster refused the API key{}: set a valid key, or pay the fee in a token (gasless mode)",
+        if *key_sent { "" } else { " (none was sent)" }
+    )]
+    PaymasterApiKey {
+        /// Whether a key was sent.
+        key_sent: bool,
     },
     /// The paymaster (or the Chipi API) returned an outside execution that differs from what
     /// was asked for or breaks a bound the wallet sets; `field` names what differs. Nothing was
@@ -251,6 +260,24 @@ impl SessionError {
             _ => return None,
         })
     }
+}
+
+/// A SNIP-29 error code in words (the spec's messages only repeat the code's name).
+fn snip29_words(code: i64, message: &str) -> String {
+    let words = match code {
+        150 => "it does not serve this account",
+        151 => "it does not take fees in this token",
+        153 => "the signature is not valid",
+        154 => "the fee is not covered (gas token balance or accepted maximum too low)",
+        155 => "it does not support this account class",
+        156 => "the transaction would fail",
+        157 => "the time bounds are over",
+        158 => "the deployment data is wrong",
+        159 => "the class hash is not valid",
+        160 => "it does not know this tracking id",
+        _ => return message.to_owned(),
+    };
+    words.to_owned()
 }
 
 /// The SDK code of an account's revert reason, where it names a session rule.

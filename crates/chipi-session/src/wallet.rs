@@ -11,7 +11,7 @@ use crate::error::SessionError;
 use crate::keys::sdk_cipher;
 use crate::keys::sealed_secret::SealedSecret;
 use crate::keys::secret_key::SecretKey;
-use crate::wallet_type::WalletType;
+use crate::wallet_type::{ClassProfile, WalletType};
 
 /// What is stored about a wallet. The owner key is sealed; nothing here is secret without the PIN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +80,18 @@ impl Wallet {
     /// The wallet's type, `None` for a class this app does not know.
     pub fn wallet_type(&self) -> Option<WalletType> {
         WalletType::from_class_hash(self.class_hash)
+    }
+
+    /// What the wallet's class enforces on sessions, `None` when it has no sessions.
+    pub fn profile(&self) -> Option<ClassProfile> {
+        ClassProfile::of(self.class_hash)
+    }
+
+    /// The class profile, or [`SessionError::WalletUnsupported`].
+    pub fn require_profile(&self) -> Result<ClassProfile, SessionError> {
+        self.profile().ok_or(SessionError::WalletUnsupported {
+            class_hash: self.class_hash,
+        })
     }
 
     /// Whether session keys work with this wallet.

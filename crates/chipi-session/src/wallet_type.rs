@@ -21,13 +21,182 @@ impl WalletType {
     pub fn from_class_hash(class_hash: Felt) -> Option<Self> {
         if class_hash == READY_CLASS_HASH {
             Some(WalletType::Ready)
-        } else if CHIPI_CLASS_HASHES.contains(&class_hash) {
+        } else if ClassProfile::of(class_hash).is_some() {
             Some(WalletType::Chipi)
         } else {
             None
         }
     }
 }
+
+/// How a class answers `get_session_data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusLayout {
+    /// `[is_active, valid_until, remaining_calls, n, selectors...]` (what the SDK parses; this
+    /// project's class).
+    Listed,
+    /// `[valid_until, max_calls, calls_used, allowed_entrypoints_len]`, all zero for a revoked
+    /// or unknown key; the selectors through `get_session_allowed_entrypoint_at` (Chipi's
+    /// deployed classes).
+    Counted,
+    /// One of the two, told apart by the answer (classes whose source could not be read): a
+    /// first felt other than 0 or 1 can only be a `Counted` expiry; a `Counted` answer read as
+    /// `Listed` has an expiry in 1970, so a misread never shows a session as active.
+    Either,
+}
+
+/// What a session key signs on the direct (fee-paying) path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DirectMessage {
+    /// The transaction hash, which binds the fee fields (this project's class).
+    #[default]
+    TransactionHash,
+    /// `poseidon([account, chain_id, nonce, valid_until, calls...])`, the published classes'
+    /// message (the fee fields are not signed).
+    SessionMessage,
+}
+
+/// What the contract of an account class enforces on a session, so the wallet states no limit
+/// the chain does not keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassProfile {
+    /// The class hash.
+    pub class_hash: Felt,
+    /// A short name, e.g. `CHIPI v29`.
+    pub name: &'static str,
+    /// The layout of `get_session_data`.
+    pub layout: StatusLayout,
+    /// Per-token spending limits (`set_spending_policy`) are enforced.
+    pub spending_policies: bool,
+    /// Contract-bound calls (`add_session_allowed_calls`) are enforced.
+    pub bound_calls: bool,
+    /// The outside-execution (gasless) path checks the allowlist and consumes a call of the
+    /// budget; when false, a gasless session call is limited by the session's expiry only.
+    pub gasless_checks_rules: bool,
+    /// What a session key signs on the direct path.
+    pub direct_message: DirectMessage,
+    /// The account emits this project's session events (`SessionKeyAdded`, ...), which a
+    /// receipt is checked for; other classes are checked by reading the status again.
+    pub session_events: bool,
+}
+
+impl ClassProfile {
+    /// The profile of a known session-capable class, `None` otherwise.
+    pub fn of(class_hash: Felt) -> Option<Self> {
+        CLASS_PROFILES
+            .iter()
+            .find(|p| p.class_hash == class_hash)
+            .copied()
+    }
+
+    /// Whether the class can enforce every limit of a registration: the spending limits it
+    /// asks for, and the contract-bound calls.
+    pub fn refuses_limits(&self, spending_limits: bool, bound_calls: bool) -> Option<String> {
+        if spending_limits && !self.spending_policies {
+            return Some(format!(
+                "{} cannot enforce spending limits: a session with limits would run unlimited",
+                self.name
+            ));
+        }
+        if bound_calls && !self.bound_calls {
+            return Some(format!(
+                "{} cannot bind entrypoints to one contract: allow selectors instead",
+                self.name
+            ));
+        }
+        None
+    }
+}
+
+const fn chipi(
+    class_hash: Felt,
+    name: &'static str,
+    layout: StatusLayout,
+    gasless_checks_rules: bool,
+) -> ClassProfile {
+    ClassProfile {
+        class_hash,
+        name,
+        layout,
+        spending_policies: false,
+        bound_calls: false,
+        gasless_checks_rules,
+        direct_message: DirectMessage::SessionMessage,
+        session_events: false,
+    }
+}
+
+/// Every session-capable class the wallet knows. CHIPI v31–v33 return the 4-felt status (their
+/// sources were read); v28–v30 could not be read and are parsed either way. v29 and later check
+/// the allowlist and consume a call on the gasless path; v28 is assumed not to. Spending
+/// policies exist in the v33 source only; the wallet does not rely on them there (a failed
+/// policy call inside a registration may be swallowed by those classes, leaving the session
+/// unlimited), so limits are refused on every CHIPI class. The CHIPI-layout test class is this
+/// project's own test double of those classes (`contracts/chipi_layout_account`).
+pub const CLASS_PROFILES: [ClassProfile; 8] = [
+    ClassProfile {
+        class_hash: SESSION_ACCOUNT_CLASS_HASH,
+        name: "session account (this project)",
+        layout: StatusLayout::Listed,
+        spending_policies: true,
+        bound_calls: true,
+        gasless_checks_rules: true,
+        direct_message: DirectMessage::TransactionHash,
+        session_events: true,
+    },
+    chipi(
+        CHIPI_V29_CLASS_HASH,
+        "CHIPI v29",
+        StatusLayout::Either,
+        true,
+    ),
+    chipi(
+        Felt::from_hex_unchecked(
+            "0x0484bbd2404b3c7264bea271f7267d6d4004821ac7787a9eed7f472e79ef40d1",
+        ),
+        "CHIPI v33",
+        StatusLayout::Counted,
+        true,
+    ),
+    chipi(
+        Felt::from_hex_unchecked(
+            "0x035a2251aca25daba18a5d8950deffa8372a7d84774554e75283cb85552eebc9",
+        ),
+        "CHIPI v32",
+        StatusLayout::Counted,
+        true,
+    ),
+    chipi(
+        Felt::from_hex_unchecked(
+            "0x0254f6dd0427319ec614c29e4e3929500d1ba95d0da87ff81d67051ce572667",
+        ),
+        "CHIPI v31",
+        StatusLayout::Counted,
+        true,
+    ),
+    chipi(
+        Felt::from_hex_unchecked(
+            "0x072b77b033a874fa1b8f7ff52e18be8fb5ce01a00c59cd184ae15f5b29bc0e57",
+        ),
+        "CHIPI v30",
+        StatusLayout::Either,
+        true,
+    ),
+    chipi(
+        Felt::from_hex_unchecked(
+            "0x02de1565226d5215a38b68c4d9a4913989b54edff64c68c45e453c417b44cd83",
+        ),
+        "CHIPI v28",
+        StatusLayout::Either,
+        false,
+    ),
+    chipi(
+        CHIPI_LAYOUT_TEST_CLASS_HASH,
+        "CHIPI-layout test class",
+        StatusLayout::Counted,
+        false,
+    ),
+];
 
 /// READY (Argent X v0.4.0).
 pub const READY_CLASS_HASH: Felt =
@@ -42,17 +211,10 @@ pub const SESSION_ACCOUNT_CLASS_HASH: Felt =
 pub const CHIPI_V29_CLASS_HASH: Felt =
     Felt::from_hex_unchecked("0x053f4f8791ed5bed0fddaa553d180c664e32cfaf8316bb232ae77bb08f459f2a");
 
-/// Every class hash with the CHIPI session interface: CHIPI v29 (production), the older CHIPI
-/// versions the SDK also maps to CHIPI (v33, v32, v31, v30, v28), and ours.
-pub const CHIPI_CLASS_HASHES: [Felt; 7] = [
-    CHIPI_V29_CLASS_HASH,
-    Felt::from_hex_unchecked("0x0484bbd2404b3c7264bea271f7267d6d4004821ac7787a9eed7f472e79ef40d1"),
-    Felt::from_hex_unchecked("0x035a2251aca25daba18a5d8950deffa8372a7d84774554e75283cb85552eebc9"),
-    Felt::from_hex_unchecked("0x0254f6dd0427319ec614c29e4e3929500d1ba95d0da87ff81d67051ce572667"),
-    Felt::from_hex_unchecked("0x072b77b033a874fa1b8f7ff52e18be8fb5ce01a00c59cd184ae15f5b29bc0e57"),
-    Felt::from_hex_unchecked("0x02de1565226d5215a38b68c4d9a4913989b54edff64c68c45e453c417b44cd83"),
-    SESSION_ACCOUNT_CLASS_HASH,
-];
+/// The CHIPI-layout test class (contracts/chipi_layout_account; a test keeps it in step with
+/// its committed artifacts).
+pub const CHIPI_LAYOUT_TEST_CLASS_HASH: Felt =
+    Felt::from_hex_unchecked("0x4671b06c796733838d13939cccf469881195fa7a0dba79e5c45fdeb03028449");
 
 #[cfg(test)]
 mod tests {
@@ -64,30 +226,61 @@ mod tests {
             WalletType::from_class_hash(READY_CLASS_HASH),
             Some(WalletType::Ready)
         );
-        for hash in CHIPI_CLASS_HASHES {
+        for profile in CLASS_PROFILES {
             assert_eq!(
-                WalletType::from_class_hash(hash),
+                WalletType::from_class_hash(profile.class_hash),
                 Some(WalletType::Chipi),
-                "{hash:#x}"
+                "{}",
+                profile.name
             );
         }
+        assert_eq!(
+            ClassProfile::of(CHIPI_V29_CLASS_HASH).unwrap().layout,
+            StatusLayout::Either
+        );
         assert_eq!(WalletType::from_class_hash(Felt::from(1u8)), None);
         assert!(!WalletType::Ready.supports_sessions());
         assert!(WalletType::Chipi.supports_sessions());
     }
 
     #[test]
-    fn our_class_hash_matches_the_committed_artifacts() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../contracts/artifacts/session_account.hashes.json"
+    fn limits_are_refused_where_the_class_cannot_keep_them() {
+        let ours = ClassProfile::of(SESSION_ACCOUNT_CLASS_HASH).unwrap();
+        assert_eq!(ours.refuses_limits(true, true), None);
+        let test_class = ClassProfile::of(CHIPI_LAYOUT_TEST_CLASS_HASH).unwrap();
+        assert!(test_class
+            .refuses_limits(true, false)
+            .unwrap()
+            .contains("spending limits"));
+        assert!(test_class
+            .refuses_limits(false, true)
+            .unwrap()
+            .contains("one contract"));
+        assert_eq!(test_class.refuses_limits(false, false), None);
+        assert!(!test_class.gasless_checks_rules);
+    }
+
+    fn committed_class_hash(name: &str) -> Felt {
+        let path = format!(
+            "{}/../../contracts/artifacts/{name}.hashes.json",
+            env!("CARGO_MANIFEST_DIR")
         );
         let hashes: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let committed = Felt::from_hex(hashes["class_hash"].as_str().unwrap()).unwrap();
+        Felt::from_hex(hashes["class_hash"].as_str().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn our_class_hashes_match_the_committed_artifacts() {
         assert_eq!(
-            committed, SESSION_ACCOUNT_CLASS_HASH,
+            committed_class_hash("session_account"),
+            SESSION_ACCOUNT_CLASS_HASH,
             "update SESSION_ACCOUNT_CLASS_HASH after recompiling"
+        );
+        assert_eq!(
+            committed_class_hash("chipi_layout_account"),
+            CHIPI_LAYOUT_TEST_CLASS_HASH,
+            "update CHIPI_LAYOUT_TEST_CLASS_HASH after recompiling"
         );
     }
 }

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use local_stack::LocalStack;
 use serde_json::Value;
+use starknet_core::types::Felt;
+use starknet_core::utils::get_selector_from_name;
 
 const EXPORT_PASSPHRASE: &str = "a long export passphrase";
 const PIN: &str = "7391";
@@ -269,4 +271,193 @@ async fn wallet_and_session_from_the_command_line() {
         ],
     );
     assert_eq!(imported["publicKey"], exported["publicKey"]);
+}
+
+/// The same session flow on an account with the deployed CHIPI classes' interface (the
+/// CHIPI-layout test class): import, a set-up with limits refused before anything is sent,
+/// set-up, status with the chain's count, a gasless transfer (which this class does not count)
+/// and a direct one (which it does), revoke, refusal.
+#[tokio::test(flavor = "multi_thread")]
+async fn session_on_a_chipi_layout_account() {
+    use starknet_signers::SigningKey;
+
+    let stack = LocalStack::start().await.unwrap();
+    let node = &stack.node;
+    let owner = SigningKey::from_random();
+    let account = node
+        .deploy_chipi_layout_account(owner.clone())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        dir: dir.path(),
+        rpc: node.rpc_url().to_string(),
+        sponsor: stack.sponsor_url.clone(),
+    };
+    let address = format!("{:#x}", account.address);
+    let key_line = format!("{PIN}\n{:#x}", owner.secret_scalar());
+    let imported = cli.ok(
+        Some(&key_line),
+        &[
+            "--network",
+            "local",
+            "wallet",
+            "import",
+            "--address",
+            &address,
+        ],
+    );
+    assert_eq!(imported["walletType"], "CHIPI", "{imported}");
+    assert_eq!(imported["accountClass"], "CHIPI-layout test class");
+
+    assert_eq!(
+        cli.ok(Some(PIN), &["session", "create", "--duration", "7200"])["state"],
+        "created"
+    );
+    let session_key = Felt::from_hex(
+        cli.ok(None, &["session", "status"])["publicKey"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let nonce_before = node.nonce(account.address).await.unwrap();
+    let refused = cli.err(
+        Some(PIN),
+        &[
+            "session",
+            "register",
+            "--allow",
+            "transfer",
+            "--limit",
+            "STRK:2:3:3600",
+        ],
+    );
+    assert_eq!(refused["kind"], "SpendingLimit", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot enforce spending limits"),
+        "{refused}"
+    );
+    assert_eq!(
+        node.nonce(account.address).await.unwrap(),
+        nonce_before,
+        "nothing was sent"
+    );
+    let on_chain = session_data(node, account.address, session_key).await;
+    assert_eq!(on_chain, vec![Felt::ZERO; 4], "the chain has no session");
+    assert_eq!(cli.ok(None, &["session", "status"])["state"], "created");
+
+    let registered = cli.ok(
+        Some(PIN),
+        &[
+            "session",
+            "register",
+            "--max-calls",
+            "5",
+            "--allow",
+            "transfer",
+        ],
+    );
+    assert_eq!(registered["state"], "active", "{registered}");
+    assert_eq!(registered["remainingCalls"], 5);
+    assert_eq!(
+        session_data(node, account.address, session_key).await[1..3],
+        [Felt::from(5u8), Felt::ZERO],
+        "max_calls 5, none used"
+    );
+
+    let recipient = Felt::from_hex("0x1234abcd").unwrap();
+    let strk = stack.network.token("STRK").unwrap().address;
+    let gasless = cli.ok(
+        Some(PIN),
+        &[
+            "session",
+            "transfer",
+            "--token",
+            "STRK",
+            "--to",
+            "0x1234abcd",
+            "--amount",
+            "1.5",
+        ],
+    );
+    assert_eq!(
+        gasless["remainingCalls"], 5,
+        "this class's gasless path consumes no call, and the count is the chain's: {gasless}"
+    );
+    let direct = cli.ok(
+        Some(PIN),
+        &[
+            "--backend",
+            "direct",
+            "session",
+            "transfer",
+            "--token",
+            "STRK",
+            "--to",
+            "0x1234abcd",
+            "--amount",
+            "0.5",
+        ],
+    );
+    assert_eq!(direct["remainingCalls"], 4, "{direct}");
+    assert_eq!(
+        node.erc20_balance(strk, recipient).await.unwrap(),
+        2 * 10u128.pow(18),
+        "both transfers arrived"
+    );
+    let status = cli.ok(None, &["session", "status"]);
+    assert_eq!(
+        (status["state"].as_str(), status["remainingCalls"].as_u64()),
+        (Some("active"), Some(4))
+    );
+    assert_eq!(
+        status["allowedEntrypoints"][0],
+        format!("{:#x}", get_selector_from_name("transfer").unwrap()),
+        "the allowlist, read through the class's own views"
+    );
+
+    assert_eq!(
+        cli.ok(Some(PIN), &["session", "revoke"])["state"],
+        "revoked"
+    );
+    assert_eq!(
+        session_data(node, account.address, session_key).await,
+        vec![Felt::ZERO; 4]
+    );
+    let after = cli.err(
+        Some(PIN),
+        &[
+            "session",
+            "transfer",
+            "--token",
+            "STRK",
+            "--to",
+            "0x1234abcd",
+            "--amount",
+            "0.1",
+        ],
+    );
+    assert_eq!(after["kind"], "SessionRevoked", "{after}");
+}
+
+/// `get_session_data` as the node answers it.
+async fn session_data(
+    node: &devnet_harness::Devnet,
+    account: Felt,
+    session_key: Felt,
+) -> Vec<Felt> {
+    use starknet::core::types::{BlockId, BlockTag, FunctionCall};
+    use starknet::providers::Provider;
+    let call = FunctionCall {
+        contract_address: account,
+        entry_point_selector: get_selector_from_name("get_session_data").unwrap(),
+        calldata: vec![session_key],
+    };
+    node.provider()
+        .call(call, BlockId::Tag(BlockTag::PreConfirmed))
+        .await
+        .unwrap()
 }

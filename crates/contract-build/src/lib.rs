@@ -39,3 +39,48 @@ pub const SESSION_ACCOUNT_CONTRACT: &str = "session_account::account::SessionAcc
 
 /// File stem of the session account's artifacts.
 pub const SESSION_ACCOUNT_NAME: &str = "session_account";
+
+/// The Cairo project of the test account with the deployed CHIPI classes' interface.
+pub fn chipi_layout_account_project() -> PathBuf {
+    workspace_root().join("contracts/chipi_layout_account")
+}
+
+/// Full path of the CHIPI-layout test account's module.
+pub const CHIPI_LAYOUT_ACCOUNT_CONTRACT: &str = "chipi_layout_account::account::ChipiLayoutAccount";
+
+/// File stem of the CHIPI-layout test account's artifacts (beside the session account's).
+pub const CHIPI_LAYOUT_ACCOUNT_NAME: &str = "chipi_layout_account";
+
+/// One contract this workspace compiles: its project, its module and its artifacts' stem.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    /// The Cairo project directory.
+    pub project: PathBuf,
+    /// Full path of the contract module inside its crate.
+    pub module: &'static str,
+    /// File stem of its artifacts in [`session_account_artifacts`].
+    pub name: &'static str,
+}
+
+impl Contract {
+    /// Its committed artifacts.
+    pub fn artifacts(&self) -> Artifacts {
+        Artifacts::new(&session_account_artifacts(), self.name)
+    }
+}
+
+/// Every contract: the session account, then the CHIPI-layout test account.
+pub fn contracts() -> [Contract; 2] {
+    [
+        Contract {
+            project: session_account_project(),
+            module: SESSION_ACCOUNT_CONTRACT,
+            name: SESSION_ACCOUNT_NAME,
+        },
+        Contract {
+            project: chipi_layout_account_project(),
+            module: CHIPI_LAYOUT_ACCOUNT_CONTRACT,
+            name: CHIPI_LAYOUT_ACCOUNT_NAME,
+        },
+    ]
+}

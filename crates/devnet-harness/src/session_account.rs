@@ -1,8 +1,11 @@
-//! Declaring our session account class on a devnet and deploying fresh instances of it.
+//! Declaring our account classes (the session account, and the CHIPI-layout test account) on a
+//! devnet and deploying fresh instances of them.
 
 use std::sync::Arc;
 
-use contract_build::{session_account_artifacts, Artifacts, SESSION_ACCOUNT_NAME};
+use contract_build::{
+    session_account_artifacts, Artifacts, CHIPI_LAYOUT_ACCOUNT_NAME, SESSION_ACCOUNT_NAME,
+};
 use starknet::accounts::{Account, AccountFactory, OpenZeppelinAccountFactory};
 use starknet::core::types::contract::SierraClass;
 use starknet::core::types::{BlockId, BlockTag, Felt, StarknetError};
@@ -31,7 +34,17 @@ impl Devnet {
     /// Declares the committed session account class (once per node) with predeployed account 0
     /// and returns its class hash.
     pub async fn declare_session_account(&self) -> Result<Felt, HarnessError> {
-        let artifacts = Artifacts::new(&session_account_artifacts(), SESSION_ACCOUNT_NAME);
+        self.declare_committed(SESSION_ACCOUNT_NAME).await
+    }
+
+    /// Declares the CHIPI-layout test account class (once per node).
+    pub async fn declare_chipi_layout_account(&self) -> Result<Felt, HarnessError> {
+        self.declare_committed(CHIPI_LAYOUT_ACCOUNT_NAME).await
+    }
+
+    /// Declares the committed class `name` of `contracts/artifacts` (once per node).
+    async fn declare_committed(&self, name: &str) -> Result<Felt, HarnessError> {
+        let artifacts = Artifacts::new(&session_account_artifacts(), name);
         let hashes = artifacts.read_hashes()?;
         match self
             .provider()
@@ -75,6 +88,27 @@ impl Devnet {
         salt: Felt,
     ) -> Result<DeployedSessionAccount, HarnessError> {
         let class_hash = self.declare_session_account().await?;
+        self.deploy_account_of(class_hash, owner_key, salt).await
+    }
+
+    /// Declares the CHIPI-layout test class if needed and deploys an account of it.
+    pub async fn deploy_chipi_layout_account(
+        &self,
+        owner_key: SigningKey,
+    ) -> Result<DeployedSessionAccount, HarnessError> {
+        let class_hash = self.declare_chipi_layout_account().await?;
+        self.deploy_account_of(class_hash, owner_key, Felt::from(7u8))
+            .await
+    }
+
+    /// Funds the counterfactual address and deploys an account of `class_hash` (constructor
+    /// `(public_key)`) owned by `owner_key`.
+    async fn deploy_account_of(
+        &self,
+        class_hash: Felt,
+        owner_key: SigningKey,
+        salt: Felt,
+    ) -> Result<DeployedSessionAccount, HarnessError> {
         let factory = OpenZeppelinAccountFactory::new(
             class_hash,
             self.chain_id(),

@@ -15,6 +15,9 @@ pub struct SponsorConfig {
     pub port: u16,
     /// Accounts served; empty means any account of a supported class.
     pub allowed_accounts: Vec<Felt>,
+    /// When set, sponsored requests (and deployments) need this value in the
+    /// `x-paymaster-api-key` header; the default (user-pays) fee mode needs no key.
+    pub api_key: Option<String>,
 }
 
 impl SponsorConfig {
@@ -27,7 +30,14 @@ impl SponsorConfig {
             relayer_key,
             port: 0,
             allowed_accounts: vec![],
+            api_key: None,
         }
+    }
+
+    /// Requires `key` for sponsored requests.
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
     }
 }
 
@@ -42,6 +52,7 @@ impl std::fmt::Debug for SponsorConfig {
             .field("relayer_key", &"<redacted>")
             .field("port", &self.port)
             .field("allowed_accounts", &self.allowed_accounts.len())
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -49,7 +60,8 @@ impl std::fmt::Debug for SponsorConfig {
 impl SponsorConfig {
     /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable)
     /// from `args`, falling back to `SPONSOR_RPC_URL`, `SPONSOR_RELAYER_ADDRESS`,
-    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated).
+    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated); the
+    /// API key only from `SPONSOR_API_KEY` (a flag would show in the process list).
     pub fn from_args(args: &[String]) -> Result<Self, String> {
         let flag = |name: &str| {
             args.iter()
@@ -93,12 +105,16 @@ impl SponsorConfig {
             .into_iter()
             .map(|a| felt(a, "allowed account"))
             .collect::<Result<_, _>>()?;
+        let api_key = std::env::var("SPONSOR_API_KEY")
+            .ok()
+            .filter(|k| !k.is_empty());
         Ok(Self {
             rpc_url,
             relayer_address,
             relayer_key,
             port,
             allowed_accounts,
+            api_key,
         })
     }
 }

@@ -36,12 +36,27 @@ pub enum SponsorError {
     /// Unknown tracking id.
     #[error("An error occurred (INVALID_ID)")]
     InvalidId,
+    /// A sponsored request without the configured API key (HTTP 401).
+    #[error("An error occurred (UNKNOWN_ERROR)")]
+    ApiKey,
+    /// The fee cannot be covered: the user's gas token balance is too low, or a signed
+    /// execution pays less than the quoted fee.
+    #[error("An error occurred (MAX_AMOUNT_TOO_LOW)")]
+    FeeNotCovered(String),
     /// Anything else (the node is down, ...).
     #[error("An error occurred (UNKNOWN_ERROR)")]
     Unknown(String),
 }
 
 impl SponsorError {
+    /// The HTTP status the answer carries: 401 for a missing or wrong API key, else 200.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            SponsorError::ApiKey => 401,
+            _ => 200,
+        }
+    }
+
     /// The JSON-RPC error code.
     pub fn code(&self) -> i64 {
         match self {
@@ -56,6 +71,8 @@ impl SponsorError {
             SponsorError::InvalidTimeBounds => 157,
             SponsorError::InvalidDeploymentData => 158,
             SponsorError::InvalidId => 160,
+            SponsorError::ApiKey => 163,
+            SponsorError::FeeNotCovered(_) => 154,
             SponsorError::Unknown(_) => 163,
         }
     }
@@ -65,9 +82,10 @@ impl SponsorError {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
         match self {
             SponsorError::Execution(trace) => error["data"] = json!({"execution_error": trace}),
-            SponsorError::Unknown(detail) | SponsorError::InvalidParams(detail) => {
-                error["data"] = json!(detail)
-            }
+            SponsorError::Unknown(detail)
+            | SponsorError::InvalidParams(detail)
+            | SponsorError::FeeNotCovered(detail) => error["data"] = json!(detail),
+            SponsorError::ApiKey => error["data"] = json!("invalid or missing x-paymaster-api-key"),
             _ => {}
         }
         error

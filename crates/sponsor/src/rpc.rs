@@ -6,10 +6,7 @@ use serde_json::{json, Value};
 use starknet::core::types::{Call, Felt};
 
 use crate::error::SponsorError;
-use crate::sponsor::Sponsor;
-
-/// STRK, the only token (sponsored mode only, so nothing is ever charged in it).
-const STRK: &str = "0x4718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d";
+use crate::sponsor::{Fee, GasToken, Sponsor, FEE_IN_STRK, GAS_TOKENS};
 
 fn invalid(what: &str) -> SponsorError {
     SponsorError::InvalidParams(what.to_owned())
@@ -38,25 +35,43 @@ fn felts(value: Option<&Value>, what: &str) -> Result<Vec<Felt>, SponsorError> {
         .collect()
 }
 
-/// Only `version: "0x1"` with `fee_mode: {mode: "sponsored"}` is served.
-fn check_parameters(parameters: &Value) -> Result<Option<(u64, u64)>, SponsorError> {
+/// What a request's `parameters` ask for: its time bounds, and the fee it pays in the default
+/// mode (`None`: sponsored).
+struct Parameters {
+    time_bounds: Option<(u64, u64)>,
+    fee: Option<Fee>,
+}
+
+/// `version: "0x1"`, `fee_mode` sponsored or default with a supported `gas_token`, optional
+/// time bounds. Sponsored mode needs the API key when the sponsor has one.
+fn check_parameters(parameters: &Value, authorized: bool) -> Result<Parameters, SponsorError> {
     if parameters.get("version").and_then(Value::as_str) != Some("0x1") {
         return Err(invalid("parameters.version must be \"0x1\""));
     }
-    match parameters.pointer("/fee_mode/mode").and_then(Value::as_str) {
-        Some("sponsored") => {}
-        Some("default") => return Err(SponsorError::TokenNotSupported),
+    let fee = match parameters.pointer("/fee_mode/mode").and_then(Value::as_str) {
+        Some("sponsored") if authorized => None,
+        Some("sponsored") => return Err(SponsorError::ApiKey),
+        Some("default") => {
+            let token = felt(parameters.pointer("/fee_mode/gas_token"), "gas_token")?;
+            Some(GasToken::of(token)?.fee())
+        }
         _ => return Err(invalid("parameters.fee_mode.mode")),
-    }
+    };
     let Some(bounds) = parameters.get("time_bounds") else {
-        return Ok(None);
+        return Ok(Parameters {
+            time_bounds: None,
+            fee,
+        });
     };
     let time = |name: &str| -> Result<u64, SponsorError> {
         felt(bounds.get(name), name)?
             .try_into()
             .map_err(|_| SponsorError::InvalidTimeBounds)
     };
-    Ok(Some((time("execute_after")?, time("execute_before")?)))
+    Ok(Parameters {
+        time_bounds: Some((time("execute_after")?, time("execute_before")?)),
+        fee,
+    })
 }
 
 fn deployment(value: Option<&Value>) -> Result<AccountDeployment, SponsorError> {
@@ -72,33 +87,55 @@ fn deployment(value: Option<&Value>) -> Result<AccountDeployment, SponsorError> 
     })
 }
 
-fn zero_fee() -> Value {
-    json!({
-        "gas_token_price_in_strk": "0xde0b6b3a7640000",
-        "estimated_fee_in_strk": "0x0",
-        "estimated_fee_in_gas_token": "0x0",
-        "suggested_max_fee_in_strk": "0x0",
-        "suggested_max_fee_in_gas_token": "0x0",
-    })
+/// The `fee` object of a build: zero when sponsored, else the quote in the gas token.
+fn fee_json(fee: Option<Fee>) -> Value {
+    let hex = |v: u128| format!("{v:#x}");
+    match fee {
+        None => json!({
+            "gas_token_price_in_strk": hex(10u128.pow(18)),
+            "estimated_fee_in_strk": "0x0",
+            "estimated_fee_in_gas_token": "0x0",
+            "suggested_max_fee_in_strk": "0x0",
+            "suggested_max_fee_in_gas_token": "0x0",
+        }),
+        Some(fee) => json!({
+            "gas_token_price_in_strk": hex(fee.token.price_in_strk),
+            "estimated_fee_in_strk": hex(FEE_IN_STRK),
+            "estimated_fee_in_gas_token": hex(fee.amount),
+            "suggested_max_fee_in_strk": hex(FEE_IN_STRK),
+            "suggested_max_fee_in_gas_token": hex(fee.amount),
+        }),
+    }
 }
 
 fn relayed((tracking_id, transaction_hash): (Felt, Felt)) -> Value {
     json!({"tracking_id": format!("{tracking_id:#x}"), "transaction_hash": format!("{transaction_hash:#x}")})
 }
 
-/// Runs one SNIP-29 method.
+/// Runs one SNIP-29 method; `authorized` says whether the request carried the API key (or none
+/// is needed).
 pub async fn dispatch(
     sponsor: &Sponsor,
     method: &str,
     params: &Value,
+    authorized: bool,
 ) -> Result<Value, SponsorError> {
     match method {
         "paymaster_isAvailable" => Ok(json!(sponsor.is_available().await)),
-        "paymaster_getSupportedTokens" => Ok(json!([
-            {"token_address": STRK, "decimals": 18, "price_in_strk": "0xde0b6b3a7640000"}
-        ])),
-        "paymaster_buildTransaction" => build_transaction(sponsor, params).await,
-        "paymaster_executeTransaction" => execute_transaction(sponsor, params).await,
+        "paymaster_getSupportedTokens" => Ok(Value::Array(
+            GAS_TOKENS
+                .iter()
+                .map(|t| {
+                    json!({
+                        "token_address": format!("{:#x}", t.address),
+                        "decimals": t.decimals,
+                        "price_in_strk": format!("{:#x}", t.price_in_strk),
+                    })
+                })
+                .collect(),
+        )),
+        "paymaster_buildTransaction" => build_transaction(sponsor, params, authorized).await,
+        "paymaster_executeTransaction" => execute_transaction(sponsor, params, authorized).await,
         "paymaster_trackingIdToLatestHash" => {
             let id = felt(Some(param(params, 0, "tracking_id")?), "tracking_id")?;
             let (hash, status) = sponsor.tracking_status(id).await?;
@@ -134,25 +171,33 @@ fn invoke_calls(invoke: &Value) -> Result<Vec<Call>, SponsorError> {
 }
 
 /// `paymaster_buildTransaction`: the typed data to sign, or a deployment checked.
-async fn build_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, SponsorError> {
+async fn build_transaction(
+    sponsor: &Sponsor,
+    params: &Value,
+    authorized: bool,
+) -> Result<Value, SponsorError> {
     let transaction = param(params, 0, "transaction")?;
     let parameters = param(params, 1, "parameters")?;
-    let bounds = check_parameters(parameters)?;
+    let asked = check_parameters(parameters, authorized)?;
     match transaction.get("type").and_then(Value::as_str) {
         Some("invoke") => {
             let (invoke, user) = invoke_of(transaction)?;
             let typed_data = sponsor
-                .build_invoke(user, invoke_calls(invoke)?, bounds)
+                .build_invoke(user, invoke_calls(invoke)?, asked.time_bounds, asked.fee)
                 .await?;
             Ok(
-                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": zero_fee()}),
+                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": fee_json(asked.fee)}),
             )
         }
         Some("deploy") => {
+            // The relayer pays a deployment: sponsored only.
+            if asked.fee.is_some() {
+                return Err(SponsorError::TokenNotSupported);
+            }
             let data = deployment(transaction.get("deployment"))?;
             sponsor.check_deployment(&data).await?;
             Ok(
-                json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": zero_fee()}),
+                json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": fee_json(None)}),
             )
         }
         _ => Err(invalid("transaction.type must be invoke or deploy")),
@@ -160,9 +205,13 @@ async fn build_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, S
 }
 
 /// `paymaster_executeTransaction`: relays a signed invoke or a deployment.
-async fn execute_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value, SponsorError> {
+async fn execute_transaction(
+    sponsor: &Sponsor,
+    params: &Value,
+    authorized: bool,
+) -> Result<Value, SponsorError> {
     let transaction = param(params, 0, "transaction")?;
-    check_parameters(param(params, 1, "parameters")?)?;
+    let asked = check_parameters(param(params, 1, "parameters")?, authorized)?;
     match transaction.get("type").and_then(Value::as_str) {
         Some("invoke") => {
             let (invoke, user) = invoke_of(transaction)?;
@@ -171,9 +220,12 @@ async fn execute_transaction(sponsor: &Sponsor, params: &Value) -> Result<Value,
                 .ok_or_else(|| invalid("missing typed_data"))?;
             let signature = felts(invoke.get("signature"), "signature")?;
             Ok(relayed(
-                sponsor.execute_invoke(user, typed_data, signature).await?,
+                sponsor
+                    .execute_invoke(user, typed_data, signature, asked.fee)
+                    .await?,
             ))
         }
+        Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
         Some("deploy") => Ok(relayed(
             sponsor
                 .execute_deploy(&deployment(transaction.get("deployment"))?)

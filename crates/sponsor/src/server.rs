@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -14,23 +15,40 @@ use crate::error::SponsorError;
 use crate::rpc::dispatch;
 use crate::sponsor::Sponsor;
 
-async fn handle(State(sponsor): State<Arc<Sponsor>>, body: Bytes) -> Json<Value> {
+/// The API key header, as AVNU's paymaster names it.
+pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
+
+async fn handle(
+    State(sponsor): State<Arc<Sponsor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, Json<Value>) {
+    let answer = |id: Value, error: SponsorError| {
+        let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::OK);
+        (
+            status,
+            Json(json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()})),
+        )
+    };
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return Json(json!({"jsonrpc": "2.0", "id": null, "error": SponsorError::Parse.to_json()}));
+        return answer(Value::Null, SponsorError::Parse);
     };
     let id = request.get("id").cloned().unwrap_or(Value::Null);
     let Some(method) = request.get("method").and_then(Value::as_str) else {
-        return Json(
-            json!({"jsonrpc": "2.0", "id": id, "error": SponsorError::InvalidParams("no method".into()).to_json()}),
-        );
+        return answer(id, SponsorError::InvalidParams("no method".into()));
     };
     let params = request
         .get("params")
         .cloned()
         .unwrap_or(Value::Array(vec![]));
-    match dispatch(&sponsor, method, &params).await {
-        Ok(result) => Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),
-        Err(error) => Json(json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()})),
+    let key = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
+    let authorized = sponsor.accepts_api_key(key);
+    match dispatch(&sponsor, method, &params, authorized).await {
+        Ok(result) => (
+            StatusCode::OK,
+            Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),
+        ),
+        Err(error) => answer(id, error),
     }
 }
 

@@ -25,6 +25,66 @@ pub const UDC: Felt =
 /// How long a built outside execution stays valid.
 const VALIDITY_SECONDS: u64 = 3600;
 
+/// A token the sponsor takes fees in, with its price: what one whole token is worth in fri
+/// (10^-18 STRK). A fixed table: a local sponsor has no market to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GasToken {
+    /// The ERC-20.
+    pub address: Felt,
+    /// Its decimals.
+    pub decimals: u8,
+    /// One whole token in fri.
+    pub price_in_strk: u128,
+}
+
+/// The fee tokens of the local network: STRK (1:1) and ETH (10 000 STRK).
+pub const GAS_TOKENS: [GasToken; 2] = [
+    GasToken {
+        address: chipi_session::network::STRK,
+        decimals: 18,
+        price_in_strk: 1_000_000_000_000_000_000,
+    },
+    GasToken {
+        address: chipi_session::network::ETH,
+        decimals: 18,
+        price_in_strk: 10_000 * 1_000_000_000_000_000_000,
+    },
+];
+
+/// The fee charged in the default (user-pays) mode, in fri, before conversion: a fixed quote
+/// (0.02 STRK) that covers what an outside execution costs on devnet.
+pub const FEE_IN_STRK: u128 = 20_000_000_000_000_000;
+
+/// What a default-mode execution pays: the token and the amount in its base units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fee {
+    /// The gas token.
+    pub token: GasToken,
+    /// The amount, in the token's base units.
+    pub amount: u128,
+}
+
+impl GasToken {
+    /// The supported gas token at `address`.
+    pub fn of(address: Felt) -> Result<Self, SponsorError> {
+        GAS_TOKENS
+            .into_iter()
+            .find(|t| t.address == address)
+            .ok_or(SponsorError::TokenNotSupported)
+    }
+
+    /// [`FEE_IN_STRK`] in this token's base units, rounded up.
+    pub fn fee(self) -> Fee {
+        let scale = 10u128.pow(u32::from(self.decimals));
+        // fee_strk * scale / price, rounded up; no overflow for the table above.
+        let amount = (FEE_IN_STRK * scale).div_ceil(self.price_in_strk);
+        Fee {
+            token: self,
+            amount,
+        }
+    }
+}
+
 type Relayer = SingleOwnerAccount<JsonRpcClient<HttpTransport>, LocalWallet>;
 
 /// A paymaster backed by one relayer account.
@@ -34,6 +94,7 @@ pub struct Sponsor {
     relayer: Relayer,
     chain_id: Felt,
     allowed: Vec<Felt>,
+    api_key: Option<String>,
     /// Held while estimating and sending, so the relayer never reuses a nonce.
     submit: tokio::sync::Mutex<()>,
     tracking: std::sync::Mutex<HashMap<Felt, Felt>>,
@@ -71,9 +132,23 @@ impl Sponsor {
             relayer,
             chain_id,
             allowed: config.allowed_accounts.clone(),
+            api_key: config.api_key.clone(),
             submit: tokio::sync::Mutex::new(()),
             tracking: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether a request with `key` in `x-paymaster-api-key` may use sponsored mode: any request
+    /// when no key is configured, else only one with that key (compared in constant time).
+    pub fn accepts_api_key(&self, key: Option<&str>) -> bool {
+        let Some(expected) = &self.api_key else {
+            return true;
+        };
+        let Some(key) = key else {
+            return false;
+        };
+        let (a, b) = (expected.as_bytes(), key.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
     /// The relayer's address (the `Caller` of every outside execution it builds).
@@ -116,16 +191,28 @@ impl Sponsor {
     }
 
     /// Builds the outside execution of `calls` for `user` as SNIP-9 v2 typed data.
+    /// In the default fee mode (`fee`), the fee transfer to the relayer is appended as the last
+    /// call, once the user's balance of the gas token is seen to cover it with the calls' own
+    /// transfers of that token.
     pub async fn build_invoke(
         &self,
         user: Felt,
-        calls: Vec<Call>,
+        mut calls: Vec<Call>,
         time_bounds: Option<(u64, u64)>,
+        fee: Option<Fee>,
     ) -> Result<Value, SponsorError> {
         if calls.is_empty() {
             return Err(SponsorError::InvalidParams("no calls".into()));
         }
         self.check_account(user).await?;
+        if let Some(fee) = fee {
+            self.check_fee_balance(user, &calls, fee).await?;
+            calls.push(Call {
+                to: fee.token.address,
+                selector: selector("transfer"),
+                calldata: vec![self.relayer_address(), Felt::from(fee.amount), Felt::ZERO],
+            });
+        }
         let now = self.now().await?;
         let (execute_after, execute_before) =
             time_bounds.unwrap_or((now.saturating_sub(60), now + VALIDITY_SECONDS));
@@ -142,12 +229,57 @@ impl Sponsor {
         Ok(oe.to_typed_data(self.chain_id))
     }
 
+    /// The user's balance of the fee token must cover the fee and what the calls send of it.
+    async fn check_fee_balance(
+        &self,
+        user: Felt,
+        calls: &[Call],
+        fee: Fee,
+    ) -> Result<(), SponsorError> {
+        let mut needed = fee.amount;
+        for call in calls.iter().filter(|c| c.to == fee.token.address) {
+            if call.selector == selector("transfer") {
+                if let [_, low, _high] = call.calldata.as_slice() {
+                    let low: u128 = (*low).try_into().unwrap_or(u128::MAX);
+                    needed = needed.saturating_add(low);
+                }
+            }
+        }
+        let answer = self
+            .provider
+            .call(
+                FunctionCall {
+                    contract_address: fee.token.address,
+                    entry_point_selector: selector("balance_of"),
+                    calldata: vec![user],
+                },
+                BlockId::Tag(BlockTag::PreConfirmed),
+            )
+            .await
+            .map_err(node_error)?;
+        let balance: u128 = answer
+            .first()
+            .and_then(|low| (*low).try_into().ok())
+            .unwrap_or(0);
+        let high_set = answer.get(1).is_some_and(|h| *h != Felt::ZERO);
+        if !high_set && balance < needed {
+            return Err(SponsorError::FeeNotCovered(format!(
+                "the gas token balance {balance} does not cover {needed} (fee {})",
+                fee.amount
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks the signature, simulates, and submits `execute_from_outside_v2` from the relayer.
+    /// In the default fee mode the signed calls must end with the fee transfer to the relayer,
+    /// of at least `fee`.
     pub async fn execute_invoke(
         &self,
         user: Felt,
         typed_data: &Value,
         signature: Vec<Felt>,
+        fee: Option<Fee>,
     ) -> Result<(Felt, Felt), SponsorError> {
         self.check_account(user).await?;
         let typed = TypedData::from_json(&typed_data.to_string())
@@ -161,6 +293,23 @@ impl Sponsor {
         }
         if oe.execute_before <= self.now().await? {
             return Err(SponsorError::InvalidTimeBounds);
+        }
+        if let Some(fee) = fee {
+            let paid = oe.calls.last().and_then(|c| {
+                let [to, low, high] = c.calldata.as_slice() else {
+                    return None;
+                };
+                let ok = c.to == fee.token.address
+                    && c.selector == selector("transfer")
+                    && *to == self.relayer_address()
+                    && *high == Felt::ZERO;
+                ok.then(|| u128::try_from(*low).ok()).flatten()
+            });
+            if paid.is_none_or(|amount| amount < fee.amount) {
+                return Err(SponsorError::FeeNotCovered(
+                    "the signed calls do not end with the fee transfer".into(),
+                ));
+            }
         }
         let hash = oe.message_hash(user, self.chain_id);
         self.check_signature(user, hash, &signature).await?;

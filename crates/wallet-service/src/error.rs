@@ -56,6 +56,10 @@ pub enum AppError {
     /// The sponsor or Chipi's API refused.
     #[error("{0}")]
     Paymaster(String),
+    /// The paymaster wants a (valid) API key for sponsored transactions: set it in Settings, or
+    /// choose the gasless fee mode.
+    #[error("{0}")]
+    PaymasterApiKey(String),
     /// The sponsor returned a transaction that differs from what was asked for (the message
     /// names the field); nothing was signed.
     #[error("{0}")]
@@ -107,6 +111,7 @@ impl From<SessionError> for AppError {
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
             SessionError::PaymasterTampered { .. } => AppError::PaymasterTampered(message),
+            SessionError::PaymasterApiKey { .. } => AppError::PaymasterApiKey(message),
             SessionError::Paymaster { .. }
             | SessionError::PreviousExecutionPending { .. }
             | SessionError::AlreadyExecuted

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-/// A PIN typed by the user. `Debug` shows nothing of it; the memory is wiped on drop.
+/// A PIN (or another secret the user types, such as an owner key being imported). `Debug` shows
+/// nothing of it; the memory is wiped on drop.
 #[derive(Clone, specta::Type)]
 pub struct Pin(#[specta(type = String)] Zeroizing<String>);
 

@@ -137,6 +137,13 @@ pub struct WalletInfo {
     pub wallet_type: WalletKind,
     /// Whether sessions work with this account.
     pub supports_sessions: bool,
+    /// The known session-capable class it runs (`CHIPI v29`, ...), if any.
+    pub account_class: Option<String>,
+    /// Its contract keeps per-token spending limits: a set-up may ask for them.
+    pub spending_limits_enforced: bool,
+    /// Its gasless (outside-execution) path checks the allowlist and the call budget; when
+    /// false, a gasless session call is limited on chain by the expiry only.
+    pub gasless_limits_enforced: bool,
     /// Whether the session key is open in memory (executions need no PIN).
     pub unlocked: bool,
     /// Network name.

@@ -19,17 +19,17 @@ pub async fn create_wallet(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppErro
     app.create_wallet(&pin).await
 }
 
-/// An existing account with its owner key in the SDK's encrypted format.
+/// An existing account with its owner key in the SDK's encrypted format, or the raw key in hex
+/// (sealed under the PIN at once, like the PIN itself never kept).
 #[tauri::command]
 #[specta::specta]
 pub async fn import_wallet(
     app: App<'_>,
     address: String,
-    encrypted_private_key: String,
+    owner_key: Pin,
     pin: Pin,
 ) -> Result<WalletInfo, AppError> {
-    app.import_wallet(&address, &encrypted_private_key, &pin)
-        .await
+    app.import_wallet(&address, owner_key.expose(), &pin).await
 }
 
 /// Opens the session key so transfers need no prompt.

@@ -79,7 +79,8 @@ impl ExecutionBackend for DirectBackend {
                     self.chain_id,
                     key.signing_key(),
                     valid_until,
-                );
+                )
+                .signing(context.direct_message);
                 // No tip: the account refuses a session transaction with one (the key holder
                 // must not be able to spend the balance in fees).
                 let mut execution = session.execute_v3(calls).tip(0);

@@ -17,6 +17,7 @@ use crate::backends::paymaster::AccountDeployment;
 use crate::error::SessionError;
 use crate::keys::secret_key::SecretKey;
 use crate::session::signature::SessionSignature;
+use crate::wallet_type::DirectMessage;
 
 /// Who signs: the owner (`[r, s]`) or a session key (`[pk, r, s, valid_until]`).
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +61,8 @@ pub struct SubmitContext {
     pub nonce: Option<Felt>,
     /// Chain time now, as the manager estimates it (unix seconds).
     pub now: u64,
+    /// What a session key signs on the direct path for the account's class.
+    pub direct_message: DirectMessage,
 }
 
 /// A way to get signed calls executed.

@@ -23,11 +23,43 @@ use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
 
+/// The header a paymaster API key travels in (AVNU's name).
+pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
+
+/// A paymaster API key; never printed.
+#[derive(Clone)]
+pub struct ApiKey(zeroize::Zeroizing<String>);
+
+impl ApiKey {
+    /// Wraps `key`.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(zeroize::Zeroizing::new(key.into()))
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// A token a paymaster takes fees in (`paymaster_getSupportedTokens`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportedToken {
+    /// The ERC-20.
+    pub address: Felt,
+    /// Its decimals.
+    pub decimals: u8,
+    /// One whole token in fri (10^-18 STRK).
+    pub price_in_strk: u128,
+}
+
 /// A paymaster endpoint, for one network.
 #[derive(Debug, Clone)]
 pub struct PaymasterClient {
     http: reqwest::Client,
     url: String,
+    api_key: Option<ApiKey>,
     round_trips: Arc<AtomicU64>,
     chain_id: Felt,
     node: Arc<NodeClient>,
@@ -148,6 +180,7 @@ impl PaymasterClient {
         Self {
             http,
             url: url.into(),
+            api_key: None,
             round_trips: Arc::new(AtomicU64::new(0)),
             chain_id,
             node: Arc::new(NodeClient::new(rpc_url)),
@@ -155,6 +188,12 @@ impl PaymasterClient {
             caller: Arc::new(Mutex::new(None)),
             in_flight: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Sends `key` in [`API_KEY_HEADER`] with every request.
+    pub fn with_api_key(mut self, key: Option<ApiKey>) -> Self {
+        self.api_key = key;
+        self
     }
 
     /// Pays fees as `fee` says.
@@ -188,16 +227,19 @@ impl PaymasterClient {
     async fn call(&self, method: &str, params: Value) -> Result<Value, SessionError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .http
-            .post(&self.url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| SessionError::Network {
-                context: format!("paymaster {method}"),
-                source: e.without_url(),
-            })?;
+        let mut request = self.http.post(&self.url).json(&body);
+        if let Some(key) = &self.api_key {
+            request = request.header(API_KEY_HEADER, key.0.as_str());
+        }
+        let response = request.send().await.map_err(|e| SessionError::Network {
+            context: format!("paymaster {method}"),
+            source: e.without_url(),
+        })?;
+        if matches!(response.status().as_u16(), 401 | 403) {
+            return Err(SessionError::PaymasterApiKey {
+                key_sent: self.api_key.is_some(),
+            });
+        }
         let value: Value = response.json().await.map_err(|e| {
             SessionError::InvalidResponse(format!("paymaster {method}: {}", e.without_url()))
         })?;
@@ -216,6 +258,56 @@ impl PaymasterClient {
             .get("result")
             .cloned()
             .ok_or_else(|| SessionError::InvalidResponse(format!("paymaster {method}: no result")))
+    }
+
+    /// `paymaster_getSupportedTokens`.
+    pub async fn supported_tokens(&self) -> Result<Vec<SupportedToken>, SessionError> {
+        let result = self.call("paymaster_getSupportedTokens", json!([])).await?;
+        let bad = || SessionError::InvalidResponse("paymaster: malformed supported tokens".into());
+        result
+            .as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|t| {
+                let price = felt_field(t, "price_in_strk")?;
+                Ok(SupportedToken {
+                    address: felt_field(t, "token_address")?,
+                    decimals: t
+                        .get("decimals")
+                        .and_then(Value::as_u64)
+                        .and_then(|d| u8::try_from(d).ok())
+                        .ok_or_else(bad)?,
+                    price_in_strk: price.try_into().map_err(|_| bad())?,
+                })
+            })
+            .collect()
+    }
+
+    /// The fee the paymaster asks, in `gas_token` base units, to run `calls` from `account` in
+    /// the default (user-pays) mode: its `suggested_max_fee_in_gas_token`. Nothing is signed.
+    pub async fn quote_fee(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        gas_token: Felt,
+    ) -> Result<u128, SessionError> {
+        let transaction = json!({"type": "invoke", "invoke": {"user_address": format!("{account:#x}"), "calls": calls_json(calls)}});
+        let mode = FeeMode::Gasless {
+            gas_token,
+            max_fee: 0,
+        };
+        let result = self
+            .call(
+                "paymaster_buildTransaction",
+                json!([transaction, parameters(mode, None)]),
+            )
+            .await?;
+        let fee = result
+            .get("fee")
+            .ok_or_else(|| SessionError::InvalidResponse("paymaster: no fee".into()))?;
+        felt_field(fee, "suggested_max_fee_in_gas_token")?
+            .try_into()
+            .map_err(|_| SessionError::InvalidResponse("paymaster: fee out of range".into()))
     }
 
     /// `paymaster_isAvailable`.

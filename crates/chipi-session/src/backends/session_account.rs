@@ -13,7 +13,9 @@ use starknet_providers::Provider;
 use starknet_signers::{SignerInteractivityContext, SigningKey};
 
 use crate::error::SessionError;
+use crate::session::hash::session_message_hash;
 use crate::session::signature::SessionSignature;
+use crate::wallet_type::DirectMessage;
 
 /// An account contract driven by one of its session keys.
 #[derive(Debug)]
@@ -23,6 +25,7 @@ pub struct SessionAccount<P> {
     chain_id: Felt,
     key: SigningKey,
     valid_until: u64,
+    message: DirectMessage,
 }
 
 impl<P> SessionAccount<P> {
@@ -41,7 +44,15 @@ impl<P> SessionAccount<P> {
             chain_id,
             key,
             valid_until,
+            message: DirectMessage::TransactionHash,
         }
+    }
+
+    /// Signs `message` instead of the transaction hash (the published CHIPI classes check
+    /// [`session_message_hash`], which leaves the fee fields unsigned).
+    pub fn signing(mut self, message: DirectMessage) -> Self {
+        self.message = message;
+        self
     }
 }
 
@@ -75,7 +86,18 @@ impl<P: Provider + Sync + Send> Account for SessionAccount<P> {
         execution: &RawExecutionV3,
         query_only: bool,
     ) -> Result<Vec<Felt>, SessionError> {
-        let hash = execution.transaction_hash(self.chain_id, self.address, query_only, self);
+        let hash = match self.message {
+            DirectMessage::TransactionHash => {
+                execution.transaction_hash(self.chain_id, self.address, query_only, self)
+            }
+            DirectMessage::SessionMessage => session_message_hash(
+                self.address,
+                self.chain_id,
+                execution.nonce(),
+                self.valid_until,
+                execution.calls(),
+            ),
+        };
         Ok(SessionSignature::sign(&self.key, hash, self.valid_until)?.to_felts())
     }
 

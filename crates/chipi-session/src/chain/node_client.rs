@@ -11,6 +11,7 @@ use crate::chain::status::SessionStatus;
 use crate::entrypoint::selector;
 use crate::error::SessionError;
 use crate::session::policies::SpendingPolicy;
+use crate::wallet_type::{ClassProfile, StatusLayout};
 
 /// What the chain says about a session, read in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,16 @@ impl ChainSnapshot {
     /// `get_session_allowed_calls`, matched by id.
     /// Reads the text straight into what it needs, without building a JSON tree.
     pub fn from_batch_text(text: &str, tokens: &[Felt]) -> Result<Self, SessionError> {
+        Self::from_batch_text_in(text, tokens, StatusLayout::Listed).map(|(snapshot, _)| snapshot)
+    }
+
+    /// The same for a class whose status has `layout`; also returns how many allowlist
+    /// selectors are still to be read through the class's own view.
+    pub fn from_batch_text_in(
+        text: &str,
+        tokens: &[Felt],
+        layout: StatusLayout,
+    ) -> Result<(Self, u32), SessionError> {
         let items: Vec<BatchItem<'_>> = serde_json::from_str(text).map_err(|e| {
             SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
         })?;
@@ -70,7 +81,7 @@ impl ChainSnapshot {
             })?;
             list.into_iter().map(|t| hex_felt(t, what)).collect()
         };
-        let status = SessionStatus::from_felts(&felts_of(0, "get_session_data")?)?;
+        let (status, to_read) = SessionStatus::parse(layout, &felts_of(0, "get_session_data")?)?;
         let nonce_text: &str = serde_json::from_str(by_id(1, "starknet_getNonce")?)
             .map_err(|_| SessionError::InvalidResponse("node: nonce is not a felt".into()))?;
         let nonce = hex_felt(nonce_text, "nonce")?;
@@ -93,13 +104,14 @@ impl ChainSnapshot {
         } else {
             Vec::new()
         };
-        Ok(Self {
+        let snapshot = Self {
             status,
             nonce,
             block_timestamp: block.timestamp,
             policies,
             allowed_calls,
-        })
+        };
+        Ok((snapshot, to_read))
     }
 }
 
@@ -360,14 +372,21 @@ impl NodeClient {
         )
     }
 
-    /// Session status, nonce, block time and the spending policy of each of `tokens`, in one
-    /// batched request.
+    /// Session status, nonce, block time, the spending policy of each of `tokens` and the
+    /// contract-bound calls, in one batched request, as far as the class `profile` has them; a
+    /// class that lists its allowlist through its own views takes a second request for it.
     pub async fn session_snapshot(
         &self,
         account: Felt,
         session_key: Felt,
         tokens: &[Felt],
+        profile: &ClassProfile,
     ) -> Result<ChainSnapshot, SessionError> {
+        let tokens = if profile.spending_policies {
+            tokens
+        } else {
+            &[]
+        };
         let mut requests = vec![
             (
                 "starknet_call",
@@ -388,12 +407,58 @@ impl NodeClient {
                 Self::call_params(account, "get_spending_policy", &[session_key, *token]),
             ));
         }
-        requests.push((
-            "starknet_call",
-            Self::call_params(account, "get_session_allowed_calls", &[session_key]),
-        ));
+        if profile.bound_calls {
+            requests.push((
+                "starknet_call",
+                Self::call_params(account, "get_session_allowed_calls", &[session_key]),
+            ));
+        }
         let text = self.post_text(&Self::batch_body(&requests)).await?;
-        ChainSnapshot::from_batch_text(&text, tokens)
+        let (mut snapshot, to_read) =
+            ChainSnapshot::from_batch_text_in(&text, tokens, profile.layout)?;
+        if to_read > 0 {
+            snapshot.status.allowed_entrypoints = self
+                .allowed_entrypoints(account, session_key, to_read)
+                .await?;
+        }
+        Ok(snapshot)
+    }
+
+    /// The first `count` selectors of a session's allowlist, through
+    /// `get_session_allowed_entrypoint_at`, in one batched request.
+    async fn allowed_entrypoints(
+        &self,
+        account: Felt,
+        session_key: Felt,
+        count: u32,
+    ) -> Result<Vec<Felt>, SessionError> {
+        const VIEW: &str = "get_session_allowed_entrypoint_at";
+        let requests: Vec<(&str, Value)> = (0..count)
+            .map(|i| {
+                (
+                    "starknet_call",
+                    Self::call_params(account, VIEW, &[session_key, Felt::from(i)]),
+                )
+            })
+            .collect();
+        let text = self.post_text(&Self::batch_body(&requests)).await?;
+        let items: Vec<BatchItem<'_>> = serde_json::from_str(&text).map_err(|e| {
+            SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
+        })?;
+        (0..count as usize)
+            .map(|id| {
+                let raw = batch_result(&items, id, VIEW)?;
+                let list: Vec<&str> = serde_json::from_str(raw).map_err(|_| {
+                    SessionError::InvalidResponse(format!("node: {VIEW} is not a list of felts"))
+                })?;
+                match list.as_slice() {
+                    [one] => hex_felt(one, VIEW),
+                    _ => Err(SessionError::InvalidResponse(format!(
+                        "node: {VIEW} must return one felt"
+                    ))),
+                }
+            })
+            .collect()
     }
 
     /// Whether `nonce` is still unused for `account`'s outside executions, and the pre-confirmed

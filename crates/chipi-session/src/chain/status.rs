@@ -3,6 +3,11 @@
 use starknet_core::types::Felt;
 
 use crate::error::SessionError;
+use crate::wallet_type::StatusLayout;
+
+/// Most selectors read from a `Counted` class's allowlist views; a longer list is refused
+/// rather than read one request at a time.
+pub const MAX_COUNTED_ALLOWLIST: u32 = 64;
 
 /// On-chain state of one session key, from the v29 layout
 /// `[is_active, valid_until, remaining_calls, n, selectors...]`.
@@ -20,7 +25,58 @@ pub struct SessionStatus {
 }
 
 impl SessionStatus {
-    /// Parses the felts `get_session_data` returned.
+    /// Parses `get_session_data` of a class with `layout`. A `Counted` answer comes back with
+    /// no selectors and the number still to read through `get_session_allowed_entrypoint_at`.
+    pub fn parse(layout: StatusLayout, data: &[Felt]) -> Result<(Self, u32), SessionError> {
+        let counted = match layout {
+            StatusLayout::Listed => false,
+            StatusLayout::Counted => true,
+            StatusLayout::Either => {
+                data.len() == 4 && data[0] != Felt::ZERO && data[0] != Felt::ONE
+            }
+        };
+        if counted {
+            Self::from_counted(data)
+        } else {
+            Self::from_felts(data).map(|status| (status, 0))
+        }
+    }
+
+    /// Parses the deployed CHIPI classes' `[valid_until, max_calls, calls_used, n]`: a key is
+    /// active when its expiry is set, and has `max_calls - calls_used` calls left.
+    pub fn from_counted(data: &[Felt]) -> Result<(Self, u32), SessionError> {
+        let bad = |what: &str| SessionError::InvalidResponse(format!("get_session_data: {what}"));
+        let [valid_until, max_calls, calls_used, n] = data else {
+            return Err(bad("expected 4 felts"));
+        };
+        let valid_until: u64 = (*valid_until)
+            .try_into()
+            .map_err(|_| bad("valid_until out of range"))?;
+        let max_calls: u32 = (*max_calls)
+            .try_into()
+            .map_err(|_| bad("max_calls out of range"))?;
+        let calls_used: u32 = (*calls_used)
+            .try_into()
+            .map_err(|_| bad("calls_used out of range"))?;
+        let n: u32 = (*n)
+            .try_into()
+            .map_err(|_| bad("allowlist length out of range"))?;
+        let remaining_calls = max_calls
+            .checked_sub(calls_used)
+            .ok_or_else(|| bad("more calls used than allowed"))?;
+        if n > MAX_COUNTED_ALLOWLIST {
+            return Err(bad("allowlist too long"));
+        }
+        let status = Self {
+            is_active: valid_until != 0,
+            valid_until,
+            remaining_calls,
+            allowed_entrypoints: Vec::new(),
+        };
+        Ok((status, if status_is_set(valid_until) { n } else { 0 }))
+    }
+
+    /// Parses the felts `get_session_data` returned in the `Listed` layout.
     pub fn from_felts(data: &[Felt]) -> Result<Self, SessionError> {
         let bad = |what: &str| SessionError::InvalidResponse(format!("get_session_data: {what}"));
         let [is_active, valid_until, remaining_calls, n, rest @ ..] = data else {
@@ -52,6 +108,10 @@ impl SessionStatus {
     }
 }
 
+fn status_is_set(valid_until: u64) -> bool {
+    valid_until != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +129,43 @@ mod tests {
                 allowed_entrypoints: vec![Felt::from(7u8), Felt::from(8u8)],
             }
         );
+    }
+
+    #[test]
+    fn parses_the_counted_layout() {
+        let data = [1_700_021_600u64, 1000, 1, 2].map(Felt::from);
+        let (status, to_read) = SessionStatus::parse(StatusLayout::Counted, &data).unwrap();
+        assert!(status.is_active);
+        assert_eq!(status.remaining_calls, 999);
+        assert_eq!(status.valid_until, 1_700_021_600);
+        assert_eq!(to_read, 2);
+        // A revoked or unknown key reads as zeros: inactive, nothing to read.
+        let (none, to_read) =
+            SessionStatus::parse(StatusLayout::Counted, &[Felt::ZERO; 4]).unwrap();
+        assert!(!none.is_active);
+        assert_eq!(to_read, 0);
+        // Used beyond the budget, a 5+n answer, a huge allowlist: refused.
+        assert!(SessionStatus::from_counted(&[9u8, 1, 2, 0].map(Felt::from)).is_err());
+        assert!(SessionStatus::from_counted(&[1u8, 9, 9, 0, 0].map(Felt::from)).is_err());
+        assert!(SessionStatus::from_counted(&[9u8, 1, 0, 65].map(Felt::from)).is_err());
+    }
+
+    #[test]
+    fn either_layout_never_misreads_a_session_as_active() {
+        // Counted, told apart by an expiry that is no bool.
+        let counted = [1_700_021_600u64, 10, 3, 0].map(Felt::from);
+        let (status, _) = SessionStatus::parse(StatusLayout::Either, &counted).unwrap();
+        assert_eq!(status.remaining_calls, 7);
+        // Listed with an empty allowlist.
+        let listed = [1u64, 1_700_021_600, 5, 0].map(Felt::from);
+        let (status, _) = SessionStatus::parse(StatusLayout::Either, &listed).unwrap();
+        assert!(status.is_active);
+        assert_eq!(status.remaining_calls, 5);
+        // A Counted record expiring at t = 1 reads as Listed: its "expiry" is the budget, in
+        // 1970, so the state machine shows it expired, never active.
+        let odd = [1u64, 1000, 0, 0].map(Felt::from);
+        let (status, _) = SessionStatus::parse(StatusLayout::Either, &odd).unwrap();
+        assert_eq!(status.valid_until, 1000);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use starknet_core::types::{Call, Felt};
 
 use crate::backends::{ExecutionBackend, SubmitContext};
 use crate::chain::node_client::{ChainSnapshot, NodeClient, Polling};
-use crate::chain::receipts::{check_receipt, expected_events};
+use crate::chain::receipts::{check_receipt, expected_events_of};
 use crate::clock::Clock;
 use crate::error::SessionError;
 use crate::keys::secret_key::{public_key_string, SecretKey};
@@ -19,6 +19,7 @@ use crate::session::record::{SessionRecord, SessionStore};
 use crate::session::state::{LocalSession, SessionState};
 use crate::session::view::{Busy, ErrorView, LimitView, SessionView};
 use crate::wallet::{UnlockedOwner, Wallet};
+use crate::wallet_type::DirectMessage;
 
 /// The hook's defaults and the receipt polling bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,7 +344,16 @@ impl SessionManager {
         SubmitContext {
             nonce,
             now: self.chain_now(),
+            direct_message: self.direct_message(),
         }
+    }
+
+    /// What a session key signs on the direct path for this wallet's class.
+    pub(super) fn direct_message(&self) -> DirectMessage {
+        self.wallet
+            .profile()
+            .map(|p| p.direct_message)
+            .unwrap_or_default()
     }
 
     async fn confirm(&self, hash: Felt, calls: &[Call]) -> Result<(), SessionError> {
@@ -351,6 +361,10 @@ impl SessionManager {
             .node
             .wait_for_receipt(hash, self.config.polling)
             .await?;
-        check_receipt(&receipt, &expected_events(self.wallet.address, calls))
+        let session_events = self.wallet.profile().is_some_and(|p| p.session_events);
+        check_receipt(
+            &receipt,
+            &expected_events_of(self.wallet.address, calls, session_events),
+        )
     }
 }

@@ -22,6 +22,52 @@ pub fn check_execution(
     policies: &[(Felt, SpendingPolicy)],
     now: u64,
 ) -> Result<(), SessionError> {
+    check_calls(
+        account,
+        calls,
+        status,
+        registered,
+        allowed_calls,
+        Some(policies),
+        now,
+    )?;
+    // A transaction's spending, per token, over the whole window.
+    for (token, policy) in policies {
+        let mut amounts = Vec::new();
+        for call in calls.iter().filter(|c| c.to == *token) {
+            if let Some(amount) = spend_amount(call)? {
+                amounts.push(amount);
+            }
+        }
+        if !amounts.is_empty() {
+            policy.after_spending(&amounts, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The same checks for a class that keeps no spending limits (Chipi's deployed classes): the
+/// status, the allowlist and the calls a session may never make; value calls are not limited
+/// by the chain there, so they are not refused here for lack of a policy.
+pub fn check_execution_without_policies(
+    account: Felt,
+    calls: &[Call],
+    status: &SessionStatus,
+    registered: bool,
+    now: u64,
+) -> Result<(), SessionError> {
+    check_calls(account, calls, status, registered, &[], None, now)
+}
+
+fn check_calls(
+    account: Felt,
+    calls: &[Call],
+    status: &SessionStatus,
+    registered: bool,
+    allowed_calls: &[(Felt, Felt)],
+    policies: Option<&[(Felt, SpendingPolicy)]>,
+    now: u64,
+) -> Result<(), SessionError> {
     if calls.is_empty() {
         return Err(SessionError::InvalidCall("no calls".into()));
     }
@@ -36,18 +82,6 @@ pub fn check_execution(
             return Err(SessionError::PrivilegedCall);
         }
         check_call(call, status, allowed_calls, policies, now)?;
-    }
-    // A transaction's spending, per token, over the whole window.
-    for (token, policy) in policies {
-        let mut amounts = Vec::new();
-        for call in calls.iter().filter(|c| c.to == *token) {
-            if let Some(amount) = spend_amount(call)? {
-                amounts.push(amount);
-            }
-        }
-        if !amounts.is_empty() {
-            policy.after_spending(&amounts, now)?;
-        }
     }
     Ok(())
 }
@@ -77,7 +111,7 @@ fn check_call(
     call: &Call,
     status: &SessionStatus,
     allowed_calls: &[(Felt, Felt)],
-    policies: &[(Felt, SpendingPolicy)],
+    policies: Option<&[(Felt, SpendingPolicy)]>,
     now: u64,
 ) -> Result<(), SessionError> {
     if !status.allowed_entrypoints.contains(&call.selector)
@@ -87,6 +121,9 @@ fn check_call(
             selector: call.selector,
         });
     }
+    let Some(policies) = policies else {
+        return Ok(());
+    };
     if is_value_call(call.selector) {
         let policy = policies
             .iter()

@@ -25,6 +25,9 @@ impl WalletService {
             class_hash: hex(w.class_hash),
             wallet_type: WalletKind::of(w),
             supports_sessions: w.supports_sessions(),
+            account_class: w.profile().map(|p| p.name.to_owned()),
+            spending_limits_enforced: w.profile().is_some_and(|p| p.spending_policies),
+            gasless_limits_enforced: w.profile().is_some_and(|p| p.gasless_checks_rules),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
         })
@@ -92,14 +95,25 @@ impl WalletService {
         Ok(manager.node().class_hash_at(address).await?.is_some())
     }
 
-    /// An existing account whose owner key is in the SDK's encrypted format under `pin`.
+    /// An existing account whose owner key is given in the SDK's encrypted format under `pin`,
+    /// or in the clear as a hex private key (`0x` and up to 64 hex digits): the key the user
+    /// pasted, sealed under `pin` at once.
     pub async fn import_wallet(
         &self,
         address: &str,
-        encrypted_private_key: &str,
+        owner_key: &str,
         pin: &Pin,
     ) -> Result<WalletInfo, AppError> {
-        let encrypted = encrypted_private_key.to_owned();
+        let text = owner_key.trim();
+        let hex_digits = text.strip_prefix("0x").unwrap_or("");
+        if !hex_digits.is_empty()
+            && hex_digits.len() <= 64
+            && hex_digits.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            let key = SecretKey::from_hex(text)?;
+            return self.import_wallet_key(address, key, pin).await;
+        }
+        let encrypted = text.to_owned();
         self.import_with(address, pin, move |address, class_hash, pin| {
             Wallet::import_sdk(address, class_hash, &encrypted, pin, pin)
         })

@@ -10,7 +10,7 @@ use crate::error::SessionError;
 use crate::keys::sealed_secret::SealedSecret;
 use crate::keys::secret_key::SecretKey;
 use crate::session::policies::{is_value_call, spend_amount};
-use crate::session::preflight::check_execution;
+use crate::session::preflight::{check_execution, check_execution_without_policies};
 use crate::session::record::SessionRecord;
 use crate::session::signature::SessionSignature;
 use crate::session::view::SessionView;
@@ -31,7 +31,7 @@ impl SessionManager {
 
     /// Reads the status, with the spending policies of the session's tokens and of `extra`.
     pub(super) async fn refresh_with(&self, extra: &[Felt]) -> Result<(), SessionError> {
-        self.wallet.require_sessions()?;
+        let profile = self.wallet.require_profile()?;
         let Some(mut record) = self.record() else {
             return Ok(());
         };
@@ -39,7 +39,7 @@ impl SessionManager {
         tokens.extend(extra.iter().filter(|t| !record.spending_tokens.contains(t)));
         let snapshot = self
             .node
-            .session_snapshot(self.wallet.address, record.public_key, &tokens)
+            .session_snapshot(self.wallet.address, record.public_key, &tokens, &profile)
             .await?;
         let offset = i64::try_from(snapshot.block_timestamp).unwrap_or(i64::MAX)
             - i64::try_from(self.clock.now()).unwrap_or(i64::MAX);
@@ -158,7 +158,7 @@ impl SessionManager {
         &self,
         calls: &[Call],
     ) -> Result<(SessionRecord, ChainSnapshot, u64), SessionError> {
-        self.wallet.require_sessions()?;
+        let profile = self.wallet.require_profile()?;
         let record = self.current()?;
         if record.revoked {
             return Err(SessionError::SessionRevoked);
@@ -175,8 +175,11 @@ impl SessionManager {
         // What the account will count: the calls, and a gasless fee at the most accepted.
         let mut counted = calls.to_vec();
         counted.extend(self.backend.worst_fee_call());
-        // A value call on a token whose policy was not read yet needs that policy first.
-        let unread: Vec<Felt> = {
+        // A value call on a token whose policy was not read yet needs that policy first (on a
+        // class that keeps policies).
+        let unread: Vec<Felt> = if !profile.spending_policies {
+            Vec::new()
+        } else {
             let shared = self.lock();
             counted
                 .iter()
@@ -200,15 +203,25 @@ impl SessionManager {
             .clone()
             .ok_or(SessionError::NoSession)?;
         let now = self.chain_now();
-        check_execution(
-            self.wallet.address,
-            &counted,
-            &snapshot.status,
-            record.registered,
-            &snapshot.allowed_calls,
-            &snapshot.policies,
-            now,
-        )?;
+        if profile.spending_policies {
+            check_execution(
+                self.wallet.address,
+                &counted,
+                &snapshot.status,
+                record.registered,
+                &snapshot.allowed_calls,
+                &snapshot.policies,
+                now,
+            )?;
+        } else {
+            check_execution_without_policies(
+                self.wallet.address,
+                &counted,
+                &snapshot.status,
+                record.registered,
+                now,
+            )?;
+        }
         Ok((record, snapshot, now))
     }
 
@@ -256,6 +269,7 @@ impl SessionManager {
             let context = SubmitContext {
                 nonce: Some(snapshot.nonce),
                 now,
+                direct_message: self.direct_message(),
             };
             let hash = self
                 .backend
@@ -268,9 +282,20 @@ impl SessionManager {
         }
         .await;
         let hash = sent.inspect_err(|_| self.lock().stale = true)?;
+        let mut remaining_calls = self.record_execution(&calls, now)?;
+        // Classes other than ours count from the chain: their gasless path may consume no call
+        // (or one the cache cannot predict), so the count is read again.
+        if self.wallet.profile().is_some_and(|p| !p.session_events) {
+            self.lock().stale = true;
+            if self.refresh_inner().await.is_ok() {
+                if let Some(snapshot) = self.lock().snapshot.as_ref() {
+                    remaining_calls = snapshot.status.remaining_calls;
+                }
+            }
+        }
         Ok(Executed {
             transaction_hash: hash,
-            remaining_calls: self.record_execution(&calls, now)?,
+            remaining_calls,
         })
     }
 

@@ -153,6 +153,22 @@ impl SessionManager {
             }
             tokens.push(p.token);
         }
+        // Limits the account's class cannot keep are refused before anything is signed: the
+        // session would otherwise run on chain without them.
+        let profile = self.wallet.require_profile()?;
+        if !params.spending_policies.is_empty() && !profile.spending_policies {
+            return Err(SessionError::InvalidSpendingPolicy(format!(
+                "{} cannot enforce spending limits; register without limits, or use an account \
+                 class that keeps them",
+                profile.name
+            )));
+        }
+        if !params.allowed_calls.is_empty() && !profile.bound_calls {
+            return Err(SessionError::InvalidSessionParams(format!(
+                "{} cannot bind an entrypoint to one contract; allow the selector instead",
+                profile.name
+            )));
+        }
         if params.allowed_entrypoints.is_empty() && params.allowed_calls.is_empty() {
             return Err(SessionError::InvalidSessionParams(
                 "allow at least one entrypoint: an empty allowlist allows nothing".into(),
@@ -221,7 +237,20 @@ impl SessionManager {
         }
         self.save(Some(record))?;
         outcome?;
-        self.refresh_inner().await
+        self.refresh_inner().await?;
+        // A class without session events is checked by its status: the key must read active.
+        let active = self
+            .lock()
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.status.is_active);
+        if !active {
+            return Err(SessionError::EffectMissing {
+                transaction_hash: hash,
+                event: "active session status",
+            });
+        }
+        Ok(())
     }
 
     /// Sends `calls` signed by `owner` (checked to be this wallet's) through the backend.
@@ -265,7 +294,20 @@ impl SessionManager {
         record.revoked = true;
         self.save(Some(record))?;
         self.lock().unlocked = None;
-        self.refresh_inner().await
+        self.refresh_inner().await?;
+        // A class without session events is checked by its status: the key must read inactive.
+        let still_active = self
+            .lock()
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.status.is_active);
+        if still_active {
+            return Err(SessionError::EffectMissing {
+                transaction_hash: hash,
+                event: "revoked session status",
+            });
+        }
+        Ok(())
     }
 
     /// `clearSession`: forgets the device's session (nothing on chain changes). A session that
