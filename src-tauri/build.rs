@@ -22,6 +22,10 @@ const COMMANDS: &[&str] = &[
     "list_activity",
     "get_network",
     "set_network",
+    "get_settings",
+    "switch_network",
+    "save_gas_settings",
+    "quote_transfer",
 ];
 
 fn main() {

@@ -45,6 +45,10 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::activity::list_activity,
             commands::settings::get_network,
             commands::settings::set_network,
+            commands::settings::get_settings,
+            commands::settings::switch_network,
+            commands::settings::save_gas_settings,
+            commands::settings::quote_transfer,
         ])
         .events(collect_events![SessionChanged])
 }
@@ -63,8 +67,11 @@ fn default_network() -> Result<Network, AppError> {
     Ok(network)
 }
 
-/// Refreshes the status at start and before the session expires (the hook's `autoCheckStatus`).
+/// Checks the node's chain id at start, then refreshes the status at start and before the
+/// session expires (the hook's `autoCheckStatus`).
 async fn keep_status_fresh(app: Arc<WalletService>) {
+    // A node on another chain than the network's blocks the wallet until the settings change.
+    let _ = app.check_chain().await;
     loop {
         let next = match app.refresh_status().await {
             Ok(info) => {

@@ -10,185 +10,19 @@
 
 use std::sync::{Arc, Mutex};
 
-use chipi_session::keys::sealed_secret::kdf_runs;
-use chipi_session::{ManualClock, SealedSecret};
-use local_stack::LocalStack;
-use serde_json::{json, Value};
+use chipi_session::SealedSecret;
+use serde_json::json;
 use starknet_core::types::Felt;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::{mock_builder, mock_context, noop_assets};
 use wallet_service::host::select;
-use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
-use wallet_service::prefs::FilePrefs;
-use wallet_service::{AppError, SecretVault, WalletService};
+use wallet_service::keychain::{owner_key_entry, session_key_entry};
+use wallet_service::SecretVault;
+
+mod common;
+
+use common::Fixture;
 
 const PIN: &str = "pin-Ipc#9";
-
-/// A vault that can be "locked" the way a real keychain is: every access refused.
-struct Lockable {
-    inner: KeyringVault,
-    locked: Mutex<bool>,
-}
-
-impl Lockable {
-    fn check(&self) -> Result<(), AppError> {
-        if *self.locked.lock().unwrap() {
-            Err(AppError::Keychain(
-                "the keychain is locked or refused access; unlock it and try again".into(),
-            ))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl SecretVault for Lockable {
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
-        self.check()?;
-        self.inner.put(name, sealed)
-    }
-    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
-        self.check()?;
-        self.inner.get(name)
-    }
-    fn delete(&self, name: &str) -> Result<(), AppError> {
-        self.check()?;
-        self.inner.delete(name)
-    }
-}
-
-/// The UI's side of the IPC: a command name and its camelCase arguments.
-struct Ui {
-    webview: WebviewWindow<MockRuntime>,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl Ui {
-    async fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        let webview = self.webview.clone();
-        let answer = tokio::task::spawn_blocking(move || get_ipc_response(&webview, request))
-            .await
-            .unwrap()
-            .map(|body| body.deserialize::<Value>().unwrap());
-        let text = match &answer {
-            Ok(v) | Err(v) => v.to_string(),
-        };
-        self.seen.lock().unwrap().push(text);
-        answer
-    }
-
-    /// [`Ui::ok`], with the Argon2id runs the command cost.
-    async fn ok_counting(&self, cmd: &str, args: Value) -> (Value, u64) {
-        let before = kdf_runs();
-        let value = self.ok(cmd, args).await;
-        (value, kdf_runs() - before)
-    }
-
-    async fn ok(&self, cmd: &str, args: Value) -> Value {
-        match self.call(cmd, args).await {
-            Ok(value) => value,
-            Err(error) => panic!("{cmd} failed: {error}"),
-        }
-    }
-
-    /// The error's `kind`, failing if the command succeeded.
-    async fn kind(&self, cmd: &str, args: Value) -> String {
-        match self.call(cmd, args).await {
-            Ok(value) => panic!("{cmd} should have failed, answered {value}"),
-            Err(error) => {
-                assert!(
-                    error["message"].as_str().is_some_and(|m| !m.is_empty()),
-                    "{error}"
-                );
-                error["kind"].as_str().unwrap().to_owned()
-            }
-        }
-    }
-}
-
-struct Fixture {
-    stack: LocalStack,
-    vault: Arc<Lockable>,
-    prefs: Arc<FilePrefs>,
-    clock: Arc<ManualClock>,
-    dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    async fn new() -> Self {
-        let stack = LocalStack::start().await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let service = format!("com.chipi.sessionwallet.ipc-test.{}", std::process::id());
-        let clock = Arc::new(ManualClock::new(
-            stack.node.pending_timestamp().await.unwrap(),
-        ));
-        Self {
-            vault: Arc::new(Lockable {
-                inner: KeyringVault::new(service),
-                locked: Mutex::new(false),
-            }),
-            prefs: Arc::new(FilePrefs(dir.path().join("prefs.json"))),
-            clock,
-            stack,
-            dir,
-        }
-    }
-
-    /// A new app process: mock runtime, the app's invoke handler and events, a fresh
-    /// `WalletService` on the same keychain and preferences, confirming with the test setting
-    /// `confirmer` (`approve` or `deny`).
-    fn start_app(
-        &self,
-        seen: &Arc<Mutex<Vec<String>>>,
-        confirmer: &str,
-    ) -> (tauri::App<MockRuntime>, Ui) {
-        let specta = chipi_wallet_app::specta_builder::<MockRuntime>();
-        let app = mock_builder()
-            .invoke_handler(specta.invoke_handler())
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        specta.mount_events(&app);
-        let events = seen.clone();
-        app.listen_any(SESSION_CHANGED, move |event| {
-            events.lock().unwrap().push(event.payload().to_owned());
-        });
-        let wallet = WalletService::open(
-            self.vault.clone(),
-            self.prefs.clone(),
-            self.stack.network.clone(),
-            select(Some(confirmer), false, || unreachable!()).unwrap(),
-            self.clock.clone(),
-        )
-        .unwrap();
-        chipi_wallet_app::attach(app.handle(), Arc::new(wallet));
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        (
-            app,
-            Ui {
-                webview,
-                seen: seen.clone(),
-            },
-        )
-    }
-}
-
-/// The event's name on the wire (tauri-specta names it after the type).
-const SESSION_CHANGED: &str = "session-changed";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_over_ipc_on_a_real_node() {
@@ -287,7 +121,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(active["remainingCalls"], 5);
     assert_eq!(active["limits"][0]["symbol"], "STRK");
     assert_eq!(active["limits"][0]["maxPerCall"], "2000000000000000000");
-    let session_key = open_entry(&*fx.vault, &session_key_entry(&address));
+    let session_key = open_entry(&*fx.vault, &session_key_entry("local", &address));
 
     // Gasless transfer: the chain moved the tokens; the count fell by one.
     let sent = ui
@@ -409,7 +243,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(ui.kind("transfer", body.clone()).await, "NoSession");
     assert!(
         fx.vault
-            .get(&session_key_entry(&address))
+            .get(&session_key_entry("local", &address))
             .unwrap()
             .is_none(),
         "clear removed the session key"
@@ -428,7 +262,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     let (sent, runs) = ui.ok_counting("transfer", body.clone()).await;
     assert_eq!(runs, 0, "an unlocked wallet transfers without Argon2id");
     assert_eq!(sent["remainingCalls"], 4);
-    let second_key = open_entry(&*fx.vault, &session_key_entry(&address));
+    let second_key = open_entry(&*fx.vault, &session_key_entry("local", &address));
 
     // A restart locks; unlocking opens the session key once.
     drop(ui);
@@ -471,7 +305,7 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(revoked["state"], "revoked");
 
     // The secrets, read back from the keychain, appear in no response and no event.
-    let owner = open_entry(&*fx.vault, &owner_key_entry(&address));
+    let owner = open_entry(&*fx.vault, &owner_key_entry("local", &address));
     let needles = [
         PIN.to_owned(),
         owner[2..].to_owned(),

@@ -44,8 +44,19 @@ export const commands = {
 	listActivity: () => __TAURI_INVOKE<ActivityInfo_Serialize[]>("list_activity"),
 	/**  The network. */
 	getNetwork: () => __TAURI_INVOKE<NetworkInfo_Serialize>("get_network"),
-	/**  Picks `mainnet`, `sepolia` or `local` (before a wallet exists). */
+	/**
+	 *  Switches to `mainnet`, `sepolia`, `local` or a saved network, once its node reports the
+	 *  right chain id; each network keeps its own wallet and session.
+	 */
 	setNetwork: (name: string) => typedError<NetworkInfo_Serialize, AppError>(__TAURI_INVOKE("set_network", { name })),
+	/**  The settings screen: network, saved networks, gas settings with keys masked. */
+	getSettings: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("get_settings")),
+	/**  Switches network (a profile, a saved one, or a custom one), checking the node's chain id. */
+	switchNetwork: (choice: NetworkChoice_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("switch_network", { choice })),
+	/**  Saves the gas settings of the selected network; keys go to the keychain. */
+	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
+	/**  What a transfer would cost with the current gas settings, before sending it. */
+	quoteTransfer: (token: string, recipient: string, amount: string) => typedError<FeeQuote, AppError>(__TAURI_INVOKE("quote_transfer", { token, recipient, amount })),
 };
 
 /** Events */
@@ -145,6 +156,8 @@ export type AppError =
 { kind: "Locked"; message: string } | 
 /**  No wallet yet; create or import one. */
 { kind: "NoWallet"; message: string } | 
+/**  The node is on another chain than the network names. */
+{ kind: "WrongChain"; message: string } | 
 /**  The node or a service is unreachable. */
 { kind: "Network"; message: string } | 
 /**  The sponsor or Chipi's API refused. */
@@ -195,6 +208,126 @@ export type CallInput = {
 	/**  Calldata felts (hex or decimal strings). */
 	calldata: string[],
 };
+
+/**  Who pays a paymaster's fee. */
+export type FeeModeSetting = 
+/**  The paymaster pays (its operator may require an API key). */
+"sponsored" | 
+/**
+ *  The user pays the fee in a token the paymaster takes; the paymaster appends the fee
+ *  transfer, shown and counted before signing.
+ */
+"gasless";
+
+/**  What a gasless execution will cost, shown before it is sent. */
+export type FeeQuote = {
+	/**
+	 *  `sponsored` (nothing to pay), `gasless` (paid in `token`) or `direct` (the account pays
+	 *  the network fee).
+	 */
+	mode: string,
+	/**  The fee token's symbol. */
+	token: string,
+	/**  The fee in whole units (`0` when sponsored). */
+	amount: string,
+	/**  The most the settings accept, whole units. */
+	maxFee: string,
+};
+
+/**  Gas settings as shown. */
+export type GasInfo = GasInfo_Serialize | GasInfo_Deserialize;
+
+/**  Gas settings as shown. */
+export type GasInfo_Deserialize = {
+	/**  The path transactions take. */
+	mode: GasMode,
+	/**  Who pays a paymaster's fee. */
+	feeMode: FeeModeSetting,
+	/**  The gasless fee token's symbol. */
+	gasToken: string,
+	/**  The most a gasless fee may be, whole units. */
+	maxFee: string,
+	/**  The paymaster API key, masked (`pk_l…6789`), if set. */
+	paymasterApiKey?: string | null,
+	/**  Chipi's public API key, masked, if set. */
+	chipiApiKey?: string | null,
+	/**  Whether a Chipi bearer token is stored. */
+	chipiBearerSet: boolean,
+	/**  The command that prints a fresh bearer token, if any. */
+	bearerCommand?: string | null,
+};
+
+/**  Gas settings as shown. */
+export type GasInfo_Serialize = {
+	/**  The path transactions take. */
+	mode: GasMode,
+	/**  Who pays a paymaster's fee. */
+	feeMode: FeeModeSetting,
+	/**  The gasless fee token's symbol. */
+	gasToken: string,
+	/**  The most a gasless fee may be, whole units. */
+	maxFee: string,
+	/**  The paymaster API key, masked (`pk_l…6789`), if set. */
+	paymasterApiKey: string | null,
+	/**  Chipi's public API key, masked, if set. */
+	chipiApiKey: string | null,
+	/**  Whether a Chipi bearer token is stored. */
+	chipiBearerSet: boolean,
+	/**  The command that prints a fresh bearer token, if any. */
+	bearerCommand: string | null,
+};
+
+/**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */
+export type GasInput = GasInput_Serialize | GasInput_Deserialize;
+
+/**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */
+export type GasInput_Deserialize = {
+	/**  The path transactions take. */
+	mode: GasMode,
+	/**  Who pays a paymaster's fee. */
+	feeMode: FeeModeSetting,
+	/**  The gasless fee token (a symbol of the network). */
+	gasToken: string,
+	/**  The most a gasless fee may be, whole units. */
+	maxFee: string,
+	/**  The paymaster API key. */
+	paymasterApiKey?: Pin | null,
+	/**  Chipi's public API key. */
+	chipiApiKey?: Pin | null,
+	/**  A Chipi bearer token. */
+	chipiBearer?: Pin | null,
+	/**  A command printing a fresh bearer token (empty removes it). */
+	bearerCommand?: string | null,
+};
+
+/**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */
+export type GasInput_Serialize = {
+	/**  The path transactions take. */
+	mode: GasMode,
+	/**  Who pays a paymaster's fee. */
+	feeMode: FeeModeSetting,
+	/**  The gasless fee token (a symbol of the network). */
+	gasToken: string,
+	/**  The most a gasless fee may be, whole units. */
+	maxFee: string,
+	/**  The paymaster API key. */
+	paymasterApiKey: Pin | null,
+	/**  Chipi's public API key. */
+	chipiApiKey: Pin | null,
+	/**  A Chipi bearer token. */
+	chipiBearer: Pin | null,
+	/**  A command printing a fresh bearer token (empty removes it). */
+	bearerCommand: string | null,
+};
+
+/**  How transactions reach the chain on a network. */
+export type GasMode = 
+/**  The network's SNIP-29 paymaster (or direct when it has none). */
+"paymaster" | 
+/**  Chipi's hosted API. */
+"chipiApi" | 
+/**  A direct INVOKE the account pays for. */
+"direct";
 
 /**  The last error. */
 export type LastError = LastError_Serialize | LastError_Deserialize;
@@ -266,6 +399,49 @@ export type LimitInput = {
 	windowSeconds: number,
 };
 
+/**
+ *  A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
+ *  `custom` with its name, node and chain id. The node's chain id is checked before anything
+ *  is saved.
+ */
+export type NetworkChoice = NetworkChoice_Serialize | NetworkChoice_Deserialize;
+
+/**
+ *  A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
+ *  `custom` with its name, node and chain id. The node's chain id is checked before anything
+ *  is saved.
+ */
+export type NetworkChoice_Deserialize = {
+	/**  `mainnet`, `sepolia`, `local`, the name of a saved network, or `custom`. */
+	profile: string,
+	/**  A custom network's name. */
+	name?: string | null,
+	/**  The node's URL (a profile's own when absent). */
+	rpcUrl?: string | null,
+	/**  A custom network's chain id: hex (`0x534e5f4d41494e`) or its short string (`SN_MAIN`). */
+	chainId?: string | null,
+	/**  A SNIP-29 paymaster URL (a profile's own when absent). */
+	sponsorUrl?: string | null,
+};
+
+/**
+ *  A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
+ *  `custom` with its name, node and chain id. The node's chain id is checked before anything
+ *  is saved.
+ */
+export type NetworkChoice_Serialize = {
+	/**  `mainnet`, `sepolia`, `local`, the name of a saved network, or `custom`. */
+	profile: string,
+	/**  A custom network's name. */
+	name: string | null,
+	/**  The node's URL (a profile's own when absent). */
+	rpcUrl: string | null,
+	/**  A custom network's chain id: hex (`0x534e5f4d41494e`) or its short string (`SN_MAIN`). */
+	chainId: string | null,
+	/**  A SNIP-29 paymaster URL (a profile's own when absent). */
+	sponsorUrl: string | null,
+};
+
 /**  Network settings. */
 export type NetworkInfo = NetworkInfo_Serialize | NetworkInfo_Deserialize;
 
@@ -273,6 +449,8 @@ export type NetworkInfo = NetworkInfo_Serialize | NetworkInfo_Deserialize;
 export type NetworkInfo_Deserialize = {
 	/**  Profile name. */
 	name: string,
+	/**  The chain id the node must report (hex). */
+	chainId: string,
 	/**  Node URL. */
 	rpcUrl: string,
 	/**  Sponsor URL. */
@@ -285,6 +463,8 @@ export type NetworkInfo_Deserialize = {
 export type NetworkInfo_Serialize = {
 	/**  Profile name. */
 	name: string,
+	/**  The chain id the node must report (hex). */
+	chainId: string,
 	/**  Node URL. */
 	rpcUrl: string,
 	/**  Sponsor URL. */
@@ -443,6 +623,38 @@ export type SessionState =
 "expired" | 
 /**  Revoked on chain. */
 "revoked";
+
+/**
+ *  The settings screen: the network, the networks kept on this device, how transactions reach
+ *  the chain. Keys are shown masked, never in full.
+ */
+export type SettingsInfo = SettingsInfo_Serialize | SettingsInfo_Deserialize;
+
+/**
+ *  The settings screen: the network, the networks kept on this device, how transactions reach
+ *  the chain. Keys are shown masked, never in full.
+ */
+export type SettingsInfo_Deserialize = {
+	/**  The selected network. */
+	network: NetworkInfo_Deserialize,
+	/**  The other networks with settings (and maybe a wallet) on this device. */
+	savedNetworks: string[],
+	/**  Gas settings of the selected network. */
+	gas: GasInfo_Deserialize,
+};
+
+/**
+ *  The settings screen: the network, the networks kept on this device, how transactions reach
+ *  the chain. Keys are shown masked, never in full.
+ */
+export type SettingsInfo_Serialize = {
+	/**  The selected network. */
+	network: NetworkInfo_Serialize,
+	/**  The other networks with settings (and maybe a wallet) on this device. */
+	savedNetworks: string[],
+	/**  Gas settings of the selected network. */
+	gas: GasInfo_Serialize,
+};
 
 /**  A token. */
 export type TokenInfo = {

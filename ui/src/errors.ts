@@ -31,6 +31,7 @@ const byKind: Record<ErrorKind, Shown> = {
   NotConfirmed: { title: 'Not confirmed', next: 'Confirm to continue.' },
   Locked: { title: 'Wallet locked', next: 'Unlock it with your PIN.' },
   NoWallet: { title: 'No wallet yet', next: 'Create or import a wallet.' },
+  WrongChain: { title: 'The node is on another chain', next: 'Open Settings and pick the node of this network (or the network of this node).' },
   Network: { title: 'Cannot reach the network', next: 'Check the connection and try again.' },
   Paymaster: { title: 'The sponsor refused', next: 'Try again later.' },
   PaymasterApiKey: { title: 'The paymaster wants an API key', next: 'Set the key in Settings, or choose the gasless fee mode (you pay the fee in a token).' },

@@ -1,7 +1,7 @@
 // The one place the UI talks to the backend: the generated bindings, unwrapped so a failed
 // command throws its tagged AppError.
 import { commands, events } from './bindings';
-import type { AppError, SessionInfo } from './bindings';
+import type { AppError, GasInput, NetworkChoice, SessionInfo } from './bindings';
 
 type Res<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
 
@@ -31,5 +31,10 @@ export const ipc = {
   listActivity: () => commands.listActivity(),
   getNetwork: () => commands.getNetwork(),
   setNetwork: (name: string) => unwrap(commands.setNetwork(name)),
+  getSettings: () => unwrap(commands.getSettings()),
+  switchNetwork: (choice: NetworkChoice) => unwrap(commands.switchNetwork(choice)),
+  saveGasSettings: (input: GasInput) => unwrap(commands.saveGasSettings(input)),
+  quoteTransfer: (token: string, recipient: string, amount: string) =>
+    unwrap(commands.quoteTransfer(token, recipient, amount)),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
 };

@@ -5,7 +5,7 @@ import { checkAddress, checkAmount, formatUnits } from './amount';
 import { isAppError, showError } from './errors';
 import { ipc } from './ipc';
 import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
-import type { ActivityInfo, NetworkInfo, SessionInfo, WalletInfo } from './bindings';
+import type { ActivityInfo, FeeQuote, NetworkInfo, SessionInfo, SettingsInfo, WalletInfo } from './bindings';
 
 type Attrs = Record<string, string>;
 
@@ -25,7 +25,13 @@ let session: SessionInfo | null = null;
 let network: NetworkInfo | null = null;
 let activity: ActivityInfo[] = [];
 let banner: { title: string; next: string; kind: string; detail: string } | null = null;
-let transferState: { pending: boolean; result?: { hash: string; url: string | null; what: string } } = { pending: false };
+let transferState: {
+  pending: boolean;
+  quote?: { fee: FeeQuote; token: string; recipient: string; amount: string };
+  result?: { hash: string; url: string | null; what: string };
+} = { pending: false };
+let settings: SettingsInfo | null = null;
+let settingsOpen = false;
 
 function fail(error: unknown) {
   if (isAppError(error)) {
@@ -51,6 +57,7 @@ async function act(f: () => Promise<unknown>) {
 
 async function reload() {
   network = await ipc.getNetwork();
+  settings = await ipc.getSettings().catch(() => null);
   try {
     wallet = await ipc.getWallet();
     session = await ipc.getSessionView();
@@ -268,6 +275,113 @@ function classNotes() {
   return notes.length ? el('div', { testid: 'class-notes', class: 'hint' }, ...notes.map((n) => el('p', {}, n))) : '';
 }
 
+function option(value: string, label: string, selected: boolean) {
+  const o = el('option', { value }, label) as HTMLOptionElement;
+  o.selected = selected;
+  return o;
+}
+
+// The settings screen: the network (a profile, a saved one or a custom one, its node checked
+// for the right chain id), and how transactions reach it. Keys are typed here and shown masked.
+function settingsView() {
+  const s = settings;
+  const profile = el('select', { testid: 'settings-network-profile' }) as HTMLSelectElement;
+  const names = ['local', 'sepolia', 'mainnet', ...(s?.savedNetworks ?? []).filter((n) => !['local', 'sepolia', 'mainnet'].includes(n))];
+  if (s && !names.includes(s.network.name)) names.push(s.network.name);
+  for (const n of names) profile.append(option(n, n, s?.network.name === n));
+  profile.append(option('custom', 'custom…', false));
+  const customName = input('settings-custom-name', { placeholder: 'Name' });
+  const customRpc = input('settings-custom-rpc', { placeholder: 'Node URL (https://…)' });
+  const customChain = input('settings-custom-chain', { placeholder: 'Chain id (SN_MAIN or 0x…)' });
+  const customSponsor = input('settings-custom-sponsor', { placeholder: 'Paymaster URL (optional)' });
+  const custom = el('div', { testid: 'settings-custom' }, customName, customRpc, customChain, customSponsor);
+  const showCustom = () => (custom.hidden = profile.value !== 'custom');
+  profile.addEventListener('change', showCustom);
+  showCustom();
+  const saveNetwork = button('settings-network-save', 'Use this network', () =>
+    act(async () => {
+      const isCustom = profile.value === 'custom';
+      await ipc.switchNetwork({
+        profile: profile.value,
+        name: isCustom ? customName.value.trim() : null,
+        rpcUrl: isCustom ? customRpc.value.trim() : null,
+        chainId: isCustom ? customChain.value.trim() : null,
+        sponsorUrl: isCustom && customSponsor.value.trim() ? customSponsor.value.trim() : null,
+      });
+    }),
+  );
+
+  const gas = s?.gas;
+  const mode = el('select', { testid: 'settings-gas-mode' }) as HTMLSelectElement;
+  for (const [v, label] of [
+    ['paymaster', 'Paymaster (SNIP-29)'],
+    ['chipiApi', 'Chipi API'],
+    ['direct', 'Direct (the account pays gas)'],
+  ])
+    mode.append(option(v, label, gas?.mode === v));
+  const feeMode = el('select', { testid: 'settings-fee-mode' }) as HTMLSelectElement;
+  feeMode.append(option('sponsored', 'Sponsored: the paymaster pays', gas?.feeMode === 'sponsored'));
+  feeMode.append(option('gasless', 'Gasless: you pay the fee in a token', gas?.feeMode === 'gasless'));
+  const gasToken = el('select', { testid: 'settings-gas-token' }) as HTMLSelectElement;
+  for (const t of s?.network.tokens ?? []) gasToken.append(option(t.symbol, t.symbol, gas?.gasToken === t.symbol));
+  const maxFee = input('settings-max-fee', { value: gas?.maxFee ?? '0.1', inputmode: 'decimal' });
+  const paymasterKey = input('settings-paymaster-key', { type: 'password', autocomplete: 'off', placeholder: 'Paymaster API key' });
+  const chipiKey = input('settings-chipi-key', { type: 'password', autocomplete: 'off', placeholder: 'Chipi public API key (pk_…)' });
+  const bearer = input('settings-chipi-bearer', { type: 'password', autocomplete: 'off', placeholder: 'Chipi bearer token' });
+  const bearerCommand = input('settings-bearer-command', { value: gas?.bearerCommand ?? '', placeholder: 'Command printing a bearer token' });
+  const save = (clearPaymasterKey: boolean) =>
+    act(async () => {
+      await ipc.saveGasSettings({
+        mode: mode.value as 'paymaster' | 'chipiApi' | 'direct',
+        feeMode: feeMode.value as 'sponsored' | 'gasless',
+        gasToken: gasToken.value,
+        maxFee: maxFee.value.trim(),
+        paymasterApiKey: clearPaymasterKey ? '' : paymasterKey.value.trim() || null,
+        chipiApiKey: chipiKey.value.trim() || null,
+        chipiBearer: bearer.value.trim() || null,
+        bearerCommand: bearerCommand.value.trim(),
+      });
+      dropPins = true;
+    });
+  return el(
+    'section',
+    { testid: 'settings', class: 'card' },
+    el('h2', {}, 'Settings'),
+    el('h3', {}, 'Network'),
+    el('div', {}, 'Now: ', el('strong', { testid: 'settings-current-network' }, s ? `${s.network.name} (${s.network.rpcUrl})` : '–')),
+    el('label', {}, 'Network ', profile),
+    custom,
+    saveNetwork,
+    el('p', { class: 'hint' }, 'Each network keeps its own wallet and session. The node must report the chain id of the network.'),
+    el('h3', {}, 'Fees'),
+    el('label', {}, 'Send through ', mode),
+    el('label', {}, 'Fee ', feeMode),
+    el('label', {}, 'Fee token ', gasToken),
+    el('label', {}, 'Most fee accepted ', maxFee),
+    el(
+      'div',
+      {},
+      'Paymaster key: ',
+      el('code', { testid: 'settings-paymaster-key-masked' }, gas?.paymasterApiKey ?? 'not set'),
+      ' ',
+      paymasterKey,
+      gas?.paymasterApiKey ? button('settings-paymaster-key-remove', 'Remove', () => save(true)) : '',
+    ),
+    el('div', {}, 'Chipi API key: ', el('code', { testid: 'settings-chipi-key-masked' }, gas?.chipiApiKey ?? 'not set'), ' ', chipiKey),
+    el('div', {}, 'Bearer token: ', el('span', { testid: 'settings-chipi-bearer-set' }, gas?.chipiBearerSet ? 'set' : 'not set'), ' ', bearer),
+    bearerCommand,
+    button('settings-gas-save', 'Save fee settings', () => save(false)),
+    el('p', { class: 'hint' }, 'Keys are kept in the system keychain and shown masked.'),
+  );
+}
+
+function feeWords() {
+  const g = settings?.gas;
+  if (!g || g.mode === 'direct') return 'The account pays the network fee.';
+  if (g.mode === 'chipiApi') return 'Sponsored by the Chipi API: no fee.';
+  return g.feeMode === 'gasless' ? `You pay the paymaster's fee in ${g.gasToken} (at most ${g.maxFee}).` : 'Sponsored: no fee.';
+}
+
 function transferForm() {
   const token = el('select', { testid: 'transfer-token' }) as HTMLSelectElement;
   // Only tokens the session has a limit for: the chain refuses the others.
@@ -277,16 +391,16 @@ function transferForm() {
   const recipient = input('transfer-recipient', { placeholder: 'Recipient 0x…' });
   const amount = input('transfer-amount', { placeholder: 'Amount', inputmode: 'decimal' });
   const problem = el('div', { testid: 'transfer-validation', class: 'hint' });
-  const send = button('transfer-submit', 'Send gasless', () => {
+  const sendNow = (t: string, to: string, value: string) => {
     banner = null;
     transferState = { pending: true };
     render();
     ipc
-      .transfer(token.value, recipient.value.trim(), amount.value.trim())
+      .transfer(t, to, value)
       .then((r) => {
         transferState = {
           pending: false,
-          result: { hash: r.transactionHash, url: r.explorerUrl, what: `${amount.value.trim()} ${token.value} to ${recipient.value.trim()}` },
+          result: { hash: r.transactionHash, url: r.explorerUrl, what: `${value} ${t} to ${to}` },
         };
         return reload();
       })
@@ -294,7 +408,35 @@ function transferForm() {
         transferState = { pending: false };
         fail(e);
       });
+  };
+  // In the gasless fee mode the paymaster's fee is asked and shown first; sending needs a
+  // second click on the fee the user saw.
+  const gasless = settings?.gas.mode === 'paymaster' && settings.gas.feeMode === 'gasless';
+  const send = button('transfer-submit', gasless ? 'See the fee' : 'Send gasless', () => {
+    const [t, to, value] = [token.value, recipient.value.trim(), amount.value.trim()];
+    if (!gasless) return sendNow(t, to, value);
+    banner = null;
+    ipc
+      .quoteTransfer(t, to, value)
+      .then((fee) => {
+        transferState = { pending: false, quote: { fee, token: t, recipient: to, amount: value } };
+        render();
+      })
+      .catch(fail);
   });
+  const quote = transferState.quote;
+  const quoteView = quote
+    ? el(
+        'div',
+        { testid: 'transfer-quote' },
+        el('div', { testid: 'transfer-fee' }, `Fee: ${quote.fee.amount} ${quote.fee.token}, paid by you (at most ${quote.fee.maxFee}).`),
+        button('transfer-confirm', `Send ${quote.amount} ${quote.token} and pay the fee`, () => sendNow(quote.token, quote.recipient, quote.amount)),
+        button('transfer-cancel', 'Cancel', () => {
+          transferState = { pending: false };
+          render();
+        }),
+      )
+    : '';
   const validate = () => {
     const a = checkAddress(recipient.value);
     const b = checkAmount(amount.value, tokenDecimals(token.value));
@@ -322,12 +464,14 @@ function transferForm() {
     'section',
     { testid: 'transfer-form', class: 'card' },
     el('h2', {}, 'Gasless transfer'),
+    el('div', { testid: 'transfer-fee-mode', class: 'hint' }, feeWords()),
     blocked,
     token,
     recipient,
     amount,
     problem,
     send,
+    quoteView,
     transferState.pending ? el('div', { testid: 'transfer-progress' }, 'Sending…') : '',
     result,
   );
@@ -413,11 +557,27 @@ function build() {
   root.replaceChildren();
   root.append(bannerView());
   if (banner?.kind === 'Keychain') root.append(button('retry-keychain', 'Retry', () => act(() => ipc.retryKeychain())));
-  if (!wallet || !session) {
-    root.append(onboarding());
+  const toggle = settingsOpen
+    ? button('close-settings', 'Back', () => {
+        settingsOpen = false;
+        render();
+      })
+    : button('open-settings', 'Settings', () => {
+        settingsOpen = true;
+        banner = null;
+        render();
+      });
+  if (settingsOpen) {
+    root.append(toggle, settingsView());
     return;
   }
-  root.append(el('header', {}, el('span', { testid: 'network-name' }, wallet.network), ' ', el('code', { testid: 'wallet-address' }, wallet.address)));
+  if (!wallet || !session) {
+    root.append(toggle, onboarding());
+    return;
+  }
+  root.append(
+    el('header', {}, el('span', { testid: 'network-name' }, wallet.network), ' ', el('code', { testid: 'wallet-address' }, wallet.address), ' ', toggle),
+  );
   root.append(sessionCard(session));
   if (!wallet.unlocked) root.append(unlockForm());
   if (['none', 'expired', 'revoked', 'created'].includes(session.state)) root.append(setUpForm());

@@ -23,9 +23,10 @@ pub struct Cli {
     /// SNIP-29 sponsor URL, overriding the profile's.
     #[arg(long, env = "CHIPI_WALLET_SPONSOR", global = true)]
     pub sponsor: Option<String>,
-    /// How executions reach the chain.
-    #[arg(long, value_enum, default_value_t = BackendKind::Paymaster, global = true)]
-    pub backend: BackendKind,
+    /// How executions reach the chain (default: the network's gas settings in the data
+    /// directory, the same file format as the app's; a paymaster when none are set).
+    #[arg(long, value_enum, global = true)]
+    pub backend: Option<BackendKind>,
     /// Chipi API key (`pk_…`), for `--backend chipi-api`.
     #[arg(long, env = "CHIPI_API_KEY", global = true, hide_env_values = true)]
     pub chipi_api_key: Option<String>,

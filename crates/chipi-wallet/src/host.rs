@@ -19,7 +19,8 @@ pub struct FileVault(PathBuf);
 
 impl FileVault {
     fn path(&self, name: &str) -> PathBuf {
-        // Entry names are `wallet:<address>:owner`; `:` is not allowed in every file system.
+        // Entry names are `wallet:<network>:<address>:owner`; `:` is not allowed in every file
+        // system.
         self.0.join(name.replace(':', "-"))
     }
 }
@@ -102,9 +103,10 @@ pub fn network_of(cli: &Cli) -> Result<Network, AppError> {
 
 fn gas_of(cli: &Cli) -> Result<GasBackend, AppError> {
     Ok(match cli.backend {
-        BackendKind::Paymaster => GasBackend::Sponsor,
-        BackendKind::Direct => GasBackend::Direct,
-        BackendKind::ChipiApi => GasBackend::ChipiApi {
+        None => GasBackend::Network,
+        Some(BackendKind::Paymaster) => GasBackend::Sponsor,
+        Some(BackendKind::Direct) => GasBackend::Direct,
+        Some(BackendKind::ChipiApi) => GasBackend::ChipiApi {
             api_key: cli.chipi_api_key.clone().ok_or_else(|| {
                 AppError::InvalidInput("--chipi-api-key (or CHIPI_API_KEY) is required".into())
             })?,

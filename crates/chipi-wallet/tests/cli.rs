@@ -91,8 +91,11 @@ async fn wallet_and_session_from_the_command_line() {
         (shown["deployed"].as_bool(), shown["walletType"].as_str()),
         (Some(true), Some("CHIPI"))
     );
-    let sealed =
-        std::fs::read_to_string(dir.path().join(format!("secrets/wallet-{wallet}-owner"))).unwrap();
+    let sealed = std::fs::read_to_string(
+        dir.path()
+            .join(format!("secrets/wallet-local-{wallet}-owner")),
+    )
+    .unwrap();
     assert!(
         sealed.starts_with("chipi-sealed:"),
         "the owner key is stored sealed, in its own file"
@@ -100,7 +103,9 @@ async fn wallet_and_session_from_the_command_line() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let file = dir.path().join(format!("secrets/wallet-{wallet}-owner"));
+        let file = dir
+            .path()
+            .join(format!("secrets/wallet-local-{wallet}-owner"));
         let mode = std::fs::metadata(file).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "readable by the owner only");
     }

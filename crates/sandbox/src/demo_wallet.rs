@@ -34,8 +34,10 @@ pub struct DemoWallet {
 impl DemoWallet {
     /// Removes the wallet's keychain entries (the node it lived on is gone).
     pub fn forget(&self) {
-        let _ = self.vault.delete(&owner_key_entry(&self.address));
-        let _ = self.vault.delete(&session_key_entry(&self.address));
+        let _ = self.vault.delete(&owner_key_entry("local", &self.address));
+        let _ = self
+            .vault
+            .delete(&session_key_entry("local", &self.address));
     }
 }
 

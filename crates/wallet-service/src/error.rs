@@ -50,6 +50,9 @@ pub enum AppError {
     /// No wallet yet; create or import one.
     #[error("{0}")]
     NoWallet(String),
+    /// The node is on another chain than the network names.
+    #[error("{0}")]
+    WrongChain(String),
     /// The node or a service is unreachable.
     #[error("{0}")]
     Network(String),

@@ -61,12 +61,25 @@ impl SecretVault for KeyringVault {
     }
 }
 
-/// The entry holding a wallet's sealed owner key.
-pub fn owner_key_entry(address: &str) -> String {
-    format!("wallet:{address}:owner")
+/// The entry holding the sealed owner key of the wallet at `address` on `network` (one per
+/// network: the same address may be imported on two networks under different PINs).
+pub fn owner_key_entry(network: &str, address: &str) -> String {
+    format!("wallet:{network}:{address}:owner")
 }
 
-/// The entry holding a wallet's sealed session key.
-pub fn session_key_entry(address: &str) -> String {
-    format!("wallet:{address}:session")
+/// The entry holding a network's secret `what` (`paymaster-api-key`, `chipi-api-key`,
+/// `chipi-bearer`).
+pub fn network_secret_entry(network: &str, what: &str) -> String {
+    format!("network:{network}:{what}")
+}
+
+/// The entry holding the sealed session key of the wallet at `address` on `network`.
+pub fn session_key_entry(network: &str, address: &str) -> String {
+    format!("wallet:{network}:{address}:session")
+}
+
+/// The name entries had before they named the network (`what`: `owner` or `session`); read
+/// once and moved to the new name.
+pub fn legacy_entry(address: &str, what: &str) -> String {
+    format!("wallet:{address}:{what}")
 }

@@ -81,17 +81,95 @@ pub struct ActivityEntry {
     pub status: ActivityStatus,
 }
 
+/// How transactions reach the chain on a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum GasMode {
+    /// The network's SNIP-29 paymaster (or direct when it has none).
+    #[default]
+    Paymaster,
+    /// Chipi's hosted API.
+    ChipiApi,
+    /// A direct INVOKE the account pays for.
+    Direct,
+}
+
+/// Who pays a paymaster's fee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FeeModeSetting {
+    /// The paymaster pays (its operator may require an API key).
+    #[default]
+    Sponsored,
+    /// The user pays the fee in a token the paymaster takes; the paymaster appends the fee
+    /// transfer, shown and counted before signing.
+    Gasless,
+}
+
+/// The gas settings of one network. Its keys (paymaster API key, Chipi API key and bearer
+/// token) are in the vault, under [`crate::keychain::network_secret_entry`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GasPrefs {
+    /// The path transactions take.
+    pub mode: GasMode,
+    /// Who pays a paymaster's fee.
+    pub fee_mode: FeeModeSetting,
+    /// The token a gasless fee is paid in (a symbol of the network).
+    pub gas_token: String,
+    /// The most a gasless fee may be, in whole units of the gas token.
+    pub max_fee: String,
+    /// A command that prints a fresh bearer token for Chipi's API (the SDK's `getBearerToken`),
+    /// run again when the API answers 401.
+    pub bearer_command: Option<String>,
+}
+
+impl Default for GasPrefs {
+    fn default() -> Self {
+        Self {
+            mode: GasMode::Paymaster,
+            fee_mode: FeeModeSetting::Sponsored,
+            gas_token: "STRK".into(),
+            max_fee: "0.1".into(),
+            bearer_command: None,
+        }
+    }
+}
+
+/// What the app keeps for one network; the selected one's lives at the top of [`Prefs`], the
+/// others here until selected again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkProfile {
+    /// The network.
+    pub network: Network,
+    /// Its gas settings.
+    #[serde(default)]
+    pub gas: GasPrefs,
+    /// Its wallet.
+    pub wallet: Option<WalletPrefs>,
+    /// Its session.
+    pub session: Option<SessionPrefs>,
+    /// Its activity.
+    pub activity: Vec<ActivityEntry>,
+}
+
 /// Everything non-secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
     /// The selected network.
     pub network: Network,
+    /// How transactions reach it.
+    #[serde(default)]
+    pub gas: GasPrefs,
     /// The wallet, once created or imported.
     pub wallet: Option<WalletPrefs>,
     /// The device's session.
     pub session: Option<SessionPrefs>,
     /// Newest last.
     pub activity: Vec<ActivityEntry>,
+    /// The other networks used on this device, each with its own wallet and session.
+    #[serde(default)]
+    pub others: Vec<NetworkProfile>,
 }
 
 impl Prefs {
@@ -99,10 +177,40 @@ impl Prefs {
     pub fn new(network: Network) -> Self {
         Self {
             network,
+            gas: GasPrefs::default(),
             wallet: None,
             session: None,
             activity: vec![],
+            others: vec![],
         }
+    }
+
+    /// Selects `network`: the current network's profile is kept among the others, and the
+    /// profile saved under `network`'s name (if any) comes back with its wallet and session;
+    /// `network` itself (the endpoints just checked) replaces the saved one.
+    pub fn switch_to(&mut self, network: Network) {
+        let current = NetworkProfile {
+            network: self.network.clone(),
+            gas: std::mem::take(&mut self.gas),
+            wallet: self.wallet.take(),
+            session: self.session.take(),
+            activity: std::mem::take(&mut self.activity),
+        };
+        self.others
+            .retain(|p| p.network.name != current.network.name);
+        self.others.push(current);
+        let saved = self
+            .others
+            .iter()
+            .position(|p| p.network.name == network.name)
+            .map(|i| self.others.remove(i));
+        if let Some(saved) = saved {
+            self.gas = saved.gas;
+            self.wallet = saved.wallet;
+            self.session = saved.session;
+            self.activity = saved.activity;
+        }
+        self.network = network;
     }
 }
 
@@ -173,5 +281,40 @@ mod tests {
         assert_eq!(raw["other"], 1, "other keys of the store are kept");
         assert_eq!(raw[STORE_KEY]["network"]["name"], "local");
         assert_eq!(file.load().unwrap().unwrap().network.name, "local");
+    }
+
+    #[test]
+    fn each_network_keeps_its_wallet_session_and_settings() {
+        let local = chipi_session::Network::profile("local").unwrap();
+        let mut prefs = Prefs::new(local.clone());
+        let wallet = WalletPrefs {
+            address: Felt::from(7u8),
+            owner_public_key: Felt::from(8u8),
+            class_hash: Felt::from(9u8),
+            salt: None,
+        };
+        prefs.wallet = Some(wallet.clone());
+        prefs.gas.fee_mode = FeeModeSetting::Gasless;
+        prefs.switch_to(chipi_session::Network::profile("sepolia").unwrap());
+        assert_eq!(prefs.wallet, None, "a network without a wallet yet");
+        assert_eq!(prefs.gas, GasPrefs::default());
+        assert_eq!(prefs.others.len(), 1);
+        prefs.switch_to(local);
+        assert_eq!(prefs.wallet, Some(wallet));
+        assert_eq!(prefs.gas.fee_mode, FeeModeSetting::Gasless);
+        assert_eq!(
+            prefs
+                .others
+                .iter()
+                .map(|p| p.network.name.as_str())
+                .collect::<Vec<_>>(),
+            ["sepolia"]
+        );
+        // Preferences written before gas settings existed still load.
+        let mut old = serde_json::to_value(&prefs).unwrap();
+        old.as_object_mut().unwrap().remove("gas");
+        old.as_object_mut().unwrap().remove("others");
+        let loaded: Prefs = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.gas, GasPrefs::default());
     }
 }

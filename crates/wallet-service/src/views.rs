@@ -378,6 +378,8 @@ pub struct ActivityInfo {
 pub struct NetworkInfo {
     /// Profile name.
     pub name: String,
+    /// The chain id the node must report (hex).
+    pub chain_id: String,
     /// Node URL.
     pub rpc_url: String,
     /// Sponsor URL.
@@ -435,4 +437,105 @@ mod tests {
         assert_eq!(super::entrypoint_name(&transfer), "transfer");
         assert_eq!(super::entrypoint_name("0x1234"), "0x1234");
     }
+}
+
+/// The settings screen: the network, the networks kept on this device, how transactions reach
+/// the chain. Keys are shown masked, never in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsInfo {
+    /// The selected network.
+    pub network: NetworkInfo,
+    /// The other networks with settings (and maybe a wallet) on this device.
+    pub saved_networks: Vec<String>,
+    /// Gas settings of the selected network.
+    pub gas: GasInfo,
+}
+
+/// Gas settings as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GasInfo {
+    /// The path transactions take.
+    pub mode: crate::prefs::GasMode,
+    /// Who pays a paymaster's fee.
+    pub fee_mode: crate::prefs::FeeModeSetting,
+    /// The gasless fee token's symbol.
+    pub gas_token: String,
+    /// The most a gasless fee may be, whole units.
+    pub max_fee: String,
+    /// The paymaster API key, masked (`pk_l…6789`), if set.
+    pub paymaster_api_key: Option<String>,
+    /// Chipi's public API key, masked, if set.
+    pub chipi_api_key: Option<String>,
+    /// Whether a Chipi bearer token is stored.
+    pub chipi_bearer_set: bool,
+    /// The command that prints a fresh bearer token, if any.
+    pub bearer_command: Option<String>,
+}
+
+/// A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
+/// `custom` with its name, node and chain id. The node's chain id is checked before anything
+/// is saved.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkChoice {
+    /// `mainnet`, `sepolia`, `local`, the name of a saved network, or `custom`.
+    pub profile: String,
+    /// A custom network's name.
+    pub name: Option<String>,
+    /// The node's URL (a profile's own when absent).
+    pub rpc_url: Option<String>,
+    /// A custom network's chain id: hex (`0x534e5f4d41494e`) or its short string (`SN_MAIN`).
+    pub chain_id: Option<String>,
+    /// A SNIP-29 paymaster URL (a profile's own when absent).
+    pub sponsor_url: Option<String>,
+}
+
+/// New gas settings for the selected network. A key left out is kept; an empty one is removed.
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GasInput {
+    /// The path transactions take.
+    pub mode: crate::prefs::GasMode,
+    /// Who pays a paymaster's fee.
+    pub fee_mode: crate::prefs::FeeModeSetting,
+    /// The gasless fee token (a symbol of the network).
+    pub gas_token: String,
+    /// The most a gasless fee may be, whole units.
+    pub max_fee: String,
+    /// The paymaster API key.
+    pub paymaster_api_key: Option<crate::pin::Pin>,
+    /// Chipi's public API key.
+    pub chipi_api_key: Option<crate::pin::Pin>,
+    /// A Chipi bearer token.
+    pub chipi_bearer: Option<crate::pin::Pin>,
+    /// A command printing a fresh bearer token (empty removes it).
+    pub bearer_command: Option<String>,
+}
+
+/// What a gasless execution will cost, shown before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeQuote {
+    /// `sponsored` (nothing to pay), `gasless` (paid in `token`) or `direct` (the account pays
+    /// the network fee).
+    pub mode: String,
+    /// The fee token's symbol.
+    pub token: String,
+    /// The fee in whole units (`0` when sponsored).
+    pub amount: String,
+    /// The most the settings accept, whole units.
+    pub max_fee: String,
+}
+
+/// A key shown as its first and last four characters.
+pub fn mask(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < 12 {
+        return "•".repeat(chars.len().min(8));
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
 }

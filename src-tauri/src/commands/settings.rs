@@ -1,6 +1,6 @@
-//! Network settings.
+//! Network and gas settings.
 
-use wallet_service::views::NetworkInfo;
+use wallet_service::views::{FeeQuote, GasInput, NetworkChoice, NetworkInfo, SettingsInfo};
 use wallet_service::AppError;
 
 use super::App;
@@ -12,9 +12,43 @@ pub fn get_network(app: App<'_>) -> NetworkInfo {
     app.network_info()
 }
 
-/// Picks `mainnet`, `sepolia` or `local` (before a wallet exists).
+/// Switches to `mainnet`, `sepolia`, `local` or a saved network, once its node reports the
+/// right chain id; each network keeps its own wallet and session.
 #[tauri::command]
 #[specta::specta]
-pub fn set_network(app: App<'_>, name: String) -> Result<NetworkInfo, AppError> {
-    app.set_network(&name)
+pub async fn set_network(app: App<'_>, name: String) -> Result<NetworkInfo, AppError> {
+    app.set_network(&name).await
+}
+
+/// The settings screen: network, saved networks, gas settings with keys masked.
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(app: App<'_>) -> Result<SettingsInfo, AppError> {
+    app.settings()
+}
+
+/// Switches network (a profile, a saved one, or a custom one), checking the node's chain id.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_network(app: App<'_>, choice: NetworkChoice) -> Result<SettingsInfo, AppError> {
+    app.switch_network(&choice).await
+}
+
+/// Saves the gas settings of the selected network; keys go to the keychain.
+#[tauri::command]
+#[specta::specta]
+pub fn save_gas_settings(app: App<'_>, input: GasInput) -> Result<SettingsInfo, AppError> {
+    app.save_gas(&input)
+}
+
+/// What a transfer would cost with the current gas settings, before sending it.
+#[tauri::command]
+#[specta::specta]
+pub async fn quote_transfer(
+    app: App<'_>,
+    token: String,
+    recipient: String,
+    amount: String,
+) -> Result<FeeQuote, AppError> {
+    app.quote_transfer(&token, &recipient, &amount).await
 }

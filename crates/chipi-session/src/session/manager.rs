@@ -106,7 +106,7 @@ struct Shared {
 pub struct SessionManager {
     wallet: Wallet,
     node: NodeClient,
-    backend: Arc<dyn ExecutionBackend>,
+    backend: std::sync::RwLock<Arc<dyn ExecutionBackend>>,
     clock: Arc<dyn Clock>,
     store: Arc<dyn SessionStore>,
     config: ManagerConfig,
@@ -120,7 +120,7 @@ impl std::fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionManager")
             .field("address", &self.wallet.address)
-            .field("backend", &self.backend.name())
+            .field("backend", &self.backend().name())
             .finish_non_exhaustive()
     }
 }
@@ -173,7 +173,7 @@ impl SessionManager {
         Self {
             wallet,
             node,
-            backend,
+            backend: std::sync::RwLock::new(backend),
             clock,
             store,
             config,
@@ -245,8 +245,20 @@ impl SessionManager {
     }
 
     /// The backend.
-    pub fn backend(&self) -> &dyn ExecutionBackend {
-        self.backend.as_ref()
+    pub fn backend(&self) -> Arc<dyn ExecutionBackend> {
+        self.backend
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends later operations through `backend` (the user changed the gas settings); the
+    /// session key stays open. An operation under way finishes on the backend it started with.
+    pub fn set_backend(&self, backend: Arc<dyn ExecutionBackend>) {
+        *self
+            .backend
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = backend;
     }
 
     /// The stored session record.

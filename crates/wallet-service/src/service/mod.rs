@@ -15,15 +15,14 @@ pub use settings::GasBackend;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chipi_session::{
-    ChipiApiClient, Clock, DirectBackend, ExecutionBackend, ManagerConfig, Network, NodeClient,
-    PaymasterClient, SessionError, SessionManager, SessionRecord, SessionStore, UnlockedOwner,
-    Wallet,
+    Clock, ManagerConfig, Network, NodeClient, SessionError, SessionManager, SessionRecord,
+    SessionStore, UnlockedOwner, Wallet,
 };
 use starknet_core::types::Felt;
 
 use crate::error::AppError;
 use crate::host::{Confirmer, PrefsStore, SecretVault};
-use crate::keychain::{owner_key_entry, session_key_entry};
+use crate::keychain::{legacy_entry, owner_key_entry, session_key_entry};
 use crate::pin::Pin;
 use crate::pin_guard::PinGuard;
 use crate::prefs::{Prefs, SessionPrefs};
@@ -63,23 +62,24 @@ impl SharedPrefs {
 struct HostSessionStore {
     vault: Arc<dyn SecretVault>,
     prefs: SharedPrefs,
-    address: String,
+    /// The vault entry of the session key.
+    entry: String,
 }
 
 impl SessionStore for HostSessionStore {
     fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
         let vault = |e: AppError| SessionError::SecretStore(e.to_string());
         let prefs = |e: AppError| SessionError::RecordStore(e.to_string());
-        let entry = session_key_entry(&self.address);
+        let entry = &self.entry;
         match record {
             Some(record) => {
-                self.vault.put(&entry, &record.sealed_key).map_err(vault)?;
+                self.vault.put(entry, &record.sealed_key).map_err(vault)?;
                 self.prefs
                     .update(|p| p.session = Some(SessionPrefs::of(record)))
                     .map_err(prefs)
             }
             None => {
-                self.vault.delete(&entry).map_err(vault)?;
+                self.vault.delete(entry).map_err(vault)?;
                 self.prefs.update(|p| p.session = None).map_err(prefs)
             }
         }
@@ -94,6 +94,8 @@ pub struct WalletService {
     unlocked: Mutex<bool>,
     confirmer: Box<dyn Confirmer>,
     gas: Mutex<GasBackend>,
+    /// The network the host starts on (the `local` profile with its endpoints).
+    default_network: Network,
     guard: PinGuard,
     clock: Arc<dyn Clock>,
     listener: Mutex<Option<Listener>>,
@@ -159,7 +161,7 @@ impl WalletService {
     ) -> Result<Self, AppError> {
         let prefs = prefs_store
             .load()?
-            .unwrap_or_else(|| Prefs::new(default_network));
+            .unwrap_or_else(|| Prefs::new(default_network.clone()));
         let service = Self {
             vault,
             prefs: SharedPrefs {
@@ -170,6 +172,7 @@ impl WalletService {
             unlocked: Mutex::new(false),
             confirmer,
             gas: Mutex::new(gas),
+            default_network,
             guard: PinGuard::new(clock.clone()),
             clock,
             listener: Mutex::new(None),
@@ -189,9 +192,6 @@ impl WalletService {
 
     /// Loads the wallet again after a change of its settings; an error is kept like a load's.
     fn reload(&self) -> Result<(), AppError> {
-        if self.prefs.get().wallet.is_none() {
-            return Ok(());
-        }
         self.retry_load().map_or(Ok(()), Err)
     }
 
@@ -216,25 +216,34 @@ impl WalletService {
 
     fn load_manager(&self) -> Result<(), AppError> {
         let prefs = self.prefs.get();
-        let Some(w) = prefs.wallet else {
+        let Some(w) = prefs.wallet.clone() else {
+            // A network without a wallet (yet): nothing of another network's stays loaded.
+            *self
+                .manager
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
             return Ok(());
         };
         let address = hex(w.address);
+        let network = prefs.network.name.clone();
         let sealed_owner_key = self
-            .vault
-            .get(&owner_key_entry(&address))?
+            .entry(
+                &owner_key_entry(&network, &address),
+                &legacy_entry(&address, "owner"),
+            )?
             .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
-        let session =
-            match &prefs.session {
-                Some(s) => {
-                    Some(
-                        s.with_key(self.vault.get(&session_key_entry(&address))?.ok_or_else(
-                            || AppError::Keychain("the session key is not in the keychain".into()),
-                        )?),
-                    )
-                }
-                None => None,
-            };
+        let session_entry = session_key_entry(&network, &address);
+        let session = match &prefs.session {
+            Some(s) => Some(
+                s.with_key(
+                    self.entry(&session_entry, &legacy_entry(&address, "session"))?
+                        .ok_or_else(|| {
+                            AppError::Keychain("the session key is not in the keychain".into())
+                        })?,
+                ),
+            ),
+            None => None,
+        };
         let wallet = Wallet {
             address: w.address,
             owner_public_key: w.owner_public_key,
@@ -245,12 +254,12 @@ impl WalletService {
         let store = HostSessionStore {
             vault: self.vault.clone(),
             prefs: self.prefs.clone(),
-            address,
+            entry: session_entry,
         };
         let manager = Arc::new(SessionManager::new(
             wallet,
             NodeClient::new(prefs.network.rpc_url.clone()),
-            backend(&prefs.network, &lock(&self.gas))?,
+            self.backend_for(&prefs)?,
             self.clock.clone(),
             Arc::new(store),
             ManagerConfig::default(),
@@ -262,6 +271,19 @@ impl WalletService {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(manager);
         Ok(())
+    }
+
+    /// The vault entry `name`, or the one under its `legacy` name, moved to `name`.
+    fn entry(&self, name: &str, legacy: &str) -> Result<Option<String>, AppError> {
+        if let Some(value) = self.vault.get(name)? {
+            return Ok(Some(value));
+        }
+        let Some(value) = self.vault.get(legacy)? else {
+            return Ok(None);
+        };
+        self.vault.put(name, &value)?;
+        self.vault.delete(legacy)?;
+        Ok(Some(value))
     }
 
     fn current(&self) -> Option<Arc<SessionManager>> {
@@ -313,40 +335,6 @@ impl WalletService {
         let network = self.prefs.get().network;
         SessionInfo::of(&manager.view(), |t| token_info(&network, t))
     }
-}
-
-/// The backend `gas` names on `network`.
-fn backend(network: &Network, gas: &GasBackend) -> Result<Arc<dyn ExecutionBackend>, AppError> {
-    let sponsor = |url: &str| -> Arc<dyn ExecutionBackend> {
-        Arc::new(PaymasterClient::new(
-            url.to_owned(),
-            network.rpc_url.clone(),
-            network.chain_id,
-        ))
-    };
-    Ok(match (gas, &network.sponsor_url) {
-        (GasBackend::Network | GasBackend::Sponsor, Some(url)) => sponsor(url),
-        (GasBackend::Sponsor, None) => {
-            return Err(AppError::InvalidInput(format!(
-                "{} has no sponsor; give its URL",
-                network.name
-            )))
-        }
-        (GasBackend::Network | GasBackend::Direct, _) => {
-            Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?)
-        }
-        (GasBackend::ChipiApi { api_key, bearer }, _) => {
-            let url = network.chipi_api_url.clone().ok_or_else(|| {
-                AppError::InvalidInput(format!("{} has no Chipi API", network.name))
-            })?;
-            Arc::new(ChipiApiClient::new(
-                url,
-                api_key.clone(),
-                bearer.clone(),
-                network.chain_id,
-            ))
-        }
-    })
 }
 
 fn token_info(network: &Network, token: &str) -> (Option<String>, u8) {

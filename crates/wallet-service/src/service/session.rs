@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::host::Confirmation;
 use crate::pin::Pin;
 use crate::views::{
-    ActivityKind, ActivityStatus, CallInput, SessionInfo, SessionRequest, TxResult,
+    ActivityKind, ActivityStatus, CallInput, FeeQuote, SessionInfo, SessionRequest, TxResult,
 };
 
 impl WalletService {
@@ -263,6 +263,35 @@ impl WalletService {
         recipient: &str,
         amount: &str,
     ) -> Result<TxResult, AppError> {
+        let (call, symbol, to) = self.transfer_call(token, recipient, amount)?;
+        self.run(
+            ActivityKind::Transfer,
+            format!("{amount} {symbol} to {to:#x}"),
+            vec![call],
+        )
+        .await
+    }
+
+    /// What the transfer would cost with the current gas settings, before it is sent: nothing
+    /// when sponsored, the paymaster's fee in the gas token in the gasless mode.
+    pub async fn quote_transfer(
+        &self,
+        token: &str,
+        recipient: &str,
+        amount: &str,
+    ) -> Result<FeeQuote, AppError> {
+        let (call, _, _) = self.transfer_call(token, recipient, amount)?;
+        self.quote_calls(&[call]).await
+    }
+
+    /// The ERC-20 transfer call, checked locally: the token of the network, the address, the
+    /// amount within the token's decimals.
+    fn transfer_call(
+        &self,
+        token: &str,
+        recipient: &str,
+        amount: &str,
+    ) -> Result<(Call, String, Felt), AppError> {
         let network = self.prefs.get().network;
         let token = network.token(token)?.clone();
         let to = parse_address(recipient)?;
@@ -272,12 +301,7 @@ impl WalletService {
             selector: selector("transfer"),
             calldata: vec![to, Felt::from(units), Felt::ZERO],
         };
-        self.run(
-            ActivityKind::Transfer,
-            format!("{amount} {} to {to:#x}", token.symbol),
-            vec![call],
-        )
-        .await
+        Ok((call, token.symbol, to))
     }
 
     async fn revoke_with(

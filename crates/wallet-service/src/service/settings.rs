@@ -1,15 +1,35 @@
-//! The network, its endpoints, and how transactions reach it.
+//! The network, its endpoints, and how transactions reach it: the settings screen's operations.
+//! Settings live in the preferences (one set per network, with that network's wallet and
+//! session); the keys they use live in the vault.
 
-use chipi_session::Network;
+use std::sync::Arc;
 
-use super::{hex, WalletService};
+use chipi_session::backends::paymaster::ApiKey;
+use chipi_session::{
+    format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, FeeMode, Network,
+    NodeClient, PaymasterClient, SessionError,
+};
+use starknet_core::types::Felt;
+use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
+
+use super::{hex, lock, WalletService};
 use crate::error::AppError;
-use crate::views::{NetworkInfo, TokenInfo};
+use crate::keychain::network_secret_entry;
+use crate::prefs::{FeeModeSetting, GasMode, GasPrefs, Prefs};
+use crate::views::{
+    mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,
+};
 
-/// How transactions reach the chain. The app uses the network's default; the CLI picks one.
+/// Vault entry names of a network's secrets.
+const PAYMASTER_API_KEY: &str = "paymaster-api-key";
+const CHIPI_API_KEY: &str = "chipi-api-key";
+const CHIPI_BEARER: &str = "chipi-bearer";
+
+/// How transactions reach the chain when a front end overrides the settings (the CLI's
+/// `--backend`); `Network` follows the settings.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub enum GasBackend {
-    /// The network's sponsor when it has one, else direct.
+    /// As the network's settings say.
     #[default]
     Network,
     /// The network's SNIP-29 sponsor; an error when the network has none.
@@ -33,6 +53,36 @@ impl std::fmt::Debug for GasBackend {
             Self::Direct => "Direct",
             Self::ChipiApi { .. } => "ChipiApi(…)",
         })
+    }
+}
+
+/// A chain id in words: its short string (`SN_MAIN`) when it is one, else hex.
+fn chain_words(id: Felt) -> String {
+    parse_cairo_short_string(&id)
+        .ok()
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or_else(|| hex(id))
+}
+
+fn parse_chain_id(text: &str) -> Result<Felt, AppError> {
+    let text = text.trim();
+    let parsed = if text.starts_with("0x") {
+        Felt::from_hex(text).ok()
+    } else {
+        cairo_short_string_to_felt(text).ok()
+    };
+    parsed
+        .filter(|id| *id != Felt::ZERO)
+        .ok_or_else(|| AppError::InvalidInput(format!("chain id {text:?}: hex or a short string")))
+}
+
+fn url(text: &str, what: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    match url::Url::parse(text) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(text.to_owned()),
+        _ => Err(AppError::InvalidInput(format!(
+            "{what}: not an http(s) URL"
+        ))),
     }
 }
 
@@ -70,6 +120,7 @@ impl WalletService {
         let n = self.prefs.get().network;
         NetworkInfo {
             name: n.name,
+            chain_id: hex(n.chain_id),
             rpc_url: n.rpc_url,
             sponsor_url: n.sponsor_url,
             tokens: n
@@ -84,15 +135,16 @@ impl WalletService {
         }
     }
 
-    /// Picks a network profile; only before a wallet exists (a wallet lives on one network).
-    pub fn set_network(&self, name: &str) -> Result<NetworkInfo, AppError> {
-        if self.current().is_some() {
-            return Err(AppError::InvalidInput(
-                "the wallet is on its network; networks are chosen before creating it".into(),
-            ));
-        }
-        let network = Network::profile(name)?;
-        self.prefs.update(|p| p.network = network)?;
+    /// Switches to the profile `name` (see [`Self::switch_network`]).
+    pub async fn set_network(&self, name: &str) -> Result<NetworkInfo, AppError> {
+        let choice = NetworkChoice {
+            profile: name.to_owned(),
+            name: None,
+            rpc_url: None,
+            chain_id: None,
+            sponsor_url: None,
+        };
+        self.switch_network(&choice).await?;
         Ok(self.network_info())
     }
 
@@ -104,5 +156,317 @@ impl WalletService {
             ));
         }
         self.prefs.update(|p| p.network = network)
+    }
+
+    /// The settings screen.
+    pub fn settings(&self) -> Result<SettingsInfo, AppError> {
+        let prefs = self.prefs.get();
+        let secret = |what: &str| {
+            self.vault
+                .get(&network_secret_entry(&prefs.network.name, what))
+        };
+        Ok(SettingsInfo {
+            network: self.network_info(),
+            saved_networks: prefs
+                .others
+                .iter()
+                .map(|p| p.network.name.clone())
+                .collect(),
+            gas: GasInfo {
+                mode: prefs.gas.mode,
+                fee_mode: prefs.gas.fee_mode,
+                gas_token: prefs.gas.gas_token.clone(),
+                max_fee: prefs.gas.max_fee.clone(),
+                paymaster_api_key: secret(PAYMASTER_API_KEY)?.as_deref().map(mask),
+                chipi_api_key: secret(CHIPI_API_KEY)?.as_deref().map(mask),
+                chipi_bearer_set: secret(CHIPI_BEARER)?.is_some(),
+                bearer_command: prefs.gas.bearer_command.clone(),
+            },
+        })
+    }
+
+    /// The network `choice` names, from a built-in profile, a saved network or the custom
+    /// fields, with the endpoints it overrides.
+    fn network_of(&self, choice: &NetworkChoice) -> Result<Network, AppError> {
+        let prefs = self.prefs.get();
+        let saved = |name: &str| {
+            if prefs.network.name == name {
+                return Some(prefs.network.clone());
+            }
+            prefs
+                .others
+                .iter()
+                .find(|p| p.network.name == name)
+                .map(|p| p.network.clone())
+        };
+        let mut network = match choice.profile.as_str() {
+            "custom" => {
+                let name = choice.name.as_deref().map(str::trim).unwrap_or_default();
+                if name.is_empty()
+                    || name.len() > 32
+                    || Network::profile(name).is_ok()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(AppError::InvalidInput(
+                        "a custom network needs a new name: letters, digits, - and _".into(),
+                    ));
+                }
+                let rpc_url = url(choice.rpc_url.as_deref().unwrap_or_default(), "node URL")?;
+                let chain_id = parse_chain_id(choice.chain_id.as_deref().unwrap_or_default())?;
+                let mut network = Network::profile("sepolia")?;
+                network.name = name.to_owned();
+                network.chain_id = chain_id;
+                network.rpc_url = rpc_url;
+                network.sponsor_url = None;
+                network.chipi_api_url = None;
+                network.explorer_tx_url = None;
+                network
+            }
+            name => match saved(name) {
+                Some(network) => network,
+                None if self.default_network.name == name => self.default_network.clone(),
+                None => Network::profile(name)?,
+            },
+        };
+        if let Some(rpc) = choice.rpc_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            network.rpc_url = url(rpc, "node URL")?;
+        }
+        if let Some(sponsor) = &choice.sponsor_url {
+            network.sponsor_url = if sponsor.trim().is_empty() {
+                None
+            } else {
+                Some(url(sponsor, "paymaster URL")?)
+            };
+        }
+        Ok(network)
+    }
+
+    /// Fails with [`AppError::WrongChain`] unless the node at `network.rpc_url` reports
+    /// `network.chain_id`.
+    async fn check_node_chain(network: &Network) -> Result<(), AppError> {
+        let reported = NodeClient::new(network.rpc_url.clone()).chain_id().await?;
+        if reported == network.chain_id {
+            Ok(())
+        } else {
+            Err(AppError::WrongChain(format!(
+                "the node at {} is on {}, not on {} ({})",
+                network.rpc_url,
+                chain_words(reported),
+                chain_words(network.chain_id),
+                network.name
+            )))
+        }
+    }
+
+    /// Selects the network `choice` names once its node reports the right chain id. The
+    /// current network keeps its wallet, session and settings for when it is selected again;
+    /// the chosen one comes back with its own. The wallet is locked.
+    pub async fn switch_network(&self, choice: &NetworkChoice) -> Result<SettingsInfo, AppError> {
+        let network = self.network_of(choice)?;
+        Self::check_node_chain(&network).await?;
+        let same = self.prefs.get().network.name == network.name;
+        self.prefs.update(|p| {
+            if same {
+                p.network = network;
+            } else {
+                p.switch_to(network);
+            }
+        })?;
+        if let Some(manager) = self.current() {
+            manager.lock_session();
+        }
+        self.set_unlocked(false);
+        *lock(&self.load_error) = None;
+        self.reload()?;
+        self.settings()
+    }
+
+    /// Checks at start that the node is on the network's chain; a node on another chain
+    /// blocks the wallet with [`AppError::WrongChain`] until the settings are fixed. A node
+    /// that does not answer is not an error here (every operation will say so).
+    pub async fn check_chain(&self) -> Result<(), AppError> {
+        let network = self.prefs.get().network;
+        match Self::check_node_chain(&network).await {
+            Err(AppError::WrongChain(message)) => {
+                *self
+                    .manager
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                let error = AppError::WrongChain(message);
+                *lock(&self.load_error) = Some(error.clone());
+                Err(error)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Saves the selected network's gas settings (the keys in the vault) and uses them from
+    /// now on. Checked first: the gas token and fee, a paymaster or the Chipi API where chosen.
+    pub fn save_gas(&self, input: &GasInput) -> Result<SettingsInfo, AppError> {
+        let prefs = self.prefs.get();
+        let network = &prefs.network;
+        let token = network.token(&input.gas_token)?;
+        parse_amount(&input.max_fee, token.decimals)?;
+        match input.mode {
+            GasMode::Paymaster if network.sponsor_url.is_none() => {
+                return Err(AppError::InvalidInput(format!(
+                    "{} has no paymaster URL: set one with the network, or choose direct",
+                    network.name
+                )))
+            }
+            GasMode::ChipiApi if network.chipi_api_url.is_none() => {
+                return Err(AppError::InvalidInput(format!(
+                    "{} has no Chipi API",
+                    network.name
+                )))
+            }
+            _ => {}
+        }
+        let entry = |what: &str| network_secret_entry(&network.name, what);
+        for (what, value) in [
+            (PAYMASTER_API_KEY, &input.paymaster_api_key),
+            (CHIPI_API_KEY, &input.chipi_api_key),
+            (CHIPI_BEARER, &input.chipi_bearer),
+        ] {
+            match value.as_ref().map(|v| v.expose().trim()) {
+                None => {}
+                Some("") => self.vault.delete(&entry(what))?,
+                Some(key) if key.len() > 512 || key.chars().any(char::is_control) => {
+                    return Err(AppError::InvalidInput(format!("{what}: not a key")))
+                }
+                Some(key) => self.vault.put(&entry(what), key)?,
+            }
+        }
+        if input.mode == GasMode::ChipiApi && self.vault.get(&entry(CHIPI_API_KEY))?.is_none() {
+            return Err(AppError::InvalidInput(
+                "the Chipi API needs its public API key".into(),
+            ));
+        }
+        let gas = GasPrefs {
+            mode: input.mode,
+            fee_mode: input.fee_mode,
+            gas_token: token.symbol.clone(),
+            max_fee: input.max_fee.trim().to_owned(),
+            bearer_command: match input.bearer_command.as_deref().map(str::trim) {
+                None => prefs.gas.bearer_command.clone(),
+                Some("") => None,
+                Some(command) => Some(command.to_owned()),
+            },
+        };
+        self.prefs.update(|p| p.gas = gas)?;
+        // The wallet stays loaded (its session key open): only the way out changes.
+        if let Some(manager) = self.current() {
+            manager.set_backend(self.backend_for(&self.prefs.get())?);
+        }
+        self.settings()
+    }
+
+    /// The fee an execution of `calls` will cost with the current settings, asked of the
+    /// paymaster in the gasless mode (nothing is signed); checked against the most accepted.
+    pub(super) async fn quote_calls(
+        &self,
+        calls: &[starknet_core::types::Call],
+    ) -> Result<FeeQuote, AppError> {
+        let prefs = self.prefs.get();
+        let overridden = *lock(&self.gas) != GasBackend::Network;
+        let token = prefs.network.token(&prefs.gas.gas_token)?.clone();
+        let quote = |mode: &str, amount: String| FeeQuote {
+            mode: mode.into(),
+            token: token.symbol.clone(),
+            amount,
+            max_fee: prefs.gas.max_fee.clone(),
+        };
+        let paymaster = match (&prefs.network.sponsor_url, prefs.gas.mode) {
+            (Some(url), GasMode::Paymaster) if !overridden => url.clone(),
+            _ if prefs.gas.mode == GasMode::ChipiApi && !overridden => {
+                return Ok(quote("sponsored", "0".into()))
+            }
+            _ => return Ok(quote("direct", "0".into())),
+        };
+        if prefs.gas.fee_mode == FeeModeSetting::Sponsored {
+            return Ok(quote("sponsored", "0".into()));
+        }
+        let account = self.manager()?.wallet().address;
+        let client = self.paymaster_client(&prefs, &paymaster)?;
+        let fee = client.quote_fee(account, calls, token.address).await?;
+        let max = parse_amount(&prefs.gas.max_fee, token.decimals)?;
+        if fee > max {
+            return Err(SessionError::InvalidConfig(format!(
+                "the paymaster asks {} {}, more than the {} {} the settings accept",
+                format_amount(fee, token.decimals),
+                token.symbol,
+                prefs.gas.max_fee,
+                token.symbol
+            ))
+            .into());
+        }
+        Ok(quote("gasless", format_amount(fee, token.decimals)))
+    }
+
+    fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, AppError> {
+        let network = &prefs.network;
+        let key = self
+            .vault
+            .get(&network_secret_entry(&network.name, PAYMASTER_API_KEY))?;
+        let fee = match prefs.gas.fee_mode {
+            FeeModeSetting::Sponsored => FeeMode::Sponsored,
+            FeeModeSetting::Gasless => {
+                let token = network.token(&prefs.gas.gas_token)?;
+                FeeMode::Gasless {
+                    gas_token: token.address,
+                    max_fee: parse_amount(&prefs.gas.max_fee, token.decimals)?,
+                }
+            }
+        };
+        Ok(
+            PaymasterClient::new(url.to_owned(), network.rpc_url.clone(), network.chain_id)
+                .with_api_key(key.map(ApiKey::new))
+                .with_fee_mode(fee),
+        )
+    }
+
+    /// The backend transactions take: the front end's override, else the network's settings.
+    pub(super) fn backend_for(&self, prefs: &Prefs) -> Result<Arc<dyn ExecutionBackend>, AppError> {
+        let network = &prefs.network;
+        let gas = match lock(&self.gas).clone() {
+            GasBackend::Network => match prefs.gas.mode {
+                GasMode::Paymaster => GasBackend::Network,
+                GasMode::Direct => GasBackend::Direct,
+                GasMode::ChipiApi => GasBackend::ChipiApi {
+                    api_key: self
+                        .vault
+                        .get(&network_secret_entry(&network.name, CHIPI_API_KEY))?
+                        .ok_or_else(|| {
+                            AppError::InvalidInput("the Chipi API needs its public API key".into())
+                        })?,
+                    bearer: self
+                        .vault
+                        .get(&network_secret_entry(&network.name, CHIPI_BEARER))?,
+                },
+            },
+            other => other,
+        };
+        Ok(match (gas, &network.sponsor_url) {
+            (GasBackend::Network | GasBackend::Sponsor, Some(url)) => {
+                Arc::new(self.paymaster_client(prefs, url)?)
+            }
+            (GasBackend::Sponsor, None) => {
+                return Err(AppError::InvalidInput(format!(
+                    "{} has no sponsor; give its URL",
+                    network.name
+                )))
+            }
+            (GasBackend::Network | GasBackend::Direct, _) => {
+                Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?)
+            }
+            (GasBackend::ChipiApi { api_key, bearer }, _) => {
+                let url = network.chipi_api_url.clone().ok_or_else(|| {
+                    AppError::InvalidInput(format!("{} has no Chipi API", network.name))
+                })?;
+                Arc::new(ChipiApiClient::new(url, api_key, bearer, network.chain_id))
+            }
+        })
     }
 }

@@ -166,8 +166,11 @@ impl WalletService {
 
     fn adopt(&self, wallet: Wallet) -> Result<(), AppError> {
         let address = hex(wallet.address);
-        self.vault
-            .put(&owner_key_entry(&address), &wallet.sealed_owner_key)?;
+        let network = self.prefs.get().network.name;
+        self.vault.put(
+            &owner_key_entry(&network, &address),
+            &wallet.sealed_owner_key,
+        )?;
         let prefs = WalletPrefs {
             address: wallet.address,
             owner_public_key: wallet.owner_public_key,

@@ -174,7 +174,7 @@ impl SessionManager {
         };
         // What the account will count: the calls, and a gasless fee at the most accepted.
         let mut counted = calls.to_vec();
-        counted.extend(self.backend.worst_fee_call());
+        counted.extend(self.backend().worst_fee_call());
         // A value call on a token whose policy was not read yet needs that policy first (on a
         // class that keeps policies).
         let unread: Vec<Felt> = if !profile.spending_policies {
@@ -230,7 +230,7 @@ impl SessionManager {
         let mut shared = self.lock();
         let cached = shared.snapshot.as_mut().ok_or(SessionError::NoSession)?;
         cached.status.remaining_calls = cached.status.remaining_calls.saturating_sub(1);
-        if self.backend.uses_account_nonce() {
+        if self.backend().uses_account_nonce() {
             cached.nonce += Felt::ONE;
         }
         for (token, policy) in &mut cached.policies {
@@ -245,7 +245,7 @@ impl SessionManager {
         }
         let remaining_calls = cached.status.remaining_calls;
         // A gasless fee is known only to the chain: read the spent amounts again next time.
-        if self.backend.worst_fee_call().is_some() {
+        if self.backend().worst_fee_call().is_some() {
             shared.stale = true;
         }
         Ok(remaining_calls)
@@ -265,19 +265,19 @@ impl SessionManager {
         };
         // From here on a failure may leave the chain ahead of the cache (a nonce used, a call
         // counted); refusals above were decided locally and changed nothing.
+        let backend = self.backend();
         let sent = async {
             let context = SubmitContext {
                 nonce: Some(snapshot.nonce),
                 now,
                 direct_message: self.direct_message(),
             };
-            let hash = self
-                .backend
+            let hash = backend
                 .submit(self.wallet.address, &calls, signer, context)
                 .await?;
             on_submitted(hash);
             self.confirm(hash, &calls).await?;
-            self.backend.settled();
+            backend.settled();
             Ok::<Felt, SessionError>(hash)
         }
         .await;

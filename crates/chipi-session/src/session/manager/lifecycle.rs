@@ -260,7 +260,7 @@ impl SessionManager {
         owner: &UnlockedOwner,
     ) -> Result<Felt, SessionError> {
         self.check_owner(owner)?;
-        self.backend
+        self.backend()
             .submit(
                 self.wallet.address,
                 calls,
@@ -408,7 +408,7 @@ impl SessionManager {
                 "the account is already deployed".into(),
             ));
         }
-        let hash = self.backend.deploy(&deployment).await?;
+        let hash = self.backend().deploy(&deployment).await?;
         let receipt = self
             .node
             .wait_for_receipt(hash, self.config.polling)

@@ -1,0 +1,236 @@
+//! The settings screen's commands and an account of the deployed CHIPI classes' interface, over
+//! Tauri's IPC on a real node: a wrong chain id refused with its own kind; gas settings saved,
+//! keys masked, still there after a restart; a paymaster that wants an API key refused in words,
+//! then used with the key; the gasless fee mode's fee quoted, then paid; the CHIPI-layout test
+//! class imported with its raw owner key, a set-up with limits refused before anything is sent,
+//! gasless and direct transfers counted as its chain counts them, revoke, refusal; each network
+//! keeping its own wallet.
+//!
+//! Run under `scripts/with-keychain`, as `scripts/test` does.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::Fixture;
+use devnet_harness::STRK;
+use serde_json::{json, Value};
+use sponsor::SponsorConfig;
+use starknet_core::types::Felt;
+use starknet_signers::SigningKey;
+
+const PIN: &str = "pin-Settings#4";
+const API_KEY: &str = "pk_local_0123456789abcdef";
+const UNIT: u128 = 1_000_000_000_000_000_000;
+
+fn gas(mode: &str, fee_mode: &str, key: Option<&str>) -> Value {
+    json!({"input": {"mode": mode, "feeMode": fee_mode, "gasToken": "STRK", "maxFee": "0.1",
+        "paymasterApiKey": key, "chipiApiKey": null, "chipiBearer": null, "bearerCommand": null}})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_and_a_chipi_layout_account_over_ipc() {
+    let fx = Fixture::new().await;
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+
+    let settings = ui.ok("get_settings", json!({})).await;
+    assert_eq!(settings["network"]["name"], "local");
+    assert_eq!(settings["gas"]["mode"], "paymaster");
+    assert_eq!(settings["gas"]["feeMode"], "sponsored");
+    assert_eq!(settings["gas"]["paymasterApiKey"], Value::Null);
+
+    // A network whose node is on another chain is refused, and nothing changes.
+    let rpc = fx.stack.network.rpc_url.clone();
+    let wrong = json!({"choice": {"profile": "custom", "name": "elsewhere", "rpcUrl": rpc,
+        "chainId": "SN_MAIN", "sponsorUrl": null}});
+    assert_eq!(ui.kind("switch_network", wrong).await, "WrongChain");
+    assert_eq!(ui.ok("get_settings", json!({})).await, settings);
+    let bad = json!({"choice": {"profile": "custom", "name": "x", "rpcUrl": "ftp://x",
+        "chainId": "SN_SEPOLIA", "sponsorUrl": null}});
+    assert_eq!(ui.kind("switch_network", bad).await, "InvalidInput");
+
+    // Import an account of the CHIPI-layout class with its raw owner key.
+    let owner = SigningKey::from_random();
+    let account = node
+        .deploy_chipi_layout_account(owner.clone())
+        .await
+        .unwrap();
+    node.mint_strk(account.address, 20 * UNIT).await.unwrap();
+    let address = format!("{:#x}", account.address);
+    let owner_hex = format!("{:#x}", owner.secret_scalar());
+    let wallet = ui
+        .ok(
+            "import_wallet",
+            json!({"address": address, "ownerKey": owner_hex, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
+    assert_eq!(wallet["spendingLimitsEnforced"], false);
+    assert_eq!(wallet["gaslessLimitsEnforced"], false);
+
+    // Limits this class cannot keep: refused before anything is sent.
+    let nonce = node.nonce(account.address).await.unwrap();
+    let limited = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}]});
+    assert_eq!(
+        ui.kind("set_up_session", json!({"request": limited, "pin": PIN}))
+            .await,
+        "SpendingLimit"
+    );
+    assert_eq!(
+        node.nonce(account.address).await.unwrap(),
+        nonce,
+        "nothing was sent"
+    );
+    let _ = ui
+        .call("clear_session", json!({"pin": null, "revoke": false}))
+        .await;
+    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    let active = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+    assert_eq!(active["remainingCalls"], 5);
+
+    // Sponsored: this class's gasless path consumes no call; the count is the chain's.
+    let transfer = json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1"});
+    let sent = ui.ok("transfer", transfer.clone()).await;
+    assert_eq!(sent["remainingCalls"], 5, "{sent}");
+    // Direct: the account pays the gas and the call is counted.
+    ui.ok("save_gas_settings", gas("direct", "sponsored", None))
+        .await;
+    let sent = ui.ok("transfer", transfer.clone()).await;
+    assert_eq!(sent["remainingCalls"], 4, "{sent}");
+    assert_eq!(
+        ui.ok("quote_transfer", transfer.clone()).await["mode"],
+        "direct"
+    );
+    // Gasless: the fee is quoted first, then paid with the transfer.
+    ui.ok("save_gas_settings", gas("paymaster", "gasless", None))
+        .await;
+    let quote = ui.ok("quote_transfer", transfer.clone()).await;
+    assert_eq!(
+        (
+            quote["mode"].as_str(),
+            quote["token"].as_str(),
+            quote["amount"].as_str()
+        ),
+        (Some("gasless"), Some("STRK"), Some("0.02"))
+    );
+    let before = node.erc20_balance(STRK, account.address).await.unwrap();
+    let sent = ui.ok("transfer", transfer.clone()).await;
+    assert_eq!(sent["remainingCalls"], 4);
+    assert_eq!(
+        before - node.erc20_balance(STRK, account.address).await.unwrap(),
+        UNIT + 2 * UNIT / 100,
+        "the transfer and the quoted fee"
+    );
+    assert_eq!(
+        node.erc20_balance(STRK, Felt::from_hex("0x1234abcd").unwrap())
+            .await
+            .unwrap(),
+        3 * UNIT
+    );
+
+    // A key is saved to the keychain and shown masked; it survives a restart.
+    let saved = ui
+        .ok(
+            "save_gas_settings",
+            gas("paymaster", "gasless", Some(API_KEY)),
+        )
+        .await;
+    assert_eq!(saved["gas"]["paymasterApiKey"], "pk_l…cdef");
+    drop(app);
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let settings = ui.ok("get_settings", json!({})).await;
+    assert_eq!(settings["gas"]["paymasterApiKey"], "pk_l…cdef");
+    assert_eq!(settings["gas"]["feeMode"], "gasless");
+
+    // Revoke; the session refuses afterwards.
+    ui.ok("unlock", json!({"pin": PIN})).await;
+    assert_eq!(
+        ui.ok("revoke_session", json!({"pin": PIN})).await["state"],
+        "revoked"
+    );
+    assert_eq!(
+        ui.kind("transfer", transfer.clone()).await,
+        "SessionRevoked"
+    );
+
+    // Another network (a paymaster that wants a key, on the same node): no wallet there yet.
+    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+    let keyed = sponsor::start(
+        &SponsorConfig::new(rpc.clone(), relayer.address, relayer.private_key)
+            .with_api_key(API_KEY),
+    )
+    .await
+    .unwrap();
+    let choice = json!({"choice": {"profile": "custom", "name": "keyed", "rpcUrl": rpc,
+        "chainId": "SN_SEPOLIA", "sponsorUrl": keyed.url}});
+    let switched = ui.ok("switch_network", choice).await;
+    assert_eq!(switched["network"]["name"], "keyed");
+    assert_eq!(switched["savedNetworks"], json!(["local"]));
+    assert_eq!(
+        switched["gas"]["paymasterApiKey"],
+        Value::Null,
+        "keys are per network"
+    );
+    assert_eq!(ui.kind("get_wallet", json!({})).await, "NoWallet");
+    ui.ok(
+        "import_wallet",
+        json!({"address": address, "ownerKey": owner_hex, "pin": PIN}),
+    )
+    .await;
+    let refused = ui
+        .call("set_up_session", json!({"request": request, "pin": PIN}))
+        .await
+        .unwrap_err();
+    assert_eq!(refused["kind"], "PaymasterApiKey", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("none was sent"),
+        "{refused}"
+    );
+    ui.ok(
+        "save_gas_settings",
+        gas("paymaster", "sponsored", Some(API_KEY)),
+    )
+    .await;
+    let _ = ui
+        .call("clear_session", json!({"pin": PIN, "revoke": false}))
+        .await;
+    let active = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+    ui.ok("transfer", transfer.clone()).await;
+
+    // Back on the first network: its wallet, its revoked session, its settings.
+    let back = ui
+        .ok(
+            "switch_network",
+            json!({"choice": {"profile": "local", "name": null,
+            "rpcUrl": null, "chainId": null, "sponsorUrl": null}}),
+        )
+        .await;
+    assert_eq!(back["gas"]["paymasterApiKey"], "pk_l…cdef");
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["address"],
+        address.as_str()
+    );
+    assert_eq!(
+        ui.ok("get_session_view", json!({})).await["state"],
+        "revoked"
+    );
+
+    // No response and no event carried a key.
+    let log = seen.lock().unwrap().join("\n");
+    for secret in [API_KEY, owner_hex.as_str(), PIN] {
+        assert!(!log.contains(secret), "a secret crossed the IPC");
+    }
+    drop(app);
+}
