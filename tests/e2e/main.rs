@@ -5,6 +5,7 @@
 
 mod installed;
 mod recovery;
+mod settings;
 mod stall_proxy;
 
 /// One app (and one WebKit) at a time: the machines have two cores.

@@ -1,0 +1,142 @@
+//! The settings screen in the real app: a paymaster API key set, shown masked, still set after a
+//! restart; a gasless transfer in each fee mode (sponsored with the key; the user paying the
+//! quoted fee in STRK, shown before sending); the key removed and a sponsored transfer refused
+//! in words; a second network without the wallet, and back.
+
+use sponsor::SponsorConfig;
+use starknet::core::types::Felt;
+
+use local_stack::webdriver::{artifacts, start_xvfb, Driver, Ui};
+
+use crate::{refused_with, set_up_session, transfer, Chain, PIN, STRK_UNIT};
+
+const API_KEY: &str = "pk_e2e_0123456789abcdef";
+
+/// Sets a `<select>` (WebKitGTK draws its list natively, out of WebDriver's reach).
+async fn choose(ui: &Ui, testid: &str, value: &str) {
+    ui.find(testid).await;
+    ui.script(&format!(
+        "const s = document.querySelector('[data-testid=\"{testid}\"]'); s.value = '{value}'; \
+         s.dispatchEvent(new Event('change')); return s.value;"
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_and_both_fee_modes() {
+    let _one_app_at_a_time = crate::APP.lock().await;
+    let chain = Chain::start().await;
+    let node = &chain.stack.node;
+    let relayer = node.predeployed_accounts().await.unwrap()[1].clone();
+    let keyed = sponsor::start(
+        &SponsorConfig::new(chain.stack.rpc_url(), relayer.address, relayer.private_key)
+            .with_api_key(API_KEY),
+    )
+    .await
+    .unwrap();
+    let mut network = chain.stack.network.clone();
+    network.sponsor_url = Some(keyed.url.clone());
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    let dir = artifacts();
+    let env = local_stack::app_env(&network, Some("approve"), home.path());
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver-settings.log"));
+    let ui = driver.launch(&dir).await;
+
+    // The paymaster wants a key: set it before anything is sponsored; it shows masked.
+    ui.click("open-settings").await;
+    assert_eq!(ui.text("settings-paymaster-key-masked").await, "not set");
+    ui.fill("settings-paymaster-key", API_KEY).await;
+    ui.click("settings-gas-save").await;
+    ui.wait_text("settings-paymaster-key-masked", |t| t == "pk_e…cdef")
+        .await;
+    ui.screenshot("20-settings-key").await;
+
+    // Still set after a restart.
+    ui.close().await;
+    let ui = driver.launch(&dir).await;
+    ui.click("open-settings").await;
+    ui.wait_text("settings-paymaster-key-masked", |t| t == "pk_e…cdef")
+        .await;
+    ui.click("close-settings").await;
+
+    // Sponsored with the key: deploy, set up, transfer.
+    ui.fill("onboard-pin", PIN).await;
+    ui.click("create-wallet").await;
+    ui.wait_text("session-state", |t| t == "none").await;
+    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
+    set_up_session(&ui, PIN).await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    let before = chain.recipient_balance().await;
+    transfer(&ui, "1").await;
+    ui.wait_text("remaining-calls", |t| t == "4").await;
+    assert_eq!(chain.recipient_balance().await, before + STRK_UNIT);
+    let account_before = node
+        .erc20_balance(devnet_harness::STRK, address)
+        .await
+        .unwrap();
+
+    // Gasless: the user pays the paymaster's fee in STRK, shown before sending.
+    ui.click("open-settings").await;
+    choose(&ui, "settings-fee-mode", "gasless").await;
+    ui.click("settings-gas-save").await;
+    ui.click("close-settings").await;
+    ui.wait_text("transfer-fee-mode", |t| t.contains("You pay"))
+        .await;
+    transfer(&ui, "1").await;
+    let fee = ui.wait_text("transfer-fee", |t| t.contains("STRK")).await;
+    assert!(fee.contains("0.02 STRK"), "{fee}");
+    ui.screenshot("21-fee-shown").await;
+    ui.click("transfer-confirm").await;
+    ui.wait_text("remaining-calls", |t| t == "3").await;
+    assert_eq!(chain.recipient_balance().await, before + 2 * STRK_UNIT);
+    assert_eq!(
+        account_before
+            - node
+                .erc20_balance(devnet_harness::STRK, address)
+                .await
+                .unwrap(),
+        STRK_UNIT + 2 * STRK_UNIT / 100,
+        "the transfer and the fee it showed"
+    );
+
+    // Without the key, a sponsored transfer is refused in words; nothing moves.
+    ui.click("open-settings").await;
+    choose(&ui, "settings-fee-mode", "sponsored").await;
+    ui.click("settings-paymaster-key-remove").await;
+    ui.wait_text("settings-paymaster-key-masked", |t| t == "not set")
+        .await;
+    ui.click("close-settings").await;
+    transfer(&ui, "1").await;
+    let detail = refused_with(&ui, "PaymasterApiKey").await;
+    assert!(detail.contains("API key"), "{detail}");
+    assert!(ui.text("error-title").await.contains("API key"));
+    assert_eq!(chain.recipient_balance().await, before + 2 * STRK_UNIT);
+    ui.screenshot("22-key-missing").await;
+    ui.click("error-dismiss").await;
+
+    // Another network on the same node: no wallet there; back again, the wallet is there.
+    ui.click("open-settings").await;
+    choose(&ui, "settings-network-profile", "custom").await;
+    ui.fill("settings-custom-name", "second").await;
+    ui.fill("settings-custom-rpc", &chain.stack.rpc_url()).await;
+    ui.fill("settings-custom-chain", "SN_SEPOLIA").await;
+    ui.click("settings-network-save").await;
+    ui.wait_text("settings-current-network", |t| t.starts_with("second"))
+        .await;
+    ui.click("close-settings").await;
+    ui.find("onboarding").await;
+    ui.click("open-settings").await;
+    choose(&ui, "settings-network-profile", "local").await;
+    ui.click("settings-network-save").await;
+    ui.wait_text("settings-current-network", |t| t.starts_with("local"))
+        .await;
+    ui.click("close-settings").await;
+    ui.wait_text("wallet-address", |t| {
+        Felt::from_hex(t).ok() == Some(address)
+    })
+    .await;
+    ui.screenshot("23-back-on-local").await;
+    ui.close().await;
+}
