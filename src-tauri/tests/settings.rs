@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use sponsor::SponsorConfig;
 use starknet_core::types::Felt;
 use starknet_signers::SigningKey;
+use wallet_service::SecretVault;
 
 const PIN: &str = "pin-Settings#4";
 const API_KEY: &str = "pk_local_0123456789abcdef";
@@ -231,6 +232,92 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     let log = seen.lock().unwrap().join("\n");
     for secret in [API_KEY, owner_hex.as_str(), PIN] {
         assert!(!log.contains(secret), "a secret crossed the IPC");
+    }
+    drop(app);
+}
+
+/// The Chipi API path chosen in the settings, against the local stand-in of the hosted API:
+/// register, transfer and revoke go through it; the stored bearer token has expired, so the
+/// first request is answered 401, the configured command prints a fresh token, and the request
+/// is repeated once with it (and the token is kept for the next start).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
+    let stack = local_stack::LocalStack::start().await.unwrap();
+    let config = SponsorConfig::new(
+        stack.rpc_url(),
+        stack.relayer.address,
+        stack.relayer.private_key,
+    );
+    let chipi = local_stack::chipi_api::ChipiApiDouble::start(&config, "pk_dev_local", "jwt-2")
+        .await
+        .unwrap();
+    let mut fx = Fixture::on(stack).await;
+    fx.stack.network.chipi_api_url = Some(chipi.url.clone());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
+    fx.stack.node.mint_strk(address, 20 * UNIT).await.unwrap();
+    let settings = ui
+        .ok(
+            "save_gas_settings",
+            json!({"input": {"mode": "chipiApi", "feeMode": "sponsored", "gasToken": "STRK",
+                "maxFee": "0.1", "paymasterApiKey": null, "chipiApiKey": "pk_dev_local",
+                "chipiBearer": "jwt-1", "bearerCommand": "echo jwt-2"}}),
+        )
+        .await;
+    assert_eq!(settings["gas"]["mode"], "chipiApi");
+    assert_eq!(settings["gas"]["chipiBearerSet"], true);
+    assert_eq!(settings["gas"]["chipiApiKey"], "pk_d…ocal");
+
+    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}]});
+    let active = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+    let sent = ui
+        .ok(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1"}),
+        )
+        .await;
+    assert_eq!(sent["remainingCalls"], 4);
+    assert_eq!(
+        ui.ok("revoke_session", json!({"pin": PIN})).await["state"],
+        "revoked"
+    );
+    let requests = chipi.seen();
+    assert_eq!(
+        requests.iter().filter(|r| r.status == 401).count(),
+        1,
+        "one expired token, refreshed once: {requests:?}"
+    );
+    assert_eq!(requests[0].bearer.as_deref(), Some("jwt-1"));
+    assert!(
+        requests[1..]
+            .iter()
+            .all(|r| r.bearer.as_deref() == Some("jwt-2") && r.status == 200),
+        "{requests:?}"
+    );
+    assert_eq!(
+        requests.len(),
+        7,
+        "register, transfer and revoke each prepared and executed there: {requests:?}"
+    );
+    let kept = fx
+        .vault
+        .get(&wallet_service::keychain::network_secret_entry(
+            "local",
+            "chipi-bearer",
+        ))
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("jwt-2"), "the fresh token is kept");
+    let log = seen.lock().unwrap().join("\n");
+    // The command is shown (it is settings, not a secret); the tokens and the key are not.
+    for secret in ["jwt-1", "\"jwt-2\"", "pk_dev_local"] {
+        assert!(!log.contains(secret), "{secret} crossed the IPC");
     }
     drop(app);
 }

@@ -422,6 +422,8 @@ export type NetworkChoice_Deserialize = {
 	chainId?: string | null,
 	/**  A SNIP-29 paymaster URL (a profile's own when absent). */
 	sponsorUrl?: string | null,
+	/**  Chipi's API URL (a profile's own when absent). */
+	chipiApiUrl?: string | null,
 };
 
 /**
@@ -440,6 +442,8 @@ export type NetworkChoice_Serialize = {
 	chainId: string | null,
 	/**  A SNIP-29 paymaster URL (a profile's own when absent). */
 	sponsorUrl: string | null,
+	/**  Chipi's API URL (a profile's own when absent). */
+	chipiApiUrl: string | null,
 };
 
 /**  Network settings. */

@@ -333,3 +333,57 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
     assert_eq!(log[5].request_line, "GET /v1/chipi-wallets/by-user?__chipi_api_version=2025-12-30&externalUserId=user+2 HTTP/1.1");
     let _: Value = serde_json::from_str(&log[0].body).unwrap();
 }
+
+/// A 401 asks the bearer source once for a new token and repeats the request with it; a second
+/// 401 is the API's answer (no loop), and without a source the 401 is returned as is.
+#[tokio::test]
+async fn an_expired_bearer_is_refreshed_once() {
+    let typed = typed_data_for(vec![transfer()]);
+    let expired = r#"{"message":"jwt expired","code":"UNAUTHORIZED"}"#.to_owned();
+    let (url, log) = listener(vec![
+        (401, expired.clone()),
+        (
+            200,
+            format!(r#"{{"typedData":{typed},"walletType":"CHIPI"}}"#),
+        ),
+        (401, expired.clone()),
+        (401, expired.clone()),
+    ])
+    .await;
+    let asked = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = asked.clone();
+    let api = client(&url).with_bearer_source(Arc::new(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Ok(format!("fresh.token.{n}"))
+    }));
+    api.prepare_typed_data(ACCOUNT, &[transfer()], Some("CHIPI"))
+        .await
+        .expect("answered after one refresh");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let refused = api
+        .prepare_typed_data(ACCOUNT, &[transfer()], Some("CHIPI"))
+        .await;
+    assert!(
+        matches!(refused, Err(SessionError::ChipiApi { status: 401, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one refresh per request, then the 401 stands"
+    );
+    let seen = log.lock().unwrap().clone();
+    let bearers: Vec<_> = seen
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        bearers,
+        [
+            "Bearer jwt.token.here",
+            "Bearer fresh.token.1",
+            "Bearer fresh.token.1",
+            "Bearer fresh.token.2"
+        ]
+    );
+}

@@ -5,6 +5,7 @@
 //!
 //! [`Network`]: chipi_session::Network
 
+pub mod chipi_api;
 pub mod webdriver;
 
 use std::path::Path;

@@ -490,6 +490,9 @@ pub struct NetworkChoice {
     pub chain_id: Option<String>,
     /// A SNIP-29 paymaster URL (a profile's own when absent).
     pub sponsor_url: Option<String>,
+    /// Chipi's API URL (a profile's own when absent).
+    #[serde(default)]
+    pub chipi_api_url: Option<String>,
 }
 
 /// New gas settings for the selected network. A key left out is kept; an empty one is removed.

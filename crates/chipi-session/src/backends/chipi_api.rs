@@ -4,6 +4,7 @@
 //! run against a local listener that records requests.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -34,12 +35,17 @@ const KNOWN_ENTRYPOINTS: [&str; 8] = [
     "transfer_from",
 ];
 
+/// Where a fresh bearer token comes from when the API answers 401 (the SDK's
+/// `getBearerToken`): a blocking call, run off the async threads.
+pub type BearerSource = Arc<dyn Fn() -> Result<String, SessionError> + Send + Sync>;
+
 /// Chipi's API, authenticated by a public API key and the user's JWT.
 pub struct ChipiApiClient {
     http: reqwest::Client,
     base_url: String,
     api_key: String,
-    bearer: Option<String>,
+    bearer: Mutex<Option<zeroize::Zeroizing<String>>>,
+    bearer_source: Option<BearerSource>,
     account_class_hash: Felt,
     /// The network's chain id: typed data for another chain is refused, and the hash signed
     /// uses this one, never the API's.
@@ -52,7 +58,7 @@ impl std::fmt::Debug for ChipiApiClient {
         f.debug_struct("ChipiApiClient")
             .field("base_url", &self.base_url)
             .field("api_key", &"<redacted>")
-            .field("bearer", &self.bearer.as_ref().map(|_| "<redacted>"))
+            .field("bearer", &"<redacted>")
             .finish_non_exhaustive()
     }
 }
@@ -151,7 +157,8 @@ impl ChipiApiClient {
             http,
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             api_key: api_key.into(),
-            bearer,
+            bearer: Mutex::new(bearer.map(zeroize::Zeroizing::new)),
+            bearer_source: None,
             account_class_hash: CHIPI_V29_CLASS_HASH,
             chain_id,
             round_trips: AtomicU64::new(0),
@@ -165,6 +172,51 @@ impl ChipiApiClient {
         self
     }
 
+    /// Asks `source` for a new bearer token once when the API answers 401, then repeats the
+    /// request with it.
+    #[must_use]
+    pub fn with_bearer_source(mut self, source: BearerSource) -> Self {
+        self.bearer_source = Some(source);
+        self
+    }
+
+    fn bearer(&self) -> Option<zeroize::Zeroizing<String>> {
+        self.bearer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// A new bearer token from the source, kept for the next requests; `false` without one.
+    async fn refresh_bearer(&self) -> Result<bool, SessionError> {
+        let Some(source) = self.bearer_source.clone() else {
+            return Ok(false);
+        };
+        let token = tokio::task::spawn_blocking(move || source())
+            .await
+            .map_err(|e| SessionError::InvalidConfig(format!("bearer token source: {e}")))??;
+        *self
+            .bearer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(zeroize::Zeroizing::new(token));
+        Ok(true)
+    }
+
+    /// Sends the request `build` makes; after a 401, once, with a fresh bearer token.
+    async fn send_refreshing(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        endpoint: &str,
+    ) -> Result<Option<Value>, SessionError> {
+        match self.send(build(), endpoint).await {
+            Err(SessionError::ChipiApi { status: 401, .. }) if self.refresh_bearer().await? => {
+                self.send(build(), endpoint).await
+            }
+            other => other,
+        }
+    }
+
     fn request(&self, method: reqwest::Method, endpoint: &str) -> reqwest::RequestBuilder {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}{}", self.base_url, endpoint);
@@ -174,8 +226,8 @@ impl ChipiApiClient {
             .query(&[("__chipi_api_version", CHIPI_API_VERSION)])
             .header("Content-Type", "application/json")
             .header("x-api-key", &self.api_key);
-        if let Some(token) = &self.bearer {
-            request = request.header("Authorization", format!("Bearer {token}"));
+        if let Some(token) = self.bearer() {
+            request = request.header("Authorization", format!("Bearer {}", token.as_str()));
         }
         request
     }
@@ -224,8 +276,11 @@ impl ChipiApiClient {
     ) -> Result<Value, SessionError> {
         let bytes =
             serde_json::to_vec(body).map_err(|e| SessionError::InvalidCall(e.to_string()))?;
-        let request = self.request(reqwest::Method::POST, endpoint).body(bytes);
-        self.send(request, endpoint)
+        let build = || {
+            self.request(reqwest::Method::POST, endpoint)
+                .body(bytes.clone())
+        };
+        self.send_refreshing(build, endpoint)
             .await?
             .ok_or_else(|| SessionError::ChipiApi {
                 status: 404,
@@ -337,10 +392,11 @@ impl ChipiApiClient {
         external_user_id: &str,
     ) -> Result<Option<ChipiWallet>, SessionError> {
         let endpoint = "/chipi-wallets/by-user";
-        let request = self
-            .request(reqwest::Method::GET, endpoint)
-            .query(&[("externalUserId", external_user_id)]);
-        let Some(value) = self.send(request, endpoint).await? else {
+        let build = || {
+            self.request(reqwest::Method::GET, endpoint)
+                .query(&[("externalUserId", external_user_id)])
+        };
+        let Some(value) = self.send_refreshing(build, endpoint).await? else {
             return Ok(None);
         };
         let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);

@@ -143,6 +143,7 @@ impl WalletService {
             rpc_url: None,
             chain_id: None,
             sponsor_url: None,
+            chipi_api_url: None,
         };
         self.switch_network(&choice).await?;
         Ok(self.network_info())
@@ -232,6 +233,13 @@ impl WalletService {
         };
         if let Some(rpc) = choice.rpc_url.as_deref().filter(|u| !u.trim().is_empty()) {
             network.rpc_url = url(rpc, "node URL")?;
+        }
+        if let Some(api) = &choice.chipi_api_url {
+            network.chipi_api_url = if api.trim().is_empty() {
+                None
+            } else {
+                Some(url(api, "Chipi API URL")?)
+            };
         }
         if let Some(sponsor) = &choice.sponsor_url {
             network.sponsor_url = if sponsor.trim().is_empty() {
@@ -465,8 +473,49 @@ impl WalletService {
                 let url = network.chipi_api_url.clone().ok_or_else(|| {
                     AppError::InvalidInput(format!("{} has no Chipi API", network.name))
                 })?;
-                Arc::new(ChipiApiClient::new(url, api_key, bearer, network.chain_id))
+                let mut client = ChipiApiClient::new(url, api_key, bearer, network.chain_id);
+                if let Some(command) = prefs.gas.bearer_command.clone() {
+                    let vault = self.vault.clone();
+                    let entry = network_secret_entry(&network.name, CHIPI_BEARER);
+                    client = client.with_bearer_source(Arc::new(move || {
+                        let token = run_bearer_command(&command)?;
+                        // Kept for the next start; a keychain that refuses only costs a refresh.
+                        let _ = vault.put(&entry, &token);
+                        Ok(token)
+                    }));
+                }
+                Arc::new(client)
             }
         })
     }
+}
+
+/// Runs the user's bearer-token command through the system shell and returns what it printed
+/// (trimmed). Its output is a secret: no error repeats it.
+fn run_bearer_command(command: &str) -> Result<String, SessionError> {
+    let output = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", command])
+            .output()
+    } else {
+        std::process::Command::new("sh")
+            .args(["-c", command])
+            .output()
+    }
+    .map_err(|e| SessionError::InvalidConfig(format!("the bearer token command: {e}")))?;
+    if !output.status.success() {
+        return Err(SessionError::InvalidConfig(format!(
+            "the bearer token command failed ({})",
+            output.status
+        )));
+    }
+    let token = String::from_utf8(output.stdout)
+        .map_err(|_| SessionError::InvalidConfig("the bearer token is not text".into()))?;
+    let token = token.trim();
+    if token.is_empty() || token.chars().any(char::is_whitespace) {
+        return Err(SessionError::InvalidConfig(
+            "the bearer token command printed no single token".into(),
+        ));
+    }
+    Ok(token.to_owned())
 }
