@@ -321,3 +321,107 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
     }
     drop(app);
 }
+
+/// A rehearsal of the mainnet profile on a node that reports `SN_MAIN`: the app on `mainnet`
+/// (STRK and ETH at their mainnet addresses, USDC with 6 decimals) creates and deploys a wallet,
+/// sets up a session with STRK and USDC limits, and sends USDC sponsored, in the gasless mode
+/// (the fee in STRK) and directly; USDC amounts with a 7th decimal are refused locally. Then the
+/// Chipi API path on the same node.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rehearsal_of_the_mainnet_profile() {
+    let stack = local_stack::LocalStack::start_mainnet_rehearsal()
+        .await
+        .unwrap();
+    assert_eq!(
+        stack.node.chain_id(),
+        chipi_session::network::SN_MAIN,
+        "the node reports mainnet's chain id"
+    );
+    let usdc = stack.network.token("USDC").unwrap().clone();
+    assert_eq!(usdc.decimals, 6);
+    let config = SponsorConfig::new(
+        stack.rpc_url(),
+        stack.relayer.address,
+        stack.relayer.private_key,
+    );
+    let chipi = local_stack::chipi_api::ChipiApiDouble::start(&config, "pk_prod_local", "jwt")
+        .await
+        .unwrap();
+    let mut fx = Fixture::on(stack).await;
+    fx.stack.network.chipi_api_url = Some(chipi.url.clone());
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    assert_eq!(ui.ok("get_network", json!({})).await["name"], "mainnet");
+
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
+    node.mint_strk(address, 10 * UNIT).await.unwrap();
+    node.send_erc20(usdc.address, address, 100_000_000)
+        .await
+        .unwrap();
+    let request = json!({"durationSeconds": 3600, "maxCalls": 10, "allowedEntrypoints": ["transfer"],
+        "limits": [
+            {"token": "USDC", "maxPerCall": "5", "maxPerWindow": "20", "windowSeconds": 3600},
+            {"token": "STRK", "maxPerCall": "1", "maxPerWindow": "2", "windowSeconds": 3600}]});
+    let active = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+
+    let recipient = Felt::from_hex("0x1234abcd").unwrap();
+    let usdc_sent = || async { node.erc20_balance(usdc.address, recipient).await.unwrap() };
+    let transfer =
+        |amount: &str| json!({"token": "USDC", "recipient": "0x1234abcd", "amount": amount});
+    assert_eq!(
+        ui.kind("transfer", transfer("1.0000001")).await,
+        "InvalidInput",
+        "USDC has 6 decimals"
+    );
+    ui.ok("transfer", transfer("1.5")).await;
+    assert_eq!(usdc_sent().await, 1_500_000);
+
+    ui.ok(
+        "save_gas_settings",
+        json!({"input": {"mode": "paymaster", "feeMode": "gasless", "gasToken": "STRK",
+            "maxFee": "0.05", "paymasterApiKey": null, "chipiApiKey": null, "chipiBearer": null,
+            "bearerCommand": null}}),
+    )
+    .await;
+    let quote = ui.ok("quote_transfer", transfer("2")).await;
+    assert_eq!(
+        (quote["token"].as_str(), quote["amount"].as_str()),
+        (Some("STRK"), Some("0.02"))
+    );
+    let strk_before = node.erc20_balance(STRK, address).await.unwrap();
+    ui.ok("transfer", transfer("2")).await;
+    assert_eq!(usdc_sent().await, 3_500_000);
+    assert_eq!(
+        strk_before - node.erc20_balance(STRK, address).await.unwrap(),
+        2 * UNIT / 100,
+        "the fee, in STRK"
+    );
+
+    ui.ok("save_gas_settings", gas("direct", "sponsored", None))
+        .await;
+    ui.ok("transfer", transfer("0.25")).await;
+    assert_eq!(usdc_sent().await, 3_750_000);
+
+    ui.ok(
+        "save_gas_settings",
+        json!({"input": {"mode": "chipiApi", "feeMode": "sponsored", "gasToken": "STRK",
+            "maxFee": "0.05", "paymasterApiKey": null, "chipiApiKey": "pk_prod_local",
+            "chipiBearer": "jwt", "bearerCommand": null}}),
+    )
+    .await;
+    let sent = ui.ok("transfer", transfer("0.25")).await;
+    assert_eq!(usdc_sent().await, 4_000_000);
+    assert_eq!(sent["remainingCalls"], 6, "four transfers from ten calls");
+    assert!(chipi.seen().iter().all(|r| r.status == 200));
+    assert_eq!(
+        chipi.seen().len(),
+        2,
+        "prepared and executed through the Chipi API"
+    );
+    drop(app);
+}

@@ -87,8 +87,12 @@ async fn set_up_session(ui: &Ui, pin: &str) {
 async fn transfer(ui: &Ui, amount: &str) {
     // STRK is the first token; WebKitGTK draws a <select>'s list as a native popup, which
     // WebDriver cannot drive, so the choice is read rather than clicked.
-    let token = ui.find("transfer-token").await;
-    assert_eq!(token.prop("value").await.unwrap().as_deref(), Some("STRK"));
+    // Read in one script: a status event may re-render the form between a find and a read.
+    ui.find("transfer-token").await;
+    let token = ui
+        .script("return document.querySelector('[data-testid=\"transfer-token\"]').value")
+        .await;
+    assert_eq!(token.as_str(), Some("STRK"));
     ui.fill("transfer-recipient", RECIPIENT).await;
     ui.fill("transfer-amount", amount).await;
     ui.click("transfer-submit").await;

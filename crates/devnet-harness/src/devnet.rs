@@ -65,8 +65,15 @@ pub struct PredeployedAccount {
 }
 
 impl Devnet {
-    /// Starts a node on a free loopback port with the fixed [`SEED`] and waits until it answers.
+    /// Starts a node on a free loopback port with the fixed [`SEED`] and waits until it answers;
+    /// it reports Sepolia's chain id (`SN_SEPOLIA`).
     pub async fn start() -> Result<Self, HarnessError> {
+        Self::start_on("TESTNET").await
+    }
+
+    /// [`Self::start`] with the chain id `chain`: `MAINNET` (`SN_MAIN`, for a rehearsal of the
+    /// mainnet profile), `TESTNET` (`SN_SEPOLIA`) or a custom ASCII name.
+    pub async fn start_on(chain: &str) -> Result<Self, HarnessError> {
         let port = free_port().map_err(HarnessError::Spawn)?;
         let bin = std::env::var_os("STARKNET_DEVNET").unwrap_or_else(|| "starknet-devnet".into());
         let log_path = std::env::temp_dir().join(format!("starknet-devnet-{port}.log"));
@@ -75,6 +82,7 @@ impl Devnet {
         let child = Command::new(bin)
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--seed", &SEED.to_string(), "--accounts", "3"])
+            .args(["--chain-id", chain])
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)

@@ -43,7 +43,33 @@ impl LocalStack {
     /// Starts `starknet-devnet` on a free loopback port, declares our account class and starts
     /// the sponsor with predeployed account 1 as its relayer.
     pub async fn start() -> anyhow::Result<Self> {
-        let node = Devnet::start().await?;
+        Self::on(Devnet::start().await?, Network::profile("local")?).await
+    }
+
+    /// A rehearsal of the mainnet profile: the node reports `SN_MAIN`, and the network is the
+    /// `mainnet` profile on the local endpoints, with STRK and ETH at their mainnet addresses (devnet
+    /// predeploys them there) and a 6-decimal USDC deployed for the test (devnet cannot place a
+    /// contract at USDC's mainnet address); USDC.e and the hosted Chipi API are left out. The
+    /// predeployed account 0 holds the USDC supply.
+    pub async fn start_mainnet_rehearsal() -> anyhow::Result<Self> {
+        let node = Devnet::start_on("MAINNET").await?;
+        let usdc = node
+            .deploy_erc20("USD Coin", "USDC", 6, 1_000_000 * 1_000_000)
+            .await?;
+        let mut network = Network::profile("mainnet")?;
+        network.chipi_api_url = None;
+        network.explorer_tx_url = None;
+        network.tokens.retain(|t| t.symbol != "USDC.e");
+        for token in &mut network.tokens {
+            if token.symbol == "USDC" {
+                token.address = usdc;
+            }
+        }
+        Self::on(node, network).await
+    }
+
+    /// The stack on a started `node`, with `network` pointed at it.
+    async fn on(node: Devnet, mut network: Network) -> anyhow::Result<Self> {
         let class_hash = node.declare_session_account().await?;
         let relayer = node.predeployed_accounts().await?[1].clone();
         let sponsor = start(&SponsorConfig::new(
@@ -52,7 +78,6 @@ impl LocalStack {
             relayer.private_key,
         ))
         .await?;
-        let mut network = Network::profile("local")?;
         network.rpc_url = node.rpc_url().to_string();
         network.sponsor_url = Some(sponsor.url.clone());
         Ok(Self {

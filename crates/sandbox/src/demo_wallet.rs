@@ -28,16 +28,19 @@ fn identifier() -> String {
 /// A demo wallet in the keychain; [`DemoWallet::forget`] removes its entries.
 pub struct DemoWallet {
     pub address: String,
+    network: String,
     vault: KeyringVault,
 }
 
 impl DemoWallet {
     /// Removes the wallet's keychain entries (the node it lived on is gone).
     pub fn forget(&self) {
-        let _ = self.vault.delete(&owner_key_entry("local", &self.address));
         let _ = self
             .vault
-            .delete(&session_key_entry("local", &self.address));
+            .delete(&owner_key_entry(&self.network, &self.address));
+        let _ = self
+            .vault
+            .delete(&session_key_entry(&self.network, &self.address));
     }
 }
 
@@ -61,6 +64,7 @@ pub async fn create(
     let wallet = app.create_wallet(&Pin::new(DEMO_PIN)).await?;
     let demo = DemoWallet {
         address: wallet.address.clone(),
+        network: network.name.clone(),
         vault: KeyringVault::new(identifier),
     };
     let address = Felt::from_hex(&wallet.address)?;

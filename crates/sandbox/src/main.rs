@@ -6,7 +6,9 @@
 //! keychain entries and data.
 //!
 //! `--no-app` prepares the same and waits, printing one JSON line with the endpoints and the
-//! environment to start the app with (the end-to-end test uses it).
+//! environment to start the app with (the end-to-end test uses it). `--mainnet` rehearses the
+//! mainnet profile instead: the node reports `SN_MAIN` and the app runs on the `mainnet` profile
+//! (STRK and ETH at their mainnet addresses, the test USDC with 6 decimals, loopback endpoints).
 
 mod demo_wallet;
 
@@ -25,6 +27,7 @@ const USDC_SUPPLY: u128 = 1_000_000 * 1_000_000;
 
 struct Options {
     launch_app: bool,
+    mainnet: bool,
     app: PathBuf,
     data_dir: PathBuf,
 }
@@ -34,6 +37,7 @@ fn options() -> Result<Options> {
     let dir = exe.parent().context("the binary's directory")?.to_owned();
     let mut options = Options {
         launch_app: true,
+        mainnet: false,
         app: dir.join("chipi-wallet-app"),
         data_dir: dir.join("sandbox-data"),
     };
@@ -41,10 +45,11 @@ fn options() -> Result<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--no-app" => options.launch_app = false,
+            "--mainnet" => options.mainnet = true,
             "--app" => options.app = args.next().context("--app PATH")?.into(),
             "--data-dir" => options.data_dir = args.next().context("--data-dir PATH")?.into(),
             "-h" | "--help" => {
-                println!("usage: sandbox [--no-app] [--app PATH] [--data-dir PATH]");
+                println!("usage: sandbox [--no-app] [--mainnet] [--app PATH] [--data-dir PATH]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (see --help)"),
@@ -70,17 +75,26 @@ async fn main() -> Result<()> {
     std::fs::create_dir_all(&xdg_data)?;
 
     eprintln!("sandbox: starting starknet-devnet and the sponsor");
-    let stack = LocalStack::start().await?;
+    let (stack, network, usdc) = if options.mainnet {
+        let stack = LocalStack::start_mainnet_rehearsal().await?;
+        let network = stack.network.clone();
+        let usdc = network.token("USDC")?.address;
+        (stack, network, usdc)
+    } else {
+        let stack = LocalStack::start().await?;
+        let usdc = stack
+            .node
+            .deploy_erc20("USD Coin", "USDC", 6, USDC_SUPPLY)
+            .await?;
+        let mut network = stack.network.clone();
+        network.tokens.push(Token {
+            symbol: "USDC".into(),
+            address: usdc,
+            decimals: 6,
+        });
+        (stack, network, usdc)
+    };
     let node = &stack.node;
-    let usdc = node
-        .deploy_erc20("USD Coin", "USDC", 6, USDC_SUPPLY)
-        .await?;
-    let mut network = stack.network.clone();
-    network.tokens.push(Token {
-        symbol: "USDC".into(),
-        address: usdc,
-        decimals: 6,
-    });
 
     eprintln!("sandbox: creating the demo wallet");
     let demo = demo_wallet::create(node, &network, usdc, &xdg_data).await?;
