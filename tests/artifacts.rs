@@ -117,3 +117,37 @@ async fn node_declares_the_class_and_deploys_an_account() {
         .unwrap();
     assert_eq!(on_chain, class_hash, "the deployed account runs our class");
 }
+
+/// `contract-build --declare`'s work: declares the class from a funded account; a second time
+/// it is reported as declared and nothing is sent.
+#[tokio::test]
+async fn an_operator_declares_the_class() {
+    let node = Devnet::start().await.expect("devnet");
+    let operator = node.predeployed_accounts().await.unwrap()[0].clone();
+    let artifacts = session_account().artifacts();
+    let rpc = node.rpc_url().to_string();
+    let declared =
+        contract_build::declare::declare(&rpc, operator.address, operator.private_key, &artifacts)
+            .await
+            .expect("declared");
+    assert_eq!(
+        declared.class_hash,
+        artifacts.read_hashes().unwrap().class_hash
+    );
+    assert!(declared.transaction_hash.is_some());
+    let nonce = node.nonce(operator.address).await.unwrap();
+    let again =
+        contract_build::declare::declare(&rpc, operator.address, operator.private_key, &artifacts)
+            .await
+            .unwrap();
+    assert_eq!(again.transaction_hash, None, "declared already");
+    assert_eq!(
+        node.nonce(operator.address).await.unwrap(),
+        nonce,
+        "nothing sent"
+    );
+    node.provider()
+        .get_class(BlockId::Tag(BlockTag::PreConfirmed), declared.class_hash)
+        .await
+        .expect("the node has the class");
+}

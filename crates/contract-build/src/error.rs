@@ -27,6 +27,9 @@ pub enum BuildError {
     /// Computing the Sierra class hash failed.
     #[error("class hash: {0}")]
     ClassHash(String),
+    /// Declaring a class on a network failed (the node's answer is in the message).
+    #[error("declare: {0}")]
+    Declare(String),
 }
 
 impl BuildError {

@@ -8,6 +8,7 @@
 pub mod artifacts;
 pub mod compiler;
 pub mod corelib;
+pub mod declare;
 pub mod error;
 
 pub use artifacts::{Artifacts, ClassHashes};

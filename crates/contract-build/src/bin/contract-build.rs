@@ -1,12 +1,26 @@
 //! `contract-build`: compiles every contract in `contracts/` and writes `contracts/artifacts/`.
 //! `contract-build --check` compiles and exits non-zero when the committed artifacts differ.
+//! `contract-build --declare --rpc URL --account ADDRESS [--contract NAME]` declares a committed
+//! class (default `session_account`) on that network from the operator's funded account, whose
+//! private key is read from `DECLARE_PRIVATE_KEY` (never a flag: it would show in the process
+//! list).
 
 use std::process::ExitCode;
 
 use contract_build::{compile, contracts, corelib, workspace_root};
 
 fn main() -> ExitCode {
-    let check = std::env::args().any(|a| a == "--check");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--declare") {
+        return match declare(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("contract-build: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let check = args.iter().any(|a| a == "--check");
     match run(check) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -52,4 +66,51 @@ fn run(check: bool) -> Result<bool, contract_build::BuildError> {
         println!("  sierra_version      {}", hashes.sierra_version);
     }
     Ok(all_same)
+}
+
+fn declare(args: &[String]) -> Result<(), String> {
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let felt = |text: &str, what: &str| {
+        starknet_core::types::Felt::from_hex(text.trim())
+            .map_err(|_| format!("{what} is not a felt"))
+    };
+    let rpc = flag("--rpc").ok_or("--rpc URL is required")?;
+    let account = felt(
+        &flag("--account").ok_or("--account ADDRESS is required")?,
+        "--account",
+    )?;
+    let key = felt(
+        &std::env::var("DECLARE_PRIVATE_KEY").map_err(|_| "set DECLARE_PRIVATE_KEY")?,
+        "DECLARE_PRIVATE_KEY",
+    )?;
+    let name = flag("--contract").unwrap_or_else(|| contract_build::SESSION_ACCOUNT_NAME.into());
+    let contract = contracts()
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("no contract {name:?}"))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let declared = runtime
+        .block_on(contract_build::declare::declare(
+            &rpc,
+            account,
+            key,
+            &contract.artifacts(),
+        ))
+        .map_err(|e| e.to_string())?;
+    match declared.transaction_hash {
+        Some(hash) => println!(
+            "declared {name}: class {:#x} in transaction {hash:#x}",
+            declared.class_hash
+        ),
+        None => println!(
+            "{name} is declared already: class {:#x}",
+            declared.class_hash
+        ),
+    }
+    Ok(())
 }
