@@ -354,7 +354,11 @@ async fn a_rehearsal_of_the_mainnet_profile() {
     let (app, ui) = fx.start_app(&seen, "approve");
     assert_eq!(ui.ok("get_network", json!({})).await["name"], "mainnet");
 
-    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    // This project's class, declared on the rehearsal node: the session keeps spending limits.
+    let wallet = ui
+        .ok("create_wallet", json!({"pin": PIN, "ownClass": true}))
+        .await;
+    assert_eq!(wallet["accountClass"], "session account (this project)");
     let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
     node.mint_strk(address, 10 * UNIT).await.unwrap();
     node.send_erc20(usdc.address, address, 100_000_000)
@@ -422,6 +426,40 @@ async fn a_rehearsal_of_the_mainnet_profile() {
         chipi.seen().len(),
         2,
         "prepared and executed through the Chipi API"
+    );
+    drop(app);
+}
+
+/// On a public network a new wallet gets the network's class (CHIPI's production class; on the
+/// rehearsal node its stand-in, the CHIPI-layout test class), deployed through the paymaster's
+/// `deploy` at its counterfactual address, without gas.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_wallet_gets_the_networks_account_class() {
+    let stack = local_stack::LocalStack::start_mainnet_rehearsal()
+        .await
+        .unwrap();
+    let fx = Fixture::on(stack).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let network = ui.ok("get_network", json!({})).await;
+    assert_eq!(network["newWalletClass"], "CHIPI-layout test class");
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
+    assert_eq!(wallet["spendingLimitsEnforced"], false);
+    let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
+    let on_chain = chipi_session::NodeClient::new(fx.stack.rpc_url())
+        .class_hash_at(address)
+        .await
+        .unwrap();
+    assert_eq!(
+        on_chain,
+        Some(chipi_session::wallet_type::CHIPI_LAYOUT_TEST_CLASS_HASH),
+        "deployed by the paymaster at its counterfactual address"
+    );
+    assert_eq!(
+        fx.stack.node.erc20_balance(STRK, address).await.unwrap(),
+        0,
+        "without gas"
     );
     drop(app);
 }

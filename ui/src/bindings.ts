@@ -9,8 +9,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The current wallet. */
 	getWallet: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("get_wallet")),
-	/**  A new wallet, deployed gaslessly where the network has a sponsor. */
-	createWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("create_wallet", { pin })),
+	/**
+	 *  A new wallet, deployed gaslessly where the network has a paymaster: of the network's account
+	 *  class, or of this project's with `own_class`.
+	 */
+	createWallet: (pin: Pin, ownClass: boolean | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("create_wallet", { pin, ownClass })),
 	/**
 	 *  An existing account with its owner key in the SDK's encrypted format, or the raw key in hex
 	 *  (sealed under the PIN at once, like the PIN itself never kept).
@@ -455,6 +458,8 @@ export type NetworkInfo_Deserialize = {
 	name: string,
 	/**  The chain id the node must report (hex). */
 	chainId: string,
+	/**  The account class a new wallet gets here (`CHIPI v29`, or this project's). */
+	newWalletClass: string,
 	/**  Node URL. */
 	rpcUrl: string,
 	/**  Sponsor URL. */
@@ -469,6 +474,8 @@ export type NetworkInfo_Serialize = {
 	name: string,
 	/**  The chain id the node must report (hex). */
 	chainId: string,
+	/**  The account class a new wallet gets here (`CHIPI v29`, or this project's). */
+	newWalletClass: string,
 	/**  Node URL. */
 	rpcUrl: string,
 	/**  Sponsor URL. */

@@ -13,7 +13,7 @@ async function unwrap<T>(call: Promise<Res<T>>): Promise<T> {
 
 export const ipc = {
   getWallet: () => unwrap(commands.getWallet()),
-  createWallet: (pin: string) => unwrap(commands.createWallet(pin)),
+  createWallet: (pin: string, ownClass: boolean) => unwrap(commands.createWallet(pin, ownClass)),
   importWallet: (address: string, ownerKey: string, pin: string) =>
     unwrap(commands.importWallet(address, ownerKey, pin)),
   unlock: (pin: string) => unwrap(commands.unlock(pin)),

@@ -106,6 +106,9 @@ function onboarding() {
   }
   select.addEventListener('change', () => act(() => ipc.setNetwork(select.value)));
   const pin = input('onboard-pin', { type: 'password', placeholder: 'PIN (4 or more)', autocomplete: 'off' });
+  // New wallets get the network's account class; this project's class only where it is declared.
+  const ownClass = input('own-class', { type: 'checkbox' });
+  const ours = network?.newWalletClass.includes('this project') ?? true;
   const address = input('import-address', { placeholder: 'Account address (0x…)' });
   const key = input('import-key', { type: 'password', placeholder: 'Owner key: 0x… or the SDK-encrypted key', autocomplete: 'off' });
   return el(
@@ -119,7 +122,16 @@ function onboarding() {
     ),
     el('label', {}, 'Network ', select),
     pin,
-    button('create-wallet', 'Create wallet', () => act(() => ipc.createWallet(pin.value))),
+    ours
+      ? ''
+      : el(
+          'label',
+          { class: 'hint' },
+          ownClass,
+          ` Use this project's account class instead of ${network?.newWalletClass} (only where it is declared)`,
+        ),
+    el('p', { testid: 'new-wallet-class', class: 'hint' }, `New wallets use: ${network?.newWalletClass ?? '–'}`),
+    button('create-wallet', 'Create wallet', () => act(() => ipc.createWallet(pin.value, ownClass.checked))),
     el('h2', {}, 'Or import'),
     address,
     key,

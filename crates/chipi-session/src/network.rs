@@ -5,6 +5,7 @@ use starknet_core::types::Felt;
 
 use crate::backends::chipi_api::CHIPI_API_URL;
 use crate::error::SessionError;
+use crate::wallet_type::{CHIPI_V29_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
 
 /// A token the wallet can send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,10 @@ pub struct Network {
     pub explorer_tx_url: Option<String>,
     /// Tokens the wallet offers.
     pub tokens: Vec<Token>,
+    /// The account class new wallets get on this network (one declared there): CHIPI's
+    /// production class on the public networks; `None` for this project's class.
+    #[serde(default)]
+    pub account_class_hash: Option<Felt>,
 }
 
 /// STRK, at the same address on mainnet, Sepolia and devnet.
@@ -73,6 +78,7 @@ impl Network {
                 sponsor_url: Some("https://starknet.paymaster.avnu.fi".into()),
                 chipi_api_url: Some(CHIPI_API_URL.into()),
                 explorer_tx_url: Some("https://voyager.online/tx/".into()),
+                account_class_hash: Some(CHIPI_V29_CLASS_HASH),
                 tokens: vec![
                     token("USDC", USDC_MAINNET, 6),
                     token("USDC.e", USDC_E_MAINNET, 6),
@@ -87,6 +93,7 @@ impl Network {
                 sponsor_url: Some("https://sepolia.paymaster.avnu.fi".into()),
                 chipi_api_url: None,
                 explorer_tx_url: Some("https://sepolia.voyager.online/tx/".into()),
+                account_class_hash: Some(CHIPI_V29_CLASS_HASH),
                 tokens: vec![token("STRK", STRK, 18), token("ETH", ETH, 18)],
             },
             "local" => Network {
@@ -97,6 +104,7 @@ impl Network {
                 chipi_api_url: None,
                 explorer_tx_url: None,
                 tokens: vec![token("STRK", STRK, 18), token("ETH", ETH, 18)],
+                account_class_hash: None,
             },
             other => {
                 return Err(SessionError::InvalidConfig(format!(
@@ -105,6 +113,15 @@ impl Network {
             }
         };
         Ok(network)
+    }
+
+    /// The class a new wallet gets here: the network's, or this project's when `own_class`
+    /// (only where it has been declared) or when the network names none.
+    pub fn new_wallet_class(&self, own_class: bool) -> Felt {
+        match self.account_class_hash {
+            Some(class_hash) if !own_class => class_hash,
+            _ => SESSION_ACCOUNT_CLASS_HASH,
+        }
     }
 
     /// A token by symbol (case-insensitive) or by address.
@@ -152,6 +169,13 @@ mod tests {
         assert!(local.rpc_url.starts_with("http://127.0.0.1:"));
         assert!(local.sponsor_url.unwrap().starts_with("http://127.0.0.1:"));
         assert!(Network::profile("moon").is_err());
+        assert_eq!(mainnet.new_wallet_class(false), CHIPI_V29_CLASS_HASH);
+        assert_eq!(mainnet.new_wallet_class(true), SESSION_ACCOUNT_CLASS_HASH);
+        assert_eq!(sepolia.new_wallet_class(false), CHIPI_V29_CLASS_HASH);
+        assert_eq!(
+            Network::profile("local").unwrap().new_wallet_class(false),
+            SESSION_ACCOUNT_CLASS_HASH
+        );
         assert!(local_token_missing());
     }
 

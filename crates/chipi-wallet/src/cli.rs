@@ -74,7 +74,8 @@ pub enum WalletCommand {
         /// Deploy it now, gaslessly.
         #[arg(long)]
         deploy: bool,
-        /// Account class hash (default: the project's session account).
+        /// Account class hash (default: the network's — CHIPI v29 on mainnet and Sepolia, this
+        /// project's session account on local).
         #[arg(long)]
         class_hash: Option<String>,
     },

@@ -1,6 +1,5 @@
 //! `wallet …`: create, import, deploy, show.
 
-use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
 use chipi_session::{parse_felt, SecretKey};
 use serde_json::json;
 use wallet_service::{AppError, WalletService};
@@ -23,7 +22,7 @@ pub async fn run(
                 .as_deref()
                 .map(parse_felt)
                 .transpose()?
-                .unwrap_or(SESSION_ACCOUNT_CLASS_HASH);
+                .unwrap_or_else(|| service.network().new_wallet_class(false));
             let pin = input.pin()?;
             let (info, deployed) = service
                 .create_wallet_with(&pin, class_hash, *deploy)

@@ -50,9 +50,11 @@ impl LocalStack {
     /// `mainnet` profile on the local endpoints, with STRK and ETH at their mainnet addresses (devnet
     /// predeploys them there) and a 6-decimal USDC deployed for the test (devnet cannot place a
     /// contract at USDC's mainnet address); USDC.e and the hosted Chipi API are left out. The
-    /// predeployed account 0 holds the USDC supply.
+    /// predeployed account 0 holds the USDC supply. New wallets get the CHIPI-layout test class,
+    /// declared here in place of CHIPI's production class (whose artifact cannot be fetched).
     pub async fn start_mainnet_rehearsal() -> anyhow::Result<Self> {
         let node = Devnet::start_on("MAINNET").await?;
+        let production_class = node.declare_chipi_layout_account().await?;
         let usdc = node
             .deploy_erc20("USD Coin", "USDC", 6, 1_000_000 * 1_000_000)
             .await?;
@@ -60,6 +62,7 @@ impl LocalStack {
         network.chipi_api_url = None;
         network.explorer_tx_url = None;
         network.tokens.retain(|t| t.symbol != "USDC.e");
+        network.account_class_hash = Some(production_class);
         for token in &mut network.tokens {
             if token.symbol == "USDC" {
                 token.address = usdc;

@@ -61,7 +61,8 @@ pub async fn create(
         Box::new(PinReentry),
         Arc::new(SystemClock),
     )?;
-    let wallet = app.create_wallet(&Pin::new(DEMO_PIN)).await?;
+    // This project's class: the demo session has spending limits, which CHIPI's classes do not keep.
+    let wallet = app.create_wallet(&Pin::new(DEMO_PIN), true).await?;
     let demo = DemoWallet {
         address: wallet.address.clone(),
         network: network.name.clone(),

@@ -380,6 +380,8 @@ pub struct NetworkInfo {
     pub name: String,
     /// The chain id the node must report (hex).
     pub chain_id: String,
+    /// The account class a new wallet gets here (`CHIPI v29`, or this project's).
+    pub new_wallet_class: String,
     /// Node URL.
     pub rpc_url: String,
     /// Sponsor URL.

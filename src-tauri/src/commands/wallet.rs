@@ -12,11 +12,16 @@ pub fn get_wallet(app: App<'_>) -> Result<WalletInfo, AppError> {
     app.wallet_info()
 }
 
-/// A new wallet, deployed gaslessly where the network has a sponsor.
+/// A new wallet, deployed gaslessly where the network has a paymaster: of the network's account
+/// class, or of this project's with `own_class`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_wallet(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
-    app.create_wallet(&pin).await
+pub async fn create_wallet(
+    app: App<'_>,
+    pin: Pin,
+    own_class: Option<bool>,
+) -> Result<WalletInfo, AppError> {
+    app.create_wallet(&pin, own_class.unwrap_or(false)).await
 }
 
 /// An existing account with its owner key in the SDK's encrypted format, or the raw key in hex

@@ -118,9 +118,13 @@ impl WalletService {
     /// The network.
     pub fn network_info(&self) -> NetworkInfo {
         let n = self.prefs.get().network;
+        let new_wallet_class =
+            chipi_session::wallet_type::ClassProfile::of(n.new_wallet_class(false))
+                .map_or_else(|| hex(n.new_wallet_class(false)), |p| p.name.to_owned());
         NetworkInfo {
             name: n.name,
             chain_id: hex(n.chain_id),
+            new_wallet_class,
             rpc_url: n.rpc_url,
             sponsor_url: n.sponsor_url,
             tokens: n
@@ -223,6 +227,7 @@ impl WalletService {
                 network.sponsor_url = None;
                 network.chipi_api_url = None;
                 network.explorer_tx_url = None;
+                network.account_class_hash = None;
                 network
             }
             name => match saved(name) {

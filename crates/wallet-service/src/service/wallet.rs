@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use chipi_session::wallet::check_pin;
-use chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH;
 use chipi_session::{parse_address, NodeClient, SecretKey, SessionError, Wallet};
 use starknet_core::types::Felt;
 
@@ -45,13 +44,14 @@ impl WalletService {
         Ok(())
     }
 
-    /// A new wallet of our account class, its key sealed under `pin` in the vault, deployed
-    /// gaslessly when the network has a sponsor.
-    pub async fn create_wallet(&self, pin: &Pin) -> Result<WalletInfo, AppError> {
-        let deploy = self.prefs.get().network.sponsor_url.is_some();
-        let (info, _) = self
-            .create_wallet_with(pin, SESSION_ACCOUNT_CLASS_HASH, deploy)
-            .await?;
+    /// A new wallet, its key sealed under `pin` in the vault, deployed gaslessly when the
+    /// network has a paymaster. Its class is the network's (CHIPI's production class on the
+    /// public networks), or this project's with `own_class` (only where it is declared).
+    pub async fn create_wallet(&self, pin: &Pin, own_class: bool) -> Result<WalletInfo, AppError> {
+        let network = self.prefs.get().network;
+        let deploy = network.sponsor_url.is_some();
+        let class_hash = network.new_wallet_class(own_class);
+        let (info, _) = self.create_wallet_with(pin, class_hash, deploy).await?;
         Ok(info)
     }
 
