@@ -120,8 +120,25 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         ),
         (Some("gasless"), Some("STRK"), Some("0.02"))
     );
+    // The fee the user accepted bounds what is signed: below the paymaster's, nothing is sent;
+    // above the settings' most, refused outright.
     let before = node.erc20_balance(STRK, account.address).await.unwrap();
-    let sent = ui.ok("transfer", transfer.clone()).await;
+    let with_fee = |fee: &str| {
+        let mut t = transfer.clone();
+        t["acceptedFee"] = json!(fee);
+        t
+    };
+    assert_eq!(
+        ui.kind("transfer", with_fee("0.01")).await,
+        "PaymasterTampered",
+        "the paymaster asks 0.02"
+    );
+    assert_eq!(ui.kind("transfer", with_fee("0.5")).await, "InvalidInput");
+    assert_eq!(
+        node.erc20_balance(STRK, account.address).await.unwrap(),
+        before
+    );
+    let sent = ui.ok("transfer", with_fee("0.02")).await;
     assert_eq!(sent["remainingCalls"], 4);
     assert_eq!(
         before - node.erc20_balance(STRK, account.address).await.unwrap(),
@@ -460,6 +477,50 @@ async fn a_new_wallet_gets_the_networks_account_class() {
         fx.stack.node.erc20_balance(STRK, address).await.unwrap(),
         0,
         "without gas"
+    );
+    drop(app);
+}
+
+/// At start the app asks the node for its chain id: a node on another chain than the stored
+/// network blocks the wallet with `WrongChain` instead of signing for the wrong chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_on_another_chain_blocks_the_wallet_at_start() {
+    use wallet_service::PrefsStore;
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    ui.ok("create_wallet", json!({"pin": PIN})).await;
+    drop(app);
+    // The stored network now names mainnet's chain id; the node is on Sepolia's.
+    let mut prefs = fx.prefs.load().unwrap().unwrap();
+    prefs.network.chain_id = chipi_session::network::SN_MAIN;
+    fx.prefs.save(&prefs).unwrap();
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match ui.call("get_wallet", json!({})).await {
+            Err(e) if e["kind"] == "WrongChain" => {
+                let message = e["message"].as_str().unwrap();
+                assert!(
+                    message.contains("SN_SEPOLIA") && message.contains("SN_MAIN"),
+                    "{message}"
+                );
+                break;
+            }
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "the wallet was not blocked: {other:?}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        ui.kind(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1", "amount": "1"})
+        )
+        .await,
+        "WrongChain"
     );
     drop(app);
 }

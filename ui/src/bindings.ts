@@ -35,8 +35,12 @@ export const commands = {
 	setUpSession: (request: SessionRequest_Deserialize, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
 	/**  `executeWithSession`. */
 	executeWithSession: (calls: CallInput[]) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("execute_with_session", { calls })),
-	/**  A gasless transfer; `amount` is a decimal string in whole units. */
-	transfer: (token: string, recipient: string, amount: string) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount })),
+	/**
+	 *  A gasless transfer; `amount` is a decimal string in whole units. `accepted_fee` is the fee
+	 *  the user saw and accepted in the gasless fee mode (whole units of the gas token): no higher
+	 *  fee is signed.
+	 */
+	transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount, acceptedFee })),
 	/**  `revokeSession`. */
 	revokeSession: (pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
 	/**  `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first. */

@@ -24,7 +24,8 @@ export const ipc = {
     unwrap(commands.setUpSession(request, pin)),
   registerSession: (request: Parameters<typeof commands.registerSession>[0], pin: string) =>
     unwrap(commands.registerSession(request, pin)),
-  transfer: (token: string, recipient: string, amount: string) => unwrap(commands.transfer(token, recipient, amount)),
+  transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null = null) =>
+    unwrap(commands.transfer(token, recipient, amount, acceptedFee)),
   revokeSession: (pin: string) => unwrap(commands.revokeSession(pin)),
   clearSession: (pin: string | null, revoke: boolean) => unwrap(commands.clearSession(pin, revoke)),
   refreshStatus: () => unwrap(commands.refreshStatus()),

@@ -303,10 +303,12 @@ function settingsView() {
   for (const n of names) profile.append(option(n, n, s?.network.name === n));
   profile.append(option('custom', 'custom…', false));
   const customName = input('settings-custom-name', { placeholder: 'Name' });
-  const customRpc = input('settings-custom-rpc', { placeholder: 'Node URL (https://…)' });
+  // The node and paymaster may be replaced on any network (the node must report its chain id);
+  // name and chain id only for a custom one.
+  const customRpc = input('settings-custom-rpc', { placeholder: 'Node URL (https://…; empty: the profile\'s)' });
   const customChain = input('settings-custom-chain', { placeholder: 'Chain id (SN_MAIN or 0x…)' });
   const customSponsor = input('settings-custom-sponsor', { placeholder: 'Paymaster URL (optional)' });
-  const custom = el('div', { testid: 'settings-custom' }, customName, customRpc, customChain, customSponsor);
+  const custom = el('div', { testid: 'settings-custom' }, customName, customChain);
   const showCustom = () => (custom.hidden = profile.value !== 'custom');
   profile.addEventListener('change', showCustom);
   showCustom();
@@ -316,9 +318,9 @@ function settingsView() {
       await ipc.switchNetwork({
         profile: profile.value,
         name: isCustom ? customName.value.trim() : null,
-        rpcUrl: isCustom ? customRpc.value.trim() : null,
+        rpcUrl: customRpc.value.trim() || null,
         chainId: isCustom ? customChain.value.trim() : null,
-        sponsorUrl: isCustom && customSponsor.value.trim() ? customSponsor.value.trim() : null,
+        sponsorUrl: customSponsor.value.trim() || null,
       });
     }),
   );
@@ -363,6 +365,8 @@ function settingsView() {
     el('div', {}, 'Now: ', el('strong', { testid: 'settings-current-network' }, s ? `${s.network.name} (${s.network.rpcUrl})` : '–')),
     el('label', {}, 'Network ', profile),
     custom,
+    customRpc,
+    customSponsor,
     saveNetwork,
     el('p', { class: 'hint' }, 'Each network keeps its own wallet and session. The node must report the chain id of the network.'),
     el('h3', {}, 'Fees'),
@@ -403,12 +407,12 @@ function transferForm() {
   const recipient = input('transfer-recipient', { placeholder: 'Recipient 0x…' });
   const amount = input('transfer-amount', { placeholder: 'Amount', inputmode: 'decimal' });
   const problem = el('div', { testid: 'transfer-validation', class: 'hint' });
-  const sendNow = (t: string, to: string, value: string) => {
+  const sendNow = (t: string, to: string, value: string, acceptedFee: string | null = null) => {
     banner = null;
     transferState = { pending: true };
     render();
     ipc
-      .transfer(t, to, value)
+      .transfer(t, to, value, acceptedFee)
       .then((r) => {
         transferState = {
           pending: false,
@@ -442,7 +446,9 @@ function transferForm() {
         'div',
         { testid: 'transfer-quote' },
         el('div', { testid: 'transfer-fee' }, `Fee: ${quote.fee.amount} ${quote.fee.token}, paid by you (at most ${quote.fee.maxFee}).`),
-        button('transfer-confirm', `Send ${quote.amount} ${quote.token} and pay the fee`, () => sendNow(quote.token, quote.recipient, quote.amount)),
+        button('transfer-confirm', `Send ${quote.amount} ${quote.token} and pay the fee`, () =>
+          sendNow(quote.token, quote.recipient, quote.amount, quote.fee.mode === 'gasless' ? quote.fee.amount : null),
+        ),
         button('transfer-cancel', 'Cancel', () => {
           transferState = { pending: false };
           render();

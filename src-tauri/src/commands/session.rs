@@ -55,7 +55,9 @@ pub async fn execute_with_session(
     app.execute(&calls).await
 }
 
-/// A gasless transfer; `amount` is a decimal string in whole units.
+/// A gasless transfer; `amount` is a decimal string in whole units. `accepted_fee` is the fee
+/// the user saw and accepted in the gasless fee mode (whole units of the gas token): no higher
+/// fee is signed.
 #[tauri::command]
 #[specta::specta]
 pub async fn transfer(
@@ -63,8 +65,10 @@ pub async fn transfer(
     token: String,
     recipient: String,
     amount: String,
+    accepted_fee: Option<String>,
 ) -> Result<TxResult, AppError> {
-    app.transfer(&token, &recipient, &amount).await
+    app.transfer_paying(&token, &recipient, &amount, accepted_fee.as_deref())
+        .await
 }
 
 /// `revokeSession`.

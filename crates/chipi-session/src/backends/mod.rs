@@ -63,6 +63,10 @@ pub struct SubmitContext {
     pub now: u64,
     /// What a session key signs on the direct path for the account's class.
     pub direct_message: DirectMessage,
+    /// The most fee the user accepted for this execution (the quote they saw), in the gas
+    /// token's base units: a gasless paymaster's fee call above it is refused. `None`: the
+    /// backend's own bound.
+    pub max_fee: Option<u128>,
 }
 
 /// A way to get signed calls executed.

@@ -31,6 +31,24 @@ pub enum FeeMode {
 }
 
 impl FeeMode {
+    /// The same mode with the accepted fee lowered to `max_fee` when given (never raised).
+    #[must_use]
+    pub fn within(self, max_fee: Option<u128>) -> Self {
+        match (self, max_fee) {
+            (
+                FeeMode::Gasless {
+                    gas_token,
+                    max_fee: own,
+                },
+                Some(accepted),
+            ) => FeeMode::Gasless {
+                gas_token,
+                max_fee: own.min(accepted),
+            },
+            (mode, _) => mode,
+        }
+    }
+
     /// The paymaster's `fee_mode` parameter.
     pub fn to_json(self) -> serde_json::Value {
         match self {
@@ -179,6 +197,22 @@ mod tests {
             Err(SessionError::PaymasterTampered { field }) => field,
             other => panic!("expected a tampered field, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_accepted_fee_only_lowers_the_bound() {
+        let mode = FeeMode::Gasless {
+            gas_token: TOKEN,
+            max_fee: 100,
+        };
+        let max = |m: FeeMode| match m {
+            FeeMode::Gasless { max_fee, .. } => max_fee,
+            FeeMode::Sponsored => 0,
+        };
+        assert_eq!(max(mode.within(Some(20))), 20);
+        assert_eq!(max(mode.within(Some(500))), 100, "never raised");
+        assert_eq!(max(mode.within(None)), 100);
+        assert_eq!(FeeMode::Sponsored.within(Some(5)), FeeMode::Sponsored);
     }
 
     #[test]

@@ -330,12 +330,24 @@ impl PaymasterClient {
         calls: &[Call],
         now: u64,
     ) -> Result<BuiltInvoke, SessionError> {
+        self.build_invoke_paying(account, calls, now, self.fee)
+            .await
+    }
+
+    /// [`Self::build_invoke`] with the fee accepted as `fee` says.
+    async fn build_invoke_paying(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        now: u64,
+        fee: FeeMode,
+    ) -> Result<BuiltInvoke, SessionError> {
         let transaction = json!({"type": "invoke", "invoke": {"user_address": format!("{account:#x}"), "calls": calls_json(calls)}});
         let bounds = (0, now + MAX_VALIDITY_SECONDS);
         let result = self
             .call(
                 "paymaster_buildTransaction",
-                json!([transaction, parameters(self.fee, Some(bounds))]),
+                json!([transaction, parameters(fee, Some(bounds))]),
             )
             .await?;
         let typed_data = result
@@ -355,7 +367,7 @@ impl PaymasterClient {
                 calls,
                 caller: pinned,
                 now: now.max(chain_now),
-                fee: self.fee,
+                fee,
             },
         )?;
         if !unused {
@@ -418,12 +430,15 @@ impl PaymasterClient {
     /// (session executions), the signed execution is remembered until [`Self::settled`], and a
     /// retry of calls whose earlier attempt is still unsettled re-sends that attempt instead of
     /// signing anew. Owner-signed operations (revoking above all) are never held up by it.
+    /// `max_fee`, when given, lowers the fee accepted for this execution (the quote the user
+    /// saw).
     pub async fn submit_invoke(
         &self,
         account: Felt,
         calls: &[Call],
         now: u64,
         tracked: bool,
+        max_fee: Option<u128>,
         sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
     ) -> Result<Relayed, SessionError> {
         let previous = if tracked {
@@ -434,7 +449,9 @@ impl PaymasterClient {
         let attempt = match previous {
             Some(previous) => previous,
             None => {
-                let built = self.build_invoke(account, calls, now).await?;
+                let built = self
+                    .build_invoke_paying(account, calls, now, self.fee.within(max_fee))
+                    .await?;
                 let signature = sign(built.message_hash)?;
                 InFlight {
                     account,

@@ -22,9 +22,14 @@ impl ExecutionBackend for PaymasterClient {
         context: SubmitContext,
     ) -> Result<Felt, SessionError> {
         Ok(self
-            .submit_invoke(account, calls, context.now, signer.is_session(), |hash| {
-                signer.sign(hash)
-            })
+            .submit_invoke(
+                account,
+                calls,
+                context.now,
+                signer.is_session(),
+                context.max_fee,
+                |hash| signer.sign(hash),
+            )
             .await?
             .transaction_hash)
     }

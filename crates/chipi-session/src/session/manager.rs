@@ -357,6 +357,7 @@ impl SessionManager {
             nonce,
             now: self.chain_now(),
             direct_message: self.direct_message(),
+            max_fee: None,
         }
     }
 

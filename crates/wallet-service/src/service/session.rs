@@ -188,6 +188,7 @@ impl WalletService {
         kind: ActivityKind,
         summary: String,
         calls: Vec<Call>,
+        max_fee: Option<u128>,
     ) -> Result<TxResult, AppError> {
         let manager = self.manager()?;
         if !self.is_unlocked() {
@@ -200,10 +201,7 @@ impl WalletService {
         let pending = |hash: Felt| {
             let _ = self.note(kind, summary.clone(), Some(hash), ActivityStatus::Pending);
         };
-        match manager
-            .execute_with_session_tracked(calls, None, &pending)
-            .await
-        {
+        match manager.execute_paying(calls, None, max_fee, &pending).await {
             Ok(done) => {
                 self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
                 Ok(TxResult {
@@ -252,7 +250,7 @@ impl WalletService {
             })
             .collect::<Result<Vec<_>, SessionError>>()?;
         let n = calls.len();
-        self.run(ActivityKind::Execute, format!("{n} call(s)"), calls)
+        self.run(ActivityKind::Execute, format!("{n} call(s)"), calls, None)
             .await
     }
 
@@ -263,11 +261,26 @@ impl WalletService {
         recipient: &str,
         amount: &str,
     ) -> Result<TxResult, AppError> {
+        self.transfer_paying(token, recipient, amount, None).await
+    }
+
+    /// [`Self::transfer`] after the user saw the fee [`Self::quote_transfer`] gave:
+    /// `accepted_fee` (whole units of the gas token) bounds the fee that may be signed, below
+    /// the settings' most; a paymaster asking more is refused before signing.
+    pub async fn transfer_paying(
+        &self,
+        token: &str,
+        recipient: &str,
+        amount: &str,
+        accepted_fee: Option<&str>,
+    ) -> Result<TxResult, AppError> {
         let (call, symbol, to) = self.transfer_call(token, recipient, amount)?;
+        let max_fee = accepted_fee.map(|f| self.accepted_fee(f)).transpose()?;
         self.run(
             ActivityKind::Transfer,
             format!("{amount} {symbol} to {to:#x}"),
             vec![call],
+            max_fee,
         )
         .await
     }

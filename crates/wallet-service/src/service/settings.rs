@@ -418,6 +418,21 @@ impl WalletService {
         Ok(quote("gasless", format_amount(fee, token.decimals)))
     }
 
+    /// A fee the user accepted (whole units of the gas token), in base units, checked to be
+    /// within the settings' most.
+    pub(super) fn accepted_fee(&self, fee: &str) -> Result<u128, AppError> {
+        let prefs = self.prefs.get();
+        let token = prefs.network.token(&prefs.gas.gas_token)?;
+        let fee = parse_amount(fee, token.decimals)?;
+        if fee > parse_amount(&prefs.gas.max_fee, token.decimals)? {
+            return Err(AppError::InvalidInput(format!(
+                "a fee above the {} {} the settings accept",
+                prefs.gas.max_fee, token.symbol
+            )));
+        }
+        Ok(fee)
+    }
+
     fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, AppError> {
         let network = &prefs.network;
         let key = self

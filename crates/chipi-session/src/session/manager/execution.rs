@@ -146,9 +146,23 @@ impl SessionManager {
         pin: Option<&str>,
         on_submitted: &(dyn Fn(Felt) + Sync),
     ) -> Result<Executed, SessionError> {
+        self.execute_paying(calls, pin, None, on_submitted).await
+    }
+
+    /// [`Self::execute_with_session_tracked`] with the most fee the user accepted for this
+    /// execution (`max_fee`, the gas token's base units; the quote they saw): a gasless
+    /// paymaster's fee above it is refused before signing, and the session's limit for the gas
+    /// token is checked with it.
+    pub async fn execute_paying(
+        &self,
+        calls: Vec<Call>,
+        pin: Option<&str>,
+        max_fee: Option<u128>,
+        on_submitted: &(dyn Fn(Felt) + Sync),
+    ) -> Result<Executed, SessionError> {
         let _op = self.ops.lock().await;
         let _busy = self.busy(Op::Executing);
-        let result = self.execute_inner(calls, pin, on_submitted).await;
+        let result = self.execute_inner(calls, pin, max_fee, on_submitted).await;
         self.finish(result)
     }
 
@@ -157,6 +171,7 @@ impl SessionManager {
     async fn checked(
         &self,
         calls: &[Call],
+        max_fee: Option<u128>,
     ) -> Result<(SessionRecord, ChainSnapshot, u64), SessionError> {
         let profile = self.wallet.require_profile()?;
         let record = self.current()?;
@@ -174,7 +189,11 @@ impl SessionManager {
         };
         // What the account will count: the calls, and a gasless fee at the most accepted.
         let mut counted = calls.to_vec();
-        counted.extend(self.backend().worst_fee_call());
+        counted.extend(
+            self.backend()
+                .worst_fee_call()
+                .map(|fee| lower_fee_call(fee, max_fee)),
+        );
         // A value call on a token whose policy was not read yet needs that policy first (on a
         // class that keeps policies).
         let unread: Vec<Felt> = if !profile.spending_policies {
@@ -255,9 +274,10 @@ impl SessionManager {
         &self,
         calls: Vec<Call>,
         pin: Option<&str>,
+        max_fee: Option<u128>,
         on_submitted: &(dyn Fn(Felt) + Sync),
     ) -> Result<Executed, SessionError> {
-        let (record, snapshot, now) = self.checked(&calls).await?;
+        let (record, snapshot, now) = self.checked(&calls, max_fee).await?;
         let key = self.session_key(&record, pin)?;
         let signer = Signer::Session {
             key: &key,
@@ -271,6 +291,7 @@ impl SessionManager {
                 nonce: Some(snapshot.nonce),
                 now,
                 direct_message: self.direct_message(),
+                max_fee,
             };
             let hash = backend
                 .submit(self.wallet.address, &calls, signer, context)
@@ -314,4 +335,14 @@ impl SessionManager {
         };
         self.execute_with_session(vec![call], pin).await
     }
+}
+
+/// A fee transfer `transfer(recipient, amount)` with its amount lowered to `max_fee` when given.
+fn lower_fee_call(mut fee: Call, max_fee: Option<u128>) -> Call {
+    if let (Some(accepted), Some(amount)) = (max_fee, fee.calldata.get_mut(1)) {
+        if let Ok(current) = u128::try_from(*amount) {
+            *amount = Felt::from(current.min(accepted));
+        }
+    }
+    fee
 }
