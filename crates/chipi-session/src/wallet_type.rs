@@ -2,6 +2,8 @@
 
 use starknet_core::types::Felt;
 
+use crate::error::SessionError;
+
 /// Kinds of wallet the app knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalletType {
@@ -89,22 +91,27 @@ impl ClassProfile {
             .copied()
     }
 
-    /// Whether the class can enforce every limit of a registration: the spending limits it
-    /// asks for, and the contract-bound calls.
-    pub fn refuses_limits(&self, spending_limits: bool, bound_calls: bool) -> Option<String> {
+    /// Refuses a registration asking for limits the class cannot enforce (spending limits,
+    /// contract-bound calls): the session would run on chain without them.
+    pub fn check_limits(
+        &self,
+        spending_limits: bool,
+        bound_calls: bool,
+    ) -> Result<(), SessionError> {
         if spending_limits && !self.spending_policies {
-            return Some(format!(
-                "{} cannot enforce spending limits: a session with limits would run unlimited",
+            return Err(SessionError::InvalidSpendingPolicy(format!(
+                "{} cannot enforce spending limits; register without limits, or use an account \
+                 class that keeps them",
                 self.name
-            ));
+            )));
         }
         if bound_calls && !self.bound_calls {
-            return Some(format!(
-                "{} cannot bind entrypoints to one contract: allow selectors instead",
+            return Err(SessionError::InvalidSessionParams(format!(
+                "{} cannot bind an entrypoint to one contract; allow the selector instead",
                 self.name
-            ));
+            )));
         }
-        None
+        Ok(())
     }
 }
 
@@ -246,17 +253,17 @@ mod tests {
     #[test]
     fn limits_are_refused_where_the_class_cannot_keep_them() {
         let ours = ClassProfile::of(SESSION_ACCOUNT_CLASS_HASH).unwrap();
-        assert_eq!(ours.refuses_limits(true, true), None);
+        assert!(ours.check_limits(true, true).is_ok());
         let test_class = ClassProfile::of(CHIPI_LAYOUT_TEST_CLASS_HASH).unwrap();
-        assert!(test_class
-            .refuses_limits(true, false)
-            .unwrap()
-            .contains("spending limits"));
-        assert!(test_class
-            .refuses_limits(false, true)
-            .unwrap()
-            .contains("one contract"));
-        assert_eq!(test_class.refuses_limits(false, false), None);
+        assert!(matches!(
+            test_class.check_limits(true, false),
+            Err(SessionError::InvalidSpendingPolicy(m)) if m.contains("spending limits")
+        ));
+        assert!(matches!(
+            test_class.check_limits(false, true),
+            Err(SessionError::InvalidSessionParams(m)) if m.contains("one contract")
+        ));
+        assert!(test_class.check_limits(false, false).is_ok());
         assert!(!test_class.gasless_checks_rules);
     }
 

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use chipi_session::entrypoint::selector;
+use chipi_session::typed_data::felt_of;
 use serde_json::{json, Value};
 use sponsor::{Sponsor, SponsorConfig};
 use starknet_core::types::{Call, Felt};
@@ -56,12 +57,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> (StatusCode, Json<Val
 }
 
 fn felt(value: &Value) -> Option<Felt> {
-    let text = value.as_str()?;
-    if text.starts_with("0x") {
-        Felt::from_hex(text).ok()
-    } else {
-        Felt::from_dec_str(text).ok()
-    }
+    felt_of(value).ok()
 }
 
 /// The API's calls (`{contractAddress, entrypoint, calldata}`), entrypoints by name or hex.

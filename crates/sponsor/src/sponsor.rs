@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use chipi_session::backends::outside_execution::ANY_CALLER;
 use chipi_session::backends::paymaster::AccountDeployment;
-use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2};
+use chipi_session::entrypoint::{selector, BALANCE_OF, EXECUTE_FROM_OUTSIDE_V2, TRANSFER};
+use chipi_session::session::registration::transfer_call;
 use chipi_session::{OutsideExecution, TypedData, WalletType};
 use serde_json::Value;
 use starknet::accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
@@ -207,11 +208,11 @@ impl Sponsor {
         self.check_account(user).await?;
         if let Some(fee) = fee {
             self.check_fee_balance(user, &calls, fee).await?;
-            calls.push(Call {
-                to: fee.token.address,
-                selector: selector("transfer"),
-                calldata: vec![self.relayer_address(), Felt::from(fee.amount), Felt::ZERO],
-            });
+            calls.push(transfer_call(
+                fee.token.address,
+                self.relayer_address(),
+                fee.amount,
+            ));
         }
         let now = self.now().await?;
         let (execute_after, execute_before) =
@@ -238,7 +239,7 @@ impl Sponsor {
     ) -> Result<(), SponsorError> {
         let mut needed = fee.amount;
         for call in calls.iter().filter(|c| c.to == fee.token.address) {
-            if call.selector == selector("transfer") {
+            if call.selector == selector(TRANSFER) {
                 if let [_, low, _high] = call.calldata.as_slice() {
                     let low: u128 = (*low).try_into().unwrap_or(u128::MAX);
                     needed = needed.saturating_add(low);
@@ -250,7 +251,7 @@ impl Sponsor {
             .call(
                 FunctionCall {
                     contract_address: fee.token.address,
-                    entry_point_selector: selector("balance_of"),
+                    entry_point_selector: selector(BALANCE_OF),
                     calldata: vec![user],
                 },
                 BlockId::Tag(BlockTag::PreConfirmed),
@@ -300,7 +301,7 @@ impl Sponsor {
                     return None;
                 };
                 let ok = c.to == fee.token.address
-                    && c.selector == selector("transfer")
+                    && c.selector == selector(TRANSFER)
                     && *to == self.relayer_address()
                     && *high == Felt::ZERO;
                 ok.then(|| u128::try_from(*low).ok()).flatten()

@@ -9,7 +9,7 @@ use starknet_providers::JsonRpcClient;
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
-use crate::backends::{ExecutionBackend, Signer, SubmitContext};
+use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 use crate::error::SessionError;
 
 /// Sends transactions straight to a node; the account pays the fee.
@@ -44,6 +44,10 @@ fn send_error(e: impl std::fmt::Debug) -> SessionError {
 impl ExecutionBackend for DirectBackend {
     fn name(&self) -> &'static str {
         "direct"
+    }
+
+    async fn quote(&self, _account: Felt, _calls: &[Call]) -> Result<ExecutionFee, SessionError> {
+        Ok(ExecutionFee::AccountPaysGas)
     }
 
     async fn submit(

@@ -69,6 +69,22 @@ pub struct SubmitContext {
     pub max_fee: Option<u128>,
 }
 
+/// What an execution through a backend will cost the account, asked before it is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionFee {
+    /// Nothing: a sponsor pays.
+    Sponsored,
+    /// The network's fee, paid by the account itself (a direct INVOKE).
+    AccountPaysGas,
+    /// A paymaster's fee in a token, in its base units.
+    InToken {
+        /// The token.
+        token: Felt,
+        /// The amount asked.
+        amount: u128,
+    },
+}
+
 /// A way to get signed calls executed.
 #[async_trait]
 pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
@@ -89,6 +105,13 @@ pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
     /// session's limits before signing.
     fn worst_fee_call(&self) -> Option<Call> {
         None
+    }
+
+    /// What executing `calls` from `account` will cost, asked before signing (a gasless
+    /// paymaster is asked for its fee; nothing is signed).
+    async fn quote(&self, account: Felt, calls: &[Call]) -> Result<ExecutionFee, SessionError> {
+        let _ = (account, calls);
+        Ok(ExecutionFee::Sponsored)
     }
 
     /// The last session execution submitted was confirmed on chain (its receipt holds its

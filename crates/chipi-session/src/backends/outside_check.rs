@@ -70,11 +70,7 @@ impl FeeMode {
 }
 
 fn fee_call(gas_token: Felt, recipient: Felt, amount: u128) -> Call {
-    Call {
-        to: gas_token,
-        selector: selector(TRANSFER),
-        calldata: vec![recipient, Felt::from(amount), Felt::ZERO],
-    }
+    crate::session::registration::transfer_call(gas_token, recipient, amount)
 }
 
 /// What the wallet expects of an outside execution.

@@ -208,6 +208,11 @@ impl PaymasterClient {
         self
     }
 
+    /// How fees are paid.
+    pub fn fee_mode(&self) -> FeeMode {
+        self.fee
+    }
+
     /// The relayer pinned so far, to be kept for this network.
     pub fn pinned_caller(&self) -> Option<Felt> {
         *lock(&self.caller)

@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 use starknet_core::types::{Call, Felt};
 
+use crate::backends::outside_check::FeeMode;
 use crate::backends::paymaster::{AccountDeployment, PaymasterClient};
-use crate::backends::{ExecutionBackend, Signer, SubmitContext};
+use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 use crate::error::SessionError;
 
 #[async_trait]
@@ -32,6 +33,16 @@ impl ExecutionBackend for PaymasterClient {
             )
             .await?
             .transaction_hash)
+    }
+
+    async fn quote(&self, account: Felt, calls: &[Call]) -> Result<ExecutionFee, SessionError> {
+        Ok(match self.fee_mode() {
+            FeeMode::Sponsored => ExecutionFee::Sponsored,
+            FeeMode::Gasless { gas_token, .. } => ExecutionFee::InToken {
+                token: gas_token,
+                amount: self.quote_fee(account, calls, gas_token).await?,
+            },
+        })
     }
 
     fn worst_fee_call(&self) -> Option<Call> {

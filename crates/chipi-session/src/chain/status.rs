@@ -73,7 +73,8 @@ impl SessionStatus {
             remaining_calls,
             allowed_entrypoints: Vec::new(),
         };
-        Ok((status, if status_is_set(valid_until) { n } else { 0 }))
+        let to_read = if status.is_active { n } else { 0 };
+        Ok((status, to_read))
     }
 
     /// Parses the felts `get_session_data` returned in the `Listed` layout.
@@ -106,10 +107,6 @@ impl SessionStatus {
             allowed_entrypoints: rest.to_vec(),
         })
     }
-}
-
-fn status_is_set(valid_until: u64) -> bool {
-    valid_until != 0
 }
 
 #[cfg(test)]

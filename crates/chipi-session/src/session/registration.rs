@@ -4,8 +4,18 @@ use starknet_core::types::{Call, Felt};
 
 use crate::entrypoint::{
     selector, ADD_OR_UPDATE_SESSION_KEY, ADD_SESSION_ALLOWED_CALLS, REVOKE_SESSION_KEY,
-    SET_SPENDING_POLICY,
+    SET_SPENDING_POLICY, TRANSFER,
 };
+
+/// An ERC-20 `transfer(recipient, amount)` on `token` (`amount` in base units; the high half of
+/// the u256 is zero).
+pub fn transfer_call(token: Felt, recipient: Felt, amount: u128) -> Call {
+    Call {
+        to: token,
+        selector: selector(TRANSFER),
+        calldata: vec![recipient, Felt::from(amount), Felt::ZERO],
+    }
+}
 
 /// `add_or_update_session_key(session_key, valid_until, max_calls, allowed_entrypoints)` on
 /// `account`; calldata `[pk, valid_until, max_calls, n, selectors...]`. The selectors are allowed

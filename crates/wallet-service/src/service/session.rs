@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use chipi_session::entrypoint::selector;
 use chipi_session::{
     parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
     SessionError, SessionKeyData, SessionManager, SessionState, TypedData, UnlockedOwner,
@@ -309,11 +308,7 @@ impl WalletService {
         let token = network.token(token)?.clone();
         let to = parse_address(recipient)?;
         let units = parse_amount(amount, token.decimals)?;
-        let call = Call {
-            to: token.address,
-            selector: selector("transfer"),
-            calldata: vec![to, Felt::from(units), Felt::ZERO],
-        };
+        let call = chipi_session::session::registration::transfer_call(token.address, to, units);
         Ok((call, token.symbol, to))
     }
 

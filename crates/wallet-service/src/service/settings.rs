@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chipi_session::backends::paymaster::ApiKey;
 use chipi_session::{
-    format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, FeeMode, Network,
-    NodeClient, PaymasterClient, SessionError,
+    format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, ExecutionFee,
+    FeeMode, Network, NodeClient, PaymasterClient, SessionError,
 };
 use starknet_core::types::Felt;
 use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
@@ -383,27 +383,28 @@ impl WalletService {
         calls: &[starknet_core::types::Call],
     ) -> Result<FeeQuote, AppError> {
         let prefs = self.prefs.get();
-        let overridden = *lock(&self.gas) != GasBackend::Network;
-        let token = prefs.network.token(&prefs.gas.gas_token)?.clone();
-        let quote = |mode: &str, amount: String| FeeQuote {
+        let manager = self.manager()?;
+        let quoted = manager
+            .backend()
+            .quote(manager.wallet().address, calls)
+            .await?;
+        let settings_token = prefs.network.token(&prefs.gas.gas_token)?.clone();
+        let quote = |mode: &str, symbol: &str, amount: String| FeeQuote {
             mode: mode.into(),
-            token: token.symbol.clone(),
+            token: symbol.to_owned(),
             amount,
             max_fee: prefs.gas.max_fee.clone(),
         };
-        let paymaster = match (&prefs.network.sponsor_url, prefs.gas.mode) {
-            (Some(url), GasMode::Paymaster) if !overridden => url.clone(),
-            _ if prefs.gas.mode == GasMode::ChipiApi && !overridden => {
-                return Ok(quote("sponsored", "0".into()))
+        let (gas_token, fee) = match quoted {
+            ExecutionFee::Sponsored => {
+                return Ok(quote("sponsored", &settings_token.symbol, "0".into()))
             }
-            _ => return Ok(quote("direct", "0".into())),
+            ExecutionFee::AccountPaysGas => {
+                return Ok(quote("direct", &settings_token.symbol, "0".into()))
+            }
+            ExecutionFee::InToken { token, amount } => (token, amount),
         };
-        if prefs.gas.fee_mode == FeeModeSetting::Sponsored {
-            return Ok(quote("sponsored", "0".into()));
-        }
-        let account = self.manager()?.wallet().address;
-        let client = self.paymaster_client(&prefs, &paymaster)?;
-        let fee = client.quote_fee(account, calls, token.address).await?;
+        let token = prefs.network.token(&format!("{gas_token:#x}"))?.clone();
         let max = parse_amount(&prefs.gas.max_fee, token.decimals)?;
         if fee > max {
             return Err(SessionError::InvalidConfig(format!(
@@ -415,7 +416,11 @@ impl WalletService {
             ))
             .into());
         }
-        Ok(quote("gasless", format_amount(fee, token.decimals)))
+        Ok(quote(
+            "gasless",
+            &token.symbol,
+            format_amount(fee, token.decimals),
+        ))
     }
 
     /// A fee the user accepted (whole units of the gas token), in base units, checked to be

@@ -3,9 +3,9 @@
 use starknet_core::types::{Call, Felt};
 
 use super::{Executed, Op, SessionManager};
-use crate::backends::{Signer, SubmitContext};
+use crate::backends::{ExecutionBackend, Signer, SubmitContext};
 use crate::chain::node_client::ChainSnapshot;
-use crate::entrypoint::{selector, TRANSFER};
+
 use crate::error::SessionError;
 use crate::keys::sealed_secret::SealedSecret;
 use crate::keys::secret_key::SecretKey;
@@ -171,7 +171,7 @@ impl SessionManager {
     async fn checked(
         &self,
         calls: &[Call],
-        max_fee: Option<u128>,
+        fee_call: Option<Call>,
     ) -> Result<(SessionRecord, ChainSnapshot, u64), SessionError> {
         let profile = self.wallet.require_profile()?;
         let record = self.current()?;
@@ -189,11 +189,7 @@ impl SessionManager {
         };
         // What the account will count: the calls, and a gasless fee at the most accepted.
         let mut counted = calls.to_vec();
-        counted.extend(
-            self.backend()
-                .worst_fee_call()
-                .map(|fee| lower_fee_call(fee, max_fee)),
-        );
+        counted.extend(fee_call);
         // A value call on a token whose policy was not read yet needs that policy first (on a
         // class that keeps policies).
         let unread: Vec<Felt> = if !profile.spending_policies {
@@ -245,11 +241,16 @@ impl SessionManager {
     }
 
     /// What the account recorded for `calls`, applied to the cache without another read.
-    fn record_execution(&self, calls: &[Call], now: u64) -> Result<u32, SessionError> {
+    fn record_execution(
+        &self,
+        backend: &dyn ExecutionBackend,
+        calls: &[Call],
+        now: u64,
+    ) -> Result<u32, SessionError> {
         let mut shared = self.lock();
         let cached = shared.snapshot.as_mut().ok_or(SessionError::NoSession)?;
         cached.status.remaining_calls = cached.status.remaining_calls.saturating_sub(1);
-        if self.backend().uses_account_nonce() {
+        if backend.uses_account_nonce() {
             cached.nonce += Felt::ONE;
         }
         for (token, policy) in &mut cached.policies {
@@ -264,7 +265,7 @@ impl SessionManager {
         }
         let remaining_calls = cached.status.remaining_calls;
         // A gasless fee is known only to the chain: read the spent amounts again next time.
-        if self.backend().worst_fee_call().is_some() {
+        if backend.worst_fee_call().is_some() {
             shared.stale = true;
         }
         Ok(remaining_calls)
@@ -277,7 +278,12 @@ impl SessionManager {
         max_fee: Option<u128>,
         on_submitted: &(dyn Fn(Felt) + Sync),
     ) -> Result<Executed, SessionError> {
-        let (record, snapshot, now) = self.checked(&calls, max_fee).await?;
+        // One backend for the whole execution: the gas settings may change meanwhile.
+        let backend = self.backend();
+        let fee_call = backend
+            .worst_fee_call()
+            .map(|fee| lower_fee_call(fee, max_fee));
+        let (record, snapshot, now) = self.checked(&calls, fee_call).await?;
         let key = self.session_key(&record, pin)?;
         let signer = Signer::Session {
             key: &key,
@@ -285,7 +291,6 @@ impl SessionManager {
         };
         // From here on a failure may leave the chain ahead of the cache (a nonce used, a call
         // counted); refusals above were decided locally and changed nothing.
-        let backend = self.backend();
         let sent = async {
             let context = SubmitContext {
                 nonce: Some(snapshot.nonce),
@@ -303,7 +308,7 @@ impl SessionManager {
         }
         .await;
         let hash = sent.inspect_err(|_| self.lock().stale = true)?;
-        let mut remaining_calls = self.record_execution(&calls, now)?;
+        let mut remaining_calls = self.record_execution(backend.as_ref(), &calls, now)?;
         // Classes other than ours count from the chain: their gasless path may consume no call
         // (or one the cache cannot predict), so the count is read again.
         if self.wallet.profile().is_some_and(|p| !p.session_events) {
@@ -328,11 +333,7 @@ impl SessionManager {
         amount: u128,
         pin: Option<&str>,
     ) -> Result<Executed, SessionError> {
-        let call = Call {
-            to: token,
-            selector: selector(TRANSFER),
-            calldata: vec![recipient, Felt::from(amount), Felt::ZERO],
-        };
+        let call = crate::session::registration::transfer_call(token, recipient, amount);
         self.execute_with_session(vec![call], pin).await
     }
 }

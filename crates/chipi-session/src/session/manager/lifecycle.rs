@@ -155,20 +155,10 @@ impl SessionManager {
         }
         // Limits the account's class cannot keep are refused before anything is signed: the
         // session would otherwise run on chain without them.
-        let profile = self.wallet.require_profile()?;
-        if !params.spending_policies.is_empty() && !profile.spending_policies {
-            return Err(SessionError::InvalidSpendingPolicy(format!(
-                "{} cannot enforce spending limits; register without limits, or use an account \
-                 class that keeps them",
-                profile.name
-            )));
-        }
-        if !params.allowed_calls.is_empty() && !profile.bound_calls {
-            return Err(SessionError::InvalidSessionParams(format!(
-                "{} cannot bind an entrypoint to one contract; allow the selector instead",
-                profile.name
-            )));
-        }
+        self.wallet.require_profile()?.check_limits(
+            !params.spending_policies.is_empty(),
+            !params.allowed_calls.is_empty(),
+        )?;
         if params.allowed_entrypoints.is_empty() && params.allowed_calls.is_empty() {
             return Err(SessionError::InvalidSessionParams(
                 "allow at least one entrypoint: an empty allowlist allows nothing".into(),
