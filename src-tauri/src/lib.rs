@@ -129,6 +129,9 @@ pub fn run() {
                 confirmer,
                 Arc::new(SystemClock),
             )?;
+            // The one way to set the bearer-token command: the host's environment at each start,
+            // never IPC.
+            wallet.set_bearer_command(std::env::var("CHIPI_BEARER_COMMAND").ok())?;
             attach(app.handle(), Arc::new(wallet));
             Ok(())
         })

@@ -26,7 +26,7 @@ const UNIT: u128 = 1_000_000_000_000_000_000;
 
 fn gas(mode: &str, fee_mode: &str, key: Option<&str>) -> Value {
     json!({"input": {"mode": mode, "feeMode": fee_mode, "gasToken": "STRK", "maxFee": "0.1",
-        "paymasterApiKey": key, "chipiApiKey": null, "chipiBearer": null, "bearerCommand": null}})
+        "paymasterApiKey": key, "chipiApiKey": null, "chipiBearer": null}})
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -244,6 +244,15 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         ui.ok("get_session_view", json!({})).await["state"],
         "revoked"
     );
+    // A key stays with the paymaster it was entered for: pointing the network elsewhere drops it.
+    let moved = ui
+        .ok(
+            "switch_network",
+            json!({"choice": {"profile": "local", "name": null,
+            "rpcUrl": null, "chainId": null, "sponsorUrl": keyed.url}}),
+        )
+        .await;
+    assert_eq!(moved["gas"]["paymasterApiKey"], Value::Null);
 
     // No response and no event carried a key.
     let log = seen.lock().unwrap().join("\n");
@@ -270,6 +279,8 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
         .unwrap();
     let mut fx = Fixture::on(stack).await;
     fx.stack.network.chipi_api_url = Some(chipi.url.clone());
+    // The host's command (CHIPI_BEARER_COMMAND in the app); IPC cannot set one.
+    fx.bearer_command = Some("echo jwt-2".into());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
 
@@ -281,11 +292,12 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
             "save_gas_settings",
             json!({"input": {"mode": "chipiApi", "feeMode": "sponsored", "gasToken": "STRK",
                 "maxFee": "0.1", "paymasterApiKey": null, "chipiApiKey": "pk_dev_local",
-                "chipiBearer": "jwt-1", "bearerCommand": "echo jwt-2"}}),
+                "chipiBearer": "jwt-1"}}),
         )
         .await;
     assert_eq!(settings["gas"]["mode"], "chipiApi");
     assert_eq!(settings["gas"]["chipiBearerSet"], true);
+    assert_eq!(settings["gas"]["bearerCommandSet"], true);
     assert_eq!(settings["gas"]["chipiApiKey"], "pk_d…ocal");
 
     let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
@@ -332,8 +344,7 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("jwt-2"), "the fresh token is kept");
     let log = seen.lock().unwrap().join("\n");
-    // The command is shown (it is settings, not a secret); the tokens and the key are not.
-    for secret in ["jwt-1", "\"jwt-2\"", "pk_dev_local"] {
+    for secret in ["jwt-1", "jwt-2", "pk_dev_local"] {
         assert!(!log.contains(secret), "{secret} crossed the IPC");
     }
     drop(app);
@@ -405,8 +416,8 @@ async fn a_rehearsal_of_the_mainnet_profile() {
     ui.ok(
         "save_gas_settings",
         json!({"input": {"mode": "paymaster", "feeMode": "gasless", "gasToken": "STRK",
-            "maxFee": "0.05", "paymasterApiKey": null, "chipiApiKey": null, "chipiBearer": null,
-            "bearerCommand": null}}),
+        "maxFee": "0.05", "paymasterApiKey": null, "chipiApiKey": null, "chipiBearer": null,
+        }}),
     )
     .await;
     let quote = ui.ok("quote_transfer", transfer("2")).await;
@@ -432,7 +443,7 @@ async fn a_rehearsal_of_the_mainnet_profile() {
         "save_gas_settings",
         json!({"input": {"mode": "chipiApi", "feeMode": "sponsored", "gasToken": "STRK",
             "maxFee": "0.05", "paymasterApiKey": null, "chipiApiKey": "pk_prod_local",
-            "chipiBearer": "jwt", "bearerCommand": null}}),
+            "chipiBearer": "jwt"}}),
     )
     .await;
     let sent = ui.ok("transfer", transfer("0.25")).await;

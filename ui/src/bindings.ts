@@ -260,8 +260,11 @@ export type GasInfo_Deserialize = {
 	chipiApiKey?: string | null,
 	/**  Whether a Chipi bearer token is stored. */
 	chipiBearerSet: boolean,
-	/**  The command that prints a fresh bearer token, if any. */
-	bearerCommand?: string | null,
+	/**
+	 *  Whether the host set a command that prints a fresh bearer token
+	 *  (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
+	 */
+	bearerCommandSet: boolean,
 };
 
 /**  Gas settings as shown. */
@@ -280,8 +283,11 @@ export type GasInfo_Serialize = {
 	chipiApiKey: string | null,
 	/**  Whether a Chipi bearer token is stored. */
 	chipiBearerSet: boolean,
-	/**  The command that prints a fresh bearer token, if any. */
-	bearerCommand: string | null,
+	/**
+	 *  Whether the host set a command that prints a fresh bearer token
+	 *  (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
+	 */
+	bearerCommandSet: boolean,
 };
 
 /**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */
@@ -303,8 +309,6 @@ export type GasInput_Deserialize = {
 	chipiApiKey?: Pin | null,
 	/**  A Chipi bearer token. */
 	chipiBearer?: Pin | null,
-	/**  A command printing a fresh bearer token (empty removes it). */
-	bearerCommand?: string | null,
 };
 
 /**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */
@@ -323,8 +327,6 @@ export type GasInput_Serialize = {
 	chipiApiKey: Pin | null,
 	/**  A Chipi bearer token. */
 	chipiBearer: Pin | null,
-	/**  A command printing a fresh bearer token (empty removes it). */
-	bearerCommand: string | null,
 };
 
 /**  How transactions reach the chain on a network. */

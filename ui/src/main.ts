@@ -342,7 +342,6 @@ function settingsView() {
   const paymasterKey = input('settings-paymaster-key', { type: 'password', autocomplete: 'off', placeholder: 'Paymaster API key' });
   const chipiKey = input('settings-chipi-key', { type: 'password', autocomplete: 'off', placeholder: 'Chipi public API key (pk_…)' });
   const bearer = input('settings-chipi-bearer', { type: 'password', autocomplete: 'off', placeholder: 'Chipi bearer token' });
-  const bearerCommand = input('settings-bearer-command', { value: gas?.bearerCommand ?? '', placeholder: 'Command printing a bearer token' });
   const save = (clearPaymasterKey: boolean) =>
     act(async () => {
       await ipc.saveGasSettings({
@@ -353,7 +352,6 @@ function settingsView() {
         paymasterApiKey: clearPaymasterKey ? '' : paymasterKey.value.trim() || null,
         chipiApiKey: chipiKey.value.trim() || null,
         chipiBearer: bearer.value.trim() || null,
-        bearerCommand: bearerCommand.value.trim(),
       });
       dropPins = true;
     });
@@ -385,7 +383,11 @@ function settingsView() {
     ),
     el('div', {}, 'Chipi API key: ', el('code', { testid: 'settings-chipi-key-masked' }, gas?.chipiApiKey ?? 'not set'), ' ', chipiKey),
     el('div', {}, 'Bearer token: ', el('span', { testid: 'settings-chipi-bearer-set' }, gas?.chipiBearerSet ? 'set' : 'not set'), ' ', bearer),
-    bearerCommand,
+    el(
+      'div',
+      { class: 'hint' },
+      gas?.bearerCommandSet ? 'A command refreshes the bearer token (CHIPI_BEARER_COMMAND).' : 'No command refreshes the bearer token (set CHIPI_BEARER_COMMAND to run one).',
+    ),
     button('settings-gas-save', 'Save fee settings', () => save(false)),
     el('p', { class: 'hint' }, 'Keys are kept in the system keychain and shown masked.'),
   );

@@ -120,7 +120,8 @@ pub struct GasPrefs {
     /// The most a gasless fee may be, in whole units of the gas token.
     pub max_fee: String,
     /// A command that prints a fresh bearer token for Chipi's API (the SDK's `getBearerToken`),
-    /// run again when the API answers 401.
+    /// run again when the API answers 401. Set by the host only, never over IPC: it is a
+    /// program the wallet runs.
     pub bearer_command: Option<String>,
 }
 

@@ -472,8 +472,9 @@ pub struct GasInfo {
     pub chipi_api_key: Option<String>,
     /// Whether a Chipi bearer token is stored.
     pub chipi_bearer_set: bool,
-    /// The command that prints a fresh bearer token, if any.
-    pub bearer_command: Option<String>,
+    /// Whether the host set a command that prints a fresh bearer token
+    /// (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
+    pub bearer_command_set: bool,
 }
 
 /// A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
@@ -515,8 +516,6 @@ pub struct GasInput {
     pub chipi_api_key: Option<crate::pin::Pin>,
     /// A Chipi bearer token.
     pub chipi_bearer: Option<crate::pin::Pin>,
-    /// A command printing a fresh bearer token (empty removes it).
-    pub bearer_command: Option<String>,
 }
 
 /// What a gasless execution will cost, shown before it is sent.

@@ -117,6 +117,8 @@ pub struct Fixture {
     pub prefs: Arc<FilePrefs>,
     pub clock: Arc<ManualClock>,
     pub dir: tempfile::TempDir,
+    /// The bearer-token command the host sets at start, if any.
+    pub bearer_command: Option<String>,
 }
 
 impl Fixture {
@@ -140,6 +142,7 @@ impl Fixture {
             clock,
             stack,
             dir,
+            bearer_command: None,
         }
     }
 
@@ -169,6 +172,9 @@ impl Fixture {
             self.clock.clone(),
         )
         .unwrap();
+        wallet
+            .set_bearer_command(self.bearer_command.clone())
+            .unwrap();
         chipi_wallet_app::attach(app.handle(), Arc::new(wallet));
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()

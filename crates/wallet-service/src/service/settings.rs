@@ -185,7 +185,7 @@ impl WalletService {
                 paymaster_api_key: secret(PAYMASTER_API_KEY)?.as_deref().map(mask),
                 chipi_api_key: secret(CHIPI_API_KEY)?.as_deref().map(mask),
                 chipi_bearer_set: secret(CHIPI_BEARER)?.is_some(),
-                bearer_command: prefs.gas.bearer_command.clone(),
+                bearer_command_set: prefs.gas.bearer_command.is_some(),
             },
         })
     }
@@ -279,6 +279,7 @@ impl WalletService {
     pub async fn switch_network(&self, choice: &NetworkChoice) -> Result<SettingsInfo, AppError> {
         let network = self.network_of(choice)?;
         Self::check_node_chain(&network).await?;
+        self.forget_keys_of_moved_endpoints(&network)?;
         let same = self.prefs.get().network.name == network.name;
         self.prefs.update(|p| {
             if same {
@@ -294,6 +295,28 @@ impl WalletService {
         *lock(&self.load_error) = None;
         self.reload()?;
         self.settings()
+    }
+
+    /// A key stays with the endpoint it was entered for: when a saved network's paymaster or
+    /// Chipi API URL changes, its keys are removed (a page that reached the IPC could otherwise
+    /// point them at itself).
+    fn forget_keys_of_moved_endpoints(&self, network: &Network) -> Result<(), AppError> {
+        let prefs = self.prefs.get();
+        let saved = std::iter::once(&prefs.network)
+            .chain(prefs.others.iter().map(|p| &p.network))
+            .find(|n| n.name == network.name);
+        let Some(saved) = saved else {
+            return Ok(());
+        };
+        let entry = |what: &str| network_secret_entry(&network.name, what);
+        if saved.sponsor_url != network.sponsor_url {
+            self.vault.delete(&entry(PAYMASTER_API_KEY))?;
+        }
+        if saved.chipi_api_url != network.chipi_api_url {
+            self.vault.delete(&entry(CHIPI_API_KEY))?;
+            self.vault.delete(&entry(CHIPI_BEARER))?;
+        }
+        Ok(())
     }
 
     /// Checks at start that the node is on the network's chain; a node on another chain
@@ -362,11 +385,7 @@ impl WalletService {
             fee_mode: input.fee_mode,
             gas_token: token.symbol.clone(),
             max_fee: input.max_fee.trim().to_owned(),
-            bearer_command: match input.bearer_command.as_deref().map(str::trim) {
-                None => prefs.gas.bearer_command.clone(),
-                Some("") => None,
-                Some(command) => Some(command.to_owned()),
-            },
+            bearer_command: prefs.gas.bearer_command.clone(),
         };
         self.prefs.update(|p| p.gas = gas)?;
         // The wallet stays loaded (its session key open): only the way out changes.
@@ -374,6 +393,21 @@ impl WalletService {
             manager.set_backend(self.backend_for(&self.prefs.get())?);
         }
         self.settings()
+    }
+
+    /// Sets the command that prints a fresh Chipi bearer token on the selected network
+    /// (`program arg…`, run without a shell). For hosts only (the app takes it from
+    /// `CHIPI_BEARER_COMMAND` at start): a command is never accepted over IPC.
+    pub fn set_bearer_command(&self, command: Option<String>) -> Result<(), AppError> {
+        let command = command.filter(|c| !c.trim().is_empty());
+        if self.prefs.get().gas.bearer_command == command {
+            return Ok(());
+        }
+        self.prefs.update(|p| p.gas.bearer_command = command)?;
+        if let Some(manager) = self.current() {
+            manager.set_backend(self.backend_for(&self.prefs.get())?);
+        }
+        Ok(())
     }
 
     /// The fee an execution of `calls` will cost with the current settings, asked of the
@@ -515,26 +549,51 @@ impl WalletService {
     }
 }
 
-/// Runs the user's bearer-token command through the system shell and returns what it printed
-/// (trimmed). Its output is a secret: no error repeats it.
+/// How long the bearer-token command may run.
+const BEARER_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The most it may print.
+const BEARER_TOKEN_MAX: u64 = 8 * 1024;
+
+/// Runs the host's bearer-token command (`program arg…`, no shell) and returns what it printed
+/// (trimmed), within [`BEARER_COMMAND_TIMEOUT`] and [`BEARER_TOKEN_MAX`] bytes. Its output is a
+/// secret: no error repeats it, and it is wiped after use.
 fn run_bearer_command(command: &str) -> Result<String, SessionError> {
-    let output = if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", command])
-            .output()
-    } else {
-        std::process::Command::new("sh")
-            .args(["-c", command])
-            .output()
+    use std::io::Read;
+    let failed =
+        |why: String| SessionError::InvalidConfig(format!("the bearer token command {why}"));
+    let mut words = command.split_whitespace();
+    let program = words.next().ok_or_else(|| failed("is empty".into()))?;
+    let mut child = std::process::Command::new(program)
+        .args(words)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| failed(format!("did not start: {e}")))?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| failed(e.to_string()))? {
+            break status;
+        }
+        if started.elapsed() > BEARER_COMMAND_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(failed("took too long".into()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    if !status.success() {
+        return Err(failed(format!("failed ({status})")));
     }
-    .map_err(|e| SessionError::InvalidConfig(format!("the bearer token command: {e}")))?;
-    if !output.status.success() {
-        return Err(SessionError::InvalidConfig(format!(
-            "the bearer token command failed ({})",
-            output.status
-        )));
-    }
-    let token = String::from_utf8(output.stdout)
+    let mut output = zeroize::Zeroizing::new(Vec::new());
+    child
+        .stdout
+        .take()
+        .ok_or_else(|| failed("has no output".into()))?
+        .take(BEARER_TOKEN_MAX)
+        .read_to_end(&mut output)
+        .map_err(|e| failed(e.to_string()))?;
+    let token = std::str::from_utf8(&output)
         .map_err(|_| SessionError::InvalidConfig("the bearer token is not text".into()))?;
     let token = token.trim();
     if token.is_empty() || token.chars().any(char::is_whitespace) {
