@@ -26,6 +26,13 @@ const COMMANDS: &[&str] = &[
     "switch_network",
     "save_gas_settings",
     "quote_transfer",
+    "set_auto_lock",
+    "export_backup",
+    "import_backup",
+    "remove_wallet",
+    "refresh_history",
+    "get_balances",
+    "open_explorer",
 ];
 
 fn main() {

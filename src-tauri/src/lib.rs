@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod confirmer;
+pub mod desktop;
 pub mod events;
 pub mod store_prefs;
 pub mod test_config;
@@ -49,6 +50,13 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::settings::switch_network,
             commands::settings::save_gas_settings,
             commands::settings::quote_transfer,
+            commands::settings::set_auto_lock,
+            commands::wallet::export_backup,
+            commands::wallet::import_backup,
+            commands::wallet::remove_wallet,
+            commands::activity::refresh_history,
+            commands::activity::get_balances,
+            commands::activity::open_explorer,
         ])
         .events(collect_events![SessionChanged])
 }
@@ -64,6 +72,9 @@ fn default_network() -> Result<Network, AppError> {
     if let Ok(sponsor) = std::env::var("CHIPI_SPONSOR_URL") {
         network.sponsor_url = Some(sponsor);
     }
+    if let Ok(explorer) = std::env::var("CHIPI_EXPLORER_TX_URL") {
+        network.explorer_tx_url = Some(explorer);
+    }
     Ok(network)
 }
 
@@ -73,6 +84,9 @@ async fn keep_status_fresh(app: Arc<WalletService>) {
     // A node on another chain than the network's blocks the wallet until the settings change.
     let _ = app.check_chain().await;
     loop {
+        // Tokens received since the last look join the activity (bounded scan, errors wait
+        // for the next round).
+        let _ = app.sync_incoming().await;
         let next = match app.refresh_status().await {
             Ok(info) => {
                 let now: u64 = info.chain_time.parse().unwrap_or(0);
@@ -92,7 +106,12 @@ async fn keep_status_fresh(app: Arc<WalletService>) {
 
 /// Connects a wallet to a built app: the managed state the commands read, a `SessionChanged`
 /// event on every change, and the automatic status refresh. `run` and the IPC tests share it.
-pub fn attach<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, wallet: Arc<WalletService>) {
+pub fn attach<R: tauri::Runtime>(
+    handle: &tauri::AppHandle<R>,
+    wallet: Arc<WalletService>,
+    desktop: desktop::Desktop,
+) {
+    handle.manage(desktop);
     let emitter = handle.clone();
     wallet.set_listener(move |info| {
         let _ = SessionChanged(info.clone()).emit(&emitter);
@@ -113,6 +132,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_biometric::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -132,7 +152,14 @@ pub fn run() {
             // The one way to set the bearer-token command: the host's environment at each start,
             // never IPC.
             wallet.set_bearer_command(std::env::var("CHIPI_BEARER_COMMAND").ok())?;
-            attach(app.handle(), Arc::new(wallet));
+            let test = setting.is_some() && !release;
+            if test {
+                // A test's short idle time before the window locks itself.
+                let idle = std::env::var("CHIPI_TEST_IDLE_SECONDS").ok();
+                wallet.set_idle_override(idle.and_then(|s| s.parse().ok()));
+            }
+            let desktop = desktop::Desktop::for_app(app.handle(), test);
+            attach(app.handle(), Arc::new(wallet), desktop);
             Ok(())
         })
         .run(context)
@@ -169,7 +196,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 22, "{commands:?}");
+        assert_eq!(commands.len(), 29, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

@@ -64,6 +64,26 @@ export const commands = {
 	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
 	/**  What a transfer would cost with the current gas settings, before sending it. */
 	quoteTransfer: (token: string, recipient: string, amount: string) => typedError<FeeQuote, AppError>(__TAURI_INVOKE("quote_transfer", { token, recipient, amount })),
+	/**  Sets the minutes without use before the wallet locks itself (0: never). */
+	setAutoLock: (minutes: number) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_auto_lock", { minutes })),
+	/**
+	 *  Writes a backup of the owner key, sealed under `passphrase` (10+ characters, not the PIN),
+	 *  to the backups folder; the file's path.
+	 */
+	exportBackup: (pin: Pin, passphrase: Pin) => typedError<string, AppError>(__TAURI_INVOKE("export_backup", { pin, passphrase })),
+	/**
+	 *  Restores a wallet from a backup file's text (read by the window from a file the user
+	 *  picked), opened with `passphrase`, sealed under the new `pin`.
+	 */
+	importBackup: (backup: string, passphrase: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("import_backup", { backup, passphrase, pin })),
+	/**  Removes the wallet from this device, after the PIN and the user's word that it is backed up. */
+	removeWallet: (pin: Pin, backedUp: boolean) => typedError<null, AppError>(__TAURI_INVOKE("remove_wallet", { pin, backedUp })),
+	/**  Looks for tokens received (the chain's recent `Transfer` events), then the activity. */
+	refreshHistory: () => typedError<ActivityInfo_Serialize[], AppError>(__TAURI_INVOKE("refresh_history")),
+	/**  The wallet's balance of each token of the network. */
+	getBalances: () => typedError<BalanceInfo_Serialize[], AppError>(__TAURI_INVOKE("get_balances")),
+	/**  Opens the transaction's page on the network's explorer in the system browser. */
+	openExplorer: (transactionHash: string) => typedError<null, AppError>(__TAURI_INVOKE("open_explorer", { transactionHash })),
 };
 
 /** Events */
@@ -87,6 +107,14 @@ export type ActivityInfo_Deserialize = {
 	transactionHash?: string | null,
 	/**  Status. */
 	status: ActivityStatus,
+	/**  The token's symbol, for transfers in and out. */
+	token?: string | null,
+	/**  The amount in whole units of the token. */
+	amount?: string | null,
+	/**  The other side (recipient or sender). */
+	counterparty?: string | null,
+	/**  The transaction's page on the network's explorer, when it has one. */
+	explorerUrl?: string | null,
 };
 
 /**  An activity line. */
@@ -101,6 +129,14 @@ export type ActivityInfo_Serialize = {
 	transactionHash: string | null,
 	/**  Status. */
 	status: ActivityStatus,
+	/**  The token's symbol, for transfers in and out. */
+	token: string | null,
+	/**  The amount in whole units of the token. */
+	amount: string | null,
+	/**  The other side (recipient or sender). */
+	counterparty: string | null,
+	/**  The transaction's page on the network's explorer, when it has one. */
+	explorerUrl: string | null,
 };
 
 /**  What an activity line records. */
@@ -114,7 +150,9 @@ export type ActivityKind =
 /**  A session revoked. */
 "revoke" | 
 /**  The wallet deployed. */
-"deploy";
+"deploy" | 
+/**  Tokens received (from the chain's `Transfer` events). */
+"receive";
 
 /**  Where an activity line stands. */
 export type ActivityStatus = 
@@ -191,6 +229,33 @@ export type AppError =
 { kind: "InvalidInput"; message: string } | 
 /**  Anything else. */
 { kind: "Internal"; message: string };
+
+/**  A token balance of the wallet. */
+export type BalanceInfo = BalanceInfo_Serialize | BalanceInfo_Deserialize;
+
+/**  A token balance of the wallet. */
+export type BalanceInfo_Deserialize = {
+	/**  Token address. */
+	token: string,
+	/**  Symbol. */
+	symbol: string,
+	/**  Decimals. */
+	decimals: number,
+	/**  Balance in whole units (`None`: could not be read). */
+	amount?: string | null,
+};
+
+/**  A token balance of the wallet. */
+export type BalanceInfo_Serialize = {
+	/**  Token address. */
+	token: string,
+	/**  Symbol. */
+	symbol: string,
+	/**  Decimals. */
+	decimals: number,
+	/**  Balance in whole units (`None`: could not be read). */
+	amount: string | null,
+};
 
 /**  Operations in progress. */
 export type BusyInfo = {
@@ -543,6 +608,8 @@ export type SessionInfo_Deserialize = {
 	chainTime: string,
 	/**  Calls left. */
 	remainingCalls?: number | null,
+	/**  The session's call budget, when known (the bar is drawn as `remaining / max`). */
+	maxCalls?: number | null,
 	/**  Allowed selectors (hex); empty means any. */
 	allowedEntrypoints: string[],
 	/**  The same, by name where the selector is a known token entrypoint (else the hex). */
@@ -567,6 +634,8 @@ export type SessionInfo_Serialize = {
 	chainTime: string,
 	/**  Calls left. */
 	remainingCalls: number | null,
+	/**  The session's call budget, when known (the bar is drawn as `remaining / max`). */
+	maxCalls: number | null,
 	/**  Allowed selectors (hex); empty means any. */
 	allowedEntrypoints: string[],
 	/**  The same, by name where the selector is a known token entrypoint (else the hex). */
@@ -658,6 +727,10 @@ export type SettingsInfo_Deserialize = {
 	savedNetworks: string[],
 	/**  Gas settings of the selected network. */
 	gas: GasInfo_Deserialize,
+	/**  Minutes without use before the wallet locks itself (0: never). */
+	autoLockMinutes: number,
+	/**  The same in seconds, as the window applies it (a test build may shorten it). */
+	autoLockSeconds: number,
 };
 
 /**
@@ -671,6 +744,10 @@ export type SettingsInfo_Serialize = {
 	savedNetworks: string[],
 	/**  Gas settings of the selected network. */
 	gas: GasInfo_Serialize,
+	/**  Minutes without use before the wallet locks itself (0: never). */
+	autoLockMinutes: number,
+	/**  The same in seconds, as the window applies it (a test build may shorten it). */
+	autoLockSeconds: number,
 };
 
 /**  A token. */

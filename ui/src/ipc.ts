@@ -37,5 +37,13 @@ export const ipc = {
   saveGasSettings: (input: GasInput) => unwrap(commands.saveGasSettings(input)),
   quoteTransfer: (token: string, recipient: string, amount: string) =>
     unwrap(commands.quoteTransfer(token, recipient, amount)),
+  setAutoLock: (minutes: number) => unwrap(commands.setAutoLock(minutes)),
+  exportBackup: (pin: string, passphrase: string) => unwrap(commands.exportBackup(pin, passphrase)),
+  importBackup: (backup: string, passphrase: string, pin: string) => unwrap(commands.importBackup(backup, passphrase, pin)),
+  removeWallet: (pin: string, backedUp: boolean) => unwrap(commands.removeWallet(pin, backedUp)),
+  refreshHistory: () => unwrap(commands.refreshHistory()),
+  getBalances: () => unwrap(commands.getBalances()),
+  openExplorer: (transactionHash: string) => unwrap(commands.openExplorer(transactionHash)),
+  executeWithSession: (calls: Parameters<typeof commands.executeWithSession>[0]) => unwrap(commands.executeWithSession(calls)),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
 };

@@ -12,6 +12,9 @@ describe('session set-up', () => {
     expect(summary).toContain('at most 2 STRK per transfer and 10 STRK per hour');
     expect(summary).toContain('no ETH (it cannot be sent)');
   });
+  it('names the calls allowed on one contract', () => {
+    expect(setupSummary('6', '1000', [strk], ['vote on 0x42'])).toContain('may only call transfer, and vote on 0x42, 1000 time(s), for 6 h');
+  });
   it('refuses limits the chain would refuse or that allow nothing', () => {
     expect(checkLimits([strk, eth])).toBeNull();
     expect(checkLimits([eth])).toMatch(/at least one token/);

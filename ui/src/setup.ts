@@ -54,12 +54,14 @@ export function limitInputs(limits: TokenLimit[]): LimitInput[] {
   }));
 }
 
-/** The set-up summary: the calls, the time, and each token's limit or that it cannot be sent. */
-export function setupSummary(hours: string, calls: string, limits: TokenLimit[]): string {
+/** The set-up summary: the calls, the time, each token's limit or that it cannot be sent, and
+ * the calls allowed on one contract (`bound`, in words). */
+export function setupSummary(hours: string, calls: string, limits: TokenLimit[], bound: string[] = []): string {
   const each = limits.map((l) =>
     isSet(l)
       ? `at most ${l.perTransfer.trim()} ${l.symbol} per transfer and ${l.perHour.trim()} ${l.symbol} per hour`
       : `no ${l.symbol} (it cannot be sent)`,
   );
-  return `This session may only call transfer, ${calls} time(s), for ${hours} h: ${each.join('; ')}.`;
+  const what = bound.length ? `transfer, and ${bound.join(', ')}` : 'transfer';
+  return `This session may only call ${what}, ${calls} time(s), for ${hours} h: ${each.join('; ')}.`;
 }

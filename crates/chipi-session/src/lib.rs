@@ -36,7 +36,7 @@ pub use backends::outside_execution::OutsideExecution;
 pub use backends::paymaster::PaymasterClient;
 pub use backends::session_account::SessionAccount;
 pub use backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
-pub use chain::node_client::{ChainSnapshot, NodeClient, Polling};
+pub use chain::node_client::{ChainSnapshot, IncomingTransfer, NodeClient, Polling};
 pub use chain::status::SessionStatus;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SessionError;

@@ -11,7 +11,7 @@ use starknet_core::types::Felt;
 use starknet_core::utils::get_selector_from_name;
 
 const EXPORT_PASSPHRASE: &str = "a long export passphrase";
-const PIN: &str = "7391";
+const PIN: &str = "739155";
 
 struct Cli<'a> {
     dir: &'a Path,

@@ -37,6 +37,9 @@ pub struct SessionPrefs {
     pub revoked: bool,
     /// Tokens with a spending limit.
     pub spending_tokens: Vec<Felt>,
+    /// The call budget registered, when known.
+    #[serde(default)]
+    pub max_calls: Option<u32>,
 }
 
 impl SessionPrefs {
@@ -49,6 +52,7 @@ impl SessionPrefs {
             registering: record.registering,
             revoked: record.revoked,
             spending_tokens: record.spending_tokens.clone(),
+            max_calls: record.max_calls,
         }
     }
 
@@ -62,6 +66,7 @@ impl SessionPrefs {
             registering: self.registering,
             revoked: self.revoked,
             spending_tokens: self.spending_tokens.clone(),
+            max_calls: self.max_calls,
         }
     }
 }
@@ -79,6 +84,15 @@ pub struct ActivityEntry {
     pub transaction_hash: Option<Felt>,
     /// Where it stands.
     pub status: ActivityStatus,
+    /// The token moved (its symbol), for transfers.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The amount moved, in whole units of the token.
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// The other side: the recipient of a transfer, the sender of a receipt.
+    #[serde(default)]
+    pub counterparty: Option<Felt>,
 }
 
 /// How transactions reach the chain on a network.
@@ -171,6 +185,16 @@ pub struct Prefs {
     /// The other networks used on this device, each with its own wallet and session.
     #[serde(default)]
     pub others: Vec<NetworkProfile>,
+    /// Minutes without use before the wallet locks itself (0: never).
+    #[serde(default = "default_auto_lock")]
+    pub auto_lock_minutes: u32,
+}
+
+/// The idle time before the wallet locks itself, unless changed: 15 minutes.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 15;
+
+fn default_auto_lock() -> u32 {
+    DEFAULT_AUTO_LOCK_MINUTES
 }
 
 impl Prefs {
@@ -183,6 +207,7 @@ impl Prefs {
             session: None,
             activity: vec![],
             others: vec![],
+            auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
         }
     }
 

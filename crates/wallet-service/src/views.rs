@@ -51,6 +51,8 @@ pub enum ActivityKind {
     Revoke,
     /// The wallet deployed.
     Deploy,
+    /// Tokens received (from the chain's `Transfer` events).
+    Receive,
 }
 
 /// Where an activity line stands.
@@ -210,6 +212,8 @@ pub struct SessionInfo {
     pub chain_time: String,
     /// Calls left.
     pub remaining_calls: Option<u32>,
+    /// The session's call budget, when known (the bar is drawn as `remaining / max`).
+    pub max_calls: Option<u32>,
     /// Allowed selectors (hex); empty means any.
     pub allowed_entrypoints: Vec<String>,
     /// The same, by name where the selector is a known token entrypoint (else the hex).
@@ -231,6 +235,7 @@ impl SessionInfo {
             valid_until: view.valid_until.map(|v| v.to_string()),
             chain_time: view.chain_time.to_string(),
             remaining_calls: view.remaining_calls,
+            max_calls: view.max_calls,
             allowed_entrypoints: view.allowed_entrypoints.clone(),
             allowed_names: view
                 .allowed_entrypoints
@@ -370,6 +375,28 @@ pub struct ActivityInfo {
     pub transaction_hash: Option<String>,
     /// Status.
     pub status: ActivityStatus,
+    /// The token's symbol, for transfers in and out.
+    pub token: Option<String>,
+    /// The amount in whole units of the token.
+    pub amount: Option<String>,
+    /// The other side (recipient or sender).
+    pub counterparty: Option<String>,
+    /// The transaction's page on the network's explorer, when it has one.
+    pub explorer_url: Option<String>,
+}
+
+/// A token balance of the wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceInfo {
+    /// Token address.
+    pub token: String,
+    /// Symbol.
+    pub symbol: String,
+    /// Decimals.
+    pub decimals: u8,
+    /// Balance in whole units (`None`: could not be read).
+    pub amount: Option<String>,
 }
 
 /// Network settings.
@@ -452,6 +479,10 @@ pub struct SettingsInfo {
     pub saved_networks: Vec<String>,
     /// Gas settings of the selected network.
     pub gas: GasInfo,
+    /// Minutes without use before the wallet locks itself (0: never).
+    pub auto_lock_minutes: u32,
+    /// The same in seconds, as the window applies it (a test build may shorten it).
+    pub auto_lock_seconds: u32,
 }
 
 /// Gas settings as shown.

@@ -52,3 +52,10 @@ pub async fn quote_transfer(
 ) -> Result<FeeQuote, AppError> {
     app.quote_transfer(&token, &recipient, &amount).await
 }
+
+/// Sets the minutes without use before the wallet locks itself (0: never).
+#[tauri::command]
+#[specta::specta]
+pub fn set_auto_lock(app: App<'_>, minutes: u32) -> Result<SettingsInfo, AppError> {
+    app.set_auto_lock(minutes)
+}

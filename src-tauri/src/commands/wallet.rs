@@ -4,6 +4,7 @@ use wallet_service::views::WalletInfo;
 use wallet_service::{AppError, Pin};
 
 use super::App;
+use crate::desktop::Desktop;
 
 /// The current wallet.
 #[tauri::command]
@@ -56,4 +57,43 @@ pub fn lock(app: App<'_>) -> Result<WalletInfo, AppError> {
 #[specta::specta]
 pub fn retry_keychain(app: App<'_>) -> Result<WalletInfo, AppError> {
     app.retry_load().map_or_else(|| app.wallet_info(), Err)
+}
+
+/// Writes a backup of the owner key, sealed under `passphrase` (10+ characters, not the PIN),
+/// to the backups folder; the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_backup(
+    app: App<'_>,
+    desktop: tauri::State<'_, Desktop>,
+    pin: Pin,
+    passphrase: Pin,
+) -> Result<String, AppError> {
+    let text = app.export_backup(&pin, &passphrase).await?;
+    let address = app.wallet_info()?.address;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let path = desktop.write_backup(&address, now, &text)?;
+    Ok(path.display().to_string())
+}
+
+/// Restores a wallet from a backup file's text (read by the window from a file the user
+/// picked), opened with `passphrase`, sealed under the new `pin`.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_backup(
+    app: App<'_>,
+    backup: String,
+    passphrase: Pin,
+    pin: Pin,
+) -> Result<WalletInfo, AppError> {
+    app.import_backup(&backup, &passphrase, &pin).await
+}
+
+/// Removes the wallet from this device, after the PIN and the user's word that it is backed up.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_wallet(app: App<'_>, pin: Pin, backed_up: bool) -> Result<(), AppError> {
+    app.remove_wallet(&pin, backed_up).await
 }

@@ -175,7 +175,12 @@ impl Fixture {
         wallet
             .set_bearer_command(self.bearer_command.clone())
             .unwrap();
-        chipi_wallet_app::attach(app.handle(), Arc::new(wallet));
+        let desktop = chipi_wallet_app::desktop::Desktop {
+            backups: self.dir.path().join("backups"),
+            capture_opened: Some(self.dir.path().join("opened-urls.txt")),
+            browser: None,
+        };
+        chipi_wallet_app::attach(app.handle(), Arc::new(wallet), desktop);
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();

@@ -316,6 +316,7 @@ impl SessionManager {
             public_key: record.map(|r| public_key_string(r.public_key)),
             valid_until: record.map(|r| r.valid_until),
             remaining_calls: status.filter(|s| s.is_active).map(|s| s.remaining_calls),
+            max_calls: record.and_then(|r| r.max_calls),
             allowed_entrypoints: status
                 .map(|s| {
                     s.allowed_entrypoints

@@ -24,6 +24,9 @@ pub struct SessionRecord {
     pub revoked: bool,
     /// Tokens with a spending policy for this session.
     pub spending_tokens: Vec<Felt>,
+    /// The call budget registered (unknown for a session imported or kept from before).
+    #[serde(default)]
+    pub max_calls: Option<u32>,
 }
 
 /// Where the manager saves the session record whenever it changes.

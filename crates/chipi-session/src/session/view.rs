@@ -63,6 +63,8 @@ pub struct SessionView {
     pub valid_until: Option<u64>,
     /// Calls left, from the last status read.
     pub remaining_calls: Option<u32>,
+    /// The call budget this device registered, when known.
+    pub max_calls: Option<u32>,
     /// Allowed selectors (hex); empty means any.
     pub allowed_entrypoints: Vec<String>,
     /// Spending limits.

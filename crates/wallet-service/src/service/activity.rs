@@ -8,6 +8,9 @@ use crate::error::AppError;
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityInfo, ActivityKind, ActivityStatus};
 
+/// The activity list keeps this many lines per network, the oldest dropped first.
+pub const ACTIVITY_CAP: usize = 500;
+
 impl WalletService {
     pub(super) fn note(
         &self,
@@ -16,14 +19,25 @@ impl WalletService {
         hash: Option<Felt>,
         status: ActivityStatus,
     ) -> Result<(), AppError> {
-        let entry = ActivityEntry {
+        self.record(ActivityEntry {
             at: self.clock.now(),
             kind,
             summary,
             transaction_hash: hash,
             status,
-        };
-        self.prefs.update(|p| p.activity.push(entry))
+            token: None,
+            amount: None,
+            counterparty: None,
+        })
+    }
+
+    /// Adds `entry`, keeping the newest [`ACTIVITY_CAP`] lines.
+    pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), AppError> {
+        self.prefs.update(|p| {
+            p.activity.push(entry);
+            let over = p.activity.len().saturating_sub(ACTIVITY_CAP);
+            p.activity.drain(..over);
+        })
     }
 
     /// Sets the status of the activity entry of `hash` (adding one if it is missing).
@@ -53,6 +67,9 @@ impl WalletService {
                     summary: summary.unwrap_or_else(|| "transaction".into()),
                     transaction_hash: Some(hash),
                     status,
+                    token: None,
+                    amount: None,
+                    counterparty: None,
                 }),
             }
         })
@@ -84,8 +101,9 @@ impl WalletService {
 
     /// Activity, newest first.
     pub fn activity(&self) -> Vec<ActivityInfo> {
-        self.prefs
-            .get()
+        let prefs = self.prefs.get();
+        let explorer = prefs.network.explorer_tx_url.clone();
+        prefs
             .activity
             .iter()
             .rev()
@@ -95,6 +113,12 @@ impl WalletService {
                 summary: a.summary.clone(),
                 transaction_hash: a.transaction_hash.map(hex),
                 status: a.status,
+                token: a.token.clone(),
+                amount: a.amount.clone(),
+                counterparty: a.counterparty.map(hex),
+                explorer_url: a
+                    .transaction_hash
+                    .and_then(|h| explorer.as_ref().map(|base| format!("{base}{h:#x}"))),
             })
             .collect()
     }

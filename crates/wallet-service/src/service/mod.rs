@@ -6,6 +6,8 @@
 //! Argon2id (128 MiB) runs under `spawn_blocking`, and what it opened is handed on.
 
 mod activity;
+pub mod backup;
+mod home;
 mod session;
 mod settings;
 mod wallet;
@@ -101,6 +103,8 @@ pub struct WalletService {
     listener: Mutex<Option<Listener>>,
     /// Why the stored wallet could not be loaded (a locked keychain), kept until a retry works.
     load_error: Mutex<Option<AppError>>,
+    /// The idle time before locking, in seconds, set by a host's test setting.
+    idle_override: Mutex<Option<u32>>,
 }
 
 impl std::fmt::Debug for WalletService {
@@ -177,6 +181,7 @@ impl WalletService {
             clock,
             listener: Mutex::new(None),
             load_error: Mutex::new(None),
+            idle_override: Mutex::new(None),
         };
         service.retry_load();
         Ok(service)

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use chipi_session::{
-    parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
-    SessionError, SessionKeyData, SessionManager, SessionState, TypedData, UnlockedOwner,
+    format_amount, parse_address, parse_amount, parse_felt, parse_selector, PolicySpec,
+    RegisterParams, SessionError, SessionKeyData, SessionManager, SessionState, TypedData,
+    UnlockedOwner,
 };
 use starknet_core::types::{Call, Felt};
 
@@ -12,6 +13,7 @@ use super::{blocking, hex, WalletService};
 use crate::error::AppError;
 use crate::host::Confirmation;
 use crate::pin::Pin;
+use crate::prefs::ActivityEntry;
 use crate::views::{
     ActivityKind, ActivityStatus, CallInput, FeeQuote, SessionInfo, SessionRequest, TxResult,
 };
@@ -174,6 +176,13 @@ impl WalletService {
         self.register_and_open(&manager, params, owner).await
     }
 
+    /// The explorer page of the transaction `hash` on the current network.
+    pub fn explorer_url(&self, hash: &str) -> Result<String, AppError> {
+        let hash = parse_felt(hash)?;
+        self.explorer(hash)
+            .ok_or_else(|| AppError::InvalidInput("this network has no block explorer set".into()))
+    }
+
     fn explorer(&self, hash: Felt) -> Option<String> {
         self.prefs
             .get()
@@ -188,6 +197,7 @@ impl WalletService {
         summary: String,
         calls: Vec<Call>,
         max_fee: Option<u128>,
+        detail: Option<(String, String, Felt)>,
     ) -> Result<TxResult, AppError> {
         let manager = self.manager()?;
         if !self.is_unlocked() {
@@ -198,9 +208,25 @@ impl WalletService {
         // The hash is recorded as pending the moment the sponsor returns it, so a stop before
         // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
         let pending = |hash: Felt| {
-            let _ = self.note(kind, summary.clone(), Some(hash), ActivityStatus::Pending);
+            let (token, amount, counterparty) = match &detail {
+                Some((token, amount, to)) => (Some(token.clone()), Some(amount.clone()), Some(*to)),
+                None => (None, None, None),
+            };
+            let _ = self.record(ActivityEntry {
+                at: self.clock.now(),
+                kind,
+                summary: summary.clone(),
+                transaction_hash: Some(hash),
+                status: ActivityStatus::Pending,
+                token,
+                amount,
+                counterparty,
+            });
         };
-        match manager.execute_paying(calls, None, max_fee, &pending).await {
+        match manager
+            .execute_paying(calls.clone(), None, max_fee, &pending)
+            .await
+        {
             Ok(done) => {
                 self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
                 Ok(TxResult {
@@ -225,11 +251,40 @@ impl WalletService {
                         ActivityStatus::Failed,
                         Some(format!("{summary}: {e}")),
                     )?,
+                    SessionError::SpendingLimit { amount, limit, per } => {
+                        return Err(self.limit_in_units(&calls, *amount, *limit, per))
+                    }
+                    SessionError::NoSpendingPolicy { contract } => {
+                        if let Ok(token) = self.prefs.get().network.token(&hex(*contract)) {
+                            return Err(AppError::SpendingLimit(format!(
+                                "this session has no limit for {}: it cannot send it",
+                                token.symbol
+                            )));
+                        }
+                    }
                     _ => {}
                 }
                 Err(e.into())
             }
         }
+    }
+
+    /// A spending-limit refusal in whole units of the token called, with its symbol (the
+    /// core's error has base units only).
+    fn limit_in_units(&self, calls: &[Call], amount: u128, limit: u128, per: &str) -> AppError {
+        let network = self.prefs.get().network;
+        let token = calls
+            .iter()
+            .find_map(|c| network.token(&hex(c.to)).ok().cloned());
+        let (symbol, decimals) = token.map_or((String::new(), 18), |t| {
+            (format!(" {}", t.symbol), t.decimals)
+        });
+        let per = if per == "call" { "transfer" } else { "window" };
+        AppError::SpendingLimit(format!(
+            "{}{symbol} is over the session's limit: at most {}{symbol} per {per} now",
+            format_amount(amount, decimals),
+            format_amount(limit, decimals),
+        ))
     }
 
     /// `executeWithSession`: no prompt within the session's limits.
@@ -249,8 +304,14 @@ impl WalletService {
             })
             .collect::<Result<Vec<_>, SessionError>>()?;
         let n = calls.len();
-        self.run(ActivityKind::Execute, format!("{n} call(s)"), calls, None)
-            .await
+        self.run(
+            ActivityKind::Execute,
+            format!("{n} call(s)"),
+            calls,
+            None,
+            None,
+        )
+        .await
     }
 
     /// A gasless ERC-20 transfer of `amount` (decimal string) of `token` (symbol or address).
@@ -280,6 +341,7 @@ impl WalletService {
             format!("{amount} {symbol} to {to:#x}"),
             vec![call],
             max_fee,
+            Some((symbol, amount.trim().to_owned(), to)),
         )
         .await
     }

@@ -187,7 +187,26 @@ impl WalletService {
                 chipi_bearer_set: secret(CHIPI_BEARER)?.is_some(),
                 bearer_command_set: prefs.gas.bearer_command.is_some(),
             },
+            auto_lock_minutes: prefs.auto_lock_minutes,
+            auto_lock_seconds: (*super::lock(&self.idle_override))
+                .unwrap_or(prefs.auto_lock_minutes.saturating_mul(60)),
         })
+    }
+
+    /// Sets the idle time before the wallet locks itself: 0 (never) to a day, in minutes.
+    pub fn set_auto_lock(&self, minutes: u32) -> Result<SettingsInfo, AppError> {
+        if minutes > 24 * 60 {
+            return Err(AppError::InvalidInput(
+                "the idle time is at most a day (1440 minutes)".into(),
+            ));
+        }
+        self.prefs.update(|p| p.auto_lock_minutes = minutes)?;
+        self.settings()
+    }
+
+    /// A host's test setting: the idle time in seconds, replacing the preference's.
+    pub fn set_idle_override(&self, seconds: Option<u32>) {
+        *super::lock(&self.idle_override) = seconds;
     }
 
     /// The network `choice` names, from a built-in profile, a saved network or the custom

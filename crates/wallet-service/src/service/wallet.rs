@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use chipi_session::wallet::check_pin;
 use chipi_session::{parse_address, NodeClient, SecretKey, SessionError, Wallet};
 use starknet_core::types::Felt;
 
+use super::backup::check_new_pin;
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
 use crate::keychain::owner_key_entry;
@@ -64,6 +64,7 @@ impl WalletService {
         deploy: bool,
     ) -> Result<(WalletInfo, Option<Felt>), AppError> {
         self.refuse_second_wallet()?;
+        check_new_pin(pin)?;
         let pin = pin.clone();
         let wallet = blocking(move || Ok(Wallet::create(class_hash, pin.expose())?)).await?;
         self.adopt(wallet)?;
@@ -143,7 +144,7 @@ impl WalletService {
     ) -> Result<WalletInfo, AppError> {
         self.refuse_second_wallet()?;
         let address = parse_address(address)?;
-        check_pin(pin.expose())?;
+        check_new_pin(pin)?;
         let node = NodeClient::new(self.prefs.get().network.rpc_url);
         let class_hash = node
             .class_hash_at(address)
@@ -164,7 +165,7 @@ impl WalletService {
         self.wallet_info()
     }
 
-    fn adopt(&self, wallet: Wallet) -> Result<(), AppError> {
+    pub(super) fn adopt(&self, wallet: Wallet) -> Result<(), AppError> {
         let address = hex(wallet.address);
         let network = self.prefs.get().network.name;
         self.vault.put(

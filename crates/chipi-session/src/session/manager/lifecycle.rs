@@ -83,6 +83,7 @@ impl SessionManager {
             registering: None,
             revoked: false,
             spending_tokens: vec![],
+            max_calls: None,
         };
         self.save(Some(record))?;
         let mut shared = self.lock();
@@ -221,6 +222,7 @@ impl SessionManager {
             record.registered = true;
             record.valid_until = valid_until;
             record.spending_tokens = tokens;
+            record.max_calls = Some(max_calls);
             // The status read before registering says "inactive"; with `registered` set it
             // would read as revoked until the read below replaces it.
             self.lock().snapshot = None;
@@ -378,6 +380,7 @@ impl SessionManager {
             registering: None,
             revoked: false,
             spending_tokens: vec![],
+            max_calls: None,
         };
         self.save(Some(record))?;
         self.lock().snapshot = None;

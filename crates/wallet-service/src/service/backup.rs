@@ -1,0 +1,204 @@
+//! The owner key's backup: a JSON file holding the wallet's public facts and its owner key
+//! sealed under a passphrase of its own (Argon2id + XChaCha20-Poly1305, as in the keychain), its
+//! restore, and removing the wallet from this device.
+
+use chipi_session::{parse_address, SealedSecret, SessionError, SessionState, Wallet};
+use serde::{Deserialize, Serialize};
+use starknet_core::types::Felt;
+
+use super::{blocking, hex, WalletService};
+use crate::error::AppError;
+use crate::keychain::{owner_key_entry, session_key_entry};
+use crate::pin::Pin;
+use crate::views::WalletInfo;
+
+/// The `format` field of a backup file.
+pub const BACKUP_FORMAT: &str = "chipi-session-wallet-backup";
+/// A backup passphrase's least length, in characters.
+pub const MIN_PASSPHRASE: usize = 10;
+/// A new PIN's least length, in characters (existing wallets keep theirs).
+pub const MIN_NEW_PIN: usize = 6;
+
+/// What a backup file holds. Nothing in it opens the key without the passphrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupFile {
+    /// [`BACKUP_FORMAT`].
+    pub format: String,
+    /// 1.
+    pub version: u32,
+    /// The chain the account lives on (hex).
+    pub chain_id: String,
+    /// The account.
+    pub address: String,
+    /// Its class.
+    pub class_hash: String,
+    /// Its deployment salt, when this app made it.
+    pub salt: Option<String>,
+    /// The owner's public key.
+    pub owner_public_key: String,
+    /// The owner key sealed under the backup passphrase.
+    pub sealed_owner_key: String,
+}
+
+/// A PIN for a new wallet: [`MIN_NEW_PIN`] to 64 characters.
+pub fn check_new_pin(pin: &Pin) -> Result<(), AppError> {
+    let n = pin.expose().chars().count();
+    if (MIN_NEW_PIN..=64).contains(&n) {
+        Ok(())
+    } else {
+        Err(AppError::InvalidInput(format!(
+            "a new PIN needs {MIN_NEW_PIN} to 64 characters"
+        )))
+    }
+}
+
+fn check_passphrase(passphrase: &Pin, pin: &Pin) -> Result<(), AppError> {
+    if passphrase.expose().chars().count() < MIN_PASSPHRASE {
+        return Err(AppError::InvalidInput(format!(
+            "the backup passphrase needs at least {MIN_PASSPHRASE} characters"
+        )));
+    }
+    if passphrase.expose() == pin.expose() {
+        return Err(AppError::InvalidInput(
+            "the backup passphrase must not be the PIN".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn felt_field(text: &str, what: &str) -> Result<Felt, AppError> {
+    Felt::from_hex(text)
+        .map_err(|_| AppError::InvalidInput(format!("the backup's {what} is not a felt")))
+}
+
+impl WalletService {
+    /// The owner key, opened with `pin`, sealed again under `passphrase` in a backup file
+    /// (JSON text). Two Argon2id runs, off the async threads.
+    pub async fn export_backup(&self, pin: &Pin, passphrase: &Pin) -> Result<String, AppError> {
+        check_passphrase(passphrase, pin)?;
+        let manager = self.manager()?;
+        let chain_id = self.prefs.get().network.chain_id;
+        let (guard, pin, passphrase) = (self.guard.clone(), pin.clone(), passphrase.clone());
+        let opened = manager.clone();
+        let sealed = blocking(move || {
+            let key = guard.attempt(|| Ok(opened.wallet().open_owner(pin.expose())?))?;
+            Ok(SealedSecret::seal(&key, passphrase.expose())?
+                .as_str()
+                .to_owned())
+        })
+        .await?;
+        let w = manager.wallet();
+        let file = BackupFile {
+            format: BACKUP_FORMAT.into(),
+            version: 1,
+            chain_id: hex(chain_id),
+            address: hex(w.address),
+            class_hash: hex(w.class_hash),
+            salt: w.salt.map(hex),
+            owner_public_key: hex(w.owner_public_key),
+            sealed_owner_key: sealed,
+        };
+        serde_json::to_string_pretty(&file)
+            .map_err(|e| AppError::Internal(format!("the backup could not be written: {e}")))
+    }
+
+    /// A wallet restored from a backup file's `text`, opened with `passphrase` and sealed under
+    /// the new `pin`; refused when the file is of another chain, or its key is not the
+    /// account's owner.
+    pub async fn import_backup(
+        &self,
+        text: &str,
+        passphrase: &Pin,
+        pin: &Pin,
+    ) -> Result<WalletInfo, AppError> {
+        check_new_pin(pin)?;
+        if self.current().is_some() || self.prefs.get().wallet.is_some() {
+            return Err(AppError::InvalidInput("a wallet exists already".into()));
+        }
+        let file: BackupFile = serde_json::from_str(text.trim())
+            .map_err(|_| AppError::InvalidInput("this is not a wallet backup file".into()))?;
+        if file.format != BACKUP_FORMAT || file.version != 1 {
+            return Err(AppError::InvalidInput(
+                "this is not a wallet backup file this app can read".into(),
+            ));
+        }
+        let network = self.prefs.get().network;
+        if felt_field(&file.chain_id, "chain id")? != network.chain_id {
+            return Err(AppError::InvalidInput(format!(
+                "this backup is of another network than {}",
+                network.name
+            )));
+        }
+        let address = parse_address(&file.address)?;
+        let class_hash = felt_field(&file.class_hash, "class hash")?;
+        let owner_public_key = felt_field(&file.owner_public_key, "owner key")?;
+        let salt = file
+            .salt
+            .as_deref()
+            .map(|s| felt_field(s, "salt"))
+            .transpose()?;
+        let sealed = SealedSecret::parse(&file.sealed_owner_key)?;
+        let (guard, passphrase, pin) = (self.guard.clone(), passphrase.clone(), pin.clone());
+        let wallet = blocking(move || {
+            let key = guard.attempt(|| Ok(sealed.open(passphrase.expose())?))?;
+            if key.public_key() != owner_public_key {
+                return Err(SessionError::InvalidKey.into());
+            }
+            Ok(Wallet {
+                address,
+                owner_public_key,
+                sealed_owner_key: SealedSecret::seal(&key, pin.expose())?.as_str().to_owned(),
+                class_hash,
+                salt,
+            })
+        })
+        .await?;
+        // Where the account is deployed, the chain says which key owns it.
+        let node = chipi_session::NodeClient::new(network.rpc_url);
+        if node.class_hash_at(address).await?.is_some() {
+            let on_chain = node.call(address, "get_public_key", &[]).await.ok();
+            if on_chain
+                .and_then(|v| v.first().copied())
+                .is_some_and(|pk| pk != owner_public_key)
+            {
+                return Err(SessionError::InvalidKey.into());
+            }
+        }
+        self.adopt(wallet)?;
+        self.set_unlocked(true);
+        self.wallet_info()
+    }
+
+    /// Removes the wallet from this device (its keys from the keychain, its session and
+    /// activity), after the PIN and the user's word that a backup exists. A session still live
+    /// on chain is refused: it is revoked first, or it would stay valid with nobody able to
+    /// revoke it from here.
+    pub async fn remove_wallet(&self, pin: &Pin, backed_up: bool) -> Result<(), AppError> {
+        if !backed_up {
+            return Err(AppError::NotConfirmed(
+                "confirm that the owner key is backed up before removing the wallet".into(),
+            ));
+        }
+        let manager = self.manager()?;
+        if matches!(
+            manager.state(),
+            SessionState::Active | SessionState::Registering
+        ) {
+            return Err(SessionError::SessionStillActive.into());
+        }
+        self.open_owner(&manager, pin).await?;
+        let network = self.prefs.get().network.name;
+        let address = hex(manager.wallet().address);
+        manager.lock_session();
+        self.vault.delete(&session_key_entry(&network, &address))?;
+        self.vault.delete(&owner_key_entry(&network, &address))?;
+        self.prefs.update(|p| {
+            p.wallet = None;
+            p.session = None;
+            p.activity.clear();
+        })?;
+        self.set_unlocked(false);
+        self.load_manager()
+    }
+}

@@ -1,0 +1,54 @@
+// The wallet's window: the error banner and progress line, then onboarding, the settings, or
+// the wallet's screens (home, send, session, history). State lives in `state.ts`.
+import './style.css';
+import { render } from 'preact';
+import { ipc } from './ipc';
+import { Frame, Home, Unlock } from './home';
+import { History } from './history';
+import { Onboarding } from './onboarding';
+import { Button, ErrorBanner, Progress } from './parts';
+import { Send } from './send';
+import { SessionScreen } from './session';
+import { Settings } from './settings';
+import { act, banner, session, start, tab, wallet } from './state';
+
+function Screen() {
+  const w = wallet.value;
+  switch (tab.value) {
+    case 'send':
+      return w!.unlocked ? <Send /> : <Unlock />;
+    case 'session':
+      return <SessionScreen />;
+    case 'history':
+      return <History />;
+    default:
+      return <Home />;
+  }
+}
+
+function App() {
+  const keychain = banner.value?.kind === 'Keychain';
+  return (
+    <>
+      <ErrorBanner />
+      {keychain ? (
+        <Button testid="retry-keychain" onClick={() => void act('Opening the keychain…', () => ipc.retryKeychain())}>
+          Retry
+        </Button>
+      ) : null}
+      <Progress />
+      {tab.value === 'settings' ? (
+        <Settings />
+      ) : !wallet.value || !session.value ? (
+        <Onboarding />
+      ) : (
+        <Frame>
+          <Screen />
+        </Frame>
+      )}
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
+start();

@@ -1,0 +1,155 @@
+// First start: pick the network, then create a wallet (a PIN typed twice), import an account,
+// or restore one from a backup file.
+import { useState } from 'preact/hooks';
+import { checkNewPin } from './pin';
+import { ipc } from './ipc';
+import { Button, Card, Field, Select } from './parts';
+import { act, network, tab } from './state';
+
+export function Onboarding() {
+  const [pin, setPin] = useState('');
+  const [again, setAgain] = useState('');
+  const [ownClass, setOwnClass] = useState(false);
+  const net = network.value;
+  const ours = net?.newWalletClass.includes('this project') ?? true;
+  const problem = pin || again ? checkNewPin(pin, again) : null;
+  const clear = () => {
+    setPin('');
+    setAgain('');
+  };
+  return (
+    <div data-testid="onboarding" class="stack">
+      <h1>Session wallet</h1>
+      <p class="lead">
+        Set up a session once, then send without signing each transfer: no gas, within the limits you approve. Your PIN
+        protects the keys on this device.
+      </p>
+      <div class="row">
+        <Select
+          label="Network"
+          testid="network-select"
+          value={net?.name ?? 'local'}
+          options={[
+            ['local', 'Local sandbox'],
+            ['sepolia', 'Sepolia testnet'],
+            ['mainnet', 'Mainnet'],
+          ]}
+          onChange={(name) => void act('Switching network…', () => ipc.setNetwork(name))}
+        />
+        <Button testid="open-settings" kind="secondary" onClick={() => (tab.value = 'settings')}>
+          Settings
+        </Button>
+      </div>
+      <Card title="Create a wallet">
+        <Field label="New PIN (6 or more characters)" testid="onboard-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
+        <Field label="The same PIN again" testid="onboard-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
+        <p class="warning" data-testid="pin-warning">
+          Nobody can recover this PIN. If you forget it, the wallet on this device is lost with its funds, unless you
+          made a backup (Settings, after creating it).
+        </p>
+        <div data-testid="onboard-validation" class="hint" aria-live="polite">
+          {problem ?? ''}
+        </div>
+        {ours ? null : (
+          <label class="check">
+            <input data-testid="own-class" type="checkbox" checked={ownClass} onChange={(e) => setOwnClass((e.target as HTMLInputElement).checked)} />
+            Use this project's account class instead of {net?.newWalletClass} (only where it is declared)
+          </label>
+        )}
+        <p data-testid="new-wallet-class" class="note">
+          New wallets use: {net?.newWalletClass ?? '–'}
+        </p>
+        <Button
+          testid="create-wallet"
+          disabled={checkNewPin(pin, again) !== null}
+          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(pin, ownClass)).then((ok) => ok && clear())}
+        >
+          Create wallet
+        </Button>
+      </Card>
+      <Import />
+      <Restore />
+    </div>
+  );
+}
+
+function Import() {
+  const [address, setAddress] = useState('');
+  const [key, setKey] = useState('');
+  const [pin, setPin] = useState('');
+  const [again, setAgain] = useState('');
+  const problem = pin || again ? checkNewPin(pin, again) : null;
+  return (
+    <details class="card">
+      <summary>Import an existing account</summary>
+      <Field label="Account address" testid="import-address" value={address} onInput={setAddress} placeholder="0x…" />
+      <Field label="Owner key (0x… or the SDK-encrypted key)" testid="import-key" type="password" value={key} onInput={setKey} />
+      <Field label="New PIN" testid="import-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
+      <Field label="The same PIN again" testid="import-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
+      <div class="hint" aria-live="polite">
+        {problem ?? ''}
+      </div>
+      <Button
+        testid="import-wallet"
+        disabled={checkNewPin(pin, again) !== null || !address || !key}
+        onClick={() =>
+          void act('Importing…', () => ipc.importWallet(address, key, pin)).then((ok) => {
+            if (ok) {
+              setKey('');
+              setPin('');
+              setAgain('');
+            }
+          })
+        }
+      >
+        Import
+      </Button>
+    </details>
+  );
+}
+
+function Restore() {
+  const [text, setText] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [pin, setPin] = useState('');
+  const [again, setAgain] = useState('');
+  const problem = pin || again ? checkNewPin(pin, again) : null;
+  const readFile = (file: File | undefined) => {
+    if (file) void file.text().then(setText);
+  };
+  return (
+    <details class="card" data-testid="restore">
+      <summary data-testid="restore-open">Restore from a backup file</summary>
+      <label class="field">
+        <span>Backup file</span>
+        <input data-testid="restore-file" type="file" accept=".json,application/json" onChange={(e) => readFile((e.target as HTMLInputElement).files?.[0])} />
+      </label>
+      <label class="field">
+        <span>Or paste its text</span>
+        <textarea data-testid="restore-text" rows={3} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <Field label="Backup passphrase" testid="restore-passphrase" type="password" value={passphrase} onInput={setPassphrase} />
+      <Field label="New PIN for this device" testid="restore-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
+      <Field label="The same PIN again" testid="restore-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
+      <div class="hint" aria-live="polite">
+        {problem ?? ''}
+      </div>
+      <Button
+        testid="restore-submit"
+        disabled={checkNewPin(pin, again) !== null || !text.trim() || !passphrase}
+        onClick={() =>
+          void act('Restoring the wallet…', () => ipc.importBackup(text, passphrase, pin)).then((ok) => {
+            if (ok) {
+              setPassphrase('');
+              setPin('');
+              setAgain('');
+              setText('');
+            }
+          })
+        }
+      >
+        Restore
+      </Button>
+    </details>
+  );
+}

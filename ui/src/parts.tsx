@@ -1,0 +1,136 @@
+// Small pieces every screen uses: labelled fields, buttons, the banner, copy.
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { banner, working } from './state';
+
+interface FieldProps {
+  label: string;
+  testid: string;
+  value: string;
+  onInput: (value: string) => void;
+  type?: string;
+  hint?: string;
+  inputMode?: 'decimal' | 'numeric' | 'text';
+  placeholder?: string;
+  invalid?: boolean;
+}
+
+/** An input with its label; `invalid` marks it for assistive technology and the eye. */
+export function Field(p: FieldProps) {
+  const secret = p.type === 'password';
+  return (
+    <label class="field">
+      <span>{p.label}</span>
+      <input
+        data-testid={p.testid}
+        type={p.type ?? 'text'}
+        value={p.value}
+        inputMode={p.inputMode}
+        placeholder={p.placeholder}
+        autoComplete={secret ? 'off' : undefined}
+        spellcheck={false}
+        aria-invalid={p.invalid ? 'true' : undefined}
+        onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
+      />
+      {p.hint ? <small class="hint">{p.hint}</small> : null}
+    </label>
+  );
+}
+
+interface SelectProps {
+  label: string;
+  testid: string;
+  value: string;
+  options: [string, string][];
+  onChange: (value: string) => void;
+}
+
+export function Select(p: SelectProps) {
+  return (
+    <label class="field">
+      <span>{p.label}</span>
+      <select data-testid={p.testid} value={p.value} onChange={(e) => p.onChange((e.target as HTMLSelectElement).value)}>
+        {p.options.map(([value, text]) => (
+          <option key={value} value={value} selected={value === p.value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+interface ButtonProps {
+  testid: string;
+  onClick: () => void;
+  disabled?: boolean;
+  kind?: 'primary' | 'secondary' | 'danger';
+  children: ComponentChildren;
+}
+
+export function Button(p: ButtonProps) {
+  return (
+    <button type="button" data-testid={p.testid} class={p.kind ?? 'primary'} disabled={p.disabled} onClick={p.onClick}>
+      {p.children}
+    </button>
+  );
+}
+
+/** A button that copies `text` and says so. */
+export function Copy({ testid, text, label = 'Copy' }: { testid: string; text: string; label?: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <Button
+      testid={testid}
+      kind="secondary"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => setDone(true));
+      }}
+    >
+      {done ? 'Copied' : label}
+    </Button>
+  );
+}
+
+/** The last error, announced: what happened, what to do next, the detail. */
+export function ErrorBanner() {
+  const b = banner.value;
+  return (
+    <div role="alert" aria-live="assertive" class="banner-slot">
+      {b ? (
+        <div data-testid="error-banner" class="banner" data-kind={b.kind}>
+          <strong data-testid="error-title">{b.title}</strong>
+          <span data-testid="error-next"> {b.next}</span>
+          <div data-testid="error-detail" class="detail">
+            {b.detail}
+          </div>
+          <Button testid="error-dismiss" kind="secondary" onClick={() => (banner.value = null)}>
+            Dismiss
+          </Button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** What the window waits for, announced politely. */
+export function Progress() {
+  return (
+    <div aria-live="polite" class="progress-slot">
+      {working.value ? (
+        <div data-testid="working" class="working">
+          <span class="spinner" aria-hidden="true" /> {working.value}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function Card({ title, testid, children }: { title: string; testid?: string; children: ComponentChildren }) {
+  return (
+    <section class="card" data-testid={testid} aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,182 @@
+// The session screen: approving a new session (what it may do, for how long, how much of each
+// token), or revoking the one that is live.
+import { useState } from 'preact/hooks';
+import { checkAddress } from './amount';
+import { ipc } from './ipc';
+import { Button, Card, Field } from './parts';
+import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
+import { act, balances, network, session, wallet } from './state';
+
+/** What the wallet's account class cannot enforce, in words: no limit is promised that the
+ * chain does not keep. */
+function ClassNotes() {
+  const w = wallet.value;
+  if (!w) return null;
+  const notes: string[] = [];
+  const name = w.accountClass ?? 'This account';
+  if (!w.spendingLimitsEnforced) notes.push(`${name} cannot enforce spending limits: within its calls, the session can send any amount of an allowed token.`);
+  if (!w.gaslessLimitsEnforced)
+    notes.push(`${name} does not check the call budget or the allowed calls on gasless transfers: on chain, only the expiry limits them (this app still checks them before signing).`);
+  return notes.length ? (
+    <div data-testid="class-notes" class="warning">
+      {notes.map((n) => (
+        <p key={n}>{n}</p>
+      ))}
+    </div>
+  ) : null;
+}
+
+/** `contract entrypoint` per line: calls the session may make on one contract only. */
+function parseBound(text: string) {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const calls = lines.map((l) => l.split(/[\s,]+/));
+  const bad = calls.findIndex(([c = '', e = '']) => !checkAddress(c).ok || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e));
+  if (bad >= 0) return { reason: `Advanced, line ${bad + 1}: a contract address and an entrypoint name`, calls: [] };
+  return { reason: null, calls: calls.map(([contractAddress, entrypoint]) => ({ contractAddress: contractAddress!, entrypoint: entrypoint! })) };
+}
+
+function Approve() {
+  const s = session.value!;
+  const limitsKept = wallet.value?.spendingLimitsEnforced ?? true;
+  const tokens = limitsKept ? (network.value?.tokens ?? []) : [];
+  const held = new Set((balances.value ?? []).filter((b) => b.amount && b.amount !== '0').map((b) => b.symbol));
+  const [hours, setHours] = useState('6');
+  const [calls, setCalls] = useState('1000');
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(tokens.filter((t, i) => held.has(t.symbol) || (held.size === 0 && i === 0)).map((t) => t.symbol)));
+  const [rows, setRows] = useState<Record<string, { perTransfer: string; perHour: string }>>(() => Object.fromEntries(tokens.map((t) => [t.symbol, defaultLimit(t.symbol)])));
+  const [bound, setBound] = useState('');
+  const [pin, setPin] = useState('');
+  const limits: TokenLimit[] = tokens.map((t) => {
+    const on = chosen.has(t.symbol);
+    const r = rows[t.symbol] ?? { perTransfer: '', perHour: '' };
+    return { symbol: t.symbol, decimals: t.decimals, perTransfer: on ? r.perTransfer : '', perHour: on ? r.perHour : '' };
+  });
+  const boundCalls = parseBound(bound);
+  const hoursOk = /^\d+(\.\d+)?$/.test(hours.trim()) && Number(hours) > 0 && Number(hours) <= 24 * 30;
+  const callsOk = /^\d+$/.test(calls.trim()) && Number(calls) >= 1 && Number(calls) <= 1_000_000;
+  const problem = !hoursOk
+    ? 'The duration is a number of hours, at most 30 days'
+    : !callsOk
+      ? 'The calls are a whole number from 1'
+      : limitsKept
+        ? (checkLimits(limits) ?? boundCalls.reason)
+        : null;
+  const until = hoursOk ? new Date(Date.now() + Number(hours) * 3_600_000).toLocaleString() : '–';
+  const toggle = (symbol: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(symbol);
+    else next.delete(symbol);
+    setChosen(next);
+  };
+  const setRow = (symbol: string, key: 'perTransfer' | 'perHour', value: string) => setRows({ ...rows, [symbol]: { ...rows[symbol]!, [key]: value } });
+  const confirm = () =>
+    void act(
+      'Registering the session on chain…',
+      () =>
+        // A session created earlier whose registration did not finish is registered, not replaced.
+        (s.state === 'created' ? ipc.registerSession : ipc.setUpSession)(
+          {
+            durationSeconds: Math.round(Number(hours) * 3600),
+            maxCalls: Number(calls),
+            allowedEntrypoints: ['transfer'],
+            limits: limitInputs(limits),
+            allowedCalls: boundCalls.calls,
+            validUntil: null,
+          },
+          pin,
+        ),
+      'home',
+    ).then((ok) => ok && setPin(''));
+  return (
+    <Card title="Approve a session" testid="setup-form">
+      <ClassNotes />
+      <div class="row">
+        <Field label="Hours" testid="setup-hours" value={hours} onInput={setHours} inputMode="decimal" invalid={!hoursOk} />
+        <Field label="Calls at most" testid="setup-max-calls" value={calls} onInput={setCalls} inputMode="numeric" invalid={!callsOk} />
+      </div>
+      {tokens.length ? (
+        <fieldset class="tokens">
+          <legend>Tokens the session may send, and how much</legend>
+          {tokens.map((t) => (
+            <div key={t.symbol} class="limit">
+              <label class="check">
+                <input data-testid={`setup-token-${t.symbol}`} type="checkbox" checked={chosen.has(t.symbol)} onChange={(e) => toggle(t.symbol, (e.target as HTMLInputElement).checked)} />
+                {t.symbol}
+              </label>
+              {chosen.has(t.symbol) ? (
+                <>
+                  <Field label={`Max ${t.symbol} per transfer`} testid={`setup-limit-call-${t.symbol}`} value={rows[t.symbol]?.perTransfer ?? ''} onInput={(v) => setRow(t.symbol, 'perTransfer', v)} inputMode="decimal" />
+                  <Field label={`Max ${t.symbol} per hour`} testid={`setup-limit-window-${t.symbol}`} value={rows[t.symbol]?.perHour ?? ''} onInput={(v) => setRow(t.symbol, 'perHour', v)} inputMode="decimal" />
+                </>
+              ) : null}
+            </div>
+          ))}
+        </fieldset>
+      ) : null}
+      {limitsKept ? (
+        <details>
+          <summary>Advanced: allow other calls on one contract</summary>
+          <label class="field">
+            <span>One per line: contract address, then entrypoint name</span>
+            <textarea data-testid="setup-bound-calls" rows={2} value={bound} onInput={(e) => setBound((e.target as HTMLTextAreaElement).value)} />
+          </label>
+        </details>
+      ) : null}
+      <p data-testid="setup-summary" class="summary">
+        {setupSummary(hours, calls, limits, boundCalls.calls.map((c) => `${c.entrypoint} on ${c.contractAddress}`))} It ends{' '}
+        <span data-testid="setup-until">{until}</span>, or when you revoke it.
+      </p>
+      <div data-testid="setup-validation" class="hint" aria-live="polite">
+        {problem ?? ''}
+      </div>
+      <Field label="PIN" testid="setup-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="setup-confirm" disabled={problem !== null || !pin} onClick={confirm}>
+        Approve and set up
+      </Button>
+    </Card>
+  );
+}
+
+function Revoke() {
+  const [pin, setPin] = useState('');
+  const done = (ok: boolean) => ok && setPin('');
+  return (
+    <Card title="Revoke the session" testid="revoke-form">
+      <p class="warning">Revoking ends the session on chain at once: this key can no longer send for you. Set up a new one to send again.</p>
+      <Field label="PIN" testid="revoke-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="revoke-submit" kind="danger" disabled={!pin} onClick={() => void act('Revoking the session…', () => ipc.revokeSession(pin), 'home').then(done)}>
+        Revoke session
+      </Button>
+      <details>
+        <summary>Forget it on this device</summary>
+        <p class="note">Forgetting an active session without revoking it leaves the key valid on chain until it expires, and this device can no longer revoke it.</p>
+        <div class="row">
+          <Button testid="clear-revoke" kind="danger" disabled={!pin} onClick={() => void act('Revoking…', () => ipc.clearSession(pin, true), 'home').then(done)}>
+            Revoke and forget
+          </Button>
+          <Button testid="clear-keep" kind="secondary" disabled={!pin} onClick={() => void act('Forgetting…', () => ipc.clearSession(pin, false), 'home').then(done)}>
+            Forget without revoking
+          </Button>
+        </div>
+      </details>
+    </Card>
+  );
+}
+
+export function SessionScreen() {
+  const s = session.value!;
+  return (
+    <>
+      {['none', 'expired', 'revoked', 'created'].includes(s.state) ? <Approve /> : null}
+      {s.state === 'active' ? <Revoke /> : null}
+      {['expired', 'revoked'].includes(s.state) ? (
+        <Card title="Old session">
+          <Button testid="clear-session" kind="secondary" onClick={() => void act('Forgetting…', () => ipc.clearSession(null, false))}>
+            Forget this session
+          </Button>
+        </Card>
+      ) : null}
+      {s.state === 'registering' ? <p class="note">The registration is on its way; this screen updates when the chain confirms it.</p> : null}
+    </>
+  );
+}

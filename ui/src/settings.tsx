@@ -1,0 +1,241 @@
+// Settings: the network and how transactions reach it (keys typed here, shown masked), the idle
+// time before the wallet locks itself, the owner key's backup, and removing the wallet.
+import { useState } from 'preact/hooks';
+import type { SettingsInfo } from './bindings';
+import { ipc } from './ipc';
+import { Button, Card, Field, Select } from './parts';
+import { checkPassphrase } from './pin';
+import { act, settings, tab, wallet } from './state';
+
+const PROFILES = ['local', 'sepolia', 'mainnet'];
+
+function NetworkSettings({ s }: { s: SettingsInfo | null }) {
+  const names = [...PROFILES, ...(s?.savedNetworks ?? []).filter((n) => !PROFILES.includes(n))];
+  if (s && !names.includes(s.network.name)) names.push(s.network.name);
+  const [profile, setProfile] = useState(s?.network.name ?? 'local');
+  const [name, setName] = useState('');
+  const [rpc, setRpc] = useState('');
+  const [chain, setChain] = useState('');
+  const [sponsor, setSponsor] = useState('');
+  const custom = profile === 'custom';
+  return (
+    <Card title="Network">
+      <div>
+        Now: <strong data-testid="settings-current-network">{s ? `${s.network.name} (${s.network.rpcUrl})` : '–'}</strong>
+      </div>
+      <Select label="Network" testid="settings-network-profile" value={profile} options={[...names.map((n): [string, string] => [n, n]), ['custom', 'custom…']]} onChange={setProfile} />
+      {custom ? (
+        <div data-testid="settings-custom" class="stack">
+          <Field label="Name" testid="settings-custom-name" value={name} onInput={setName} />
+          <Field label="Chain id (SN_MAIN or 0x…)" testid="settings-custom-chain" value={chain} onInput={setChain} />
+        </div>
+      ) : null}
+      <Field label="Node URL (empty: the profile's)" testid="settings-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />
+      <Field label="Paymaster URL (optional)" testid="settings-custom-sponsor" value={sponsor} onInput={setSponsor} />
+      <Button
+        testid="settings-network-save"
+        onClick={() =>
+          void act('Checking the node and switching…', () =>
+            ipc.switchNetwork({
+              profile,
+              name: custom ? name.trim() : null,
+              rpcUrl: rpc.trim() || null,
+              chainId: custom ? chain.trim() : null,
+              sponsorUrl: sponsor.trim() || null,
+            }),
+          )
+        }
+      >
+        Use this network
+      </Button>
+      <p class="note">Each network keeps its own wallet and session. The node must report the chain id of the network.</p>
+    </Card>
+  );
+}
+
+function FeeSettings({ s }: { s: SettingsInfo | null }) {
+  const gas = s?.gas;
+  const [mode, setMode] = useState<string>(gas?.mode ?? 'paymaster');
+  const [feeMode, setFeeMode] = useState<string>(gas?.feeMode ?? 'sponsored');
+  const [gasToken, setGasToken] = useState(gas?.gasToken ?? 'STRK');
+  const [maxFee, setMaxFee] = useState(gas?.maxFee ?? '0.1');
+  const [paymasterKey, setPaymasterKey] = useState('');
+  const [chipiKey, setChipiKey] = useState('');
+  const [bearer, setBearer] = useState('');
+  const save = (clearPaymasterKey: boolean) =>
+    void act('Saving…', () =>
+      ipc.saveGasSettings({
+        mode: mode as 'paymaster' | 'chipiApi' | 'direct',
+        feeMode: feeMode as 'sponsored' | 'gasless',
+        gasToken,
+        maxFee: maxFee.trim(),
+        paymasterApiKey: clearPaymasterKey ? '' : paymasterKey.trim() || null,
+        chipiApiKey: chipiKey.trim() || null,
+        chipiBearer: bearer.trim() || null,
+      }),
+    ).then((ok) => {
+      if (ok) {
+        setPaymasterKey('');
+        setChipiKey('');
+        setBearer('');
+      }
+    });
+  return (
+    <Card title="Fees">
+      <Select
+        label="Send through"
+        testid="settings-gas-mode"
+        value={mode}
+        options={[
+          ['paymaster', 'Paymaster (SNIP-29)'],
+          ['chipiApi', 'Chipi API'],
+          ['direct', 'Direct (the account pays gas)'],
+        ]}
+        onChange={setMode}
+      />
+      <Select
+        label="Fee"
+        testid="settings-fee-mode"
+        value={feeMode}
+        options={[
+          ['sponsored', 'Sponsored: the paymaster pays'],
+          ['gasless', 'Gasless: you pay the fee in a token'],
+        ]}
+        onChange={setFeeMode}
+      />
+      <Select label="Fee token" testid="settings-gas-token" value={gasToken} options={(s?.network.tokens ?? []).map((t) => [t.symbol, t.symbol])} onChange={setGasToken} />
+      <Field label="Most fee accepted" testid="settings-max-fee" value={maxFee} onInput={setMaxFee} inputMode="decimal" />
+      <div>
+        Paymaster key: <code data-testid="settings-paymaster-key-masked">{gas?.paymasterApiKey ?? 'not set'}</code>
+      </div>
+      <Field label="Paymaster API key" testid="settings-paymaster-key" type="password" value={paymasterKey} onInput={setPaymasterKey} />
+      {gas?.paymasterApiKey ? (
+        <Button testid="settings-paymaster-key-remove" kind="secondary" onClick={() => save(true)}>
+          Remove the paymaster key
+        </Button>
+      ) : null}
+      <div>
+        Chipi API key: <code data-testid="settings-chipi-key-masked">{gas?.chipiApiKey ?? 'not set'}</code>
+      </div>
+      <Field label="Chipi public API key (pk_…)" testid="settings-chipi-key" type="password" value={chipiKey} onInput={setChipiKey} />
+      <div>
+        Bearer token: <span data-testid="settings-chipi-bearer-set">{gas?.chipiBearerSet ? 'set' : 'not set'}</span>
+      </div>
+      <Field label="Chipi bearer token" testid="settings-chipi-bearer" type="password" value={bearer} onInput={setBearer} />
+      <p class="note">
+        {gas?.bearerCommandSet ? 'A command refreshes the bearer token (CHIPI_BEARER_COMMAND).' : 'No command refreshes the bearer token (set CHIPI_BEARER_COMMAND to run one).'}
+      </p>
+      <Button testid="settings-gas-save" onClick={() => save(false)}>
+        Save fee settings
+      </Button>
+      <p class="note">Keys are kept in the system keychain and shown masked.</p>
+    </Card>
+  );
+}
+
+function AutoLock({ s }: { s: SettingsInfo | null }) {
+  const [minutes, setMinutes] = useState(String(s?.autoLockMinutes ?? 15));
+  return (
+    <Card title="Auto-lock">
+      <Select
+        label="Lock after this long without use"
+        testid="settings-auto-lock"
+        value={minutes}
+        options={[
+          ['1', '1 minute'],
+          ['5', '5 minutes'],
+          ['15', '15 minutes'],
+          ['30', '30 minutes'],
+          ['60', '1 hour'],
+          ['0', 'Never'],
+        ]}
+        onChange={setMinutes}
+      />
+      <Button testid="settings-auto-lock-save" kind="secondary" onClick={() => void act('Saving…', () => ipc.setAutoLock(Number(minutes)))}>
+        Save
+      </Button>
+      <p class="note">A machine that slept longer than this finds the wallet locked.</p>
+    </Card>
+  );
+}
+
+function Backup() {
+  const [pin, setPin] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [again, setAgain] = useState('');
+  const [path, setPath] = useState<string | null>(null);
+  const problem = passphrase || again ? checkPassphrase(passphrase, again, pin) : null;
+  return (
+    <Card title="Back up the owner key" testid="backup">
+      <p class="note">
+        The backup file holds the owner key sealed under a passphrase of its own. Keep the file and the passphrase apart; with both, anyone
+        can take the funds.
+      </p>
+      <Field label="PIN" testid="backup-pin" type="password" value={pin} onInput={setPin} />
+      <Field label="Backup passphrase (10 or more characters, not the PIN)" testid="backup-passphrase" type="password" value={passphrase} onInput={setPassphrase} invalid={!!problem} />
+      <Field label="The same passphrase again" testid="backup-passphrase-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
+      <div class="hint" data-testid="backup-validation" aria-live="polite">
+        {problem ?? ''}
+      </div>
+      <Button
+        testid="backup-export"
+        disabled={!pin || checkPassphrase(passphrase, again, pin) !== null}
+        onClick={() =>
+          void act('Writing the backup…', async () => {
+            setPath(await ipc.exportBackup(pin, passphrase));
+            setPin('');
+            setPassphrase('');
+            setAgain('');
+          })
+        }
+      >
+        Write backup file
+      </Button>
+      {path ? (
+        <p aria-live="polite">
+          Saved as <code data-testid="backup-path">{path}</code>
+        </p>
+      ) : null}
+    </Card>
+  );
+}
+
+function Remove() {
+  const [pin, setPin] = useState('');
+  const [backedUp, setBackedUp] = useState(false);
+  return (
+    <Card title="Remove the wallet from this device" testid="remove">
+      <p class="warning">Without a backup, removing the wallet loses its funds. Revoke a live session first.</p>
+      <label class="check">
+        <input data-testid="remove-confirm" type="checkbox" checked={backedUp} onChange={(e) => setBackedUp((e.target as HTMLInputElement).checked)} />I have a backup of the owner key
+      </label>
+      <Field label="PIN" testid="remove-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="remove-wallet" kind="danger" disabled={!backedUp || !pin} onClick={() => void act('Removing the wallet…', () => ipc.removeWallet(pin, backedUp), 'home').then((ok) => ok && setPin(''))}>
+        Remove wallet
+      </Button>
+    </Card>
+  );
+}
+
+export function Settings() {
+  const s = settings.value;
+  return (
+    <div data-testid="settings" class="stack">
+      <div class="row">
+        <h1>Settings</h1>
+        <Button testid="close-settings" kind="secondary" onClick={() => (tab.value = 'home')}>
+          Back
+        </Button>
+      </div>
+      <NetworkSettings key={s?.network.name} s={s} />
+      <FeeSettings key={`${s?.network.name}-${s?.gas.mode}-${s?.gas.feeMode}`} s={s} />
+      <AutoLock s={s} />
+      {wallet.value ? (
+        <>
+          <Backup />
+          <Remove />
+        </>
+      ) : null}
+    </div>
+  );
+}

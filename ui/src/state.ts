@@ -1,0 +1,125 @@
+// The window's state, in one place: what the backend last said, which screen is shown, the
+// error banner, and the actions every screen uses. Views read these signals and re-render
+// where they are read; typed input lives in the views' own state and is never rebuilt.
+import { signal } from '@preact/signals';
+import { isAppError, showError } from './errors';
+import { ipc } from './ipc';
+import type { ActivityInfo, BalanceInfo, NetworkInfo, SessionInfo, SettingsInfo, WalletInfo } from './bindings';
+
+export type Tab = 'home' | 'send' | 'session' | 'history' | 'settings';
+
+export interface Banner {
+  title: string;
+  next: string;
+  kind: string;
+  detail: string;
+}
+
+export const wallet = signal<WalletInfo | null>(null);
+export const session = signal<SessionInfo | null>(null);
+export const network = signal<NetworkInfo | null>(null);
+export const settings = signal<SettingsInfo | null>(null);
+export const balances = signal<BalanceInfo[] | null>(null);
+export const activity = signal<ActivityInfo[]>([]);
+export const banner = signal<Banner | null>(null);
+/** What the window is waiting for, in words ("Creating your wallet…"); announced. */
+export const working = signal<string | null>(null);
+export const tab = signal<Tab>('home');
+/** When the session card was last read (for the live countdown). */
+export const loadedAt = signal(Date.now());
+/** Ticks every second: the countdown reads it. */
+export const now = signal(Date.now());
+
+export function fail(error: unknown) {
+  if (isAppError(error)) {
+    banner.value = { ...showError(error), kind: error.kind, detail: error.message };
+  } else {
+    banner.value = { title: 'Something went wrong', next: 'Try again.', kind: 'Internal', detail: String(error) };
+  }
+}
+
+/** Reads everything the screens show. A missing wallet is not an error. */
+export async function reload() {
+  network.value = await ipc.getNetwork();
+  settings.value = await ipc.getSettings().catch(() => null);
+  try {
+    wallet.value = await ipc.getWallet();
+    session.value = await ipc.getSessionView();
+    loadedAt.value = Date.now();
+  } catch (e) {
+    wallet.value = null;
+    session.value = null;
+    balances.value = null;
+    if (isAppError(e) && e.kind !== 'NoWallet') fail(e);
+  }
+  activity.value = await ipc.listActivity();
+  if (wallet.value) void refreshBalances();
+}
+
+export async function refreshBalances() {
+  try {
+    balances.value = await ipc.getBalances();
+  } catch {
+    // The balances keep their last value; the status line reports a node that is down.
+  }
+}
+
+/**
+ * Runs a user action: clears the banner, says what is happening, reloads after it. Resolves
+ * true when it succeeded (the caller clears its secrets then).
+ */
+export async function act(what: string, f: () => Promise<unknown>, then?: Tab): Promise<boolean> {
+  banner.value = null;
+  working.value = what;
+  try {
+    await f();
+    await reload();
+    if (then) tab.value = then;
+    return true;
+  } catch (e) {
+    fail(e);
+    return false;
+  } finally {
+    working.value = null;
+  }
+}
+
+export function tokenDecimals(token: string) {
+  return network.value?.tokens.find((t) => t.symbol === token || t.address === token)?.decimals ?? 18;
+}
+
+// Auto-lock: after the settings' idle time without a key press, click or touch, the session
+// key is closed. A timer that fires late (the machine slept) locks at once.
+let lastUse = Date.now();
+export function noteUse() {
+  lastUse = Date.now();
+}
+
+export function idleCheck(at: number) {
+  const limit = settings.value?.autoLockSeconds ?? 0;
+  if (!limit || !wallet.value?.unlocked) return;
+  if (at - lastUse >= limit * 1000) {
+    lastUse = at;
+    void act('Locking…', () => ipc.lock(), 'home');
+  }
+}
+
+export function start() {
+  for (const event of ['keydown', 'pointerdown', 'wheel', 'touchstart']) {
+    window.addEventListener(event, noteUse, { passive: true, capture: true });
+  }
+  setInterval(() => {
+    now.value = Date.now();
+    idleCheck(now.value);
+  }, 1000);
+  void ipc.onSessionChanged((info) => {
+    session.value = info;
+    loadedAt.value = Date.now();
+    // A refresh may have settled a transaction left pending, or found tokens received.
+    if (!info.busy.executing) {
+      ipc.listActivity().then((list) => (activity.value = list), fail);
+      void refreshBalances();
+    }
+  });
+  reload().catch(fail);
+}
