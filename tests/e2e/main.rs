@@ -7,6 +7,7 @@ mod installed;
 mod recovery;
 mod settings;
 mod stall_proxy;
+mod wallet;
 
 /// One app (and one WebKit) at a time: the machines have two cores.
 static APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -70,7 +71,16 @@ async fn refused_with(ui: &Ui, kind: &str) -> String {
     }
 }
 
+/// Creates the wallet with `pin` typed twice; waits for the home screen.
+async fn create_wallet(ui: &Ui, pin: &str) {
+    ui.fill("onboard-pin", pin).await;
+    ui.fill("onboard-pin-again", pin).await;
+    ui.click("create-wallet").await;
+    ui.wait_text("session-state", |t| t == "none").await;
+}
+
 async fn set_up_session(ui: &Ui, pin: &str) {
+    ui.click("nav-session").await;
     ui.fill("setup-hours", "1").await;
     ui.fill("setup-max-calls", "5").await;
     ui.fill("setup-limit-call-STRK", "2").await;
@@ -88,6 +98,7 @@ async fn transfer(ui: &Ui, amount: &str) {
     // STRK is the first token; WebKitGTK draws a <select>'s list as a native popup, which
     // WebDriver cannot drive, so the choice is read rather than clicked.
     // Read in one script: a status event may re-render the form between a find and a read.
+    ui.click("nav-send").await;
     ui.find("transfer-token").await;
     let token = ui
         .script("return document.querySelector('[data-testid=\"transfer-token\"]').value")
@@ -113,12 +124,20 @@ async fn the_app_end_to_end() {
     // deployed without gas.
     onboarding_on_local(&ui).await;
     ui.screenshot("01-onboarding").await;
+    // A PIN too short, or typed differently twice, is refused as it is typed: the button stays
+    // disabled and the reason is shown.
+    ui.find("pin-warning").await;
     ui.fill("onboard-pin", "12").await;
-    ui.click("create-wallet").await;
-    refused_with(&ui, "InvalidInput").await;
+    ui.fill("onboard-pin-again", "12").await;
+    assert!(ui.text("onboard-validation").await.contains("at least 6"));
+    assert_eq!(
+        ui.attr("create-wallet", "disabled").await.as_deref(),
+        Some("true")
+    );
     ui.fill("onboard-pin", PIN).await;
-    ui.click("create-wallet").await;
-    ui.wait_text("session-state", |t| t == "none").await;
+    ui.fill("onboard-pin-again", "e2e-Pin#43").await;
+    assert!(ui.text("onboard-validation").await.contains("differ"));
+    create_wallet(&ui, PIN).await;
     let address = ui.text("wallet-address").await;
     chain
         .stack
@@ -156,6 +175,7 @@ async fn the_app_end_to_end() {
     ui.screenshot("03-active-session").await;
 
     // Validation as you type: too many decimals disables the button.
+    ui.click("nav-send").await;
     ui.fill("transfer-amount", "1.0000000000000000001").await;
     assert!(!ui.text("transfer-validation").await.is_empty());
     assert_eq!(
@@ -183,7 +203,10 @@ async fn the_app_end_to_end() {
     // Above the limit: refused with its message, nothing sent.
     transfer(&ui, "3").await;
     let detail = refused_with(&ui, "SpendingLimit").await;
-    assert!(!detail.is_empty());
+    assert_eq!(
+        detail,
+        "3 STRK is over the session's limit: at most 2 STRK per transfer now"
+    );
     assert_eq!(
         chain.recipient_balance().await,
         before + 15 * STRK_UNIT / 10
@@ -229,6 +252,7 @@ async fn the_app_end_to_end() {
     );
 
     // Revoke: execution refused afterwards.
+    ui.click("nav-session").await;
     ui.fill("revoke-pin", PIN).await;
     ui.click("revoke-submit").await;
     ui.wait_text("session-state", |t| t == "revoked").await;
@@ -250,9 +274,11 @@ async fn the_app_end_to_end() {
     // The page never holds the PIN in its markup; the activity list shows what happened.
     let markup = ui.script("return document.documentElement.outerHTML").await;
     assert!(!markup.as_str().unwrap().contains(PIN));
+    ui.click("nav-history").await;
+    ui.find("history-list").await;
     let items = ui
         .client
-        .find_all(Locator::Css("[data-testid=\"activity-item\"]"))
+        .find_all(Locator::Css("[data-testid=\"history-item\"]"))
         .await
         .unwrap();
     assert!(items.len() >= 4, "{} activity items", items.len());

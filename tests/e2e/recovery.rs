@@ -8,7 +8,7 @@ use starknet::core::types::Felt;
 
 use local_stack::webdriver::{app_binary, artifacts, start_xvfb, Driver};
 
-use crate::{set_up_session, stall_proxy, transfer, Chain, PIN, STRK_UNIT};
+use crate::{create_wallet, set_up_session, stall_proxy, transfer, Chain, PIN, STRK_UNIT};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
@@ -24,8 +24,7 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     let env = local_stack::app_env(&network, Some("approve"), home.path());
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver-recovery.log"));
     let ui = driver.launch(&dir).await;
-    ui.fill("onboard-pin", PIN).await;
-    ui.click("create-wallet").await;
+    create_wallet(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "none").await;
     let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
     chain
@@ -67,9 +66,7 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     // Started again: the transfer shows as succeeded, with one call fewer on the card.
     let ui = driver.launch(&dir).await;
     ui.wait_text("remaining-calls", |t| t == "4").await;
-    let item = ui
-        .wait_text("activity-item", |t| t.contains("transfer"))
-        .await;
+    let item = ui.wait_text("activity-item", |t| t.contains("Sent")).await;
     assert!(item.contains("1 STRK"), "{item}");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

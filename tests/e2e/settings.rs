@@ -8,7 +8,7 @@ use starknet::core::types::Felt;
 
 use local_stack::webdriver::{artifacts, start_xvfb, Driver, Ui};
 
-use crate::{refused_with, set_up_session, transfer, Chain, PIN, STRK_UNIT};
+use crate::{create_wallet, refused_with, set_up_session, transfer, Chain, PIN, STRK_UNIT};
 
 const API_KEY: &str = "pk_e2e_0123456789abcdef";
 
@@ -66,8 +66,7 @@ async fn settings_and_both_fee_modes() {
     ui.click("close-settings").await;
 
     // Sponsored with the key: deploy, set up, transfer.
-    ui.fill("onboard-pin", PIN).await;
-    ui.click("create-wallet").await;
+    create_wallet(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "none").await;
     let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
     node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();

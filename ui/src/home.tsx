@@ -24,6 +24,11 @@ export function countdown(s: SessionInfo, at: number) {
   return `${h}h ${m}m ${left % 60}s left`;
 }
 
+/** The live countdown: the one part of the window redrawn every second. */
+function Countdown({ s }: { s: SessionInfo }) {
+  return <span data-testid="expiry-countdown">{countdown(s, now.value)}</span>;
+}
+
 /** The expiry as a local date and time. */
 export function expiryDate(s: SessionInfo) {
   if (!s.validUntil) return '–';
@@ -77,7 +82,7 @@ export function Frame({ children }: { children: preact.ComponentChildren }) {
           </span>
           <progress data-testid="remaining-bar" max={String(max)} value={String(remaining)} aria-label="Calls left" />
           <span>
-            Expires: <span data-testid="expiry-countdown">{countdown(s, now.value)}</span>
+            Expires: <Countdown s={s} />
           </span>
           <div class="row">
             <Button testid="refresh-status" kind="secondary" disabled={s.busy.loadingStatus} onClick={() => void act('Reading the session from the chain…', () => ipc.refreshStatus())}>

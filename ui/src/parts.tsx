@@ -31,6 +31,8 @@ export function Field(p: FieldProps) {
         spellcheck={false}
         aria-invalid={p.invalid ? 'true' : undefined}
         onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
+        // A field emptied by a script or an automation fires only `change`.
+        onChange={(e) => p.onInput((e.target as HTMLInputElement).value)}
       />
       {p.hint ? <small class="hint">{p.hint}</small> : null}
     </label>

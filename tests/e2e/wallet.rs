@@ -1,0 +1,286 @@
+//! The wallet's screens, driven as a user would: balances on both sides of a transfer, a session
+//! approved for two tokens with each refused above its own limit, the calls bar and countdown,
+//! history with tokens received and the explorer link (captured by the test setting), a
+//! keyboard-only transfer, backup → removal → restore → a new session, auto-lock after a short
+//! idle time, and an accessibility check (axe-core) of every screen.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use devnet_harness::STRK;
+use fantoccini::key::Key;
+use local_stack::webdriver::{artifacts, start_xvfb, Driver, Ui};
+use starknet::core::types::Felt;
+
+use crate::{create_wallet, refused_with, Chain, PIN, RECIPIENT, STRK_UNIT};
+
+const EXPLORER: &str = "https://explorer.test/tx/";
+use chipi_session::network::ETH;
+const PASSPHRASE: &str = "backup passphrase 1";
+
+/// Runs axe-core in the page; fails on any serious or critical violation.
+async fn accessible(ui: &Ui, screen: &str) {
+    let axe = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core is installed with the UI's packages");
+    ui.client
+        .execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .unwrap();
+    let found = ui
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(
+               r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .map((v) => v.id + ' ' + v.nodes.map((n) => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = found.as_array().cloned().unwrap_or_default();
+    if !found.is_empty() {
+        ui.screenshot(&format!("failed-axe-{screen}")).await;
+    }
+    assert!(found.is_empty(), "{screen}: {found:?}");
+}
+
+/// Picks `value` in the `<select>` `testid` (WebKitGTK draws its list natively).
+async fn choose(ui: &Ui, testid: &str, value: &str) {
+    ui.script(&format!(
+        "const s = document.querySelector('[data-testid=\"{testid}\"]'); s.value = '{value}';
+         s.dispatchEvent(new Event('change', {{ bubbles: true }})); return s.value;"
+    ))
+    .await;
+}
+
+/// Sets a field's value as a paste would.
+async fn paste(ui: &Ui, testid: &str, text: &str) {
+    ui.client
+        .execute(
+            &format!(
+                "const t = document.querySelector('[data-testid=\"{testid}\"]'); t.value = arguments[0];
+                 t.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+            ),
+            vec![serde_json::Value::String(text.to_owned())],
+        )
+        .await
+        .unwrap();
+}
+
+async fn send(ui: &Ui, token: &str, amount: &str) {
+    ui.click("nav-send").await;
+    choose(ui, "transfer-token", token).await;
+    ui.fill("transfer-recipient", RECIPIENT).await;
+    ui.fill("transfer-amount", amount).await;
+    ui.click("transfer-submit").await;
+}
+
+async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ok() {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wallet_screens() {
+    let _one_app_at_a_time = crate::APP.lock().await;
+    let chain = Chain::start().await;
+    let node = &chain.stack.node;
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    let dir = artifacts();
+    let mut env = chain.stack.app_env(Some("approve"), home.path());
+    env.push(("CHIPI_EXPLORER_TX_URL", EXPLORER.into()));
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver-wallet.log"));
+    let ui = driver.launch(&dir).await;
+    let data = home.path().join("data/com.chipi.sessionwallet.test");
+
+    ui.find("onboarding").await;
+    accessible(&ui, "onboarding").await;
+    create_wallet(&ui, PIN).await;
+    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+
+    // Tokens received from another account: the balances and the history show them.
+    node.send_erc20(STRK, address, 50 * STRK_UNIT)
+        .await
+        .unwrap();
+    node.send_erc20(ETH, address, STRK_UNIT).await.unwrap();
+    ui.click("refresh-status").await;
+    ui.wait_text("balance-STRK", |t| t == "50").await;
+    ui.wait_text("balance-ETH", |t| t == "1").await;
+    accessible(&ui, "home").await;
+    ui.screenshot("30-home").await;
+    ui.click("receive").await;
+    ui.find("receive-qr").await;
+    ui.click("nav-history").await;
+    ui.click("history-refresh").await;
+    let received = ui
+        .wait_text("history-item", |t| t.contains("Received"))
+        .await;
+    assert!(
+        received.contains("ETH") || received.contains("STRK"),
+        "{received}"
+    );
+    assert_eq!(
+        ui.attr("history-item", "data-kind").await.as_deref(),
+        Some("receive")
+    );
+    accessible(&ui, "history").await;
+    ui.click("history-item-link").await;
+    let opened = data.join("opened-urls.txt");
+    wait_for("the explorer link was opened", || opened.exists()).await;
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert!(url.starts_with(&format!("{EXPLORER}0x")), "{url}");
+    ui.screenshot("31-history").await;
+
+    // The approval screen: both tokens held are offered, each with its own limits.
+    ui.click("nav-session").await;
+    for token in ["STRK", "ETH"] {
+        let checked = ui
+            .find(&format!("setup-token-{token}"))
+            .await
+            .prop("checked")
+            .await
+            .unwrap();
+        assert_eq!(checked.as_deref(), Some("true"), "{token} is offered");
+    }
+    ui.fill("setup-hours", "1").await;
+    ui.fill("setup-max-calls", "10").await;
+    ui.fill("setup-limit-call-STRK", "2").await;
+    ui.fill("setup-limit-window-STRK", "10").await;
+    ui.fill("setup-limit-call-ETH", "0.1").await;
+    ui.fill("setup-limit-window-ETH", "0.5").await;
+    let summary = ui.text("setup-summary").await;
+    assert!(
+        summary.contains("10 time(s)")
+            && summary.contains("at most 2 STRK per transfer and 10 STRK per hour")
+            && summary.contains("at most 0.1 ETH per transfer and 0.5 ETH per hour"),
+        "{summary}"
+    );
+    accessible(&ui, "session").await;
+    ui.screenshot("32-approve").await;
+    ui.fill("setup-pin", PIN).await;
+    ui.click("setup-confirm").await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_eq!(ui.text("remaining-calls").await, "10");
+    assert_eq!(ui.attr("remaining-bar", "max").await.as_deref(), Some("10"));
+    assert!(ui.text("expiry-countdown").await.contains("left"));
+    assert!(!ui.text("expiry-date").await.is_empty());
+
+    // Each token refused above its own limit, in whole units; nothing sent.
+    send(&ui, "STRK", "3").await;
+    let detail = refused_with(&ui, "SpendingLimit").await;
+    assert_eq!(
+        detail,
+        "3 STRK is over the session's limit: at most 2 STRK per transfer now"
+    );
+    ui.click("error-dismiss").await;
+    send(&ui, "ETH", "0.2").await;
+    let detail = refused_with(&ui, "SpendingLimit").await;
+    assert_eq!(
+        detail,
+        "0.2 ETH is over the session's limit: at most 0.1 ETH per transfer now"
+    );
+    ui.click("error-dismiss").await;
+    assert_eq!(ui.text("remaining-calls").await, "10");
+    accessible(&ui, "send").await;
+
+    // A transfer typed and sent from the keyboard only: both balances move.
+    ui.click("nav-send").await;
+    choose(&ui, "transfer-token", "STRK").await;
+    paste(&ui, "transfer-recipient", "").await;
+    paste(&ui, "transfer-amount", "").await;
+    ui.script(
+        "document.querySelector('[data-testid=\"transfer-recipient\"]').focus(); return true",
+    )
+    .await;
+    let field = ui.client.active_element().await.unwrap();
+    field.send_keys(RECIPIENT).await.unwrap();
+    field
+        .send_keys(&String::from(char::from(Key::Tab)))
+        .await
+        .unwrap();
+    let amount = ui.client.active_element().await.unwrap();
+    assert_eq!(
+        amount.attr("data-testid").await.unwrap().as_deref(),
+        Some("transfer-amount")
+    );
+    amount.send_keys("1.5").await.unwrap();
+    amount
+        .send_keys(&String::from(char::from(Key::Enter)))
+        .await
+        .unwrap();
+    ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
+    ui.wait_text("remaining-calls", |t| t == "9").await;
+    assert_eq!(
+        ui.attr("remaining-bar", "value").await.as_deref(),
+        Some("9")
+    );
+    assert_eq!(chain.recipient_balance().await, 15 * STRK_UNIT / 10);
+    ui.click("nav-home").await;
+    ui.wait_text("balance-STRK", |t| t == "48.5").await;
+    assert!(ui.text("spent-STRK").await.contains("1.5 of 10 STRK"));
+    ui.screenshot("33-after-transfer").await;
+
+    // Backup, then removal (refused while the session is live), then restore from the file.
+    ui.click("open-settings").await;
+    accessible(&ui, "settings").await;
+    ui.fill("backup-pin", PIN).await;
+    ui.fill("backup-passphrase", PASSPHRASE).await;
+    ui.fill("backup-passphrase-again", PASSPHRASE).await;
+    ui.click("backup-export").await;
+    let path = ui.wait_text("backup-path", |t| t.ends_with(".json")).await;
+    let backup = std::fs::read_to_string(&path).unwrap();
+    assert!(!backup.contains(PIN) && !backup.contains(PASSPHRASE));
+    ui.click("remove-confirm").await;
+    ui.fill("remove-pin", PIN).await;
+    ui.click("remove-wallet").await;
+    refused_with(&ui, "SessionStillActive").await;
+    ui.click("error-dismiss").await;
+    ui.click("close-settings").await;
+    ui.click("nav-session").await;
+    ui.fill("revoke-pin", PIN).await;
+    ui.click("revoke-submit").await;
+    ui.wait_text("session-state", |t| t == "revoked").await;
+    ui.click("open-settings").await;
+    ui.click("remove-confirm").await;
+    ui.fill("remove-pin", PIN).await;
+    ui.click("remove-wallet").await;
+    ui.find("onboarding").await;
+    ui.click("restore-open").await;
+    paste(&ui, "restore-text", &backup).await;
+    ui.fill("restore-passphrase", PASSPHRASE).await;
+    ui.fill("restore-pin", "new-pin-77").await;
+    ui.fill("restore-pin-again", "new-pin-77").await;
+    ui.click("restore-submit").await;
+    ui.wait_text("wallet-address", |t| {
+        Felt::from_hex(t).ok() == Some(address)
+    })
+    .await;
+    ui.click("nav-session").await;
+    ui.fill("setup-limit-call-STRK", "2").await;
+    ui.fill("setup-limit-window-STRK", "10").await;
+    ui.fill("setup-pin", "new-pin-77").await;
+    ui.click("setup-confirm").await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    ui.close().await;
+    drop(driver);
+
+    // Auto-lock: with a test idle time of 3 s, the unlocked wallet locks itself.
+    env.push(("CHIPI_TEST_IDLE_SECONDS", "3".into()));
+    let driver = Driver::start(&display, &env, &dir.join("tauri-driver-wallet-lock.log"));
+    let ui = driver.launch(&dir).await;
+    ui.find("unlock-form").await;
+    ui.fill("unlock-pin", "new-pin-77").await;
+    ui.click("unlock-submit").await;
+    ui.wait_gone("unlock-form").await;
+    let unlocked_at = Instant::now();
+    ui.find("unlock-form").await;
+    assert!(unlocked_at.elapsed() >= Duration::from_secs(3));
+    ui.screenshot("34-locked-when-idle").await;
+    ui.close().await;
+}
