@@ -7,7 +7,7 @@ import type { SessionInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card, Copy, Field } from './parts';
 import { ActivityLine } from './history';
-import { act, activity, balances, loadedAt, now, session, settings, tab, wallet, type Tab } from './state';
+import { act, activity, balances, loadedAt, now, openSettings, session, settings, tab, wallet, type Tab } from './state';
 
 /** Seconds left before the session expires, as the chain counts them. */
 export function secondsLeft(s: SessionInfo, at: number): number | null {
@@ -102,7 +102,7 @@ export function Frame({ children }: { children: preact.ComponentChildren }) {
             {label}
           </button>
         ))}
-        <button type="button" data-testid="open-settings" class="tab" onClick={() => (tab.value = 'settings')}>
+        <button type="button" data-testid="open-settings" class="tab" onClick={openSettings}>
           Settings
         </button>
       </nav>

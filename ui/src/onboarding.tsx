@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { checkNewPin } from './pin';
 import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
-import { act, network, tab } from './state';
+import { act, network, openSettings } from './state';
 
 export function Onboarding() {
   const [pin, setPin] = useState('');
@@ -36,7 +36,7 @@ export function Onboarding() {
           ]}
           onChange={(name) => void act('Switching network…', () => ipc.setNetwork(name))}
         />
-        <Button testid="open-settings" kind="secondary" onClick={() => (tab.value = 'settings')}>
+        <Button testid="open-settings" kind="secondary" onClick={openSettings}>
           Settings
         </Button>
       </div>

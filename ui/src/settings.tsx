@@ -5,7 +5,7 @@ import type { SettingsInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
 import { checkPassphrase } from './pin';
-import { act, settings, tab, wallet } from './state';
+import { act, closeSettings, settings, wallet } from './state';
 
 const PROFILES = ['local', 'sepolia', 'mainnet'];
 
@@ -223,7 +223,7 @@ export function Settings() {
     <div data-testid="settings" class="stack">
       <div class="row">
         <h1>Settings</h1>
-        <Button testid="close-settings" kind="secondary" onClick={() => (tab.value = 'home')}>
+        <Button testid="close-settings" kind="secondary" onClick={closeSettings}>
           Back
         </Button>
       </div>

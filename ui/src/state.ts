@@ -25,6 +25,15 @@ export const banner = signal<Banner | null>(null);
 /** What the window is waiting for, in words ("Creating your wallet…"); announced. */
 export const working = signal<string | null>(null);
 export const tab = signal<Tab>('home');
+/** The screen the settings were opened from: their Back button returns there. */
+let before: Tab = 'home';
+export function openSettings() {
+  if (tab.value !== 'settings') before = tab.value;
+  tab.value = 'settings';
+}
+export function closeSettings() {
+  tab.value = before;
+}
 /** When the session card was last read (for the live countdown). */
 export const loadedAt = signal(Date.now());
 /** Ticks every second: the countdown reads it. */

@@ -58,7 +58,7 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
         rules.contains("5 STRK") && rules.contains("100 USDC"),
         "{rules}"
     );
-    assert!(ui.text("transfer-token").await.contains("USDC"));
+    ui.wait_text("balance-USDC", |t| t == "1000").await;
     ui.find("unlock-form").await;
     ui.screenshot("sandbox").await;
     ui.close().await;
