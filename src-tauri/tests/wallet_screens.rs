@@ -1,0 +1,254 @@
+//! The home screen's commands through Tauri's IPC on a real node: balances, tokens received
+//! found in the chain's events (once each), the explorer link (captured by the test host), the
+//! auto-lock setting, and the owner key's backup → removal → restore, each with its refusals.
+//! Every response is scanned for the PIN, the passphrase and the owner key.
+//!
+//! Run under `scripts/with-keychain`, as `scripts/test` does.
+
+use std::sync::{Arc, Mutex};
+
+use chipi_session::network::ETH;
+use chipi_session::SealedSecret;
+use devnet_harness::STRK;
+use serde_json::{json, Value};
+use starknet_core::types::Felt;
+use wallet_service::keychain::owner_key_entry;
+use wallet_service::SecretVault;
+
+mod common;
+
+use common::Fixture;
+
+const PIN: &str = "pin-Home#7";
+const PASSPHRASE: &str = "a passphrase for the backup";
+const EXPLORER: &str = "https://explorer.test/tx/";
+const UNIT: u128 = 1_000_000_000_000_000_000;
+
+fn of_kind<'a>(history: &'a Value, kind: &str) -> Vec<&'a Value> {
+    history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == kind)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn balances_history_and_backup_over_ipc() {
+    let mut fx = Fixture::new().await;
+    fx.stack.network.explorer_tx_url = Some(EXPLORER.into());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let node = &fx.stack.node;
+
+    // A new PIN needs six characters.
+    assert_eq!(
+        ui.kind("create_wallet", json!({"pin": "12345"})).await,
+        "InvalidInput"
+    );
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = wallet["address"].as_str().unwrap().to_owned();
+    let account = Felt::from_hex(&address).unwrap();
+
+    // Balances of every token of the network, in whole units.
+    let balances = ui.ok("get_balances", json!({})).await;
+    let amount = |b: &Value, symbol: &str| {
+        b.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["symbol"] == symbol)
+            .map(|t| t["amount"].clone())
+    };
+    assert_eq!(amount(&balances, "STRK"), Some(json!("0")));
+    assert_eq!(amount(&balances, "ETH"), Some(json!("0")));
+    node.send_erc20(STRK, account, 5 * UNIT).await.unwrap();
+    node.send_erc20(ETH, account, UNIT / 4).await.unwrap();
+    let balances = ui.ok("get_balances", json!({})).await;
+    assert_eq!(amount(&balances, "STRK"), Some(json!("5")));
+    assert_eq!(amount(&balances, "ETH"), Some(json!("0.25")));
+
+    // Tokens received: found in the events, from the sender, with the explorer link; a second
+    // look adds nothing.
+    let sender = format!(
+        "{:#x}",
+        node.predeployed_accounts().await.unwrap()[0].address
+    );
+    let history = ui.ok("refresh_history", json!({})).await;
+    let received = of_kind(&history, "receive");
+    assert_eq!(received.len(), 2, "{history}");
+    for (token, units) in [("STRK", "5"), ("ETH", "0.25")] {
+        let line = received
+            .iter()
+            .find(|a| a["token"] == token)
+            .unwrap_or_else(|| panic!("no {token} received: {history}"));
+        assert_eq!(line["amount"], units);
+        assert_eq!(line["counterparty"], sender.as_str());
+        assert_eq!(line["status"], "succeeded");
+        let hash = line["transactionHash"].as_str().unwrap();
+        assert_eq!(line["explorerUrl"], format!("{EXPLORER}{hash}").as_str());
+    }
+    let again = ui.ok("refresh_history", json!({})).await;
+    assert_eq!(of_kind(&again, "receive").len(), 2);
+
+    // The explorer: the network's page of a transaction, recorded by the test host instead of
+    // opened; a malformed hash refused.
+    let hash = received[0]["transactionHash"].as_str().unwrap();
+    ui.ok("open_explorer", json!({"transactionHash": hash}))
+        .await;
+    let opened = std::fs::read_to_string(fx.dir.path().join("opened-urls.txt")).unwrap();
+    assert_eq!(opened, format!("{EXPLORER}{hash}\n"));
+    assert_eq!(
+        ui.kind("open_explorer", json!({"transactionHash": "0xzz"}))
+            .await,
+        "InvalidInput"
+    );
+
+    // Auto-lock: minutes, at most a day.
+    let settings = ui.ok("set_auto_lock", json!({"minutes": 5})).await;
+    assert_eq!(settings["autoLockMinutes"], 5);
+    assert_eq!(settings["autoLockSeconds"], 300);
+    assert_eq!(
+        ui.kind("set_auto_lock", json!({"minutes": 1441})).await,
+        "InvalidInput"
+    );
+
+    // Backup: a passphrase of its own, the PIN checked; the file holds no secret in the clear.
+    for (pin, passphrase, kind) in [
+        (PIN, "short", "InvalidInput"),
+        (PIN, PIN, "InvalidInput"),
+        ("wrong-pin-1", PASSPHRASE, "WrongPin"),
+    ] {
+        assert_eq!(
+            ui.kind(
+                "export_backup",
+                json!({"pin": pin, "passphrase": passphrase})
+            )
+            .await,
+            kind
+        );
+    }
+    let path = ui
+        .ok(
+            "export_backup",
+            json!({"pin": PIN, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    let path = std::path::PathBuf::from(path.as_str().unwrap());
+    assert!(path.starts_with(fx.dir.path().join("backups")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let backup = std::fs::read_to_string(&path).unwrap();
+    let owner = SealedSecret::parse(
+        &fx.vault
+            .get(&owner_key_entry("local", &address))
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap()
+    .open(PIN)
+    .unwrap()
+    .to_padded_hex()
+    .to_string();
+    for secret in [PIN, PASSPHRASE, &owner[2..]] {
+        assert!(!backup.contains(secret));
+    }
+    let file: Value = serde_json::from_str(&backup).unwrap();
+    assert_eq!(file["address"], address.as_str());
+    assert_eq!(file["format"], "chipi-session-wallet-backup");
+
+    // Removal: only with the user's word that a backup exists, and the PIN.
+    assert_eq!(
+        ui.kind("remove_wallet", json!({"pin": PIN, "backedUp": false}))
+            .await,
+        "NotConfirmed"
+    );
+    assert_eq!(
+        ui.kind(
+            "remove_wallet",
+            json!({"pin": "wrong-pin-1", "backedUp": true})
+        )
+        .await,
+        "WrongPin"
+    );
+    assert!(ui.call("get_wallet", json!({})).await.is_ok());
+    ui.ok("remove_wallet", json!({"pin": PIN, "backedUp": true}))
+        .await;
+    assert_eq!(ui.kind("get_wallet", json!({})).await, "NoWallet");
+    assert!(fx
+        .vault
+        .get(&owner_key_entry("local", &address))
+        .unwrap()
+        .is_none());
+    assert!(ui
+        .ok("list_activity", json!({}))
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // Restore: refused with a wrong passphrase, a file of another chain, a key that is not the
+    // account's, or a short PIN; then the same wallet, sealed under the new PIN.
+    let mut other_chain = file.clone();
+    other_chain["chainId"] = json!("0x534e5f4d41494e");
+    let mut other_key = file.clone();
+    other_key["ownerPublicKey"] = json!("0x1234");
+    for (text, passphrase, pin, kind) in [
+        (
+            backup.clone(),
+            "not the passphrase",
+            "new-pin-99",
+            "WrongPin",
+        ),
+        (
+            other_chain.to_string(),
+            PASSPHRASE,
+            "new-pin-99",
+            "InvalidInput",
+        ),
+        (
+            other_key.to_string(),
+            PASSPHRASE,
+            "new-pin-99",
+            "InvalidInput",
+        ),
+        (backup.clone(), PASSPHRASE, "123", "InvalidInput"),
+        (
+            "{\"not\": \"a backup\"}".to_owned(),
+            PASSPHRASE,
+            "new-pin-99",
+            "InvalidInput",
+        ),
+    ] {
+        assert_eq!(
+            ui.kind(
+                "import_backup",
+                json!({"backup": text, "passphrase": passphrase, "pin": pin})
+            )
+            .await,
+            kind
+        );
+    }
+    let restored = ui
+        .ok(
+            "import_backup",
+            json!({"backup": backup, "passphrase": PASSPHRASE, "pin": "new-pin-99"}),
+        )
+        .await;
+    assert_eq!(restored["address"], address.as_str());
+    assert_eq!(ui.kind("unlock", json!({"pin": PIN})).await, "WrongPin");
+    ui.ok("unlock", json!({"pin": "new-pin-99"})).await;
+    let balances = ui.ok("get_balances", json!({})).await;
+    assert_eq!(amount(&balances, "STRK"), Some(json!("5")));
+
+    // No response carried a secret.
+    for payload in seen.lock().unwrap().iter() {
+        for secret in [PIN, PASSPHRASE, "new-pin-99", &owner[2..]] {
+            assert!(!payload.contains(secret), "a secret crossed IPC: {payload}");
+        }
+    }
+    drop(app);
+}
