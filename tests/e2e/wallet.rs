@@ -102,7 +102,11 @@ async fn the_wallet_screens() {
     ui.find("onboarding").await;
     accessible(&ui, "onboarding").await;
     create_wallet(&ui, PIN).await;
-    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    let shown = ui.text("wallet-address").await;
+    // All 64 digits, in the checksum's mixed case.
+    assert_eq!(shown.len(), 66, "{shown}");
+    assert_ne!(shown, shown.to_lowercase(), "{shown}");
+    let address = Felt::from_hex(&shown).unwrap();
 
     // Tokens received from another account: the balances and the history show them.
     node.send_erc20(STRK, address, 50 * STRK_UNIT)

@@ -2,6 +2,7 @@
 // explorer link; tokens received are found in the chain's events. Paged here, capped in the
 // backend.
 import { useState } from 'preact/hooks';
+import { checksumAddress } from './address';
 import type { ActivityInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card } from './parts';
@@ -19,7 +20,8 @@ const kindWords: Record<ActivityInfo['kind'], string> = {
 };
 
 export function shortAddress(a: string) {
-  return a.length > 14 ? `${a.slice(0, 8)}…${a.slice(-4)}` : a;
+  const c = checksumAddress(a);
+  return `${c.slice(0, 8)}…${c.slice(-4)}`;
 }
 
 export function ActivityLine({ a, testid }: { a: ActivityInfo; testid: string }) {

@@ -2,6 +2,7 @@
 // balances, receive, the session card, recent activity.
 import qrcode from 'qrcode-generator';
 import { useState } from 'preact/hooks';
+import { checksumAddress } from './address';
 import { formatUnits } from './amount';
 import type { SessionInfo } from './bindings';
 import { ipc } from './ipc';
@@ -68,9 +69,9 @@ export function Frame({ children }: { children: preact.ComponentChildren }) {
         </div>
         <div class="row">
           <code data-testid="wallet-address" class="address" title={w.address}>
-            {w.address}
+            {checksumAddress(w.address)}
           </code>
-          <Copy testid="copy-address" text={w.address} />
+          <Copy testid="copy-address" text={checksumAddress(w.address)} />
         </div>
         <div class="strip" data-testid="session-strip">
           <span>
@@ -246,8 +247,8 @@ export function Home() {
       </div>
       {receive ? (
         <Card title="Receive" testid="receive-view">
-          <Qr text={w.address} />
-          <code class="address">{w.address}</code>
+          <Qr text={checksumAddress(w.address)} />
+          <code class="address">{checksumAddress(w.address)}</code>
           <p class="note">Send only Starknet tokens on {w.network} to this address.</p>
         </Card>
       ) : null}

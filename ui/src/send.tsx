@@ -1,6 +1,7 @@
 // Sending: a gasless transfer within the session's limits (the limit shown before sending, the
 // fee asked first in the gasless fee mode), and the hook's executeWithSession for other calls.
 import { useState } from 'preact/hooks';
+import { checksumAddress } from './address';
 import { checkAddress, checkAmount, formatUnits } from './amount';
 import type { FeeQuote, LimitInfo } from './bindings';
 import { ipc } from './ipc';
@@ -62,7 +63,7 @@ export function Send() {
     ipc
       .transfer(t, to, value, acceptedFee)
       .then((r) => {
-        setSent({ hash: r.transactionHash, url: r.explorerUrl, what: `${value} ${t} to ${to}` });
+        setSent({ hash: r.transactionHash, url: r.explorerUrl, what: `${value} ${t} to ${checksumAddress(to)}` });
         setAmount('');
         return reload();
       })
@@ -107,6 +108,11 @@ export function Send() {
               : `Balance: ${balance ?? '–'} ${chosen}.`}
           </div>
           <Field label="Recipient" testid="transfer-recipient" value={recipient} onInput={setRecipient} placeholder="0x…" invalid={!!recipient && !a.ok} />
+          {a.ok ? (
+            <div data-testid="transfer-recipient-checked" class="note">
+              To <code>{checksumAddress(recipient.trim())}</code>
+            </div>
+          ) : null}
           <div class="row end">
             <Field label={`Amount (${chosen})`} testid="transfer-amount" value={amount} onInput={setAmount} inputMode="decimal" invalid={!!amount && !b.ok} />
             {most !== null ? (

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use devnet_harness::spawn_with_first_line;
 use local_stack::webdriver::{artifacts, start_xvfb, Driver, Process};
 use serde_json::Value;
+use starknet_core::types::Felt;
 
 /// `sandbox --no-app` brings up node, sponsor and the demo wallet; the app started with the
 /// environment it prints opens on the demo wallet with an active session and both tokens.
@@ -49,8 +50,8 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
     ui.wait_text("session-state", |t| t == "active").await;
     assert_eq!(ui.text("remaining-calls").await, "20");
     assert_eq!(
-        ui.text("wallet-address").await,
-        ready["wallet"].as_str().unwrap()
+        Felt::from_hex(&ui.text("wallet-address").await).unwrap(),
+        Felt::from_hex(ready["wallet"].as_str().unwrap()).unwrap()
     );
     assert_eq!(ui.text("network-name").await, "local");
     let rules = ui.text("session-rules").await;
