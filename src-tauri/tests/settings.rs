@@ -298,7 +298,7 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
     assert_eq!(settings["gas"]["mode"], "chipiApi");
     assert_eq!(settings["gas"]["chipiBearerSet"], true);
     assert_eq!(settings["gas"]["bearerCommandSet"], true);
-    assert_eq!(settings["gas"]["chipiApiKey"], "pk_d…ocal");
+    assert_eq!(settings["gas"]["chipiApiKey"], "…ocal");
 
     let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
         "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}]});

@@ -461,6 +461,13 @@ mod tests {
         assert_eq!(super::SdkCode::parse("SOMETHING_ELSE"), None);
     }
     #[test]
+    fn keys_are_masked_to_a_small_part() {
+        assert_eq!(super::mask("short"), "•••••");
+        assert_eq!(super::mask("pk_dev_local"), "…ocal");
+        assert_eq!(super::mask("pk_local_0123456789abcdef"), "pk_l…cdef");
+    }
+
+    #[test]
     fn known_selectors_read_as_names() {
         let transfer = format!("{:#x}", chipi_session::entrypoint::selector("transfer"));
         assert_eq!(super::entrypoint_name(&transfer), "transfer");
@@ -570,7 +577,11 @@ pub fn mask(key: &str) -> String {
     if chars.len() < 12 {
         return "•".repeat(chars.len().min(8));
     }
-    let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
+    // A short key shows its last four characters only: never most of it.
+    if chars.len() < 20 {
+        return format!("…{tail}");
+    }
+    let head: String = chars[..4].iter().collect();
     format!("{head}…{tail}")
 }

@@ -61,9 +61,8 @@ impl SessionStatus {
         let n: u32 = (*n)
             .try_into()
             .map_err(|_| bad("allowlist length out of range"))?;
-        let remaining_calls = max_calls
-            .checked_sub(calls_used)
-            .ok_or_else(|| bad("more calls used than allowed"))?;
+        // More calls used than allowed reads as none left, not as a broken status.
+        let remaining_calls = max_calls.saturating_sub(calls_used);
         if n > MAX_COUNTED_ALLOWLIST {
             return Err(bad("allowlist too long"));
         }
@@ -141,8 +140,10 @@ mod tests {
             SessionStatus::parse(StatusLayout::Counted, &[Felt::ZERO; 4]).unwrap();
         assert!(!none.is_active);
         assert_eq!(to_read, 0);
-        // Used beyond the budget, a 5+n answer, a huge allowlist: refused.
-        assert!(SessionStatus::from_counted(&[9u8, 1, 2, 0].map(Felt::from)).is_err());
+        // Used beyond the budget: no calls left (the card still reads).
+        let (over, _) = SessionStatus::from_counted(&[9u8, 1, 2, 0].map(Felt::from)).unwrap();
+        assert_eq!(over.remaining_calls, 0);
+        // A 5+n answer, a huge allowlist: refused.
         assert!(SessionStatus::from_counted(&[1u8, 9, 9, 0, 0].map(Felt::from)).is_err());
         assert!(SessionStatus::from_counted(&[9u8, 1, 0, 65].map(Felt::from)).is_err());
     }
