@@ -191,11 +191,20 @@ async fn balances_history_and_backup_over_ipc() {
         .is_empty());
 
     // Restore: refused with a wrong passphrase, a file of another chain, a key that is not the
-    // account's, or a short PIN; then the same wallet, sealed under the new PIN.
+    // account's, an address the key does not control (0x1234abcd is not deployed and is not
+    // where the key deploys to), a class that is not the deployed one, or a short PIN; then the same wallet, sealed under the new PIN.
     let mut other_chain = file.clone();
     other_chain["chainId"] = json!("0x534e5f4d41494e");
     let mut other_key = file.clone();
     other_key["ownerPublicKey"] = json!("0x1234");
+    let mut other_address = file.clone();
+    other_address["address"] = json!("0x1234abcd");
+    let mut other_class = file.clone();
+    other_class["classHash"] = json!("0x777");
+    let mut other_address = file.clone();
+    other_address["address"] = json!("0x1234abcd");
+    let mut other_class = file.clone();
+    other_class["classHash"] = json!("0x777");
     for (text, passphrase, pin, kind) in [
         (
             backup.clone(),
@@ -211,6 +220,18 @@ async fn balances_history_and_backup_over_ipc() {
         ),
         (
             other_key.to_string(),
+            PASSPHRASE,
+            "new-pin-99",
+            "InvalidInput",
+        ),
+        (
+            other_address.to_string(),
+            PASSPHRASE,
+            "new-pin-99",
+            "InvalidInput",
+        ),
+        (
+            other_class.to_string(),
             PASSPHRASE,
             "new-pin-99",
             "InvalidInput",

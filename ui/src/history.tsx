@@ -25,7 +25,9 @@ export function shortAddress(a: string) {
 }
 
 export function ActivityLine({ a, testid }: { a: ActivityInfo; testid: string }) {
-  const when = new Date(Number(a.at) * 1000);
+  const at = new Date(Number(a.at) * 1000);
+  // A time no calendar can show (a node's bogus block time) reads as unknown, never breaks.
+  const when = Number.isNaN(at.getTime()) ? new Date(0) : at;
   const what = a.amount && a.token ? `${a.amount} ${a.token}` : a.summary;
   const side = a.counterparty ? `${a.kind === 'receive' ? 'from' : 'to'} ${shortAddress(a.counterparty)}` : '';
   return (

@@ -118,7 +118,7 @@ export function Unlock() {
     <Card title="Locked" testid="unlock-form">
       <p class="note">The session key is closed. Enter your PIN to send again.</p>
       <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
-      <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then((ok) => ok && setPin(''))}>
+      <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then(() => setPin(''))}>
         Unlock
       </Button>
     </Card>

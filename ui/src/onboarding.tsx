@@ -62,7 +62,7 @@ export function Onboarding() {
         <Button
           testid="create-wallet"
           disabled={checkNewPin(pin, again) !== null}
-          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(pin, ownClass)).then((ok) => ok && clear())}
+          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(pin, ownClass)).then(clear)}
         >
           Create wallet
         </Button>
@@ -93,12 +93,11 @@ function Import() {
         testid="import-wallet"
         disabled={checkNewPin(pin, again) !== null || !address || !key}
         onClick={() =>
-          void act('Importing…', () => ipc.importWallet(address, key, pin)).then((ok) => {
-            if (ok) {
-              setKey('');
-              setPin('');
-              setAgain('');
-            }
+          // Secrets are cleared whatever the outcome.
+          void act('Importing…', () => ipc.importWallet(address, key, pin)).then(() => {
+            setKey('');
+            setPin('');
+            setAgain('');
           })
         }
       >
@@ -139,12 +138,10 @@ function Restore() {
         disabled={checkNewPin(pin, again) !== null || !text.trim() || !passphrase}
         onClick={() =>
           void act('Restoring the wallet…', () => ipc.importBackup(text, passphrase, pin)).then((ok) => {
-            if (ok) {
-              setPassphrase('');
-              setPin('');
-              setAgain('');
-              setText('');
-            }
+            setPassphrase('');
+            setPin('');
+            setAgain('');
+            if (ok) setText('');
           })
         }
       >

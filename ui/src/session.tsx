@@ -86,7 +86,7 @@ function Approve() {
           pin,
         ),
       'home',
-    ).then((ok) => ok && setPin(''));
+    ).then(() => setPin(''));
   return (
     <Card title="Approve a session" testid="setup-form">
       <ClassNotes />
@@ -139,7 +139,7 @@ function Approve() {
 
 function Revoke() {
   const [pin, setPin] = useState('');
-  const done = (ok: boolean) => ok && setPin('');
+  const done = () => setPin('');
   return (
     <Card title="Revoke the session" testid="revoke-form">
       <p class="warning">Revoking ends the session on chain at once: this key can no longer send for you. Set up a new one to send again.</p>

@@ -181,8 +181,7 @@ function Backup() {
         testid="backup-export"
         disabled={!pin || checkPassphrase(passphrase, again, pin) !== null}
         onClick={() =>
-          void act('Writing the backup…', async () => {
-            setPath(await ipc.exportBackup(pin, passphrase));
+          void act('Writing the backup…', async () => setPath(await ipc.exportBackup(pin, passphrase))).then(() => {
             setPin('');
             setPassphrase('');
             setAgain('');
@@ -210,7 +209,7 @@ function Remove() {
         <input data-testid="remove-confirm" type="checkbox" checked={backedUp} onChange={(e) => setBackedUp((e.target as HTMLInputElement).checked)} />I have a backup of the owner key
       </label>
       <Field label="PIN" testid="remove-pin" type="password" value={pin} onInput={setPin} />
-      <Button testid="remove-wallet" kind="danger" disabled={!backedUp || !pin} onClick={() => void act('Removing the wallet…', () => ipc.removeWallet(pin, backedUp), 'home').then((ok) => ok && setPin(''))}>
+      <Button testid="remove-wallet" kind="danger" disabled={!backedUp || !pin} onClick={() => void act('Removing the wallet…', () => ipc.removeWallet(pin, backedUp), 'home').then(() => setPin(''))}>
         Remove wallet
       </Button>
     </Card>

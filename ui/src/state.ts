@@ -105,7 +105,8 @@ export function noteUse() {
 }
 
 export function idleCheck(at: number) {
-  const limit = settings.value?.autoLockSeconds ?? 0;
+  // Settings that could not be read lock after the default 15 minutes, not never.
+  const limit = settings.value ? settings.value.autoLockSeconds : 15 * 60;
   if (!limit || !wallet.value?.unlocked) return;
   if (at - lastUse >= limit * 1000) {
     lastUse = at;

@@ -432,9 +432,9 @@ impl NodeClient {
     }
 
     /// ERC-20 `Transfer` events of `token` to `account` in blocks `from_block..=to_block`,
-    /// one page of at most `chunk` events, oldest first, with the token's next page key.
-    /// Both event layouts are read: `from`, `to` as keys (Cairo 1 components) or all in the
-    /// data (older tokens).
+    /// one page of at most `chunk` events, oldest first, with the token's next page key. The
+    /// node filters on the recipient (the second key of a Cairo 1 token's `Transfer`); a page
+    /// longer than asked is cut, and events of another shape or recipient are dropped.
     pub async fn incoming_transfers(
         &self,
         token: Felt,
@@ -448,7 +448,7 @@ impl NodeClient {
             "from_block": {"block_number": from_block},
             "to_block": {"block_number": to_block},
             "address": hex(&token),
-            "keys": [[hex(&selector("Transfer"))]],
+            "keys": [[hex(&selector("Transfer"))], [], [hex(&account)]],
             "chunk_size": chunk,
         });
         if let Some(c) = continuation {
@@ -468,39 +468,36 @@ impl NodeClient {
             v.and_then(Value::as_array)
                 .map(|a| {
                     a.iter()
-                        .filter_map(|x| x.as_str())
+                        .filter_map(Value::as_str)
                         .filter_map(|s| Felt::from_hex(s).ok())
                         .collect()
                 })
                 .unwrap_or_default()
         };
         let mut found = Vec::new();
-        for event in events {
+        for event in events.iter().take(chunk as usize) {
             let keys = felts_of(event.get("keys"));
             let data = felts_of(event.get("data"));
-            let (from, to, low, high) = match (keys.as_slice(), data.as_slice()) {
-                ([_, from, to], [low, high]) => (*from, *to, *low, *high),
-                ([_], [from, to, low, high]) => (*from, *to, *low, *high),
-                _ => continue,
+            let ([_, from, to], [low, high]) = (keys.as_slice(), data.as_slice()) else {
+                continue;
             };
-            if to != account || high != Felt::ZERO {
+            if *to != account || *high != Felt::ZERO {
                 continue;
             }
-            let Ok(amount) = u128::try_from(low) else {
+            let Ok(amount) = u128::try_from(*low) else {
                 continue;
             };
             let hash = event
                 .get("transaction_hash")
                 .and_then(Value::as_str)
                 .and_then(|s| Felt::from_hex(s).ok());
-            let block = event.get("block_number").and_then(Value::as_u64);
             if let Some(transaction_hash) = hash {
                 found.push(IncomingTransfer {
                     token,
-                    from,
+                    from: *from,
                     amount,
                     transaction_hash,
-                    block_number: block,
+                    block_number: event.get("block_number").and_then(Value::as_u64),
                 });
             }
         }

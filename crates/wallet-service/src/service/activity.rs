@@ -8,8 +8,24 @@ use crate::error::AppError;
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityInfo, ActivityKind, ActivityStatus};
 
-/// The activity list keeps this many lines per network, the oldest dropped first.
+/// The activity list keeps this many lines per network.
 pub const ACTIVITY_CAP: usize = 500;
+
+/// Cuts `activity` (oldest first) to [`ACTIVITY_CAP`] lines: tokens received go first (anyone
+/// can send them), then the oldest settled lines; a pending one is never dropped.
+pub(super) fn trim(activity: &mut Vec<ActivityEntry>) {
+    for received_first in [true, false] {
+        while activity.len() > ACTIVITY_CAP {
+            let Some(i) = activity.iter().position(|a| {
+                a.status != ActivityStatus::Pending
+                    && (!received_first || a.kind == ActivityKind::Receive)
+            }) else {
+                break;
+            };
+            activity.remove(i);
+        }
+    }
+}
 
 impl WalletService {
     pub(super) fn note(
@@ -31,12 +47,11 @@ impl WalletService {
         })
     }
 
-    /// Adds `entry`, keeping the newest [`ACTIVITY_CAP`] lines.
+    /// Adds `entry`, keeping at most [`ACTIVITY_CAP`] lines (see [`trim`]).
     pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), AppError> {
         self.prefs.update(|p| {
             p.activity.push(entry);
-            let over = p.activity.len().saturating_sub(ACTIVITY_CAP);
-            p.activity.drain(..over);
+            trim(&mut p.activity);
         })
     }
 
@@ -72,6 +87,7 @@ impl WalletService {
                     counterparty: None,
                 }),
             }
+            trim(&mut p.activity);
         })
     }
 
@@ -121,5 +137,49 @@ impl WalletService {
                     .and_then(|h| explorer.as_ref().map(|base| format!("{base}{h:#x}"))),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(at: u64, kind: ActivityKind, status: ActivityStatus) -> ActivityEntry {
+        ActivityEntry {
+            at,
+            kind,
+            summary: String::new(),
+            transaction_hash: None,
+            status,
+            token: None,
+            amount: None,
+            counterparty: None,
+        }
+    }
+
+    #[test]
+    fn received_lines_go_first_and_pending_ones_stay() {
+        let mut activity = vec![line(0, ActivityKind::Transfer, ActivityStatus::Pending)];
+        activity.push(line(1, ActivityKind::Transfer, ActivityStatus::Succeeded));
+        for at in 2..ACTIVITY_CAP as u64 {
+            activity.push(line(at, ActivityKind::Receive, ActivityStatus::Succeeded));
+        }
+        activity.push(line(999, ActivityKind::Transfer, ActivityStatus::Succeeded));
+        assert_eq!(activity.len(), ACTIVITY_CAP + 1);
+        trim(&mut activity);
+        assert_eq!(activity.len(), ACTIVITY_CAP);
+        // The oldest received line went; the user's own lines stayed.
+        assert_eq!(activity[0].status, ActivityStatus::Pending);
+        assert_eq!(activity[1].at, 1);
+        assert_eq!(activity[2].at, 3);
+        // With nothing received left to drop, the oldest settled line goes, never a pending one.
+        let mut own: Vec<_> = (0..=ACTIVITY_CAP as u64)
+            .map(|at| line(at, ActivityKind::Transfer, ActivityStatus::Succeeded))
+            .collect();
+        own[0].status = ActivityStatus::Pending;
+        trim(&mut own);
+        assert_eq!(own.len(), ACTIVITY_CAP);
+        assert_eq!(own[0].status, ActivityStatus::Pending);
+        assert_eq!(own[1].at, 2);
     }
 }

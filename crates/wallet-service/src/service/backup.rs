@@ -2,9 +2,10 @@
 //! sealed under a passphrase of its own (Argon2id + XChaCha20-Poly1305, as in the keychain), its
 //! restore, and removing the wallet from this device.
 
-use chipi_session::{parse_address, SealedSecret, SessionError, SessionState, Wallet};
+use chipi_session::{parse_address, KdfParams, SealedSecret, SessionError, SessionState, Wallet};
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
+use starknet_core::utils::get_contract_address;
 
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
@@ -139,6 +140,51 @@ impl WalletService {
             .map(|s| felt_field(s, "salt"))
             .transpose()?;
         let sealed = SealedSecret::parse(&file.sealed_owner_key)?;
+        // The file sets the Argon2id cost of opening it: no more than twice this app's.
+        let params = sealed.params()?;
+        let most = KdfParams::DEFAULT;
+        if params.memory_kib > 2 * most.memory_kib || params.iterations > 2 * most.iterations {
+            return Err(AppError::InvalidInput(
+                "this backup asks for more key-derivation work than this app allows".into(),
+            ));
+        }
+        // The address must be the key's: the deployed account's class and owner, read from the
+        // chain (the check fails closed), or the address this class, salt and key deploy to.
+        let node = chipi_session::NodeClient::new(network.rpc_url);
+        match node.class_hash_at(address).await? {
+            Some(on_chain) => {
+                if on_chain != class_hash {
+                    return Err(AppError::InvalidInput(
+                        "the backup's account class is not the one deployed at its address".into(),
+                    ));
+                }
+                let owner = node
+                    .call(address, "get_public_key", &[])
+                    .await
+                    .map_err(|_| {
+                        AppError::InvalidInput(
+                            "the account's owner key cannot be read to check the backup".into(),
+                        )
+                    })?;
+                if owner.first() != Some(&owner_public_key) {
+                    return Err(SessionError::InvalidKey.into());
+                }
+            }
+            None => {
+                let Some(salt) = salt else {
+                    return Err(AppError::InvalidInput(
+                        "the backup's account is not deployed and the file has no salt".into(),
+                    ));
+                };
+                let computed =
+                    get_contract_address(salt, class_hash, &[owner_public_key], Felt::ZERO);
+                if computed != address {
+                    return Err(AppError::InvalidInput(
+                        "the backup's address is not the one its key deploys to".into(),
+                    ));
+                }
+            }
+        }
         let (guard, passphrase, pin) = (self.guard.clone(), passphrase.clone(), pin.clone());
         let wallet = blocking(move || {
             let key = guard.attempt(|| Ok(sealed.open(passphrase.expose())?))?;
@@ -154,17 +200,6 @@ impl WalletService {
             })
         })
         .await?;
-        // Where the account is deployed, the chain says which key owns it.
-        let node = chipi_session::NodeClient::new(network.rpc_url);
-        if node.class_hash_at(address).await?.is_some() {
-            let on_chain = node.call(address, "get_public_key", &[]).await.ok();
-            if on_chain
-                .and_then(|v| v.first().copied())
-                .is_some_and(|pk| pk != owner_public_key)
-            {
-                return Err(SessionError::InvalidKey.into());
-            }
-        }
         self.adopt(wallet)?;
         self.set_unlocked(true);
         self.wallet_info()
@@ -181,24 +216,27 @@ impl WalletService {
             ));
         }
         let manager = self.manager()?;
+        self.open_owner(&manager, pin).await?;
+        // Read after the PIN, so a session set up meanwhile is seen.
         if matches!(
             manager.state(),
             SessionState::Active | SessionState::Registering
         ) {
             return Err(SessionError::SessionStillActive.into());
         }
-        self.open_owner(&manager, pin).await?;
         let network = self.prefs.get().network.name;
         let address = hex(manager.wallet().address);
         manager.lock_session();
-        self.vault.delete(&session_key_entry(&network, &address))?;
-        self.vault.delete(&owner_key_entry(&network, &address))?;
+        // The preferences first: a failure there leaves the wallet whole; a keychain failure
+        // after it leaves unused entries, never a wallet without its key.
         self.prefs.update(|p| {
             p.wallet = None;
             p.session = None;
             p.activity.clear();
         })?;
         self.set_unlocked(false);
-        self.load_manager()
+        self.load_manager()?;
+        self.vault.delete(&session_key_entry(&network, &address))?;
+        self.vault.delete(&owner_key_entry(&network, &address))
     }
 }

@@ -4,6 +4,7 @@
 use chipi_session::{format_amount, IncomingTransfer};
 use starknet_core::types::Felt;
 
+use super::activity::trim;
 use super::{hex, WalletService};
 use crate::error::AppError;
 use crate::prefs::ActivityEntry;
@@ -15,6 +16,8 @@ pub const INCOMING_SCAN_BLOCKS: u64 = 10_000;
 const EVENTS_PER_PAGE: u32 = 100;
 /// Pages read per token and scan: a scan is bounded even on a busy token.
 const PAGES_PER_SCAN: usize = 5;
+/// Block timestamps read per scan; later lines take the latest block's time.
+const BLOCK_TIMES_PER_SCAN: usize = 16;
 
 impl WalletService {
     /// The wallet's balance of each token of the network, in one batched read.
@@ -40,14 +43,25 @@ impl WalletService {
     }
 
     /// Adds to the activity the transfers of the network's tokens into the wallet in the last
-    /// [`INCOMING_SCAN_BLOCKS`] blocks that it does not list yet; returns how many were added.
+    /// [`INCOMING_SCAN_BLOCKS`] blocks (from where the last scan of this wallet stopped) that it
+    /// does not list yet; returns how many were added. One scan at a time; bounded pages, block
+    /// reads and lines; nothing is written if the wallet or network changed meanwhile.
     pub async fn sync_incoming(&self) -> Result<usize, AppError> {
+        let _one_scan = self.scan.lock().await;
         let manager = self.manager()?;
         let network = self.prefs.get().network;
         let account = manager.wallet().address;
         let node = manager.node();
-        let (latest, _) = node.latest_block().await?;
-        let from = latest.saturating_sub(INCOMING_SCAN_BLOCKS);
+        let (latest, latest_time) = node.latest_block().await?;
+        let mut from = latest.saturating_sub(INCOMING_SCAN_BLOCKS);
+        if let Some((name, wallet, done)) = super::lock(&self.scanned).clone() {
+            if name == network.name && wallet == account {
+                from = from.max(done.saturating_add(1));
+            }
+        }
+        if from > latest {
+            return Ok(0);
+        }
         let mut found: Vec<IncomingTransfer> = Vec::new();
         for token in &network.tokens {
             let mut page = None;
@@ -62,40 +76,35 @@ impl WalletService {
                 }
             }
         }
-        let mut known: Vec<(Felt, Option<String>)> = self
-            .prefs
-            .get()
-            .activity
-            .iter()
-            .filter(|a| a.kind == ActivityKind::Receive)
-            .filter_map(|a| a.transaction_hash.map(|h| (h, a.token.clone())))
-            .collect();
-        let mut added = 0;
+        // Zero transfers are anyone's to make (`transfer_from(x, you, 0)`): not listed.
+        found.retain(|t| t.amount > 0 && t.from != account);
         let mut times: Vec<(u64, u64)> = Vec::new();
+        let mut entries = Vec::new();
         for t in found {
             let Some(token) = network.tokens.iter().find(|x| x.address == t.token) else {
                 continue;
             };
-            // Our own account's sends to itself, and a second event of the same kind in one
-            // transaction, count once.
-            if t.from == account
-                || known.contains(&(t.transaction_hash, Some(token.symbol.clone())))
-            {
-                continue;
-            }
+            // A block's time as the node says, within reason; past the lookups a scan may make,
+            // the latest block's.
             let at = match t.block_number {
                 Some(n) => match times.iter().find(|(b, _)| *b == n) {
                     Some((_, time)) => *time,
-                    None => {
+                    None if times.len() < BLOCK_TIMES_PER_SCAN => {
                         let time = node.block_time(n).await?;
+                        let time = if time == 0 || time > latest_time + 3600 {
+                            latest_time
+                        } else {
+                            time
+                        };
                         times.push((n, time));
                         time
                     }
+                    None => latest_time,
                 },
-                None => self.clock.now(),
+                None => latest_time,
             };
             let amount = format_amount(t.amount, token.decimals);
-            self.record(ActivityEntry {
+            entries.push(ActivityEntry {
                 at,
                 kind: ActivityKind::Receive,
                 summary: format!("{amount} {} from {:#x}", token.symbol, t.from),
@@ -104,14 +113,34 @@ impl WalletService {
                 token: Some(token.symbol.clone()),
                 amount: Some(amount),
                 counterparty: Some(t.from),
-            })?;
-            known.push((t.transaction_hash, Some(token.symbol.clone())));
-            added += 1;
+            });
         }
-        if added > 0 {
+        let mut added = 0;
+        self.prefs.update(|p| {
+            // Written only to the wallet and network the scan was for.
+            if p.network.name != network.name
+                || p.wallet.as_ref().map(|w| w.address) != Some(account)
+            {
+                return;
+            }
+            for entry in entries {
+                let seen = p.activity.iter().any(|a| {
+                    a.kind == ActivityKind::Receive
+                        && a.transaction_hash == entry.transaction_hash
+                        && a.token == entry.token
+                        && a.counterparty == entry.counterparty
+                        && a.amount == entry.amount
+                });
+                if !seen {
+                    p.activity.push(entry);
+                    added += 1;
+                }
+            }
             // Lines stay in time order when an older receipt is found after newer activity.
-            self.prefs.update(|p| p.activity.sort_by_key(|a| a.at))?;
-        }
+            p.activity.sort_by_key(|a| a.at);
+            trim(&mut p.activity);
+        })?;
+        *super::lock(&self.scanned) = Some((network.name, account, latest));
         Ok(added)
     }
 }

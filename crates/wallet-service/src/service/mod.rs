@@ -105,6 +105,10 @@ pub struct WalletService {
     load_error: Mutex<Option<AppError>>,
     /// The idle time before locking, in seconds, set by a host's test setting.
     idle_override: Mutex<Option<u32>>,
+    /// One scan for tokens received at a time.
+    scan: tokio::sync::Mutex<()>,
+    /// Where the last scan stopped: network, account, block.
+    scanned: Mutex<Option<(String, Felt, u64)>>,
 }
 
 impl std::fmt::Debug for WalletService {
@@ -182,6 +186,8 @@ impl WalletService {
             listener: Mutex::new(None),
             load_error: Mutex::new(None),
             idle_override: Mutex::new(None),
+            scan: tokio::sync::Mutex::new(()),
+            scanned: Mutex::new(None),
         };
         service.retry_load();
         Ok(service)

@@ -179,8 +179,19 @@ impl WalletService {
     /// The explorer page of the transaction `hash` on the current network.
     pub fn explorer_url(&self, hash: &str) -> Result<String, AppError> {
         let hash = parse_felt(hash)?;
-        self.explorer(hash)
-            .ok_or_else(|| AppError::InvalidInput("this network has no block explorer set".into()))
+        let url = self.explorer(hash).ok_or_else(|| {
+            AppError::InvalidInput("this network has no block explorer set".into())
+        })?;
+        // Only a web page is opened: https, or http on this machine.
+        let web = url.starts_with("https://")
+            || url.starts_with("http://127.0.0.1")
+            || url.starts_with("http://localhost");
+        if !web {
+            return Err(AppError::InvalidInput(
+                "the network's explorer is not an https address".into(),
+            ));
+        }
+        Ok(url)
     }
 
     fn explorer(&self, hash: Felt) -> Option<String> {

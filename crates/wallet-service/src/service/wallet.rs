@@ -166,6 +166,11 @@ impl WalletService {
     }
 
     pub(super) fn adopt(&self, wallet: Wallet) -> Result<(), AppError> {
+        // Checked again here, after the slow steps: a second create or import that started
+        // meanwhile does not replace the first.
+        self.refuse_second_wallet()?;
+        // A wallet adopted again (restored) has its received tokens looked for afresh.
+        *super::lock(&self.scanned) = None;
         let address = hex(wallet.address);
         let network = self.prefs.get().network.name;
         self.vault.put(
