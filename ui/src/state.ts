@@ -80,10 +80,12 @@ export async function refreshBalances() {
 export async function act(what: string, f: () => Promise<unknown>, then?: Tab): Promise<boolean> {
   banner.value = null;
   working.value = what;
+  const from = tab.value;
   try {
     await f();
     await reload();
-    if (then) tab.value = then;
+    // To `then`, unless the user went elsewhere meanwhile.
+    if (then && tab.value === from) tab.value = then;
     return true;
   } catch (e) {
     fail(e);
