@@ -18,8 +18,20 @@ const EXPLORER: &str = "https://explorer.test/tx/";
 use chipi_session::network::ETH;
 const PASSPHRASE: &str = "backup passphrase 1";
 
-/// Runs axe-core in the page; fails on any serious or critical violation.
+/// Runs axe-core in the page; fails on any serious or critical violation, or on a page wider
+/// than the window (a long address that does not wrap).
 async fn accessible(ui: &Ui, screen: &str) {
+    let width = ui
+        .script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        .await;
+    let [scroll, window] = [&width[0], &width[1]].map(|v| v.as_u64().unwrap());
+    if scroll > window {
+        ui.screenshot(&format!("failed-width-{screen}")).await;
+    }
+    assert!(
+        scroll <= window,
+        "{screen} is {scroll} px wide in a {window} px window"
+    );
     let axe = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js"),
     )

@@ -222,11 +222,25 @@ impl Driver {
             "tauri:options".into(),
             json!({ "application": self.application }),
         );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session with the app");
+        // The driver's port may answer before the native driver behind it is ready: a session
+        // that breaks off at once is asked for again, a few times.
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut tries = 0;
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if tries < 4 => {
+                    tries += 1;
+                    eprintln!("WebDriver session refused ({e}); asking again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("a WebDriver session with the app: {e}"),
+            }
+        };
         // The size the screenshots in docs/ are taken at.
         client
             .set_window_size(480, 1000)
