@@ -104,8 +104,10 @@ pub enum SessionError {
         selector: starknet_core::types::Felt,
     },
     /// A spend over the session's spending policy.
-    #[error("amount {amount} is over the session's limit of {limit} per {per}")]
+    #[error("amount {amount} of {token:#x} is over the session's limit of {limit} per {per}")]
     SpendingLimit {
+        /// The token whose limit it breaks.
+        token: starknet_core::types::Felt,
         /// The amount asked for.
         amount: u128,
         /// What is left under the limit.

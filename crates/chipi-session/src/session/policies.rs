@@ -58,7 +58,12 @@ impl SpendingPolicy {
     }
 
     /// What the account would record after `amounts` are spent at `now`, or the limit they break.
-    pub fn after_spending(&self, amounts: &[u128], now: u64) -> Result<Self, SessionError> {
+    pub fn after_spending(
+        &self,
+        token: Felt,
+        amounts: &[u128],
+        now: u64,
+    ) -> Result<Self, SessionError> {
         if !self.is_set() {
             return Ok(*self);
         }
@@ -70,6 +75,7 @@ impl SpendingPolicy {
         for &amount in amounts {
             if amount > next.max_per_call {
                 return Err(SessionError::SpendingLimit {
+                    token,
                     amount,
                     limit: next.max_per_call,
                     per: "call",
@@ -80,6 +86,7 @@ impl SpendingPolicy {
                 .checked_add(amount)
                 .filter(|s| *s <= next.max_per_window);
             next.spent = spent.ok_or(SessionError::SpendingLimit {
+                token,
                 amount,
                 limit: next.max_per_window - next.spent,
                 per: "window",
@@ -185,13 +192,13 @@ mod tests {
     fn mirrors_the_contract_accounting() {
         let p = policy();
         assert!(matches!(
-            p.after_spending(&[101], 10),
+            p.after_spending(Felt::ONE, &[101], 10),
             Err(SessionError::SpendingLimit { per: "call", .. })
         ));
-        let p = p.after_spending(&[100], 10).unwrap();
+        let p = p.after_spending(Felt::ONE, &[100], 10).unwrap();
         assert_eq!((p.spent, p.window_start), (100, 10));
         assert!(matches!(
-            p.after_spending(&[60], 20),
+            p.after_spending(Felt::ONE, &[60], 20),
             Err(SessionError::SpendingLimit {
                 per: "window",
                 limit: 50,
@@ -199,19 +206,19 @@ mod tests {
             })
         ));
         assert!(matches!(
-            p.after_spending(&[30, 30], 20),
+            p.after_spending(Felt::ONE, &[30, 30], 20),
             Err(SessionError::SpendingLimit { per: "window", .. })
         ));
         assert_eq!(
-            p.after_spending(&[50], 20).unwrap().spent,
+            p.after_spending(Felt::ONE, &[50], 20).unwrap().spent,
             150,
             "exactly at the limit"
         );
-        let next = p.after_spending(&[60], 1010).unwrap();
+        let next = p.after_spending(Felt::ONE, &[60], 1010).unwrap();
         assert_eq!((next.spent, next.window_start), (60, 1010), "a new window");
         let none = SpendingPolicy::default();
         assert_eq!(
-            none.after_spending(&[u128::MAX], 1).unwrap(),
+            none.after_spending(Felt::ONE, &[u128::MAX], 1).unwrap(),
             none,
             "no policy, no limit"
         );

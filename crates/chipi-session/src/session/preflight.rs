@@ -40,7 +40,7 @@ pub fn check_execution(
             }
         }
         if !amounts.is_empty() {
-            policy.after_spending(&amounts, now)?;
+            policy.after_spending(*token, &amounts, now)?;
         }
     }
     Ok(())
@@ -131,7 +131,7 @@ fn check_call(
             .map(|(_, p)| p)
             .ok_or(SessionError::NoSpendingPolicy { contract: call.to })?;
         if let Some(amount) = spend_amount(call)? {
-            policy.after_spending(&[amount], now)?;
+            policy.after_spending(call.to, &[amount], now)?;
         }
     }
     Ok(())

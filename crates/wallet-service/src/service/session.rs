@@ -218,26 +218,22 @@ impl WalletService {
         }
         // The hash is recorded as pending the moment the sponsor returns it, so a stop before
         // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
+        let (token, amount, counterparty) = detail.map_or((None, None, None), |(t, a, to)| {
+            (Some(t), Some(a), Some(to))
+        });
         let pending = |hash: Felt| {
-            let (token, amount, counterparty) = match &detail {
-                Some((token, amount, to)) => (Some(token.clone()), Some(amount.clone()), Some(*to)),
-                None => (None, None, None),
-            };
             let _ = self.record(ActivityEntry {
                 at: self.clock.now(),
                 kind,
                 summary: summary.clone(),
                 transaction_hash: Some(hash),
                 status: ActivityStatus::Pending,
-                token,
-                amount,
+                token: token.clone(),
+                amount: amount.clone(),
                 counterparty,
             });
         };
-        match manager
-            .execute_paying(calls.clone(), None, max_fee, &pending)
-            .await
-        {
+        match manager.execute_paying(calls, None, max_fee, &pending).await {
             Ok(done) => {
                 self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
                 Ok(TxResult {
@@ -262,9 +258,12 @@ impl WalletService {
                         ActivityStatus::Failed,
                         Some(format!("{summary}: {e}")),
                     )?,
-                    SessionError::SpendingLimit { amount, limit, per } => {
-                        return Err(self.limit_in_units(&calls, *amount, *limit, per))
-                    }
+                    SessionError::SpendingLimit {
+                        token,
+                        amount,
+                        limit,
+                        per,
+                    } => return Err(self.limit_in_units(*token, *amount, *limit, per)),
                     SessionError::NoSpendingPolicy { contract } => {
                         if let Ok(token) = self.prefs.get().network.token(&hex(*contract)) {
                             return Err(AppError::SpendingLimit(format!(
@@ -280,14 +279,11 @@ impl WalletService {
         }
     }
 
-    /// A spending-limit refusal in whole units of the token called, with its symbol (the
-    /// core's error has base units only).
-    fn limit_in_units(&self, calls: &[Call], amount: u128, limit: u128, per: &str) -> AppError {
+    /// A spending-limit refusal in whole units of the token whose limit it breaks, with its
+    /// symbol (the core's error has base units only).
+    fn limit_in_units(&self, token: Felt, amount: u128, limit: u128, per: &str) -> AppError {
         let network = self.prefs.get().network;
-        let token = calls
-            .iter()
-            .find_map(|c| network.token(&hex(c.to)).ok().cloned());
-        let (symbol, decimals) = token.map_or((String::new(), 18), |t| {
+        let (symbol, decimals) = network.token(&hex(token)).map_or((String::new(), 18), |t| {
             (format!(" {}", t.symbol), t.decimals)
         });
         let per = if per == "call" { "transfer" } else { "window" };

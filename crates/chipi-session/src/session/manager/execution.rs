@@ -260,7 +260,7 @@ impl SessionManager {
                 .filter_map(|c| spend_amount(c).ok().flatten())
                 .collect();
             if !amounts.is_empty() {
-                *policy = policy.after_spending(&amounts, now)?;
+                *policy = policy.after_spending(*token, &amounts, now)?;
             }
         }
         let remaining_calls = cached.status.remaining_calls;
