@@ -508,15 +508,13 @@ impl NodeClient {
         Ok((found, next))
     }
 
-    /// The latest block's number and timestamp.
-    pub async fn latest_block(&self) -> Result<(u64, u64), SessionError> {
+    /// A block's number and timestamp; `block_id` as the RPC takes it.
+    async fn block_header(&self, block_id: Value) -> Result<(u64, u64), SessionError> {
+        const METHOD: &str = "starknet_getBlockWithTxHashes";
         let answer = self
-            .request(
-                "starknet_getBlockWithTxHashes",
-                json!({"block_id": "latest"}),
-            )
+            .request(METHOD, json!({ "block_id": block_id }))
             .await?
-            .map_err(|e| e.into_session_error("starknet_getBlockWithTxHashes"))?;
+            .map_err(|e| e.into_session_error(METHOD))?;
         let number = answer.get("block_number").and_then(Value::as_u64);
         let time = answer.get("timestamp").and_then(Value::as_u64);
         match (number, time) {
@@ -527,19 +525,17 @@ impl NodeClient {
         }
     }
 
+    /// The latest block's number and timestamp.
+    pub async fn latest_block(&self) -> Result<(u64, u64), SessionError> {
+        self.block_header(json!("latest")).await
+    }
+
     /// The timestamp of block `number`.
     pub async fn block_time(&self, number: u64) -> Result<u64, SessionError> {
-        let answer = self
-            .request(
-                "starknet_getBlockWithTxHashes",
-                json!({"block_id": {"block_number": number}}),
-            )
+        Ok(self
+            .block_header(json!({ "block_number": number }))
             .await?
-            .map_err(|e| e.into_session_error("starknet_getBlockWithTxHashes"))?;
-        answer
-            .get("timestamp")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| SessionError::InvalidResponse("node: a block without time".into()))
+            .1)
     }
 
     /// Session status, nonce, block time, the spending policy of each of `tokens` and the

@@ -118,7 +118,6 @@ impl WalletService {
     /// Activity, newest first.
     pub fn activity(&self) -> Vec<ActivityInfo> {
         let prefs = self.prefs.get();
-        let explorer = prefs.network.explorer_tx_url.clone();
         prefs
             .activity
             .iter()
@@ -134,7 +133,7 @@ impl WalletService {
                 counterparty: a.counterparty.map(hex),
                 explorer_url: a
                     .transaction_hash
-                    .and_then(|h| explorer.as_ref().map(|base| format!("{base}{h:#x}"))),
+                    .and_then(|h| super::explorer_page(&prefs.network, h)),
             })
             .collect()
     }

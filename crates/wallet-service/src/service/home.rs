@@ -78,31 +78,28 @@ impl WalletService {
         }
         // Zero transfers are anyone's to make (`transfer_from(x, you, 0)`): not listed.
         found.retain(|t| t.amount > 0 && t.from != account);
+        // Block times as the node says, within reason, for the first blocks a scan meets; the
+        // rest take the latest block's.
         let mut times: Vec<(u64, u64)> = Vec::new();
+        for n in found.iter().filter_map(|t| t.block_number) {
+            if times.len() == BLOCK_TIMES_PER_SCAN {
+                break;
+            }
+            if times.iter().all(|(b, _)| *b != n) {
+                let time = node.block_time(n).await?;
+                let sane = time != 0 && time <= latest_time + 3600;
+                times.push((n, if sane { time } else { latest_time }));
+            }
+        }
         let mut entries = Vec::new();
         for t in found {
             let Some(token) = network.tokens.iter().find(|x| x.address == t.token) else {
                 continue;
             };
-            // A block's time as the node says, within reason; past the lookups a scan may make,
-            // the latest block's.
-            let at = match t.block_number {
-                Some(n) => match times.iter().find(|(b, _)| *b == n) {
-                    Some((_, time)) => *time,
-                    None if times.len() < BLOCK_TIMES_PER_SCAN => {
-                        let time = node.block_time(n).await?;
-                        let time = if time == 0 || time > latest_time + 3600 {
-                            latest_time
-                        } else {
-                            time
-                        };
-                        times.push((n, time));
-                        time
-                    }
-                    None => latest_time,
-                },
-                None => latest_time,
-            };
+            let at = t
+                .block_number
+                .and_then(|n| times.iter().find(|(b, _)| *b == n).map(|(_, time)| *time))
+                .unwrap_or(latest_time);
             let amount = format_amount(t.amount, token.decimals);
             entries.push(ActivityEntry {
                 at,

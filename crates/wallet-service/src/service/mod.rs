@@ -348,6 +348,14 @@ impl WalletService {
     }
 }
 
+/// The page of transaction `hash` on `network`'s explorer, if it has one.
+fn explorer_page(network: &Network, hash: Felt) -> Option<String> {
+    network
+        .explorer_tx_url
+        .as_ref()
+        .map(|base| format!("{base}{hash:#x}"))
+}
+
 fn token_info(network: &Network, token: &str) -> (Option<String>, u8) {
     match network.token(token) {
         Ok(t) => (Some(t.symbol.clone()), t.decimals),

@@ -195,11 +195,7 @@ impl WalletService {
     }
 
     fn explorer(&self, hash: Felt) -> Option<String> {
-        self.prefs
-            .get()
-            .network
-            .explorer_tx_url
-            .map(|base| format!("{base}{hash:#x}"))
+        super::explorer_page(&self.prefs.get().network, hash)
     }
 
     async fn run(
