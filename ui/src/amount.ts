@@ -7,9 +7,8 @@ export function checkAmount(text: string, decimals: number): Check {
   const t = text.trim();
   if (t === '') return { ok: false, reason: 'Enter an amount' };
   if (!/^\d*\.?\d*$/.test(t) || t === '.') return { ok: false, reason: 'Only digits and one decimal point' };
-  const [whole, fraction = ''] = t.split('.');
-  if (fraction.length > decimals) return { ok: false, reason: `At most ${decimals} decimals for this token` };
-  const units = BigInt((whole || '0') + fraction.padEnd(decimals, '0'));
+  if ((t.split('.')[1] ?? '').length > decimals) return { ok: false, reason: `At most ${decimals} decimals for this token` };
+  const units = parseUnits(t, decimals);
   if (units === 0n) return { ok: false, reason: 'Must be more than zero' };
   if (units >= 1n << 128n) return { ok: false, reason: 'Too large' };
   return { ok: true };
@@ -31,4 +30,10 @@ export function formatUnits(units: string, decimals: number): string {
   const whole = v / scale;
   const fraction = (v % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : whole.toString();
+}
+
+/** Whole units (digits, at most one point, at most `decimals` decimals) as base units. */
+export function parseUnits(text: string, decimals: number): bigint {
+  const [whole, fraction = ''] = text.trim().split('.');
+  return BigInt((whole || '0') + fraction.padEnd(decimals, '0'));
 }

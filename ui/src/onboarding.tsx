@@ -6,17 +6,33 @@ import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
 import { act, network, openSettings } from './state';
 
-export function Onboarding() {
+/** A new PIN typed twice: its labelled fields with the reason it is refused, whether it is
+ * valid, and a way to empty both. */
+function useNewPin(testid: string, label: string, validation?: string) {
   const [pin, setPin] = useState('');
   const [again, setAgain] = useState('');
-  const [ownClass, setOwnClass] = useState(false);
-  const net = network.value;
-  const ours = net?.newWalletClass.includes('this project') ?? true;
   const problem = pin || again ? checkNewPin(pin, again) : null;
+  const fields = (
+    <>
+      <Field label={label} testid={testid} type="password" value={pin} onInput={setPin} invalid={!!problem} />
+      <Field label="The same PIN again" testid={`${testid}-again`} type="password" value={again} onInput={setAgain} invalid={!!problem} />
+      <div data-testid={validation} class="hint" aria-live="polite">
+        {problem ?? ''}
+      </div>
+    </>
+  );
   const clear = () => {
     setPin('');
     setAgain('');
   };
+  return { pin, ok: checkNewPin(pin, again) === null, fields, clear };
+}
+
+export function Onboarding() {
+  const newPin = useNewPin('onboard-pin', 'New PIN (6 or more characters)', 'onboard-validation');
+  const [ownClass, setOwnClass] = useState(false);
+  const net = network.value;
+  const ours = net?.newWalletClass.includes('this project') ?? true;
   return (
     <div data-testid="onboarding" class="stack">
       <h1>Session wallet</h1>
@@ -41,15 +57,11 @@ export function Onboarding() {
         </Button>
       </div>
       <Card title="Create a wallet">
-        <Field label="New PIN (6 or more characters)" testid="onboard-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
-        <Field label="The same PIN again" testid="onboard-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
+        {newPin.fields}
         <p class="warning" data-testid="pin-warning">
           Nobody can recover this PIN. If you forget it, the wallet on this device is lost with its funds, unless you
           made a backup (Settings, after creating it).
         </p>
-        <div data-testid="onboard-validation" class="hint" aria-live="polite">
-          {problem ?? ''}
-        </div>
         {ours ? null : (
           <label class="check">
             <input data-testid="own-class" type="checkbox" checked={ownClass} onChange={(e) => setOwnClass((e.target as HTMLInputElement).checked)} />
@@ -61,8 +73,8 @@ export function Onboarding() {
         </p>
         <Button
           testid="create-wallet"
-          disabled={checkNewPin(pin, again) !== null}
-          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(pin, ownClass)).then(clear)}
+          disabled={!newPin.ok}
+          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(newPin.pin, ownClass)).then(newPin.clear)}
         >
           Create wallet
         </Button>
@@ -76,28 +88,21 @@ export function Onboarding() {
 function Import() {
   const [address, setAddress] = useState('');
   const [key, setKey] = useState('');
-  const [pin, setPin] = useState('');
-  const [again, setAgain] = useState('');
-  const problem = pin || again ? checkNewPin(pin, again) : null;
+  const newPin = useNewPin('import-pin', 'New PIN');
   return (
     <details class="card">
       <summary>Import an existing account</summary>
       <Field label="Account address" testid="import-address" value={address} onInput={setAddress} placeholder="0x…" />
       <Field label="Owner key (0x… or the SDK-encrypted key)" testid="import-key" type="password" value={key} onInput={setKey} />
-      <Field label="New PIN" testid="import-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
-      <Field label="The same PIN again" testid="import-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
-      <div class="hint" aria-live="polite">
-        {problem ?? ''}
-      </div>
+      {newPin.fields}
       <Button
         testid="import-wallet"
-        disabled={checkNewPin(pin, again) !== null || !address || !key}
+        disabled={!newPin.ok || !address || !key}
         onClick={() =>
           // Secrets are cleared whatever the outcome.
-          void act('Importing…', () => ipc.importWallet(address, key, pin)).then(() => {
+          void act('Importing…', () => ipc.importWallet(address, key, newPin.pin)).then(() => {
             setKey('');
-            setPin('');
-            setAgain('');
+            newPin.clear();
           })
         }
       >
@@ -110,9 +115,7 @@ function Import() {
 function Restore() {
   const [text, setText] = useState('');
   const [passphrase, setPassphrase] = useState('');
-  const [pin, setPin] = useState('');
-  const [again, setAgain] = useState('');
-  const problem = pin || again ? checkNewPin(pin, again) : null;
+  const newPin = useNewPin('restore-pin', 'New PIN for this device');
   const readFile = (file: File | undefined) => {
     if (file) void file.text().then(setText);
   };
@@ -128,19 +131,14 @@ function Restore() {
         <textarea data-testid="restore-text" rows={3} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
       </label>
       <Field label="Backup passphrase" testid="restore-passphrase" type="password" value={passphrase} onInput={setPassphrase} />
-      <Field label="New PIN for this device" testid="restore-pin" type="password" value={pin} onInput={setPin} invalid={!!problem} />
-      <Field label="The same PIN again" testid="restore-pin-again" type="password" value={again} onInput={setAgain} invalid={!!problem} />
-      <div class="hint" aria-live="polite">
-        {problem ?? ''}
-      </div>
+      {newPin.fields}
       <Button
         testid="restore-submit"
-        disabled={checkNewPin(pin, again) !== null || !text.trim() || !passphrase}
+        disabled={!newPin.ok || !text.trim() || !passphrase}
         onClick={() =>
-          void act('Restoring the wallet…', () => ipc.importBackup(text, passphrase, pin)).then((ok) => {
+          void act('Restoring the wallet…', () => ipc.importBackup(text, passphrase, newPin.pin)).then((ok) => {
             setPassphrase('');
-            setPin('');
-            setAgain('');
+            newPin.clear();
             if (ok) setText('');
           })
         }

@@ -2,7 +2,7 @@
 // fee asked first in the gasless fee mode), and the hook's executeWithSession for other calls.
 import { useState } from 'preact/hooks';
 import { checksumAddress } from './address';
-import { checkAddress, checkAmount, formatUnits } from './amount';
+import { checkAddress, checkAmount, formatUnits, parseUnits } from './amount';
 import type { FeeQuote, LimitInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card, Copy, Field, Select } from './parts';
@@ -23,8 +23,7 @@ export function maxWithin(limit: LimitInfo | undefined, balance: string | null |
   const left = BigInt(limit.maxPerWindow) - BigInt(limit.spentInWindow);
   let most = BigInt(limit.maxPerCall) < left ? BigInt(limit.maxPerCall) : left;
   if (balance) {
-    const [w, f = ''] = balance.split('.');
-    const units = BigInt(w + f.padEnd(limit.decimals, '0').slice(0, limit.decimals));
+    const units = parseUnits(balance, limit.decimals);
     if (units < most) most = units;
   }
   return formatUnits((most < 0n ? 0n : most).toString(), limit.decimals);

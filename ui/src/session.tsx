@@ -1,7 +1,8 @@
 // The session screen: approving a new session (what it may do, for how long, how much of each
 // token), or revoking the one that is live.
 import { useState } from 'preact/hooks';
-import { checkAddress } from './amount';
+import type { AllowedCallInput } from './bindings';
+import { parseCalls } from './calls';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
 import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
@@ -26,13 +27,14 @@ function ClassNotes() {
   ) : null;
 }
 
-/** `contract entrypoint` per line: calls the session may make on one contract only. */
-function parseBound(text: string) {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const calls = lines.map((l) => l.split(/[\s,]+/));
-  const bad = calls.findIndex(([c = '', e = '']) => !checkAddress(c).ok || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e));
-  if (bad >= 0) return { reason: `Advanced, line ${bad + 1}: a contract address and an entrypoint name`, calls: [] };
-  return { reason: null, calls: calls.map(([contractAddress, entrypoint]) => ({ contractAddress: contractAddress!, entrypoint: entrypoint! })) };
+/** `contract entrypoint` per line: calls the session may make on one contract only, read as
+ * the advanced call screen reads calls, without calldata. */
+function parseBound(text: string): { reason: string | null; calls: AllowedCallInput[] } {
+  if (!text.trim()) return { reason: null, calls: [] };
+  const parsed = parseCalls(text);
+  if (!parsed.ok) return { reason: `Advanced: ${parsed.reason}`, calls: [] };
+  if (parsed.calls.some((c) => c.calldata.length > 0)) return { reason: 'Advanced: a contract address and an entrypoint per line, nothing more', calls: [] };
+  return { reason: null, calls: parsed.calls.map(({ contractAddress, entrypoint }) => ({ contractAddress, entrypoint })) };
 }
 
 function Approve() {

@@ -127,8 +127,9 @@ export function start() {
   void ipc.onSessionChanged((info) => {
     session.value = info;
     loadedAt.value = Date.now();
-    // A refresh may have settled a transaction left pending, or found tokens received.
-    if (!info.busy.executing) {
+    // Once nothing is in flight: a refresh may have settled a transaction left pending, or found
+    // tokens received. (Busy flags toggle several times per action: one read per quiet state.)
+    if (!Object.values(info.busy).some(Boolean)) {
       ipc.listActivity().then((list) => (activity.value = list), fail);
       void refreshBalances();
     }
