@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "refresh_history",
     "get_balances",
     "open_explorer",
+    "enable_biometrics",
+    "disable_biometrics",
 ];
 
 fn main() {

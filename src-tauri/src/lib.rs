@@ -1,6 +1,6 @@
 //! The desktop wallet: a Tauri host of the [`wallet_service`]. Commands are one-line calls into
 //! [`WalletService`]; this crate supplies the host parts (the OS keychain, `tauri-plugin-store`,
-//! the platform confirmers) and pushes the session card to the UI as an event.
+//! the platform's biometric unlock) and pushes the session card to the UI as an event.
 
 pub mod commands;
 pub mod confirmer;
@@ -22,7 +22,7 @@ use wallet_service::host::{select, TEST_SETTING};
 use wallet_service::keychain::KeyringVault;
 use wallet_service::views::SessionState;
 pub use wallet_service::AppError;
-use wallet_service::WalletService;
+use wallet_service::{SecretVault, WalletService};
 
 /// The commands and events the UI sees; used by [`run`] and by the bindings export test.
 pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
@@ -57,6 +57,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::activity::refresh_history,
             commands::activity::get_balances,
             commands::activity::open_explorer,
+            commands::wallet::enable_biometrics,
+            commands::wallet::disable_biometrics,
         ])
         .events(collect_events![SessionChanged])
 }
@@ -142,16 +144,17 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let handle = app.handle().clone();
-            let confirmer = select(setting.as_deref(), release, || {
-                confirmer::for_platform(&handle)
-            })?;
             let identifier = app.config().identifier.clone();
+            let vault: Arc<dyn SecretVault> = Arc::new(KeyringVault::new(identifier.clone()));
+            let biometrics = select(setting.as_deref(), release, vault.clone(), || {
+                confirmer::for_platform(&handle, vault.clone(), &identifier)
+            })?;
             let store = app.store("prefs.json")?;
             let wallet = WalletService::open(
-                Arc::new(KeyringVault::new(identifier)),
+                vault.clone(),
                 Arc::new(store_prefs::StorePrefs(store)),
                 default_network()?,
-                confirmer,
+                biometrics,
                 Arc::new(SystemClock),
             )?;
             // The one way to set the bearer-token command: the host's environment at each start,
@@ -201,7 +204,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 29, "{commands:?}");
+        assert_eq!(commands.len(), 31, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

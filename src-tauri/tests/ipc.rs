@@ -15,7 +15,7 @@ use serde_json::json;
 use starknet_core::types::Felt;
 use tauri::test::{mock_builder, mock_context, noop_assets};
 use wallet_service::host::select;
-use wallet_service::keychain::{owner_key_entry, session_key_entry};
+use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
 use wallet_service::SecretVault;
 
 mod common;
@@ -273,13 +273,18 @@ async fn every_command_over_ipc_on_a_real_node() {
     assert_eq!(runs, 1, "unlocking opens the session key once");
     assert_eq!(ui.ok("transfer", body.clone()).await["remainingCalls"], 3);
 
-    // Declined at the OS prompt: refused after a correct PIN, the session stays active.
+    // Declined at the OS prompt: biometric unlock is not turned on (so nothing is revoked
+    // without the PIN), the session stays active.
     drop(ui);
     drop(app);
     let (app, ui) = fx.start_app(&seen, "deny");
     assert_eq!(
-        ui.kind("revoke_session", json!({"pin": PIN})).await,
+        ui.kind("enable_biometrics", json!({"pin": PIN})).await,
         "NotConfirmed"
+    );
+    assert_eq!(
+        ui.kind("revoke_session", json!({"pin": null})).await,
+        "BiometricsUnavailable"
     );
     assert_eq!(ui.ok("refresh_status", json!({})).await["state"], "active");
 
@@ -343,21 +348,22 @@ fn open_entry(vault: &dyn SecretVault, name: &str) -> String {
         .to_string()
 }
 
-/// Without a fingerprint sensor or Windows Hello (this machine), the platform confirmer is the
-/// PIN re-entry, with the biometric plugin registered as in the app.
+/// Without a fingerprint sensor or Windows Hello (this machine), the platform's biometrics are
+/// none: the PIN only, with the biometric plugin registered as in the app.
 #[test]
-fn the_platform_confirmer_falls_back_to_the_pin_without_biometrics() {
+fn the_platform_biometrics_fall_back_to_the_pin_without_a_sensor() {
     let app = mock_builder()
         .plugin(tauri_plugin_biometric::init())
         .build(mock_context(noop_assets()))
         .unwrap();
-    let confirmer = chipi_wallet_app::confirmer::for_platform(app.handle());
+    let vault: Arc<dyn SecretVault> = Arc::new(KeyringVault::new("test.id"));
+    let platform =
+        || chipi_wallet_app::confirmer::for_platform(app.handle(), vault.clone(), "test.id");
+    let biometrics = platform();
     if cfg!(target_os = "linux") {
-        assert_eq!(confirmer.name(), "PIN");
+        assert_eq!(biometrics.name(), "PIN");
+        assert!(!biometrics.available());
     }
-    let chosen = select(None, true, || {
-        chipi_wallet_app::confirmer::for_platform(app.handle())
-    })
-    .unwrap();
-    assert_eq!(chosen.name(), confirmer.name());
+    let chosen = select(None, true, vault.clone(), platform).unwrap();
+    assert_eq!(chosen.name(), biometrics.name());
 }

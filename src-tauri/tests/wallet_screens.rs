@@ -273,3 +273,173 @@ async fn balances_history_and_backup_over_ipc() {
     }
     drop(app);
 }
+
+/// Biometric unlock in place of the PIN, through the app's commands with the test platform gate
+/// (the scripted confirmer over the test keychain, as Windows Hello over the Credential
+/// Manager): turned on after the PIN and one check; unlock, set-up and revoke without the PIN;
+/// a declined check refused with the PIN still working; the PIN back-off untouched; a key the
+/// OS dropped (a changed enrolment) and a stale wrapped PIN each turn it off without counting a
+/// miss; turned off, both entries gone. No response carries the PIN or the wrapping key.
+#[tokio::test(flavor = "multi_thread")]
+async fn biometric_unlock_replaces_the_pin() {
+    use wallet_service::host::{CheckedVault, Scripted};
+    use wallet_service::keychain::biometric_entry;
+
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let check = Scripted::new(true);
+    let vault: Arc<dyn SecretVault> = fx.vault.clone();
+    let gate = || Box::new(CheckedVault::new(Box::new(check.clone()), vault.clone()));
+    let (app, ui) = fx.start_app_with(&seen, gate());
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = wallet["address"].as_str().unwrap().to_owned();
+    assert_eq!(
+        wallet["biometrics"],
+        json!({"name": "Test biometrics", "available": true, "enabled": false})
+    );
+    let key_entry = biometric_entry("local", &address, "key");
+    let pin_entry = biometric_entry("local", &address, "pin");
+    let entries = || {
+        (
+            fx.vault.get(&key_entry).unwrap().is_some(),
+            fx.vault.get(&pin_entry).unwrap().is_some(),
+        )
+    };
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": null})).await,
+        "BiometricsUnavailable",
+        "off until turned on"
+    );
+
+    // Turning it on: the PIN first (a wrong one counts as usual), then one check.
+    assert_eq!(
+        ui.kind("enable_biometrics", json!({"pin": "wrong-pin"}))
+            .await,
+        "WrongPin"
+    );
+    check.set(false);
+    assert_eq!(
+        ui.kind("enable_biometrics", json!({"pin": PIN})).await,
+        "NotConfirmed"
+    );
+    assert_eq!(entries(), (false, false), "a declined check keeps nothing");
+    check.set(true);
+    let on = ui.ok("enable_biometrics", json!({"pin": PIN})).await;
+    assert_eq!(on["enabled"], true);
+    assert_eq!(entries(), (true, true));
+    let wrapped = fx.vault.get(&pin_entry).unwrap().unwrap();
+    assert!(wrapped.starts_with("chipi-wrapped:") && !wrapped.contains(PIN));
+
+    // Unlock, set-up and revoke with no PIN at all.
+    ui.ok("lock", json!({})).await;
+    assert_eq!(
+        ui.ok("unlock", json!({"pin": null})).await["unlocked"],
+        true
+    );
+    let request = json!({
+        "durationSeconds": 3600,
+        "maxCalls": 5,
+        "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}],
+    });
+    let set_up = ui
+        .ok("set_up_session", json!({"request": request, "pin": null}))
+        .await;
+    assert_eq!(set_up["state"], "active");
+
+    // A restart keeps it on; a declined check is refused and the PIN still works.
+    drop(ui);
+    drop(app);
+    let (app, ui) = fx.start_app_with(&seen, gate());
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["biometrics"]["enabled"],
+        true
+    );
+    check.set(false);
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": null})).await,
+        "NotConfirmed"
+    );
+    assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
+    check.set(true);
+
+    // The PIN back-off is unchanged: three misses make the right PIN wait; biometrics neither
+    // count nor clear it.
+    for _ in 0..3 {
+        assert_eq!(
+            ui.kind("unlock", json!({"pin": "wrong-pin"})).await,
+            "WrongPin"
+        );
+    }
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": PIN})).await,
+        "TooManyAttempts"
+    );
+    assert_eq!(
+        ui.ok("unlock", json!({"pin": null})).await["unlocked"],
+        true
+    );
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": PIN})).await,
+        "TooManyAttempts"
+    );
+    fx.clock.advance(30);
+    assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
+
+    let revoked = ui.ok("revoke_session", json!({"pin": null})).await;
+    assert_eq!(revoked["state"], "revoked");
+
+    // The OS dropped the key (what macOS does when the enrolled fingers change): turned off,
+    // said so, and the PIN works.
+    fx.vault.delete(&key_entry).unwrap();
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": null})).await,
+        "BiometricsChanged"
+    );
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["biometrics"]["enabled"],
+        false
+    );
+    assert_eq!(entries(), (false, false));
+    assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
+
+    // A wrapped PIN that is not the wallet's (sealed again under another PIN): turned off, and
+    // not a miss — two misses before it, the right PIN still opens after it.
+    ui.ok("enable_biometrics", json!({"pin": PIN})).await;
+    let key =
+        chipi_session::WrappingKey::from_text(&fx.vault.get(&key_entry).unwrap().unwrap()).unwrap();
+    let stale = key
+        .wrap("another-pin", &format!("local:{address}"))
+        .unwrap();
+    fx.vault.put(&pin_entry, &stale).unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            ui.kind("unlock", json!({"pin": "wrong-pin"})).await,
+            "WrongPin"
+        );
+    }
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": null})).await,
+        "BiometricsChanged"
+    );
+    assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
+    assert_eq!(entries(), (false, false));
+
+    // Turned off on request: both entries deleted, the PIN only.
+    ui.ok("enable_biometrics", json!({"pin": PIN})).await;
+    assert_eq!(entries(), (true, true));
+    let off = ui.ok("disable_biometrics", json!({})).await;
+    assert_eq!(off["enabled"], false);
+    assert_eq!(entries(), (false, false));
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": null})).await,
+        "BiometricsUnavailable"
+    );
+
+    let seen = seen.lock().unwrap();
+    let key_text = key.to_text();
+    for payload in seen.iter() {
+        assert!(!payload.contains(PIN) && !payload.contains(key_text.as_str()));
+    }
+    drop(app);
+}

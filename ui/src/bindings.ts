@@ -19,20 +19,23 @@ export const commands = {
 	 *  (sealed under the PIN at once, like the PIN itself never kept).
 	 */
 	importWallet: (address: string, ownerKey: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("import_wallet", { address, ownerKey, pin })),
-	/**  Opens the session key so transfers need no prompt. */
-	unlock: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("unlock", { pin })),
+	/**
+	 *  Opens the session key so transfers need no prompt: with the PIN or, with `pin` null,
+	 *  biometric unlock.
+	 */
+	unlock: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("unlock", { pin })),
 	/**  Closes it. */
 	lock: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("lock")),
 	/**  Loads the stored wallet again, after the keychain was unlocked. */
 	retryKeychain: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("retry_keychain")),
 	/**  The session card. */
 	getSessionView: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("get_session_view")),
-	/**  `createSession`. */
-	createSession: (durationSeconds: number | null, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
-	/**  `registerSession`. */
-	registerSession: (request: SessionRequest_Deserialize, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("register_session", { request, pin })),
-	/**  Create and register with one confirmation. */
-	setUpSession: (request: SessionRequest_Deserialize, pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
+	/**  `createSession`, after the PIN or, with `pin` null, biometric unlock. */
+	createSession: (durationSeconds: number | null, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
+	/**  `registerSession`, after the PIN or, with `pin` null, biometric unlock. */
+	registerSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("register_session", { request, pin })),
+	/**  Create and register with one confirmation: the PIN or, with `pin` null, biometric unlock. */
+	setUpSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
 	/**  `executeWithSession`. */
 	executeWithSession: (calls: CallInput[]) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("execute_with_session", { calls })),
 	/**
@@ -41,8 +44,8 @@ export const commands = {
 	 *  fee is signed.
 	 */
 	transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount, acceptedFee })),
-	/**  `revokeSession`. */
-	revokeSession: (pin: Pin) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
+	/**  `revokeSession`, after the PIN or, with `pin` null, biometric unlock. */
+	revokeSession: (pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
 	/**  `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first. */
 	clearSession: (pin: Pin | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session", { pin, revoke })),
 	/**  `refetchStatus`. */
@@ -84,6 +87,10 @@ export const commands = {
 	getBalances: () => typedError<BalanceInfo_Serialize[], AppError>(__TAURI_INVOKE("get_balances")),
 	/**  Opens the transaction's page on the network's explorer in the system browser. */
 	openExplorer: (transactionHash: string) => typedError<null, AppError>(__TAURI_INVOKE("open_explorer", { transactionHash })),
+	/**  Turns biometric unlock on (after the PIN and one OS check). */
+	enableBiometrics: (pin: Pin) => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("enable_biometrics", { pin })),
+	/**  Turns biometric unlock off, deleting its key. */
+	disableBiometrics: () => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("disable_biometrics")),
 };
 
 /** Events */
@@ -197,6 +204,13 @@ export type AppError =
 { kind: "TooManyAttempts"; message: string } | 
 /**  The user declined the confirmation. */
 { kind: "NotConfirmed"; message: string } | 
+/**  This device offers no biometric unlock (or not now): use the PIN. */
+{ kind: "BiometricsUnavailable"; message: string } | 
+/**
+ *  Biometric unlock no longer opens the wallet (the OS dropped its key after the enrolment
+ *  changed, or the PIN it holds is not the wallet's): it was turned off; use the PIN.
+ */
+{ kind: "BiometricsChanged"; message: string } | 
 /**  The wallet is locked; unlock it with the PIN. */
 { kind: "Locked"; message: string } | 
 /**  No wallet yet; create or import one. */
@@ -255,6 +269,16 @@ export type BalanceInfo_Serialize = {
 	decimals: number,
 	/**  Balance in whole units (`None`: could not be read). */
 	amount: string | null,
+};
+
+/**  Biometric unlock, as the unlock and settings screens show it. */
+export type BiometricsInfo = {
+	/**  What the device offers ("Touch ID", "Windows Hello"; "PIN" where there is nothing). */
+	name: string,
+	/**  Whether it can be turned on here. */
+	available: boolean,
+	/**  Whether it is on for this wallet (unlock, set-up and revoke without the PIN). */
+	enabled: boolean,
 };
 
 /**  Operations in progress. */
@@ -811,6 +835,8 @@ export type WalletInfo_Deserialize = {
 	unlocked: boolean,
 	/**  Network name. */
 	network: string,
+	/**  Biometric unlock on this device and for this wallet. */
+	biometrics: BiometricsInfo,
 };
 
 /**  The wallet as the UI sees it. */
@@ -838,6 +864,8 @@ export type WalletInfo_Serialize = {
 	unlocked: boolean,
 	/**  Network name. */
 	network: string,
+	/**  Biometric unlock on this device and for this wallet. */
+	biometrics: BiometricsInfo,
 };
 
 /**  The wallet's account class, as far as this app knows it. */

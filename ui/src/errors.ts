@@ -29,6 +29,8 @@ const byKind: Record<ErrorKind, Shown> = {
   WrongPin: { title: 'Wrong PIN', next: 'Check the PIN and try again.' },
   TooManyAttempts: { title: 'Too many wrong PINs', next: 'Wait a moment, then try again.' },
   NotConfirmed: { title: 'Not confirmed', next: 'Confirm to continue.' },
+  BiometricsUnavailable: { title: 'Biometric unlock is not available', next: 'Use your PIN.' },
+  BiometricsChanged: { title: 'Biometric unlock was turned off', next: 'It no longer opens this wallet (the enrolled fingerprints may have changed). Use your PIN, then turn it on again in Settings.' },
   Locked: { title: 'Wallet locked', next: 'Unlock it with your PIN.' },
   NoWallet: { title: 'No wallet yet', next: 'Create or import a wallet.' },
   WrongChain: { title: 'The node is on another chain', next: 'Open Settings and pick the node of this network (or the network of this node).' },

@@ -114,9 +114,15 @@ export function Frame({ children }: { children: preact.ComponentChildren }) {
 
 export function Unlock() {
   const [pin, setPin] = useState('');
+  const bio = wallet.value?.biometrics;
   return (
     <Card title="Locked" testid="unlock-form">
       <p class="note">The session key is closed. Enter your PIN to send again.</p>
+      {bio?.enabled ? (
+        <Button testid="unlock-biometric" onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.unlock(null))}>
+          Unlock with {bio.name}
+        </Button>
+      ) : null}
       <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
       <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then(() => setPin(''))}>
         Unlock

@@ -16,17 +16,20 @@ export const ipc = {
   createWallet: (pin: string, ownClass: boolean) => unwrap(commands.createWallet(pin, ownClass)),
   importWallet: (address: string, ownerKey: string, pin: string) =>
     unwrap(commands.importWallet(address, ownerKey, pin)),
-  unlock: (pin: string) => unwrap(commands.unlock(pin)),
+  // A null PIN asks for biometric unlock instead (when it is on).
+  unlock: (pin: string | null) => unwrap(commands.unlock(pin)),
+  enableBiometrics: (pin: string) => unwrap(commands.enableBiometrics(pin)),
+  disableBiometrics: () => unwrap(commands.disableBiometrics()),
   lock: () => unwrap(commands.lock()),
   retryKeychain: () => unwrap(commands.retryKeychain()),
   getSessionView: () => unwrap(commands.getSessionView()),
-  setUpSession: (request: Parameters<typeof commands.setUpSession>[0], pin: string) =>
+  setUpSession: (request: Parameters<typeof commands.setUpSession>[0], pin: string | null) =>
     unwrap(commands.setUpSession(request, pin)),
-  registerSession: (request: Parameters<typeof commands.registerSession>[0], pin: string) =>
+  registerSession: (request: Parameters<typeof commands.registerSession>[0], pin: string | null) =>
     unwrap(commands.registerSession(request, pin)),
   transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null = null) =>
     unwrap(commands.transfer(token, recipient, amount, acceptedFee)),
-  revokeSession: (pin: string) => unwrap(commands.revokeSession(pin)),
+  revokeSession: (pin: string | null) => unwrap(commands.revokeSession(pin)),
   clearSession: (pin: string | null, revoke: boolean) => unwrap(commands.clearSession(pin, revoke)),
   refreshStatus: () => unwrap(commands.refreshStatus()),
   listActivity: () => commands.listActivity(),

@@ -71,7 +71,8 @@ function Approve() {
     setChosen(next);
   };
   const setRow = (symbol: string, key: 'perTransfer' | 'perHour', value: string) => setRows({ ...rows, [symbol]: { ...rows[symbol]!, [key]: value } });
-  const confirm = () =>
+  const bio = wallet.value?.biometrics;
+  const confirm = (pin: string | null) =>
     void act(
       'Registering the session on chain…',
       () =>
@@ -131,8 +132,13 @@ function Approve() {
       <div data-testid="setup-validation" class="hint" aria-live="polite">
         {problem ?? ''}
       </div>
+      {bio?.enabled ? (
+        <Button testid="setup-confirm-biometric" disabled={problem !== null} onClick={() => confirm(null)}>
+          Approve with {bio.name}
+        </Button>
+      ) : null}
       <Field label="PIN" testid="setup-pin" type="password" value={pin} onInput={setPin} />
-      <Button testid="setup-confirm" disabled={problem !== null || !pin} onClick={confirm}>
+      <Button testid="setup-confirm" disabled={problem !== null || !pin} onClick={() => confirm(pin)}>
         Approve and set up
       </Button>
     </Card>
@@ -142,9 +148,15 @@ function Approve() {
 function Revoke() {
   const [pin, setPin] = useState('');
   const done = () => setPin('');
+  const bio = wallet.value?.biometrics;
   return (
     <Card title="Revoke the session" testid="revoke-form">
       <p class="warning">Revoking ends the session on chain at once: this key can no longer send for you. Set up a new one to send again.</p>
+      {bio?.enabled ? (
+        <Button testid="revoke-biometric" kind="danger" onClick={() => void act('Revoking the session…', () => ipc.revokeSession(null), 'home')}>
+          Revoke with {bio.name}
+        </Button>
+      ) : null}
       <Field label="PIN" testid="revoke-pin" type="password" value={pin} onInput={setPin} />
       <Button testid="revoke-submit" kind="danger" disabled={!pin} onClick={() => void act('Revoking the session…', () => ipc.revokeSession(pin), 'home').then(done)}>
         Revoke session

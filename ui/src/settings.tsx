@@ -159,6 +159,38 @@ function AutoLock({ s }: { s: SettingsInfo | null }) {
   );
 }
 
+function BiometricUnlock() {
+  const [pin, setPin] = useState('');
+  const bio = wallet.value?.biometrics;
+  if (!bio) return null;
+  return (
+    <Card title="Unlock without the PIN" testid="biometrics">
+      {!bio.available ? (
+        <p class="note" data-testid="biometrics-none">
+          This device offers no biometric unlock here (Touch ID on macOS, Windows Hello on Windows): the PIN is used.
+        </p>
+      ) : bio.enabled ? (
+        <>
+          <p class="note" data-testid="biometrics-on">
+            {bio.name} unlocks the wallet and confirms setting up or revoking a session. The PIN still works.
+          </p>
+          <Button testid="biometrics-disable" kind="secondary" onClick={() => void act('Turning it off…', () => ipc.disableBiometrics())}>
+            Turn off {bio.name}
+          </Button>
+        </>
+      ) : (
+        <>
+          <p class="note">Use {bio.name} instead of typing the PIN. Backing up and removing the wallet still ask for the PIN.</p>
+          <Field label="PIN" testid="biometrics-pin" type="password" value={pin} onInput={setPin} />
+          <Button testid="biometrics-enable" disabled={!pin} onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.enableBiometrics(pin)).then(() => setPin(''))}>
+            Turn on {bio.name}
+          </Button>
+        </>
+      )}
+    </Card>
+  );
+}
+
 function Backup() {
   const [pin, setPin] = useState('');
   const [passphrase, setPassphrase] = useState('');
@@ -231,6 +263,7 @@ export function Settings() {
       <AutoLock s={s} />
       {wallet.value ? (
         <>
+          <BiometricUnlock />
           <Backup />
           <Remove />
         </>

@@ -89,6 +89,8 @@ export async function act(what: string, f: () => Promise<unknown>, then?: Tab): 
     return true;
   } catch (e) {
     fail(e);
+    // Biometric unlock turned itself off: the screens stop offering it.
+    if (isAppError(e) && e.kind === 'BiometricsChanged') await reload().catch(() => undefined);
     return false;
   } finally {
     working.value = null;

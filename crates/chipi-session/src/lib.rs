@@ -43,6 +43,7 @@ pub use error::SessionError;
 pub use keys::sealed_secret::{KdfParams, SealedSecret};
 pub use keys::secret_key::SecretKey;
 pub use keys::session_key_data::SessionKeyData;
+pub use keys::wrapping_key::WrappingKey;
 pub use network::{Network, Token};
 pub use parse::{parse_address, parse_felt, parse_selector};
 pub use session::hash::session_message_hash;

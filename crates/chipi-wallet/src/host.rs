@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chipi_session::{Network, SystemClock};
 use wallet_service::prefs::FilePrefs;
-use wallet_service::{AppError, GasBackend, Pin, PinReentry, SecretVault, WalletService};
+use wallet_service::{AppError, GasBackend, Pin, PinOnly, SecretVault, WalletService};
 
 use crate::cli::{BackendKind, Cli};
 
@@ -123,7 +123,7 @@ pub fn open(cli: &Cli) -> Result<WalletService, AppError> {
         Arc::new(FileVault(dir.join("secrets"))),
         Arc::new(FilePrefs(dir.join("prefs.json"))),
         network_of(cli)?,
-        Box::new(PinReentry),
+        Box::new(PinOnly),
         Arc::new(SystemClock),
         gas_of(cli)?,
     )?;

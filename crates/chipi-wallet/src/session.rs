@@ -29,12 +29,16 @@ pub async fn run(
                         .map_err(|_| AppError::InvalidInput(format!("duration {d}: too long")))
                 })
                 .transpose()?;
-            let info = service.create_session(duration, &input.pin()?).await?;
+            let info = service
+                .create_session(duration, Some(&input.pin()?))
+                .await?;
             Ok(output::session(&info))
         }
         SessionCommand::Register(args) => {
             let request = register_request(args, &service.network())?;
-            let info = service.register_session(&request, &input.pin()?).await?;
+            let info = service
+                .register_session(&request, Some(&input.pin()?))
+                .await?;
             Ok(output::session(&info))
         }
         SessionCommand::Status => Ok(output::session(&service.refresh_status().await?)),
@@ -45,7 +49,7 @@ pub async fn run(
             transfer(token, to, amount, service, input).await
         }
         SessionCommand::Revoke => Ok(output::session(
-            &service.revoke_session(&input.pin()?).await?,
+            &service.revoke_session(Some(&input.pin()?)).await?,
         )),
         SessionCommand::Clear { revoke } => {
             let live = matches!(
@@ -92,7 +96,7 @@ async fn execute(
     if let Some(path) = calls {
         list.extend(calls_file(&read_file(path)?)?);
     }
-    service.unlock(&input.pin()?).await?;
+    service.unlock(Some(&input.pin()?)).await?;
     let inputs: Vec<CallInput> = list.iter().map(call_input).collect();
     Ok(output::transaction(&service.execute(&inputs).await?))
 }
@@ -109,7 +113,7 @@ async fn transfer(
     let token_info = network.token(token)?;
     let recipient = parse_address(to)?;
     parse_amount(amount, token_info.decimals)?;
-    service.unlock(&input.pin()?).await?;
+    service.unlock(Some(&input.pin()?)).await?;
     let result = service.transfer(token, to, amount).await?;
     let mut shown = output::transaction(&result);
     shown.text = format!(

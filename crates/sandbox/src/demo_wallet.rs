@@ -11,7 +11,7 @@ use starknet_core::types::Felt;
 use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
 use wallet_service::prefs::FilePrefs;
 use wallet_service::views::{LimitInput, SessionRequest};
-use wallet_service::{Pin, PinReentry, SecretVault, WalletService};
+use wallet_service::{Pin, PinOnly, SecretVault, WalletService};
 
 use crate::DEMO_PIN;
 
@@ -58,7 +58,7 @@ pub async fn create(
         Arc::new(KeyringVault::new(identifier.clone())),
         Arc::new(store),
         network.clone(),
-        Box::new(PinReentry),
+        Box::new(PinOnly),
         Arc::new(SystemClock),
     )?;
     // This project's class: the demo session has spending limits, which CHIPI's classes do not keep.
@@ -87,7 +87,7 @@ pub async fn create(
             allowed_calls: vec![],
             valid_until: None,
         },
-        &Pin::new(DEMO_PIN),
+        Some(&Pin::new(DEMO_PIN)),
     )
     .await?;
     Ok(demo)

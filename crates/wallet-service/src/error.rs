@@ -44,6 +44,13 @@ pub enum AppError {
     /// The user declined the confirmation.
     #[error("{0}")]
     NotConfirmed(String),
+    /// This device offers no biometric unlock (or not now): use the PIN.
+    #[error("{0}")]
+    BiometricsUnavailable(String),
+    /// Biometric unlock no longer opens the wallet (the OS dropped its key after the enrolment
+    /// changed, or the PIN it holds is not the wallet's): it was turned off; use the PIN.
+    #[error("{0}")]
+    BiometricsChanged(String),
     /// The wallet is locked; unlock it with the PIN.
     #[error("{0}")]
     Locked(String),

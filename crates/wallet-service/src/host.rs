@@ -1,6 +1,11 @@
 //! What a front end provides: where sealed secrets live, where preferences are persisted, and who
 //! confirms an authorisation. The clock is the core's [`chipi_session::Clock`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use chipi_session::WrappingKey;
+
 use crate::error::AppError;
 use crate::prefs::Prefs;
 
@@ -25,6 +30,10 @@ pub trait PrefsStore: Send + Sync {
 /// What the user is asked to confirm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirmation {
+    /// Unlock the wallet.
+    Unlock,
+    /// Turn on biometric unlock.
+    TurnOnBiometrics,
     /// Create and register a session.
     SetUpSession,
     /// Revoke the session.
@@ -35,43 +44,152 @@ impl Confirmation {
     /// The sentence shown by the OS prompt.
     pub fn reason(self) -> &'static str {
         match self {
+            Confirmation::Unlock => "Unlock your wallet",
+            Confirmation::TurnOnBiometrics => "Turn on unlocking your wallet without the PIN",
             Confirmation::SetUpSession => "Allow a session key to make transfers for you",
             Confirmation::RevokeSession => "Revoke the session key",
         }
     }
 }
 
-/// Asks the user, after the PIN was accepted.
+/// The platform's user-presence check (Windows Hello, a test's script): yes or no.
 pub trait Confirmer: Send + Sync {
     /// `Ok` when the user confirmed.
     fn confirm(&self, what: Confirmation) -> Result<(), AppError>;
-    /// A name for the settings screen.
+    /// A name for the screens.
     fn name(&self) -> &'static str;
+    /// Whether the check can be asked on this device now.
+    fn available(&self) -> bool;
 }
 
-/// Where no biometric API exists (Linux, the CLI): the PIN just entered is the confirmation.
+/// Biometric unlock: keeps a wrapping key behind the platform's user-presence check and hands
+/// it back only after the check passes. The key opens the wallet's PIN, wrapped in the ordinary
+/// keychain, so a passed check stands in for typing the PIN.
+pub trait Biometrics: Send + Sync {
+    /// A name for the screens ("Touch ID", "Windows Hello"; "PIN" where there is none).
+    fn name(&self) -> &'static str;
+    /// Whether biometric unlock can be turned on here.
+    fn available(&self) -> bool;
+    /// Keeps `key` under `name`, readable only after the check; replaces what was there.
+    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), AppError>;
+    /// Asks the user (`what` says why) and returns the key. `NotConfirmed` when declined;
+    /// `BiometricsChanged` when the key is gone (the OS dropped it after the enrolled
+    /// fingerprints changed) or unreadable.
+    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError>;
+    /// Removes `name` (nothing to do when absent).
+    fn delete(&self, name: &str) -> Result<(), AppError>;
+}
+
+/// Where no biometric API exists (Linux, the CLI): the PIN is the only way in.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct PinReentry;
+pub struct PinOnly;
 
-impl Confirmer for PinReentry {
-    fn confirm(&self, _what: Confirmation) -> Result<(), AppError> {
-        Ok(())
-    }
+fn pin_only() -> AppError {
+    AppError::BiometricsUnavailable("this device has no biometric unlock: use the PIN".into())
+}
 
+impl Biometrics for PinOnly {
     fn name(&self) -> &'static str {
         "PIN"
     }
+
+    fn available(&self) -> bool {
+        false
+    }
+
+    fn store(&self, _name: &str, _key: &WrappingKey) -> Result<(), AppError> {
+        Err(pin_only())
+    }
+
+    fn release(&self, _name: &str, _what: Confirmation) -> Result<WrappingKey, AppError> {
+        Err(pin_only())
+    }
+
+    fn delete(&self, _name: &str) -> Result<(), AppError> {
+        Ok(())
+    }
 }
 
-/// A confirmer that answers without asking, for tests only.
-#[derive(Debug, Clone, Copy)]
+/// The error for a key the platform no longer gives back.
+pub fn key_gone(name: &str) -> AppError {
+    AppError::BiometricsChanged(format!(
+        "{name} unlock no longer opens this wallet (the enrolled fingerprints or faces may have \
+         changed): use the PIN, then turn {name} on again"
+    ))
+}
+
+/// Biometrics made of a yes/no presence check and a vault that keeps the key: the key is read
+/// only after the check passed. Windows: Windows Hello over a DPAPI-protected Credential
+/// Manager entry; tests: the scripted confirmer over the test keychain.
+pub struct CheckedVault {
+    confirmer: Box<dyn Confirmer>,
+    vault: Arc<dyn SecretVault>,
+}
+
+impl std::fmt::Debug for CheckedVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedVault")
+            .field("confirmer", &self.confirmer.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CheckedVault {
+    /// `confirmer` guarding keys kept in `vault`.
+    pub fn new(confirmer: Box<dyn Confirmer>, vault: Arc<dyn SecretVault>) -> Self {
+        Self { confirmer, vault }
+    }
+}
+
+impl Biometrics for CheckedVault {
+    fn name(&self) -> &'static str {
+        self.confirmer.name()
+    }
+
+    fn available(&self) -> bool {
+        self.confirmer.available()
+    }
+
+    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), AppError> {
+        self.vault.put(name, &key.to_text())
+    }
+
+    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError> {
+        self.confirmer.confirm(what)?;
+        let text =
+            zeroize::Zeroizing::new(self.vault.get(name)?.ok_or_else(|| key_gone(self.name()))?);
+        WrappingKey::from_text(&text).map_err(|_| key_gone(self.name()))
+    }
+
+    fn delete(&self, name: &str) -> Result<(), AppError> {
+        self.vault.delete(name)
+    }
+}
+
+/// A confirmer that answers without asking, for tests only; its answer can be changed while it
+/// is in use.
+#[derive(Debug, Clone)]
 pub struct Scripted {
-    approve: bool,
+    approve: Arc<AtomicBool>,
+}
+
+impl Scripted {
+    /// Answers with `approve` until told otherwise.
+    pub fn new(approve: bool) -> Self {
+        Self {
+            approve: Arc::new(AtomicBool::new(approve)),
+        }
+    }
+
+    /// From now on, answers with `approve` (every clone).
+    pub fn set(&self, approve: bool) {
+        self.approve.store(approve, Ordering::SeqCst);
+    }
 }
 
 impl Confirmer for Scripted {
     fn confirm(&self, what: Confirmation) -> Result<(), AppError> {
-        if self.approve {
+        if self.approve.load(Ordering::SeqCst) {
             Ok(())
         } else {
             Err(AppError::NotConfirmed(format!(
@@ -82,28 +200,39 @@ impl Confirmer for Scripted {
     }
 
     fn name(&self) -> &'static str {
-        "test"
+        "Test biometrics"
+    }
+
+    fn available(&self) -> bool {
+        true
     }
 }
 
-/// The test setting `CHIPI_TEST_CONFIRMER` (`approve` or `deny`). Release builds refuse to start
-/// with it set, so it can never weaken an installed app.
+/// The test setting `CHIPI_TEST_CONFIRMER`: `approve` or `deny` (a scripted biometric check over
+/// the keychain), or `none` (a device without biometrics). Release builds refuse to start with
+/// it set, so it can never weaken an installed app.
 pub const TEST_SETTING: &str = "CHIPI_TEST_CONFIRMER";
 
-/// The scripted confirmer when `test_setting` is given in a debug build, else `platform()`.
+/// The scripted biometrics when `test_setting` is given in a debug build (keys kept in
+/// `vault`), else `platform()`.
 pub fn select(
     test_setting: Option<&str>,
     release: bool,
-    platform: impl FnOnce() -> Box<dyn Confirmer>,
-) -> Result<Box<dyn Confirmer>, AppError> {
+    vault: Arc<dyn SecretVault>,
+    platform: impl FnOnce() -> Box<dyn Biometrics>,
+) -> Result<Box<dyn Biometrics>, AppError> {
+    let scripted = |approve| -> Box<dyn Biometrics> {
+        Box::new(CheckedVault::new(Box::new(Scripted::new(approve)), vault))
+    };
     match test_setting {
         Some(_) if release => Err(AppError::Internal(format!(
             "{TEST_SETTING} is refused in release builds"
         ))),
-        Some("approve") => Ok(Box::new(Scripted { approve: true })),
-        Some("deny") => Ok(Box::new(Scripted { approve: false })),
+        Some("approve") => Ok(scripted(true)),
+        Some("deny") => Ok(scripted(false)),
+        Some("none") => Ok(Box::new(PinOnly)),
         Some(other) => Err(AppError::InvalidInput(format!(
-            "{TEST_SETTING}={other:?}: approve or deny"
+            "{TEST_SETTING}={other:?}: approve, deny or none"
         ))),
         None => Ok(platform()),
     }
@@ -112,24 +241,84 @@ pub fn select(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Memory(Mutex<HashMap<String, String>>);
+
+    impl SecretVault for Memory {
+        fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+            self.0.lock().unwrap().insert(name.into(), sealed.into());
+            Ok(())
+        }
+        fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+            Ok(self.0.lock().unwrap().get(name).cloned())
+        }
+        fn delete(&self, name: &str) -> Result<(), AppError> {
+            self.0.lock().unwrap().remove(name);
+            Ok(())
+        }
+    }
 
     #[test]
-    fn release_builds_refuse_the_test_confirmer() {
-        let pin = || -> Box<dyn Confirmer> { Box::new(PinReentry) };
+    fn release_builds_refuse_the_test_setting() {
+        let vault: Arc<dyn SecretVault> = Arc::new(Memory::default());
+        let pin = || -> Box<dyn Biometrics> { Box::new(PinOnly) };
         assert!(matches!(
-            select(Some("approve"), true, pin),
+            select(Some("approve"), true, vault.clone(), pin),
             Err(AppError::Internal(_))
         ));
-        assert!(select(Some("approve"), false, pin)
-            .unwrap()
-            .confirm(Confirmation::SetUpSession)
-            .is_ok());
-        let deny = select(Some("deny"), false, pin).unwrap();
+        let key = WrappingKey::generate().unwrap();
+        let approve = select(Some("approve"), false, vault.clone(), pin).unwrap();
+        assert!(approve.available());
+        approve.store("k", &key).unwrap();
+        assert_eq!(
+            approve
+                .release("k", Confirmation::SetUpSession)
+                .unwrap()
+                .as_bytes(),
+            key.as_bytes()
+        );
+        let deny = select(Some("deny"), false, vault.clone(), pin).unwrap();
         assert!(matches!(
-            deny.confirm(Confirmation::RevokeSession),
+            deny.release("k", Confirmation::RevokeSession),
             Err(AppError::NotConfirmed(_))
         ));
-        assert!(select(Some("maybe"), false, pin).is_err());
-        assert_eq!(select(None, true, pin).unwrap().name(), "PIN");
+        assert!(!select(Some("none"), false, vault.clone(), pin)
+            .unwrap()
+            .available());
+        assert!(select(Some("maybe"), false, vault.clone(), pin).is_err());
+        assert_eq!(select(None, true, vault, pin).unwrap().name(), "PIN");
+    }
+
+    #[test]
+    fn a_checked_vault_reads_the_key_only_after_the_check() {
+        let vault = Arc::new(Memory::default());
+        let check = Scripted::new(false);
+        let gate = CheckedVault::new(Box::new(check.clone()), vault.clone());
+        let key = WrappingKey::generate().unwrap();
+        gate.store("k", &key).unwrap();
+        assert!(matches!(
+            gate.release("k", Confirmation::Unlock),
+            Err(AppError::NotConfirmed(_))
+        ));
+        check.set(true);
+        assert!(gate.release("k", Confirmation::Unlock).is_ok());
+        // A key the store lost or garbled is a changed enrolment, not a wrong PIN.
+        vault.put("k", "garbage").unwrap();
+        assert!(matches!(
+            gate.release("k", Confirmation::Unlock),
+            Err(AppError::BiometricsChanged(_))
+        ));
+        gate.delete("k").unwrap();
+        assert!(matches!(
+            gate.release("k", Confirmation::Unlock),
+            Err(AppError::BiometricsChanged(_))
+        ));
+        assert!(matches!(
+            PinOnly.release("k", Confirmation::Unlock),
+            Err(AppError::BiometricsUnavailable(_))
+        ));
     }
 }

@@ -78,6 +78,12 @@ pub fn session_key_entry(network: &str, address: &str) -> String {
     format!("wallet:{network}:{address}:session")
 }
 
+/// The entry of the wallet's biometric unlock: `key` (the wrapping key, behind the OS's check)
+/// or `pin` (the PIN wrapped under it, in the keychain).
+pub fn biometric_entry(network: &str, address: &str, what: &str) -> String {
+    format!("wallet:{network}:{address}:biometric-{what}")
+}
+
 /// The name entries had before they named the network (`what`: `owner` or `session`); read
 /// once and moved to the new name.
 pub fn legacy_entry(address: &str, what: &str) -> String {

@@ -1,6 +1,6 @@
 //! The wallet every front end shares: one wallet with its session, activity and settings, over
 //! the `chipi-session` core. It knows nothing of Tauri or of a terminal: a front end supplies the
-//! [`host`] parts (a secret vault, a preference store, a confirmer, a clock) and calls
+//! [`host`] parts (a secret vault, a preference store, biometrics, a clock) and calls
 //! [`WalletService`]; the desktop app is one such host, the sandbox another.
 
 pub mod error;
@@ -13,6 +13,6 @@ pub mod service;
 pub mod views;
 
 pub use error::AppError;
-pub use host::{Confirmation, Confirmer, PinReentry, PrefsStore, SecretVault};
+pub use host::{Biometrics, Confirmation, Confirmer, PinOnly, PrefsStore, SecretVault};
 pub use pin::Pin;
 pub use service::{GasBackend, WalletService};

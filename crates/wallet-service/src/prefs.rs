@@ -20,6 +20,10 @@ pub struct WalletPrefs {
     pub class_hash: Felt,
     /// Deployment salt, for wallets made here.
     pub salt: Option<Felt>,
+    /// Biometric unlock is on (its key is behind the OS's check, the wrapped PIN in the
+    /// keychain).
+    #[serde(default)]
+    pub biometric_unlock: bool,
 }
 
 /// The session without its key.
@@ -318,6 +322,7 @@ mod tests {
             owner_public_key: Felt::from(8u8),
             class_hash: Felt::from(9u8),
             salt: None,
+            biometric_unlock: false,
         };
         prefs.wallet = Some(wallet.clone());
         prefs.gas.fee_mode = FeeModeSetting::Gasless;

@@ -150,6 +150,20 @@ pub struct WalletInfo {
     pub unlocked: bool,
     /// Network name.
     pub network: String,
+    /// Biometric unlock on this device and for this wallet.
+    pub biometrics: BiometricsInfo,
+}
+
+/// Biometric unlock, as the unlock and settings screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BiometricsInfo {
+    /// What the device offers ("Touch ID", "Windows Hello"; "PIN" where there is nothing).
+    pub name: String,
+    /// Whether it can be turned on here.
+    pub available: bool,
+    /// Whether it is on for this wallet (unlock, set-up and revoke without the PIN).
+    pub enabled: bool,
 }
 
 /// A spending limit.

@@ -12,37 +12,37 @@ pub fn get_session_view(app: App<'_>) -> Result<SessionInfo, AppError> {
     app.session_info()
 }
 
-/// `createSession`.
+/// `createSession`, after the PIN or, with `pin` null, biometric unlock.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_session(
     app: App<'_>,
     duration_seconds: Option<u32>,
-    pin: Pin,
+    pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.create_session(duration_seconds, &pin).await
+    app.create_session(duration_seconds, pin.as_ref()).await
 }
 
-/// `registerSession`.
+/// `registerSession`, after the PIN or, with `pin` null, biometric unlock.
 #[tauri::command]
 #[specta::specta]
 pub async fn register_session(
     app: App<'_>,
     request: SessionRequest,
-    pin: Pin,
+    pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.register_session(&request, &pin).await
+    app.register_session(&request, pin.as_ref()).await
 }
 
-/// Create and register with one confirmation.
+/// Create and register with one confirmation: the PIN or, with `pin` null, biometric unlock.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_up_session(
     app: App<'_>,
     request: SessionRequest,
-    pin: Pin,
+    pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.set_up_session(&request, &pin).await
+    app.set_up_session(&request, pin.as_ref()).await
 }
 
 /// `executeWithSession`.
@@ -71,11 +71,11 @@ pub async fn transfer(
         .await
 }
 
-/// `revokeSession`.
+/// `revokeSession`, after the PIN or, with `pin` null, biometric unlock.
 #[tauri::command]
 #[specta::specta]
-pub async fn revoke_session(app: App<'_>, pin: Pin) -> Result<SessionInfo, AppError> {
-    app.revoke_session(&pin).await
+pub async fn revoke_session(app: App<'_>, pin: Option<Pin>) -> Result<SessionInfo, AppError> {
+    app.revoke_session(pin.as_ref()).await
 }
 
 /// `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first.

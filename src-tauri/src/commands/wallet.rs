@@ -1,6 +1,6 @@
 //! Wallet onboarding and locking.
 
-use wallet_service::views::WalletInfo;
+use wallet_service::views::{BiometricsInfo, WalletInfo};
 use wallet_service::{AppError, Pin};
 
 use super::App;
@@ -38,11 +38,26 @@ pub async fn import_wallet(
     app.import_wallet(&address, owner_key.expose(), &pin).await
 }
 
-/// Opens the session key so transfers need no prompt.
+/// Opens the session key so transfers need no prompt: with the PIN or, with `pin` null,
+/// biometric unlock.
 #[tauri::command]
 #[specta::specta]
-pub async fn unlock(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
-    app.unlock(&pin).await
+pub async fn unlock(app: App<'_>, pin: Option<Pin>) -> Result<WalletInfo, AppError> {
+    app.unlock(pin.as_ref()).await
+}
+
+/// Turns biometric unlock on (after the PIN and one OS check).
+#[tauri::command]
+#[specta::specta]
+pub async fn enable_biometrics(app: App<'_>, pin: Pin) -> Result<BiometricsInfo, AppError> {
+    app.enable_biometrics(&pin).await
+}
+
+/// Turns biometric unlock off, deleting its key.
+#[tauri::command]
+#[specta::specta]
+pub fn disable_biometrics(app: App<'_>) -> Result<BiometricsInfo, AppError> {
+    app.disable_biometrics()
 }
 
 /// Closes it.

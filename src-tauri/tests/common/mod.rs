@@ -13,7 +13,7 @@ use tauri::test::{
 };
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
-use wallet_service::host::select;
+use wallet_service::host::{select, Biometrics};
 use wallet_service::keychain::KeyringVault;
 use wallet_service::prefs::FilePrefs;
 use wallet_service::{AppError, SecretVault, WalletService};
@@ -147,12 +147,23 @@ impl Fixture {
     }
 
     /// A new app process: mock runtime, the app's invoke handler and events, a fresh
-    /// `WalletService` on the same keychain and preferences, confirming with the test setting
-    /// `confirmer` (`approve` or `deny`).
+    /// `WalletService` on the same keychain and preferences, with the biometrics of the test
+    /// setting `confirmer` (`approve`, `deny` or `none`).
     pub fn start_app(
         &self,
         seen: &Arc<Mutex<Vec<String>>>,
         confirmer: &str,
+    ) -> (tauri::App<MockRuntime>, Ui) {
+        let vault: Arc<dyn SecretVault> = self.vault.clone();
+        let biometrics = select(Some(confirmer), false, vault, || unreachable!()).unwrap();
+        self.start_app_with(seen, biometrics)
+    }
+
+    /// [`Self::start_app`] with the given biometrics.
+    pub fn start_app_with(
+        &self,
+        seen: &Arc<Mutex<Vec<String>>>,
+        biometrics: Box<dyn Biometrics>,
     ) -> (tauri::App<MockRuntime>, Ui) {
         let specta = chipi_wallet_app::specta_builder::<MockRuntime>();
         let app = mock_builder()
@@ -168,7 +179,7 @@ impl Fixture {
             self.vault.clone(),
             self.prefs.clone(),
             self.stack.network.clone(),
-            select(Some(confirmer), false, || unreachable!()).unwrap(),
+            biometrics,
             self.clock.clone(),
         )
         .unwrap();

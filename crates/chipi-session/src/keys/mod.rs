@@ -5,3 +5,4 @@ pub mod sdk_cipher;
 pub mod sealed_secret;
 pub mod secret_key;
 pub mod session_key_data;
+pub mod wrapping_key;

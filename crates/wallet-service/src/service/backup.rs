@@ -236,6 +236,7 @@ impl WalletService {
         })?;
         self.set_unlocked(false);
         self.load_manager()?;
+        self.delete_biometric_entries(&network, &address);
         self.vault.delete(&session_key_entry(&network, &address))?;
         self.vault.delete(&owner_key_entry(&network, &address))
     }

@@ -7,6 +7,7 @@
 
 mod activity;
 pub mod backup;
+mod biometrics;
 mod home;
 mod session;
 mod settings;
@@ -23,7 +24,7 @@ use chipi_session::{
 use starknet_core::types::Felt;
 
 use crate::error::AppError;
-use crate::host::{Confirmer, PrefsStore, SecretVault};
+use crate::host::{Biometrics, Confirmation, PrefsStore, SecretVault};
 use crate::keychain::{legacy_entry, owner_key_entry, session_key_entry};
 use crate::pin::Pin;
 use crate::pin_guard::PinGuard;
@@ -94,7 +95,7 @@ pub struct WalletService {
     prefs: SharedPrefs,
     manager: RwLock<Option<Arc<SessionManager>>>,
     unlocked: Mutex<bool>,
-    confirmer: Box<dyn Confirmer>,
+    biometrics: Arc<dyn Biometrics>,
     gas: Mutex<GasBackend>,
     /// The network the host starts on (the `local` profile with its endpoints).
     default_network: Network,
@@ -114,7 +115,7 @@ pub struct WalletService {
 impl std::fmt::Debug for WalletService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WalletService")
-            .field("confirmer", &self.confirmer.name())
+            .field("biometrics", &self.biometrics.name())
             .finish_non_exhaustive()
     }
 }
@@ -145,14 +146,14 @@ impl WalletService {
         vault: Arc<dyn SecretVault>,
         prefs_store: Arc<dyn PrefsStore>,
         default_network: Network,
-        confirmer: Box<dyn Confirmer>,
+        biometrics: Box<dyn Biometrics>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, AppError> {
         Self::open_with_backend(
             vault,
             prefs_store,
             default_network,
-            confirmer,
+            biometrics,
             clock,
             GasBackend::Network,
         )
@@ -163,7 +164,7 @@ impl WalletService {
         vault: Arc<dyn SecretVault>,
         prefs_store: Arc<dyn PrefsStore>,
         default_network: Network,
-        confirmer: Box<dyn Confirmer>,
+        biometrics: Box<dyn Biometrics>,
         clock: Arc<dyn Clock>,
         gas: GasBackend,
     ) -> Result<Self, AppError> {
@@ -178,7 +179,7 @@ impl WalletService {
             },
             manager: RwLock::new(None),
             unlocked: Mutex::new(false),
-            confirmer,
+            biometrics: Arc::from(biometrics),
             gas: Mutex::new(gas),
             default_network,
             guard: PinGuard::new(clock.clone()),
@@ -330,16 +331,31 @@ impl WalletService {
         manager: &Arc<SessionManager>,
         pin: &Pin,
     ) -> Result<UnlockedOwner, AppError> {
-        let (guard, manager, pin) = (self.guard.clone(), manager.clone(), pin.clone());
-        blocking(move || {
-            guard.attempt(|| {
-                manager
-                    .wallet()
-                    .unlock_owner(pin.expose())
-                    .map_err(AppError::from)
-            })
-        })
-        .await
+        self.open_owner_as(manager, Some(pin), Confirmation::Unlock)
+            .await
+    }
+
+    /// Opens the owner key with the PIN typed (`Some`, counting misses) or, with `None`, the
+    /// one biometric unlock releases after the OS's check for `what`.
+    async fn open_owner_as(
+        &self,
+        manager: &Arc<SessionManager>,
+        pin: Option<&Pin>,
+        what: Confirmation,
+    ) -> Result<UnlockedOwner, AppError> {
+        let (pin, by_biometrics) = self.credential(pin, what).await?;
+        let (guard, manager) = (self.guard.clone(), manager.clone());
+        let open = move || {
+            manager
+                .wallet()
+                .unlock_owner(pin.expose())
+                .map_err(AppError::from)
+        };
+        if by_biometrics {
+            self.stale_if_wrong(blocking(open).await)
+        } else {
+            blocking(move || guard.attempt(open)).await
+        }
     }
 
     fn info(&self, manager: &SessionManager) -> SessionInfo {

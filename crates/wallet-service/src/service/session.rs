@@ -46,15 +46,16 @@ impl WalletService {
         .await
     }
 
-    /// `createSession` after the PIN and the confirmation.
+    /// `createSession` after the PIN, or biometrics when `pin` is `None`.
     pub async fn create_session(
         &self,
         duration_seconds: Option<u32>,
-        pin: &Pin,
+        pin: Option<&Pin>,
     ) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
-        let owner = self.open_owner(&manager, pin).await?;
-        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        let owner = self
+            .open_owner_as(&manager, pin, Confirmation::SetUpSession)
+            .await?;
         Self::create(&manager, duration_seconds, owner, false).await?;
         Ok(self.info(&manager))
     }
@@ -107,16 +108,17 @@ impl WalletService {
         })
     }
 
-    /// Checks the request, the PIN (opening the owner key) and the confirmation, in that order.
+    /// Checks the request, then the PIN or biometrics (opening the owner key), in that order.
     async fn authorise_setup(
         &self,
         request: &SessionRequest,
-        pin: &Pin,
+        pin: Option<&Pin>,
     ) -> Result<(Arc<SessionManager>, RegisterParams, UnlockedOwner), AppError> {
         let manager = self.manager()?;
         let params = self.register_params(request)?;
-        let owner = self.open_owner(&manager, pin).await?;
-        self.confirmer.confirm(Confirmation::SetUpSession)?;
+        let owner = self
+            .open_owner_as(&manager, pin, Confirmation::SetUpSession)
+            .await?;
         Ok((manager, params, owner))
     }
 
@@ -154,22 +156,22 @@ impl WalletService {
         Ok(self.info(manager))
     }
 
-    /// `registerSession` after the PIN and the confirmation; the key stays open afterwards.
+    /// `registerSession` after the PIN or biometrics; the key stays open afterwards.
     pub async fn register_session(
         &self,
         request: &SessionRequest,
-        pin: &Pin,
+        pin: Option<&Pin>,
     ) -> Result<SessionInfo, AppError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
         self.register_and_open(&manager, params, owner).await
     }
 
-    /// Create and register in one step, with one PIN, one confirmation and two Argon2id runs
-    /// (open the owner key, seal the session key).
+    /// Create and register in one step, with one PIN (or one biometric check) and two Argon2id
+    /// runs (open the owner key, seal the session key).
     pub async fn set_up_session(
         &self,
         request: &SessionRequest,
-        pin: &Pin,
+        pin: Option<&Pin>,
     ) -> Result<SessionInfo, AppError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
         let owner = Self::create(&manager, request.duration_seconds, owner, true).await?;
@@ -382,7 +384,6 @@ impl WalletService {
         manager: &SessionManager,
         owner: &UnlockedOwner,
     ) -> Result<(), AppError> {
-        self.confirmer.confirm(Confirmation::RevokeSession)?;
         manager.revoke_session(owner).await?;
         self.note(
             ActivityKind::Revoke,
@@ -392,10 +393,12 @@ impl WalletService {
         )
     }
 
-    /// `revokeSession` after the PIN and the confirmation.
-    pub async fn revoke_session(&self, pin: &Pin) -> Result<SessionInfo, AppError> {
+    /// `revokeSession` after the PIN, or biometrics when `pin` is `None`.
+    pub async fn revoke_session(&self, pin: Option<&Pin>) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
-        let owner = self.open_owner(&manager, pin).await?;
+        let owner = self
+            .open_owner_as(&manager, pin, Confirmation::RevokeSession)
+            .await?;
         self.revoke_with(&manager, &owner).await?;
         Ok(self.info(&manager))
     }

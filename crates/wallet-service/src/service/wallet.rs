@@ -8,6 +8,7 @@ use starknet_core::types::Felt;
 use super::backup::check_new_pin;
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
+use crate::host::Confirmation;
 use crate::keychain::owner_key_entry;
 use crate::pin::Pin;
 use crate::prefs::WalletPrefs;
@@ -29,6 +30,7 @@ impl WalletService {
             gasless_limits_enforced: w.profile().is_some_and(|p| p.gasless_checks_rules),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
+            biometrics: self.biometrics_info(),
         })
     }
 
@@ -182,7 +184,11 @@ impl WalletService {
             owner_public_key: wallet.owner_public_key,
             class_hash: wallet.class_hash,
             salt: wallet.salt,
+            biometric_unlock: false,
         };
+        // A wallet adopted again (restored under a new PIN) starts without biometric unlock:
+        // what an earlier one left behind no longer opens it.
+        self.delete_biometric_entries(&network, &address);
         self.prefs.update(|p| {
             p.wallet = Some(prefs);
             p.session = None;
@@ -190,23 +196,27 @@ impl WalletService {
         self.load_manager()
     }
 
-    /// Opens the session key for executions without a prompt, with PIN back-off. One Argon2id
-    /// run: the session key when there is one (it is sealed under the same PIN), else the owner
-    /// key, to check the PIN.
-    pub async fn unlock(&self, pin: &Pin) -> Result<WalletInfo, AppError> {
+    /// Opens the session key for executions without a prompt: with the PIN typed (`Some`, with
+    /// back-off) or the one biometric unlock releases (`None`). One Argon2id run: the session
+    /// key when there is one (it is sealed under the same PIN), else the owner key, to check the
+    /// PIN.
+    pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
-        let (guard, opened, pin) = (self.guard.clone(), Arc::clone(&manager), pin.clone());
-        blocking(move || {
-            guard.attempt(|| {
-                if opened.record().is_some() {
-                    opened.unlock_session(pin.expose())?;
-                } else {
-                    opened.wallet().open_owner(pin.expose())?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
+        let (pin, by_biometrics) = self.credential(pin, Confirmation::Unlock).await?;
+        let (guard, opened) = (self.guard.clone(), Arc::clone(&manager));
+        let open = move || {
+            if opened.record().is_some() {
+                opened.unlock_session(pin.expose())?;
+            } else {
+                opened.wallet().open_owner(pin.expose())?;
+            }
+            Ok(())
+        };
+        if by_biometrics {
+            self.stale_if_wrong(blocking(open).await)?;
+        } else {
+            blocking(move || guard.attempt(open)).await?;
+        }
         self.set_unlocked(true);
         self.wallet_info()
     }
