@@ -83,7 +83,11 @@ impl SessionManager {
                 return SecretKey::from_hex(&key.to_padded_hex());
             }
         }
-        let pin = pin.ok_or(SessionError::WrongPin)?;
+        Self::open_session_key(record, pin.ok_or(SessionError::WrongPin)?)
+    }
+
+    /// The record's sealed key opened with `pin`, whatever is open in memory.
+    fn open_session_key(record: &SessionRecord, pin: &str) -> Result<SecretKey, SessionError> {
         let key = SealedSecret::parse(&record.sealed_key)?.open(pin)?;
         if key.public_key() != record.public_key {
             return Err(SessionError::WrongPin);
@@ -106,7 +110,9 @@ impl SessionManager {
     /// Keeps the session key open in memory, so executions need no PIN until [`Self::lock_session`].
     pub fn unlock_session(&self, pin: &str) -> Result<(), SessionError> {
         let record = self.current()?;
-        let key = self.session_key(&record, Some(pin))?;
+        // Always checked against the sealed key: an unlock is a PIN check even when the key
+        // is open already.
+        let key = Self::open_session_key(&record, pin)?;
         self.lock().unlocked = Some(key);
         Ok(())
     }
