@@ -1,7 +1,8 @@
 //! The wallet's screens, driven as a user would: balances on both sides of a transfer, a session
 //! approved for two tokens with each refused above its own limit, the calls bar and countdown,
 //! history with tokens received and the explorer link (captured by the test setting), a
-//! keyboard-only transfer, backup → removal → restore → a new session, auto-lock after a short
+//! keyboard-only transfer, backup → removal → restore → a new session, biometric unlock turned
+//! on and used (the scripted check), auto-lock after a short
 //! idle time, and an accessibility check (axe-core) of every screen.
 
 use std::path::Path;
@@ -283,6 +284,20 @@ async fn the_wallet_screens() {
     ui.fill("setup-pin", "new-pin-77").await;
     ui.click("setup-confirm").await;
     ui.wait_text("session-state", |t| t == "active").await;
+
+    // Biometric unlock (the test setting's scripted check): turned on in the settings with the
+    // PIN once; the locked wallet then opens with one click, no PIN typed.
+    ui.click("open-settings").await;
+    ui.fill("biometrics-pin", "new-pin-77").await;
+    ui.click("biometrics-enable").await;
+    ui.find("biometrics-on").await;
+    accessible(&ui, "settings-biometrics-on").await;
+    ui.click("close-settings").await;
+    ui.click("lock-wallet").await;
+    ui.click("nav-home").await;
+    ui.find("unlock-form").await;
+    ui.click("unlock-biometric").await;
+    ui.wait_gone("unlock-form").await;
     ui.close().await;
     drop(driver);
 
