@@ -167,12 +167,15 @@ mod windows {
             let Some(text) = self.0.get(name)? else {
                 return Ok(None);
             };
+            // What DPAPI cannot open (garbled, or another user's) reads as gone: biometric
+            // unlock then turns itself off instead of failing at every try.
             let Some(protected) = super::hex_decode(&text) else {
                 return Ok(None);
             };
-            let plain = zeroize::Zeroizing::new(
-                platform_auth::unprotect_for_user(&protected).map_err(failed)?,
-            );
+            let Ok(plain) = platform_auth::unprotect_for_user(&protected) else {
+                return Ok(None);
+            };
+            let plain = zeroize::Zeroizing::new(plain);
             Ok(std::str::from_utf8(&plain).ok().map(str::to_owned))
         }
 

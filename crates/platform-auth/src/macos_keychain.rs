@@ -3,6 +3,7 @@
 //! it shows the system's Touch ID prompt; adding or removing a finger makes the system drop the
 //! item, which then reads as missing.
 
+use security_framework::access_control::{ProtectionMode, SecAccessControl};
 use security_framework::base::Error;
 use security_framework::passwords::{
     delete_generic_password_options, generic_password, set_generic_password_options,
@@ -37,9 +38,16 @@ fn failure(error: Error) -> AuthError {
 
 pub(crate) fn store(service: &str, account: &str, secret: &[u8]) -> Result<(), AuthError> {
     // Replaced, never updated: an update would keep the old item's access control.
-    let _ = delete(service, account);
+    delete(service, account)?;
     let mut options = options(service, account);
-    options.set_access_control_options(AccessControlOptions::BIOMETRY_CURRENT_SET);
+    // Readable only on this device, only while it has a passcode, only after Touch ID with the
+    // fingers enrolled now.
+    let access = SecAccessControl::create_with_protection(
+        Some(ProtectionMode::AccessibleWhenPasscodeSetThisDeviceOnly),
+        AccessControlOptions::BIOMETRY_CURRENT_SET.bits(),
+    )
+    .map_err(failure)?;
+    options.set_access_control(access);
     options.set_label("Chipi Session Wallet biometric unlock");
     set_generic_password_options(secret, options).map_err(failure)
 }
