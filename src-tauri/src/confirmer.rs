@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, Runtime};
 
-use wallet_service::host::{Biometrics, PinOnly};
+use wallet_service::host::Biometrics;
 use wallet_service::SecretVault;
 
-/// The biometric unlock this device offers; keys of the Windows one live in `vault` (the
-/// app's keychain), the macOS one in Keychain items of the app's `identifier`.
+/// The biometric unlock of this platform; keys of the Windows one live in `vault` (the app's
+/// keychain), the macOS one in Keychain items of the app's `identifier`. Built even when the
+/// sensor is not there now (a closed laptop lid): whether it can be used is asked at each use,
+/// and turning it off can always delete what an earlier turn-on stored.
 pub fn for_platform<R: Runtime>(
     handle: &AppHandle<R>,
     vault: Arc<dyn SecretVault>,
@@ -20,29 +22,24 @@ pub fn for_platform<R: Runtime>(
     #[cfg(windows)]
     {
         let _ = identifier;
-        if platform_auth::available() {
-            return Box::new(wallet_service::host::CheckedVault::new(
-                Box::new(windows::WindowsHello(handle.clone())),
-                Arc::new(windows::Dpapi(vault)),
-            ));
-        }
+        Box::new(wallet_service::host::CheckedVault::new(
+            Box::new(windows::WindowsHello(handle.clone())),
+            Arc::new(windows::Dpapi(vault)),
+        ))
     }
     #[cfg(target_os = "macos")]
     {
         let _ = vault;
-        let touch_id = mac::TouchId {
+        Box::new(mac::TouchId {
             handle: handle.clone(),
             service: format!("{identifier}.biometric"),
-        };
-        if touch_id.available() {
-            return Box::new(touch_id);
-        }
+        })
     }
     #[cfg(not(any(windows, target_os = "macos")))]
     {
         let _ = (handle, vault, identifier);
+        Box::new(wallet_service::host::PinOnly)
     }
-    Box::new(PinOnly)
 }
 
 /// The service's error for a platform answer.
@@ -110,6 +107,10 @@ mod mac {
         fn delete(&self, name: &str) -> Result<(), AppError> {
             platform_auth::touch_id_delete(&self.service, name)
                 .map_err(|e| super::app_error(NAME, Confirmation::TurnOnBiometrics, e))
+        }
+
+        fn sealed_by_check(&self) -> bool {
+            true
         }
     }
 }

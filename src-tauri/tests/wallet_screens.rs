@@ -295,7 +295,7 @@ async fn biometric_unlock_replaces_the_pin() {
     let address = wallet["address"].as_str().unwrap().to_owned();
     assert_eq!(
         wallet["biometrics"],
-        json!({"name": "Test biometrics", "available": true, "enabled": false})
+        json!({"name": "Test biometrics", "available": true, "enabled": false, "sealedByCheck": false})
     );
     let key_entry = biometric_entry("local", &address, "key");
     let pin_entry = biometric_entry("local", &address, "pin");
@@ -434,6 +434,19 @@ async fn biometric_unlock_replaces_the_pin() {
     assert_eq!(
         ui.kind("unlock", json!({"pin": null})).await,
         "BiometricsUnavailable"
+    );
+
+    // A declined turn-on over an earlier one leaves it off, nothing half-stored.
+    ui.ok("enable_biometrics", json!({"pin": PIN})).await;
+    check.set(false);
+    assert_eq!(
+        ui.kind("enable_biometrics", json!({"pin": PIN})).await,
+        "NotConfirmed"
+    );
+    assert_eq!(entries(), (false, false));
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["biometrics"]["enabled"],
+        false
     );
 
     let seen = seen.lock().unwrap();

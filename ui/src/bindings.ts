@@ -279,6 +279,12 @@ export type BiometricsInfo = {
 	available: boolean,
 	/**  Whether it is on for this wallet (unlock, set-up and revoke without the PIN). */
 	enabled: boolean,
+	/**
+	 *  Whether the OS seals the key with the check itself (Touch ID's Keychain item); when
+	 *  false the check is asked before the key is read, but a program running as the user could
+	 *  read the key without it (Windows Hello over DPAPI).
+	 */
+	sealedByCheck: boolean,
 };
 
 /**  Operations in progress. */

@@ -181,6 +181,11 @@ function BiometricUnlock() {
       ) : (
         <>
           <p class="note">Use {bio.name} instead of typing the PIN. Backing up and removing the wallet still ask for the PIN.</p>
+          {bio.sealedByCheck ? null : (
+            <p class="warning" data-testid="biometrics-not-sealed">
+              {bio.name} is asked before the key is read, but it does not seal the key: a program running under your account could read it without the check. Keep it off if that matters to you.
+            </p>
+          )}
           <Field label="PIN" testid="biometrics-pin" type="password" value={pin} onInput={setPin} />
           <Button testid="biometrics-enable" disabled={!pin} onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.enableBiometrics(pin)).then(() => setPin(''))}>
             Turn on {bio.name}

@@ -70,8 +70,10 @@ fn take_blob(blob: CRYPT_INTEGER_BLOB) -> Vec<u8> {
         unsafe { std::slice::from_raw_parts(blob.pbData, blob.cbData as usize) }.to_vec()
     };
     if !blob.pbData.is_null() {
-        // SAFETY: DPAPI's output is freed with LocalFree, once, after the copy above.
+        // SAFETY: DPAPI's output (`cbData` bytes at `pbData`) is wiped, then freed with
+        // LocalFree, once, after the copy above.
         unsafe {
+            std::ptr::write_bytes(blob.pbData, 0, blob.cbData as usize);
             LocalFree(Some(HLOCAL(blob.pbData.cast())));
         }
     }

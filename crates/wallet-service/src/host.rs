@@ -78,6 +78,11 @@ pub trait Biometrics: Send + Sync {
     fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError>;
     /// Removes `name` (nothing to do when absent).
     fn delete(&self, name: &str) -> Result<(), AppError>;
+    /// Whether the OS itself keeps the key sealed until the check passes (a Keychain item with
+    /// a biometry access control); `false` when the check is only asked before an ordinary read.
+    fn sealed_by_check(&self) -> bool {
+        false
+    }
 }
 
 /// Where no biometric API exists (Linux, the CLI): the PIN is the only way in.

@@ -164,6 +164,10 @@ pub struct BiometricsInfo {
     pub available: bool,
     /// Whether it is on for this wallet (unlock, set-up and revoke without the PIN).
     pub enabled: bool,
+    /// Whether the OS seals the key with the check itself (Touch ID's Keychain item); when
+    /// false the check is asked before the key is read, but a program running as the user could
+    /// read the key without it (Windows Hello over DPAPI).
+    pub sealed_by_check: bool,
 }
 
 /// A spending limit.

@@ -17,11 +17,14 @@ use crate::keychain::biometric_entry;
 use crate::pin::Pin;
 use crate::views::BiometricsInfo;
 
-/// The wallet's two entries and the context the PIN is wrapped for.
-struct Entries {
+/// The wallet's two entries and the context the PIN is wrapped for, worked out once per action:
+/// a network switch during a prompt never touches another wallet's entries or flag.
+pub(super) struct Entries {
     key: String,
     pin: String,
     context: String,
+    network: String,
+    address: String,
 }
 
 impl WalletService {
@@ -31,6 +34,7 @@ impl WalletService {
             name: self.biometrics.name().to_owned(),
             available: self.biometrics.available(),
             enabled: self.biometric_unlock_on(),
+            sealed_by_check: self.biometrics.sealed_by_check(),
         }
     }
 
@@ -48,11 +52,26 @@ impl WalletService {
             key: biometric_entry(&network, &address, "key"),
             pin: biometric_entry(&network, &address, "pin"),
             context: format!("{network}:{address}"),
+            network,
+            address,
+        })
+    }
+
+    /// Sets the flag of the wallet `entries` belong to, if it is still the current one.
+    fn set_flag(&self, entries: &Entries, on: bool) -> Result<(), AppError> {
+        self.prefs.update(|p| {
+            let same_network = p.network.name == entries.network;
+            if let Some(w) = p.wallet.as_mut() {
+                if same_network && hex(w.address) == entries.address {
+                    w.biometric_unlock = on;
+                }
+            }
         })
     }
 
     /// Turns biometric unlock on for the current wallet: the PIN is checked once (with the
-    /// usual back-off), then the OS's check is asked once, so the user sees it work.
+    /// usual back-off), then the OS's check is asked once, so the user sees it work. Any failure
+    /// leaves it off with both entries gone, also over an earlier turn-on.
     pub async fn enable_biometrics(&self, pin: &Pin) -> Result<BiometricsInfo, AppError> {
         let manager = self.manager()?;
         if !self.biometrics.available() {
@@ -61,35 +80,26 @@ impl WalletService {
                 self.biometrics.name()
             )));
         }
-        self.open_owner(&manager, pin).await?;
         let entries = self.entries()?;
+        self.open_owner(&manager, pin).await?;
         let key = WrappingKey::generate()?;
         let wrapped = key.wrap(pin.expose(), &entries.context)?;
         let (gate, name) = (self.biometrics.clone(), entries.key.clone());
-        blocking(move || {
+        let stored = blocking(move || {
             gate.store(&name, &key)?;
-            let back = gate.release(&name, Confirmation::TurnOnBiometrics);
-            match back {
+            match gate.release(&name, Confirmation::TurnOnBiometrics) {
                 Ok(back) if back.as_bytes() == key.as_bytes() => Ok(()),
-                other => {
-                    let _ = gate.delete(&name);
-                    other.and(Err(AppError::Internal(
-                        "the platform gave back another key than it was given".into(),
-                    )))
-                }
+                Ok(_) => Err(AppError::Internal(
+                    "the platform gave back another key than it was given".into(),
+                )),
+                Err(e) => Err(e),
             }
         })
-        .await?;
-        let saved = self.vault.put(&entries.pin, &wrapped).and_then(|()| {
-            self.prefs.update(|p| {
-                if let Some(w) = p.wallet.as_mut() {
-                    w.biometric_unlock = true;
-                }
-            })
-        });
-        if let Err(e) = saved {
-            let _ = self.biometrics.delete(&entries.key);
-            let _ = self.vault.delete(&entries.pin);
+        .await
+        .and_then(|()| self.vault.put(&entries.pin, &wrapped))
+        .and_then(|()| self.set_flag(&entries, true));
+        if let Err(e) = stored {
+            let _ = self.forget(&entries);
             return Err(e);
         }
         Ok(self.biometrics_info())
@@ -98,19 +108,14 @@ impl WalletService {
     /// Turns biometric unlock off: both entries are deleted. Needs nothing (it takes access
     /// away).
     pub fn disable_biometrics(&self) -> Result<BiometricsInfo, AppError> {
-        self.forget_biometrics()?;
+        self.forget(&self.entries()?)?;
         Ok(self.biometrics_info())
     }
 
-    fn forget_biometrics(&self) -> Result<(), AppError> {
-        let entries = self.entries()?;
+    fn forget(&self, entries: &Entries) -> Result<(), AppError> {
         self.biometrics.delete(&entries.key)?;
         self.vault.delete(&entries.pin)?;
-        self.prefs.update(|p| {
-            if let Some(w) = p.wallet.as_mut() {
-                w.biometric_unlock = false;
-            }
-        })
+        self.set_flag(entries, false)
     }
 
     /// Deletes what biometric unlock keeps for `address` on `network` (best effort: a wallet
@@ -123,51 +128,68 @@ impl WalletService {
     }
 
     /// The PIN to use: the one typed, or the one biometric unlock releases after the OS's
-    /// check for `what` (`true` then).
+    /// check for `what` (with the entries it came from).
     pub(super) async fn credential(
         &self,
         pin: Option<&Pin>,
         what: Confirmation,
-    ) -> Result<(Pin, bool), AppError> {
+    ) -> Result<(Pin, Option<Entries>), AppError> {
         match pin {
-            Some(pin) => Ok((pin.clone(), false)),
-            None => Ok((self.pin_by_biometrics(what).await?, true)),
+            Some(pin) => Ok((pin.clone(), None)),
+            None => {
+                let entries = self.entries()?;
+                let pin = self.pin_by_biometrics(&entries, what).await?;
+                Ok((pin, Some(entries)))
+            }
         }
     }
 
-    async fn pin_by_biometrics(&self, what: Confirmation) -> Result<Pin, AppError> {
+    async fn pin_by_biometrics(
+        &self,
+        entries: &Entries,
+        what: Confirmation,
+    ) -> Result<Pin, AppError> {
         if !self.biometric_unlock_on() {
             return Err(AppError::BiometricsUnavailable(
                 "biometric unlock is off for this wallet: type the PIN".into(),
             ));
         }
-        let entries = self.entries()?;
         let (gate, name) = (self.biometrics.clone(), entries.key.clone());
         let key = blocking(move || gate.release(&name, what)).await;
-        let key = self.stale_if_gone(key)?;
+        let key = self.stale_if_gone(entries, key)?;
         let opened = match self.vault.get(&entries.pin)? {
             Some(wrapped) => key
                 .unwrap(&wrapped, &entries.context)
                 .map_err(|_| key_gone(self.biometrics.name())),
             None => Err(key_gone(self.biometrics.name())),
         };
-        let pin = self.stale_if_gone(opened)?;
+        let pin = self.stale_if_gone(entries, opened)?;
         Ok(Pin::new(pin.as_str()))
     }
 
-    /// Turns biometric unlock off when it no longer opens the wallet.
-    fn stale_if_gone<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+    /// Turns biometric unlock of `entries`' wallet off when it no longer opens it.
+    fn stale_if_gone<T>(
+        &self,
+        entries: &Entries,
+        result: Result<T, AppError>,
+    ) -> Result<T, AppError> {
         if let Err(AppError::BiometricsChanged(_)) = &result {
-            let _ = self.forget_biometrics();
+            let _ = self.forget(entries);
         }
         result
     }
 
     /// A PIN released by biometrics that the wallet refuses is stale (the wallet was sealed
     /// again under another PIN): biometric unlock is turned off; nothing counts as a miss.
-    pub(super) fn stale_if_wrong<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+    pub(super) fn stale_if_wrong<T>(
+        &self,
+        entries: &Entries,
+        result: Result<T, AppError>,
+    ) -> Result<T, AppError> {
         match result {
-            Err(AppError::WrongPin(_)) => self.stale_if_gone(Err(key_gone(self.biometrics.name()))),
+            Err(AppError::WrongPin(_)) => {
+                self.stale_if_gone(entries, Err(key_gone(self.biometrics.name())))
+            }
             other => other,
         }
     }

@@ -343,7 +343,7 @@ impl WalletService {
         pin: Option<&Pin>,
         what: Confirmation,
     ) -> Result<UnlockedOwner, AppError> {
-        let (pin, by_biometrics) = self.credential(pin, what).await?;
+        let (pin, biometric) = self.credential(pin, what).await?;
         let (guard, manager) = (self.guard.clone(), manager.clone());
         let open = move || {
             manager
@@ -351,8 +351,8 @@ impl WalletService {
                 .unlock_owner(pin.expose())
                 .map_err(AppError::from)
         };
-        if by_biometrics {
-            self.stale_if_wrong(blocking(open).await)
+        if let Some(entries) = biometric {
+            self.stale_if_wrong(&entries, blocking(open).await)
         } else {
             blocking(move || guard.attempt(open)).await
         }

@@ -202,7 +202,7 @@ impl WalletService {
     /// PIN.
     pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
-        let (pin, by_biometrics) = self.credential(pin, Confirmation::Unlock).await?;
+        let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
         let (guard, opened) = (self.guard.clone(), Arc::clone(&manager));
         let open = move || {
             if opened.record().is_some() {
@@ -212,8 +212,8 @@ impl WalletService {
             }
             Ok(())
         };
-        if by_biometrics {
-            self.stale_if_wrong(blocking(open).await)?;
+        if let Some(entries) = biometric {
+            self.stale_if_wrong(&entries, blocking(open).await)?;
         } else {
             blocking(move || guard.attempt(open)).await?;
         }
