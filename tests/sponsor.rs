@@ -25,6 +25,7 @@ struct Fixture {
     client: PaymasterClient,
     url: String,
     relayer: Felt,
+    relayer_key: Felt,
     class_hash: Felt,
 }
 
@@ -42,6 +43,7 @@ async fn fixture() -> Fixture {
         client,
         url,
         relayer: relayer.address,
+        relayer_key: relayer.private_key,
         class_hash,
     }
 }
@@ -566,4 +568,151 @@ async fn api_key_and_fee_modes() {
         matches!(unpaid, Err(SessionError::Paymaster { code: 154, .. })),
         "{unpaid:?}"
     );
+}
+
+/// A JSON-RPC request's answer: HTTP status and body.
+async fn post(url: &str, headers: &[(&str, &str)], body: String) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new().post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let answer = request.send().await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap())
+}
+
+/// What a web page (or a flood) could send is refused before anything reaches the node, with
+/// JSON-RPC's "invalid request" and the HTTP status that says why; nothing is sent.
+#[tokio::test]
+async fn pages_wrong_content_types_and_oversized_bodies_are_refused() {
+    let f = fixture().await;
+    let before = f.relayer_nonce().await;
+    let body =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "paymaster_getSupportedTokens", "params": []})
+            .to_string();
+    let json_type = ("content-type", "application/json");
+    let (status, ok) = post(&f.url, &[json_type], body.clone()).await;
+    assert_eq!(status, 200);
+    assert!(ok["result"].is_array(), "{ok}");
+    let (status, ok) = post(
+        &f.url,
+        &[("content-type", "application/json; charset=utf-8")],
+        body.clone(),
+    )
+    .await;
+    assert_eq!((status, ok["result"].is_array()), (200, true));
+
+    let refusals = [
+        (
+            vec![json_type, ("origin", "https://page.example")],
+            body.clone(),
+            403,
+        ),
+        (vec![json_type, ("origin", "null")], body.clone(), 403),
+        (vec![("content-type", "text/plain")], body.clone(), 415),
+        (
+            vec![("content-type", "application/x-www-form-urlencoded")],
+            body.clone(),
+            415,
+        ),
+        (vec![], body.clone(), 415),
+        (
+            vec![json_type],
+            json!({"jsonrpc": "2.0", "id": 1, "method": "paymaster_getSupportedTokens",
+                   "params": ["x".repeat(sponsor::server::MAX_BODY_BYTES)]})
+            .to_string(),
+            413,
+        ),
+    ];
+    for (headers, body, expected) in refusals {
+        let (status, answer) = post(&f.url, &headers, body).await;
+        assert_eq!(status, expected, "{headers:?}: {answer}");
+        assert_eq!(answer["error"]["code"], -32600, "{answer}");
+        assert!(answer.get("result").is_none());
+    }
+    assert_eq!(f.relayer_nonce().await, before, "nothing was sent");
+}
+
+/// A node that stops answering: each request gives up after the sponsor's node timeout with
+/// the spec's unknown error and no internal detail, the submission lock is free again, and the
+/// sponsor serves as soon as the node answers again. Nothing is sent meanwhile.
+#[tokio::test]
+async fn a_hung_node_times_out_without_stalling_the_sponsor() {
+    let f = fixture().await;
+    let (proxy, hang) = hanging_proxy(f.node.rpc_url().to_string()).await;
+    let mut config = SponsorConfig::new(proxy, f.relayer, f.relayer_key);
+    config.node_timeout = std::time::Duration::from_secs(2);
+    let running = sponsor::start(&config).await.expect("the sponsor starts");
+    let before = f.relayer_nonce().await;
+    // An invoke for an account the sponsor must look up on the node first.
+    let build = json!({"jsonrpc": "2.0", "id": 3, "method": "paymaster_buildTransaction",
+        "params": [{"type": "invoke", "invoke": {"user_address": format!("{:#x}", f.relayer),
+            "calls": [{"to": format!("{STRK:#x}"), "selector": format!("{:#x}", selector(TRANSFER)),
+                       "calldata": ["0x1", "0x1", "0x0"]}]}},
+                   {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+    .to_string();
+    let json_type = [("content-type", "application/json")];
+    let (_, direct) = post(&f.url, &json_type, build.clone()).await;
+    assert_ne!(
+        direct["error"]["code"], 163,
+        "the node answers directly: {direct}"
+    );
+    hang.store(true, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..2 {
+        // Two in a row: the second is not stuck behind the first.
+        let (status, answer) = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            post(&running.url, &json_type, build.clone()),
+        )
+        .await
+        .expect("the sponsor answers although the node does not");
+        assert_eq!(status, 200);
+        assert_eq!(answer["error"]["code"], 163, "{answer}");
+        assert!(
+            answer["error"].get("data").is_none(),
+            "no internal detail: {answer}"
+        );
+    }
+    hang.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (_, answer) = post(&running.url, &json_type, build).await;
+    assert_eq!(
+        answer, direct,
+        "serves again as the sponsor on the node itself"
+    );
+    assert_eq!(f.relayer_nonce().await, before, "nothing was sent");
+}
+
+/// A forwarder to `node` that, while its switch is on, takes requests and never answers.
+async fn hanging_proxy(node: String) -> (String, Arc<std::sync::atomic::AtomicBool>) {
+    use axum::extract::State;
+    let hang = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let state = (node, hang.clone(), reqwest::Client::new());
+    async fn forward(
+        State((node, hang, http)): State<(
+            String,
+            Arc<std::sync::atomic::AtomicBool>,
+            reqwest::Client,
+        )>,
+        body: String,
+    ) -> String {
+        if hang.load(std::sync::atomic::Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        let answer = http
+            .post(&node)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the node answers");
+        answer.text().await.unwrap()
+    }
+    let app = axum::Router::new()
+        .route("/", axum::routing::post(forward))
+        .route("/rpc", axum::routing::post(forward))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rpc", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, hang)
 }

@@ -18,7 +18,13 @@ pub struct SponsorConfig {
     /// When set, sponsored requests (and deployments) need this value in the
     /// `x-paymaster-api-key` header; the default (user-pays) fee mode needs no key.
     pub api_key: Option<String>,
+    /// How long one request to the node may take before it is given up (the submission lock
+    /// is released then, so a hung node never stalls every later request).
+    pub node_timeout: std::time::Duration,
 }
+
+/// The node timeout when none is given.
+pub const DEFAULT_NODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl SponsorConfig {
     /// A sponsor of the node at `rpc_url` relaying from `relayer_address`, on any free port,
@@ -31,6 +37,7 @@ impl SponsorConfig {
             port: 0,
             allowed_accounts: vec![],
             api_key: None,
+            node_timeout: DEFAULT_NODE_TIMEOUT,
         }
     }
 
@@ -53,14 +60,16 @@ impl std::fmt::Debug for SponsorConfig {
             .field("port", &self.port)
             .field("allowed_accounts", &self.allowed_accounts.len())
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("node_timeout", &self.node_timeout)
             .finish()
     }
 }
 
 impl SponsorConfig {
-    /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable)
-    /// from `args`, falling back to `SPONSOR_RPC_URL`, `SPONSOR_RELAYER_ADDRESS`,
-    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated); the
+    /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable),
+    /// `--node-timeout` (seconds) from `args`, falling back to `SPONSOR_RPC_URL`,
+    /// `SPONSOR_RELAYER_ADDRESS`, `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`,
+    /// `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated), `SPONSOR_NODE_TIMEOUT_SECONDS`; the
     /// API key only from `SPONSOR_API_KEY` (a flag would show in the process list).
     pub fn from_args(args: &[String]) -> Result<Self, String> {
         let flag = |name: &str| {
@@ -108,6 +117,13 @@ impl SponsorConfig {
         let api_key = std::env::var("SPONSOR_API_KEY")
             .ok()
             .filter(|k| !k.is_empty());
+        let node_timeout = get("--node-timeout", "SPONSOR_NODE_TIMEOUT_SECONDS")
+            .map(|s| match s.parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => Ok(std::time::Duration::from_secs(n)),
+                _ => Err("--node-timeout is a number of seconds from 1 to 600".to_owned()),
+            })
+            .transpose()?
+            .unwrap_or(DEFAULT_NODE_TIMEOUT);
         Ok(Self {
             rpc_url,
             relayer_address,
@@ -115,6 +131,7 @@ impl SponsorConfig {
             port,
             allowed_accounts,
             api_key,
+            node_timeout,
         })
     }
 }

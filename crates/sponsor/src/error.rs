@@ -43,9 +43,19 @@ pub enum SponsorError {
     /// execution pays less than the quoted fee.
     #[error("An error occurred (MAX_AMOUNT_TOO_LOW)")]
     FeeNotCovered(String),
-    /// Anything else (the node is down, ...).
+    /// Anything else (the node is down, ...). The detail is for the operator's log only: the
+    /// answer carries none of it.
     #[error("An error occurred (UNKNOWN_ERROR)")]
     Unknown(String),
+    /// A request a web page could have sent (it carries an `Origin` header): HTTP 403.
+    #[error("invalid request: cross-origin requests are refused")]
+    CrossOrigin,
+    /// A body that is not declared `application/json`: HTTP 415.
+    #[error("invalid request: the content type must be application/json")]
+    ContentType,
+    /// A body over the size limit: HTTP 413.
+    #[error("invalid request: the body is over {0} bytes")]
+    TooLarge(usize),
 }
 
 impl SponsorError {
@@ -53,6 +63,9 @@ impl SponsorError {
     pub fn http_status(&self) -> u16 {
         match self {
             SponsorError::ApiKey => 401,
+            SponsorError::CrossOrigin => 403,
+            SponsorError::TooLarge(_) => 413,
+            SponsorError::ContentType => 415,
             _ => 200,
         }
     }
@@ -74,6 +87,9 @@ impl SponsorError {
             SponsorError::ApiKey => 163,
             SponsorError::FeeNotCovered(_) => 154,
             SponsorError::Unknown(_) => 163,
+            SponsorError::CrossOrigin | SponsorError::ContentType | SponsorError::TooLarge(_) => {
+                -32600
+            }
         }
     }
 
@@ -82,9 +98,9 @@ impl SponsorError {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
         match self {
             SponsorError::Execution(trace) => error["data"] = json!({"execution_error": trace}),
-            SponsorError::Unknown(detail)
-            | SponsorError::InvalidParams(detail)
-            | SponsorError::FeeNotCovered(detail) => error["data"] = json!(detail),
+            SponsorError::InvalidParams(detail) | SponsorError::FeeNotCovered(detail) => {
+                error["data"] = json!(detail)
+            }
             SponsorError::ApiKey => error["data"] = json!("invalid or missing x-paymaster-api-key"),
             _ => {}
         }

@@ -4,8 +4,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -18,17 +19,47 @@ use crate::sponsor::Sponsor;
 /// The API key header, as AVNU's paymaster names it.
 pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
 
+/// The largest request body read: a build or execute request with a few dozen calls fits many
+/// times over.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Why a request is refused before its body is read: a web page's (any `Origin`: browsers add it
+/// to cross-origin posts, and no legitimate client of this loopback service is a page), or a
+/// body not declared JSON (a page's "simple" form post cannot declare it without a CORS
+/// preflight, which this service never answers).
+fn refused_by_headers(headers: &HeaderMap) -> Option<SponsorError> {
+    if headers.contains_key(header::ORIGIN) {
+        return Some(SponsorError::CrossOrigin);
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    (!json).then_some(SponsorError::ContentType)
+}
+
 async fn handle(
     State(sponsor): State<Arc<Sponsor>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> (StatusCode, Json<Value>) {
     let answer = |id: Value, error: SponsorError| {
+        if let SponsorError::Unknown(detail) = &error {
+            // The operator's log gets the detail; the client gets the code alone.
+            eprintln!("sponsor: {detail}");
+        }
         let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::OK);
         (
             status,
             Json(json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()})),
         )
+    };
+    if let Some(error) = refused_by_headers(&headers) {
+        return answer(Value::Null, error);
+    }
+    let Ok(body) = body else {
+        return answer(Value::Null, SponsorError::TooLarge(MAX_BODY_BYTES));
     };
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return answer(Value::Null, SponsorError::Parse);
@@ -63,6 +94,7 @@ pub async fn serve(
     let app = Router::new()
         .route("/", post(handle))
         .route("/rpc", post(handle))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(sponsor);
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok((address, task))

@@ -98,7 +98,35 @@ pub struct Sponsor {
     api_key: Option<String>,
     /// Held while estimating and sending, so the relayer never reuses a nonce.
     submit: tokio::sync::Mutex<()>,
-    tracking: std::sync::Mutex<HashMap<Felt, Felt>>,
+    tracking: std::sync::Mutex<Tracking>,
+}
+
+/// Tracking ids the sponsor answers for, the oldest dropped past [`TRACKING_CAP`] (a client asks
+/// about its transaction within minutes; an unbounded map would grow with every request).
+#[derive(Debug, Default)]
+struct Tracking {
+    hashes: HashMap<Felt, Felt>,
+    order: std::collections::VecDeque<Felt>,
+}
+
+/// How many tracking ids are kept.
+pub const TRACKING_CAP: usize = 10_000;
+
+impl Tracking {
+    fn insert(&mut self, id: Felt, hash: Felt) {
+        if self.hashes.insert(id, hash).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > TRACKING_CAP {
+            if let Some(oldest) = self.order.pop_front() {
+                self.hashes.remove(&oldest);
+            }
+        }
+    }
+
+    fn get(&self, id: &Felt) -> Option<&Felt> {
+        self.hashes.get(id)
+    }
 }
 
 fn node_error(e: impl std::fmt::Display) -> SponsorError {
@@ -118,7 +146,11 @@ impl Sponsor {
             .rpc_url
             .parse()
             .map_err(|_| SponsorError::Unknown("bad rpc url".into()))?;
-        let provider = JsonRpcClient::new(HttpTransport::new(url));
+        let http = reqwest::Client::builder()
+            .timeout(config.node_timeout)
+            .build()
+            .map_err(|e| SponsorError::Unknown(format!("http client: {e}")))?;
+        let provider = JsonRpcClient::new(HttpTransport::new_with_client(url, http));
         let chain_id = provider.chain_id().await.map_err(node_error)?;
         let mut relayer = SingleOwnerAccount::new(
             provider.clone(),
@@ -135,7 +167,7 @@ impl Sponsor {
             allowed: config.allowed_accounts.clone(),
             api_key: config.api_key.clone(),
             submit: tokio::sync::Mutex::new(()),
-            tracking: std::sync::Mutex::new(HashMap::new()),
+            tracking: std::sync::Mutex::new(Tracking::default()),
         })
     }
 
@@ -464,5 +496,31 @@ impl Sponsor {
     /// Whether the node answers.
     pub async fn is_available(&self) -> bool {
         self.provider.chain_id().await.is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tracking_map_keeps_the_newest_ids_only() {
+        let mut tracking = Tracking::default();
+        for i in 0..(TRACKING_CAP as u64 + 5) {
+            tracking.insert(Felt::from(i), Felt::from(i + 1));
+        }
+        assert_eq!(tracking.hashes.len(), TRACKING_CAP);
+        assert_eq!(tracking.order.len(), TRACKING_CAP);
+        assert!(
+            tracking.get(&Felt::from(4u8)).is_none(),
+            "the oldest are dropped"
+        );
+        assert_eq!(
+            tracking.get(&Felt::from(TRACKING_CAP as u64 + 4)),
+            Some(&Felt::from(TRACKING_CAP as u64 + 5))
+        );
+        // The same id again is one entry, not two.
+        tracking.insert(Felt::from(TRACKING_CAP as u64 + 4), Felt::ONE);
+        assert_eq!(tracking.order.len(), TRACKING_CAP);
     }
 }
