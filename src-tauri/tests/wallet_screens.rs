@@ -383,6 +383,14 @@ async fn biometric_unlock_replaces_the_pin() {
         ui.kind("unlock", json!({"pin": PIN})).await,
         "TooManyAttempts"
     );
+    // The count is kept with the wallet's keys: a restart does not reset it.
+    drop(ui);
+    drop(app);
+    let (app, ui) = fx.start_app_with(&seen, gate());
+    assert_eq!(
+        ui.kind("unlock", json!({"pin": PIN})).await,
+        "TooManyAttempts"
+    );
     fx.clock.advance(30);
     assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);
 

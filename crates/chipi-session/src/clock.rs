@@ -7,6 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current time in unix seconds.
     fn now(&self) -> u64;
+
+    /// Seconds on a clock that only moves forward with real time (waits are measured on it, so
+    /// setting the system clock does not shorten them). Only differences are meaningful. By
+    /// default the same as [`Clock::now`] (a test's manual clock).
+    fn steady_now(&self) -> u64 {
+        self.now()
+    }
 }
 
 /// The operating system's clock.
@@ -19,6 +26,15 @@ impl Clock for SystemClock {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0)
+    }
+
+    /// The seconds since the process first asked (`Instant`: monotonic).
+    fn steady_now(&self) -> u64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs()
     }
 }
 

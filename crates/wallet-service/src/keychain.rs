@@ -84,6 +84,14 @@ pub fn biometric_entry(network: &str, address: &str, what: &str) -> String {
     format!("wallet:{network}:{address}:biometric-{what}")
 }
 
+/// The entry counting wrong PINs for the wallet at `address` on `network` (the back-off).
+pub fn pin_attempts_entry(network: &str, address: &str) -> String {
+    format!("wallet:{network}:{address}:pin-attempts")
+}
+
+/// The entry counting wrong passphrases of backup files being restored.
+pub const BACKUP_ATTEMPTS_ENTRY: &str = "backup:passphrase-attempts";
+
 /// The name entries had before they named the network (`what`: `owner` or `session`); read
 /// once and moved to the new name.
 pub fn legacy_entry(address: &str, what: &str) -> String {

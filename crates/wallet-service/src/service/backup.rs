@@ -9,7 +9,7 @@ use starknet_core::utils::get_contract_address;
 
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
-use crate::keychain::{owner_key_entry, session_key_entry};
+use crate::keychain::{owner_key_entry, session_key_entry, BACKUP_ATTEMPTS_ENTRY};
 use crate::pin::Pin;
 use crate::views::WalletInfo;
 
@@ -80,10 +80,11 @@ impl WalletService {
         check_passphrase(passphrase, pin)?;
         let manager = self.manager()?;
         let chain_id = self.prefs.get().network.chain_id;
-        let (guard, pin, passphrase) = (self.guard.clone(), pin.clone(), passphrase.clone());
+        let (guard, who) = (self.guard.clone(), self.guard_key());
+        let (pin, passphrase) = (pin.clone(), passphrase.clone());
         let opened = manager.clone();
         let sealed = blocking(move || {
-            let key = guard.attempt(|| Ok(opened.wallet().open_owner(pin.expose())?))?;
+            let key = guard.attempt(&who, || Ok(opened.wallet().open_owner(pin.expose())?))?;
             Ok(SealedSecret::seal(&key, passphrase.expose())?
                 .as_str()
                 .to_owned())
@@ -187,7 +188,9 @@ impl WalletService {
         }
         let (guard, passphrase, pin) = (self.guard.clone(), passphrase.clone(), pin.clone());
         let wallet = blocking(move || {
-            let key = guard.attempt(|| Ok(sealed.open(passphrase.expose())?))?;
+            let key = guard.attempt(BACKUP_ATTEMPTS_ENTRY, || {
+                Ok(sealed.open(passphrase.expose())?)
+            })?;
             if key.public_key() != owner_public_key {
                 return Err(SessionError::InvalidKey.into());
             }

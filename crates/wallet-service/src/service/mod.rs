@@ -171,6 +171,7 @@ impl WalletService {
         let prefs = prefs_store
             .load()?
             .unwrap_or_else(|| Prefs::new(default_network.clone()));
+        let guard = PinGuard::persisted(clock.clone(), vault.clone());
         let service = Self {
             vault,
             prefs: SharedPrefs {
@@ -182,7 +183,7 @@ impl WalletService {
             biometrics: Arc::from(biometrics),
             gas: Mutex::new(gas),
             default_network,
-            guard: PinGuard::new(clock.clone()),
+            guard,
             clock,
             listener: Mutex::new(None),
             load_error: Mutex::new(None),
@@ -344,7 +345,7 @@ impl WalletService {
         what: Confirmation,
     ) -> Result<UnlockedOwner, AppError> {
         let (pin, biometric) = self.credential(pin, what).await?;
-        let (guard, manager) = (self.guard.clone(), manager.clone());
+        let (guard, who, manager) = (self.guard.clone(), self.guard_key(), manager.clone());
         let open = move || {
             manager
                 .wallet()
@@ -354,8 +355,17 @@ impl WalletService {
         if let Some(entries) = biometric {
             self.stale_if_wrong(&entries, blocking(open).await)
         } else {
-            blocking(move || guard.attempt(open)).await
+            blocking(move || guard.attempt(&who, open)).await
         }
+    }
+
+    /// The PIN back-off counter of the current wallet.
+    fn guard_key(&self) -> String {
+        let prefs = self.prefs.get();
+        let address = prefs
+            .wallet
+            .map_or_else(|| "none".to_owned(), |w| hex(w.address));
+        crate::keychain::pin_attempts_entry(&prefs.network.name, &address)
     }
 
     fn info(&self, manager: &SessionManager) -> SessionInfo {

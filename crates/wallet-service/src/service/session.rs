@@ -436,9 +436,14 @@ impl WalletService {
         passphrase: &str,
     ) -> Result<SessionKeyData, AppError> {
         let manager = self.manager()?;
-        let (guard, pin, passphrase) = (self.guard.clone(), pin.clone(), passphrase.to_owned());
-        blocking(move || guard.attempt(|| Ok(manager.export_session(pin.expose(), &passphrase)?)))
-            .await
+        let (guard, who) = (self.guard.clone(), self.guard_key());
+        let (pin, passphrase) = (pin.clone(), passphrase.to_owned());
+        blocking(move || {
+            guard.attempt(&who, || {
+                Ok(manager.export_session(pin.expose(), &passphrase)?)
+            })
+        })
+        .await
     }
 
     /// Imports the SDK's `SessionKeyData` (decrypted with `passphrase`, the PIN when `None`, as
@@ -465,9 +470,11 @@ impl WalletService {
     ) -> Result<(Felt, Vec<Felt>), AppError> {
         let manager = self.manager()?;
         let hash = TypedData::from_json(typed_data)?.message_hash(manager.wallet().address)?;
-        let (guard, pin) = (self.guard.clone(), pin.clone());
+        let (guard, who, pin) = (self.guard.clone(), self.guard_key(), pin.clone());
         let signature = blocking(move || {
-            guard.attempt(|| Ok(manager.sign_with_session(hash, Some(pin.expose()))?))
+            guard.attempt(&who, || {
+                Ok(manager.sign_with_session(hash, Some(pin.expose()))?)
+            })
         })
         .await?;
         Ok((hash, signature))

@@ -203,7 +203,7 @@ impl WalletService {
     pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
         let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
-        let (guard, opened) = (self.guard.clone(), Arc::clone(&manager));
+        let (guard, who, opened) = (self.guard.clone(), self.guard_key(), Arc::clone(&manager));
         let open = move || {
             if opened.record().is_some() {
                 opened.unlock_session(pin.expose())?;
@@ -215,7 +215,7 @@ impl WalletService {
         if let Some(entries) = biometric {
             self.stale_if_wrong(&entries, blocking(open).await)?;
         } else {
-            blocking(move || guard.attempt(open)).await?;
+            blocking(move || guard.attempt(&who, open)).await?;
         }
         self.set_unlocked(true);
         self.wallet_info()
