@@ -200,6 +200,11 @@ export type AppError =
 { kind: "SpendingLimit"; message: string } | 
 /**  The PIN is wrong. */
 { kind: "WrongPin"; message: string } | 
+/**
+ *  A stored secret (or a ciphertext given) is damaged or in no known format: not a wrong
+ *  PIN, and never counted as one.
+ */
+{ kind: "Corrupted"; message: string } | 
 /**  Too many wrong PINs: wait before trying again. */
 { kind: "TooManyAttempts"; message: string } | 
 /**  The user declined the confirmation. */

@@ -27,6 +27,7 @@ const byKind: Record<ErrorKind, Shown> = {
   EntrypointNotAllowed: { title: 'This session may not do that', next: 'Set up a session that allows it.' },
   SpendingLimit: { title: 'Over the spending limit', next: 'Send less, or wait for the window to reset.' },
   WrongPin: { title: 'Wrong PIN', next: 'Check the PIN and try again.' },
+  Corrupted: { title: 'Damaged or unreadable data', next: 'This is not a wrong PIN. If a stored key is damaged, restore the wallet from its backup.' },
   TooManyAttempts: { title: 'Too many wrong PINs', next: 'Wait a moment, then try again.' },
   NotConfirmed: { title: 'Not confirmed', next: 'Confirm to continue.' },
   BiometricsUnavailable: { title: 'Biometric unlock is not available', next: 'Use your PIN.' },

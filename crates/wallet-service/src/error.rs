@@ -38,6 +38,10 @@ pub enum AppError {
     /// The PIN is wrong.
     #[error("{0}")]
     WrongPin(String),
+    /// A stored secret (or a ciphertext given) is damaged or in no known format: not a wrong
+    /// PIN, and never counted as one.
+    #[error("{0}")]
+    Corrupted(String),
     /// Too many wrong PINs: wait before trying again.
     #[error("{0}")]
     TooManyAttempts(String),
@@ -114,9 +118,10 @@ impl From<SessionError> for AppError {
             | SessionError::InvalidSpendingPolicy(_)
             | SessionError::NoSpendingPolicy { .. } => AppError::SpendingLimit(message),
             SessionError::SessionStillActive => AppError::SessionStillActive(message),
-            SessionError::WrongPin
-            | SessionError::MalformedCiphertext
-            | SessionError::UnsupportedFormat(_) => AppError::WrongPin(message),
+            SessionError::WrongPin => AppError::WrongPin(message),
+            SessionError::MalformedCiphertext | SessionError::UnsupportedFormat(_) => {
+                AppError::Corrupted(message)
+            }
             SessionError::Network { .. }
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
@@ -162,6 +167,13 @@ mod tests {
         assert_eq!(json["message"], "the session has no calls left");
         let pin = serde_json::to_value(AppError::from(SessionError::WrongPin)).unwrap();
         assert_eq!(pin["kind"], "WrongPin");
+        // A damaged entry is its own kind: the PIN back-off counts `WrongPin` only.
+        for damaged in [
+            SessionError::MalformedCiphertext,
+            SessionError::UnsupportedFormat(9),
+        ] {
+            assert!(matches!(AppError::from(damaged), AppError::Corrupted(_)));
+        }
     }
 
     #[test]

@@ -243,6 +243,10 @@ mod tests {
         let guard = PinGuard::new(Arc::new(ManualClock::new(0)));
         for _ in 0..10 {
             let _ = guard.attempt("w", || Err::<(), _>(AppError::Network("down".into())));
+            // A damaged keychain entry is not the user's miss.
+            let _ = guard.attempt("w", || {
+                Err::<(), _>(chipi_session::SessionError::MalformedCiphertext.into())
+            });
         }
         assert!(guard.check("w").is_ok());
     }
