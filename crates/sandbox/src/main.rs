@@ -60,6 +60,10 @@ fn options() -> Result<Options> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // The signal handlers first: Ctrl-C during the set-up stops it through the normal path (the
+    // node and the sponsor are dropped and killed), not through the default handler, which
+    // would end the process and leave starknet-devnet running.
+    let mut stop = Stop::install()?;
     let options = options()?;
     if options.launch_app && !options.app.exists() {
         bail!(
@@ -74,6 +78,44 @@ async fn main() -> Result<()> {
     let xdg_data = options.data_dir.join("data");
     std::fs::create_dir_all(&xdg_data)?;
 
+    let set_up = set_up(&options, &xdg_data);
+    let (stack, network, usdc, demo) = tokio::select! {
+        ready = set_up => ready?,
+        () = stop.wait() => {
+            // Dropping the unfinished set-up drops the node it started (its child is killed).
+            eprintln!("sandbox: stopped during the set-up");
+            let _ = std::fs::remove_dir_all(&options.data_dir);
+            return Ok(());
+        }
+    };
+
+    let env = local_stack::app_env(&network, None, &options.data_dir);
+    announce(&stack, &network, usdc, &demo, &env);
+
+    let outcome = if options.launch_app {
+        run_app(&options.app, &env, &mut stop).await
+    } else {
+        stop.wait().await;
+        Ok(())
+    };
+
+    eprintln!("sandbox: stopping");
+    demo.forget();
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&options.data_dir);
+    outcome
+}
+
+/// Node, class, sponsor, USDC and the demo wallet.
+async fn set_up(
+    options: &Options,
+    xdg_data: &std::path::Path,
+) -> Result<(
+    LocalStack,
+    chipi_session::Network,
+    starknet_core::types::Felt,
+    demo_wallet::DemoWallet,
+)> {
     eprintln!("sandbox: starting starknet-devnet and the sponsor");
     let (stack, network, usdc) = if options.mainnet {
         let stack = LocalStack::start_mainnet_rehearsal().await?;
@@ -94,25 +136,9 @@ async fn main() -> Result<()> {
         });
         (stack, network, usdc)
     };
-    let node = &stack.node;
-
     eprintln!("sandbox: creating the demo wallet");
-    let demo = demo_wallet::create(node, &network, usdc, &xdg_data).await?;
-
-    let env = local_stack::app_env(&network, None, &options.data_dir);
-    announce(&stack, &network, usdc, &demo, &env);
-
-    let outcome = if options.launch_app {
-        run_app(&options.app, &env).await
-    } else {
-        stopped().await
-    };
-
-    eprintln!("sandbox: stopping");
-    demo.forget();
-    drop(stack);
-    let _ = std::fs::remove_dir_all(&options.data_dir);
-    outcome
+    let demo = demo_wallet::create(&stack.node, &network, usdc, xdg_data).await?;
+    Ok((stack, network, usdc, demo))
 }
 
 /// One JSON line on stdout (the endpoints, the demo wallet and the app's environment, for
@@ -142,7 +168,7 @@ fn announce(
 }
 
 /// Runs the app with `env` until it exits or the sandbox is stopped.
-async fn run_app(app: &std::path::Path, env: &[(&str, String)]) -> Result<()> {
+async fn run_app(app: &std::path::Path, env: &[(&str, String)], stop: &mut Stop) -> Result<()> {
     let mut child = tokio::process::Command::new(app)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
@@ -151,19 +177,33 @@ async fn run_app(app: &std::path::Path, env: &[(&str, String)]) -> Result<()> {
         .with_context(|| format!("starting {}", app.display()))?;
     tokio::select! {
         status = child.wait() => status.map(|s| eprintln!("sandbox: the app exited ({s})")).map_err(Into::into),
-        stop = stopped() => {
+        () = stop.wait() => {
             let _ = child.start_kill();
             let _ = child.wait().await;
-            stop
+            Ok(())
         }
     }
 }
 
-/// Ctrl-C (SIGINT) or SIGTERM.
-async fn stopped() -> Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.map_err(Into::into),
-        _ = term.recv() => Ok(()),
+/// Ctrl-C (SIGINT) and SIGTERM, listened for from the moment it is made.
+struct Stop {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn install() -> Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn wait(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }

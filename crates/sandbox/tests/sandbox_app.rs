@@ -87,3 +87,65 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
+
+/// Ctrl-C while the sandbox is still setting up (before it is ready): it stops through its own
+/// path, exits successfully, and leaves no starknet-devnet running (the default handler would
+/// end the process and orphan the node, about 500 MB).
+#[test]
+fn ctrl_c_during_the_set_up_leaves_no_node_behind() {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
+    let data = tempfile::tempdir().unwrap();
+    let mut sandbox = Command::new(bin)
+        .args(["--no-app", "--data-dir"])
+        .arg(data.path().join("sandbox"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let pid = sandbox.id();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let node = loop {
+        if let Some(node) = children_of(pid)
+            .into_iter()
+            .find(|(_, command)| command.contains("starknet-devnet"))
+        {
+            break node.0;
+        }
+        assert!(Instant::now() < deadline, "the sandbox started no node");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let interrupted = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = sandbox.wait().unwrap();
+    assert!(status.success(), "the sandbox stopped with {status}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{node}")).exists(),
+        "starknet-devnet ({node}) still runs after the sandbox stopped"
+    );
+    assert!(
+        !data.path().join("sandbox").exists(),
+        "its data directory is removed"
+    );
+}
+
+/// The processes whose parent is `pid`, with their command lines (Linux `/proc`).
+fn children_of(pid: u32) -> Vec<(u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|child| {
+            let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).ok()?;
+            // `pid (comm) state ppid …`: comm may hold spaces, so read after its last ')'.
+            let after = stat.rsplit_once(')')?.1;
+            let parent: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            let command = std::fs::read(format!("/proc/{child}/cmdline")).ok()?;
+            (parent == pid).then(|| (child, String::from_utf8_lossy(&command).into_owned()))
+        })
+        .collect()
+}
