@@ -909,3 +909,51 @@ async fn a_sponsor_that_lies_about_a_failure_does_not_cause_a_second_transfer() 
         .expect("a new transfer");
     assert_eq!(f.balance(frank).await, 6);
 }
+
+/// A registration the node never saw (sent, then the node dropped it or the app stopped before
+/// its receipt): `registering` until the deadline, then settled as not registered so the set-up
+/// is offered again; the tokens it limits are kept with it from the moment it is sent.
+#[tokio::test]
+async fn a_registration_the_node_never_saw_is_settled_after_its_deadline() {
+    use chipi_session::session::record::REGISTRATION_DEADLINE;
+    let f = fixture().await;
+    let wallet = Wallet::create(f.class_hash, PIN).unwrap();
+    let (manager, paymaster) = f.manager_via(wallet.clone(), &f.sponsor_url);
+    manager.deploy_wallet().await.expect("gasless deploy");
+    manager
+        .create_session(Some(3600), &owner(&manager))
+        .unwrap();
+    let mut record = manager.record().unwrap();
+    record.registering = Some(Felt::from(0xdead_beef_u64));
+    record.registering_since = Some(f.clock.now());
+    record.spending_tokens = vec![STRK];
+    // The app again, with that record (as after a restart).
+    let manager = SessionManager::new(
+        wallet,
+        NodeClient::new(f.node.rpc_url().to_string()),
+        Arc::new(paymaster),
+        f.clock.clone(),
+        Arc::new(NoStore),
+        ManagerConfig::default(),
+        Some(record),
+    );
+    let view = manager.refresh_status().await.unwrap();
+    assert_eq!(view.state, SessionState::Registering, "within the deadline");
+    f.clock.advance(REGISTRATION_DEADLINE);
+    let view = manager.refresh_status().await.unwrap();
+    assert_eq!(
+        view.state,
+        SessionState::Created,
+        "settled: set it up again"
+    );
+    let record = manager.record().unwrap();
+    assert_eq!((record.registering, record.registering_since), (None, None));
+    assert!(!record.registered);
+    assert_eq!(record.spending_tokens, vec![STRK]);
+    // Registering now works as for any created session.
+    let view = manager
+        .register_session(transfers_only(4, 8), &owner(&manager))
+        .await
+        .expect("register");
+    assert_eq!(view.state, SessionState::Active);
+}

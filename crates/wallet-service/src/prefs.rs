@@ -44,6 +44,9 @@ pub struct SessionPrefs {
     /// The call budget registered, when known.
     #[serde(default)]
     pub max_calls: Option<u32>,
+    /// When the registration in flight was sent.
+    #[serde(default)]
+    pub registering_since: Option<u64>,
 }
 
 impl SessionPrefs {
@@ -57,6 +60,7 @@ impl SessionPrefs {
             revoked: record.revoked,
             spending_tokens: record.spending_tokens.clone(),
             max_calls: record.max_calls,
+            registering_since: record.registering_since,
         }
     }
 
@@ -71,6 +75,7 @@ impl SessionPrefs {
             revoked: self.revoked,
             spending_tokens: self.spending_tokens.clone(),
             max_calls: self.max_calls,
+            registering_since: self.registering_since,
         }
     }
 }

@@ -20,6 +20,10 @@ pub struct SessionRecord {
     pub registered: bool,
     /// A registration transaction sent and not yet confirmed or failed.
     pub registering: Option<Felt>,
+    /// When that registration was sent (unix seconds): past [`REGISTRATION_DEADLINE`] without a
+    /// receipt, the next status read settles it as not registered.
+    #[serde(default)]
+    pub registering_since: Option<u64>,
     /// This device revoked it.
     pub revoked: bool,
     /// Tokens with a spending policy for this session.
@@ -28,6 +32,10 @@ pub struct SessionRecord {
     #[serde(default)]
     pub max_calls: Option<u32>,
 }
+
+/// How long a registration the node has no receipt for stays `registering` (seconds): long
+/// past any block time, short beside a session's life.
+pub const REGISTRATION_DEADLINE: u64 = 600;
 
 /// Where the manager saves the session record whenever it changes.
 pub trait SessionStore: Send + Sync {

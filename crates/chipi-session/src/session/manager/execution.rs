@@ -11,7 +11,7 @@ use crate::keys::sealed_secret::SealedSecret;
 use crate::keys::secret_key::SecretKey;
 use crate::session::policies::{is_value_call, spend_amount};
 use crate::session::preflight::{check_execution, check_execution_without_policies};
-use crate::session::record::SessionRecord;
+use crate::session::record::{SessionRecord, REGISTRATION_DEADLINE};
 use crate::session::signature::SessionSignature;
 use crate::session::view::SessionView;
 
@@ -54,12 +54,27 @@ impl SessionManager {
         if snapshot.status.is_active {
             record.registered = true;
             record.registering = None;
+            record.registering_since = None;
             record.valid_until = snapshot.status.valid_until;
         } else if let Some(hash) = record.registering {
-            // A registration sent before a restart: settle it from its receipt.
-            if let Some(receipt) = self.node.receipt(hash).await? {
-                record.registering = None;
-                record.registered = receipt.succeeded;
+            // A registration sent before a restart: settle it from its receipt, or, when the
+            // node has none past the deadline (it never saw it), as not registered, so a set-up
+            // is offered again. One that lands later reads active at the next refresh.
+            let overdue = record
+                .registering_since
+                .is_none_or(|since| self.clock.now() >= since + REGISTRATION_DEADLINE);
+            match self.node.receipt(hash).await? {
+                Some(receipt) => {
+                    record.registering = None;
+                    record.registering_since = None;
+                    record.registered = receipt.succeeded;
+                }
+                None if overdue => {
+                    record.registering = None;
+                    record.registering_since = None;
+                    record.registered = false;
+                }
+                None => {}
             }
         }
         if record != before {

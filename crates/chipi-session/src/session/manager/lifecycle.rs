@@ -81,6 +81,7 @@ impl SessionManager {
             valid_until: self.chain_now() + duration,
             registered: false,
             registering: None,
+            registering_since: None,
             revoked: false,
             spending_tokens: vec![],
             max_calls: None,
@@ -215,14 +216,18 @@ impl SessionManager {
         let calls = self.registration_calls(&params, record.public_key, valid_until, max_calls);
         let hash = self.submit_as_owner(&calls, owner).await?;
         record.registering = Some(hash);
+        record.registering_since = Some(self.clock.now());
+        // Kept with the transaction: a crash before its receipt must not lose the limits the
+        // card and the local checks read once it is settled from the chain.
+        record.spending_tokens = tokens;
+        record.max_calls = Some(max_calls);
         self.save(Some(record.clone()))?;
         let outcome = self.confirm(hash, &calls).await;
         record.registering = None;
+        record.registering_since = None;
         if outcome.is_ok() {
             record.registered = true;
             record.valid_until = valid_until;
-            record.spending_tokens = tokens;
-            record.max_calls = Some(max_calls);
             // The status read before registering says "inactive"; with `registered` set it
             // would read as revoked until the read below replaces it.
             self.lock().snapshot = None;
@@ -378,6 +383,7 @@ impl SessionManager {
             valid_until: data.valid_until,
             registered: false,
             registering: None,
+            registering_since: None,
             revoked: false,
             spending_tokens: vec![],
             max_calls: None,
