@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "open_explorer",
     "enable_biometrics",
     "disable_biometrics",
+    "is_deployed",
+    "deploy_wallet",
 ];
 
 fn main() {

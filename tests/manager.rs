@@ -160,7 +160,10 @@ async fn active_session_via(
 ) -> (SessionManager, PaymasterClient) {
     let wallet = Wallet::create(f.class_hash, PIN).unwrap();
     let (manager, paymaster) = f.manager_via(wallet, url);
-    manager.deploy_wallet().await.expect("gasless deploy");
+    manager
+        .deploy_wallet(&owner(&manager))
+        .await
+        .expect("gasless deploy");
     f.node
         .mint_strk(manager.wallet().address, 100 * STRK_UNIT)
         .await
@@ -189,7 +192,10 @@ async fn gasless_wallet_session_and_transfers() {
     manager.set_listener(move |view| log.lock().unwrap().push((view.state, view.busy)));
 
     // Deployed by the sponsor: the wallet never held anything.
-    manager.deploy_wallet().await.expect("gasless deploy");
+    manager
+        .deploy_wallet(&owner(&manager))
+        .await
+        .expect("gasless deploy");
     assert_eq!(f.balance(address).await, 0);
 
     // Created: local only, and not mistaken for revoked once the chain is read.
@@ -576,7 +582,10 @@ async fn direct_fee_paying_path_never_reuses_a_nonce() {
     let wallet = Wallet::create(f.class_hash, PIN).unwrap();
     let address = wallet.address;
     let (sponsored, _) = f.manager(wallet.clone());
-    sponsored.deploy_wallet().await.expect("deploy");
+    sponsored
+        .deploy_wallet(&owner(&sponsored))
+        .await
+        .expect("deploy");
     f.node.mint_strk(address, 100 * STRK_UNIT).await.unwrap();
 
     // The same wallet, now paying its own fees: owner-signed registration, session-signed transfers.
@@ -919,7 +928,10 @@ async fn a_registration_the_node_never_saw_is_settled_after_its_deadline() {
     let f = fixture().await;
     let wallet = Wallet::create(f.class_hash, PIN).unwrap();
     let (manager, paymaster) = f.manager_via(wallet.clone(), &f.sponsor_url);
-    manager.deploy_wallet().await.expect("gasless deploy");
+    manager
+        .deploy_wallet(&owner(&manager))
+        .await
+        .expect("gasless deploy");
     manager
         .create_session(Some(3600), &owner(&manager))
         .unwrap();

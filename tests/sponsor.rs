@@ -4,13 +4,17 @@
 
 use std::sync::{Arc, Mutex};
 
-use chipi_session::backends::paymaster::{AccountDeployment, ApiKey, API_KEY_HEADER};
+use chipi_session::backends::paymaster::{
+    deployment_authorization, AccountDeployment, ApiKey, API_KEY_HEADER,
+    DEPLOYMENT_SIGNATURE_HEADER,
+};
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::{
     register_session_call, PaymasterClient, SecretKey, SessionError, SessionSignature,
     SessionStatus,
 };
 use devnet_harness::{wait_for_receipt, Devnet, STRK};
+use local_stack::fault_proxy::{self, Fault};
 use local_stack::LocalStack;
 use serde_json::json;
 use sponsor::SponsorConfig;
@@ -74,18 +78,11 @@ impl Fixture {
 
     /// Deploys a new account through the sponsor and returns its address.
     async fn deploy(&self, owner: &SecretKey) -> Felt {
-        let calldata = vec![owner.public_key()];
-        let salt = Felt::from(42u8);
-        let address = get_contract_address(salt, self.class_hash, &calldata, Felt::ZERO);
-        let deployment = AccountDeployment {
-            address,
-            class_hash: self.class_hash,
-            salt,
-            calldata,
-        };
+        let deployment = self.deployment(owner, 42);
+        let address = deployment.address;
         let relayed = self
             .client
-            .deploy(&deployment)
+            .deploy(&deployment, &self.authorize(owner, &deployment))
             .await
             .expect("gasless deploy");
         let outcome = wait_for_receipt(self.node.provider(), relayed.transaction_hash)
@@ -93,6 +90,27 @@ impl Fixture {
             .unwrap();
         assert!(outcome.succeeded(), "{outcome:?}");
         address
+    }
+}
+
+impl Fixture {
+    /// The deployment of `owner`'s account of the project's class with `salt`.
+    fn deployment(&self, owner: &SecretKey, salt: u8) -> AccountDeployment {
+        let calldata = vec![owner.public_key()];
+        let salt = Felt::from(salt);
+        AccountDeployment {
+            address: get_contract_address(salt, self.class_hash, &calldata, Felt::ZERO),
+            class_hash: self.class_hash,
+            salt,
+            calldata,
+        }
+    }
+
+    /// `signer`'s signature over `deployment` on this chain.
+    fn authorize(&self, signer: &SecretKey, deployment: &AccountDeployment) -> [Felt; 2] {
+        let hash = deployment_authorization(self.node.chain_id(), deployment.address);
+        let signature = signer.sign(&hash).unwrap();
+        [signature.r, signature.s]
     }
 }
 
@@ -426,6 +444,9 @@ impl KeyRecorder {
         if let Some(key) = key {
             request = request.header(API_KEY_HEADER, key);
         }
+        if let Some(signature) = headers.get(DEPLOYMENT_SIGNATURE_HEADER) {
+            request = request.header(DEPLOYMENT_SIGNATURE_HEADER, signature.clone());
+        }
         let answer = request.send().await.unwrap();
         let status = axum::http::StatusCode::from_u16(answer.status().as_u16()).unwrap();
         (status, answer.text().await.unwrap())
@@ -462,18 +483,12 @@ async fn api_key_and_fee_modes() {
             .with_api_key(key.map(ApiKey::new))
     };
     let owner = SecretKey::generate().unwrap();
-    let calldata = vec![owner.public_key()];
-    let salt = Felt::from(43u8);
-    let address = get_contract_address(salt, f.class_hash, &calldata, Felt::ZERO);
-    let deployment = AccountDeployment {
-        address,
-        class_hash: f.class_hash,
-        salt,
-        calldata,
-    };
+    let deployment = f.deployment(&owner, 43);
+    let address = deployment.address;
+    let authorization = f.authorize(&owner, &deployment);
     let relayer_nonce = f.relayer_nonce().await;
     for (key, sent) in [(None, false), (Some("pk_local_wrong"), true)] {
-        let refused = client(key).deploy(&deployment).await;
+        let refused = client(key).deploy(&deployment, &authorization).await;
         assert!(
             matches!(refused, Err(SessionError::PaymasterApiKey { key_sent }) if key_sent == sent),
             "{refused:?}"
@@ -486,7 +501,7 @@ async fn api_key_and_fee_modes() {
 
     let sponsored = client(Some(KEY));
     let relayed = sponsored
-        .deploy(&deployment)
+        .deploy(&deployment, &authorization)
         .await
         .expect("deploy with the key");
     assert!(
@@ -639,7 +654,9 @@ async fn pages_wrong_content_types_and_oversized_bodies_are_refused() {
 #[tokio::test]
 async fn a_hung_node_times_out_without_stalling_the_sponsor() {
     let f = fixture().await;
-    let (proxy, hang) = hanging_proxy(f.node.rpc_url().to_string()).await;
+    let (proxy, faults) = fault_proxy::start(f.node.rpc_url().to_string())
+        .await
+        .unwrap();
     let mut config = SponsorConfig::new(proxy, f.relayer, f.relayer_key);
     config.node_timeout = std::time::Duration::from_secs(2);
     let running = sponsor::start(&config).await.expect("the sponsor starts");
@@ -657,7 +674,7 @@ async fn a_hung_node_times_out_without_stalling_the_sponsor() {
         direct["error"]["code"], 163,
         "the node answers directly: {direct}"
     );
-    hang.store(true, std::sync::atomic::Ordering::SeqCst);
+    faults.set(Fault::Hang);
     for _ in 0..2 {
         // Two in a row: the second is not stuck behind the first.
         let (status, answer) = tokio::time::timeout(
@@ -673,7 +690,7 @@ async fn a_hung_node_times_out_without_stalling_the_sponsor() {
             "no internal detail: {answer}"
         );
     }
-    hang.store(false, std::sync::atomic::Ordering::SeqCst);
+    faults.clear();
     let (_, answer) = post(&running.url, &json_type, build).await;
     assert_eq!(
         answer, direct,
@@ -682,37 +699,164 @@ async fn a_hung_node_times_out_without_stalling_the_sponsor() {
     assert_eq!(f.relayer_nonce().await, before, "nothing was sent");
 }
 
-/// A forwarder to `node` that, while its switch is on, takes requests and never answers.
-async fn hanging_proxy(node: String) -> (String, Arc<std::sync::atomic::AtomicBool>) {
-    use axum::extract::State;
-    let hang = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let state = (node, hang.clone(), reqwest::Client::new());
-    async fn forward(
-        State((node, hang, http)): State<(
-            String,
-            Arc<std::sync::atomic::AtomicBool>,
-            reqwest::Client,
-        )>,
-        body: String,
-    ) -> String {
-        if hang.load(std::sync::atomic::Ordering::SeqCst) {
-            std::future::pending::<()>().await;
-        }
-        let answer = http
-            .post(&node)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("the node answers");
-        answer.text().await.unwrap()
+/// A sponsor people could run for others pays for nothing it was not asked for by the key that
+/// controls the account: a deployment without the owner's signature over it (none, a garbled
+/// one, another key's, or one made for another chain) is refused with INVALID_SIGNATURE; a
+/// transaction that could cost the relayer more than its cap is refused with
+/// MAX_AMOUNT_TOO_LOW; an account past its quota gets HTTP 429 and the spec's unknown error
+/// with the reason, while another account is still served. The relayer's nonce shows that
+/// nothing was sent for any refusal.
+#[tokio::test]
+async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() {
+    let f = fixture().await;
+    let owner = SecretKey::generate().unwrap();
+    let deployment = f.deployment(&owner, 44);
+    let before = f.relayer_nonce().await;
+
+    let stranger = SecretKey::generate().unwrap();
+    let other_chain = {
+        let hash = deployment_authorization(Felt::from(0x5eed_u64), deployment.address);
+        let signature = owner.sign(&hash).unwrap();
+        vec![signature.r, signature.s]
+    };
+    let refusals: [(&str, Vec<Felt>); 4] = [
+        ("no signature", vec![]),
+        ("a garbled one", vec![Felt::ONE, Felt::TWO]),
+        (
+            "another key's",
+            f.authorize(&stranger, &deployment).to_vec(),
+        ),
+        ("one for another chain", other_chain),
+    ];
+    for (what, signature) in refusals {
+        let refused = f.client.deploy(&deployment, &signature).await;
+        assert!(
+            matches!(refused, Err(SessionError::Paymaster { code: 153, .. })),
+            "{what}: {refused:?}"
+        );
     }
-    let app = axum::Router::new()
-        .route("/", axum::routing::post(forward))
-        .route("/rpc", axum::routing::post(forward))
-        .with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/rpc", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, hang)
+    // Without the header at all, at the build and at the execution.
+    let request = |method: &str| {
+        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": [
+            {"type": "deploy", "deployment": deployment.to_json()},
+            {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+        .to_string()
+    };
+    for method in ["paymaster_buildTransaction", "paymaster_executeTransaction"] {
+        let (status, answer) = post(
+            &f.url,
+            &[("content-type", "application/json")],
+            request(method),
+        )
+        .await;
+        assert_eq!((status, answer["error"]["code"].clone()), (200, json!(153)));
+    }
+    assert_eq!(f.relayer_nonce().await, before, "nothing was sent");
+    assert!(
+        f.node
+            .provider()
+            .get_class_hash_at(BlockId::Tag(BlockTag::PreConfirmed), deployment.address)
+            .await
+            .is_err(),
+        "not deployed"
+    );
+
+    // A sponsor whose cap is below any real fee: the signed deployment is refused, unsent.
+    let accounts = f.node.predeployed_accounts().await.unwrap();
+    let mut capped = SponsorConfig::new(
+        f.node.rpc_url().to_string(),
+        accounts[2].address,
+        accounts[2].private_key,
+    );
+    capped.max_fee = 1000;
+    let capped = sponsor::start(&capped).await.unwrap();
+    let capped_nonce = f.node.nonce(accounts[2].address).await.unwrap();
+    let client = |url: &str| {
+        PaymasterClient::new(
+            url.to_owned(),
+            f.node.rpc_url().to_string(),
+            f.node.chain_id(),
+        )
+    };
+    let over = client(&capped.url)
+        .deploy(&deployment, &f.authorize(&owner, &deployment))
+        .await;
+    let Err(SessionError::Paymaster {
+        code: 154, data, ..
+    }) = &over
+    else {
+        panic!("over the cap: {over:?}");
+    };
+    assert!(
+        data.as_deref().is_some_and(|d| d.contains("cap of 1000")),
+        "{data:?}"
+    );
+    assert_eq!(
+        f.node.nonce(accounts[2].address).await.unwrap(),
+        capped_nonce
+    );
+
+    // One transaction an hour per account: the deployment passes, the account's next
+    // transaction does not; another account's deployment still does.
+    let mut config = SponsorConfig::new(
+        f.node.rpc_url().to_string(),
+        accounts[3].address,
+        accounts[3].private_key,
+    );
+    config.quota_per_hour = 1;
+    let limited = sponsor::start(&config).await.unwrap();
+    let relayed = client(&limited.url)
+        .deploy(&deployment, &f.authorize(&owner, &deployment))
+        .await
+        .expect("the first transaction is within the quota");
+    assert!(
+        wait_for_receipt(f.node.provider(), relayed.transaction_hash)
+            .await
+            .unwrap()
+            .succeeded()
+    );
+    let limited_nonce = f.node.nonce(accounts[3].address).await.unwrap();
+    let calls = [strk_transfer(f.relayer, 0)];
+    let now = f.node.pending_timestamp().await.unwrap();
+    let quota_client = client(&limited.url);
+    let built = quota_client
+        .build_invoke(deployment.address, &calls, now)
+        .await
+        .expect("building costs nothing and is not counted");
+    let signature = owner.sign(&built.message_hash).unwrap();
+    let past = quota_client
+        .execute_invoke(deployment.address, &built, &[signature.r, signature.s])
+        .await;
+    let Err(SessionError::Paymaster {
+        code: 163, data, ..
+    }) = &past
+    else {
+        panic!("past the quota: {past:?}");
+    };
+    assert!(
+        data.as_deref().is_some_and(|d| d.contains("quota")),
+        "{data:?}"
+    );
+    let (status, _) = post(
+        &limited.url,
+        &[("content-type", "application/json")],
+        json!({"jsonrpc": "2.0", "id": 1, "method": "paymaster_executeTransaction", "params": [
+            {"type": "invoke", "invoke": {"user_address": format!("{:#x}", deployment.address),
+             "typed_data": built.typed_data, "signature": [
+                 format!("{:#x}", signature.r), format!("{:#x}", signature.s)]}},
+            {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        f.node.nonce(accounts[3].address).await.unwrap(),
+        limited_nonce
+    );
+    let second = SecretKey::generate().unwrap();
+    let other = f.deployment(&second, 45);
+    client(&limited.url)
+        .deploy(&other, &f.authorize(&second, &other))
+        .await
+        .expect("another account has its own quota");
 }

@@ -59,6 +59,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::activity::open_explorer,
             commands::wallet::enable_biometrics,
             commands::wallet::disable_biometrics,
+            commands::wallet::is_deployed,
+            commands::wallet::deploy_wallet,
         ])
         .events(collect_events![SessionChanged])
 }
@@ -150,9 +152,10 @@ pub fn run() {
                 confirmer::for_platform(&handle, vault.clone(), &identifier)
             })?;
             let store = app.store("prefs.json")?;
+            let path = app.path().app_data_dir()?.join("prefs.json");
             let wallet = WalletService::open(
                 vault.clone(),
-                Arc::new(store_prefs::StorePrefs(store)),
+                Arc::new(store_prefs::StorePrefs(store, path)),
                 default_network()?,
                 biometrics,
                 Arc::new(SystemClock),
@@ -204,7 +207,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 31, "{commands:?}");
+        assert_eq!(commands.len(), 33, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

@@ -8,8 +8,9 @@ use tauri_plugin_store::Store;
 use wallet_service::prefs::{Prefs, STORE_KEY as KEY};
 use wallet_service::{AppError, PrefsStore};
 
-/// The plugin's store as a [`PrefsStore`].
-pub struct StorePrefs<R: Runtime>(pub Arc<Store<R>>);
+/// The plugin's store as a [`PrefsStore`], with the path of its file (the plugin starts empty
+/// from a file it cannot parse, and would write over it).
+pub struct StorePrefs<R: Runtime>(pub Arc<Store<R>>, pub std::path::PathBuf);
 
 impl<R: Runtime> std::fmt::Debug for StorePrefs<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,9 +23,24 @@ impl<R: Runtime> PrefsStore for StorePrefs<R> {
         match self.0.get(KEY) {
             Some(value) => serde_json::from_value(value)
                 .map(Some)
-                .map_err(|e| AppError::Storage(format!("preferences: {e}"))),
-            None => Ok(None),
+                .map_err(|e| AppError::Corrupted(format!("preferences: {e}"))),
+            None => match std::fs::read(&self.1) {
+                // Empty in the store but not on disk: a file the plugin could not parse.
+                Ok(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
+                    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                        Ok(_) => Ok(None),
+                        Err(e) => Err(AppError::Corrupted(format!("preferences: {e}"))),
+                    }
+                }
+                _ => Ok(None),
+            },
         }
+    }
+
+    fn set_aside(&self) -> Result<Option<String>, AppError> {
+        let kept = wallet_service::prefs::set_aside(&self.1)?;
+        self.0.clear();
+        Ok(Some(kept))
     }
 
     fn save(&self, prefs: &Prefs) -> Result<(), AppError> {

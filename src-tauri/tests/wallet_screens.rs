@@ -464,3 +464,80 @@ async fn biometric_unlock_replaces_the_pin() {
     }
     drop(app);
 }
+
+/// A deployment that fails at creation keeps the wallet with the way on: the sponsor down
+/// (HTTP 503) or failing (500) leaves it undeployed and offered again, a wrong PIN sends
+/// nothing, an answer lost after the sponsor sent the deployment is found on chain (nothing is
+/// sent twice), and the next action, a session set-up, works after a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_deployment_is_offered_again() {
+    use local_stack::fault_proxy::{self, Fault};
+    let mut fx = Fixture::new().await;
+    let (proxy, faults) = fault_proxy::start(fx.stack.sponsor_url.clone())
+        .await
+        .unwrap();
+    fx.stack.network.sponsor_url = Some(proxy);
+    let node = &fx.stack.node;
+    let relayer = fx.stack.relayer.address;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "none");
+    let nonce = node.nonce(relayer).await.unwrap();
+
+    faults.set(Fault::Down);
+    assert_eq!(
+        ui.kind("create_wallet", json!({"pin": PIN})).await,
+        "Network"
+    );
+    let wallet = ui.ok("get_wallet", json!({})).await;
+    assert_eq!(wallet["deployable"], true, "{wallet}");
+    assert_eq!(ui.ok("is_deployed", json!({})).await, false);
+    assert_eq!(
+        ui.kind("create_wallet", json!({"pin": PIN})).await,
+        "InvalidInput",
+        "one wallet: the way on is the deployment"
+    );
+    faults.set(Fault::ServerError);
+    assert_eq!(
+        ui.kind("deploy_wallet", json!({"pin": PIN})).await,
+        "Network"
+    );
+    faults.clear();
+    assert_eq!(
+        ui.kind("deploy_wallet", json!({"pin": "not-the-pin"}))
+            .await,
+        "WrongPin"
+    );
+    assert_eq!(ui.ok("is_deployed", json!({})).await, false);
+    assert_eq!(
+        node.nonce(relayer).await.unwrap(),
+        nonce,
+        "nothing was sent"
+    );
+
+    // The sponsor sends it, the answer is lost: the chain has it, the app says so.
+    faults.set_for("paymaster_executeTransaction", Fault::LoseAnswer);
+    assert_eq!(
+        ui.kind("deploy_wallet", json!({"pin": PIN})).await,
+        "Network"
+    );
+    faults.clear();
+    assert_eq!(ui.ok("is_deployed", json!({})).await, true);
+    let sent = node.nonce(relayer).await.unwrap();
+    assert_eq!(sent, nonce + Felt::ONE, "sent once");
+    assert_eq!(
+        ui.kind("deploy_wallet", json!({"pin": PIN})).await,
+        "InvalidInput"
+    );
+    assert_eq!(node.nonce(relayer).await.unwrap(), sent, "never twice");
+
+    drop(ui);
+    drop(app);
+    let (_app, ui) = fx.start_app(&seen, "none");
+    assert_eq!(ui.ok("is_deployed", json!({})).await, true);
+    let request = json!({"durationSeconds": 3600, "maxCalls": 5,
+        "allowedEntrypoints": ["transfer"], "limits": []});
+    let set_up = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(set_up["state"], "active", "{set_up}");
+}

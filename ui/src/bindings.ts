@@ -91,6 +91,13 @@ export const commands = {
 	enableBiometrics: (pin: Pin) => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("enable_biometrics", { pin })),
 	/**  Turns biometric unlock off, deleting its key. */
 	disableBiometrics: () => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("disable_biometrics")),
+	/**  Whether the wallet's account exists on chain (read from the node). */
+	isDeployed: () => typedError<boolean, AppError>(__TAURI_INVOKE("is_deployed")),
+	/**
+	 *  Deploys the wallet created here (gaslessly, signed by its owner key opened with `pin`): the
+	 *  way on when the deployment at creation failed.
+	 */
+	deployWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("deploy_wallet", { pin })),
 };
 
 /** Events */
@@ -159,7 +166,9 @@ export type ActivityKind =
 /**  The wallet deployed. */
 "deploy" | 
 /**  Tokens received (from the chain's `Transfer` events). */
-"receive";
+"receive" | 
+/**  Stored data found damaged or half-written, and what was done about it. */
+"repair";
 
 /**  Where an activity line stands. */
 export type ActivityStatus = 
@@ -848,6 +857,11 @@ export type WalletInfo_Deserialize = {
 	network: string,
 	/**  Biometric unlock on this device and for this wallet. */
 	biometrics: BiometricsInfo,
+	/**
+	 *  Whether this app can deploy the account (it created it, and the network has a
+	 *  sponsor): where the chain has no account yet, the home screen offers the deployment.
+	 */
+	deployable: boolean,
 };
 
 /**  The wallet as the UI sees it. */
@@ -877,6 +891,11 @@ export type WalletInfo_Serialize = {
 	network: string,
 	/**  Biometric unlock on this device and for this wallet. */
 	biometrics: BiometricsInfo,
+	/**
+	 *  Whether this app can deploy the account (it created it, and the network has a
+	 *  sponsor): where the chain has no account yet, the home screen offers the deployment.
+	 */
+	deployable: boolean,
 };
 
 /**  The wallet's account class, as far as this app knows it. */

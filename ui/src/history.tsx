@@ -17,6 +17,7 @@ const kindWords: Record<ActivityInfo['kind'], string> = {
   register: 'Session set up',
   revoke: 'Session revoked',
   deploy: 'Wallet deployed',
+  repair: 'Stored data repaired',
 };
 
 export function shortAddress(a: string) {

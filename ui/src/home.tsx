@@ -8,7 +8,7 @@ import type { SessionInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card, Copy, Field } from './parts';
 import { ActivityLine } from './history';
-import { act, activity, balances, loadedAt, now, openSettings, session, settings, tab, wallet, type Tab } from './state';
+import { act, activity, balances, deployed, loadedAt, now, openSettings, session, settings, tab, wallet, type Tab } from './state';
 
 /** Seconds left before the session expires, as the chain counts them. */
 export function secondsLeft(s: SessionInfo, at: number): number | null {
@@ -131,6 +131,20 @@ export function Unlock() {
   );
 }
 
+/** A wallet created here whose deployment did not go through: the way on, with the PIN. */
+function Deploy() {
+  const [pin, setPin] = useState('');
+  return (
+    <Card title="Not on chain yet" testid="deploy-card">
+      <p class="note">This wallet's account is not deployed: it cannot set up a session or send until it is. The deployment is free (the network's sponsor pays).</p>
+      <Field label="PIN" testid="deploy-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="deploy-submit" disabled={!pin} onClick={() => void act('Deploying your wallet…', () => ipc.deployWallet(pin)).finally(() => setPin(''))}>
+        Deploy
+      </Button>
+    </Card>
+  );
+}
+
 function Balances() {
   const list = balances.value;
   return (
@@ -242,6 +256,7 @@ export function Home() {
   return (
     <>
       {w.unlocked ? null : <Unlock />}
+      {w.deployable && deployed.value === false ? <Deploy /> : null}
       <Balances />
       <div class="row">
         <Button testid="receive" kind="secondary" onClick={() => setReceive(!receive)}>

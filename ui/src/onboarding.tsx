@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { checkNewPin } from './pin';
 import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
-import { act, network, openSettings } from './state';
+import { act, network, openSettings, reload } from './state';
 
 /** A new PIN typed twice: its labelled fields with the reason it is refused, whether it is
  * valid, and a way to empty both. */
@@ -74,7 +74,13 @@ export function Onboarding() {
         <Button
           testid="create-wallet"
           disabled={!newPin.ok}
-          onClick={() => void act('Creating your wallet and deploying it…', () => ipc.createWallet(newPin.pin, ownClass)).then(newPin.clear)}
+          onClick={() =>
+            void act('Creating your wallet and deploying it…', () => ipc.createWallet(newPin.pin, ownClass)).then((ok) => {
+              newPin.clear();
+              // A wallet whose deployment failed is kept: the home screen offers the deployment again.
+              if (!ok) void reload().catch(() => undefined);
+            })
+          }
         >
           Create wallet
         </Button>

@@ -20,6 +20,8 @@ export const session = signal<SessionInfo | null>(null);
 export const network = signal<NetworkInfo | null>(null);
 export const settings = signal<SettingsInfo | null>(null);
 export const balances = signal<BalanceInfo[] | null>(null);
+/** Whether the chain has the wallet's account (null: not read, or the node did not answer). */
+export const deployed = signal<boolean | null>(null);
 export const activity = signal<ActivityInfo[]>([]);
 export const banner = signal<Banner | null>(null);
 /** What the window is waiting for, in words ("Creating your wallet…"); announced. */
@@ -62,7 +64,10 @@ export async function reload() {
     if (isAppError(e) && e.kind !== 'NoWallet') fail(e);
   }
   activity.value = await ipc.listActivity();
-  if (wallet.value) void refreshBalances();
+  if (wallet.value) {
+    void refreshBalances();
+    deployed.value = wallet.value.deployable ? await ipc.isDeployed().catch(() => null) : null;
+  }
 }
 
 export async function refreshBalances() {

@@ -41,6 +41,14 @@ pub enum SessionError {
         #[source]
         source: reqwest::Error,
     },
+    /// A service answered with an HTTP server error (down behind its proxy, overloaded).
+    #[error("network: {service} is unavailable (HTTP {status}); try again later")]
+    Unavailable {
+        /// The service (`node`, `paymaster`, `Chipi API`).
+        service: String,
+        /// The HTTP status.
+        status: u16,
+    },
     /// The paymaster refused, with its SNIP-29 error code.
     #[error("paymaster refused: {} ({code})", snip29_words(*code, message))]
     Paymaster {

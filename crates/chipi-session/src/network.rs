@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
 use crate::backends::chipi_api::CHIPI_API_URL;
+use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::wallet_type::{CHIPI_V29_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
 
@@ -39,6 +40,10 @@ pub struct Network {
     /// production class on the public networks; `None` for this project's class.
     #[serde(default)]
     pub account_class_hash: Option<Felt>,
+    /// How long one request to the node or the paymaster may take before it is given up, in
+    /// seconds; `None`: 30 for the node, 60 for a paymaster.
+    #[serde(default)]
+    pub request_timeout_seconds: Option<u64>,
 }
 
 /// STRK, at the same address on mainnet, Sepolia and devnet.
@@ -79,6 +84,7 @@ impl Network {
                 chipi_api_url: Some(CHIPI_API_URL.into()),
                 explorer_tx_url: Some("https://voyager.online/tx/".into()),
                 account_class_hash: Some(CHIPI_V29_CLASS_HASH),
+                request_timeout_seconds: None,
                 tokens: vec![
                     token("USDC", USDC_MAINNET, 6),
                     token("USDC.e", USDC_E_MAINNET, 6),
@@ -94,6 +100,7 @@ impl Network {
                 chipi_api_url: None,
                 explorer_tx_url: Some("https://sepolia.voyager.online/tx/".into()),
                 account_class_hash: Some(CHIPI_V29_CLASS_HASH),
+                request_timeout_seconds: None,
                 tokens: vec![token("STRK", STRK, 18), token("ETH", ETH, 18)],
             },
             "local" => Network {
@@ -105,6 +112,7 @@ impl Network {
                 explorer_tx_url: None,
                 tokens: vec![token("STRK", STRK, 18), token("ETH", ETH, 18)],
                 account_class_hash: None,
+                request_timeout_seconds: None,
             },
             other => {
                 return Err(SessionError::InvalidConfig(format!(
@@ -113,6 +121,21 @@ impl Network {
             }
         };
         Ok(network)
+    }
+
+    /// A client of this network's node, with its request timeout.
+    pub fn node(&self) -> NodeClient {
+        let node = NodeClient::new(self.rpc_url.clone());
+        match self.request_timeout() {
+            Some(timeout) => node.with_timeout(timeout),
+            None => node,
+        }
+    }
+
+    /// The request timeout set for this network, if any.
+    pub fn request_timeout(&self) -> Option<std::time::Duration> {
+        self.request_timeout_seconds
+            .map(std::time::Duration::from_secs)
     }
 
     /// The class a new wallet gets here: the network's, or this project's when `own_class`

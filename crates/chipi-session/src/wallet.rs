@@ -32,18 +32,32 @@ impl Wallet {
     /// A new wallet of class `class_hash` (constructor `(public_key)`), with a fresh owner key
     /// sealed under `pin`. Its address is counterfactual until [`Wallet::deployment`] is deployed.
     pub fn create(class_hash: Felt, pin: &str) -> Result<Self, SessionError> {
+        Ok(Self::create_unlocked(class_hash, pin)?.0)
+    }
+
+    /// [`Self::create`], with the new owner key left open for the rest of the action (its
+    /// deployment) instead of opening what was just sealed again.
+    pub fn create_unlocked(
+        class_hash: Felt,
+        pin: &str,
+    ) -> Result<(Self, UnlockedOwner), SessionError> {
         check_pin(pin)?;
         let owner = SecretKey::generate()?;
         let owner_public_key = owner.public_key();
         let salt = owner_public_key;
         let address = get_contract_address(salt, class_hash, &[owner_public_key], Felt::ZERO);
-        Ok(Self {
+        let wallet = Self {
             address,
             owner_public_key,
             sealed_owner_key: SealedSecret::seal(&owner, pin)?.as_str().to_owned(),
             class_hash,
             salt: Some(salt),
-        })
+        };
+        let owner = UnlockedOwner {
+            key: owner,
+            pin: Zeroizing::new(pin.to_owned()),
+        };
+        Ok((wallet, owner))
     }
 
     /// A wallet from an existing owner key (hex) at `address`, sealed under `pin`.

@@ -45,7 +45,8 @@ pub async fn run(
             Ok(output::wallet(&info, None))
         }
         WalletCommand::Deploy => {
-            let hash = service.deploy_wallet().await?;
+            let pin = input.pin()?;
+            let hash = service.deploy_wallet(&pin).await?;
             Ok(out(
                 json!({"transactionHash": format!("{hash:#x}")}),
                 format!("deployed: {hash:#x}"),

@@ -6,6 +6,7 @@
 //! [`Network`]: chipi_session::Network
 
 pub mod chipi_api;
+pub mod fault_proxy;
 pub mod webdriver;
 
 use std::path::Path;

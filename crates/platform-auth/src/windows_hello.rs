@@ -80,46 +80,52 @@ fn take_blob(blob: CRYPT_INTEGER_BLOB) -> Vec<u8> {
     bytes
 }
 
-pub(crate) fn protect(data: &[u8]) -> Result<Vec<u8>, AuthError> {
+/// One DPAPI call reading `data` (borrowed for the call, never written) into a blob DPAPI
+/// allocates, whose bytes are taken and freed.
+fn dpapi(
+    data: &[u8],
+    call: impl FnOnce(&CRYPT_INTEGER_BLOB, &mut CRYPT_INTEGER_BLOB) -> windows::core::Result<()>,
+) -> Result<Vec<u8>, AuthError> {
     let input = CRYPT_INTEGER_BLOB {
         cbData: u32::try_from(data.len()).map_err(|_| AuthError::Failed("too long".into()))?,
         pbData: data.as_ptr().cast_mut(),
     };
     let mut output = CRYPT_INTEGER_BLOB::default();
-    // SAFETY: `input` points at `data`, borrowed for the call; DPAPI only reads it.
-    unsafe {
-        CryptProtectData(
-            &input,
-            windows::core::w!("chipi session wallet"),
-            None,
-            None,
-            None,
-            CRYPTPROTECT_UI_FORBIDDEN,
-            &mut output,
-        )
-    }
-    .map_err(|e| AuthError::Failed(e.message().to_string()))?;
+    call(&input, &mut output).map_err(|e| AuthError::Failed(e.message().to_string()))?;
     Ok(take_blob(output))
 }
 
+pub(crate) fn protect(data: &[u8]) -> Result<Vec<u8>, AuthError> {
+    dpapi(data, |input, output| {
+        // SAFETY: `input` points at `data` for the call; DPAPI only reads it and allocates
+        // `output`, which `dpapi` frees.
+        unsafe {
+            CryptProtectData(
+                input,
+                windows::core::w!("chipi session wallet"),
+                None,
+                None,
+                None,
+                CRYPTPROTECT_UI_FORBIDDEN,
+                output,
+            )
+        }
+    })
+}
+
 pub(crate) fn unprotect(data: &[u8]) -> Result<Vec<u8>, AuthError> {
-    let input = CRYPT_INTEGER_BLOB {
-        cbData: u32::try_from(data.len()).map_err(|_| AuthError::Failed("too long".into()))?,
-        pbData: data.as_ptr().cast_mut(),
-    };
-    let mut output = CRYPT_INTEGER_BLOB::default();
-    // SAFETY: as in `protect`.
-    unsafe {
-        CryptUnprotectData(
-            &input,
-            None,
-            None,
-            None,
-            None,
-            CRYPTPROTECT_UI_FORBIDDEN,
-            &mut output,
-        )
-    }
-    .map_err(|e| AuthError::Failed(e.message().to_string()))?;
-    Ok(take_blob(output))
+    dpapi(data, |input, output| {
+        // SAFETY: as in `protect`.
+        unsafe {
+            CryptUnprotectData(
+                input,
+                None,
+                None,
+                None,
+                None,
+                CRYPTPROTECT_UI_FORBIDDEN,
+                output,
+            )
+        }
+    })
 }

@@ -21,10 +21,22 @@ pub struct SponsorConfig {
     /// How long one request to the node may take before it is given up (the submission lock
     /// is released then, so a hung node never stalls every later request).
     pub node_timeout: std::time::Duration,
+    /// The most the relayer may pay for one transaction, in fri (the bounds it signs, not the
+    /// estimate): a build or execution that would cost more is refused.
+    pub max_fee: u128,
+    /// How many transactions the relayer sends for one account in an hour.
+    pub quota_per_hour: u32,
 }
 
 /// The node timeout when none is given.
 pub const DEFAULT_NODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The fee cap when none is given: 5 STRK, far above what an outside execution or a deployment
+/// costs on devnet or mainnet.
+pub const DEFAULT_MAX_FEE: u128 = 5_000_000_000_000_000_000;
+
+/// The per-account quota when none is given: transactions an hour.
+pub const DEFAULT_QUOTA_PER_HOUR: u32 = 500;
 
 impl SponsorConfig {
     /// A sponsor of the node at `rpc_url` relaying from `relayer_address`, on any free port,
@@ -38,6 +50,8 @@ impl SponsorConfig {
             allowed_accounts: vec![],
             api_key: None,
             node_timeout: DEFAULT_NODE_TIMEOUT,
+            max_fee: DEFAULT_MAX_FEE,
+            quota_per_hour: DEFAULT_QUOTA_PER_HOUR,
         }
     }
 
@@ -61,16 +75,19 @@ impl std::fmt::Debug for SponsorConfig {
             .field("allowed_accounts", &self.allowed_accounts.len())
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("node_timeout", &self.node_timeout)
+            .field("max_fee", &self.max_fee)
+            .field("quota_per_hour", &self.quota_per_hour)
             .finish()
     }
 }
 
 impl SponsorConfig {
     /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable),
-    /// `--node-timeout` (seconds) from `args`, falling back to `SPONSOR_RPC_URL`,
-    /// `SPONSOR_RELAYER_ADDRESS`, `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`,
-    /// `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated), `SPONSOR_NODE_TIMEOUT_SECONDS`; the
-    /// API key only from `SPONSOR_API_KEY` (a flag would show in the process list).
+    /// `--node-timeout` (seconds), `--max-fee` (fri), `--quota` (transactions per account an
+    /// hour) from `args`, falling back to `SPONSOR_RPC_URL`, `SPONSOR_RELAYER_ADDRESS`,
+    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated),
+    /// `SPONSOR_NODE_TIMEOUT_SECONDS`, `SPONSOR_MAX_FEE`, `SPONSOR_QUOTA_PER_HOUR`; the API key
+    /// only from `SPONSOR_API_KEY` (a flag would show in the process list).
     pub fn from_args(args: &[String]) -> Result<Self, String> {
         let flag = |name: &str| {
             args.iter()
@@ -124,6 +141,20 @@ impl SponsorConfig {
             })
             .transpose()?
             .unwrap_or(DEFAULT_NODE_TIMEOUT);
+        let max_fee = get("--max-fee", "SPONSOR_MAX_FEE")
+            .map(|s| match s.parse::<u128>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err("--max-fee is a positive number of fri".to_owned()),
+            })
+            .transpose()?
+            .unwrap_or(DEFAULT_MAX_FEE);
+        let quota_per_hour = get("--quota", "SPONSOR_QUOTA_PER_HOUR")
+            .map(|s| match s.parse::<u32>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err("--quota is a positive number of transactions".to_owned()),
+            })
+            .transpose()?
+            .unwrap_or(DEFAULT_QUOTA_PER_HOUR);
         Ok(Self {
             rpc_url,
             relayer_address,
@@ -132,6 +163,8 @@ impl SponsorConfig {
             allowed_accounts,
             api_key,
             node_timeout,
+            max_fee,
+            quota_per_hour,
         })
     }
 }

@@ -56,6 +56,17 @@ pub enum SponsorError {
     /// A body over the size limit: HTTP 413.
     #[error("invalid request: the body is over {0} bytes")]
     TooLarge(usize),
+    /// The account used up its transactions for the hour: HTTP 429.
+    #[error("An error occurred (UNKNOWN_ERROR)")]
+    Quota(u32),
+    /// The relayer would pay more than the sponsor's cap for one transaction.
+    #[error("An error occurred (MAX_AMOUNT_TOO_LOW)")]
+    FeeOverCap {
+        /// What the transaction may cost, in fri.
+        fee: u128,
+        /// The cap, in fri.
+        cap: u128,
+    },
 }
 
 impl SponsorError {
@@ -66,6 +77,7 @@ impl SponsorError {
             SponsorError::CrossOrigin => 403,
             SponsorError::TooLarge(_) => 413,
             SponsorError::ContentType => 415,
+            SponsorError::Quota(_) => 429,
             _ => 200,
         }
     }
@@ -85,8 +97,8 @@ impl SponsorError {
             SponsorError::InvalidDeploymentData => 158,
             SponsorError::InvalidId => 160,
             SponsorError::ApiKey => 163,
-            SponsorError::FeeNotCovered(_) => 154,
-            SponsorError::Unknown(_) => 163,
+            SponsorError::FeeNotCovered(_) | SponsorError::FeeOverCap { .. } => 154,
+            SponsorError::Unknown(_) | SponsorError::Quota(_) => 163,
             SponsorError::CrossOrigin | SponsorError::ContentType | SponsorError::TooLarge(_) => {
                 -32600
             }
@@ -102,6 +114,16 @@ impl SponsorError {
                 error["data"] = json!(detail)
             }
             SponsorError::ApiKey => error["data"] = json!("invalid or missing x-paymaster-api-key"),
+            SponsorError::Quota(per_hour) => {
+                error["data"] = json!(format!(
+                    "quota: this account's {per_hour} transactions an hour are used up"
+                ))
+            }
+            SponsorError::FeeOverCap { fee, cap } => {
+                error["data"] = json!(format!(
+                    "the transaction may cost {fee} fri, over the sponsor's cap of {cap}"
+                ))
+            }
             _ => {}
         }
         error

@@ -37,9 +37,12 @@ fn felts(value: Option<&Value>, what: &str) -> Result<Vec<Felt>, SponsorError> {
 
 /// What a request's `parameters` ask for: its time bounds, and the fee it pays in the default
 /// mode (`None`: sponsored).
-struct Parameters {
-    time_bounds: Option<(u64, u64)>,
-    fee: Option<Fee>,
+#[derive(Debug)]
+pub struct Parameters {
+    /// `execute_after`, `execute_before`.
+    pub time_bounds: Option<(u64, u64)>,
+    /// The fee in the default mode.
+    pub fee: Option<Fee>,
 }
 
 /// `version: "0x1"`, `fee_mode` sponsored or default with a supported `gas_token`, optional
@@ -112,17 +115,133 @@ fn relayed((tracking_id, transaction_hash): (Felt, Felt)) -> Value {
     json!({"tracking_id": format!("{tracking_id:#x}"), "transaction_hash": format!("{transaction_hash:#x}")})
 }
 
-/// Runs one SNIP-29 method; `authorized` says whether the request carried the API key (or none
-/// is needed).
+/// What a request's headers bring beside its body.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    /// Whether the request carried the API key (or none is needed).
+    pub authorized: bool,
+    /// The owner's signature over a deployment, as sent (`0xr,0xs`).
+    pub deployment_signature: Option<Vec<Felt>>,
+}
+
+/// A request read and checked, before anything reaches the node.
+#[derive(Debug)]
+pub enum Request {
+    /// `paymaster_isAvailable`.
+    IsAvailable,
+    /// `paymaster_getSupportedTokens`.
+    SupportedTokens,
+    /// `paymaster_buildTransaction` of an invoke: the calls for `user`.
+    BuildInvoke {
+        /// The account.
+        user: Felt,
+        /// Its calls.
+        calls: Vec<Call>,
+        /// The fee mode and time bounds asked for.
+        asked: Parameters,
+        /// The request's `parameters`, echoed in the answer.
+        parameters: Value,
+    },
+    /// `paymaster_buildTransaction` of a deployment (sponsored only).
+    BuildDeploy {
+        /// The deployment.
+        deployment: AccountDeployment,
+        /// The request's `parameters`, echoed in the answer.
+        parameters: Value,
+    },
+    /// `paymaster_executeTransaction` of a signed invoke.
+    ExecuteInvoke {
+        /// The account.
+        user: Felt,
+        /// The typed data as built.
+        typed_data: Value,
+        /// The account's signature.
+        signature: Vec<Felt>,
+        /// The fee it pays in the default mode.
+        fee: Option<Fee>,
+    },
+    /// `paymaster_executeTransaction` of a deployment (sponsored only).
+    ExecuteDeploy(AccountDeployment),
+    /// `paymaster_trackingIdToLatestHash`.
+    Tracking(Felt),
+}
+
+/// Reads a SNIP-29 request's method and params (`authorized`: the API key was given, or none
+/// is needed). Pure: the sponsor's every check of the request's shape, done before the node is
+/// asked anything.
+pub fn read_request(
+    method: &str,
+    params: &Value,
+    authorized: bool,
+) -> Result<Request, SponsorError> {
+    match method {
+        "paymaster_isAvailable" => Ok(Request::IsAvailable),
+        "paymaster_getSupportedTokens" => Ok(Request::SupportedTokens),
+        "paymaster_buildTransaction" => {
+            let transaction = param(params, 0, "transaction")?;
+            let parameters = param(params, 1, "parameters")?;
+            let asked = check_parameters(parameters, authorized)?;
+            match transaction.get("type").and_then(Value::as_str) {
+                Some("invoke") => {
+                    let (invoke, user) = invoke_of(transaction)?;
+                    Ok(Request::BuildInvoke {
+                        user,
+                        calls: invoke_calls(invoke)?,
+                        asked,
+                        parameters: parameters.clone(),
+                    })
+                }
+                // The relayer pays a deployment: sponsored only.
+                Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
+                Some("deploy") => Ok(Request::BuildDeploy {
+                    deployment: deployment(transaction.get("deployment"))?,
+                    parameters: parameters.clone(),
+                }),
+                _ => Err(invalid("transaction.type must be invoke or deploy")),
+            }
+        }
+        "paymaster_executeTransaction" => {
+            let transaction = param(params, 0, "transaction")?;
+            let asked = check_parameters(param(params, 1, "parameters")?, authorized)?;
+            match transaction.get("type").and_then(Value::as_str) {
+                Some("invoke") => {
+                    let (invoke, user) = invoke_of(transaction)?;
+                    let typed_data = invoke
+                        .get("typed_data")
+                        .ok_or_else(|| invalid("missing typed_data"))?
+                        .clone();
+                    Ok(Request::ExecuteInvoke {
+                        user,
+                        typed_data,
+                        signature: felts(invoke.get("signature"), "signature")?,
+                        fee: asked.fee,
+                    })
+                }
+                Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
+                Some("deploy") => Ok(Request::ExecuteDeploy(deployment(
+                    transaction.get("deployment"),
+                )?)),
+                _ => Err(invalid("transaction.type must be invoke or deploy")),
+            }
+        }
+        "paymaster_trackingIdToLatestHash" => Ok(Request::Tracking(felt(
+            Some(param(params, 0, "tracking_id")?),
+            "tracking_id",
+        )?)),
+        _ => Err(SponsorError::MethodNotFound),
+    }
+}
+
+/// Runs one SNIP-29 method for a request with `credentials`.
 pub async fn dispatch(
     sponsor: &Sponsor,
     method: &str,
     params: &Value,
-    authorized: bool,
+    credentials: &Credentials,
 ) -> Result<Value, SponsorError> {
-    match method {
-        "paymaster_isAvailable" => Ok(json!(sponsor.is_available().await)),
-        "paymaster_getSupportedTokens" => Ok(Value::Array(
+    match read_request(method, params, credentials.authorized)? {
+        Request::IsAvailable => Ok(json!(sponsor.is_available().await)),
+        Request::SupportedTokens => Ok(Value::Array(
             GAS_TOKENS
                 .iter()
                 .map(|t| {
@@ -134,14 +253,49 @@ pub async fn dispatch(
                 })
                 .collect(),
         )),
-        "paymaster_buildTransaction" => build_transaction(sponsor, params, authorized).await,
-        "paymaster_executeTransaction" => execute_transaction(sponsor, params, authorized).await,
-        "paymaster_trackingIdToLatestHash" => {
-            let id = felt(Some(param(params, 0, "tracking_id")?), "tracking_id")?;
+        Request::BuildInvoke {
+            user,
+            calls,
+            asked,
+            parameters,
+        } => {
+            let typed_data = sponsor
+                .build_invoke(user, calls, asked.time_bounds, asked.fee)
+                .await?;
+            Ok(
+                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": fee_json(asked.fee)}),
+            )
+        }
+        Request::BuildDeploy {
+            deployment,
+            parameters,
+        } => {
+            sponsor
+                .check_deployment(&deployment, credentials.deployment_signature.as_deref())
+                .await?;
+            Ok(
+                json!({"type": "deploy", "deployment": deployment.to_json(), "parameters": parameters, "fee": fee_json(None)}),
+            )
+        }
+        Request::ExecuteInvoke {
+            user,
+            typed_data,
+            signature,
+            fee,
+        } => Ok(relayed(
+            sponsor
+                .execute_invoke(user, &typed_data, signature, fee)
+                .await?,
+        )),
+        Request::ExecuteDeploy(deployment) => Ok(relayed(
+            sponsor
+                .execute_deploy(&deployment, credentials.deployment_signature.as_deref())
+                .await?,
+        )),
+        Request::Tracking(id) => {
             let (hash, status) = sponsor.tracking_status(id).await?;
             Ok(json!({"transaction_hash": format!("{hash:#x}"), "status": status}))
         }
-        _ => Err(SponsorError::MethodNotFound),
     }
 }
 
@@ -168,69 +322,4 @@ fn invoke_calls(invoke: &Value) -> Result<Vec<Call>, SponsorError> {
             })
         })
         .collect()
-}
-
-/// `paymaster_buildTransaction`: the typed data to sign, or a deployment checked.
-async fn build_transaction(
-    sponsor: &Sponsor,
-    params: &Value,
-    authorized: bool,
-) -> Result<Value, SponsorError> {
-    let transaction = param(params, 0, "transaction")?;
-    let parameters = param(params, 1, "parameters")?;
-    let asked = check_parameters(parameters, authorized)?;
-    match transaction.get("type").and_then(Value::as_str) {
-        Some("invoke") => {
-            let (invoke, user) = invoke_of(transaction)?;
-            let typed_data = sponsor
-                .build_invoke(user, invoke_calls(invoke)?, asked.time_bounds, asked.fee)
-                .await?;
-            Ok(
-                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": fee_json(asked.fee)}),
-            )
-        }
-        Some("deploy") => {
-            // The relayer pays a deployment: sponsored only.
-            if asked.fee.is_some() {
-                return Err(SponsorError::TokenNotSupported);
-            }
-            let data = deployment(transaction.get("deployment"))?;
-            sponsor.check_deployment(&data).await?;
-            Ok(
-                json!({"type": "deploy", "deployment": data.to_json(), "parameters": parameters, "fee": fee_json(None)}),
-            )
-        }
-        _ => Err(invalid("transaction.type must be invoke or deploy")),
-    }
-}
-
-/// `paymaster_executeTransaction`: relays a signed invoke or a deployment.
-async fn execute_transaction(
-    sponsor: &Sponsor,
-    params: &Value,
-    authorized: bool,
-) -> Result<Value, SponsorError> {
-    let transaction = param(params, 0, "transaction")?;
-    let asked = check_parameters(param(params, 1, "parameters")?, authorized)?;
-    match transaction.get("type").and_then(Value::as_str) {
-        Some("invoke") => {
-            let (invoke, user) = invoke_of(transaction)?;
-            let typed_data = invoke
-                .get("typed_data")
-                .ok_or_else(|| invalid("missing typed_data"))?;
-            let signature = felts(invoke.get("signature"), "signature")?;
-            Ok(relayed(
-                sponsor
-                    .execute_invoke(user, typed_data, signature, asked.fee)
-                    .await?,
-            ))
-        }
-        Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
-        Some("deploy") => Ok(relayed(
-            sponsor
-                .execute_deploy(&deployment(transaction.get("deployment"))?)
-                .await?,
-        )),
-        _ => Err(invalid("transaction.type must be invoke or deploy")),
-    }
 }

@@ -13,8 +13,10 @@ use serde_json::{json, Value};
 
 use crate::config::SponsorConfig;
 use crate::error::SponsorError;
-use crate::rpc::dispatch;
+use crate::rpc::{dispatch, Credentials};
 use crate::sponsor::Sponsor;
+use chipi_session::backends::paymaster::DEPLOYMENT_SIGNATURE_HEADER;
+use starknet::core::types::Felt;
 
 /// The API key header, as AVNU's paymaster names it.
 pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
@@ -39,6 +41,39 @@ fn refused_by_headers(headers: &HeaderMap) -> Option<SponsorError> {
     (!json).then_some(SponsorError::ContentType)
 }
 
+/// `0xr,0xs`: felts separated by commas, at most a handful.
+fn felt_list(text: &str) -> Option<Vec<Felt>> {
+    let parts: Vec<&str> = text.split(',').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    parts
+        .into_iter()
+        .map(|p| Felt::from_hex(p.trim()).ok())
+        .collect()
+}
+
+/// A JSON-RPC body's id (null when there is none), and its method and params or why they
+/// cannot be read.
+pub fn read_body(body: &[u8]) -> (Value, Result<(String, Value), SponsorError>) {
+    let Ok(mut request) = serde_json::from_slice::<Value>(body) else {
+        return (Value::Null, Err(SponsorError::Parse));
+    };
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let Some(method) = request
+        .get("method")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return (id, Err(SponsorError::InvalidParams("no method".into())));
+    };
+    let params = request
+        .get_mut("params")
+        .map(Value::take)
+        .unwrap_or(Value::Array(vec![]));
+    (id, Ok((method, params)))
+}
+
 async fn handle(
     State(sponsor): State<Arc<Sponsor>>,
     headers: HeaderMap,
@@ -61,20 +96,20 @@ async fn handle(
     let Ok(body) = body else {
         return answer(Value::Null, SponsorError::TooLarge(MAX_BODY_BYTES));
     };
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return answer(Value::Null, SponsorError::Parse);
+    let (id, call) = read_body(&body);
+    let (method, params) = match call {
+        Ok(call) => call,
+        Err(error) => return answer(id, error),
     };
-    let id = request.get("id").cloned().unwrap_or(Value::Null);
-    let Some(method) = request.get("method").and_then(Value::as_str) else {
-        return answer(id, SponsorError::InvalidParams("no method".into()));
-    };
-    let params = request
-        .get("params")
-        .cloned()
-        .unwrap_or(Value::Array(vec![]));
     let key = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
-    let authorized = sponsor.accepts_api_key(key);
-    match dispatch(&sponsor, method, &params, authorized).await {
+    let credentials = Credentials {
+        authorized: sponsor.accepts_api_key(key),
+        deployment_signature: headers
+            .get(DEPLOYMENT_SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(felt_list),
+    };
+    match dispatch(&sponsor, &method, &params, &credentials).await {
         Ok(result) => (
             StatusCode::OK,
             Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),

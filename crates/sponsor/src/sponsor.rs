@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 
 use chipi_session::backends::outside_execution::ANY_CALLER;
-use chipi_session::backends::paymaster::AccountDeployment;
+use chipi_session::backends::paymaster::{deployment_authorization, AccountDeployment};
 use chipi_session::entrypoint::{selector, BALANCE_OF, EXECUTE_FROM_OUTSIDE_V2, TRANSFER};
 use chipi_session::session::registration::transfer_call;
 use chipi_session::{OutsideExecution, TypedData, WalletType};
 use serde_json::Value;
 use starknet::accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
 use starknet::core::types::{
-    BlockId, BlockTag, Call, Felt, FunctionCall, MaybePreConfirmedBlockWithTxHashes, StarknetError,
+    BlockId, BlockTag, Call, FeeEstimate, Felt, FunctionCall, MaybePreConfirmedBlockWithTxHashes,
+    StarknetError,
 };
 use starknet::core::utils::{cairo_short_string_to_felt, get_contract_address};
 use starknet::providers::jsonrpc::HttpTransport;
@@ -96,9 +97,54 @@ pub struct Sponsor {
     chain_id: Felt,
     allowed: Vec<Felt>,
     api_key: Option<String>,
-    /// Held while estimating and sending, so the relayer never reuses a nonce.
-    submit: tokio::sync::Mutex<()>,
+    max_fee: u128,
+    /// Held while estimating and sending, so the relayer never reuses a nonce; guards the
+    /// quotas too, so a burst of requests cannot pass the check together.
+    submit: tokio::sync::Mutex<Quotas>,
     tracking: std::sync::Mutex<Tracking>,
+}
+
+/// Transactions sent per account in the last [`QUOTA_WINDOW`].
+#[derive(Debug)]
+struct Quotas {
+    per_window: u32,
+    sent: HashMap<Felt, std::collections::VecDeque<std::time::Instant>>,
+}
+
+/// The window a quota counts over.
+pub const QUOTA_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
+
+impl Quotas {
+    fn new(per_window: u32) -> Self {
+        Self {
+            per_window,
+            sent: HashMap::new(),
+        }
+    }
+
+    /// Refuses `account` when its quota is used up at `now`.
+    fn check(&mut self, account: Felt, now: std::time::Instant) -> Result<(), SponsorError> {
+        let recent = |at: &std::time::Instant| now.duration_since(*at) < QUOTA_WINDOW;
+        if let Some(times) = self.sent.get_mut(&account) {
+            while times.front().is_some_and(|at| !recent(at)) {
+                times.pop_front();
+            }
+            if times.len() >= self.per_window as usize {
+                return Err(SponsorError::Quota(self.per_window));
+            }
+        }
+        // Accounts with nothing in the window are forgotten, so the map stays as large as the
+        // accounts served within the hour.
+        if self.sent.len() > TRACKING_CAP {
+            self.sent
+                .retain(|_, times| times.back().is_some_and(recent));
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, account: Felt, now: std::time::Instant) {
+        self.sent.entry(account).or_default().push_back(now);
+    }
 }
 
 /// Tracking ids the sponsor answers for, the oldest dropped past [`TRACKING_CAP`] (a client asks
@@ -126,6 +172,44 @@ impl Tracking {
 
     fn get(&self, id: &Felt) -> Option<&Felt> {
         self.hashes.get(id)
+    }
+}
+
+/// The resource bounds the relayer signs: twice the estimate (with a floor for L1 gas), as
+/// (amount, price per unit) for each resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FeeBounds {
+    l1_gas: (u64, u128),
+    l2_gas: (u64, u128),
+    l1_data_gas: (u64, u128),
+}
+
+impl FeeBounds {
+    fn from_estimate(fee: &FeeEstimate) -> Self {
+        Self {
+            l1_gas: (
+                fee.l1_gas_consumed.saturating_mul(2).saturating_add(1000),
+                fee.l1_gas_price.saturating_mul(2),
+            ),
+            l2_gas: (
+                fee.l2_gas_consumed.saturating_mul(2),
+                fee.l2_gas_price.saturating_mul(2),
+            ),
+            l1_data_gas: (
+                fee.l1_data_gas_consumed
+                    .saturating_mul(2)
+                    .saturating_add(1000),
+                fee.l1_data_gas_price.saturating_mul(2),
+            ),
+        }
+    }
+
+    /// The most a transaction with these bounds can cost, in fri.
+    fn worst_fee(&self) -> u128 {
+        [self.l1_gas, self.l2_gas, self.l1_data_gas]
+            .into_iter()
+            .map(|(amount, price)| u128::from(amount).saturating_mul(price))
+            .fold(0u128, u128::saturating_add)
     }
 }
 
@@ -166,7 +250,8 @@ impl Sponsor {
             chain_id,
             allowed: config.allowed_accounts.clone(),
             api_key: config.api_key.clone(),
-            submit: tokio::sync::Mutex::new(()),
+            max_fee: config.max_fee,
+            submit: tokio::sync::Mutex::new(Quotas::new(config.quota_per_hour)),
             tracking: std::sync::Mutex::new(Tracking::default()),
         })
     }
@@ -351,7 +436,7 @@ impl Sponsor {
             selector: selector(EXECUTE_FROM_OUTSIDE_V2),
             calldata: oe.calldata(&signature),
         };
-        self.submit(vec![call]).await
+        self.submit(user, vec![call]).await
     }
 
     async fn check_signature(
@@ -391,10 +476,39 @@ impl Sponsor {
         }
     }
 
-    /// Checks deployment data: a supported class, the address it states, not yet deployed.
+    /// The owner's signature over the deployment ([`deployment_authorization`]), checked with
+    /// the public key the constructor is given (the first calldata felt of every class served).
+    fn check_deployment_signature(
+        &self,
+        deployment: &AccountDeployment,
+        signature: Option<&[Felt]>,
+    ) -> Result<(), SponsorError> {
+        let Some(&owner) = deployment.calldata.first() else {
+            return Err(SponsorError::InvalidDeploymentData);
+        };
+        let hash = deployment_authorization(self.chain_id, deployment.address);
+        let valid = match signature {
+            Some([r, s]) => starknet::core::crypto::ecdsa_verify(
+                &owner,
+                &hash,
+                &starknet::core::crypto::Signature { r: *r, s: *s },
+            )
+            .unwrap_or(false),
+            _ => false,
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(SponsorError::InvalidSignature)
+        }
+    }
+
+    /// Checks deployment data: a supported class, the address it states, signed by the owner
+    /// key it is given, not yet deployed.
     pub async fn check_deployment(
         &self,
         deployment: &AccountDeployment,
+        signature: Option<&[Felt]>,
     ) -> Result<(), SponsorError> {
         if !WalletType::from_class_hash(deployment.class_hash)
             .is_some_and(WalletType::supports_sessions)
@@ -410,6 +524,7 @@ impl Sponsor {
         if address != deployment.address {
             return Err(SponsorError::InvalidDeploymentData);
         }
+        self.check_deployment_signature(deployment, signature)?;
         if !self.allowed.is_empty() && !self.allowed.contains(&address) {
             return Err(SponsorError::InvalidAddress);
         }
@@ -425,12 +540,14 @@ impl Sponsor {
     }
 
     /// Deploys the account through the Universal Deployer (not unique, so the address is the
-    /// one a `DEPLOY_ACCOUNT` would give); the relayer pays.
+    /// one a `DEPLOY_ACCOUNT` would give); the relayer pays, once the owner's `signature` over
+    /// the deployment is checked.
     pub async fn execute_deploy(
         &self,
         deployment: &AccountDeployment,
+        signature: Option<&[Felt]>,
     ) -> Result<(Felt, Felt), SponsorError> {
-        self.check_deployment(deployment).await?;
+        self.check_deployment(deployment, signature).await?;
         let mut calldata = vec![
             deployment.class_hash,
             deployment.salt,
@@ -438,34 +555,48 @@ impl Sponsor {
             Felt::from(deployment.calldata.len()),
         ];
         calldata.extend_from_slice(&deployment.calldata);
-        self.submit(vec![Call {
-            to: UDC,
-            selector: selector("deployContract"),
-            calldata,
-        }])
+        self.submit(
+            deployment.address,
+            vec![Call {
+                to: UDC,
+                selector: selector("deployContract"),
+                calldata,
+            }],
+        )
         .await
     }
 
-    /// Simulates (fee estimate), then sends with bounds from that estimate.
-    async fn submit(&self, calls: Vec<Call>) -> Result<(Felt, Felt), SponsorError> {
-        let _serialised = self.submit.lock().await;
+    /// Within `account`'s quota, simulates (fee estimate), then sends with bounds from that
+    /// estimate, unless those bounds could cost more than the fee cap.
+    async fn submit(&self, account: Felt, calls: Vec<Call>) -> Result<(Felt, Felt), SponsorError> {
+        let mut quotas = self.submit.lock().await;
+        quotas.check(account, std::time::Instant::now())?;
         let execution = self.relayer.execute_v3(calls.clone());
         let fee = execution
             .estimate_fee()
             .await
             .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+        let bounds = FeeBounds::from_estimate(&fee);
+        let worst = bounds.worst_fee();
+        if worst > self.max_fee {
+            return Err(SponsorError::FeeOverCap {
+                fee: worst,
+                cap: self.max_fee,
+            });
+        }
         let sent = self
             .relayer
             .execute_v3(calls)
-            .l1_gas(fee.l1_gas_consumed * 2 + 1000)
-            .l1_gas_price(fee.l1_gas_price * 2)
-            .l2_gas(fee.l2_gas_consumed * 2)
-            .l2_gas_price(fee.l2_gas_price * 2)
-            .l1_data_gas(fee.l1_data_gas_consumed * 2 + 1000)
-            .l1_data_gas_price(fee.l1_data_gas_price * 2)
+            .l1_gas(bounds.l1_gas.0)
+            .l1_gas_price(bounds.l1_gas.1)
+            .l2_gas(bounds.l2_gas.0)
+            .l2_gas_price(bounds.l2_gas.1)
+            .l1_data_gas(bounds.l1_data_gas.0)
+            .l1_data_gas_price(bounds.l1_data_gas.1)
             .send()
             .await
             .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+        quotas.record(account, std::time::Instant::now());
         let tracking_id = random_felt();
         self.tracking
             .lock()
@@ -502,6 +633,53 @@ impl Sponsor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotas_count_each_account_over_the_last_hour() {
+        let start = std::time::Instant::now();
+        let mut quotas = Quotas::new(2);
+        let (a, b) = (Felt::ONE, Felt::TWO);
+        for _ in 0..2 {
+            quotas.check(a, start).unwrap();
+            quotas.record(a, start);
+        }
+        assert!(matches!(
+            quotas.check(a, start),
+            Err(SponsorError::Quota(2))
+        ));
+        quotas
+            .check(b, start)
+            .expect("another account has its own quota");
+        let later = start + QUOTA_WINDOW - std::time::Duration::from_secs(1);
+        assert!(quotas.check(a, later).is_err(), "still within the hour");
+        quotas
+            .check(a, start + QUOTA_WINDOW)
+            .expect("an hour later the first ones no longer count");
+        assert!(quotas.sent[&a].is_empty());
+    }
+
+    #[test]
+    fn the_fee_cap_is_checked_against_the_signed_bounds() {
+        let estimate = FeeEstimate {
+            l1_gas_consumed: 0,
+            l1_gas_price: 10,
+            l2_gas_consumed: 1_000_000,
+            l2_gas_price: 3,
+            l1_data_gas_consumed: 100,
+            l1_data_gas_price: 7,
+            overall_fee: 3_000_700,
+        };
+        let bounds = FeeBounds::from_estimate(&estimate);
+        assert_eq!(bounds.l2_gas, (2_000_000, 6));
+        assert_eq!(bounds.l1_gas, (1000, 20));
+        assert_eq!(bounds.worst_fee(), 1000 * 20 + 2_000_000 * 6 + 1200 * 14);
+        let huge = FeeEstimate {
+            l2_gas_consumed: u64::MAX,
+            l2_gas_price: u128::MAX,
+            ..estimate
+        };
+        assert_eq!(FeeBounds::from_estimate(&huge).worst_fee(), u128::MAX);
+    }
 
     #[test]
     fn the_tracking_map_keeps_the_newest_ids_only() {

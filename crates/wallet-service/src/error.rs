@@ -123,6 +123,7 @@ impl From<SessionError> for AppError {
                 AppError::Corrupted(message)
             }
             SessionError::Network { .. }
+            | SessionError::Unavailable { .. }
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
             SessionError::PaymasterTampered { .. } => AppError::PaymasterTampered(message),

@@ -21,10 +21,16 @@ pub trait SecretVault: Send + Sync {
 
 /// Where preferences are persisted.
 pub trait PrefsStore: Send + Sync {
-    /// The saved preferences, if any.
+    /// The saved preferences, if any; [`AppError::Corrupted`] when they are there but cannot be
+    /// read.
     fn load(&self) -> Result<Option<Prefs>, AppError>;
     /// Saves them.
     fn save(&self, prefs: &Prefs) -> Result<(), AppError>;
+    /// Moves preferences that cannot be read out of the way (kept for the user, never
+    /// overwritten), so the app starts afresh; where they were kept. `None`: not supported.
+    fn set_aside(&self) -> Result<Option<String>, AppError> {
+        Ok(None)
+    }
 }
 
 /// What the user is asked to confirm.
@@ -244,13 +250,14 @@ pub fn select(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::HashMap;
     use std::sync::Mutex;
 
+    /// A vault in memory, for the unit tests of this crate.
     #[derive(Default)]
-    struct Memory(Mutex<HashMap<String, String>>);
+    pub(crate) struct Memory(Mutex<HashMap<String, String>>);
 
     impl SecretVault for Memory {
         fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {

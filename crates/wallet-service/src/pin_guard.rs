@@ -165,7 +165,8 @@ impl PinGuard {
             Err(_) => return result,
         }
         map.insert(who.to_owned(), attempts);
-        if attempts.failures != before || attempts.failures > 0 {
+        // Written on every miss, and once when a success clears earlier misses.
+        if attempts.failures > 0 || before > 0 {
             self.keep(who, attempts)?;
         }
         result
@@ -175,27 +176,11 @@ impl PinGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::tests::Memory;
     use chipi_session::ManualClock;
 
     fn wrong() -> Result<(), AppError> {
         Err(AppError::WrongPin("wrong PIN".into()))
-    }
-
-    #[derive(Default)]
-    struct Memory(Mutex<HashMap<String, String>>);
-
-    impl SecretVault for Memory {
-        fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
-            self.0.lock().unwrap().insert(name.into(), sealed.into());
-            Ok(())
-        }
-        fn get(&self, name: &str) -> Result<Option<String>, AppError> {
-            Ok(self.0.lock().unwrap().get(name).cloned())
-        }
-        fn delete(&self, name: &str) -> Result<(), AppError> {
-            self.0.lock().unwrap().remove(name);
-            Ok(())
-        }
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub struct WalletPrefs {
     /// keychain).
     #[serde(default)]
     pub biometric_unlock: bool,
+    /// A gasless execution signed and sent whose outcome is not known yet (public: the calls,
+    /// the typed data, the signature), kept so that after a crash the same calls are not signed
+    /// and sent again before the chain says whether it ran.
+    #[serde(default)]
+    pub unsettled: Option<serde_json::Value>,
 }
 
 /// The session without its key.
@@ -249,6 +254,26 @@ impl Prefs {
     }
 }
 
+/// Renames the file at `path` to `<name>.damaged-<unix seconds>` (a number more if that exists);
+/// the new name.
+pub fn set_aside(path: &std::path::Path) -> Result<String, AppError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut kept = path.with_file_name(format!("{name}.damaged-{now}"));
+    let mut n = 1;
+    while kept.exists() {
+        kept = path.with_file_name(format!("{name}.damaged-{now}-{n}"));
+        n += 1;
+    }
+    std::fs::rename(path, &kept).map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+    Ok(kept.display().to_string())
+}
+
 /// The key the preferences live under in the store file.
 pub const STORE_KEY: &str = "prefs";
 
@@ -262,7 +287,7 @@ impl FilePrefs {
     fn read(&self) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
         match std::fs::read_to_string(&self.0) {
             Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| AppError::Storage(format!("preferences: {e}"))),
+                .map_err(|e| AppError::Corrupted(format!("preferences: {e}"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
             Err(e) => Err(AppError::Storage(format!("preferences: {e}"))),
         }
@@ -275,9 +300,13 @@ impl PrefsStore for FilePrefs {
             .remove(STORE_KEY)
             .map(|value| {
                 serde_json::from_value(value)
-                    .map_err(|e| AppError::Storage(format!("preferences: {e}")))
+                    .map_err(|e| AppError::Corrupted(format!("preferences: {e}")))
             })
             .transpose()
+    }
+
+    fn set_aside(&self) -> Result<Option<String>, AppError> {
+        set_aside(&self.0).map(Some)
     }
 
     fn save(&self, prefs: &Prefs) -> Result<(), AppError> {
@@ -328,6 +357,7 @@ mod tests {
             class_hash: Felt::from(9u8),
             salt: None,
             biometric_unlock: false,
+            unsettled: None,
         };
         prefs.wallet = Some(wallet.clone());
         prefs.gas.fee_mode = FeeModeSetting::Gasless;

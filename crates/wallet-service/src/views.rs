@@ -53,6 +53,8 @@ pub enum ActivityKind {
     Deploy,
     /// Tokens received (from the chain's `Transfer` events).
     Receive,
+    /// Stored data found damaged or half-written, and what was done about it.
+    Repair,
 }
 
 /// Where an activity line stands.
@@ -152,6 +154,9 @@ pub struct WalletInfo {
     pub network: String,
     /// Biometric unlock on this device and for this wallet.
     pub biometrics: BiometricsInfo,
+    /// Whether this app can deploy the account (it created it, and the network has a
+    /// sponsor): where the chain has no account yet, the home screen offers the deployment.
+    pub deployable: bool,
 }
 
 /// Biometric unlock, as the unlock and settings screens show it.

@@ -60,6 +60,22 @@ pub fn disable_biometrics(app: App<'_>) -> Result<BiometricsInfo, AppError> {
     app.disable_biometrics()
 }
 
+/// Whether the wallet's account exists on chain (read from the node).
+#[tauri::command]
+#[specta::specta]
+pub async fn is_deployed(app: App<'_>) -> Result<bool, AppError> {
+    app.is_deployed().await
+}
+
+/// Deploys the wallet created here (gaslessly, signed by its owner key opened with `pin`): the
+/// way on when the deployment at creation failed.
+#[tauri::command]
+#[specta::specta]
+pub async fn deploy_wallet(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
+    app.deploy_wallet(&pin).await?;
+    app.wallet_info()
+}
+
 /// Closes it.
 #[tauri::command]
 #[specta::specta]

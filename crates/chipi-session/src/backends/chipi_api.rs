@@ -13,6 +13,7 @@ use starknet_core::types::{Call, Felt};
 
 use crate::backends::outside_execution::OutsideExecution;
 use crate::backends::{ExecutionBackend, Signer, SubmitContext};
+use crate::chain::http::{read_bounded, MAX_SERVICE_RESPONSE_BYTES};
 use crate::entrypoint::selector;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
@@ -242,10 +243,8 @@ impl ChipiApiClient {
             source: e.without_url(),
         })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| SessionError::Network {
-            context: format!("Chipi API {endpoint}"),
-            source: e.without_url(),
-        })?;
+        let body = read_bounded(response, "Chipi API", MAX_SERVICE_RESPONSE_BYTES).await?;
+        let text = String::from_utf8_lossy(&body);
         if status == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
         }

@@ -118,9 +118,14 @@ pub trait ExecutionBackend: Send + Sync + std::fmt::Debug {
     /// effect): a backend that remembers unsettled executions forgets it.
     fn settled(&self) {}
 
-    /// Deploys an account; only backends that can pay for it support this.
-    async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {
-        let _ = deployment;
+    /// Deploys an account, asked for with the owner's `signature` over
+    /// [`paymaster::deployment_authorization`]; only backends that can pay for it support this.
+    async fn deploy(
+        &self,
+        deployment: &AccountDeployment,
+        signature: &[Felt],
+    ) -> Result<Felt, SessionError> {
+        let _ = (deployment, signature);
         Err(SessionError::Unsupported(format!(
             "{} cannot deploy accounts",
             self.name()

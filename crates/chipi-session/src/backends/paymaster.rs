@@ -19,12 +19,25 @@ use crate::backends::outside_check::{
     check_outside_execution, Expectation, FeeMode, MAX_VALIDITY_SECONDS,
 };
 use crate::backends::outside_execution::OutsideExecution;
+use crate::chain::http::{read_rpc_answer, MAX_SERVICE_RESPONSE_BYTES};
 use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
 
 /// The header a paymaster API key travels in (AVNU's name).
 pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
+
+/// The header the owner's signature over a deployment travels in (`0xr,0xs`): this project's
+/// sponsor deploys nothing without it; other paymasters ignore a header they do not know, and
+/// the body stays the spec's.
+pub const DEPLOYMENT_SIGNATURE_HEADER: &str = "x-deployment-signature";
+
+/// What the owner signs to ask for a deployment: `poseidon("chipi.deploy", chain_id, address)`
+/// (the address commits to the class, the salt and the constructor calldata).
+pub fn deployment_authorization(chain_id: Felt, address: Felt) -> Felt {
+    const TAG: Felt = Felt::from_hex_unchecked("0x63686970692e6465706c6f79");
+    starknet_crypto::poseidon_hash_many(&[TAG, chain_id, address])
+}
 
 /// A paymaster API key; never printed.
 #[derive(Clone)]
@@ -68,6 +81,23 @@ pub struct PaymasterClient {
     caller: Arc<Mutex<Option<Felt>>>,
     /// A signed execution whose outcome is unknown.
     in_flight: Arc<Mutex<Option<InFlight>>>,
+    /// Where that execution is written down before it is sent (and forgotten once settled), so
+    /// a restart after a crash knows it too.
+    journal: Option<Journal>,
+}
+
+/// Keeps the unsettled execution across restarts: called with it before it is sent, with
+/// `None` once it is settled. An error stops the send.
+#[derive(Clone)]
+pub struct Journal(pub Arc<JournalFn>);
+
+/// What a [`Journal`] calls.
+pub type JournalFn = dyn Fn(Option<&Value>) -> Result<(), SessionError> + Send + Sync;
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Journal")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +106,62 @@ struct InFlight {
     calls: Vec<Call>,
     built: BuiltInvoke,
     signature: Vec<Felt>,
+}
+
+impl InFlight {
+    /// Its public parts (no secret: the calls, the typed data and the signature over it).
+    fn to_json(&self) -> Value {
+        let hex = |f: &Felt| format!("{f:#x}");
+        json!({
+            "account": hex(&self.account),
+            "calls": calls_json(&self.calls),
+            "typed_data": self.built.typed_data,
+            "signature": self.signature.iter().map(hex).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Read back, the outside execution parsed from its typed data again.
+    fn from_json(value: &Value, chain_id: Felt) -> Option<Self> {
+        let felt = |v: &Value| crate::typed_data::felt_of(v).ok();
+        let account = felt(value.get("account")?)?;
+        let calls = value
+            .get("calls")?
+            .as_array()?
+            .iter()
+            .map(|c| {
+                Some(Call {
+                    to: felt(c.get("to")?)?,
+                    selector: felt(c.get("selector")?)?,
+                    calldata: c
+                        .get("calldata")?
+                        .as_array()?
+                        .iter()
+                        .map(felt)
+                        .collect::<Option<_>>()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let typed_data = value.get("typed_data")?.clone();
+        let typed = TypedData::from_json(&typed_data.to_string()).ok()?;
+        let outside_execution = OutsideExecution::from_typed_data(&typed).ok()?;
+        let message_hash = outside_execution.message_hash(account, chain_id);
+        let signature = value
+            .get("signature")?
+            .as_array()?
+            .iter()
+            .map(felt)
+            .collect::<Option<_>>()?;
+        Some(Self {
+            account,
+            calls,
+            built: BuiltInvoke {
+                typed_data,
+                outside_execution,
+                message_hash,
+            },
+            signature,
+        })
+    }
 }
 
 /// The outside execution a paymaster built for the user to sign.
@@ -187,7 +273,44 @@ impl PaymasterClient {
             fee: FeeMode::Sponsored,
             caller: Arc::new(Mutex::new(None)),
             in_flight: Arc::new(Mutex::new(None)),
+            journal: None,
         }
+    }
+
+    /// Gives up each request (to the paymaster and to the node) after `timeout` instead of
+    /// 60 s (30 s for the node).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        if let Ok(http) = reqwest::Client::builder().timeout(timeout).build() {
+            self.http = http;
+        }
+        self.node = Arc::new(NodeClient::new(self.node.url().to_owned()).with_timeout(timeout));
+        self
+    }
+
+    /// Writes the unsettled execution down through `journal`, and starts from `unsettled` (what
+    /// it last wrote, read back after a restart). An entry that does not parse is dropped.
+    pub fn with_journal(self, journal: Journal, unsettled: Option<&Value>) -> Self {
+        if let Some(value) = unsettled {
+            *lock(&self.in_flight) = InFlight::from_json(value, self.chain_id);
+        }
+        Self {
+            journal: Some(journal),
+            ..self
+        }
+    }
+
+    fn write_down(&self, attempt: Option<&InFlight>) -> Result<(), SessionError> {
+        match &self.journal {
+            Some(journal) => (journal.0)(attempt.map(InFlight::to_json).as_ref()),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets the unsettled execution, here and in the journal.
+    fn forget_in_flight(&self) {
+        *lock(&self.in_flight) = None;
+        // A journal that cannot be written keeps an entry the next settle removes.
+        let _ = self.write_down(None);
     }
 
     /// Sends `key` in [`API_KEY_HEADER`] with every request.
@@ -230,11 +353,24 @@ impl PaymasterClient {
     }
 
     async fn call(&self, method: &str, params: Value) -> Result<Value, SessionError> {
+        self.call_with(method, params, None).await
+    }
+
+    /// [`Self::call`] with one more header.
+    async fn call_with(
+        &self,
+        method: &str,
+        params: Value,
+        header: Option<(&str, &str)>,
+    ) -> Result<Value, SessionError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.api_key {
             request = request.header(API_KEY_HEADER, key.0.as_str());
+        }
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
         }
         let response = request.send().await.map_err(|e| SessionError::Network {
             context: format!("paymaster {method}"),
@@ -245,9 +381,9 @@ impl PaymasterClient {
                 key_sent: self.api_key.is_some(),
             });
         }
-        let value: Value = response.json().await.map_err(|e| {
-            SessionError::InvalidResponse(format!("paymaster {method}: {}", e.without_url()))
-        })?;
+        let body = read_rpc_answer(response, "paymaster", MAX_SERVICE_RESPONSE_BYTES).await?;
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|e| SessionError::InvalidResponse(format!("paymaster {method}: {e}")))?;
         if let Some(error) = value.get("error") {
             return Err(SessionError::Paymaster {
                 code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
@@ -411,7 +547,7 @@ impl PaymasterClient {
         let oe = &previous.built.outside_execution;
         let (unused, chain_now) = self.node.outside_nonce_state(account, oe.nonce).await?;
         if !unused {
-            *lock(&self.in_flight) = None;
+            self.forget_in_flight();
             // It ran. A retry of the same calls is not sent again; other calls go ahead.
             return if previous.calls == calls {
                 Err(SessionError::AlreadyExecuted)
@@ -420,7 +556,7 @@ impl PaymasterClient {
             };
         }
         if chain_now >= oe.execute_before {
-            *lock(&self.in_flight) = None;
+            self.forget_in_flight();
             return Ok(None);
         }
         if previous.calls == calls {
@@ -469,6 +605,7 @@ impl PaymasterClient {
         // Remembered before it is sent: whatever the paymaster answers (or a receipt that never
         // comes), it may run, until the chain says otherwise or it is settled.
         if tracked {
+            self.write_down(Some(&attempt))?;
             *lock(&self.in_flight) = Some(attempt.clone());
         }
         self.execute_invoke(account, &attempt.built, &attempt.signature)
@@ -477,7 +614,7 @@ impl PaymasterClient {
 
     /// The last tracked execution is confirmed on chain: nothing is left to settle.
     pub fn settled(&self) {
-        *lock(&self.in_flight) = None;
+        self.forget_in_flight();
     }
 
     /// Sends the signed outside execution for relaying.
@@ -502,17 +639,31 @@ impl PaymasterClient {
     }
 
     /// Has the paymaster deploy an account (gasless: the account may hold nothing).
-    pub async fn deploy(&self, deployment: &AccountDeployment) -> Result<Relayed, SessionError> {
+    /// `signature` is the owner's over [`deployment_authorization`], sent in
+    /// [`DEPLOYMENT_SIGNATURE_HEADER`].
+    pub async fn deploy(
+        &self,
+        deployment: &AccountDeployment,
+        signature: &[Felt],
+    ) -> Result<Relayed, SessionError> {
         let transaction = json!({"type": "deploy", "deployment": deployment.to_json()});
-        self.call(
+        let signed = signature
+            .iter()
+            .map(|f| format!("{f:#x}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let header = Some((DEPLOYMENT_SIGNATURE_HEADER, signed.as_str()));
+        self.call_with(
             "paymaster_buildTransaction",
             json!([transaction.clone(), sponsored()]),
+            header,
         )
         .await?;
         let result = self
-            .call(
+            .call_with(
                 "paymaster_executeTransaction",
                 json!([transaction, sponsored()]),
+                header,
             )
             .await?;
         Relayed::from_result(&result)
@@ -540,4 +691,46 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsettled_execution_reads_back_as_written() {
+        let chain_id = Felt::from(0x534e5f5345504f4c4941_u128);
+        let account = Felt::from(0xacc_u64);
+        let outside_execution = OutsideExecution {
+            caller: Felt::from(0xca11_u64),
+            nonce: Felt::from(99u8),
+            execute_after: 10,
+            execute_before: 4000,
+            calls: vec![Call {
+                to: Felt::from(0x70_u64),
+                selector: crate::entrypoint::selector("transfer"),
+                calldata: vec![Felt::ONE, Felt::TWO, Felt::ZERO],
+            }],
+        };
+        let written = InFlight {
+            account,
+            calls: outside_execution.calls.clone(),
+            built: BuiltInvoke {
+                typed_data: outside_execution.to_typed_data(chain_id),
+                message_hash: outside_execution.message_hash(account, chain_id),
+                outside_execution,
+            },
+            signature: vec![Felt::ONE, Felt::TWO, Felt::THREE, Felt::from(4000u64)],
+        };
+        let read = InFlight::from_json(&written.to_json(), chain_id).expect("reads back");
+        assert_eq!(read.account, account);
+        assert_eq!(read.calls, written.calls);
+        assert_eq!(read.signature, written.signature);
+        assert_eq!(read.built.message_hash, written.built.message_hash);
+        assert_eq!(read.built.outside_execution.nonce, Felt::from(99u8));
+        let mut damaged = written.to_json();
+        damaged["typed_data"]["message"] = json!(1);
+        assert!(InFlight::from_json(&damaged, chain_id).is_none());
+        assert!(InFlight::from_json(&json!({"account": "0x1"}), chain_id).is_none());
+    }
 }

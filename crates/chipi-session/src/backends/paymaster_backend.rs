@@ -53,8 +53,12 @@ impl ExecutionBackend for PaymasterClient {
         PaymasterClient::settled(self);
     }
 
-    async fn deploy(&self, deployment: &AccountDeployment) -> Result<Felt, SessionError> {
-        Ok(PaymasterClient::deploy(self, deployment)
+    async fn deploy(
+        &self,
+        deployment: &AccountDeployment,
+        signature: &[Felt],
+    ) -> Result<Felt, SessionError> {
+        Ok(PaymasterClient::deploy(self, deployment, signature)
             .await?
             .transaction_hash)
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use starknet_core::types::Felt;
 
+use crate::chain::http::{read_rpc_answer, MAX_NODE_RESPONSE_BYTES};
 use crate::chain::status::SessionStatus;
 use crate::entrypoint::selector;
 use crate::error::SessionError;
@@ -272,6 +273,14 @@ impl NodeClient {
         }
     }
 
+    /// The same client giving up each request after `timeout` instead of 30 s.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        if let Ok(http) = reqwest::Client::builder().timeout(timeout).build() {
+            self.http = http;
+        }
+        self
+    }
+
     /// The endpoint.
     pub fn url(&self) -> &str {
         &self.url
@@ -299,10 +308,9 @@ impl NodeClient {
                 context: format!("node at {}", self.url),
                 source: e.without_url(),
             })?;
-        response
-            .text()
-            .await
-            .map_err(|e| SessionError::InvalidResponse(format!("node: {}", e.without_url())))
+        let body = read_rpc_answer(response, "node", MAX_NODE_RESPONSE_BYTES).await?;
+        String::from_utf8(body)
+            .map_err(|_| SessionError::InvalidResponse("node: the answer is not UTF-8".into()))
     }
 
     fn answer(value: &Value) -> Result<Value, RpcError> {

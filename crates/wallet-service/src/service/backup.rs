@@ -151,7 +151,7 @@ impl WalletService {
         }
         // The address must be the key's: the deployed account's class and owner, read from the
         // chain (the check fails closed), or the address this class, salt and key deploy to.
-        let node = chipi_session::NodeClient::new(network.rpc_url);
+        let node = network.node();
         match node.class_hash_at(address).await? {
             Some(on_chain) => {
                 if on_chain != class_hash {
@@ -219,12 +219,20 @@ impl WalletService {
             ));
         }
         let manager = self.manager()?;
-        self.open_owner(&manager, pin).await?;
+        // A damaged owner key can be opened by no one, with no PIN: removal (then a restore from
+        // the backup) is the way out, whatever the session's state.
+        let damaged = match self.open_owner(&manager, pin).await {
+            Ok(_) => false,
+            Err(AppError::Corrupted(_)) => true,
+            Err(e) => return Err(e),
+        };
         // Read after the PIN, so a session set up meanwhile is seen.
-        if matches!(
-            manager.state(),
-            SessionState::Active | SessionState::Registering
-        ) {
+        if !damaged
+            && matches!(
+                manager.state(),
+                SessionState::Active | SessionState::Registering
+            )
+        {
             return Err(SessionError::SessionStillActive.into());
         }
         let network = self.prefs.get().network.name;

@@ -179,9 +179,26 @@ impl WalletService {
         result
     }
 
+    /// Runs `open` (the one Argon2id run with the PIN [`Self::credential`] gave) off the async
+    /// threads: a typed PIN under the back-off; a PIN biometrics released outside it, turning
+    /// biometric unlock off when the wallet refuses it.
+    pub(super) async fn open_with<T: Send + 'static>(
+        &self,
+        biometric: Option<Entries>,
+        open: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        match biometric {
+            Some(entries) => self.stale_if_wrong(&entries, blocking(open).await),
+            None => {
+                let (guard, who) = (self.guard.clone(), self.guard_key());
+                blocking(move || guard.attempt(&who, open)).await
+            }
+        }
+    }
+
     /// A PIN released by biometrics that the wallet refuses is stale (the wallet was sealed
     /// again under another PIN): biometric unlock is turned off; nothing counts as a miss.
-    pub(super) fn stale_if_wrong<T>(
+    fn stale_if_wrong<T>(
         &self,
         entries: &Entries,
         result: Result<T, AppError>,

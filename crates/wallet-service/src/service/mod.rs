@@ -18,8 +18,8 @@ pub use settings::GasBackend;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chipi_session::{
-    Clock, ManagerConfig, Network, NodeClient, SessionError, SessionManager, SessionRecord,
-    SessionStore, UnlockedOwner, Wallet,
+    Clock, ManagerConfig, Network, SessionError, SessionManager, SessionRecord, SessionStore,
+    UnlockedOwner, Wallet,
 };
 use starknet_core::types::Felt;
 
@@ -29,7 +29,7 @@ use crate::keychain::{legacy_entry, owner_key_entry, session_key_entry};
 use crate::pin::Pin;
 use crate::pin_guard::PinGuard;
 use crate::prefs::{Prefs, SessionPrefs};
-use crate::views::SessionInfo;
+use crate::views::{ActivityKind, ActivityStatus, SessionInfo};
 
 type Listener = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
 
@@ -74,16 +74,24 @@ impl SessionStore for HostSessionStore {
         let vault = |e: AppError| SessionError::SecretStore(e.to_string());
         let prefs = |e: AppError| SessionError::RecordStore(e.to_string());
         let entry = &self.entry;
+        // Ordered so that a crash between the two writes never leaves the preferences naming a
+        // session whose key is not in the keychain: at worst an unused entry is left, written
+        // over by the next session.
         match record {
             Some(record) => {
+                let stored = self.prefs.get().session.map(|s| s.public_key);
+                if stored.is_some_and(|key| key != record.public_key) {
+                    // Another session's key is about to be replaced: it leaves first.
+                    self.prefs.update(|p| p.session = None).map_err(prefs)?;
+                }
                 self.vault.put(entry, &record.sealed_key).map_err(vault)?;
                 self.prefs
                     .update(|p| p.session = Some(SessionPrefs::of(record)))
                     .map_err(prefs)
             }
             None => {
-                self.vault.delete(entry).map_err(vault)?;
-                self.prefs.update(|p| p.session = None).map_err(prefs)
+                self.prefs.update(|p| p.session = None).map_err(prefs)?;
+                self.vault.delete(entry).map_err(vault)
             }
         }
     }
@@ -168,9 +176,26 @@ impl WalletService {
         clock: Arc<dyn Clock>,
         gas: GasBackend,
     ) -> Result<Self, AppError> {
-        let prefs = prefs_store
-            .load()?
-            .unwrap_or_else(|| Prefs::new(default_network.clone()));
+        // Preferences that cannot be read are kept aside and the app starts afresh: the keys
+        // stay in the keychain, the backup restores the wallet, and the history says what
+        // happened.
+        let (prefs, repaired) = match prefs_store.load() {
+            Ok(prefs) => (
+                prefs.unwrap_or_else(|| Prefs::new(default_network.clone())),
+                None,
+            ),
+            Err(AppError::Corrupted(reason)) => match prefs_store.set_aside()? {
+                Some(kept) => (
+                    Prefs::new(default_network.clone()),
+                    Some(format!(
+                        "the preferences could not be read ({reason}) and were kept as {kept}; \
+                         restore the wallet from its backup"
+                    )),
+                ),
+                None => return Err(AppError::Corrupted(reason)),
+            },
+            Err(e) => return Err(e),
+        };
         let guard = PinGuard::persisted(clock.clone(), vault.clone());
         let service = Self {
             vault,
@@ -192,6 +217,15 @@ impl WalletService {
             scanned: Mutex::new(None),
         };
         service.retry_load();
+        if let Some(what) = repaired {
+            service.note(
+                ActivityKind::Repair,
+                what.clone(),
+                None,
+                ActivityStatus::Succeeded,
+            )?;
+            *lock(&service.load_error) = Some(AppError::Corrupted(what));
+        }
         Ok(service)
     }
 
@@ -247,14 +281,26 @@ impl WalletService {
             .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
         let session_entry = session_key_entry(&network, &address);
         let session = match &prefs.session {
-            Some(s) => Some(
-                s.with_key(
-                    self.entry(&session_entry, &legacy_entry(&address, "session"))?
-                        .ok_or_else(|| {
-                            AppError::Keychain("the session key is not in the keychain".into())
-                        })?,
-                ),
-            ),
+            Some(s) => match self.entry(&session_entry, &legacy_entry(&address, "session"))? {
+                Some(sealed) => Some(s.with_key(sealed)),
+                None => {
+                    // Half-written by an older version (the key deleted, the preferences not
+                    // yet): the session cannot be used by anyone. It is dropped here so the
+                    // wallet opens; the history says so.
+                    self.prefs.update(|p| p.session = None)?;
+                    self.note(
+                        ActivityKind::Repair,
+                        format!(
+                            "a session whose key was no longer stored was dropped (key {:#x}); \
+                             on chain it ends at its expiry",
+                            s.public_key
+                        ),
+                        None,
+                        ActivityStatus::Succeeded,
+                    )?;
+                    None
+                }
+            },
             None => None,
         };
         let wallet = Wallet {
@@ -271,7 +317,7 @@ impl WalletService {
         };
         let manager = Arc::new(SessionManager::new(
             wallet,
-            NodeClient::new(prefs.network.rpc_url.clone()),
+            prefs.network.node(),
             self.backend_for(&prefs)?,
             self.clock.clone(),
             Arc::new(store),
@@ -345,18 +391,14 @@ impl WalletService {
         what: Confirmation,
     ) -> Result<UnlockedOwner, AppError> {
         let (pin, biometric) = self.credential(pin, what).await?;
-        let (guard, who, manager) = (self.guard.clone(), self.guard_key(), manager.clone());
-        let open = move || {
+        let manager = manager.clone();
+        self.open_with(biometric, move || {
             manager
                 .wallet()
                 .unlock_owner(pin.expose())
                 .map_err(AppError::from)
-        };
-        if let Some(entries) = biometric {
-            self.stale_if_wrong(&entries, blocking(open).await)
-        } else {
-            blocking(move || guard.attempt(&who, open)).await
-        }
+        })
+        .await
     }
 
     /// The PIN back-off counter of the current wallet.
@@ -386,5 +428,214 @@ fn token_info(network: &Network, token: &str) -> (Option<String>, u8) {
     match network.token(token) {
         Ok(t) => (Some(t.symbol.clone()), t.decimals),
         Err(_) => (None, 18),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::tests::Memory;
+    use crate::host::PinOnly;
+    use crate::prefs::{FilePrefs, WalletPrefs};
+    use chipi_session::{ManualClock, SessionRecord};
+
+    /// A keychain that fails every write after `allowed` of them, as a crash would stop them.
+    struct Failing {
+        inner: Memory,
+        allowed: Mutex<usize>,
+    }
+
+    impl SecretVault for Failing {
+        fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+            self.spend()?;
+            self.inner.put(name, sealed)
+        }
+        fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+            self.inner.get(name)
+        }
+        fn delete(&self, name: &str) -> Result<(), AppError> {
+            self.spend()?;
+            self.inner.delete(name)
+        }
+    }
+
+    impl Failing {
+        fn spend(&self) -> Result<(), AppError> {
+            let mut allowed = lock(&self.allowed);
+            if *allowed == 0 {
+                return Err(AppError::Keychain("stopped".into()));
+            }
+            *allowed -= 1;
+            Ok(())
+        }
+    }
+
+    const ADDRESS: Felt = Felt::from_hex_unchecked("0xabc");
+
+    fn record(key: u8) -> SessionRecord {
+        SessionPrefs {
+            public_key: Felt::from(key),
+            valid_until: 2_000_000_000,
+            registered: true,
+            registering: None,
+            revoked: false,
+            spending_tokens: vec![],
+            max_calls: Some(5),
+            registering_since: None,
+        }
+        .with_key(format!("sealed-{key}"))
+    }
+
+    /// Preferences with a wallet (and `session`) on the local network, its owner entry stored.
+    fn stored(
+        dir: &std::path::Path,
+        vault: &dyn SecretVault,
+        session: Option<u8>,
+    ) -> Arc<FilePrefs> {
+        let network = Network::profile("local").unwrap();
+        let mut prefs = Prefs::new(network.clone());
+        prefs.wallet = Some(WalletPrefs {
+            address: ADDRESS,
+            owner_public_key: Felt::ONE,
+            class_hash: Felt::TWO,
+            salt: None,
+            biometric_unlock: false,
+            unsettled: None,
+        });
+        prefs.session = session.map(|k| SessionPrefs::of(&record(k)));
+        let file = Arc::new(FilePrefs(dir.join("prefs.json")));
+        file.save(&prefs).unwrap();
+        let address = hex(ADDRESS);
+        vault
+            .put(&owner_key_entry(&network.name, &address), "sealed-owner")
+            .unwrap();
+        if let Some(k) = session {
+            vault
+                .put(
+                    &session_key_entry(&network.name, &address),
+                    &format!("sealed-{k}"),
+                )
+                .unwrap();
+        }
+        file
+    }
+
+    fn open(vault: Arc<dyn SecretVault>, prefs: Arc<FilePrefs>) -> WalletService {
+        WalletService::open(
+            vault,
+            prefs,
+            Network::profile("local").unwrap(),
+            Box::new(PinOnly),
+            Arc::new(ManualClock::new(1_900_000_000)),
+        )
+        .unwrap()
+    }
+
+    fn store(vault: Arc<dyn SecretVault>, prefs: Arc<FilePrefs>) -> HostSessionStore {
+        let loaded = prefs.load().unwrap().unwrap();
+        HostSessionStore {
+            vault,
+            prefs: SharedPrefs {
+                prefs: Arc::new(Mutex::new(loaded)),
+                store: prefs,
+            },
+            entry: session_key_entry("local", &hex(ADDRESS)),
+        }
+    }
+
+    #[test]
+    fn a_session_whose_key_is_gone_is_dropped_and_the_wallet_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Arc::new(Memory::default());
+        let prefs = stored(dir.path(), vault.as_ref(), Some(7));
+        vault
+            .delete(&session_key_entry("local", &hex(ADDRESS)))
+            .unwrap();
+        let service = open(vault.clone(), prefs.clone());
+        assert_eq!(service.wallet_info().unwrap().address, hex(ADDRESS));
+        assert!(service.current().unwrap().record().is_none());
+        let saved = prefs.load().unwrap().unwrap();
+        assert!(saved.session.is_none(), "repaired on disk too");
+        let repair = saved.activity.last().unwrap();
+        assert_eq!(repair.kind, ActivityKind::Repair);
+        assert!(repair.summary.contains("0x7"), "{}", repair.summary);
+        // Opened again: nothing more to repair.
+        drop(service);
+        let again = open(vault, prefs.clone());
+        assert!(again.wallet_info().is_ok());
+        assert_eq!(prefs.load().unwrap().unwrap().activity.len(), 1);
+    }
+
+    #[test]
+    fn preferences_that_cannot_be_read_are_kept_aside_and_the_app_starts() {
+        for damaged in ["{\"prefs\": {\"network\": 7}}", "{not json", "\u{0}\u{1}"] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("prefs.json");
+            std::fs::write(&path, damaged).unwrap();
+            let prefs = Arc::new(FilePrefs(path.clone()));
+            let service = open(Arc::new(Memory::default()), prefs.clone());
+            let refused = service.wallet_info().unwrap_err();
+            let AppError::Corrupted(words) = &refused else {
+                panic!("{damaged}: {refused:?}");
+            };
+            assert!(
+                words.contains("restore the wallet from its backup"),
+                "{words}"
+            );
+            let kept: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| n.starts_with("prefs.json.damaged-"))
+                .collect();
+            assert_eq!(kept.len(), 1, "{damaged}: {kept:?}");
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join(&kept[0])).unwrap(),
+                damaged,
+                "kept as it was"
+            );
+            let fresh = prefs.load().unwrap().unwrap();
+            assert_eq!(fresh.activity.last().unwrap().kind, ActivityKind::Repair);
+            assert!(fresh.wallet.is_none());
+        }
+    }
+
+    /// Writes stopped at the keychain step (a crash between the two writes) never leave the
+    /// preferences naming a session whose key is not stored: every start opens the wallet.
+    #[test]
+    fn a_write_stopped_halfway_leaves_a_wallet_that_opens() {
+        for (before, after, allowed) in [
+            // Clearing: the preferences go first, the keychain delete does not happen.
+            (Some(7), None, 0),
+            // A new session over an old one: the old leaves the preferences first.
+            (Some(7), Some(8), 0),
+            // The same session updated (registered): the keychain write stops, nothing moves.
+            (Some(7), Some(7), 0),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let memory = Arc::new(Failing {
+                inner: Memory::default(),
+                allowed: Mutex::new(usize::MAX),
+            });
+            let prefs = stored(dir.path(), memory.as_ref(), before);
+            *lock(&memory.allowed) = allowed;
+            let saved = store(memory.clone(), prefs.clone()).save(after.map(record).as_ref());
+            assert!(saved.is_err(), "{before:?} → {after:?}: stopped");
+            *lock(&memory.allowed) = usize::MAX;
+            let service = open(memory.clone(), prefs.clone());
+            assert!(
+                service.retry_load().is_none(),
+                "{before:?} → {after:?}: the wallet opens"
+            );
+            let session = service.current().unwrap().record();
+            if let Some(session) = session {
+                assert_eq!(
+                    memory
+                        .get(&session_key_entry("local", &hex(ADDRESS)))
+                        .unwrap(),
+                    Some(session.sealed_key.clone()),
+                    "a session kept is the one whose key is stored"
+                );
+            }
+        }
     }
 }

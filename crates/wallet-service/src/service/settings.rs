@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use chipi_session::backends::paymaster::ApiKey;
+use chipi_session::backends::paymaster::{ApiKey, Journal};
 use chipi_session::{
     format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, ExecutionFee,
-    FeeMode, Network, NodeClient, PaymasterClient, SessionError,
+    FeeMode, Network, PaymasterClient, SessionError,
 };
 use starknet_core::types::Felt;
 use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
@@ -278,7 +278,7 @@ impl WalletService {
     /// Fails with [`AppError::WrongChain`] unless the node at `network.rpc_url` reports
     /// `network.chain_id`.
     async fn check_node_chain(network: &Network) -> Result<(), AppError> {
-        let reported = NodeClient::new(network.rpc_url.clone()).chain_id().await?;
+        let reported = network.node().chain_id().await?;
         if reported == network.chain_id {
             Ok(())
         } else {
@@ -506,11 +506,28 @@ impl WalletService {
                 }
             }
         };
-        Ok(
+        // The unsettled execution is kept with the wallet it belongs to, on this network.
+        let shared = self.prefs.clone();
+        let owner = prefs.wallet.as_ref().map(|w| w.address);
+        let journal = Journal(Arc::new(move |unsettled: Option<&serde_json::Value>| {
+            shared
+                .update(|p| {
+                    if let Some(wallet) = p.wallet.as_mut().filter(|w| Some(w.address) == owner) {
+                        wallet.unsettled = unsettled.cloned();
+                    }
+                })
+                .map_err(|e| SessionError::RecordStore(e.to_string()))
+        }));
+        let unsettled = prefs.wallet.as_ref().and_then(|w| w.unsettled.as_ref());
+        let client =
             PaymasterClient::new(url.to_owned(), network.rpc_url.clone(), network.chain_id)
                 .with_api_key(key.map(ApiKey::new))
-                .with_fee_mode(fee),
-        )
+                .with_fee_mode(fee)
+                .with_journal(journal, unsettled);
+        Ok(match network.request_timeout() {
+            Some(timeout) => client.with_timeout(timeout),
+            None => client,
+        })
     }
 
     /// The backend transactions take: the front end's override, else the network's settings.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chipi_session::{parse_address, NodeClient, SecretKey, SessionError, Wallet};
+use chipi_session::{parse_address, SecretKey, SessionError, UnlockedOwner, Wallet};
 use starknet_core::types::Felt;
 
 use super::backup::check_new_pin;
@@ -31,6 +31,7 @@ impl WalletService {
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
             biometrics: self.biometrics_info(),
+            deployable: w.deployment().is_ok() && self.prefs.get().network.sponsor_url.is_some(),
         })
     }
 
@@ -68,20 +69,36 @@ impl WalletService {
         self.refuse_second_wallet()?;
         check_new_pin(pin)?;
         let pin = pin.clone();
-        let wallet = blocking(move || Ok(Wallet::create(class_hash, pin.expose())?)).await?;
+        let (wallet, owner) =
+            blocking(move || Ok(Wallet::create_unlocked(class_hash, pin.expose())?)).await?;
         self.adopt(wallet)?;
+        // Saved before the deployment: if it fails the wallet stays, undeployed, and
+        // `deploy_wallet` tries again.
+        self.set_unlocked(true);
         let deployed = if deploy {
-            Some(self.deploy_wallet().await?)
+            Some(self.deploy_with(&owner).await?)
         } else {
             None
         };
-        self.set_unlocked(true);
         Ok((self.wallet_info()?, deployed))
     }
 
-    /// Deploys the wallet created here through the backend (gasless with a sponsor).
-    pub async fn deploy_wallet(&self) -> Result<Felt, AppError> {
-        let hash = self.manager()?.deploy_wallet().await?;
+    /// Deploys the wallet created here through the backend (gasless with a sponsor), signed by
+    /// its owner key opened with `pin`: the way on when the deployment at creation failed.
+    pub async fn deploy_wallet(&self, pin: &Pin) -> Result<Felt, AppError> {
+        let manager = self.manager()?;
+        manager.wallet().deployment()?;
+        if self.is_deployed().await? {
+            return Err(AppError::InvalidInput(
+                "the wallet is deployed already".into(),
+            ));
+        }
+        let owner = self.open_owner(&manager, pin).await?;
+        self.deploy_with(&owner).await
+    }
+
+    async fn deploy_with(&self, owner: &UnlockedOwner) -> Result<Felt, AppError> {
+        let hash = self.manager()?.deploy_wallet(owner).await?;
         self.note(
             ActivityKind::Deploy,
             "wallet deployed".into(),
@@ -147,7 +164,7 @@ impl WalletService {
         self.refuse_second_wallet()?;
         let address = parse_address(address)?;
         check_new_pin(pin)?;
-        let node = NodeClient::new(self.prefs.get().network.rpc_url);
+        let node = self.prefs.get().network.node();
         let class_hash = node
             .class_hash_at(address)
             .await?
@@ -185,6 +202,7 @@ impl WalletService {
             class_hash: wallet.class_hash,
             salt: wallet.salt,
             biometric_unlock: false,
+            unsettled: None,
         };
         // A wallet adopted again (restored under a new PIN) starts without biometric unlock:
         // what an earlier one left behind no longer opens it.
@@ -203,20 +221,16 @@ impl WalletService {
     pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
         let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
-        let (guard, who, opened) = (self.guard.clone(), self.guard_key(), Arc::clone(&manager));
-        let open = move || {
+        let opened = Arc::clone(&manager);
+        self.open_with(biometric, move || {
             if opened.record().is_some() {
                 opened.unlock_session(pin.expose())?;
             } else {
                 opened.wallet().open_owner(pin.expose())?;
             }
             Ok(())
-        };
-        if let Some(entries) = biometric {
-            self.stale_if_wrong(&entries, blocking(open).await)?;
-        } else {
-            blocking(move || guard.attempt(&who, open)).await?;
-        }
+        })
+        .await?;
         self.set_unlocked(true);
         self.wallet_info()
     }

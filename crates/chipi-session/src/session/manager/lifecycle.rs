@@ -4,6 +4,7 @@
 use starknet_core::types::{Call, Felt};
 
 use super::{Op, RegisterParams, SessionManager, MIN_EXPORT_PASSPHRASE};
+use crate::backends::paymaster::deployment_authorization;
 use crate::backends::Signer;
 use crate::chain::receipts::check_receipt;
 use crate::error::SessionError;
@@ -393,10 +394,15 @@ impl SessionManager {
         self.refresh_inner().await
     }
 
-    /// Deploys the wallet through the backend (gasless with a paymaster) and waits for it.
-    pub async fn deploy_wallet(&self) -> Result<Felt, SessionError> {
+    /// Deploys the wallet through the backend (gasless with a paymaster) and waits for it; the
+    /// request carries `owner`'s signature over the deployment (a sponsor deploys nothing
+    /// without it). Run again after a failure: a deployment that did land is seen on chain.
+    pub async fn deploy_wallet(&self, owner: &UnlockedOwner) -> Result<Felt, SessionError> {
         let _op = self.ops.lock().await;
         let deployment = self.wallet.deployment()?;
+        if owner.public_key() != self.wallet.owner_public_key {
+            return Err(SessionError::WrongPin);
+        }
         if self
             .node
             .class_hash_at(self.wallet.address)
@@ -407,7 +413,14 @@ impl SessionManager {
                 "the account is already deployed".into(),
             ));
         }
-        let hash = self.backend().deploy(&deployment).await?;
+        let chain_id = self.node.chain_id().await?;
+        let signature = owner
+            .key()
+            .sign(&deployment_authorization(chain_id, deployment.address))?;
+        let hash = self
+            .backend()
+            .deploy(&deployment, &[signature.r, signature.s])
+            .await?;
         let receipt = self
             .node
             .wait_for_receipt(hash, self.config.polling)

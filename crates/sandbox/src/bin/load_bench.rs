@@ -1,0 +1,280 @@
+//! Load bench: gasless session transfers on a local devnet through the sponsor, next to the same
+//! session-signed outside executions submitted directly by a minimal client (a relayer account
+//! sending `execute_from_outside_v2` itself), and several wallets at once against one sponsor.
+//! Prints failures, latency (p50, p95, max) and throughput for each; nothing is asserted.
+//!
+//! `cargo run -p sandbox --bin load-bench -- [--transfers N] [--wallets M]` (defaults 200, 8).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chipi_session::entrypoint::{selector, EXECUTE_FROM_OUTSIDE_V2, TRANSFER};
+use chipi_session::session::registration::transfer_call;
+use chipi_session::{
+    ManagerConfig, NoStore, NodeClient, OutsideExecution, PaymasterClient, PolicySpec,
+    RegisterParams, SessionManager, SystemClock, Wallet,
+};
+use devnet_harness::STRK;
+use local_stack::LocalStack;
+use starknet::accounts::Account;
+use starknet_core::types::{Call, Felt};
+
+const PIN: &str = "bench-4821";
+const UNIT: u128 = 1_000_000_000_000_000_000;
+/// What each transfer sends: a millionth of a STRK.
+const AMOUNT: u128 = UNIT / 1_000_000;
+const RECIPIENT: Felt = Felt::from_hex_unchecked("0xbe9c4");
+
+fn flag(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or_else(|| anyhow::anyhow!("{name} needs a number"))?
+            .parse()?),
+        None => Ok(default),
+    }
+}
+
+/// Latencies of one run and how long it took in all.
+struct Run {
+    name: String,
+    latencies: Vec<Duration>,
+    failures: usize,
+    wall: Duration,
+}
+
+impl Run {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted: Vec<f64> = self
+            .latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1e3)
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+        sorted[index]
+    }
+
+    fn print(&self) {
+        let done = self.latencies.len();
+        println!(
+            "{:<32} {:>6} {:>9} {:>9.0} {:>9.0} {:>9.0} {:>8.2}",
+            self.name,
+            done + self.failures,
+            self.failures,
+            self.percentile(50.0),
+            self.percentile(95.0),
+            self.percentile(100.0),
+            done as f64 / self.wall.as_secs_f64(),
+        );
+    }
+}
+
+/// A new wallet of the stack's class, deployed by the sponsor, funded, with a session of
+/// `calls` transfers registered and its key open.
+async fn wallet(stack: &LocalStack, calls: usize) -> anyhow::Result<Arc<SessionManager>> {
+    let (wallet, owner) = tokio::task::spawn_blocking({
+        let class_hash = stack.class_hash;
+        move || Wallet::create_unlocked(class_hash, PIN)
+    })
+    .await??;
+    let rpc = stack.node.rpc_url().to_string();
+    let paymaster = PaymasterClient::new(
+        stack.sponsor_url.clone(),
+        rpc.clone(),
+        stack.node.chain_id(),
+    );
+    let manager = Arc::new(SessionManager::new(
+        wallet,
+        NodeClient::new(rpc),
+        Arc::new(paymaster),
+        Arc::new(SystemClock),
+        Arc::new(NoStore),
+        ManagerConfig::default(),
+        None,
+    ));
+    manager.deploy_wallet(&owner).await?;
+    stack
+        .node
+        .mint_strk(manager.wallet().address, 100 * UNIT)
+        .await?;
+    manager.create_session(Some(86_400), &owner)?;
+    let params = RegisterParams {
+        valid_until: None,
+        max_calls: Some(u32::try_from(calls)? + 10),
+        allowed_entrypoints: vec![selector(TRANSFER)],
+        allowed_calls: vec![],
+        spending_policies: vec![PolicySpec {
+            token: STRK,
+            max_per_call: UNIT,
+            max_per_window: 100 * UNIT,
+            window_seconds: 86_400,
+        }],
+    };
+    manager.register_session(params, &owner).await?;
+    let opened = manager.clone();
+    tokio::task::spawn_blocking(move || opened.unlock_session(PIN)).await??;
+    Ok(manager)
+}
+
+/// `count` transfers, one after the other, each timed from the request to its receipt.
+async fn through_sponsor(manager: &SessionManager, count: usize) -> (Vec<Duration>, usize) {
+    let mut latencies = Vec::with_capacity(count);
+    let mut failures = 0;
+    for _ in 0..count {
+        let started = Instant::now();
+        match manager.transfer(STRK, RECIPIENT, AMOUNT, None).await {
+            Ok(_) => latencies.push(started.elapsed()),
+            Err(e) => {
+                failures += 1;
+                eprintln!("sponsor path: {e}");
+            }
+        }
+    }
+    (latencies, failures)
+}
+
+/// The same transfers as session-signed outside executions, built here and sent by a relayer
+/// account of our own (no sponsor, no checks of a paymaster's answer): the floor the sponsor
+/// path is compared with.
+async fn direct(
+    stack: &LocalStack,
+    manager: &SessionManager,
+    count: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let relayer = stack.node.predeployed(2).await?;
+    let node = manager.node();
+    let chain_id = stack.node.chain_id();
+    let account = manager.wallet().address;
+    let polling = ManagerConfig::default().polling;
+    let mut latencies = Vec::with_capacity(count);
+    let mut failures = 0;
+    for i in 0..count {
+        let started = Instant::now();
+        let now = stack.node.pending_timestamp().await?;
+        let execution = OutsideExecution {
+            caller: relayer.address(),
+            nonce: Felt::from(0x5eed_0000_u64 + i as u64),
+            execute_after: now.saturating_sub(60),
+            execute_before: now + 3600,
+            calls: vec![transfer_call(STRK, RECIPIENT, AMOUNT)],
+        };
+        let signature =
+            manager.sign_with_session(execution.message_hash(account, chain_id), None)?;
+        let sent = relayer
+            .execute_v3(vec![Call {
+                to: account,
+                selector: selector(EXECUTE_FROM_OUTSIDE_V2),
+                calldata: execution.calldata(&signature),
+            }])
+            .send()
+            .await;
+        let outcome = match sent {
+            Ok(sent) => node
+                .wait_for_receipt(sent.transaction_hash, polling)
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|r| {
+                    if r.succeeded {
+                        Ok(())
+                    } else {
+                        Err(anyhow::anyhow!("reverted: {:?}", r.revert_reason))
+                    }
+                }),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        };
+        match outcome {
+            Ok(()) => latencies.push(started.elapsed()),
+            Err(e) => {
+                failures += 1;
+                eprintln!("direct path: {e}");
+            }
+        }
+    }
+    Ok((latencies, failures))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    format!("{cpu}, {cores} cores")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let transfers = flag(&args, "--transfers", 200)?;
+    let wallets = flag(&args, "--wallets", 8)?.max(1);
+    let stack = LocalStack::start().await?;
+    println!(
+        "load bench on {} (debug build, devnet {} on loopback)",
+        machine(),
+        stack.node.rpc_url()
+    );
+    eprintln!("setting up {} wallets…", wallets + 1);
+    let one = wallet(&stack, 2 * transfers).await?;
+    let mut many = Vec::with_capacity(wallets);
+    for _ in 0..wallets {
+        many.push(wallet(&stack, transfers.div_ceil(wallets)).await?);
+    }
+
+    let mut runs = Vec::new();
+    let started = Instant::now();
+    let (latencies, failures) = through_sponsor(&one, transfers).await;
+    runs.push(Run {
+        name: "sponsor, one wallet".into(),
+        latencies,
+        failures,
+        wall: started.elapsed(),
+    });
+    let started = Instant::now();
+    let (latencies, failures) = direct(&stack, &one, transfers).await?;
+    runs.push(Run {
+        name: "direct client, one wallet".into(),
+        latencies,
+        failures,
+        wall: started.elapsed(),
+    });
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for manager in many {
+        let share = transfers.div_ceil(wallets);
+        tasks.spawn(async move { through_sponsor(&manager, share).await });
+    }
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    while let Some(done) = tasks.join_next().await {
+        let (l, f) = done?;
+        latencies.extend(l);
+        failures += f;
+    }
+    runs.push(Run {
+        name: format!("sponsor, {wallets} wallets at once"),
+        latencies,
+        failures,
+        wall: started.elapsed(),
+    });
+
+    println!(
+        "{:<32} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "path", "n", "failures", "p50 ms", "p95 ms", "max ms", "tx/s"
+    );
+    for run in &runs {
+        run.print();
+    }
+    println!(
+        "p50 sponsor / direct: {:.2} (target at most 1.2)",
+        runs[0].percentile(50.0) / runs[1].percentile(50.0)
+    );
+    Ok(())
+}
