@@ -800,8 +800,8 @@ async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() 
     // transaction does not; another account's deployment still does.
     let mut config = SponsorConfig::new(
         f.node.rpc_url().to_string(),
-        accounts[3].address,
-        accounts[3].private_key,
+        accounts[0].address,
+        accounts[0].private_key,
     );
     config.quota_per_hour = 1;
     let limited = sponsor::start(&config).await.unwrap();
@@ -815,7 +815,7 @@ async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() 
             .unwrap()
             .succeeded()
     );
-    let limited_nonce = f.node.nonce(accounts[3].address).await.unwrap();
+    let limited_nonce = f.node.nonce(accounts[0].address).await.unwrap();
     let calls = [strk_transfer(f.relayer, 0)];
     let now = f.node.pending_timestamp().await.unwrap();
     let quota_client = client(&limited.url);
@@ -850,7 +850,7 @@ async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() 
     .await;
     assert_eq!(status, 429);
     assert_eq!(
-        f.node.nonce(accounts[3].address).await.unwrap(),
+        f.node.nonce(accounts[0].address).await.unwrap(),
         limited_nonce
     );
     let second = SecretKey::generate().unwrap();
