@@ -43,21 +43,40 @@ pub fn parse_amount(text: &str, decimals: u8) -> Result<u128, SessionError> {
     Ok(units)
 }
 
-/// Formats base units as a decimal amount, without trailing zeros.
+/// Formats base units as a decimal amount, without trailing zeros. Any number of decimals a
+/// token may report (up to 255: past 38, no 128-bit amount reaches one whole unit).
 pub fn format_amount(units: u128, decimals: u8) -> String {
-    let scale = 10u128.pow(u32::from(decimals));
-    let whole = units / scale;
-    let fraction = units % scale;
-    if fraction == 0 {
-        return whole.to_string();
+    let decimals = usize::from(decimals);
+    // The digits, padded so that at least one is left of the point.
+    let digits = format!("{units:0width$}", width = decimals + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        whole.to_owned()
+    } else {
+        format!("{whole}.{fraction}")
     }
-    let digits = format!("{fraction:0width$}", width = usize::from(decimals));
-    format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_number_of_decimals_formats_and_reads_back() {
+        assert_eq!(format_amount(12_500_000, 6), "12.5");
+        assert_eq!(format_amount(7, 0), "7");
+        assert_eq!(format_amount(0, 18), "0");
+        assert_eq!(format_amount(1, 18), "0.000000000000000001");
+        assert_eq!(format_amount(u128::MAX, 38), "3.40282366920938463463374607431768211455");
+        assert_eq!(format_amount(5, 40), "0.0000000000000000000000000000000000000005");
+        for decimals in [0u8, 6, 18, 38, 39, 77, 255] {
+            for units in [1u128, 10, 123_456_789, u128::MAX] {
+                let text = format_amount(units, decimals);
+                assert_eq!(parse_amount(&text, decimals).unwrap(), units, "{text}");
+            }
+        }
+    }
 
     #[test]
     fn amounts_in_base_units() {
