@@ -6,7 +6,6 @@
 mod installed;
 mod recovery;
 mod settings;
-mod stall_proxy;
 mod wallet;
 
 /// One app (and one WebKit) at a time: the machines have two cores.

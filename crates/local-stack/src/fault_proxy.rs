@@ -23,6 +23,9 @@ pub enum Fault {
     /// Forwarded, so it takes effect, and its answer dropped (HTTP 502): what the client sees
     /// when the connection breaks or the app dies after sending.
     LoseAnswer,
+    /// Held until the fault is cleared, then forwarded and answered (a slow answer: a receipt
+    /// the app waits for while it is killed).
+    Hold,
 }
 
 #[derive(Debug, Default)]
@@ -56,6 +59,10 @@ impl Faults {
         self.lock().hit
     }
 
+    fn holding(&self) -> bool {
+        matches!(self.lock().fault, Some((Fault::Hold, _)))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Switch> {
         self.0
             .lock()
@@ -66,11 +73,14 @@ impl Faults {
     fn meets(&self, body: &str) -> Option<Fault> {
         let mut switch = self.lock();
         let (fault, method) = switch.fault.clone()?;
+        // A batch meets it when one of its requests is for the method.
         let applies = method.is_none_or(|m| {
-            serde_json::from_str::<serde_json::Value>(body)
-                .ok()
-                .and_then(|v| v.get("method").and_then(|m| m.as_str()).map(str::to_owned))
-                .is_some_and(|asked| asked == m)
+            let asks = |v: &serde_json::Value| v.get("method").and_then(|x| x.as_str()) == Some(&m);
+            match serde_json::from_str::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Array(batch)) => batch.iter().any(asks),
+                Ok(single) => asks(&single),
+                Err(_) => false,
+            }
         });
         if applies {
             switch.hit += 1;
@@ -109,6 +119,11 @@ async fn forward(
         Some(Fault::Hang) => loop {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         },
+        Some(Fault::Hold) => {
+            while proxy.faults.holding() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
         Some(Fault::LoseAnswer) | None => {}
     }
     // Every header but the hop's own travels on (API keys, signatures, the content type).
