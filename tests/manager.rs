@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use chipi_session::backends::paymaster::DEPLOYMENT_SIGNATURE_HEADER;
 use chipi_session::entrypoint::{selector, APPROVE, TRANSFER};
 use chipi_session::session::state::SessionState;
 use chipi_session::wallet_type::READY_CLASS_HASH;
@@ -695,6 +696,7 @@ impl HostileSponsor {
 
     async fn handle(
         axum::extract::State(proxy): axum::extract::State<Self>,
+        headers: axum::http::HeaderMap,
         body: String,
     ) -> axum::Json<serde_json::Value> {
         let request: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -704,16 +706,12 @@ impl HostileSponsor {
                 .executes
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
-        let mut answer: serde_json::Value = proxy
-            .http
-            .post(&proxy.upstream)
-            .json(&request)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mut forwarded = proxy.http.post(&proxy.upstream).json(&request);
+        // The owner's signature of a deployment travels on, like any client's header.
+        if let Some(signature) = headers.get(DEPLOYMENT_SIGNATURE_HEADER) {
+            forwarded = forwarded.header(DEPLOYMENT_SIGNATURE_HEADER, signature.clone());
+        }
+        let mut answer: serde_json::Value = forwarded.send().await.unwrap().json().await.unwrap();
         let mode = proxy.mode.lock().unwrap().clone();
         if method == "paymaster_buildTransaction" {
             let typed = &mut answer["result"]["typed_data"];

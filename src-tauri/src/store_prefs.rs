@@ -25,14 +25,20 @@ impl<R: Runtime> PrefsStore for StorePrefs<R> {
                 .map(Some)
                 .map_err(|e| AppError::Corrupted(format!("preferences: {e}"))),
             None => match std::fs::read(&self.1) {
-                // Empty in the store but not on disk: a file the plugin could not parse.
+                // Empty in the store but not on disk: a file the plugin could not parse (or not
+                // an object), which a save would write over.
                 Ok(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
                     match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                        Ok(_) => Ok(None),
+                        Ok(serde_json::Value::Object(_)) => Ok(None),
+                        Ok(_) => Err(AppError::Corrupted(
+                            "preferences: the file is not a JSON object".into(),
+                        )),
                         Err(e) => Err(AppError::Corrupted(format!("preferences: {e}"))),
                     }
                 }
-                _ => Ok(None),
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(AppError::Storage(format!("preferences: {e}"))),
             },
         }
     }

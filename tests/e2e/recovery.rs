@@ -112,19 +112,19 @@ async fn a_failed_deployment_is_offered_on_the_home_screen() {
     ui.find("deploy-card").await;
     let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
     ui.screenshot("12-not-deployed").await;
-    assert!(chain
-        .stack
-        .node
-        .nonce(address)
-        .await
-        .is_err(), "nothing on chain yet");
+    assert!(
+        chain.stack.node.nonce(address).await.is_err(),
+        "nothing on chain yet"
+    );
 
     faults.clear();
     ui.fill("deploy-pin", PIN).await;
     ui.click("deploy-submit").await;
     ui.wait_gone("deploy-card").await;
     assert!(chain.stack.node.nonce(address).await.is_ok(), "deployed");
-    let item = ui.wait_text("activity-item", |t| t.contains("Wallet deployed")).await;
+    let item = ui
+        .wait_text("activity-item", |t| t.contains("Wallet deployed"))
+        .await;
     assert!(item.contains("succeeded"), "{item}");
     ui.close().await;
 }

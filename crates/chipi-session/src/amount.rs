@@ -68,8 +68,14 @@ mod tests {
         assert_eq!(format_amount(7, 0), "7");
         assert_eq!(format_amount(0, 18), "0");
         assert_eq!(format_amount(1, 18), "0.000000000000000001");
-        assert_eq!(format_amount(u128::MAX, 38), "3.40282366920938463463374607431768211455");
-        assert_eq!(format_amount(5, 40), "0.0000000000000000000000000000000000000005");
+        assert_eq!(
+            format_amount(u128::MAX, 38),
+            "3.40282366920938463463374607431768211455"
+        );
+        assert_eq!(
+            format_amount(5, 40),
+            "0.0000000000000000000000000000000000000005"
+        );
         for decimals in [0u8, 6, 18, 38, 39, 77, 255] {
             for units in [1u128, 10, 123_456_789, u128::MAX] {
                 let text = format_amount(units, decimals);

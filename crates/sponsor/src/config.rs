@@ -26,6 +26,9 @@ pub struct SponsorConfig {
     pub max_fee: u128,
     /// How many transactions the relayer sends for one account in an hour.
     pub quota_per_hour: u32,
+    /// The most the relayer may pay in an hour, all accounts together, in fri (counted at the
+    /// signed bounds).
+    pub budget_per_hour: u128,
 }
 
 /// The node timeout when none is given.
@@ -37,6 +40,9 @@ pub const DEFAULT_MAX_FEE: u128 = 5_000_000_000_000_000_000;
 
 /// The per-account quota when none is given: transactions an hour.
 pub const DEFAULT_QUOTA_PER_HOUR: u32 = 500;
+
+/// The relayer's hourly budget when none is given: 200 STRK.
+pub const DEFAULT_BUDGET_PER_HOUR: u128 = 200_000_000_000_000_000_000;
 
 impl SponsorConfig {
     /// A sponsor of the node at `rpc_url` relaying from `relayer_address`, on any free port,
@@ -52,6 +58,7 @@ impl SponsorConfig {
             node_timeout: DEFAULT_NODE_TIMEOUT,
             max_fee: DEFAULT_MAX_FEE,
             quota_per_hour: DEFAULT_QUOTA_PER_HOUR,
+            budget_per_hour: DEFAULT_BUDGET_PER_HOUR,
         }
     }
 
@@ -77,6 +84,7 @@ impl std::fmt::Debug for SponsorConfig {
             .field("node_timeout", &self.node_timeout)
             .field("max_fee", &self.max_fee)
             .field("quota_per_hour", &self.quota_per_hour)
+            .field("budget_per_hour", &self.budget_per_hour)
             .finish()
     }
 }
@@ -84,9 +92,10 @@ impl std::fmt::Debug for SponsorConfig {
 impl SponsorConfig {
     /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable),
     /// `--node-timeout` (seconds), `--max-fee` (fri), `--quota` (transactions per account an
-    /// hour) from `args`, falling back to `SPONSOR_RPC_URL`, `SPONSOR_RELAYER_ADDRESS`,
-    /// `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`, `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated),
-    /// `SPONSOR_NODE_TIMEOUT_SECONDS`, `SPONSOR_MAX_FEE`, `SPONSOR_QUOTA_PER_HOUR`; the API key
+    /// hour), `--budget` (fri an hour) from `args`, falling back to `SPONSOR_RPC_URL`,
+    /// `SPONSOR_RELAYER_ADDRESS`, `SPONSOR_RELAYER_KEY`, `SPONSOR_PORT`,
+    /// `SPONSOR_ALLOWED_ACCOUNTS` (comma-separated), `SPONSOR_NODE_TIMEOUT_SECONDS`,
+    /// `SPONSOR_MAX_FEE`, `SPONSOR_QUOTA_PER_HOUR`, `SPONSOR_BUDGET_PER_HOUR`; the API key
     /// only from `SPONSOR_API_KEY` (a flag would show in the process list).
     pub fn from_args(args: &[String]) -> Result<Self, String> {
         let flag = |name: &str| {
@@ -155,6 +164,13 @@ impl SponsorConfig {
             })
             .transpose()?
             .unwrap_or(DEFAULT_QUOTA_PER_HOUR);
+        let budget_per_hour = get("--budget", "SPONSOR_BUDGET_PER_HOUR")
+            .map(|s| match s.parse::<u128>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err("--budget is a positive number of fri".to_owned()),
+            })
+            .transpose()?
+            .unwrap_or(DEFAULT_BUDGET_PER_HOUR);
         Ok(Self {
             rpc_url,
             relayer_address,
@@ -165,6 +181,7 @@ impl SponsorConfig {
             node_timeout,
             max_fee,
             quota_per_hour,
+            budget_per_hour,
         })
     }
 }

@@ -59,6 +59,12 @@ pub enum SponsorError {
     /// The account used up its transactions for the hour: HTTP 429.
     #[error("An error occurred (UNKNOWN_ERROR)")]
     Quota(u32),
+    /// The relayer's spending in the window would pass the sponsor's budget: HTTP 429.
+    #[error("An error occurred (UNKNOWN_ERROR)")]
+    Budget,
+    /// The same deployment or outside execution was sent already.
+    #[error("An error occurred (TRANSACTION_EXECUTION_ERROR)")]
+    AlreadySent,
     /// The relayer would pay more than the sponsor's cap for one transaction.
     #[error("An error occurred (MAX_AMOUNT_TOO_LOW)")]
     FeeOverCap {
@@ -77,7 +83,7 @@ impl SponsorError {
             SponsorError::CrossOrigin => 403,
             SponsorError::TooLarge(_) => 413,
             SponsorError::ContentType => 415,
-            SponsorError::Quota(_) => 429,
+            SponsorError::Quota(_) | SponsorError::Budget => 429,
             _ => 200,
         }
     }
@@ -98,7 +104,8 @@ impl SponsorError {
             SponsorError::InvalidId => 160,
             SponsorError::ApiKey => 163,
             SponsorError::FeeNotCovered(_) | SponsorError::FeeOverCap { .. } => 154,
-            SponsorError::Unknown(_) | SponsorError::Quota(_) => 163,
+            SponsorError::Unknown(_) | SponsorError::Quota(_) | SponsorError::Budget => 163,
+            SponsorError::AlreadySent => 156,
             SponsorError::CrossOrigin | SponsorError::ContentType | SponsorError::TooLarge(_) => {
                 -32600
             }
@@ -118,6 +125,12 @@ impl SponsorError {
                 error["data"] = json!(format!(
                     "quota: this account's {per_hour} transactions an hour are used up"
                 ))
+            }
+            SponsorError::Budget => {
+                error["data"] = json!("quota: the sponsor's spending for this hour is used up")
+            }
+            SponsorError::AlreadySent => {
+                error["data"] = json!({"execution_error": "this transaction was sent already"})
             }
             SponsorError::FeeOverCap { fee, cap } => {
                 error["data"] = json!(format!(

@@ -109,17 +109,55 @@ pub struct Sponsor {
 struct Quotas {
     per_window: u32,
     sent: HashMap<Felt, std::collections::VecDeque<std::time::Instant>>,
+    /// The most the relayer may pay in a window, whatever account asks (new accounts cost
+    /// nothing to make, so a per-account quota alone does not bound the spending).
+    budget: u128,
+    /// What it may have paid, transaction by transaction (the signed bounds, an upper bound).
+    spent: std::collections::VecDeque<(std::time::Instant, u128)>,
+    /// Deployments (by address) and outside executions (by message hash) sent in the window:
+    /// the same one asked for again is not sent again (it could only revert, at the relayer's
+    /// cost).
+    once: HashMap<Felt, std::time::Instant>,
 }
 
 /// The window a quota counts over.
 pub const QUOTA_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Quotas {
-    fn new(per_window: u32) -> Self {
+    fn new(per_window: u32, budget: u128) -> Self {
         Self {
             per_window,
             sent: HashMap::new(),
+            budget,
+            spent: std::collections::VecDeque::new(),
+            once: HashMap::new(),
         }
+    }
+
+    /// Refuses a transaction sent already (`key`), or one that could take the relayer's
+    /// spending in the window past the budget.
+    fn check_spending(
+        &mut self,
+        key: Felt,
+        fee: u128,
+        now: std::time::Instant,
+    ) -> Result<(), SponsorError> {
+        let recent = |at: &std::time::Instant| now.duration_since(*at) < QUOTA_WINDOW;
+        self.once.retain(|_, at| recent(at));
+        if self.once.contains_key(&key) {
+            return Err(SponsorError::AlreadySent);
+        }
+        while self.spent.front().is_some_and(|(at, _)| !recent(at)) {
+            self.spent.pop_front();
+        }
+        let spent = self
+            .spent
+            .iter()
+            .fold(0u128, |sum, (_, fee)| sum.saturating_add(*fee));
+        if spent.saturating_add(fee) > self.budget {
+            return Err(SponsorError::Budget);
+        }
+        Ok(())
     }
 
     /// Refuses `account` when its quota is used up at `now`.
@@ -142,8 +180,12 @@ impl Quotas {
         Ok(())
     }
 
-    fn record(&mut self, account: Felt, now: std::time::Instant) {
+    /// Counts a transaction about to be sent (whatever its outcome: a send that times out may
+    /// still have reached the node).
+    fn record(&mut self, account: Felt, key: Felt, fee: u128, now: std::time::Instant) {
         self.sent.entry(account).or_default().push_back(now);
+        self.spent.push_back((now, fee));
+        self.once.insert(key, now);
     }
 }
 
@@ -251,7 +293,10 @@ impl Sponsor {
             allowed: config.allowed_accounts.clone(),
             api_key: config.api_key.clone(),
             max_fee: config.max_fee,
-            submit: tokio::sync::Mutex::new(Quotas::new(config.quota_per_hour)),
+            submit: tokio::sync::Mutex::new(Quotas::new(
+                config.quota_per_hour,
+                config.budget_per_hour,
+            )),
             tracking: std::sync::Mutex::new(Tracking::default()),
         })
     }
@@ -436,7 +481,9 @@ impl Sponsor {
             selector: selector(EXECUTE_FROM_OUTSIDE_V2),
             calldata: oe.calldata(&signature),
         };
-        self.submit(user, vec![call]).await
+        // In the default mode the user pays the fixed fee: the relayer pays no more than that.
+        let paid = fee.map(|_| FEE_IN_STRK);
+        self.submit(user, hash, vec![call], paid).await
     }
 
     async fn check_signature(
@@ -557,21 +604,32 @@ impl Sponsor {
         calldata.extend_from_slice(&deployment.calldata);
         self.submit(
             deployment.address,
+            deployment.address,
             vec![Call {
                 to: UDC,
                 selector: selector("deployContract"),
                 calldata,
             }],
+            None,
         )
         .await
     }
 
-    /// Within `account`'s quota, simulates (fee estimate), then sends with bounds from that
-    /// estimate, unless those bounds could cost more than the fee cap.
-    async fn submit(&self, account: Felt, calls: Vec<Call>) -> Result<(Felt, Felt), SponsorError> {
+    /// Within `account`'s quota and the relayer's budget, simulates (fee estimate), then sends
+    /// with bounds from that estimate and no tip, unless those bounds could cost more than the
+    /// fee cap, or the estimate is more than `paid` (the fee the user pays in fri, in the
+    /// default mode). `once` names the transaction: the same one is not sent twice within the
+    /// window.
+    async fn submit(
+        &self,
+        account: Felt,
+        once: Felt,
+        calls: Vec<Call>,
+        paid: Option<u128>,
+    ) -> Result<(Felt, Felt), SponsorError> {
         let mut quotas = self.submit.lock().await;
         quotas.check(account, std::time::Instant::now())?;
-        let execution = self.relayer.execute_v3(calls.clone());
+        let execution = self.relayer.execute_v3(calls.clone()).tip(0);
         let fee = execution
             .estimate_fee()
             .await
@@ -584,9 +642,20 @@ impl Sponsor {
                 cap: self.max_fee,
             });
         }
+        // The default mode's fee must cover what the transaction is estimated to cost.
+        if let Some(paid) = paid.filter(|paid| fee.overall_fee > *paid) {
+            return Err(SponsorError::FeeOverCap {
+                fee: fee.overall_fee,
+                cap: paid,
+            });
+        }
+        let now = std::time::Instant::now();
+        quotas.check_spending(once, worst, now)?;
+        quotas.record(account, once, worst, now);
         let sent = self
             .relayer
             .execute_v3(calls)
+            .tip(0)
             .l1_gas(bounds.l1_gas.0)
             .l1_gas_price(bounds.l1_gas.1)
             .l2_gas(bounds.l2_gas.0)
@@ -596,7 +665,6 @@ impl Sponsor {
             .send()
             .await
             .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
-        quotas.record(account, std::time::Instant::now());
         let tracking_id = random_felt();
         self.tracking
             .lock()
@@ -637,11 +705,11 @@ mod tests {
     #[test]
     fn quotas_count_each_account_over_the_last_hour() {
         let start = std::time::Instant::now();
-        let mut quotas = Quotas::new(2);
+        let mut quotas = Quotas::new(2, u128::MAX);
         let (a, b) = (Felt::ONE, Felt::TWO);
-        for _ in 0..2 {
+        for key in [10u8, 11] {
             quotas.check(a, start).unwrap();
-            quotas.record(a, start);
+            quotas.record(a, Felt::from(key), 1, start);
         }
         assert!(matches!(
             quotas.check(a, start),
@@ -656,6 +724,36 @@ mod tests {
             .check(a, start + QUOTA_WINDOW)
             .expect("an hour later the first ones no longer count");
         assert!(quotas.sent[&a].is_empty());
+    }
+
+    #[test]
+    fn the_budget_bounds_every_account_together_and_nothing_goes_twice() {
+        let start = std::time::Instant::now();
+        let mut quotas = Quotas::new(100, 1000);
+        // Many new accounts, each within its own quota, share one budget.
+        for account in 0u8..4 {
+            quotas.check(Felt::from(account), start).unwrap();
+            quotas
+                .check_spending(Felt::from(account), 250, start)
+                .unwrap();
+            quotas.record(Felt::from(account), Felt::from(account), 250, start);
+        }
+        assert!(matches!(
+            quotas.check_spending(Felt::from(9u8), 1, start),
+            Err(SponsorError::Budget)
+        ));
+        let later = start + QUOTA_WINDOW;
+        quotas
+            .check_spending(Felt::from(9u8), 1000, later)
+            .expect("an hour later the budget is whole again");
+        // The same transaction again, within the window.
+        let again = start + std::time::Duration::from_secs(60);
+        let mut fresh = Quotas::new(100, u128::MAX);
+        fresh.record(Felt::ONE, Felt::from(77u8), 5, start);
+        assert!(matches!(
+            fresh.check_spending(Felt::from(77u8), 5, again),
+            Err(SponsorError::AlreadySent)
+        ));
     }
 
     #[test]

@@ -150,10 +150,7 @@ impl ChipiApiClient {
         bearer: Option<String>,
         chain_id: Felt,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
+        let http = crate::chain::http::client(std::time::Duration::from_secs(60));
         Self {
             http,
             base_url: base_url.into().trim_end_matches('/').to_owned(),

@@ -144,6 +144,12 @@ impl InFlight {
         let typed_data = value.get("typed_data")?.clone();
         let typed = TypedData::from_json(&typed_data.to_string()).ok()?;
         let outside_execution = OutsideExecution::from_typed_data(&typed).ok()?;
+        // The calls remembered are the ones signed (a gasless fee call may follow them): an
+        // entry edited to name others is dropped.
+        let signed = &outside_execution.calls;
+        if !signed.starts_with(&calls) || signed.len() > calls.len() + 1 {
+            return None;
+        }
         let message_hash = outside_execution.message_hash(account, chain_id);
         let signature = value
             .get("signature")?
@@ -259,10 +265,7 @@ impl PaymasterClient {
     /// A client of the paymaster at `url` for the network whose node is at `rpc_url` and whose
     /// chain id is `chain_id`; sponsored fee mode, relayer learnt from the first build.
     pub fn new(url: impl Into<String>, rpc_url: impl Into<String>, chain_id: Felt) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
+        let http = crate::chain::http::client(std::time::Duration::from_secs(60));
         Self {
             http,
             url: url.into(),
@@ -280,9 +283,7 @@ impl PaymasterClient {
     /// Gives up each request (to the paymaster and to the node) after `timeout` instead of
     /// 60 s (30 s for the node).
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-        if let Ok(http) = reqwest::Client::builder().timeout(timeout).build() {
-            self.http = http;
-        }
+        self.http = crate::chain::http::client(timeout);
         self.node = Arc::new(NodeClient::new(self.node.url().to_owned()).with_timeout(timeout));
         self
     }
@@ -555,7 +556,11 @@ impl PaymasterClient {
                 Ok(None)
             };
         }
-        if chain_now >= oe.execute_before {
+        // Expired; or valid longer than this wallet ever signs for (an entry read back from a
+        // file someone edited): it cannot hold anything up.
+        if chain_now >= oe.execute_before
+            || oe.execute_before > chain_now.saturating_add(MAX_VALIDITY_SECONDS)
+        {
             self.forget_in_flight();
             return Ok(None);
         }
@@ -731,6 +736,12 @@ mod tests {
         let mut damaged = written.to_json();
         damaged["typed_data"]["message"] = json!(1);
         assert!(InFlight::from_json(&damaged, chain_id).is_none());
+        let mut other_calls = written.to_json();
+        other_calls["calls"][0]["to"] = json!("0x71");
+        assert!(
+            InFlight::from_json(&other_calls, chain_id).is_none(),
+            "calls that are not the signed ones"
+        );
         assert!(InFlight::from_json(&json!({"account": "0x1"}), chain_id).is_none());
     }
 }

@@ -4,6 +4,16 @@
 
 use crate::error::SessionError;
 
+/// An HTTP client for a node, a paymaster or the Chipi API: `timeout` per request, and no
+/// redirect followed (a redirect would carry the API key and signature headers to another host).
+pub fn client(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
 /// The most read from a node: a page of events or a block's transaction hashes fit many times.
 pub const MAX_NODE_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 

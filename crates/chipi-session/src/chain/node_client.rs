@@ -262,10 +262,7 @@ const TRANSACTION_NOT_FOUND: i64 = 29;
 impl NodeClient {
     /// A client of the node at `url`.
     pub fn new(url: impl Into<String>) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_default();
+        let http = crate::chain::http::client(Duration::from_secs(30));
         Self {
             http,
             url: url.into(),
@@ -275,9 +272,7 @@ impl NodeClient {
 
     /// The same client giving up each request after `timeout` instead of 30 s.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        if let Ok(http) = reqwest::Client::builder().timeout(timeout).build() {
-            self.http = http;
-        }
+        self.http = crate::chain::http::client(timeout);
         self
     }
 

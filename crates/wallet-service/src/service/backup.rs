@@ -220,10 +220,18 @@ impl WalletService {
         }
         let manager = self.manager()?;
         // A damaged owner key can be opened by no one, with no PIN: removal (then a restore from
-        // the backup) is the way out, whatever the session's state.
+        // the backup) is the way out, whatever the session's state. A key in a format this
+        // version does not know (sealed by a newer one) is not damaged: it is kept.
         let damaged = match self.open_owner(&manager, pin).await {
             Ok(_) => false,
-            Err(AppError::Corrupted(_)) => true,
+            Err(AppError::Corrupted(_))
+                if matches!(
+                    chipi_session::SealedSecret::parse(&manager.wallet().sealed_owner_key),
+                    Err(SessionError::MalformedCiphertext)
+                ) =>
+            {
+                true
+            }
             Err(e) => return Err(e),
         };
         // Read after the PIN, so a session set up meanwhile is seen.
