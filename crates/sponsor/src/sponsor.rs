@@ -8,7 +8,7 @@ use chipi_session::entrypoint::{selector, BALANCE_OF, EXECUTE_FROM_OUTSIDE_V2, T
 use chipi_session::session::registration::transfer_call;
 use chipi_session::{OutsideExecution, TypedData, WalletType};
 use serde_json::Value;
-use starknet::accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
+use starknet::accounts::{Account, ConnectedAccount, ExecutionEncoding, SingleOwnerAccount};
 use starknet::core::types::{
     BlockId, BlockTag, Call, FeeEstimate, Felt, FunctionCall, MaybePreConfirmedBlockWithTxHashes,
     StarknetError,
@@ -367,7 +367,10 @@ impl Sponsor {
         if calls.is_empty() {
             return Err(SponsorError::InvalidParams("no calls".into()));
         }
-        self.check_account(user).await?;
+        // The account and the chain's time, read at once.
+        let (checked, now) = tokio::join!(self.check_account(user), self.now());
+        checked?;
+        let now = now?;
         if let Some(fee) = fee {
             self.check_fee_balance(user, &calls, fee).await?;
             calls.push(transfer_call(
@@ -376,7 +379,6 @@ impl Sponsor {
                 fee.amount,
             ));
         }
-        let now = self.now().await?;
         let (execute_after, execute_before) =
             time_bounds.unwrap_or((now.saturating_sub(60), now + VALIDITY_SECONDS));
         if execute_before <= now || execute_after >= execute_before {
@@ -444,7 +446,9 @@ impl Sponsor {
         signature: Vec<Felt>,
         fee: Option<Fee>,
     ) -> Result<(Felt, Felt), SponsorError> {
-        self.check_account(user).await?;
+        let (checked, now) = tokio::join!(self.check_account(user), self.now());
+        checked?;
+        let now = now?;
         let typed = TypedData::from_json(&typed_data.to_string())
             .map_err(|e| SponsorError::InvalidParams(e.to_string()))?;
         let oe = OutsideExecution::from_typed_data(&typed)
@@ -454,7 +458,7 @@ impl Sponsor {
                 "the outside execution names another caller".into(),
             ));
         }
-        if oe.execute_before <= self.now().await? {
+        if oe.execute_before <= now {
             return Err(SponsorError::InvalidTimeBounds);
         }
         if let Some(fee) = fee {
@@ -629,7 +633,9 @@ impl Sponsor {
     ) -> Result<(Felt, Felt), SponsorError> {
         let mut quotas = self.submit.lock().await;
         quotas.check(account, std::time::Instant::now())?;
-        let execution = self.relayer.execute_v3(calls.clone()).tip(0);
+        // One nonce read for the estimate and the send (the lock keeps it ours).
+        let nonce = self.relayer.get_nonce().await.map_err(node_error)?;
+        let execution = self.relayer.execute_v3(calls.clone()).nonce(nonce).tip(0);
         let fee = execution
             .estimate_fee()
             .await
@@ -655,6 +661,7 @@ impl Sponsor {
         let sent = self
             .relayer
             .execute_v3(calls)
+            .nonce(nonce)
             .tip(0)
             .l1_gas(bounds.l1_gas.0)
             .l1_gas_price(bounds.l1_gas.1)
