@@ -11,7 +11,9 @@ pub mod receipt;
 pub mod session_account;
 pub mod token;
 
-pub use devnet::{spawn_with_first_line, Devnet, OwnerAccount, PredeployedAccount, STRK};
+pub use devnet::{
+    dies_with_parent, spawn_with_first_line, Devnet, OwnerAccount, PredeployedAccount, STRK,
+};
 pub use error::HarnessError;
 pub use receipt::{wait_for_receipt, Outcome};
 pub use session_account::DeployedSessionAccount;

@@ -169,7 +169,8 @@ fn announce(
 
 /// Runs the app with `env` until it exits or the sandbox is stopped.
 async fn run_app(app: &std::path::Path, env: &[(&str, String)], stop: &mut Stop) -> Result<()> {
-    let mut child = tokio::process::Command::new(app)
+    // The app too dies with the sandbox, even a sandbox killed outright.
+    let mut child = tokio::process::Command::from(devnet_harness::dies_with_parent(app))
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .kill_on_drop(true)

@@ -132,6 +132,60 @@ fn ctrl_c_during_the_set_up_leaves_no_node_behind() {
     );
 }
 
+/// A sandbox killed outright (SIGKILL: no handler runs) still takes its node with it: the node
+/// runs under a parent-death signal.
+#[test]
+fn a_sandbox_killed_outright_leaves_no_node_behind() {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
+    let data = tempfile::tempdir().unwrap();
+    let mut sandbox = Command::new(bin)
+        .args(["--no-app", "--data-dir"])
+        .arg(data.path().join("sandbox"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let pid = sandbox.id();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let node = loop {
+        if let Some(node) = children_of(pid)
+            .into_iter()
+            .find(|(_, command)| command.contains("starknet-devnet"))
+        {
+            break node.0;
+        }
+        assert!(Instant::now() < deadline, "the sandbox started no node");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(node) {
+        assert!(
+            Instant::now() < deadline,
+            "starknet-devnet ({node}) still runs after its sandbox was killed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether process `pid` exists and is not a zombie waiting for a parent to reap it.
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let state = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            Some(state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
 /// The processes whose parent is `pid`, with their command lines (Linux `/proc`).
 fn children_of(pid: u32) -> Vec<(u32, String)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {

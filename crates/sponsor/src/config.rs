@@ -89,6 +89,19 @@ impl std::fmt::Debug for SponsorConfig {
     }
 }
 
+/// `text`, when given, as a number above zero of `unit` (named `flag` in the refusal).
+fn positive<T: std::str::FromStr + PartialOrd + Default>(
+    text: Option<String>,
+    flag: &str,
+    unit: &str,
+) -> Result<Option<T>, String> {
+    text.map(|s| match s.parse::<T>() {
+        Ok(n) if n > T::default() => Ok(n),
+        _ => Err(format!("{flag} is a positive number of {unit}")),
+    })
+    .transpose()
+}
+
 impl SponsorConfig {
     /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable),
     /// `--node-timeout` (seconds), `--max-fee` (fri), `--quota` (transactions per account an
@@ -150,27 +163,20 @@ impl SponsorConfig {
             })
             .transpose()?
             .unwrap_or(DEFAULT_NODE_TIMEOUT);
-        let max_fee = get("--max-fee", "SPONSOR_MAX_FEE")
-            .map(|s| match s.parse::<u128>() {
-                Ok(n) if n > 0 => Ok(n),
-                _ => Err("--max-fee is a positive number of fri".to_owned()),
-            })
-            .transpose()?
+        let max_fee = positive(get("--max-fee", "SPONSOR_MAX_FEE"), "--max-fee", "fri")?
             .unwrap_or(DEFAULT_MAX_FEE);
-        let quota_per_hour = get("--quota", "SPONSOR_QUOTA_PER_HOUR")
-            .map(|s| match s.parse::<u32>() {
-                Ok(n) if n > 0 => Ok(n),
-                _ => Err("--quota is a positive number of transactions".to_owned()),
-            })
-            .transpose()?
-            .unwrap_or(DEFAULT_QUOTA_PER_HOUR);
-        let budget_per_hour = get("--budget", "SPONSOR_BUDGET_PER_HOUR")
-            .map(|s| match s.parse::<u128>() {
-                Ok(n) if n > 0 => Ok(n),
-                _ => Err("--budget is a positive number of fri".to_owned()),
-            })
-            .transpose()?
-            .unwrap_or(DEFAULT_BUDGET_PER_HOUR);
+        let quota_per_hour = positive(
+            get("--quota", "SPONSOR_QUOTA_PER_HOUR"),
+            "--quota",
+            "transactions",
+        )?
+        .unwrap_or(DEFAULT_QUOTA_PER_HOUR);
+        let budget_per_hour = positive(
+            get("--budget", "SPONSOR_BUDGET_PER_HOUR"),
+            "--budget",
+            "fri",
+        )?
+        .unwrap_or(DEFAULT_BUDGET_PER_HOUR);
         Ok(Self {
             rpc_url,
             relayer_address,
@@ -183,5 +189,39 @@ impl SponsorConfig {
             quota_per_hour,
             budget_per_hour,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Vec<String> {
+        let base = ["sponsor", "--rpc-url", "http://127.0.0.1:1/rpc"];
+        let keys = ["--relayer-address", "0x1", "--relayer-key", "0x2"];
+        base.iter()
+            .chain(keys.iter())
+            .chain(extra.iter())
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn limits_are_read_from_flags_and_must_be_positive() {
+        let config =
+            SponsorConfig::from_args(&args(&["--max-fee", "5", "--quota", "2", "--budget", "9"]))
+                .unwrap();
+        assert_eq!(
+            (
+                config.max_fee,
+                config.quota_per_hour,
+                config.budget_per_hour
+            ),
+            (5, 2, 9)
+        );
+        for (flag, value) in [("--quota", "0"), ("--max-fee", "-1"), ("--budget", "lots")] {
+            let refused = SponsorConfig::from_args(&args(&[flag, value])).unwrap_err();
+            assert!(refused.starts_with(flag), "{refused}");
+        }
     }
 }

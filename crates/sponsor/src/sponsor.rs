@@ -255,6 +255,20 @@ impl FeeBounds {
     }
 }
 
+/// Whether `(r, s)` is `key`'s signature of `hash`.
+fn ecdsa_valid(key: Felt, hash: Felt, r: Felt, s: Felt) -> bool {
+    starknet::core::crypto::ecdsa_verify(&key, &hash, &starknet::core::crypto::Signature { r, s })
+        .unwrap_or(false)
+}
+
+fn signature_checked(valid: bool) -> Result<(), SponsorError> {
+    if valid {
+        Ok(())
+    } else {
+        Err(SponsorError::InvalidSignature)
+    }
+}
+
 fn node_error(e: impl std::fmt::Display) -> SponsorError {
     SponsorError::Unknown(format!("node: {e}"))
 }
@@ -512,19 +526,10 @@ impl Sponsor {
                     .map_err(node_error)?;
                 answer.first() == Some(&cairo_short_string_to_felt("VALID").expect("short string"))
             }
-            [session_key, r, s, _valid_until] => starknet::core::crypto::ecdsa_verify(
-                session_key,
-                &hash,
-                &starknet::core::crypto::Signature { r: *r, s: *s },
-            )
-            .unwrap_or(false),
+            [session_key, r, s, _valid_until] => ecdsa_valid(*session_key, hash, *r, *s),
             _ => false,
         };
-        if valid {
-            Ok(())
-        } else {
-            Err(SponsorError::InvalidSignature)
-        }
+        signature_checked(valid)
     }
 
     /// The owner's signature over the deployment ([`deployment_authorization`]), checked with
@@ -538,20 +543,7 @@ impl Sponsor {
             return Err(SponsorError::InvalidDeploymentData);
         };
         let hash = deployment_authorization(self.chain_id, deployment.address);
-        let valid = match signature {
-            Some([r, s]) => starknet::core::crypto::ecdsa_verify(
-                &owner,
-                &hash,
-                &starknet::core::crypto::Signature { r: *r, s: *s },
-            )
-            .unwrap_or(false),
-            _ => false,
-        };
-        if valid {
-            Ok(())
-        } else {
-            Err(SponsorError::InvalidSignature)
-        }
+        signature_checked(matches!(signature, Some(&[r, s]) if ecdsa_valid(owner, hash, r, s)))
     }
 
     /// Checks deployment data: a supported class, the address it states, signed by the owner
@@ -633,7 +625,8 @@ impl Sponsor {
     ) -> Result<(Felt, Felt), SponsorError> {
         let mut quotas = self.submit.lock().await;
         quotas.check(account, std::time::Instant::now())?;
-        // One nonce read for the estimate and the send (the lock keeps it ours).
+        // One nonce read for the estimate and the send (the lock keeps it ours; not kept
+        // across transactions: another sponsor may share the relayer).
         let nonce = self.relayer.get_nonce().await.map_err(node_error)?;
         let execution = self.relayer.execute_v3(calls.clone()).nonce(nonce).tip(0);
         let fee = execution
