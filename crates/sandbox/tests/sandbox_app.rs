@@ -93,28 +93,9 @@ fn leak(s: &str) -> &'static str {
 /// end the process and orphan the node, about 500 MB).
 #[test]
 fn ctrl_c_during_the_set_up_leaves_no_node_behind() {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
     let data = tempfile::tempdir().unwrap();
-    let mut sandbox = Command::new(bin)
-        .args(["--no-app", "--data-dir"])
-        .arg(data.path().join("sandbox"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let (mut sandbox, node) = sandbox_with_node(data.path());
     let pid = sandbox.id();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let node = loop {
-        if let Some(node) = children_of(pid)
-            .into_iter()
-            .find(|(_, command)| command.contains("starknet-devnet"))
-        {
-            break node.0;
-        }
-        assert!(Instant::now() < deadline, "the sandbox started no node");
-        std::thread::sleep(Duration::from_millis(20));
-    };
     let interrupted = Command::new("kill")
         .args(["-INT", &pid.to_string()])
         .status()
@@ -136,28 +117,8 @@ fn ctrl_c_during_the_set_up_leaves_no_node_behind() {
 /// runs under a parent-death signal.
 #[test]
 fn a_sandbox_killed_outright_leaves_no_node_behind() {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
     let data = tempfile::tempdir().unwrap();
-    let mut sandbox = Command::new(bin)
-        .args(["--no-app", "--data-dir"])
-        .arg(data.path().join("sandbox"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let pid = sandbox.id();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let node = loop {
-        if let Some(node) = children_of(pid)
-            .into_iter()
-            .find(|(_, command)| command.contains("starknet-devnet"))
-        {
-            break node.0;
-        }
-        assert!(Instant::now() < deadline, "the sandbox started no node");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (mut sandbox, node) = sandbox_with_node(data.path());
     sandbox.kill().unwrap();
     sandbox.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -167,6 +128,36 @@ fn a_sandbox_killed_outright_leaves_no_node_behind() {
             "starknet-devnet ({node}) still runs after its sandbox was killed"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `sandbox --no-app` on a data directory in `dir`, once it has started its node (whose pid
+/// comes with it).
+#[allow(clippy::zombie_processes)] // handed to the caller, which waits for it
+fn sandbox_with_node(dir: &std::path::Path) -> (std::process::Child, u32) {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("sandbox");
+    let mut sandbox = Command::new(bin)
+        .args(["--no-app", "--data-dir"])
+        .arg(dir.join("sandbox"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some((node, _)) = children_of(sandbox.id())
+            .into_iter()
+            .find(|(_, command)| command.contains("starknet-devnet"))
+        {
+            return (sandbox, node);
+        }
+        if Instant::now() >= deadline {
+            let _ = sandbox.kill();
+            let _ = sandbox.wait();
+            panic!("the sandbox started no node");
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
