@@ -50,7 +50,11 @@ pub enum SessionError {
         status: u16,
     },
     /// The paymaster refused, with its SNIP-29 error code.
-    #[error("paymaster refused: {} ({code})", snip29_words(*code, message))]
+    #[error(
+        "paymaster refused: {}{} ({code})",
+        snip29_words(*code, message),
+        reason(data.as_deref())
+    )]
     Paymaster {
         /// SNIP-29 / JSON-RPC error code.
         code: i64,
@@ -273,6 +277,20 @@ impl SessionError {
 }
 
 /// A SNIP-29 error code in words (the spec's messages only repeat the code's name).
+/// The paymaster's own reason, where its `data` is a plain string (a quota, a fee cap): shown
+/// after the spec's words, as text, at most 160 characters of it.
+fn reason(data: Option<&str>) -> String {
+    let Some(Ok(serde_json::Value::String(text))) = data.map(serde_json::from_str) else {
+        return String::new();
+    };
+    let text: String = text.chars().filter(|c| !c.is_control()).take(160).collect();
+    if text.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", text.trim())
+    }
+}
+
 fn snip29_words(code: i64, message: &str) -> String {
     let words = match code {
         150 => "it does not serve this account",
@@ -317,4 +335,38 @@ fn revert_code(reason: &str) -> Option<&'static str> {
         .iter()
         .find(|(text, _)| reason.contains(text))
         .map(|(_, code)| *code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paymasters_plain_reason_follows_the_spec_words() {
+        let refused = |data: Option<&str>| {
+            SessionError::Paymaster {
+                code: 154,
+                message: "An error occurred (MAX_AMOUNT_TOO_LOW)".into(),
+                data: data.map(str::to_owned),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            refused(Some(
+                "\"the transaction may cost 9 fri, over the sponsor's cap of 5\""
+            )),
+            "paymaster refused: the fee is not covered (gas token balance or accepted maximum too \
+             low) — the transaction may cost 9 fri, over the sponsor's cap of 5 (154)"
+        );
+        assert!(refused(None).ends_with("too low) (154)"));
+        // Structured data, control characters and floods are not shown as they are.
+        assert!(refused(Some("{\"execution_error\": \"x\"}")).ends_with("too low) (154)"));
+        let long = format!("\"{}\\u0007\"", "a".repeat(500));
+        let shown = refused(Some(&long));
+        assert_eq!(
+            shown.matches('a').count() - refused(None).matches('a').count(),
+            160
+        );
+        assert!(!shown.contains('\u{7}'));
+    }
 }
