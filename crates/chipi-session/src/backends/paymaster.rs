@@ -291,13 +291,17 @@ impl PaymasterClient {
     /// Writes the unsettled execution down through `journal`, and starts from `unsettled` (what
     /// it last wrote, read back after a restart). An entry that does not parse is dropped.
     pub fn with_journal(self, journal: Journal, unsettled: Option<&Value>) -> Self {
-        if let Some(value) = unsettled {
-            *lock(&self.in_flight) = InFlight::from_json(value, self.chain_id);
-        }
-        Self {
+        let restored = unsettled.and_then(|value| InFlight::from_json(value, self.chain_id));
+        let client = Self {
             journal: Some(journal),
             ..self
+        };
+        if unsettled.is_some() && restored.is_none() {
+            // Dropped from the journal too, not read again at every start.
+            let _ = client.write_down(None);
         }
+        *lock(&client.in_flight) = restored;
+        client
     }
 
     fn write_down(&self, attempt: Option<&InFlight>) -> Result<(), SessionError> {
@@ -309,9 +313,11 @@ impl PaymasterClient {
 
     /// Forgets the unsettled execution, here and in the journal.
     fn forget_in_flight(&self) {
-        *lock(&self.in_flight) = None;
-        // A journal that cannot be written keeps an entry the next settle removes.
-        let _ = self.write_down(None);
+        // Written only when something was kept. A journal that cannot be written keeps an entry
+        // that the next start reads back and settles from the chain.
+        if lock(&self.in_flight).take().is_some() {
+            let _ = self.write_down(None);
+        }
     }
 
     /// Sends `key` in [`API_KEY_HEADER`] with every request.
@@ -743,5 +749,28 @@ mod tests {
             "calls that are not the signed ones"
         );
         assert!(InFlight::from_json(&json!({"account": "0x1"}), chain_id).is_none());
+
+        // Read back by a client: kept as it was; an entry that does not parse is dropped from
+        // the journal at once.
+        let writes = Arc::new(Mutex::new(Vec::new()));
+        let journal = {
+            let writes = writes.clone();
+            Journal(Arc::new(move |value: Option<&Value>| {
+                lock(&writes).push(value.cloned());
+                Ok(())
+            }))
+        };
+        let client = |unsettled: &Value| {
+            PaymasterClient::new("http://127.0.0.1:9/rpc", "http://127.0.0.1:9/rpc", chain_id)
+                .with_journal(journal.clone(), Some(unsettled))
+        };
+        let restored = client(&written.to_json());
+        assert!(lock(&restored.in_flight).is_some());
+        assert!(lock(&writes).is_empty(), "nothing to write");
+        let dropped = client(&damaged);
+        assert!(lock(&dropped.in_flight).is_none());
+        assert_eq!(*lock(&writes), vec![None]);
+        dropped.forget_in_flight();
+        assert_eq!(lock(&writes).len(), 1, "nothing kept: nothing written");
     }
 }
