@@ -232,10 +232,93 @@ async fn gasless_deploy_register_and_session_transfer() {
     )
     .unwrap();
     assert_eq!(status.remaining_calls, 4);
-    let (hash, state) = f.client.tracking(relayed.tracking_id).await.unwrap();
     assert_eq!(
-        (hash, state.as_str()),
-        (relayed.transaction_hash, "accepted")
+        relayed.tracking_id, None,
+        "the sponsor answers tracking id 0x0, as the public server: the hash is what is followed"
+    );
+
+    // The default (user-pays) mode, priced as the public server prices it: the suggested fee
+    // leaves out the account's validation, so a session transfer signed with the suggestion
+    // alone is refused at execute; raised by the class's margin (within the fee accepted) it
+    // runs, and what the relayer does not use comes back in the same transaction.
+    let calls = [strk_transfer(recipient, STRK_UNIT)];
+    let suggested = f.client.suggested_fee(address, &calls, STRK).await.unwrap();
+    let accepted = 2 * suggested;
+    let paying = |margin: u32| {
+        PaymasterClient::new(
+            f.url.clone(),
+            f.node.rpc_url().to_string(),
+            f.node.chain_id(),
+        )
+        .with_fee_mode(chipi_session::FeeMode::Gasless {
+            gas_token: STRK,
+            max_fee: accepted,
+        })
+        .with_validation_margin(margin)
+    };
+    let session_sign = |hash: Felt| {
+        Ok(SessionSignature::sign_secret(&session, hash, valid_until)
+            .unwrap()
+            .to_felts())
+    };
+    let now = f.node.pending_timestamp().await.unwrap();
+    let unraised = paying(100)
+        .submit_invoke(address, &calls, now, false, None, session_sign)
+        .await;
+    let Err(SessionError::Paymaster {
+        code: 156,
+        data: Some(data),
+        signed_valid_for: Some(left),
+        ..
+    }) = &unraised
+    else {
+        panic!("the suggestion alone must not cover a session's validation: {unraised:?}");
+    };
+    assert!(data.contains("max amount of gas token too low"), "{data}");
+    assert!(
+        *left > 0 && *left <= 300,
+        "told how long the signature lasts: {left}"
+    );
+    let required = u128::from_str_radix(
+        data.rsplit("0x")
+            .next()
+            .unwrap()
+            .trim_end_matches(['"', '}']),
+        16,
+    )
+    .unwrap();
+    println!(
+        "default mode, session transfer: the server requires {required} fri at execute for a \
+         suggestion of {suggested} (x{:.2})",
+        required as f64 / suggested as f64
+    );
+    let margin = chipi_session::wallet_type::ClassProfile::of(f.class_hash)
+        .unwrap()
+        .validation_margin_percent;
+    assert!(
+        u128::from(margin) * suggested >= 100 * required,
+        "the class's margin ({margin} %) covers what the server requires"
+    );
+    let before = f.balance(address).await;
+    let relayer_before = f.balance(f.relayer).await;
+    let raised = paying(margin)
+        .submit_invoke(address, &calls, now, false, None, session_sign)
+        .await
+        .expect("raised by the class's margin, the fee covers the validation");
+    assert!(wait_for_receipt(f.node.provider(), raised.transaction_hash)
+        .await
+        .unwrap()
+        .succeeded());
+    let paid = before - f.balance(address).await - STRK_UNIT;
+    let signed_fee = (suggested * u128::from(margin)).div_ceil(100).min(accepted);
+    assert!(
+        paid > suggested && paid < signed_fee,
+        "the account paid what the server required (about {required}), more than the \
+         suggestion ({suggested}) but not all it signed ({signed_fee}): {paid}"
+    );
+    assert!(
+        f.balance(f.relayer).await > relayer_before,
+        "the relayer was paid more than its gas"
     );
 
     // Refusals: each with its code, and the relayer sends nothing.
@@ -325,17 +408,12 @@ async fn gasless_deploy_register_and_session_transfer() {
         matches!(refused, Err(SessionError::Paymaster { code: 150, .. })),
         "undeployed address: {refused:?}"
     );
-    let refused = f.client.tracking(Felt::from(12345u32)).await;
-    assert!(
-        matches!(refused, Err(SessionError::Paymaster { code: 160, .. })),
-        "unknown tracking id: {refused:?}"
-    );
     assert_eq!(
         f.relayer_nonce().await,
         nonce,
         "no refused request sent a transaction"
     );
-    assert_eq!(f.balance(recipient).await, 2 * STRK_UNIT);
+    assert_eq!(f.balance(recipient).await, 3 * STRK_UNIT);
 }
 
 #[tokio::test]
@@ -365,7 +443,7 @@ async fn sponsor_answers_bad_requests_with_spec_codes() {
     let invoke = json!({"type": "invoke", "invoke": {"user_address": "0x1", "calls": []}});
     let answer = rpc(
         "paymaster_buildTransaction",
-        json!([invoke, {"version": "0x1", "fee_mode": {"mode": "default", "gas_token": "0x1234"}}]),
+        json!({"transaction": invoke, "parameters": {"version": "0x1", "fee_mode": {"mode": "default", "gas_token": "0x1234"}}}),
     )
     .await;
     assert_eq!(
@@ -387,7 +465,7 @@ async fn sponsor_answers_bad_requests_with_spec_codes() {
     let deployment = json!({"type": "deploy", "deployment": {"address": "0x1", "class_hash": format!("{:#x}", f.class_hash), "salt": "0x1", "calldata": ["0x5"], "version": 1}});
     let answer = rpc(
         "paymaster_buildTransaction",
-        json!([deployment, {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]),
+        json!({"transaction": deployment, "parameters": {"version": "0x1", "fee_mode": {"mode": "sponsored"}}}),
     )
     .await;
     assert_eq!(
@@ -458,10 +536,11 @@ impl KeyRecorder {
 }
 
 /// A sponsor configured with an API key: sponsored requests without it (or with another one)
-/// are refused with HTTP 401, which the client names; with it every request carries the
-/// header. In the default mode no key is needed: the sponsor appends its fee transfer, the
-/// client accepts it up to the quote, and the account pays exactly the amount and the fee; a
-/// balance that cannot cover the fee is refused before anything is built.
+/// are refused as the public server refuses them (HTTP 200, code 163, "x-paymaster-api-key is
+/// invalid"), which the client names; with it every request carries the header. In the default
+/// mode no key is needed: the sponsor appends its fee transfer, the client raises it by the
+/// validation margin up to the quote, and the account pays the amount and the fee the
+/// transaction needed; an empty balance of the gas token is refused before anything is built.
 #[tokio::test]
 async fn api_key_and_fee_modes() {
     const KEY: &str = "pk_local_0123456789";
@@ -529,18 +608,29 @@ async fn api_key_and_fee_modes() {
     let keyless = client(None);
     let poor = keyless.quote_fee(address, &calls, STRK).await;
     assert!(
-        matches!(&poor, Err(SessionError::Paymaster { code: 154, .. })),
+        matches!(&poor, Err(SessionError::Paymaster { code: 156, .. })),
         "an empty account cannot pay the fee: {poor:?}"
     );
-    assert!(poor.unwrap_err().to_string().contains("fee is not covered"));
+    assert!(
+        poor.unwrap_err().to_string().contains("is zero"),
+        "the server's reason is kept"
+    );
     f.node.mint_strk(address, 5 * STRK_UNIT).await.unwrap();
+    let suggested = keyless.suggested_fee(address, &calls, STRK).await.unwrap();
     let fee = keyless.quote_fee(address, &calls, STRK).await.unwrap();
-    assert_eq!(fee, sponsor::sponsor::FEE_IN_STRK);
+    assert!(suggested > 0);
+    assert_eq!(
+        fee,
+        (suggested
+            * u128::from(chipi_session::backends::paymaster::DEFAULT_VALIDATION_MARGIN_PERCENT))
+        .div_ceil(100),
+        "the quote is the suggestion and the validation margin"
+    );
     let eth_fee = keyless
         .quote_fee(address, &calls, chipi_session::network::ETH)
         .await;
     assert!(
-        matches!(eth_fee, Err(SessionError::Paymaster { code: 154, .. })),
+        matches!(eth_fee, Err(SessionError::Paymaster { code: 156, .. })),
         "no ETH to pay with: {eth_fee:?}"
     );
     let gasless = client(None).with_fee_mode(chipi_session::FeeMode::Gasless {
@@ -568,7 +658,11 @@ async fn api_key_and_fee_modes() {
             .succeeded()
     );
     assert_eq!(f.balance(recipient).await, STRK_UNIT);
-    assert_eq!(before - f.balance(address).await, STRK_UNIT + fee);
+    let paid = before - f.balance(address).await - STRK_UNIT;
+    assert!(
+        paid > 0 && paid < fee,
+        "the fee the transaction needed, the rest refunded in it: {paid} of {fee}"
+    );
 
     // A signed execution without the fee call is not relayed by the default mode.
     let sponsored_build = sponsored
@@ -580,7 +674,7 @@ async fn api_key_and_fee_modes() {
         .execute_invoke(address, &sponsored_build, &[signature.r, signature.s])
         .await;
     assert!(
-        matches!(unpaid, Err(SessionError::Paymaster { code: 154, .. })),
+        matches!(&unpaid, Err(SessionError::Paymaster { code: 156, data: Some(data), .. }) if data.contains("invalid typed data")),
         "{unpaid:?}"
     );
 }
@@ -663,10 +757,10 @@ async fn a_hung_node_times_out_without_stalling_the_sponsor() {
     let before = f.relayer_nonce().await;
     // An invoke for an account the sponsor must look up on the node first.
     let build = json!({"jsonrpc": "2.0", "id": 3, "method": "paymaster_buildTransaction",
-        "params": [{"type": "invoke", "invoke": {"user_address": format!("{:#x}", f.relayer),
+        "params": {"transaction": {"type": "invoke", "invoke": {"user_address": format!("{:#x}", f.relayer),
             "calls": [{"to": format!("{STRK:#x}"), "selector": format!("{:#x}", selector(TRANSFER)),
                        "calldata": ["0x1", "0x1", "0x0"]}]}},
-                   {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+                   "parameters": {"version": "0x1", "fee_mode": {"mode": "sponsored"}}}})
     .to_string();
     let json_type = [("content-type", "application/json")];
     let (_, direct) = post(&f.url, &json_type, build.clone()).await;
@@ -737,9 +831,9 @@ async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() 
     }
     // Without the header at all, at the build and at the execution.
     let request = |method: &str| {
-        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": [
-            {"type": "deploy", "deployment": deployment.to_json()},
-            {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": {
+            "transaction": {"type": "deploy", "deployment": deployment.to_json()},
+            "parameters": {"version": "0x1", "fee_mode": {"mode": "sponsored"}}}})
         .to_string()
     };
     for method in ["paymaster_buildTransaction", "paymaster_executeTransaction"] {
@@ -840,11 +934,11 @@ async fn deployments_need_the_owner_signature_fees_a_cap_and_accounts_a_quota() 
     let (status, _) = post(
         &limited.url,
         &[("content-type", "application/json")],
-        json!({"jsonrpc": "2.0", "id": 1, "method": "paymaster_executeTransaction", "params": [
-            {"type": "invoke", "invoke": {"user_address": format!("{:#x}", deployment.address),
+        json!({"jsonrpc": "2.0", "id": 1, "method": "paymaster_executeTransaction", "params": {
+            "transaction": {"type": "invoke", "invoke": {"user_address": format!("{:#x}", deployment.address),
              "typed_data": built.typed_data, "signature": [
                  format!("{:#x}", signature.r), format!("{:#x}", signature.s)]}},
-            {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]})
+            "parameters": {"version": "0x1", "fee_mode": {"mode": "sponsored"}}}})
         .to_string(),
     )
     .await;

@@ -65,13 +65,16 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
         .events(collect_events![SessionChanged])
 }
 
-/// The network a first start uses: `CHIPI_NETWORK` (default `local`), with `CHIPI_RPC_URL` and
-/// `CHIPI_SPONSOR_URL` overriding its endpoints (the sandbox passes its loopback ports).
+/// The network a first start uses: `CHIPI_NETWORK`, with `CHIPI_RPC_URL` and `CHIPI_SPONSOR_URL`
+/// overriding its endpoints (the sandbox and the tests pass their loopback ports). Without it
+/// the app never starts on `local` (a network only a developer's machine has): mainnet is
+/// selected and the first start asks the user to choose ([`host_names_the_network`]).
 fn default_network() -> Result<Network, AppError> {
     let mut network =
-        Network::profile(&std::env::var("CHIPI_NETWORK").unwrap_or_else(|_| "local".into()))?;
+        Network::profile(&std::env::var("CHIPI_NETWORK").unwrap_or_else(|_| "mainnet".into()))?;
     if let Ok(rpc) = std::env::var("CHIPI_RPC_URL") {
         network.rpc_url = rpc;
+        network.fallback_rpc_urls.clear();
     }
     if let Ok(sponsor) = std::env::var("CHIPI_SPONSOR_URL") {
         network.sponsor_url = Some(sponsor);
@@ -80,6 +83,11 @@ fn default_network() -> Result<Network, AppError> {
         network.explorer_tx_url = Some(explorer);
     }
     Ok(network)
+}
+
+/// Whether the environment names the network (`CHIPI_NETWORK`: the sandbox, the tests).
+fn host_names_the_network() -> bool {
+    std::env::var_os("CHIPI_NETWORK").is_some()
 }
 
 /// Checks the node's chain id at start, then refreshes the status at start and before the
@@ -160,9 +168,15 @@ pub fn run() {
                 biometrics,
                 Arc::new(SystemClock),
             )?;
+            if !host_names_the_network() {
+                wallet.ask_for_network();
+            }
             // The one way to set the bearer-token command: the host's environment at each start,
             // never IPC.
-            wallet.set_bearer_command(std::env::var("CHIPI_BEARER_COMMAND").ok())?;
+            wallet.set_bearer_command(
+                std::env::var("CHIPI_BEARER_COMMAND").ok(),
+                std::env::var("CHIPI_BEARER_URL").ok(),
+            )?;
             let test = setting.is_some() && !release;
             if test {
                 // A test's short idle time before the window locks itself.

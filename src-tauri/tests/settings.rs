@@ -189,6 +189,15 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         "chainId": "SN_SEPOLIA", "sponsorUrl": keyed.url}});
     let switched = ui.ok("switch_network", choice).await;
     assert_eq!(switched["network"]["name"], "keyed");
+    // The node was asked for its JSON-RPC version with the chain id; Settings shows both.
+    assert_eq!(switched["network"]["nodeInUse"], rpc.as_str());
+    let spec = switched["network"]["nodeSpecVersion"].as_str().unwrap();
+    assert!(
+        chipi_session::chain::node_client::spec_supported(spec),
+        "devnet speaks {spec}"
+    );
+    assert_eq!(switched["network"]["fallbackRpcUrls"], json!([]));
+    assert_eq!(switched["network"]["choicePending"], false);
     assert_eq!(switched["savedNetworks"], json!(["local"]));
     assert_eq!(
         switched["gas"]["paymasterApiKey"],
@@ -244,13 +253,40 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         ui.ok("get_session_view", json!({})).await["state"],
         "revoked"
     );
+    // Pointing a network that holds a wallet elsewhere needs its PIN: without it (and no
+    // biometrics) or with a wrong one nothing moves; another saved network's endpoints cannot be
+    // moved from here at all.
+    let elsewhere = json!({"profile": "local", "name": null, "rpcUrl": null, "chainId": null,
+        "sponsorUrl": keyed.url});
+    let before = ui.ok("get_settings", json!({})).await;
+    assert_eq!(
+        ui.kind("switch_network", json!({"choice": elsewhere, "pin": null}))
+            .await,
+        "BiometricsUnavailable"
+    );
+    assert_eq!(
+        ui.kind(
+            "switch_network",
+            json!({"choice": elsewhere, "pin": "not-the-pin"})
+        )
+        .await,
+        "WrongPin"
+    );
+    let other = json!({"profile": "keyed", "name": null, "rpcUrl": null, "chainId": null,
+        "sponsorUrl": fx.stack.sponsor_url});
+    assert_eq!(
+        ui.kind("switch_network", json!({"choice": other, "pin": PIN}))
+            .await,
+        "InvalidInput"
+    );
+    assert_eq!(
+        ui.ok("get_settings", json!({})).await,
+        before,
+        "nothing moved"
+    );
     // A key stays with the paymaster it was entered for: pointing the network elsewhere drops it.
     let moved = ui
-        .ok(
-            "switch_network",
-            json!({"choice": {"profile": "local", "name": null,
-            "rpcUrl": null, "chainId": null, "sponsorUrl": keyed.url}}),
-        )
+        .ok("switch_network", json!({"choice": elsewhere, "pin": PIN}))
         .await;
     assert_eq!(moved["gas"]["paymasterApiKey"], Value::Null);
 
@@ -343,6 +379,19 @@ async fn the_chipi_api_path_with_a_refreshed_bearer_token() {
         ))
         .unwrap();
     assert_eq!(kept.as_deref(), Some("jwt-2"), "the fresh token is kept");
+
+    // The command goes with the URL it was set for: the Chipi API moved (with the PIN) drops
+    // it, with the keys, and the stand-in sees no request for a token meanwhile.
+    let moved = ui
+        .ok(
+            "switch_network",
+            json!({"choice": {"profile": "local", "name": null, "rpcUrl": null, "chainId": null,
+                "sponsorUrl": null, "chipiApiUrl": "http://127.0.0.1:9/v1"}, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(moved["gas"]["bearerCommandSet"], false, "{moved}");
+    assert_eq!(moved["gas"]["chipiBearerSet"], false, "{moved}");
+    assert_eq!(chipi.seen().len(), 7);
     let log = seen.lock().unwrap().join("\n");
     for secret in ["jwt-1", "jwt-2", "pk_dev_local"] {
         assert!(!log.contains(secret), "{secret} crossed the IPC");

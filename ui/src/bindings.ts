@@ -61,8 +61,12 @@ export const commands = {
 	setNetwork: (name: string) => typedError<NetworkInfo_Serialize, AppError>(__TAURI_INVOKE("set_network", { name })),
 	/**  The settings screen: network, saved networks, gas settings with keys masked. */
 	getSettings: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("get_settings")),
-	/**  Switches network (a profile, a saved one, or a custom one), checking the node's chain id. */
-	switchNetwork: (choice: NetworkChoice_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("switch_network", { choice })),
+	/**
+	 *  Switches network (a profile, a saved one, or a custom one), checking the node's chain id.
+	 *  Moving the node, paymaster or Chipi API of a network that holds a wallet needs its PIN
+	 *  (`pin` null: biometric unlock).
+	 */
+	switchNetwork: (choice: NetworkChoice_Deserialize, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("switch_network", { choice, pin })),
 	/**  Saves the gas settings of the selected network; keys go to the keychain. */
 	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
 	/**  What a transfer would cost with the current gas settings, before sending it. */
@@ -569,6 +573,8 @@ export type NetworkInfo = NetworkInfo_Serialize | NetworkInfo_Deserialize;
 
 /**  Network settings. */
 export type NetworkInfo_Deserialize = {
+	/**  A first start without a wallet: the user must choose the network before anything else. */
+	choicePending: boolean,
 	/**  Profile name. */
 	name: string,
 	/**  The chain id the node must report (hex). */
@@ -577,6 +583,12 @@ export type NetworkInfo_Deserialize = {
 	newWalletClass: string,
 	/**  Node URL. */
 	rpcUrl: string,
+	/**  Nodes tried after it, in order, when it refuses or rate-limits. */
+	fallbackRpcUrls: string[],
+	/**  The node that answered the last check, once checked. */
+	nodeInUse?: string | null,
+	/**  The JSON-RPC spec version that node speaks (`starknet_specVersion`), once checked. */
+	nodeSpecVersion?: string | null,
 	/**  Sponsor URL. */
 	sponsorUrl?: string | null,
 	/**  Tokens: symbol, address, decimals. */
@@ -585,6 +597,8 @@ export type NetworkInfo_Deserialize = {
 
 /**  Network settings. */
 export type NetworkInfo_Serialize = {
+	/**  A first start without a wallet: the user must choose the network before anything else. */
+	choicePending: boolean,
 	/**  Profile name. */
 	name: string,
 	/**  The chain id the node must report (hex). */
@@ -593,6 +607,12 @@ export type NetworkInfo_Serialize = {
 	newWalletClass: string,
 	/**  Node URL. */
 	rpcUrl: string,
+	/**  Nodes tried after it, in order, when it refuses or rate-limits. */
+	fallbackRpcUrls: string[],
+	/**  The node that answered the last check, once checked. */
+	nodeInUse: string | null,
+	/**  The JSON-RPC spec version that node speaks (`starknet_specVersion`), once checked. */
+	nodeSpecVersion: string | null,
 	/**  Sponsor URL. */
 	sponsorUrl: string | null,
 	/**  Tokens: symbol, address, decimals. */

@@ -38,7 +38,8 @@ export const ipc = {
   getNetwork: () => commands.getNetwork(),
   setNetwork: (name: string) => unwrap(commands.setNetwork(name)),
   getSettings: () => unwrap(commands.getSettings()),
-  switchNetwork: (choice: NetworkChoice) => unwrap(commands.switchNetwork(choice)),
+  /** `pin`: needed to move the node or paymaster of a network that holds a wallet (null: biometrics). */
+  switchNetwork: (choice: NetworkChoice, pin: string | null = null) => unwrap(commands.switchNetwork(choice, pin)),
   saveGasSettings: (input: GasInput) => unwrap(commands.saveGasSettings(input)),
   quoteTransfer: (token: string, recipient: string, amount: string) =>
     unwrap(commands.quoteTransfer(token, recipient, amount)),

@@ -28,11 +28,71 @@ function useNewPin(testid: string, label: string, validation?: string) {
   return { pin, ok: checkNewPin(pin, again) === null, fields, clear };
 }
 
+/** A first start of an installed app: the network comes first (the node is checked before it
+ * is kept). A local sandbox is never offered here: it exists only on a developer's machine. */
+function NetworkChoice() {
+  const [custom, setCustom] = useState(false);
+  const [name, setName] = useState('');
+  const [rpc, setRpc] = useState('');
+  const [chain, setChain] = useState('');
+  const choose = (profile: string) => void act(`Checking the ${profile} node…`, () => ipc.setNetwork(profile));
+  return (
+    <div data-testid="network-choice" class="stack">
+      <h1>Session wallet</h1>
+      <p class="lead">Which network will this wallet use? Each network keeps its own wallet; you can add another later.</p>
+      <Card title="Choose a network">
+        <div class="row">
+          <Button testid="choose-mainnet" onClick={() => choose('mainnet')}>
+            Starknet mainnet
+          </Button>
+          <Button testid="choose-sepolia" kind="secondary" onClick={() => choose('sepolia')}>
+            Sepolia testnet
+          </Button>
+          <Button testid="choose-custom" kind="secondary" onClick={() => setCustom(true)}>
+            My own node…
+          </Button>
+        </div>
+        {custom ? (
+          <div class="stack" data-testid="choice-custom">
+            <Field label="Name" testid="choice-custom-name" value={name} onInput={setName} />
+            <Field label="Node URL" testid="choice-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />
+            <Field label="Chain id (SN_MAIN, SN_SEPOLIA or 0x…)" testid="choice-custom-chain" value={chain} onInput={setChain} />
+            <Button
+              testid="choice-custom-save"
+              disabled={!name.trim() || !rpc.trim() || !chain.trim()}
+              onClick={() =>
+                void act('Checking the node…', () =>
+                  ipc.switchNetwork({ profile: 'custom', name: name.trim(), rpcUrl: rpc.trim(), chainId: chain.trim(), sponsorUrl: null, chipiApiUrl: null }),
+                )
+              }
+            >
+              Use this node
+            </Button>
+          </div>
+        ) : null}
+        <p class="note">The node must answer and report the network's chain id before anything is kept.</p>
+      </Card>
+    </div>
+  );
+}
+
 export function Onboarding() {
+  const net = network.value;
+  return net?.choicePending ? <NetworkChoice /> : <CreateOrImport />;
+}
+
+function CreateOrImport() {
   const newPin = useNewPin('onboard-pin', 'New PIN (6 or more characters)', 'onboard-validation');
   const [ownClass, setOwnClass] = useState(false);
   const net = network.value;
   const ours = net?.newWalletClass.includes('this project') ?? true;
+  // The local sandbox is offered only where the app was started on it.
+  const profiles: [string, string][] = [
+    ...(net?.name === 'local' ? [['local', 'Local sandbox'] as [string, string]] : []),
+    ['sepolia', 'Sepolia testnet'],
+    ['mainnet', 'Mainnet'],
+  ];
+  if (net && !profiles.some(([n]) => n === net.name)) profiles.push([net.name, net.name]);
   return (
     <div data-testid="onboarding" class="stack">
       <h1>Session wallet</h1>
@@ -44,12 +104,8 @@ export function Onboarding() {
         <Select
           label="Network"
           testid="network-select"
-          value={net?.name ?? 'local'}
-          options={[
-            ['local', 'Local sandbox'],
-            ['sepolia', 'Sepolia testnet'],
-            ['mainnet', 'Mainnet'],
-          ]}
+          value={net?.name ?? 'mainnet'}
+          options={profiles}
           onChange={(name) => void act('Switching network…', () => ipc.setNetwork(name))}
         />
         <Button testid="open-settings" kind="secondary" onClick={openSettings}>

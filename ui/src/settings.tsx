@@ -17,12 +17,25 @@ function NetworkSettings({ s }: { s: SettingsInfo | null }) {
   const [rpc, setRpc] = useState('');
   const [chain, setChain] = useState('');
   const [sponsor, setSponsor] = useState('');
+  const [pin, setPin] = useState('');
   const custom = profile === 'custom';
+  // Moving the node or paymaster of the network that holds this wallet needs its PIN.
+  const moves = !custom && profile === s?.network.name && wallet.value !== null && (rpc.trim() !== '' || sponsor.trim() !== '');
   return (
     <Card title="Network">
       <div>
         Now: <strong data-testid="settings-current-network">{s ? `${s.network.name} (${s.network.rpcUrl})` : '–'}</strong>
       </div>
+      {s?.network.nodeSpecVersion ? (
+        <div class="note" data-testid="settings-node-spec">
+          Node in use: {s.network.nodeInUse} · JSON-RPC {s.network.nodeSpecVersion}
+        </div>
+      ) : null}
+      {s && s.network.fallbackRpcUrls.length > 0 ? (
+        <div class="note" data-testid="settings-node-fallbacks">
+          If it refuses or is busy: {s.network.fallbackRpcUrls.join(', ')}
+        </div>
+      ) : null}
       <Select label="Network" testid="settings-network-profile" value={profile} options={[...names.map((n): [string, string] => [n, n]), ['custom', 'custom…']]} onChange={setProfile} />
       {custom ? (
         <div data-testid="settings-custom" class="stack">
@@ -32,18 +45,30 @@ function NetworkSettings({ s }: { s: SettingsInfo | null }) {
       ) : null}
       <Field label="Node URL (empty: the profile's)" testid="settings-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />
       <Field label="Paymaster URL (optional)" testid="settings-custom-sponsor" value={sponsor} onInput={setSponsor} />
+      {moves ? (
+        <Field
+          label={`PIN (changing where this wallet's transactions go${wallet.value?.biometrics.enabled ? `; empty: ${wallet.value.biometrics.name}` : ''})`}
+          testid="settings-network-pin"
+          type="password"
+          value={pin}
+          onInput={setPin}
+        />
+      ) : null}
       <Button
         testid="settings-network-save"
         onClick={() =>
           void act('Checking the node and switching…', () =>
-            ipc.switchNetwork({
-              profile,
-              name: custom ? name.trim() : null,
-              rpcUrl: rpc.trim() || null,
-              chainId: custom ? chain.trim() : null,
-              sponsorUrl: sponsor.trim() || null,
-            }),
-          )
+            ipc.switchNetwork(
+              {
+                profile,
+                name: custom ? name.trim() : null,
+                rpcUrl: rpc.trim() || null,
+                chainId: custom ? chain.trim() : null,
+                sponsorUrl: sponsor.trim() || null,
+              },
+              moves && pin ? pin : null,
+            ),
+          ).then(() => setPin(''))
         }
       >
         Use this network

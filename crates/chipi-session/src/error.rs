@@ -49,11 +49,19 @@ pub enum SessionError {
         /// The HTTP status.
         status: u16,
     },
+    /// A service answered HTTP 429: it is rate-limiting this client (public nodes allow a few
+    /// requests a second and a monthly quota).
+    #[error("{service} is busy (too many requests); try again in a moment, or set your own node")]
+    Busy {
+        /// The service (`node`).
+        service: String,
+    },
     /// The paymaster refused, with its SNIP-29 error code.
     #[error(
-        "paymaster refused: {}{} ({code})",
+        "paymaster refused: {}{} ({code}){}",
         snip29_words(*code, message),
-        reason(data.as_deref())
+        reason(data.as_deref()),
+        still_valid(*signed_valid_for)
     )]
     Paymaster {
         /// SNIP-29 / JSON-RPC error code.
@@ -62,6 +70,9 @@ pub enum SessionError {
         message: String,
         /// Extra data, as JSON text.
         data: Option<String>,
+        /// When the refusal came at execute: seconds until the signed execution it was given
+        /// expires (until then the paymaster, or anyone it gave it to, could still send it).
+        signed_valid_for: Option<u64>,
     },
     /// The paymaster answered HTTP 401/403: the sponsored mode needs a (valid) API key.
     #[error(
@@ -276,12 +287,17 @@ impl SessionError {
     }
 }
 
-/// A SNIP-29 error code in words (the spec's messages only repeat the code's name).
-/// The paymaster's own reason, where its `data` is a plain string (a quota, a fee cap): shown
-/// after the spec's words, as text, at most 160 characters of it.
+/// The paymaster's own reason: its `data` when a plain string (a quota, a key, a fee cap), or the
+/// `execution_error` of a refused execution when that is a string (a fee too low, a balance
+/// that is zero); shown after the spec's words, as text, at most 160 characters of it.
 fn reason(data: Option<&str>) -> String {
-    let Some(Ok(serde_json::Value::String(text))) = data.map(serde_json::from_str) else {
-        return String::new();
+    let text = match data.map(serde_json::from_str::<serde_json::Value>) {
+        Some(Ok(serde_json::Value::String(text))) => text,
+        Some(Ok(serde_json::Value::Object(object))) => match object.get("execution_error") {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            _ => return String::new(),
+        },
+        _ => return String::new(),
     };
     let text: String = text.chars().filter(|c| !c.is_control()).take(160).collect();
     if text.trim().is_empty() {
@@ -291,6 +307,21 @@ fn reason(data: Option<&str>) -> String {
     }
 }
 
+/// How long a signature the paymaster refused stays usable, in words.
+fn still_valid(seconds: Option<u64>) -> String {
+    match seconds {
+        None => String::new(),
+        Some(0) => "; the signed transaction has expired".to_owned(),
+        Some(s) if s < 120 => format!("; the signed transaction stays valid for {s} s more"),
+        Some(s) => format!(
+            "; the signed transaction stays valid for {} min {} s more",
+            s / 60,
+            s % 60
+        ),
+    }
+}
+
+/// A SNIP-29 error code in words (the spec's messages only repeat the code's name).
 fn snip29_words(code: i64, message: &str) -> String {
     let words = match code {
         150 => "it does not serve this account",
@@ -303,6 +334,9 @@ fn snip29_words(code: i64, message: &str) -> String {
         158 => "the deployment data is wrong",
         159 => "the class hash is not valid",
         160 => "it does not know this tracking id",
+        163 => "it failed for a reason of its own",
+        -32602 => "it could not read the request (invalid params)",
+        -32601 => "it does not have this method",
         _ => return message.to_owned(),
     };
     words.to_owned()
@@ -348,6 +382,7 @@ mod tests {
                 code: 154,
                 message: "An error occurred (MAX_AMOUNT_TOO_LOW)".into(),
                 data: data.map(str::to_owned),
+                signed_valid_for: None,
             }
             .to_string()
         };
@@ -359,8 +394,14 @@ mod tests {
              low) — the transaction may cost 9 fri, over the sponsor's cap of 5 (154)"
         );
         assert!(refused(None).ends_with("too low) (154)"));
-        // Structured data, control characters and floods are not shown as they are.
-        assert!(refused(Some("{\"execution_error\": \"x\"}")).ends_with("too low) (154)"));
+        // Structured data, control characters and floods are not shown as they are; a refused
+        // execution's plain-text reason is.
+        assert!(refused(Some("{\"execution_error\": {\"x\": 1}}")).ends_with("too low) (154)"));
+        assert!(refused(Some("[1, 2]")).ends_with("too low) (154)"));
+        assert!(refused(Some(
+            "{\"execution_error\": \"max amount of gas token too low. Expected at least 0x2a\"}"
+        ))
+        .ends_with("too low) — max amount of gas token too low. Expected at least 0x2a (154)"));
         let long = format!("\"{}\\u0007\"", "a".repeat(500));
         let shown = refused(Some(&long));
         assert_eq!(
@@ -368,5 +409,23 @@ mod tests {
             160
         );
         assert!(!shown.contains('\u{7}'));
+    }
+
+    #[test]
+    fn a_refusal_at_execute_says_how_long_the_signature_lasts() {
+        let refused = |seconds| {
+            SessionError::Paymaster {
+                code: 156,
+                message: "An error occurred (TRANSACTION_EXECUTION_ERROR)".into(),
+                data: None,
+                signed_valid_for: Some(seconds),
+            }
+            .to_string()
+        };
+        assert!(
+            refused(295).ends_with("(156); the signed transaction stays valid for 4 min 55 s more")
+        );
+        assert!(refused(42).ends_with("valid for 42 s more"));
+        assert!(refused(0).ends_with("has expired"));
     }
 }

@@ -28,6 +28,10 @@ pub struct Network {
     pub chain_id: Felt,
     /// JSON-RPC endpoint of a node.
     pub rpc_url: String,
+    /// Other nodes of the network, tried in order when the first refuses or rate-limits (the
+    /// keyless public nodes of the built-in profiles; empty once the user sets a node).
+    #[serde(default)]
+    pub fallback_rpc_urls: Vec<String>,
     /// SNIP-29 paymaster endpoint (gasless execution), if any.
     pub sponsor_url: Option<String>,
     /// Chipi's hosted API, if used on this network.
@@ -63,6 +67,17 @@ pub const SN_MAIN: Felt = Felt::from_hex_unchecked("0x534e5f4d41494e");
 /// `SN_SEPOLIA`.
 pub const SN_SEPOLIA: Felt = Felt::from_hex_unchecked("0x534e5f5345504f4c4941");
 
+/// ZAN's keyless public mainnet node, spec 0.9 (starknet.js's default).
+pub const ZAN_MAINNET: &str = "https://api.zan.top/public/starknet-mainnet/rpc/v0_9";
+/// Lava's keyless public mainnet node, spec 0.9.
+pub const LAVA_MAINNET: &str = "https://rpc.starknet.lava.build/rpc/v0_9";
+/// ZAN's keyless public Sepolia node, spec 0.9.
+pub const ZAN_SEPOLIA: &str = "https://api.zan.top/public/starknet-sepolia/rpc/v0_9";
+
+/// The host of Blast's public Starknet nodes, shut down in October 2025: earlier versions of
+/// this wallet saved them as the default node.
+const SHUT_DOWN_HOST: &str = ".public.blastapi.io";
+
 fn token(symbol: &str, address: Felt, decimals: u8) -> Token {
     Token {
         symbol: symbol.to_owned(),
@@ -79,7 +94,8 @@ impl Network {
             "mainnet" => Network {
                 name: "mainnet".into(),
                 chain_id: SN_MAIN,
-                rpc_url: "https://starknet-mainnet.public.blastapi.io/rpc/v0_9".into(),
+                rpc_url: ZAN_MAINNET.into(),
+                fallback_rpc_urls: vec![LAVA_MAINNET.into()],
                 sponsor_url: Some("https://starknet.paymaster.avnu.fi".into()),
                 chipi_api_url: Some(CHIPI_API_URL.into()),
                 explorer_tx_url: Some("https://voyager.online/tx/".into()),
@@ -95,7 +111,8 @@ impl Network {
             "sepolia" => Network {
                 name: "sepolia".into(),
                 chain_id: SN_SEPOLIA,
-                rpc_url: "https://starknet-sepolia.public.blastapi.io/rpc/v0_9".into(),
+                rpc_url: ZAN_SEPOLIA.into(),
+                fallback_rpc_urls: vec![],
                 sponsor_url: Some("https://sepolia.paymaster.avnu.fi".into()),
                 chipi_api_url: None,
                 explorer_tx_url: Some("https://sepolia.voyager.online/tx/".into()),
@@ -107,6 +124,7 @@ impl Network {
                 name: "local".into(),
                 chain_id: Felt::from_hex_unchecked("0x534e5f5345504f4c4941"),
                 rpc_url: "http://127.0.0.1:5050/rpc".into(),
+                fallback_rpc_urls: vec![],
                 sponsor_url: Some("http://127.0.0.1:5051/rpc".into()),
                 chipi_api_url: None,
                 explorer_tx_url: None,
@@ -123,12 +141,29 @@ impl Network {
         Ok(network)
     }
 
-    /// A client of this network's node, with its request timeout.
+    /// A client of this network's node (its fallbacks after it), with its request timeout.
     pub fn node(&self) -> NodeClient {
-        let node = NodeClient::new(self.rpc_url.clone());
+        let node =
+            NodeClient::new(self.rpc_url.clone()).with_fallbacks(self.fallback_rpc_urls.clone());
         match self.request_timeout() {
             Some(timeout) => node.with_timeout(timeout),
             None => node,
+        }
+    }
+
+    /// A network saved by an earlier version whose node no longer exists (Blast's public
+    /// endpoints) gets its profile's nodes; `true` when it changed.
+    pub fn replace_shut_down_nodes(&mut self) -> bool {
+        if !self.rpc_url.contains(SHUT_DOWN_HOST) {
+            return false;
+        }
+        match Network::profile(&self.name) {
+            Ok(profile) if profile.chain_id == self.chain_id => {
+                self.rpc_url = profile.rpc_url;
+                self.fallback_rpc_urls = profile.fallback_rpc_urls;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -200,6 +235,36 @@ mod tests {
             SESSION_ACCOUNT_CLASS_HASH
         );
         assert!(local_token_missing());
+    }
+
+    #[test]
+    fn public_profiles_use_nodes_that_exist_and_saved_dead_ones_are_replaced() {
+        for name in ["mainnet", "sepolia"] {
+            let network = Network::profile(name).unwrap();
+            for url in std::iter::once(&network.rpc_url).chain(&network.fallback_rpc_urls) {
+                assert!(!url.contains(SHUT_DOWN_HOST), "{name}: {url}");
+                assert!(url.starts_with("https://"), "{url}");
+            }
+        }
+        let mainnet = Network::profile("mainnet").unwrap();
+        assert_eq!(
+            mainnet.node().urls(),
+            [ZAN_MAINNET.to_owned(), LAVA_MAINNET.to_owned()],
+            "tried in order"
+        );
+        let mut saved = mainnet.clone();
+        saved.rpc_url = "https://starknet-mainnet.public.blastapi.io/rpc/v0_9".into();
+        saved.fallback_rpc_urls.clear();
+        assert!(saved.replace_shut_down_nodes());
+        assert_eq!(saved, mainnet);
+        let mut own = mainnet.clone();
+        own.rpc_url = "https://my.node.example/rpc".into();
+        assert!(!own.replace_shut_down_nodes(), "a node the user set stays");
+        // A profile of an older version without the field reads with no fallbacks.
+        let mut old = serde_json::to_value(&mainnet).unwrap();
+        old.as_object_mut().unwrap().remove("fallback_rpc_urls");
+        let read: Network = serde_json::from_value(old).unwrap();
+        assert!(read.fallback_rpc_urls.is_empty());
     }
 
     fn local_token_missing() -> bool {

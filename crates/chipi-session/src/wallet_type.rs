@@ -2,6 +2,7 @@
 
 use starknet_core::types::Felt;
 
+use crate::backends::paymaster::DEFAULT_VALIDATION_MARGIN_PERCENT;
 use crate::error::SessionError;
 
 /// Kinds of wallet the app knows.
@@ -80,6 +81,11 @@ pub struct ClassProfile {
     /// The account emits this project's session events (`SessionKeyAdded`, ...), which a
     /// receipt is checked for; other classes are checked by reading the status again.
     pub session_events: bool,
+    /// How far (percent of the server's suggestion) a gasless fee call is raised before
+    /// signing: a public paymaster's suggestion leaves out the account's validation, which it
+    /// then requires at execute. Measured on devnet against the sponsor that prices as the
+    /// public server does (`tests/sponsor.rs` prints the ratio).
+    pub validation_margin_percent: u32,
 }
 
 impl ClassProfile {
@@ -130,6 +136,7 @@ const fn chipi(
         gasless_checks_rules,
         direct_message: DirectMessage::SessionMessage,
         session_events: false,
+        validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
     }
 }
 
@@ -150,6 +157,7 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
         gasless_checks_rules: true,
         direct_message: DirectMessage::TransactionHash,
         session_events: true,
+        validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
     },
     chipi(
         CHIPI_V29_CLASS_HASH,

@@ -94,6 +94,7 @@ pub fn network_of(cli: &Cli) -> Result<Network, AppError> {
     let mut network = Network::profile(cli.network.as_deref().unwrap_or("local"))?;
     if let Some(rpc) = &cli.rpc {
         network.rpc_url = rpc.clone();
+        network.fallback_rpc_urls.clear();
     }
     if let Some(sponsor) = &cli.sponsor {
         network.sponsor_url = Some(sponsor.clone());

@@ -244,6 +244,32 @@ async fn wallet_and_session_from_the_command_line() {
         cli.ok(Some(PIN), &["session", "sign", typed.to_str().unwrap()]),
         "RFC 6979: deterministic"
     );
+    // Not signed: a message for another chain, and an outside execution (calls that would skip
+    // every check a transfer gets).
+    let mut other_chain: Value = serde_json::from_str(include_str!("typed_data.json")).unwrap();
+    other_chain["domain"]["chainId"] = "SN_MAIN".into();
+    let outside = serde_json::json!({
+        "types": {
+            "StarknetDomain": [{"name": "name", "type": "shortstring"}, {"name": "version", "type": "shortstring"},
+                {"name": "chainId", "type": "shortstring"}, {"name": "revision", "type": "shortstring"}],
+            "OutsideExecution": [{"name": "Caller", "type": "ContractAddress"}, {"name": "Nonce", "type": "felt"},
+                {"name": "Execute After", "type": "u128"}, {"name": "Execute Before", "type": "u128"},
+                {"name": "Calls", "type": "Call*"}],
+            "Call": [{"name": "To", "type": "ContractAddress"}, {"name": "Selector", "type": "selector"},
+                {"name": "Calldata", "type": "felt*"}]},
+        "primaryType": "OutsideExecution",
+        "domain": {"name": "Account.execute_from_outside", "version": "2", "chainId": "SN_SEPOLIA", "revision": "1"},
+        "message": {"Caller": "0x414e595f43414c4c4552", "Nonce": "0x1", "Execute After": "0x0",
+            "Execute Before": "0xffffffffff", "Calls": []}});
+    for (what, typed_data) in [
+        ("another chain", other_chain),
+        ("an outside execution", outside),
+    ] {
+        let file = dir.path().join("refused.json");
+        std::fs::write(&file, typed_data.to_string()).unwrap();
+        let refused = cli.err(Some(PIN), &["session", "sign", file.to_str().unwrap()]);
+        assert_eq!(refused["kind"], "InvalidInput", "{what}: {refused}");
+    }
 
     // An active session is not forgotten with a wrong PIN.
     let kept = cli.err(Some("0000"), &["session", "clear"]);

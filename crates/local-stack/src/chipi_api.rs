@@ -185,7 +185,7 @@ impl ChipiApiDouble {
             );
         };
         match inner.sponsor.build_invoke(user, calls, None, None).await {
-            Ok(typed_data) => (
+            Ok((typed_data, _fee)) => (
                 StatusCode::OK,
                 Json(json!({"typedData": typed_data, "walletType": "CHIPI"})),
             ),
@@ -220,7 +220,7 @@ impl ChipiApiDouble {
             .execute_invoke(user, typed_data, signature, None)
             .await
         {
-            Ok((_, hash)) => (
+            Ok(hash) => (
                 StatusCode::OK,
                 Json(json!({"transactionHash": format!("{hash:#x}")})),
             ),

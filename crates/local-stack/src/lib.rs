@@ -83,6 +83,7 @@ impl LocalStack {
         ))
         .await?;
         network.rpc_url = node.rpc_url().to_string();
+        network.fallback_rpc_urls.clear();
         network.sponsor_url = Some(sponsor.url.clone());
         Ok(Self {
             node,

@@ -214,19 +214,20 @@ fn sponsor_seeds() -> &'static [Value] {
     SEEDS.get_or_init(|| {
         let call = json!({"to": "0x1234", "selector": "0x83afd3f4", "calldata": ["0x1", "0x64", "0x0"]});
         let sponsored = json!({"version": "0x1", "fee_mode": {"mode": "sponsored"},
-            "time_bounds": {"execute_after": "0x1", "execute_before": "0x70000000"}});
+            "time_bounds": {"execute_after": 1, "execute_before": 1_879_048_192u64}});
         let paying = json!({"version": "0x1", "fee_mode": {"mode": "default", "gas_token":
             "0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d"}});
         let deployment = json!({"address": "0x5", "class_hash": "0x6", "salt": "0x7",
             "calldata": ["0x8"], "version": 1});
         let rpc = |method: &str, params: Value| json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        // Params by name, as the public server reads them; one positional seed too.
         vec![
-            rpc("paymaster_buildTransaction", json!([{"type": "invoke", "invoke":
-                {"user_address": "0x9", "calls": [call]}}, paying])),
-            rpc("paymaster_buildTransaction", json!([{"type": "deploy", "deployment": deployment}, sponsored])),
-            rpc("paymaster_executeTransaction", json!([{"type": "invoke", "invoke":
-                {"user_address": "0x9", "typed_data": typed_data_seed(), "signature": ["0x1", "0x2"]}}, sponsored])),
-            rpc("paymaster_executeTransaction", json!([{"type": "deploy", "deployment": deployment}, sponsored])),
+            rpc("paymaster_buildTransaction", json!({"transaction": {"type": "invoke", "invoke":
+                {"user_address": "0x9", "calls": [call]}}, "parameters": paying})),
+            rpc("paymaster_buildTransaction", json!({"transaction": {"type": "deploy", "deployment": deployment}, "parameters": sponsored})),
+            rpc("paymaster_executeTransaction", json!({"transaction": {"type": "invoke", "invoke":
+                {"user_address": "0x9", "typed_data": typed_data_seed(), "signature": ["0x1", "0x2"]}}, "parameters": sponsored})),
+            rpc("paymaster_executeTransaction", json!([{"transaction": {"type": "deploy", "deployment": deployment}, "parameters": sponsored}])),
             rpc("paymaster_trackingIdToLatestHash", json!({"tracking_id": "0x10"})),
         ]
     })

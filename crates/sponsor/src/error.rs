@@ -1,16 +1,20 @@
 use serde_json::{json, Value};
 
-/// Why the sponsor refused a request; each maps to a SNIP-29 (or JSON-RPC) error code.
+/// Why the sponsor refused a request; each maps to the code, message and data the public
+/// paymaster (AVNU's server) answers with (protocol.md §5): JSON-RPC's own codes for requests it
+/// cannot read, SNIP-29's 150–163 for the rest, every execution-layer refusal as 156 with its
+/// `execution_error`, and HTTP 200 throughout but for this sponsor's own guards.
 #[derive(Debug, thiserror::Error)]
 pub enum SponsorError {
     /// The body is not JSON-RPC.
-    #[error("parse error")]
+    #[error("Parse error")]
     Parse,
-    /// Unknown method.
-    #[error("method not found")]
+    /// Unknown method (`paymaster_trackingIdToLatestHash` among them: the public server has
+    /// none).
+    #[error("Method not found")]
     MethodNotFound,
-    /// Params of the wrong shape.
-    #[error("invalid params: {0}")]
+    /// Params of the wrong shape: serde's reason, with where.
+    #[error("Invalid params")]
     InvalidParams(String),
     /// The user address is not served (not allowed, not deployed).
     #[error("An error occurred (INVALID_ADDRESS)")]
@@ -24,25 +28,20 @@ pub enum SponsorError {
     /// The account's class is not one this sponsor serves.
     #[error("An error occurred (CLASS_HASH_NOT_SUPPORTED)")]
     ClassHashNotSupported,
-    /// Simulation failed.
+    /// The execution layer refused (simulation failed, fee too low, typed data unreadable): its
+    /// reason goes in `execution_error`.
     #[error("An error occurred (TRANSACTION_EXECUTION_ERROR)")]
     Execution(String),
-    /// Time bounds that are already over or inverted.
-    #[error("An error occurred (INVALID_TIME_BOUNDS)")]
+    /// Time bounds that are already over, not begun or inverted (156, as the public server).
+    #[error("An error occurred (TRANSACTION_EXECUTION_ERROR)")]
     InvalidTimeBounds,
     /// Deployment data that does not give the stated address.
     #[error("An error occurred (INVALID_DEPLOYMENT_DATA)")]
     InvalidDeploymentData,
-    /// Unknown tracking id.
-    #[error("An error occurred (INVALID_ID)")]
-    InvalidId,
-    /// A sponsored request without the configured API key (HTTP 401).
+    /// A sponsored request without the configured API key: HTTP 200, 163, as the public
+    /// server answers it.
     #[error("An error occurred (UNKNOWN_ERROR)")]
     ApiKey,
-    /// The fee cannot be covered: the user's gas token balance is too low, or a signed
-    /// execution pays less than the quoted fee.
-    #[error("An error occurred (MAX_AMOUNT_TOO_LOW)")]
-    FeeNotCovered(String),
     /// Anything else (the node is down, ...). The detail is for the operator's log only: the
     /// answer carries none of it.
     #[error("An error occurred (UNKNOWN_ERROR)")]
@@ -76,10 +75,10 @@ pub enum SponsorError {
 }
 
 impl SponsorError {
-    /// The HTTP status the answer carries: 401 for a missing or wrong API key, else 200.
+    /// The HTTP status the answer carries: 200 (also for a missing or wrong API key, as the
+    /// public server), but for this sponsor's own guards (pages, content type, size, quotas).
     pub fn http_status(&self) -> u16 {
         match self {
-            SponsorError::ApiKey => 401,
             SponsorError::CrossOrigin => 403,
             SponsorError::TooLarge(_) => 413,
             SponsorError::ContentType => 415,
@@ -99,11 +98,10 @@ impl SponsorError {
             SponsorError::InvalidSignature => 153,
             SponsorError::ClassHashNotSupported => 155,
             SponsorError::Execution(_) => 156,
-            SponsorError::InvalidTimeBounds => 157,
+            SponsorError::InvalidTimeBounds => 156,
             SponsorError::InvalidDeploymentData => 158,
-            SponsorError::InvalidId => 160,
             SponsorError::ApiKey => 163,
-            SponsorError::FeeNotCovered(_) | SponsorError::FeeOverCap { .. } => 154,
+            SponsorError::FeeOverCap { .. } => 154,
             SponsorError::Unknown(_) | SponsorError::Quota(_) | SponsorError::Budget => 163,
             SponsorError::AlreadySent => 156,
             SponsorError::CrossOrigin | SponsorError::ContentType | SponsorError::TooLarge(_) => {
@@ -117,10 +115,11 @@ impl SponsorError {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
         match self {
             SponsorError::Execution(trace) => error["data"] = json!({"execution_error": trace}),
-            SponsorError::InvalidParams(detail) | SponsorError::FeeNotCovered(detail) => {
-                error["data"] = json!(detail)
+            SponsorError::InvalidParams(detail) => error["data"] = json!(detail),
+            SponsorError::InvalidTimeBounds => {
+                error["data"] = json!({"execution_error": "invalid time bounds"})
             }
-            SponsorError::ApiKey => error["data"] = json!("invalid or missing x-paymaster-api-key"),
+            SponsorError::ApiKey => error["data"] = json!("x-paymaster-api-key is invalid"),
             SponsorError::Quota(per_hour) => {
                 error["data"] = json!(format!(
                     "quota: this account's {per_hour} transactions an hour are used up"

@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod error;
+pub mod pricing;
+pub mod quotas;
 pub mod rpc;
 pub mod server;
 pub mod sponsor;

@@ -1,38 +1,58 @@
-//! SNIP-29 method dispatch: JSON params in, JSON result or [`SponsorError`] out.
+//! SNIP-29 method dispatch: JSON params in, JSON result or [`SponsorError`] out. Requests are
+//! read as the public paymaster (AVNU's server) reads them, and refused with the same answers:
+//! params one object by name, `parameters.version` `"0x1"`, time bounds JSON integers, no
+//! `paymaster_trackingIdToLatestHash` (protocol.md §5).
 
 use chipi_session::backends::paymaster::AccountDeployment;
-use chipi_session::typed_data::felt_of;
+use chipi_session::backends::snip29::{
+    BuildAnswer, DeploymentData, ExecutableTransaction, ExecuteAnswer, FeeEstimate, TimeBounds,
+    UserTransaction, WireFeeMode,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use starknet::core::types::{Call, Felt};
 
 use crate::error::SponsorError;
-use crate::sponsor::{Fee, GasToken, Sponsor, FEE_IN_STRK, GAS_TOKENS};
+use crate::pricing::{GasToken, GAS_TOKENS};
+use crate::sponsor::Sponsor;
 
 fn invalid(what: &str) -> SponsorError {
     SponsorError::InvalidParams(what.to_owned())
 }
 
-/// A parameter by position or by name.
-fn param<'a>(params: &'a Value, index: usize, name: &str) -> Result<&'a Value, SponsorError> {
-    params
-        .get(index)
-        .or_else(|| params.get(name))
-        .ok_or_else(|| invalid(&format!("missing {name}")))
+/// How the public server reads `parameters`: tagged by `version`, only `"0x1"` known, time
+/// bounds as JSON integers, unknown fields (`tip` among them) ignored.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "version")]
+enum VersionedParameters {
+    #[serde(rename = "0x1")]
+    V1 {
+        fee_mode: WireFeeMode,
+        #[serde(default)]
+        time_bounds: Option<TimeBounds>,
+    },
 }
 
-fn felt(value: Option<&Value>, what: &str) -> Result<Felt, SponsorError> {
-    value
-        .ok_or_else(|| invalid(&format!("missing {what}")))
-        .and_then(|v| felt_of(v).map_err(|_| invalid(what)))
+/// The one argument of `paymaster_buildTransaction` / `paymaster_executeTransaction`.
+#[derive(Debug, Deserialize)]
+struct TransactionRequest<T> {
+    transaction: T,
+    parameters: VersionedParameters,
 }
 
-fn felts(value: Option<&Value>, what: &str) -> Result<Vec<Felt>, SponsorError> {
-    value
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid(&format!("{what} must be an array")))?
-        .iter()
-        .map(|v| felt_of(v).map_err(|_| invalid(what)))
-        .collect()
+/// Reads the one by-name argument of a transaction method as the public server does: an object
+/// is the argument; an array's first element is (so `[transaction, parameters]` is read as a
+/// transaction that lacks the field `transaction`); an error says what serde says, with where.
+fn by_name<T: DeserializeOwned>(params: &Value) -> Result<TransactionRequest<T>, SponsorError> {
+    let argument = match params {
+        Value::Array(items) => items.first(),
+        Value::Null => None,
+        other => Some(other),
+    }
+    .ok_or_else(|| invalid("No more params"))?;
+    // Read from text, so the error carries its position as the server's does.
+    serde_json::from_str(&argument.to_string()).map_err(|e| invalid(&e.to_string()))
 }
 
 /// What a request's `parameters` ask for: its time bounds, and the fee it pays in the default
@@ -41,78 +61,44 @@ fn felts(value: Option<&Value>, what: &str) -> Result<Vec<Felt>, SponsorError> {
 pub struct Parameters {
     /// `execute_after`, `execute_before`.
     pub time_bounds: Option<(u64, u64)>,
-    /// The fee in the default mode.
-    pub fee: Option<Fee>,
+    /// The fee token in the default mode.
+    pub fee: Option<GasToken>,
 }
 
-/// `version: "0x1"`, `fee_mode` sponsored or default with a supported `gas_token`, optional
-/// time bounds. Sponsored mode needs the API key when the sponsor has one.
-fn check_parameters(parameters: &Value, authorized: bool) -> Result<Parameters, SponsorError> {
-    if parameters.get("version").and_then(Value::as_str) != Some("0x1") {
-        return Err(invalid("parameters.version must be \"0x1\""));
-    }
-    let fee = match parameters.pointer("/fee_mode/mode").and_then(Value::as_str) {
-        Some("sponsored") if authorized => None,
-        Some("sponsored") => return Err(SponsorError::ApiKey),
-        Some("default") => {
-            let token = felt(parameters.pointer("/fee_mode/gas_token"), "gas_token")?;
-            Some(GasToken::of(token)?.fee())
-        }
-        _ => return Err(invalid("parameters.fee_mode.mode")),
-    };
-    let Some(bounds) = parameters.get("time_bounds") else {
-        return Ok(Parameters {
-            time_bounds: None,
-            fee,
-        });
-    };
-    let time = |name: &str| -> Result<u64, SponsorError> {
-        felt(bounds.get(name), name)?
-            .try_into()
-            .map_err(|_| SponsorError::InvalidTimeBounds)
+/// The fee mode's gas token must be supported; sponsored mode needs the API key when the
+/// sponsor has one (checked first, as the public server does).
+fn check_parameters(
+    parameters: VersionedParameters,
+    authorized: bool,
+) -> Result<Parameters, SponsorError> {
+    let VersionedParameters::V1 {
+        fee_mode,
+        time_bounds,
+    } = parameters;
+    let fee = match fee_mode {
+        WireFeeMode::Sponsored { .. } if authorized => None,
+        WireFeeMode::Sponsored { .. } => return Err(SponsorError::ApiKey),
+        WireFeeMode::Default { gas_token, .. } => Some(GasToken::of(gas_token)?),
     };
     Ok(Parameters {
-        time_bounds: Some((time("execute_after")?, time("execute_before")?)),
+        time_bounds: time_bounds.map(|b| (b.execute_after, b.execute_before)),
         fee,
     })
 }
 
-fn deployment(value: Option<&Value>) -> Result<AccountDeployment, SponsorError> {
-    let d = value.ok_or_else(|| invalid("missing deployment"))?;
-    if d.get("version").and_then(Value::as_u64) != Some(1) {
+fn deployment(data: DeploymentData) -> Result<AccountDeployment, SponsorError> {
+    if data.version != 1 {
         return Err(SponsorError::InvalidDeploymentData);
     }
-    Ok(AccountDeployment {
-        address: felt(d.get("address"), "deployment.address")?,
-        class_hash: felt(d.get("class_hash"), "deployment.class_hash")?,
-        salt: felt(d.get("salt"), "deployment.salt")?,
-        calldata: felts(d.get("calldata"), "deployment.calldata")?,
+    Ok(data.into())
+}
+
+fn relayed(transaction_hash: Felt) -> Value {
+    serde_json::to_value(ExecuteAnswer {
+        transaction_hash,
+        tracking_id: Some(Felt::ZERO),
     })
-}
-
-/// The `fee` object of a build: zero when sponsored, else the quote in the gas token.
-fn fee_json(fee: Option<Fee>) -> Value {
-    let hex = |v: u128| format!("{v:#x}");
-    match fee {
-        None => json!({
-            "gas_token_price_in_strk": hex(10u128.pow(18)),
-            "estimated_fee_in_strk": "0x0",
-            "estimated_fee_in_gas_token": "0x0",
-            "suggested_max_fee_in_strk": "0x0",
-            "suggested_max_fee_in_gas_token": "0x0",
-        }),
-        Some(fee) => json!({
-            "gas_token_price_in_strk": hex(fee.token.price_in_strk),
-            "estimated_fee_in_strk": hex(FEE_IN_STRK),
-            "estimated_fee_in_gas_token": hex(fee.amount),
-            "suggested_max_fee_in_strk": hex(FEE_IN_STRK),
-            "suggested_max_fee_in_gas_token": hex(fee.amount),
-        }),
-    }
-}
-
-fn relayed((tracking_id, transaction_hash): (Felt, Felt)) -> Value {
-    json!({"tracking_id": format!("{tracking_id:#x}"), "transaction_hash": format!("{transaction_hash:#x}")})
+    .unwrap_or_default()
 }
 
 /// What a request's headers bring beside its body.
@@ -157,18 +143,28 @@ pub enum Request {
         typed_data: Value,
         /// The account's signature.
         signature: Vec<Felt>,
-        /// The fee it pays in the default mode.
-        fee: Option<Fee>,
+        /// The fee token in the default mode.
+        fee: Option<GasToken>,
     },
     /// `paymaster_executeTransaction` of a deployment (sponsored only).
     ExecuteDeploy(AccountDeployment),
-    /// `paymaster_trackingIdToLatestHash`.
-    Tracking(Felt),
+}
+
+/// The request's `parameters` as sent, echoed in a build's answer.
+fn parameters_of(params: &Value) -> Value {
+    let argument = match params {
+        Value::Array(items) => items.first(),
+        other => Some(other),
+    };
+    argument
+        .and_then(|a| a.get("parameters"))
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 /// Reads a SNIP-29 request's method and params (`authorized`: the API key was given, or none
 /// is needed). Pure: the sponsor's every check of the request's shape, done before the node is
-/// asked anything.
+/// asked anything. Params are read as the public server reads them (one object by name).
 pub fn read_request(
     method: &str,
     params: &Value,
@@ -178,56 +174,43 @@ pub fn read_request(
         "paymaster_isAvailable" => Ok(Request::IsAvailable),
         "paymaster_getSupportedTokens" => Ok(Request::SupportedTokens),
         "paymaster_buildTransaction" => {
-            let transaction = param(params, 0, "transaction")?;
-            let parameters = param(params, 1, "parameters")?;
-            let asked = check_parameters(parameters, authorized)?;
-            match transaction.get("type").and_then(Value::as_str) {
-                Some("invoke") => {
-                    let (invoke, user) = invoke_of(transaction)?;
-                    Ok(Request::BuildInvoke {
-                        user,
-                        calls: invoke_calls(invoke)?,
-                        asked,
-                        parameters: parameters.clone(),
-                    })
-                }
-                // The relayer pays a deployment: sponsored only.
-                Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
-                Some("deploy") => Ok(Request::BuildDeploy {
-                    deployment: deployment(transaction.get("deployment"))?,
-                    parameters: parameters.clone(),
+            let request = by_name::<UserTransaction>(params)?;
+            let asked = check_parameters(request.parameters, authorized)?;
+            match request.transaction {
+                UserTransaction::Invoke { invoke } => Ok(Request::BuildInvoke {
+                    user: invoke.user_address,
+                    calls: invoke.calls.into_iter().map(Call::from).collect(),
+                    asked,
+                    parameters: parameters_of(params),
                 }),
-                _ => Err(invalid("transaction.type must be invoke or deploy")),
+                // The relayer pays a deployment: sponsored only.
+                UserTransaction::Deploy { .. } if asked.fee.is_some() => {
+                    Err(SponsorError::TokenNotSupported)
+                }
+                UserTransaction::Deploy { deployment: data } => Ok(Request::BuildDeploy {
+                    deployment: deployment(data)?,
+                    parameters: parameters_of(params),
+                }),
             }
         }
         "paymaster_executeTransaction" => {
-            let transaction = param(params, 0, "transaction")?;
-            let asked = check_parameters(param(params, 1, "parameters")?, authorized)?;
-            match transaction.get("type").and_then(Value::as_str) {
-                Some("invoke") => {
-                    let (invoke, user) = invoke_of(transaction)?;
-                    let typed_data = invoke
-                        .get("typed_data")
-                        .ok_or_else(|| invalid("missing typed_data"))?
-                        .clone();
-                    Ok(Request::ExecuteInvoke {
-                        user,
-                        typed_data,
-                        signature: felts(invoke.get("signature"), "signature")?,
-                        fee: asked.fee,
-                    })
+            let request = by_name::<ExecutableTransaction>(params)?;
+            let asked = check_parameters(request.parameters, authorized)?;
+            match request.transaction {
+                ExecutableTransaction::Invoke { invoke } => Ok(Request::ExecuteInvoke {
+                    user: invoke.user_address,
+                    typed_data: invoke.typed_data,
+                    signature: invoke.signature,
+                    fee: asked.fee,
+                }),
+                ExecutableTransaction::Deploy { .. } if asked.fee.is_some() => {
+                    Err(SponsorError::TokenNotSupported)
                 }
-                Some("deploy") if asked.fee.is_some() => Err(SponsorError::TokenNotSupported),
-                Some("deploy") => Ok(Request::ExecuteDeploy(deployment(
-                    transaction.get("deployment"),
-                )?)),
-                _ => Err(invalid("transaction.type must be invoke or deploy")),
+                ExecutableTransaction::Deploy { deployment: data } => {
+                    Ok(Request::ExecuteDeploy(deployment(data)?))
+                }
             }
         }
-        "paymaster_trackingIdToLatestHash" => Ok(Request::Tracking(felt(
-            Some(param(params, 0, "tracking_id")?),
-            "tracking_id",
-        )?)),
         _ => Err(SponsorError::MethodNotFound),
     }
 }
@@ -259,12 +242,17 @@ pub async fn dispatch(
             asked,
             parameters,
         } => {
-            let typed_data = sponsor
+            let (typed_data, fee) = sponsor
                 .build_invoke(user, calls, asked.time_bounds, asked.fee)
                 .await?;
-            Ok(
-                json!({"type": "invoke", "typed_data": typed_data, "parameters": parameters, "fee": fee_json(asked.fee)}),
-            )
+            let answer = BuildAnswer {
+                kind: "invoke".into(),
+                typed_data: Some(typed_data),
+                deployment: None,
+                parameters,
+                fee,
+            };
+            Ok(serde_json::to_value(answer).unwrap_or_default())
         }
         Request::BuildDeploy {
             deployment,
@@ -273,9 +261,14 @@ pub async fn dispatch(
             sponsor
                 .check_deployment(&deployment, credentials.deployment_signature.as_deref())
                 .await?;
-            Ok(
-                json!({"type": "deploy", "deployment": deployment.to_json(), "parameters": parameters, "fee": fee_json(None)}),
-            )
+            let answer = BuildAnswer {
+                kind: "deploy".into(),
+                typed_data: None,
+                deployment: Some(deployment.to_wire()),
+                parameters,
+                fee: FeeEstimate::ZERO,
+            };
+            Ok(serde_json::to_value(answer).unwrap_or_default())
         }
         Request::ExecuteInvoke {
             user,
@@ -292,34 +285,5 @@ pub async fn dispatch(
                 .execute_deploy(&deployment, credentials.deployment_signature.as_deref())
                 .await?,
         )),
-        Request::Tracking(id) => {
-            let (hash, status) = sponsor.tracking_status(id).await?;
-            Ok(json!({"transaction_hash": format!("{hash:#x}"), "status": status}))
-        }
     }
-}
-
-/// An `invoke` transaction's body and its user's address.
-fn invoke_of(transaction: &Value) -> Result<(&Value, Felt), SponsorError> {
-    let invoke = transaction
-        .get("invoke")
-        .ok_or_else(|| invalid("missing invoke"))?;
-    Ok((invoke, felt(invoke.get("user_address"), "user_address")?))
-}
-
-/// The calls of an `invoke` transaction.
-fn invoke_calls(invoke: &Value) -> Result<Vec<Call>, SponsorError> {
-    invoke
-        .get("calls")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid("calls must be an array"))?
-        .iter()
-        .map(|c| {
-            Ok(Call {
-                to: felt(c.get("to"), "call.to")?,
-                selector: felt(c.get("selector"), "call.selector")?,
-                calldata: felts(c.get("calldata"), "call.calldata")?,
-            })
-        })
-        .collect()
 }

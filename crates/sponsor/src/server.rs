@@ -70,7 +70,7 @@ pub fn read_body(body: &[u8]) -> (Value, Result<(String, Value), SponsorError>) 
     let params = request
         .get_mut("params")
         .map(Value::take)
-        .unwrap_or(Value::Array(vec![]));
+        .unwrap_or(Value::Null);
     (id, Ok((method, params)))
 }
 

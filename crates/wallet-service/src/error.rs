@@ -124,6 +124,7 @@ impl From<SessionError> for AppError {
             }
             SessionError::Network { .. }
             | SessionError::Unavailable { .. }
+            | SessionError::Busy { .. }
             | SessionError::Node { .. }
             | SessionError::ReceiptTimeout { .. } => AppError::Network(message),
             SessionError::PaymasterTampered { .. } => AppError::PaymasterTampered(message),

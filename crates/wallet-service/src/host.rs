@@ -44,6 +44,8 @@ pub enum Confirmation {
     SetUpSession,
     /// Revoke the session.
     RevokeSession,
+    /// Point the wallet's network at another node, paymaster or Chipi API.
+    ChangeEndpoints,
 }
 
 impl Confirmation {
@@ -54,6 +56,7 @@ impl Confirmation {
             Confirmation::TurnOnBiometrics => "Turn on unlocking your wallet without the PIN",
             Confirmation::SetUpSession => "Allow a session key to make transfers for you",
             Confirmation::RevokeSession => "Revoke the session key",
+            Confirmation::ChangeEndpoints => "Change where your wallet's transactions are sent",
         }
     }
 }

@@ -151,6 +151,11 @@ pub struct GasPrefs {
     /// run again when the API answers 401. Set by the host only, never over IPC: it is a
     /// program the wallet runs.
     pub bearer_command: Option<String>,
+    /// The Chipi API URL the command was set for: it runs for that URL only, and is dropped
+    /// when the network's Chipi API URL changes (a page that moved the URL would otherwise
+    /// receive a fresh token).
+    #[serde(default)]
+    pub bearer_command_url: Option<String>,
 }
 
 impl Default for GasPrefs {
@@ -161,6 +166,7 @@ impl Default for GasPrefs {
             gas_token: "STRK".into(),
             max_fee: "0.1".into(),
             bearer_command: None,
+            bearer_command_url: None,
         }
     }
 }
@@ -202,6 +208,10 @@ pub struct Prefs {
     /// Minutes without use before the wallet locks itself (0: never).
     #[serde(default = "default_auto_lock")]
     pub auto_lock_minutes: u32,
+    /// The user picked the network (a first start asks before anything else, unless the host
+    /// names the network: the sandbox, the tests, the CLI).
+    #[serde(default)]
+    pub network_chosen: bool,
 }
 
 /// The idle time before the wallet locks itself, unless changed: 15 minutes.
@@ -222,6 +232,7 @@ impl Prefs {
             activity: vec![],
             others: vec![],
             auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
+            network_chosen: false,
         }
     }
 

@@ -426,6 +426,8 @@ pub struct BalanceInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkInfo {
+    /// A first start without a wallet: the user must choose the network before anything else.
+    pub choice_pending: bool,
     /// Profile name.
     pub name: String,
     /// The chain id the node must report (hex).
@@ -434,6 +436,12 @@ pub struct NetworkInfo {
     pub new_wallet_class: String,
     /// Node URL.
     pub rpc_url: String,
+    /// Nodes tried after it, in order, when it refuses or rate-limits.
+    pub fallback_rpc_urls: Vec<String>,
+    /// The node that answered the last check, once checked.
+    pub node_in_use: Option<String>,
+    /// The JSON-RPC spec version that node speaks (`starknet_specVersion`), once checked.
+    pub node_spec_version: Option<String>,
     /// Sponsor URL.
     pub sponsor_url: Option<String>,
     /// Tokens: symbol, address, decimals.

@@ -1,7 +1,7 @@
 //! Network and gas settings.
 
 use wallet_service::views::{FeeQuote, GasInput, NetworkChoice, NetworkInfo, SettingsInfo};
-use wallet_service::AppError;
+use wallet_service::{AppError, Pin};
 
 use super::App;
 
@@ -28,10 +28,16 @@ pub fn get_settings(app: App<'_>) -> Result<SettingsInfo, AppError> {
 }
 
 /// Switches network (a profile, a saved one, or a custom one), checking the node's chain id.
+/// Moving the node, paymaster or Chipi API of a network that holds a wallet needs its PIN
+/// (`pin` null: biometric unlock).
 #[tauri::command]
 #[specta::specta]
-pub async fn switch_network(app: App<'_>, choice: NetworkChoice) -> Result<SettingsInfo, AppError> {
-    app.switch_network(&choice).await
+pub async fn switch_network(
+    app: App<'_>,
+    choice: NetworkChoice,
+    pin: Option<Pin>,
+) -> Result<SettingsInfo, AppError> {
+    app.switch_network(&choice, pin.as_ref()).await
 }
 
 /// Saves the gas settings of the selected network; keys go to the keychain.

@@ -184,7 +184,10 @@ impl Fixture {
         )
         .unwrap();
         wallet
-            .set_bearer_command(self.bearer_command.clone())
+            .set_bearer_command(
+                self.bearer_command.clone(),
+                self.stack.network.chipi_api_url.clone(),
+            )
             .unwrap();
         let desktop = chipi_wallet_app::desktop::Desktop {
             backups: self.dir.path().join("backups"),

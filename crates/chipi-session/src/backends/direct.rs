@@ -4,29 +4,39 @@
 use async_trait::async_trait;
 use starknet_accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
 use starknet_core::types::{BlockId, BlockTag, Call, Felt};
-use starknet_providers::jsonrpc::HttpTransport;
 use starknet_providers::JsonRpcClient;
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
 use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
+use crate::chain::transport::BoundedTransport;
 use crate::error::SessionError;
 
 /// Sends transactions straight to a node; the account pays the fee.
 #[derive(Debug)]
 pub struct DirectBackend {
-    provider: JsonRpcClient<HttpTransport>,
+    provider: JsonRpcClient<BoundedTransport>,
     chain_id: Felt,
 }
 
 impl DirectBackend {
-    /// A backend sending to the node at `rpc_url` on `chain_id`.
+    /// A backend sending to the node at `rpc_url` on `chain_id`, through the hardened client
+    /// (each request given up after 30 s, no redirect, answers read up to a bound).
     pub fn new(rpc_url: &str, chain_id: Felt) -> Result<Self, SessionError> {
-        let url: starknet_providers::Url = rpc_url
+        Self::with_timeout(rpc_url, chain_id, std::time::Duration::from_secs(30))
+    }
+
+    /// [`Self::new`] giving up each request after `timeout`.
+    pub fn with_timeout(
+        rpc_url: &str,
+        chain_id: Felt,
+        timeout: std::time::Duration,
+    ) -> Result<Self, SessionError> {
+        let _: starknet_providers::Url = rpc_url
             .parse()
             .map_err(|_| SessionError::InvalidConfig(format!("not a URL: {rpc_url}")))?;
         Ok(Self {
-            provider: JsonRpcClient::new(HttpTransport::new(url)),
+            provider: JsonRpcClient::new(BoundedTransport::new(rpc_url, timeout)),
             chain_id,
         })
     }

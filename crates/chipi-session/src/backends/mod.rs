@@ -9,6 +9,7 @@ pub mod outside_execution;
 pub mod paymaster;
 pub mod paymaster_backend;
 pub mod session_account;
+pub mod snip29;
 
 use async_trait::async_trait;
 use starknet_core::types::{Call, Felt};

@@ -5,3 +5,4 @@ pub mod http;
 pub mod node_client;
 pub mod receipts;
 pub mod status;
+pub mod transport;

@@ -1,7 +1,7 @@
 //! A small JSON-RPC client of a Starknet node for what the manager reads: the session's status,
 //! the account nonce and the block time in one batched request, class hashes, and receipts.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -212,11 +212,14 @@ impl Default for Polling {
     }
 }
 
-/// A node's JSON-RPC endpoint.
+/// A node's JSON-RPC endpoint, with others of the same network to fall back on: a request the
+/// node in use refuses (unreachable, a server error, HTTP 429) is tried on the next one, and the
+/// first that answers is kept for the requests after it.
 #[derive(Debug)]
 pub struct NodeClient {
     http: reqwest::Client,
-    url: String,
+    urls: Vec<String>,
+    current: AtomicUsize,
     round_trips: AtomicU64,
 }
 
@@ -256,6 +259,19 @@ impl RpcError {
     }
 }
 
+/// Whether this client reads answers of a node speaking `spec_version`: 0.9 and 0.10 (0.10.x
+/// only adds fields, which are ignored); 0.8 and older name blocks differently.
+pub fn spec_supported(spec_version: &str) -> bool {
+    let mut parts = spec_version.trim().split('.');
+    let (Some(major), Some(minor)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    matches!(
+        (major.parse::<u32>(), minor.parse::<u32>()),
+        (Ok(0), Ok(9 | 10))
+    )
+}
+
 const CONTRACT_NOT_FOUND: i64 = 20;
 const TRANSACTION_NOT_FOUND: i64 = 29;
 
@@ -265,9 +281,20 @@ impl NodeClient {
         let http = crate::chain::http::client(Duration::from_secs(30));
         Self {
             http,
-            url: url.into(),
+            urls: vec![url.into()],
+            current: AtomicUsize::new(0),
             round_trips: AtomicU64::new(0),
         }
+    }
+
+    /// The same client falling back on `urls`, in order, when the node in use refuses.
+    pub fn with_fallbacks(mut self, urls: impl IntoIterator<Item = String>) -> Self {
+        for url in urls {
+            if !self.urls.contains(&url) {
+                self.urls.push(url);
+            }
+        }
+        self
     }
 
     /// The same client giving up each request after `timeout` instead of 30 s.
@@ -276,9 +303,14 @@ impl NodeClient {
         self
     }
 
-    /// The endpoint.
+    /// The endpoint in use (the last that answered).
     pub fn url(&self) -> &str {
-        &self.url
+        &self.urls[self.current.load(Ordering::Relaxed) % self.urls.len()]
+    }
+
+    /// Every endpoint, the first one the network's own.
+    pub fn urls(&self) -> &[String] {
+        &self.urls
     }
 
     /// HTTP requests made so far (a batch counts once).
@@ -291,18 +323,46 @@ impl NodeClient {
         serde_json::from_str(&text).map_err(|e| SessionError::InvalidResponse(format!("node: {e}")))
     }
 
+    /// Posts `body` to the node in use, then to each fallback in turn while they refuse; the
+    /// one that answers is kept. The last refusal is returned when every node refuses.
     async fn post_text(&self, body: &Value) -> Result<String, SessionError> {
+        let first = self.current.load(Ordering::Relaxed);
+        let mut refusal = None;
+        for step in 0..self.urls.len() {
+            let index = (first + step) % self.urls.len();
+            match self.post_to(&self.urls[index], body).await {
+                Ok(text) => {
+                    self.current.store(index, Ordering::Relaxed);
+                    return Ok(text);
+                }
+                Err(
+                    e @ (SessionError::Network { .. }
+                    | SessionError::Unavailable { .. }
+                    | SessionError::Busy { .. }),
+                ) => refusal = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(refusal.unwrap_or_else(|| SessionError::InvalidConfig("no node URL".into())))
+    }
+
+    async fn post_to(&self, url: &str, body: &Value) -> Result<String, SessionError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .http
-            .post(&self.url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SessionError::Network {
-                context: format!("node at {}", self.url),
-                source: e.without_url(),
-            })?;
+        let response =
+            self.http
+                .post(url)
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| SessionError::Network {
+                    context: format!("node at {url}"),
+                    source: e.without_url(),
+                })?;
+        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(SessionError::Busy {
+                service: format!("the node at {url}"),
+            });
+        }
         let body = read_rpc_answer(response, "node", MAX_NODE_RESPONSE_BYTES).await?;
         String::from_utf8(body)
             .map_err(|_| SessionError::InvalidResponse("node: the answer is not UTF-8".into()))
@@ -350,6 +410,16 @@ impl NodeClient {
             },
             "block_id": "pre_confirmed",
         })
+    }
+
+    /// The JSON-RPC spec version the node speaks (`starknet_specVersion`, e.g. `0.10.3`).
+    pub async fn spec_version(&self) -> Result<String, SessionError> {
+        let answer = self.request("starknet_specVersion", json!([])).await?;
+        answer
+            .map_err(|e| e.into_session_error("starknet_specVersion"))?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| SessionError::InvalidResponse("node: spec version is not text".into()))
     }
 
     /// The chain id.

@@ -118,6 +118,10 @@ pub struct WalletService {
     scan: tokio::sync::Mutex<()>,
     /// Where the last scan stopped: network, account, block.
     scanned: Mutex<Option<(String, Felt, u64)>>,
+    /// The node that answered the last chain check, and its spec version (shown in Settings).
+    node_seen: Mutex<Option<settings::NodeSeen>>,
+    /// The host named no network: a first start asks for one.
+    network_choice: Mutex<bool>,
 }
 
 impl std::fmt::Debug for WalletService {
@@ -196,6 +200,13 @@ impl WalletService {
             },
             Err(e) => return Err(e),
         };
+        // Networks saved by an earlier version with a node that was shut down get their
+        // profile's nodes (saved at the next write).
+        let mut prefs = prefs;
+        prefs.network.replace_shut_down_nodes();
+        for other in &mut prefs.others {
+            other.network.replace_shut_down_nodes();
+        }
         let guard = PinGuard::persisted(clock.clone(), vault.clone());
         let service = Self {
             vault,
@@ -215,6 +226,8 @@ impl WalletService {
             idle_override: Mutex::new(None),
             scan: tokio::sync::Mutex::new(()),
             scanned: Mutex::new(None),
+            node_seen: Mutex::new(None),
+            network_choice: Mutex::new(false),
         };
         service.retry_load();
         if let Some(what) = repaired {
@@ -273,12 +286,9 @@ impl WalletService {
         };
         let address = hex(w.address);
         let network = prefs.network.name.clone();
-        let sealed_owner_key = self
-            .entry(
-                &owner_key_entry(&network, &address),
-                &legacy_entry(&address, "owner"),
-            )?
-            .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
+        let Some(wallet) = self.stored_wallet(&prefs)? else {
+            return Ok(());
+        };
         let session_entry = session_key_entry(&network, &address);
         let session = match &prefs.session {
             Some(s) => match self.entry(&session_entry, &legacy_entry(&address, "session"))? {
@@ -303,13 +313,6 @@ impl WalletService {
             },
             None => None,
         };
-        let wallet = Wallet {
-            address: w.address,
-            owner_public_key: w.owner_public_key,
-            sealed_owner_key,
-            class_hash: w.class_hash,
-            salt: w.salt,
-        };
         let store = HostSessionStore {
             vault: self.vault.clone(),
             prefs: self.prefs.clone(),
@@ -330,6 +333,28 @@ impl WalletService {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(manager);
         Ok(())
+    }
+
+    /// The selected network's wallet as stored (preferences and the sealed owner key), `None`
+    /// without one.
+    fn stored_wallet(&self, prefs: &Prefs) -> Result<Option<Wallet>, AppError> {
+        let Some(w) = prefs.wallet.as_ref() else {
+            return Ok(None);
+        };
+        let address = hex(w.address);
+        let sealed_owner_key = self
+            .entry(
+                &owner_key_entry(&prefs.network.name, &address),
+                &legacy_entry(&address, "owner"),
+            )?
+            .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
+        Ok(Some(Wallet {
+            address: w.address,
+            owner_public_key: w.owner_public_key,
+            sealed_owner_key,
+            class_hash: w.class_hash,
+            salt: w.salt,
+        }))
     }
 
     /// The vault entry `name`, or the one under its `legacy` name, moved to `name`.
@@ -390,13 +415,21 @@ impl WalletService {
         pin: Option<&Pin>,
         what: Confirmation,
     ) -> Result<UnlockedOwner, AppError> {
+        self.open_owner_of(manager.wallet().clone(), pin, what)
+            .await
+    }
+
+    /// [`Self::open_owner_as`] for a stored `wallet` (no manager needed: the node may be on
+    /// another chain).
+    async fn open_owner_of(
+        &self,
+        wallet: Wallet,
+        pin: Option<&Pin>,
+        what: Confirmation,
+    ) -> Result<UnlockedOwner, AppError> {
         let (pin, biometric) = self.credential(pin, what).await?;
-        let manager = manager.clone();
         self.open_with(biometric, move || {
-            manager
-                .wallet()
-                .unlock_owner(pin.expose())
-                .map_err(AppError::from)
+            wallet.unlock_owner(pin.expose()).map_err(AppError::from)
         })
         .await
     }

@@ -462,14 +462,47 @@ impl WalletService {
     }
 
     /// Signs the SNIP-12 hash of `typed_data` (JSON) for this wallet with the session key:
-    /// the hash and `[pk, r, s, valid_until]`.
+    /// the hash and `[pk, r, s, valid_until]`. Refused: an outside execution (calls signed this
+    /// way would skip every check a transfer gets; they go through a backend), and a domain on
+    /// another chain than the network's.
     pub async fn sign_typed_data(
         &self,
         typed_data: &str,
         pin: &Pin,
     ) -> Result<(Felt, Vec<Felt>), AppError> {
         let manager = self.manager()?;
-        let hash = TypedData::from_json(typed_data)?.message_hash(manager.wallet().address)?;
+        let typed = TypedData::from_json(typed_data)?;
+        let outside = typed.primary_type.contains("OutsideExecution")
+            || typed.domain.get("name").and_then(|n| n.as_str())
+                == Some("Account.execute_from_outside");
+        if outside {
+            return Err(AppError::InvalidInput(
+                "an outside execution is never signed as a message: send the calls as a transfer \
+                 or a call, where they are checked"
+                    .into(),
+            ));
+        }
+        // The SNIP-12 domain exactly, with its chain: a message without one could be replayed
+        // on any chain.
+        let domain_type = typed.encode_type("StarknetDomain").ok();
+        let chain = typed
+            .domain
+            .get("chainId")
+            .map(chipi_session::typed_data::felt_of)
+            .transpose()?;
+        let network = self.prefs.get().network;
+        if domain_type.as_deref()
+            != Some(chipi_session::backends::outside_execution::STARKNET_DOMAIN_TYPE)
+            || chain != Some(network.chain_id)
+        {
+            return Err(AppError::InvalidInput(format!(
+                "the message must be for {} ({}) in a SNIP-12 revision 1 domain; it is for \
+                 another chain or names none",
+                network.name,
+                hex(network.chain_id)
+            )));
+        }
+        let hash = typed.message_hash(manager.wallet().address)?;
         let (guard, who, pin) = (self.guard.clone(), self.guard_key(), pin.clone());
         let signature = blocking(move || {
             guard.attempt(&who, || {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chipi_session::backends::paymaster::{ApiKey, Journal};
+use chipi_session::backends::paymaster::{ApiKey, Journal, DEFAULT_VALIDATION_MARGIN_PERCENT};
 use chipi_session::{
     format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, ExecutionFee,
     FeeMode, Network, PaymasterClient, SessionError,
@@ -14,7 +14,9 @@ use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string}
 
 use super::{hex, lock, WalletService};
 use crate::error::AppError;
+use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
+use crate::pin::Pin;
 use crate::prefs::{FeeModeSetting, GasMode, GasPrefs, Prefs};
 use crate::views::{
     mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,
@@ -100,8 +102,10 @@ impl WalletService {
             return Ok(());
         }
         self.prefs.update(|p| {
-            if let Some(rpc) = rpc_url {
+            if let Some(rpc) = rpc_url.filter(|rpc| *rpc != p.network.rpc_url) {
+                // The node set here, and no other.
                 p.network.rpc_url = rpc;
+                p.network.fallback_rpc_urls.clear();
             }
             if let Some(sponsor) = sponsor_url {
                 p.network.sponsor_url = Some(sponsor);
@@ -121,10 +125,18 @@ impl WalletService {
         let new_wallet_class =
             chipi_session::wallet_type::ClassProfile::of(n.new_wallet_class(false))
                 .map_or_else(|| hex(n.new_wallet_class(false)), |p| p.name.to_owned());
+        let seen = lock(&self.node_seen).clone();
+        let prefs = self.prefs.get();
+        let choice_pending =
+            *lock(&self.network_choice) && prefs.wallet.is_none() && !prefs.network_chosen;
         NetworkInfo {
+            choice_pending,
             name: n.name,
             chain_id: hex(n.chain_id),
             new_wallet_class,
+            node_in_use: seen.as_ref().map(|s| s.url.clone()),
+            node_spec_version: seen.map(|s| s.spec_version),
+            fallback_rpc_urls: n.fallback_rpc_urls,
             rpc_url: n.rpc_url,
             sponsor_url: n.sponsor_url,
             tokens: n
@@ -149,8 +161,14 @@ impl WalletService {
             sponsor_url: None,
             chipi_api_url: None,
         };
-        self.switch_network(&choice).await?;
+        self.switch_network(&choice, None).await?;
         Ok(self.network_info())
+    }
+
+    /// A first start asks the user for the network before anything else (the host names none):
+    /// until one is chosen, [`NetworkInfo::choice_pending`] is set while no wallet exists.
+    pub fn ask_for_network(&self) {
+        *lock(&self.network_choice) = true;
     }
 
     /// Uses `network` as is (the sandbox and tests pass their loopback endpoints).
@@ -185,7 +203,8 @@ impl WalletService {
                 paymaster_api_key: secret(PAYMASTER_API_KEY)?.as_deref().map(mask),
                 chipi_api_key: secret(CHIPI_API_KEY)?.as_deref().map(mask),
                 chipi_bearer_set: secret(CHIPI_BEARER)?.is_some(),
-                bearer_command_set: prefs.gas.bearer_command.is_some(),
+                bearer_command_set: prefs.gas.bearer_command.is_some()
+                    && prefs.gas.bearer_command_url.is_some(),
             },
             auto_lock_minutes: prefs.auto_lock_minutes,
             auto_lock_seconds: (*super::lock(&self.idle_override))
@@ -226,8 +245,12 @@ impl WalletService {
         let mut network = match choice.profile.as_str() {
             "custom" => {
                 let name = choice.name.as_deref().map(str::trim).unwrap_or_default();
+                let prefs = self.prefs.get();
+                let saved_name = prefs.network.name == name
+                    || prefs.others.iter().any(|p| p.network.name == name);
                 if name.is_empty()
                     || name.len() > 32
+                    || saved_name
                     || Network::profile(name).is_ok()
                     || !name
                         .chars()
@@ -243,6 +266,7 @@ impl WalletService {
                 network.name = name.to_owned();
                 network.chain_id = chain_id;
                 network.rpc_url = rpc_url;
+                network.fallback_rpc_urls.clear();
                 network.sponsor_url = None;
                 network.chipi_api_url = None;
                 network.explorer_tx_url = None;
@@ -256,7 +280,12 @@ impl WalletService {
             },
         };
         if let Some(rpc) = choice.rpc_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            network.rpc_url = url(rpc, "node URL")?;
+            let rpc = url(rpc, "node URL")?;
+            if rpc != network.rpc_url {
+                // The user's own node, and no other.
+                network.rpc_url = rpc;
+                network.fallback_rpc_urls.clear();
+            }
         }
         if let Some(api) = &choice.chipi_api_url {
             network.chipi_api_url = if api.trim().is_empty() {
@@ -277,10 +306,22 @@ impl WalletService {
 
     /// Fails with [`AppError::WrongChain`] unless the node at `network.rpc_url` reports
     /// `network.chain_id`.
-    async fn check_node_chain(network: &Network) -> Result<(), AppError> {
-        let reported = network.node().chain_id().await?;
+    async fn check_node_chain(network: &Network) -> Result<NodeSeen, AppError> {
+        let node = network.node();
+        let reported = node.chain_id().await?;
         if reported == network.chain_id {
-            Ok(())
+            let spec_version = node.spec_version().await?;
+            if !chipi_session::chain::node_client::spec_supported(&spec_version) {
+                return Err(AppError::InvalidInput(format!(
+                    "the node at {} speaks JSON-RPC {spec_version}; this wallet reads 0.9 and \
+                     0.10 (an address ending in /rpc/v0_9 or /rpc/v0_10)",
+                    node.url()
+                )));
+            }
+            Ok(NodeSeen {
+                url: node.url().to_owned(),
+                spec_version,
+            })
         } else {
             Err(AppError::WrongChain(format!(
                 "the node at {} is on {}, not on {} ({})",
@@ -295,9 +336,18 @@ impl WalletService {
     /// Selects the network `choice` names once its node reports the right chain id. The
     /// current network keeps its wallet, session and settings for when it is selected again;
     /// the chosen one comes back with its own. The wallet is locked.
-    pub async fn switch_network(&self, choice: &NetworkChoice) -> Result<SettingsInfo, AppError> {
+    /// Pointing a network that holds a wallet at another node, paymaster or Chipi API needs
+    /// that wallet's PIN (or biometrics, `pin` `None`): a page that reached the IPC could
+    /// otherwise send the wallet's requests, keys and tokens elsewhere.
+    pub async fn switch_network(
+        &self,
+        choice: &NetworkChoice,
+        pin: Option<&Pin>,
+    ) -> Result<SettingsInfo, AppError> {
         let network = self.network_of(choice)?;
-        Self::check_node_chain(&network).await?;
+        self.confirm_moved_endpoints(&network, pin).await?;
+        let seen = Self::check_node_chain(&network).await?;
+        *lock(&self.node_seen) = Some(seen);
         self.forget_keys_of_moved_endpoints(&network)?;
         let same = self.prefs.get().network.name == network.name;
         self.prefs.update(|p| {
@@ -305,6 +355,14 @@ impl WalletService {
                 p.network = network;
             } else {
                 p.switch_to(network);
+            }
+            p.network_chosen = true;
+            // The bearer command goes with the Chipi API URL it was set for.
+            if p.gas.bearer_command_url.is_some()
+                && p.gas.bearer_command_url != p.network.chipi_api_url
+            {
+                p.gas.bearer_command = None;
+                p.gas.bearer_command_url = None;
             }
         })?;
         if let Some(manager) = self.current() {
@@ -314,6 +372,51 @@ impl WalletService {
         *lock(&self.load_error) = None;
         self.reload()?;
         self.settings()
+    }
+
+    /// Asks for the owner's PIN (or biometrics) when `network` moves an endpoint of a saved
+    /// network that holds a wallet; refuses it for a network other than the selected one (its
+    /// wallet is not open here: select it first).
+    async fn confirm_moved_endpoints(
+        &self,
+        network: &Network,
+        pin: Option<&Pin>,
+    ) -> Result<(), AppError> {
+        let prefs = self.prefs.get();
+        let selected = prefs.network.name == network.name;
+        let saved = if selected {
+            Some((prefs.network.clone(), prefs.wallet.is_some()))
+        } else {
+            prefs
+                .others
+                .iter()
+                .find(|p| p.network.name == network.name)
+                .map(|p| (p.network.clone(), p.wallet.is_some()))
+        };
+        let Some((saved, true)) = saved else {
+            return Ok(());
+        };
+        let moved = saved.rpc_url != network.rpc_url
+            || saved.sponsor_url != network.sponsor_url
+            || saved.chipi_api_url != network.chipi_api_url
+            || saved.chain_id != network.chain_id;
+        if !moved {
+            return Ok(());
+        }
+        if !selected {
+            return Err(AppError::InvalidInput(format!(
+                "{} holds a wallet: select it first, then change its node or paymaster with its PIN",
+                network.name
+            )));
+        }
+        // Opened (and dropped) to check the PIN: the manager may be missing when the node is
+        // on another chain, so the wallet is read from the preferences and the keychain.
+        let wallet = self
+            .stored_wallet(&prefs)?
+            .ok_or_else(|| AppError::NoWallet("no wallet on this network".into()))?;
+        self.open_owner_of(wallet, pin, Confirmation::ChangeEndpoints)
+            .await
+            .map(drop)
     }
 
     /// A key stays with the endpoint it was entered for: when a saved network's paymaster or
@@ -344,6 +447,10 @@ impl WalletService {
     pub async fn check_chain(&self) -> Result<(), AppError> {
         let network = self.prefs.get().network;
         match Self::check_node_chain(&network).await {
+            Ok(seen) => {
+                *lock(&self.node_seen) = Some(seen);
+                Ok(())
+            }
             Err(AppError::WrongChain(message)) => {
                 *self
                     .manager
@@ -405,6 +512,7 @@ impl WalletService {
             gas_token: token.symbol.clone(),
             max_fee: input.max_fee.trim().to_owned(),
             bearer_command: prefs.gas.bearer_command.clone(),
+            bearer_command_url: prefs.gas.bearer_command_url.clone(),
         };
         self.prefs.update(|p| p.gas = gas)?;
         // The wallet stays loaded (its session key open): only the way out changes.
@@ -415,14 +523,31 @@ impl WalletService {
     }
 
     /// Sets the command that prints a fresh Chipi bearer token on the selected network
-    /// (`program arg…`, run without a shell). For hosts only (the app takes it from
-    /// `CHIPI_BEARER_COMMAND` at start): a command is never accepted over IPC.
-    pub fn set_bearer_command(&self, command: Option<String>) -> Result<(), AppError> {
+    /// (`program arg…`, run without a shell), for the Chipi API at `for_url` only (the built-in
+    /// profile's API when `None`: never a URL the preferences hold, which a page could have
+    /// set). For hosts only (the app takes them from `CHIPI_BEARER_COMMAND` and
+    /// `CHIPI_BEARER_URL` at start): a command is never accepted over IPC.
+    pub fn set_bearer_command(
+        &self,
+        command: Option<String>,
+        for_url: Option<String>,
+    ) -> Result<(), AppError> {
         let command = command.filter(|c| !c.trim().is_empty());
-        if self.prefs.get().gas.bearer_command == command {
+        let prefs = self.prefs.get();
+        let url = command.as_ref().and_then(|_| {
+            for_url.map(|u| u.trim().to_owned()).or_else(|| {
+                Network::profile(&prefs.network.name)
+                    .ok()
+                    .and_then(|n| n.chipi_api_url)
+            })
+        });
+        if prefs.gas.bearer_command == command && prefs.gas.bearer_command_url == url {
             return Ok(());
         }
-        self.prefs.update(|p| p.gas.bearer_command = command)?;
+        self.prefs.update(|p| {
+            p.gas.bearer_command = command;
+            p.gas.bearer_command_url = url;
+        })?;
         if let Some(manager) = self.current() {
             manager.set_backend(self.backend_for(&self.prefs.get())?);
         }
@@ -519,10 +644,21 @@ impl WalletService {
                 .map_err(|e| SessionError::RecordStore(e.to_string()))
         }));
         let unsettled = prefs.wallet.as_ref().and_then(|w| w.unsettled.as_ref());
+        // The fee call is raised by the account class's validation margin (the highest known
+        // for a class the table does not have).
+        let margin = prefs
+            .wallet
+            .as_ref()
+            .and_then(|w| chipi_session::wallet_type::ClassProfile::of(w.class_hash))
+            .map_or(DEFAULT_VALIDATION_MARGIN_PERCENT, |p| {
+                p.validation_margin_percent
+            });
         let client =
             PaymasterClient::new(url.to_owned(), network.rpc_url.clone(), network.chain_id)
                 .with_api_key(key.map(ApiKey::new))
                 .with_fee_mode(fee)
+                .with_validation_margin(margin)
+                .with_node_fallbacks(&network.fallback_rpc_urls)
                 .with_journal(journal, unsettled);
         Ok(match network.request_timeout() {
             Some(timeout) => client.with_timeout(timeout),
@@ -562,14 +698,23 @@ impl WalletService {
                 )))
             }
             (GasBackend::Network | GasBackend::Direct, _) => {
-                Arc::new(DirectBackend::new(&network.rpc_url, network.chain_id)?)
+                let timeout = network
+                    .request_timeout()
+                    .unwrap_or(std::time::Duration::from_secs(30));
+                Arc::new(DirectBackend::with_timeout(
+                    &network.rpc_url,
+                    network.chain_id,
+                    timeout,
+                )?)
             }
             (GasBackend::ChipiApi { api_key, bearer }, _) => {
                 let url = network.chipi_api_url.clone().ok_or_else(|| {
                     AppError::InvalidInput(format!("{} has no Chipi API", network.name))
                 })?;
-                let mut client = ChipiApiClient::new(url, api_key, bearer, network.chain_id);
-                if let Some(command) = prefs.gas.bearer_command.clone() {
+                let bound_here = prefs.gas.bearer_command_url.as_deref() == Some(url.as_str());
+                let mut client =
+                    ChipiApiClient::new(url.clone(), api_key, bearer, network.chain_id);
+                if let Some(command) = prefs.gas.bearer_command.clone().filter(|_| bound_here) {
                     let vault = self.vault.clone();
                     let entry = network_secret_entry(&network.name, CHIPI_BEARER);
                     client = client.with_bearer_source(Arc::new(move || {
@@ -638,4 +783,11 @@ fn run_bearer_command(command: &str) -> Result<String, SessionError> {
         ));
     }
     Ok(token.to_owned())
+}
+
+/// The node that last answered the chain check, and the JSON-RPC spec it speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NodeSeen {
+    pub(crate) url: String,
+    pub(crate) spec_version: String,
 }

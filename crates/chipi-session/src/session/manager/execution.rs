@@ -87,18 +87,23 @@ impl SessionManager {
         Ok(())
     }
 
-    /// Opens the session key: the unlocked one, or with `pin`; checks it is the session's key.
+    /// Opens the session key: with `pin` when one is given (checked even when the key is open
+    /// in memory: a wrong PIN never signs), else the unlocked one; checks it is the session's
+    /// key.
     pub(super) fn session_key(
         &self,
         record: &SessionRecord,
         pin: Option<&str>,
     ) -> Result<SecretKey, SessionError> {
-        if let Some(key) = self.lock().unlocked.as_ref() {
-            if key.public_key() == record.public_key {
-                return SecretKey::from_hex(&key.to_padded_hex());
-            }
+        if let Some(pin) = pin {
+            return Self::open_session_key(record, pin);
         }
-        Self::open_session_key(record, pin.ok_or(SessionError::WrongPin)?)
+        match self.lock().unlocked.as_ref() {
+            Some(key) if key.public_key() == record.public_key => {
+                SecretKey::from_hex(&key.to_padded_hex())
+            }
+            _ => Err(SessionError::WrongPin),
+        }
     }
 
     /// The record's sealed key opened with `pin`, whatever is open in memory.

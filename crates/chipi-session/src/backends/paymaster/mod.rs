@@ -2,27 +2,46 @@
 //! what the wallet asked for (`outside_check`), check on chain that its nonce is unused, and
 //! hand back the signed result for relaying. One gasless execution costs two round trips to the
 //! paymaster (`paymaster_buildTransaction`, `paymaster_executeTransaction`) and one to the node
-//! (the nonce and the chain time, batched).
+//! (the nonce and the chain time, batched). Requests are written in the wire format the public
+//! server reads (`snip29`): params by name, integer time bounds; the execution is followed by its
+//! transaction hash on the node, never by a tracking id.
+//!
+//! In the default (user-pays) mode the server's suggested fee covers the calls without the
+//! account's validation, and the server refuses at execute a fee call below 1.1 × the real cost
+//! with it: the fee call is raised before signing by the class's validation margin, never above
+//! the fee the user accepted (the unused part comes back in the same transaction).
 //!
 //! A signed execution the paymaster reported as failed is remembered: before anything new is
 //! signed, the node says whether its nonce was used (it ran after all: not sent again), whether
 //! it can still run (the same calls are re-sent with the same signature; other calls wait), or
 //! whether it expired.
 
+mod in_flight;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 use starknet_core::types::{Call, Felt};
 
 use crate::backends::outside_check::{
     check_outside_execution, Expectation, FeeMode, MAX_VALIDITY_SECONDS,
 };
 use crate::backends::outside_execution::OutsideExecution;
+use crate::backends::snip29::{
+    BuildAnswer, DeploymentData, ExecutableInvoke, ExecutableTransaction, ExecuteAnswer,
+    ExecutionParameters, Request, Response, TimeBounds, TokenData, TransactionParams, UserInvoke,
+    UserTransaction, WireCall, WireFeeMode,
+};
 use crate::chain::http::{read_rpc_answer, MAX_SERVICE_RESPONSE_BYTES};
 use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
+
+use in_flight::InFlight;
+pub use in_flight::{Journal, JournalFn};
 
 /// The header a paymaster API key travels in (AVNU's name).
 pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
@@ -31,6 +50,9 @@ pub const API_KEY_HEADER: &str = "x-paymaster-api-key";
 /// sponsor deploys nothing without it; other paymasters ignore a header they do not know, and
 /// the body stays the spec's.
 pub const DEPLOYMENT_SIGNATURE_HEADER: &str = "x-deployment-signature";
+
+/// The validation margin used for a class that has none measured: the highest of the table.
+pub const DEFAULT_VALIDATION_MARGIN_PERCENT: u32 = 160;
 
 /// What the owner signs to ask for a deployment: `poseidon("chipi.deploy", chain_id, address)`
 /// (the address commits to the class, the salt and the constructor calldata).
@@ -77,6 +99,9 @@ pub struct PaymasterClient {
     chain_id: Felt,
     node: Arc<NodeClient>,
     fee: FeeMode,
+    /// How much more than the server's suggestion the fee call is raised to (percent), to
+    /// cover the account's validation.
+    validation_margin_percent: u32,
     /// The relayer every outside execution must name, learnt from the first build.
     caller: Arc<Mutex<Option<Felt>>>,
     /// A signed execution whose outcome is unknown.
@@ -86,94 +111,11 @@ pub struct PaymasterClient {
     journal: Option<Journal>,
 }
 
-/// Keeps the unsettled execution across restarts: called with it before it is sent, with
-/// `None` once it is settled. An error stops the send.
-#[derive(Clone)]
-pub struct Journal(pub Arc<JournalFn>);
-
-/// What a [`Journal`] calls.
-pub type JournalFn = dyn Fn(Option<&Value>) -> Result<(), SessionError> + Send + Sync;
-
-impl std::fmt::Debug for Journal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Journal")
-    }
-}
-
-#[derive(Debug, Clone)]
-struct InFlight {
-    account: Felt,
-    calls: Vec<Call>,
-    built: BuiltInvoke,
-    signature: Vec<Felt>,
-}
-
-impl InFlight {
-    /// Its public parts (no secret: the calls, the typed data and the signature over it).
-    fn to_json(&self) -> Value {
-        let hex = |f: &Felt| format!("{f:#x}");
-        json!({
-            "account": hex(&self.account),
-            "calls": calls_json(&self.calls),
-            "typed_data": self.built.typed_data,
-            "signature": self.signature.iter().map(hex).collect::<Vec<_>>(),
-        })
-    }
-
-    /// Read back, the outside execution parsed from its typed data again.
-    fn from_json(value: &Value, chain_id: Felt) -> Option<Self> {
-        let felt = |v: &Value| crate::typed_data::felt_of(v).ok();
-        let account = felt(value.get("account")?)?;
-        let calls = value
-            .get("calls")?
-            .as_array()?
-            .iter()
-            .map(|c| {
-                Some(Call {
-                    to: felt(c.get("to")?)?,
-                    selector: felt(c.get("selector")?)?,
-                    calldata: c
-                        .get("calldata")?
-                        .as_array()?
-                        .iter()
-                        .map(felt)
-                        .collect::<Option<_>>()?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        let typed_data = value.get("typed_data")?.clone();
-        let typed = TypedData::from_json(&typed_data.to_string()).ok()?;
-        let outside_execution = OutsideExecution::from_typed_data(&typed).ok()?;
-        // The calls remembered are the ones signed (a gasless fee call may follow them): an
-        // entry edited to name others is dropped.
-        let signed = &outside_execution.calls;
-        if !signed.starts_with(&calls) || signed.len() > calls.len() + 1 {
-            return None;
-        }
-        let message_hash = outside_execution.message_hash(account, chain_id);
-        let signature = value
-            .get("signature")?
-            .as_array()?
-            .iter()
-            .map(felt)
-            .collect::<Option<_>>()?;
-        Some(Self {
-            account,
-            calls,
-            built: BuiltInvoke {
-                typed_data,
-                outside_execution,
-                message_hash,
-            },
-            signature,
-        })
-    }
-}
-
 /// The outside execution a paymaster built for the user to sign.
 #[derive(Debug, Clone)]
 pub struct BuiltInvoke {
-    /// The typed data exactly as the paymaster returned it (sent back unchanged).
+    /// The typed data as the paymaster returned it (sent back unchanged but for a raised fee
+    /// call).
     pub typed_data: Value,
     /// The same, parsed and checked against the calls asked for.
     pub outside_execution: OutsideExecution,
@@ -184,18 +126,19 @@ pub struct BuiltInvoke {
 /// What `paymaster_executeTransaction` answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relayed {
-    /// The paymaster's id for this request.
-    pub tracking_id: Felt,
-    /// The relayer's transaction.
+    /// The paymaster's id for this request, when it gives one other than `0x0` (the public
+    /// server never does).
+    pub tracking_id: Option<Felt>,
+    /// The relayer's transaction: what is followed on the node.
     pub transaction_hash: Felt,
 }
 
-impl Relayed {
-    fn from_result(result: &Value) -> Result<Self, SessionError> {
-        Ok(Self {
-            tracking_id: felt_field(result, "tracking_id")?,
-            transaction_hash: felt_field(result, "transaction_hash")?,
-        })
+impl From<ExecuteAnswer> for Relayed {
+    fn from(answer: ExecuteAnswer) -> Self {
+        Self {
+            tracking_id: answer.tracking_id.filter(|id| *id != Felt::ZERO),
+            transaction_hash: answer.transaction_hash,
+        }
     }
 }
 
@@ -213,52 +156,109 @@ pub struct AccountDeployment {
 }
 
 impl AccountDeployment {
+    /// The spec's shape.
+    pub fn to_wire(&self) -> DeploymentData {
+        DeploymentData {
+            address: self.address,
+            class_hash: self.class_hash,
+            salt: self.salt,
+            calldata: self.calldata.clone(),
+            version: 1,
+            sigdata: None,
+        }
+    }
+
     /// The JSON shape of the spec.
     pub fn to_json(&self) -> Value {
-        let hex = |f: &Felt| format!("{f:#x}");
-        json!({
-            "address": hex(&self.address),
-            "class_hash": hex(&self.class_hash),
-            "salt": hex(&self.salt),
-            "calldata": self.calldata.iter().map(hex).collect::<Vec<_>>(),
-            "version": 1,
-        })
+        serde_json::to_value(self.to_wire()).unwrap_or_default()
     }
 }
 
-fn sponsored() -> Value {
-    json!({"version": "0x1", "fee_mode": {"mode": "sponsored"}})
-}
-
-fn parameters(fee: FeeMode, time_bounds: Option<(u64, u64)>) -> Value {
-    let mut value = json!({"version": "0x1", "fee_mode": fee.to_json()});
-    if let Some((after, before)) = time_bounds {
-        value["time_bounds"] = json!({
-            "execute_after": format!("{after:#x}"),
-            "execute_before": format!("{before:#x}"),
-        });
+impl From<DeploymentData> for AccountDeployment {
+    fn from(data: DeploymentData) -> Self {
+        Self {
+            address: data.address,
+            class_hash: data.class_hash,
+            salt: data.salt,
+            calldata: data.calldata,
+        }
     }
-    value
 }
 
-fn calls_json(calls: &[Call]) -> Value {
-    let hex = |f: &Felt| format!("{f:#x}");
-    Value::Array(
-        calls
-            .iter()
-            .map(|c| json!({"to": hex(&c.to), "selector": hex(&c.selector), "calldata": c.calldata.iter().map(hex).collect::<Vec<_>>()}))
-            .collect(),
-    )
+impl FeeMode {
+    /// The paymaster's `fee_mode` (no tip: the relayer picks it, and the user's fee covers it).
+    pub fn to_wire(self) -> WireFeeMode {
+        match self {
+            FeeMode::Sponsored => WireFeeMode::Sponsored { tip: None },
+            FeeMode::Gasless { gas_token, .. } => WireFeeMode::Default {
+                gas_token,
+                tip: None,
+            },
+        }
+    }
 }
 
-fn felt_field(value: &Value, name: &str) -> Result<Felt, SessionError> {
+fn wire_calls(calls: &[Call]) -> Vec<WireCall> {
+    calls.iter().map(WireCall::from).collect()
+}
+
+fn invoke_params(
+    account: Felt,
+    calls: &[Call],
+    fee: FeeMode,
+    time_bounds: Option<TimeBounds>,
+) -> TransactionParams<UserTransaction> {
+    TransactionParams {
+        transaction: UserTransaction::Invoke {
+            invoke: UserInvoke {
+                user_address: account,
+                calls: wire_calls(calls),
+            },
+        },
+        parameters: ExecutionParameters::new(fee.to_wire(), time_bounds),
+    }
+}
+
+fn felt_to_u128(value: Felt, what: &str) -> Result<u128, SessionError> {
     value
-        .get(name)
-        .and_then(Value::as_str)
-        .and_then(|s| Felt::from_hex(s).ok())
-        .ok_or_else(|| {
-            SessionError::InvalidResponse(format!("paymaster: {name} missing or not a felt"))
-        })
+        .try_into()
+        .map_err(|_| SessionError::InvalidResponse(format!("paymaster: {what} out of range")))
+}
+
+/// `amount` raised by `percent` (100 = unchanged), rounded up.
+fn with_margin(amount: u128, percent: u32) -> u128 {
+    amount
+        .saturating_mul(u128::from(percent))
+        .div_ceil(100)
+        .max(amount)
+}
+
+/// Whether a JSON-RPC error from a paymaster is about its API key: HTTP 200 with code 163 and
+/// a reason naming the key (the public server's answer to a missing or wrong key).
+fn names_the_api_key(code: i64, data: Option<&Value>) -> bool {
+    code == 163
+        && data
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .is_some_and(|reason| reason.contains("api-key") || reason.contains("api key"))
+}
+
+/// Sets the amount of the last call's `[recipient, low, high]` calldata in `typed_data`
+/// (SNIP-9 v2 names: `message.Calls[-1].Calldata`), as the server reads it back at execute.
+fn set_fee_amount(typed_data: &mut Value, amount: u128) -> Option<()> {
+    let calldata = typed_data
+        .get_mut("message")?
+        .get_mut("Calls")?
+        .as_array_mut()?
+        .last_mut()?
+        .get_mut("Calldata")?
+        .as_array_mut()?;
+    if calldata.len() != 3 {
+        return None;
+    }
+    calldata[1] = Value::String(format!("{amount:#x}"));
+    calldata[2] = Value::String("0x0".into());
+    Some(())
 }
 
 impl PaymasterClient {
@@ -274,6 +274,7 @@ impl PaymasterClient {
             chain_id,
             node: Arc::new(NodeClient::new(rpc_url)),
             fee: FeeMode::Sponsored,
+            validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
             caller: Arc::new(Mutex::new(None)),
             in_flight: Arc::new(Mutex::new(None)),
             journal: None,
@@ -284,8 +285,20 @@ impl PaymasterClient {
     /// 60 s (30 s for the node).
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.http = crate::chain::http::client(timeout);
-        self.node = Arc::new(NodeClient::new(self.node.url().to_owned()).with_timeout(timeout));
+        self.node = Arc::new(self.node_with(&[]).with_timeout(timeout));
         self
+    }
+
+    /// Reads the chain through the network's other nodes too, in order, when the first refuses.
+    pub fn with_node_fallbacks(mut self, urls: &[String]) -> Self {
+        self.node = Arc::new(self.node_with(urls));
+        self
+    }
+
+    /// A node client on the same endpoints, `more` after them.
+    fn node_with(&self, more: &[String]) -> NodeClient {
+        let urls = self.node.urls();
+        NodeClient::new(urls[0].clone()).with_fallbacks(urls[1..].iter().chain(more).cloned())
     }
 
     /// Writes the unsettled execution down through `journal`, and starts from `unsettled` (what
@@ -332,6 +345,14 @@ impl PaymasterClient {
         self
     }
 
+    /// Raises the default mode's fee call by `percent` over the server's suggestion (100:
+    /// not at all): the account's validation cost, which the suggestion leaves out
+    /// ([`crate::wallet_type::ClassProfile::validation_margin_percent`]).
+    pub fn with_validation_margin(mut self, percent: u32) -> Self {
+        self.validation_margin_percent = percent.max(100);
+        self
+    }
+
     /// Requires every outside execution to name `caller` (a relayer pinned earlier).
     pub fn with_caller(self, caller: Felt) -> Self {
         *lock(&self.caller) = Some(caller);
@@ -359,18 +380,27 @@ impl PaymasterClient {
         self.round_trips.load(Ordering::Relaxed)
     }
 
-    async fn call(&self, method: &str, params: Value) -> Result<Value, SessionError> {
+    async fn call<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Option<P>,
+    ) -> Result<R, SessionError> {
         self.call_with(method, params, None).await
     }
 
-    /// [`Self::call`] with one more header.
-    async fn call_with(
+    /// One JSON-RPC request (params by name, or none), with one more header.
+    async fn call_with<P: Serialize, R: DeserializeOwned>(
         &self,
         method: &str,
-        params: Value,
+        params: Option<P>,
         header: Option<(&str, &str)>,
-    ) -> Result<Value, SessionError> {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    ) -> Result<R, SessionError> {
+        let body = Request {
+            jsonrpc: "2.0",
+            id: 1,
+            method,
+            params,
+        };
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.api_key {
@@ -389,82 +419,84 @@ impl PaymasterClient {
             });
         }
         let body = read_rpc_answer(response, "paymaster", MAX_SERVICE_RESPONSE_BYTES).await?;
-        let value: Value = serde_json::from_slice(&body)
+        let answer: Response<R> = serde_json::from_slice(&body)
             .map_err(|e| SessionError::InvalidResponse(format!("paymaster {method}: {e}")))?;
-        if let Some(error) = value.get("error") {
+        if let Some(error) = answer.error {
+            if names_the_api_key(error.code, error.data.as_ref()) {
+                return Err(SessionError::PaymasterApiKey {
+                    key_sent: self.api_key.is_some(),
+                });
+            }
             return Err(SessionError::Paymaster {
-                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
-                message: error
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-                data: error.get("data").map(Value::to_string),
+                code: error.code,
+                message: error.message,
+                data: error.data.as_ref().map(Value::to_string),
+                signed_valid_for: None,
             });
         }
-        value
-            .get("result")
-            .cloned()
+        answer
+            .result
             .ok_or_else(|| SessionError::InvalidResponse(format!("paymaster {method}: no result")))
     }
 
     /// `paymaster_getSupportedTokens`.
     pub async fn supported_tokens(&self) -> Result<Vec<SupportedToken>, SessionError> {
-        let result = self.call("paymaster_getSupportedTokens", json!([])).await?;
-        let bad = || SessionError::InvalidResponse("paymaster: malformed supported tokens".into());
-        result
-            .as_array()
-            .ok_or_else(bad)?
-            .iter()
+        let tokens: Vec<TokenData> = self
+            .call("paymaster_getSupportedTokens", None::<()>)
+            .await?;
+        tokens
+            .into_iter()
             .map(|t| {
-                let price = felt_field(t, "price_in_strk")?;
                 Ok(SupportedToken {
-                    address: felt_field(t, "token_address")?,
-                    decimals: t
-                        .get("decimals")
-                        .and_then(Value::as_u64)
-                        .and_then(|d| u8::try_from(d).ok())
-                        .ok_or_else(bad)?,
-                    price_in_strk: price.try_into().map_err(|_| bad())?,
+                    address: t.token_address,
+                    decimals: t.decimals,
+                    price_in_strk: felt_to_u128(t.price_in_strk, "price_in_strk")?,
                 })
             })
             .collect()
     }
 
-    /// The fee the paymaster asks, in `gas_token` base units, to run `calls` from `account` in
-    /// the default (user-pays) mode: its `suggested_max_fee_in_gas_token`. Nothing is signed.
+    /// The most the default (user-pays) mode will take, in `gas_token` base units, to run
+    /// `calls` from `account`: the server's suggested fee raised by the class's validation
+    /// margin, within the fee this client accepts when the suggestion itself is. Nothing is
+    /// signed.
     pub async fn quote_fee(
         &self,
         account: Felt,
         calls: &[Call],
         gas_token: Felt,
     ) -> Result<u128, SessionError> {
-        let transaction = json!({"type": "invoke", "invoke": {"user_address": format!("{account:#x}"), "calls": calls_json(calls)}});
+        let suggested = self.suggested_fee(account, calls, gas_token).await?;
+        let raised = with_margin(suggested, self.validation_margin_percent);
+        Ok(match self.fee {
+            FeeMode::Gasless { max_fee, .. } if suggested <= max_fee => raised.min(max_fee),
+            _ => raised,
+        })
+    }
+
+    /// The server's own `suggested_max_fee_in_gas_token` for `calls` (no margin).
+    pub async fn suggested_fee(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        gas_token: Felt,
+    ) -> Result<u128, SessionError> {
         let mode = FeeMode::Gasless {
             gas_token,
             max_fee: 0,
         };
-        let result = self
+        let built: BuildAnswer = self
             .call(
                 "paymaster_buildTransaction",
-                json!([transaction, parameters(mode, None)]),
+                Some(invoke_params(account, calls, mode, None)),
             )
             .await?;
-        let fee = result
-            .get("fee")
-            .ok_or_else(|| SessionError::InvalidResponse("paymaster: no fee".into()))?;
-        felt_field(fee, "suggested_max_fee_in_gas_token")?
-            .try_into()
-            .map_err(|_| SessionError::InvalidResponse("paymaster: fee out of range".into()))
+        felt_to_u128(built.fee.suggested_max_fee_in_gas_token, "fee")
     }
 
     /// `paymaster_isAvailable`.
     pub async fn is_available(&self) -> Result<bool, SessionError> {
-        Ok(self
-            .call("paymaster_isAvailable", json!([]))
-            .await?
-            .as_bool()
-            .unwrap_or(false))
+        self.call("paymaster_isAvailable", None::<()>).await
     }
 
     /// Asks the paymaster to build an outside execution of `calls` for `account`, valid for at
@@ -482,7 +514,8 @@ impl PaymasterClient {
             .await
     }
 
-    /// [`Self::build_invoke`] with the fee accepted as `fee` says.
+    /// [`Self::build_invoke`] with the fee accepted as `fee` says. In the default mode the fee
+    /// call is raised by the validation margin, within the accepted fee.
     async fn build_invoke_paying(
         &self,
         account: Felt,
@@ -490,17 +523,18 @@ impl PaymasterClient {
         now: u64,
         fee: FeeMode,
     ) -> Result<BuiltInvoke, SessionError> {
-        let transaction = json!({"type": "invoke", "invoke": {"user_address": format!("{account:#x}"), "calls": calls_json(calls)}});
-        let bounds = (0, now + MAX_VALIDITY_SECONDS);
-        let result = self
+        let bounds = TimeBounds {
+            execute_after: 0,
+            execute_before: now + MAX_VALIDITY_SECONDS,
+        };
+        let built: BuildAnswer = self
             .call(
                 "paymaster_buildTransaction",
-                json!([transaction, parameters(fee, Some(bounds))]),
+                Some(invoke_params(account, calls, fee, Some(bounds))),
             )
             .await?;
-        let typed_data = result
-            .get("typed_data")
-            .cloned()
+        let mut typed_data = built
+            .typed_data
             .ok_or_else(|| SessionError::InvalidResponse("paymaster: no typed_data".into()))?;
         let typed = TypedData::from_json(&typed_data.to_string())?;
         let pinned = self.pinned_caller();
@@ -508,16 +542,14 @@ impl PaymasterClient {
         // later of that and the manager's estimate.
         let nonce = OutsideExecution::from_typed_data(&typed)?.nonce;
         let (unused, chain_now) = self.node.outside_nonce_state(account, nonce).await?;
-        let outside_execution = check_outside_execution(
-            &typed,
-            &Expectation {
-                chain_id: self.chain_id,
-                calls,
-                caller: pinned,
-                now: now.max(chain_now),
-                fee,
-            },
-        )?;
+        let expectation = Expectation {
+            chain_id: self.chain_id,
+            calls,
+            caller: pinned,
+            now: now.max(chain_now),
+            fee,
+        };
+        let mut outside_execution = check_outside_execution(&typed, &expectation)?;
         if !unused {
             return Err(SessionError::PaymasterTampered { field: "nonce" });
         }
@@ -525,6 +557,12 @@ impl PaymasterClient {
             return Err(SessionError::PaymasterTampered {
                 field: "execute_before",
             });
+        }
+        if let Some(raised) = self.raised_fee(&outside_execution, calls.len(), fee) {
+            set_fee_amount(&mut typed_data, raised)
+                .ok_or(SessionError::PaymasterTampered { field: "fee" })?;
+            let typed = TypedData::from_json(&typed_data.to_string())?;
+            outside_execution = check_outside_execution(&typed, &expectation)?;
         }
         if pinned.is_none() {
             *lock(&self.caller) = Some(outside_execution.caller);
@@ -535,6 +573,19 @@ impl PaymasterClient {
             outside_execution,
             message_hash,
         })
+    }
+
+    /// The amount the fee call of a checked default-mode build is raised to: the server's
+    /// amount plus the validation margin, at most the accepted fee; `None` when there is no fee
+    /// call or nothing to raise.
+    fn raised_fee(&self, built: &OutsideExecution, asked: usize, fee: FeeMode) -> Option<u128> {
+        let FeeMode::Gasless { max_fee, .. } = fee else {
+            return None;
+        };
+        let fee_call = built.calls.get(asked)?;
+        let amount: u128 = fee_call.calldata.get(1)?.to_owned().try_into().ok()?;
+        let raised = with_margin(amount, self.validation_margin_percent).min(max_fee);
+        (raised > amount).then_some(raised)
     }
 
     /// Settles a signed execution whose outcome was unknown before anything new is signed:
@@ -619,8 +670,25 @@ impl PaymasterClient {
             self.write_down(Some(&attempt))?;
             *lock(&self.in_flight) = Some(attempt.clone());
         }
+        // A definite refusal leaves a signature the paymaster holds: said with how long it
+        // stays valid.
+        let execute_before = attempt.built.outside_execution.execute_before;
         self.execute_invoke(account, &attempt.built, &attempt.signature)
             .await
+            .map_err(|error| match error {
+                SessionError::Paymaster {
+                    code,
+                    message,
+                    data,
+                    ..
+                } => SessionError::Paymaster {
+                    code,
+                    message,
+                    data,
+                    signed_valid_for: Some(execute_before.saturating_sub(now)),
+                },
+                other => other,
+            })
     }
 
     /// The last tracked execution is confirmed on chain: nothing is left to settle.
@@ -635,18 +703,20 @@ impl PaymasterClient {
         built: &BuiltInvoke,
         signature: &[Felt],
     ) -> Result<Relayed, SessionError> {
-        let transaction = json!({"type": "invoke", "invoke": {
-            "user_address": format!("{account:#x}"),
-            "typed_data": built.typed_data,
-            "signature": signature.iter().map(|f| format!("{f:#x}")).collect::<Vec<_>>(),
-        }});
-        let result = self
-            .call(
-                "paymaster_executeTransaction",
-                json!([transaction, parameters(self.fee, None)]),
-            )
+        let params = TransactionParams {
+            transaction: ExecutableTransaction::Invoke {
+                invoke: ExecutableInvoke {
+                    user_address: account,
+                    typed_data: built.typed_data.clone(),
+                    signature: signature.to_vec(),
+                },
+            },
+            parameters: ExecutionParameters::new(self.fee.to_wire(), None),
+        };
+        let answer: ExecuteAnswer = self
+            .call("paymaster_executeTransaction", Some(params))
             .await?;
-        Relayed::from_result(&result)
+        Ok(answer.into())
     }
 
     /// Has the paymaster deploy an account (gasless: the account may hold nothing).
@@ -657,44 +727,31 @@ impl PaymasterClient {
         deployment: &AccountDeployment,
         signature: &[Felt],
     ) -> Result<Relayed, SessionError> {
-        let transaction = json!({"type": "deploy", "deployment": deployment.to_json()});
         let signed = signature
             .iter()
             .map(|f| format!("{f:#x}"))
             .collect::<Vec<_>>()
             .join(",");
         let header = Some((DEPLOYMENT_SIGNATURE_HEADER, signed.as_str()));
-        self.call_with(
-            "paymaster_buildTransaction",
-            json!([transaction.clone(), sponsored()]),
-            header,
-        )
-        .await?;
-        let result = self
-            .call_with(
-                "paymaster_executeTransaction",
-                json!([transaction, sponsored()]),
-                header,
-            )
+        let build = TransactionParams {
+            transaction: UserTransaction::Deploy {
+                deployment: deployment.to_wire(),
+            },
+            parameters: ExecutionParameters::sponsored(),
+        };
+        let _: BuildAnswer = self
+            .call_with("paymaster_buildTransaction", Some(build), header)
             .await?;
-        Relayed::from_result(&result)
-    }
-
-    /// `paymaster_trackingIdToLatestHash`: the latest transaction and its status
-    /// (`active`, `accepted` or `dropped`).
-    pub async fn tracking(&self, tracking_id: Felt) -> Result<(Felt, String), SessionError> {
-        let result = self
-            .call(
-                "paymaster_trackingIdToLatestHash",
-                json!([format!("{tracking_id:#x}")]),
-            )
+        let execute = TransactionParams {
+            transaction: ExecutableTransaction::Deploy {
+                deployment: deployment.to_wire(),
+            },
+            parameters: ExecutionParameters::sponsored(),
+        };
+        let answer: ExecuteAnswer = self
+            .call_with("paymaster_executeTransaction", Some(execute), header)
             .await?;
-        let status = result
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        Ok((felt_field(&result, "transaction_hash")?, status))
+        Ok(answer.into())
     }
 }
 
@@ -707,6 +764,82 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_fee_call_is_raised_by_the_margin_within_the_accepted_fee() {
+        assert_eq!(with_margin(1000, 160), 1600);
+        assert_eq!(with_margin(1001, 160), 1602, "rounded up");
+        assert_eq!(with_margin(1000, 100), 1000);
+        assert_eq!(with_margin(u128::MAX, 160), u128::MAX, "never wraps");
+        let client = PaymasterClient::new(
+            "http://127.0.0.1:9/rpc",
+            "http://127.0.0.1:9/rpc",
+            Felt::ONE,
+        )
+        .with_validation_margin(150);
+        let token = Felt::from(0x70c_u64);
+        let caller = Felt::from(0xca11_u64);
+        let built = OutsideExecution {
+            caller,
+            nonce: Felt::ONE,
+            execute_after: 0,
+            execute_before: 10,
+            calls: vec![
+                crate::session::registration::transfer_call(token, Felt::TWO, 5),
+                crate::session::registration::transfer_call(token, caller, 1000),
+            ],
+        };
+        let paying = |max_fee| FeeMode::Gasless {
+            gas_token: token,
+            max_fee,
+        };
+        assert_eq!(client.raised_fee(&built, 1, paying(10_000)), Some(1500));
+        assert_eq!(
+            client.raised_fee(&built, 1, paying(1200)),
+            Some(1200),
+            "never above the fee the user accepted"
+        );
+        assert_eq!(client.raised_fee(&built, 1, paying(1000)), None);
+        assert_eq!(client.raised_fee(&built, 1, FeeMode::Sponsored), None);
+        assert_eq!(
+            client.raised_fee(&built, 2, paying(10_000)),
+            None,
+            "no fee call"
+        );
+
+        let mut typed = built.to_typed_data(Felt::ONE);
+        set_fee_amount(&mut typed, 1500).unwrap();
+        let read =
+            OutsideExecution::from_typed_data(&TypedData::from_json(&typed.to_string()).unwrap())
+                .unwrap();
+        assert_eq!(
+            read.calls[1].calldata,
+            vec![caller, Felt::from(1500u16), Felt::ZERO]
+        );
+        assert_eq!(
+            read.calls[0], built.calls[0],
+            "the user's call is untouched"
+        );
+    }
+
+    #[test]
+    fn a_163_naming_the_api_key_is_a_key_problem() {
+        assert!(names_the_api_key(
+            163,
+            Some(&json!("x-paymaster-api-key is invalid"))
+        ));
+        assert!(names_the_api_key(163, Some(&json!("Invalid API key"))));
+        assert!(!names_the_api_key(
+            163,
+            Some(&json!("service not available"))
+        ));
+        assert!(!names_the_api_key(
+            156,
+            Some(&json!("x-paymaster-api-key is invalid"))
+        ));
+        assert!(!names_the_api_key(163, None));
+    }
 
     #[test]
     fn an_unsettled_execution_reads_back_as_written() {
