@@ -59,7 +59,7 @@ fn broken_rules(body: &Value) -> Vec<String> {
         keys == ["parameters", "transaction"],
         "params holds transaction and parameters",
     );
-    let parameters = &params["parameters"];
+    let parameters = params.get("parameters").unwrap_or(&Value::Null);
     rule(
         parameters["version"] == "0x1",
         "parameters.version is \"0x1\"",
@@ -78,7 +78,7 @@ fn broken_rules(body: &Value) -> Vec<String> {
         );
         rule(after < before, "execute_after before execute_before");
     }
-    let transaction = &params["transaction"];
+    let transaction = params.get("transaction").unwrap_or(&Value::Null);
     match transaction["type"].as_str() {
         Some("invoke") if method == "paymaster_buildTransaction" => {
             let invoke = &transaction["invoke"];
