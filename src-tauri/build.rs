@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "set_network",
     "get_settings",
     "switch_network",
+    "set_direct_unsigned_fees",
     "save_gas_settings",
     "quote_transfer",
     "set_auto_lock",

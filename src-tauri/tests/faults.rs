@@ -357,3 +357,63 @@ async fn revoke_and_clear_under_every_fault() {
         }
     }
 }
+
+/// The direct path's row of the table, and the journal every gas mode shares: a transfer sent
+/// through the sponsor whose answer was lost (the app killed), then the gas mode switched to
+/// the direct path: the same transfer is refused (`AlreadyExecuted`), not signed again. Then
+/// the direct path's own faults at the node: refused at the door (503), a server error, no
+/// answer: `Network`, nothing sent (the account's nonce unchanged), and the same transfer
+/// again goes once.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
+    let rig = Rig::new().await;
+    let (app, ui) = rig.app();
+    let address = ready_wallet(&rig, &ui).await;
+    ui.ok("set_up_session", json!({"request": request(), "pin": PIN}))
+        .await;
+    let body = |recipient: Felt| json!({"token": "STRK", "recipient": format!("{recipient:#x}"), "amount": "1"});
+    let lost = Felt::from(0xfb_0000_u64);
+    rig.inject(Case::KilledAfterSend);
+    assert_eq!(ui.kind("transfer", body(lost)).await, "Network");
+    let app = rig.recover(Case::KilledAfterSend, (app, ui), true).await;
+    let ui = &app.1;
+    assert_eq!(rig.balance(lost).await, UNIT, "it ran");
+    ui.ok(
+        "save_gas_settings",
+        json!({"input": {"mode": "direct", "feeMode": "sponsored", "gasToken": "STRK",
+            "maxFee": "0.1", "paymasterApiKey": null, "chipiApiKey": null, "chipiBearer": null}}),
+    )
+    .await;
+    // `SessionError::AlreadyExecuted`, shown as the paymaster's outcome.
+    let again = ui.call("transfer", body(lost)).await.unwrap_err();
+    assert_eq!(again["kind"], "Paymaster", "{again}");
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("executed after all"),
+        "{again}"
+    );
+    assert_eq!(rig.balance(lost).await, UNIT, "once");
+
+    let nonce = || async { rig.fx.stack.node.nonce(address).await.unwrap() };
+    for (i, fault) in [Fault::Down, Fault::ServerError, Fault::Hang]
+        .into_iter()
+        .enumerate()
+    {
+        let recipient = Felt::from(0xfc_0000_u64 + i as u64);
+        let before = nonce().await;
+        rig.node.set_for("starknet_addInvokeTransaction", fault);
+        assert_eq!(
+            ui.kind("transfer", body(recipient)).await,
+            "Network",
+            "{fault:?}"
+        );
+        rig.node.clear();
+        assert_eq!(nonce().await, before, "{fault:?}: nothing sent");
+        assert_eq!(rig.balance(recipient).await, 0, "{fault:?}");
+        ui.ok("transfer", body(recipient)).await;
+        assert_eq!(rig.balance(recipient).await, UNIT, "{fault:?}: once");
+        assert_eq!(nonce().await, before + Felt::ONE, "{fault:?}");
+    }
+}

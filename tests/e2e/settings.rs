@@ -90,19 +90,28 @@ async fn settings_and_both_fee_modes() {
         .await;
     transfer(&ui, "1").await;
     let fee = ui.wait_text("transfer-fee", |t| t.contains("STRK")).await;
-    assert!(fee.contains("0.02 STRK"), "{fee}");
+    // "Fee: 0.0085… STRK, paid by you (at most 0.1).": the sponsor's suggestion (priced as the
+    // public server prices it) raised by the class's validation margin.
+    let shown = fee
+        .strip_prefix("Fee: ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{fee}"));
+    let quoted = chipi_session::parse_amount(shown, 18).unwrap();
+    assert!(quoted > 0 && quoted < STRK_UNIT / 10, "{fee}");
     ui.screenshot("21-fee-shown").await;
     ui.click("transfer-confirm").await;
     ui.wait_text("remaining-calls", |t| t == "3").await;
     assert_eq!(chain.recipient_balance().await, before + 2 * STRK_UNIT);
-    assert_eq!(
-        account_before
-            - node
-                .erc20_balance(devnet_harness::STRK, address)
-                .await
-                .unwrap(),
-        STRK_UNIT + 2 * STRK_UNIT / 100,
-        "the transfer and the fee it showed"
+    // Signed for the fee shown; the forwarder keeps 1.1 × the real cost and refunds the rest.
+    let paid = account_before
+        - node
+            .erc20_balance(devnet_harness::STRK, address)
+            .await
+            .unwrap()
+        - STRK_UNIT;
+    assert!(
+        paid > 0 && paid < quoted,
+        "the fee paid ({paid}) is within the fee shown ({quoted})"
     );
 
     // Without the key, a sponsored transfer is refused in words; nothing moves.

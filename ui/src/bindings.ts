@@ -67,6 +67,11 @@ export const commands = {
 	 *  (`pin` null: biometric unlock).
 	 */
 	switchNetwork: (choice: NetworkChoice_Deserialize, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("switch_network", { choice, pin })),
+	/**
+	 *  Lets sessions use the direct path on an account class whose session message leaves the fee
+	 *  unsigned, or stops it; turning it on needs the PIN (`pin` null: biometric unlock).
+	 */
+	setDirectUnsignedFees: (allowed: boolean, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_direct_unsigned_fees", { allowed, pin })),
 	/**  Saves the gas settings of the selected network; keys go to the keychain. */
 	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
 	/**  What a transfer would cost with the current gas settings, before sending it. */
@@ -378,6 +383,11 @@ export type GasInfo_Deserialize = {
 	 *  (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
 	 */
 	bearerCommandSet: boolean,
+	/**
+	 *  Whether a session may use the direct path on a class whose session message leaves the
+	 *  fee unsigned.
+	 */
+	directUnsignedFees: boolean,
 };
 
 /**  Gas settings as shown. */
@@ -401,6 +411,11 @@ export type GasInfo_Serialize = {
 	 *  (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
 	 */
 	bearerCommandSet: boolean,
+	/**
+	 *  Whether a session may use the direct path on a class whose session message leaves the
+	 *  fee unsigned.
+	 */
+	directUnsignedFees: boolean,
 };
 
 /**  New gas settings for the selected network. A key left out is kept; an empty one is removed. */

@@ -41,6 +41,7 @@ export const ipc = {
   /** `pin`: needed to move the node or paymaster of a network that holds a wallet (null: biometrics). */
   switchNetwork: (choice: NetworkChoice, pin: string | null = null) => unwrap(commands.switchNetwork(choice, pin)),
   saveGasSettings: (input: GasInput) => unwrap(commands.saveGasSettings(input)),
+  setDirectUnsignedFees: (allowed: boolean, pin: string | null = null) => unwrap(commands.setDirectUnsignedFees(allowed, pin)),
   quoteTransfer: (token: string, recipient: string, amount: string) =>
     unwrap(commands.quoteTransfer(token, recipient, amount)),
   setAutoLock: (minutes: number) => unwrap(commands.setAutoLock(minutes)),

@@ -78,6 +78,33 @@ function NetworkSettings({ s }: { s: SettingsInfo | null }) {
   );
 }
 
+// The published CHIPI classes' session message leaves the fee unsigned: the direct path with a
+// session is refused unless the user turns it on here, warned, with the PIN.
+function UnsignedFees({ s }: { s: SettingsInfo | null }) {
+  const on = s?.gas.directUnsignedFees ?? false;
+  const [pin, setPin] = useState('');
+  const biometric = wallet.value?.biometrics.enabled ? `; empty: ${wallet.value.biometrics.name}` : '';
+  return (
+    <div class="stack" data-testid="settings-unsigned-fees">
+      <p class="warning">
+        On CHIPI accounts a session's direct transaction does not sign its fee: a node that holds it could send it again with a large tip, paid from
+        your balance. Sessions use the direct path there only if you allow it.
+      </p>
+      <div>
+        Direct path for sessions without a signed fee: <strong data-testid="settings-unsigned-fees-state">{on ? 'allowed' : 'refused'}</strong>
+      </div>
+      {on ? null : <Field label={`PIN${biometric}`} testid="settings-unsigned-fees-pin" type="password" value={pin} onInput={setPin} />}
+      <Button
+        testid="settings-unsigned-fees-toggle"
+        kind="secondary"
+        onClick={() => void act('Saving…', () => ipc.setDirectUnsignedFees(!on, on ? null : pin || null)).then(() => setPin(''))}
+      >
+        {on ? 'Refuse it again' : 'Allow it'}
+      </Button>
+    </div>
+  );
+}
+
 function FeeSettings({ s }: { s: SettingsInfo | null }) {
   const gas = s?.gas;
   const [mode, setMode] = useState<string>(gas?.mode ?? 'paymaster');
@@ -153,6 +180,7 @@ function FeeSettings({ s }: { s: SettingsInfo | null }) {
       <Button testid="settings-gas-save" onClick={() => save(false)}>
         Save fee settings
       </Button>
+      {mode === 'direct' ? <UnsignedFees s={s} /> : null}
       <p class="note">Keys are kept in the system keychain and shown masked.</p>
     </Card>
   );

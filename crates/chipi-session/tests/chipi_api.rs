@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use chipi_session::entrypoint::selector;
 use chipi_session::{
-    ChipiApiClient, ExecutionBackend, OutsideExecution, SecretKey, SessionError, SessionSignature,
-    Signer, SubmitContext, TypedData,
+    ChipiApiClient, ExecutionBackend, NodeClient, OutsideExecution, SecretKey, SessionError,
+    SessionSignature, Signer, SubmitContext, TypedData,
 };
 use serde_json::Value;
 use starknet_core::types::{Call, Felt};
@@ -20,6 +20,9 @@ const ACCOUNT: Felt =
 const USDC: Felt =
     Felt::from_hex_unchecked("0x033068f6539f8e6e6b131e6b2b814e6c34a5224bc66947c47dab9dfee93b35fb");
 const RECIPIENT: Felt = Felt::from_hex_unchecked("0xb0b");
+const RELAYER: Felt = Felt::from_hex_unchecked("0x7e1a7e5");
+/// Chain time on the node double.
+const NOW: u64 = 1_700_000_000;
 const CHIPI_V29: &str = "0x53f4f8791ed5bed0fddaa553d180c664e32cfaf8316bb232ae77bb08f459f2a";
 
 /// One recorded request.
@@ -110,18 +113,42 @@ fn typed_data_for(calls: Vec<Call>) -> String {
 }
 
 fn typed_data_on(chain: Felt, calls: Vec<Call>) -> String {
+    built(chain, RELAYER, NOW + 600, calls)
+}
+
+fn built(chain: Felt, caller: Felt, execute_before: u64, calls: Vec<Call>) -> String {
     let oe = OutsideExecution {
-        caller: Felt::from_hex_unchecked("0x414e595f43414c4c4552"),
+        caller,
         nonce: Felt::from(77u8),
         execute_after: 1,
-        execute_before: 1_900_000_000,
+        execute_before,
         calls,
     };
     serde_json::to_string(&oe.to_typed_data(chain)).unwrap()
 }
 
-fn client(url: &str) -> ChipiApiClient {
+/// What the node double answers to the client's one batch (the outside nonce's state, then
+/// the pending block's time).
+fn nonce_state(unused: bool) -> (u16, String) {
+    let flag = if unused { "0x1" } else { "0x0" };
+    (
+        200,
+        format!(
+            r#"[{{"jsonrpc":"2.0","id":0,"result":["{flag}"]}},{{"jsonrpc":"2.0","id":1,"result":{{"timestamp":{NOW}}}}}]"#
+        ),
+    )
+}
+
+/// A node double answering `states` in order.
+async fn node(states: &[bool]) -> String {
+    listener(states.iter().map(|u| nonce_state(*u)).collect())
+        .await
+        .0
+}
+
+async fn client(url: &str) -> ChipiApiClient {
     ChipiApiClient::new(url, "pk_dev_abc123", Some("jwt.token.here".into()), CHAIN)
+        .with_node(NodeClient::new(node(&[true; 4]).await))
 }
 
 #[tokio::test]
@@ -138,7 +165,7 @@ async fn session_execution_sends_the_sdk_bodies() {
     let session =
         SecretKey::from_hex("0x02692258c61b07aa1ff4910603108c48519e6a76d52b497ad9eea1c59f8f2fa9")
             .unwrap();
-    let api = client(&url);
+    let api = client(&url).await;
     let hash = api
         .submit(
             ACCOUNT,
@@ -204,6 +231,7 @@ async fn owner_execution_sends_decimal_r_and_s() {
     .await;
     let owner = SecretKey::generate().unwrap();
     client(&url)
+        .await
         .submit(
             ACCOUNT,
             &[transfer()],
@@ -258,7 +286,7 @@ async fn api_errors_are_typed_and_tampering_stops_before_signing() {
         (200, r#"{"publicKey":"0xacc","encryptedPrivateKey":"U2FsdGVkX1...","walletType":"CHIPI","isDeployed":true}"#.into()),
     ])
     .await;
-    let api = client(&url);
+    let api = client(&url).await;
     let key = SecretKey::generate().unwrap();
     let refused = api
         .submit(
@@ -352,7 +380,7 @@ async fn an_expired_bearer_is_refreshed_once() {
     .await;
     let asked = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let counter = asked.clone();
-    let api = client(&url).with_bearer_source(Arc::new(move || {
+    let api = client(&url).await.with_bearer_source(Arc::new(move || {
         let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         Ok(format!("fresh.token.{n}"))
     }));
@@ -385,5 +413,62 @@ async fn an_expired_bearer_is_refreshed_once() {
             "Bearer fresh.token.1",
             "Bearer fresh.token.2"
         ]
+    );
+}
+
+/// The checks a paymaster's build gets: no `ANY_CALLER`, a window of at most an hour, a nonce
+/// unused on chain, and the relayer pinned once seen (and recorded for the next start).
+#[tokio::test]
+async fn a_hostile_api_is_refused_before_signing() {
+    let any = Felt::from_hex_unchecked("0x414e595f43414c4c4552");
+    let wrap = |typed: String| (200, format!(r#"{{"typedData":{typed}}}"#));
+    let (url, log) = listener(vec![
+        wrap(built(CHAIN, any, NOW + 600, vec![transfer()])),
+        wrap(built(CHAIN, RELAYER, NOW + 2 * 3600, vec![transfer()])),
+        wrap(built(CHAIN, RELAYER, NOW + 600, vec![transfer()])),
+        wrap(built(CHAIN, RELAYER, NOW + 600, vec![transfer()])),
+        (200, r#"{"transactionHash":"0xabc"}"#.into()),
+        wrap(built(
+            CHAIN,
+            Felt::from(0x0bad_u16),
+            NOW + 600,
+            vec![transfer()],
+        )),
+    ])
+    .await;
+    let pinned = Arc::new(Mutex::new(Vec::new()));
+    let recorder = pinned.clone();
+    let api = ChipiApiClient::new(&url, "pk_dev_abc123", None, CHAIN)
+        .with_node(NodeClient::new(
+            node(&[true, true, false, true, true]).await,
+        ))
+        .with_caller_pin(None, Arc::new(move |c| recorder.lock().unwrap().push(c)));
+    let key = SecretKey::generate().unwrap();
+    let mut refusals = Vec::new();
+    for _ in 0..5 {
+        let answer = api
+            .submit(
+                ACCOUNT,
+                &[transfer()],
+                Signer::Owner(&key),
+                SubmitContext::default(),
+            )
+            .await;
+        refusals.push(match answer {
+            Err(SessionError::PaymasterTampered { field }) => field,
+            // The fourth build is honest: signed and sent.
+            Ok(hash) if hash == Felt::from(0xabcu16) => "sent",
+            other => panic!("{other:?}"),
+        });
+    }
+    assert_eq!(
+        refusals,
+        ["caller", "execute_before", "nonce", "sent", "caller"]
+    );
+    assert_eq!(*pinned.lock().unwrap(), vec![RELAYER], "pinned once seen");
+    assert_eq!(
+        log.lock().unwrap().len(),
+        6,
+        "five builds, one execute: nothing sent after a refused build"
     );
 }

@@ -93,6 +93,14 @@ pub enum WalletCommand {
     Deploy,
     /// Address, owner key, type and network.
     Show,
+    /// Let sessions use the direct path on an account class whose session message leaves the
+    /// fee unsigned (a node holding it could resubmit it with a large tip); needs the PIN.
+    /// `--off` refuses it again.
+    AllowUnsignedFees {
+        /// Refuse it again.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 /// `session …`

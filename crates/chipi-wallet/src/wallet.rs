@@ -53,6 +53,19 @@ pub async fn run(
             ))
         }
         WalletCommand::Show => show(service).await,
+        WalletCommand::AllowUnsignedFees { off } => {
+            let pin = if *off { None } else { Some(input.pin()?) };
+            let settings = service.set_direct_unsigned_fees(!off, pin.as_ref()).await?;
+            let allowed = settings.gas.direct_unsigned_fees;
+            Ok(out(
+                json!({"directUnsignedFees": allowed}),
+                if allowed {
+                    "sessions may use the direct path without a signed fee"
+                } else {
+                    "sessions are refused the direct path without a signed fee"
+                },
+            ))
+        }
     }
 }
 

@@ -418,21 +418,33 @@ async fn session_on_a_chipi_layout_account() {
         gasless["remainingCalls"], 5,
         "this class's gasless path consumes no call, and the count is the chain's: {gasless}"
     );
-    let direct = cli.ok(
-        Some(PIN),
-        &[
-            "--backend",
-            "direct",
-            "session",
-            "transfer",
-            "--token",
-            "STRK",
-            "--to",
-            "0x1234abcd",
-            "--amount",
-            "0.5",
-        ],
+    let direct_args = [
+        "--backend",
+        "direct",
+        "session",
+        "transfer",
+        "--token",
+        "STRK",
+        "--to",
+        "0x1234abcd",
+        "--amount",
+        "0.5",
+    ];
+    // This class's session message leaves the fee unsigned: refused until allowed with the PIN.
+    let refused = cli.err(Some(PIN), &direct_args);
+    assert_eq!(refused["kind"], "InvalidInput", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("leaves the fee unsigned"),
+        "{refused}"
     );
+    let wrong = cli.err(Some("000000"), &["wallet", "allow-unsigned-fees"]);
+    assert_eq!(wrong["kind"], "WrongPin", "{wrong}");
+    let allowed = cli.ok(Some(PIN), &["wallet", "allow-unsigned-fees"]);
+    assert_eq!(allowed["directUnsignedFees"], true, "{allowed}");
+    let direct = cli.ok(Some(PIN), &direct_args);
     assert_eq!(direct["remainingCalls"], 4, "{direct}");
     assert_eq!(
         node.erc20_balance(strk, recipient).await.unwrap(),

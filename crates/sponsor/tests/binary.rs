@@ -49,7 +49,8 @@ async fn the_binary_serves_snip29_and_refuses_accounts_off_its_list() {
         true
     );
     let call = json!({"to": "0x1", "selector": "0x2", "calldata": []});
-    let build = |user: String| json!([{"type": "invoke", "invoke": {"user_address": user, "calls": [call.clone()]}}, {"version": "0x1", "fee_mode": {"mode": "sponsored"}}]);
+    // By name, as the public server takes it (protocol.md §5).
+    let build = |user: String| json!({"transaction": {"type": "invoke", "invoke": {"user_address": user, "calls": [call.clone()]}}, "parameters": {"version": "0x1", "fee_mode": {"mode": "sponsored"}}});
     let answer = rpc("paymaster_buildTransaction", build(format!("{other:#x}"))).await;
     assert_eq!(
         answer["error"]["code"], 150,

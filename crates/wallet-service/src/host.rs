@@ -46,6 +46,8 @@ pub enum Confirmation {
     RevokeSession,
     /// Point the wallet's network at another node, paymaster or Chipi API.
     ChangeEndpoints,
+    /// Let sessions pay gas directly with a message that does not sign the fee.
+    AllowUnsignedFees,
 }
 
 impl Confirmation {
@@ -57,6 +59,9 @@ impl Confirmation {
             Confirmation::SetUpSession => "Allow a session key to make transfers for you",
             Confirmation::RevokeSession => "Revoke the session key",
             Confirmation::ChangeEndpoints => "Change where your wallet's transactions are sent",
+            Confirmation::AllowUnsignedFees => {
+                "Let sessions pay gas directly without signing the fee"
+            }
         }
     }
 }

@@ -156,6 +156,17 @@ pub struct GasPrefs {
     /// receive a fresh token).
     #[serde(default)]
     pub bearer_command_url: Option<String>,
+    /// Whether a session may use the direct path on a class whose session message leaves the
+    /// fee unsigned (turned on by the user with the PIN, after a warning).
+    #[serde(default)]
+    pub direct_unsigned_fees: bool,
+    /// The relayer the Chipi API named first, pinned for later executions, and the API URL it
+    /// was seen at (another URL learns its own).
+    #[serde(default)]
+    pub chipi_caller: Option<Felt>,
+    /// The Chipi API URL `chipi_caller` was seen at.
+    #[serde(default)]
+    pub chipi_caller_url: Option<String>,
 }
 
 impl Default for GasPrefs {
@@ -167,6 +178,9 @@ impl Default for GasPrefs {
             max_fee: "0.1".into(),
             bearer_command: None,
             bearer_command_url: None,
+            direct_unsigned_fees: false,
+            chipi_caller: None,
+            chipi_caller_url: None,
         }
     }
 }

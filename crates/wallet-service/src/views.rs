@@ -544,6 +544,9 @@ pub struct GasInfo {
     /// Whether the host set a command that prints a fresh bearer token
     /// (`CHIPI_BEARER_COMMAND`); the command itself is not shown.
     pub bearer_command_set: bool,
+    /// Whether a session may use the direct path on a class whose session message leaves the
+    /// fee unsigned.
+    pub direct_unsigned_fees: bool,
 }
 
 /// A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or

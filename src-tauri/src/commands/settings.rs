@@ -40,6 +40,18 @@ pub async fn switch_network(
     app.switch_network(&choice, pin.as_ref()).await
 }
 
+/// Lets sessions use the direct path on an account class whose session message leaves the fee
+/// unsigned, or stops it; turning it on needs the PIN (`pin` null: biometric unlock).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_direct_unsigned_fees(
+    app: App<'_>,
+    allowed: bool,
+    pin: Option<Pin>,
+) -> Result<SettingsInfo, AppError> {
+    app.set_direct_unsigned_fees(allowed, pin.as_ref()).await
+}
+
 /// Saves the gas settings of the selected network; keys go to the keychain.
 #[tauri::command]
 #[specta::specta]

@@ -11,9 +11,14 @@ use serde::Serialize;
 use serde_json::Value;
 use starknet_core::types::{Call, Felt};
 
+use crate::backends::outside_check::{check_outside_execution, Expectation, FeeMode};
 use crate::backends::outside_execution::OutsideExecution;
+use crate::backends::paymaster::in_flight::InFlight;
+use crate::backends::paymaster::BuiltInvoke;
+use crate::backends::unsettled::{Ledger, Settled};
 use crate::backends::{ExecutionBackend, Signer, SubmitContext};
 use crate::chain::http::{read_bounded, MAX_SERVICE_RESPONSE_BYTES};
+use crate::chain::node_client::NodeClient;
 use crate::entrypoint::selector;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
@@ -40,6 +45,13 @@ const KNOWN_ENTRYPOINTS: [&str; 8] = [
 /// `getBearerToken`): a blocking call, run off the async threads.
 pub type BearerSource = Arc<dyn Fn() -> Result<String, SessionError> + Send + Sync>;
 
+/// Longest validity the wallet signs an outside execution the Chipi API built for (the API
+/// sets the bounds itself; it has been seen to build windows of years).
+pub const CHIPI_MAX_VALIDITY_SECONDS: u64 = 3600;
+
+/// Called with the relayer the first time the API names one, to pin it for later starts.
+pub type CallerRecorder = Arc<dyn Fn(Felt) + Send + Sync>;
+
 /// Chipi's API, authenticated by a public API key and the user's JWT.
 pub struct ChipiApiClient {
     http: reqwest::Client,
@@ -52,6 +64,13 @@ pub struct ChipiApiClient {
     /// uses this one, never the API's.
     chain_id: Felt,
     round_trips: AtomicU64,
+    /// The network's node: chain time and whether the outside nonce is unused.
+    node: Option<Arc<NodeClient>>,
+    /// The relayer every outside execution must name, once seen.
+    caller: Mutex<Option<Felt>>,
+    caller_recorder: Option<CallerRecorder>,
+    /// The unsettled session execution, shared with the wallet's other backends.
+    ledger: Ledger,
 }
 
 impl std::fmt::Debug for ChipiApiClient {
@@ -160,7 +179,50 @@ impl ChipiApiClient {
             account_class_hash: CHIPI_V29_CLASS_HASH,
             chain_id,
             round_trips: AtomicU64::new(0),
+            node: None,
+            caller: Mutex::new(None),
+            caller_recorder: None,
+            ledger: Ledger::new(chain_id),
         }
+    }
+
+    /// Reads chain time and outside nonces from `node` (the network's). Without one, nothing
+    /// is signed: the validity window and the nonce could not be checked.
+    #[must_use]
+    pub fn with_node(mut self, node: NodeClient) -> Self {
+        self.node = Some(Arc::new(node));
+        self
+    }
+
+    /// Requires every outside execution to name `caller` when given (pinned earlier); the
+    /// first one seen otherwise is pinned and passed to `recorder`.
+    #[must_use]
+    pub fn with_caller_pin(mut self, caller: Option<Felt>, recorder: CallerRecorder) -> Self {
+        self.caller = Mutex::new(caller);
+        self.caller_recorder = Some(recorder);
+        self
+    }
+
+    /// Keeps the unsettled session execution in `ledger`, shared with the other backends.
+    #[must_use]
+    pub fn with_ledger(mut self, ledger: Ledger) -> Self {
+        self.ledger = ledger;
+        self
+    }
+
+    fn pinned_caller(&self) -> Option<Felt> {
+        *self
+            .caller
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn node(&self) -> Result<&NodeClient, SessionError> {
+        self.node.as_deref().ok_or_else(|| {
+            SessionError::InvalidConfig(
+                "the Chipi API path needs the network's node to check what it signs".into(),
+            )
+        })
     }
 
     /// Names another account class in `accountClassHash` (the SDK sends CHIPI v29's).
@@ -285,14 +347,15 @@ impl ChipiApiClient {
             })
     }
 
-    /// `POST /transactions/prepare-typed-data`: the outside execution to sign, checked to hold
-    /// exactly `calls`. Returns the typed data as received and its hash for `account`.
+    /// `POST /transactions/prepare-typed-data`: the outside execution to sign, checked (see
+    /// [`Self::check_built`]). Returns the typed data as received, parsed, and its hash for
+    /// `account`.
     pub async fn prepare_typed_data(
         &self,
         account: Felt,
         calls: &[Call],
         wallet_type: Option<&str>,
-    ) -> Result<(Value, Felt), SessionError> {
+    ) -> Result<BuiltInvoke, SessionError> {
         let body = PrepareBody {
             public_key: format!("{account:#x}"),
             calls: calls.iter().map(ApiCall::from_call).collect(),
@@ -314,27 +377,52 @@ impl ChipiApiClient {
                 )));
             }
         };
+        self.check_built(account, calls, typed_data).await
+    }
+
+    /// Checks the typed data the API built as a paymaster's is checked (SNIP-9 v2 types, this
+    /// chain, exactly `calls`, no `ANY_CALLER` and the caller pinned once seen, valid from now
+    /// for at most [`CHIPI_MAX_VALIDITY_SECONDS`], a nonce unused on chain); the hash is
+    /// computed from the fixed layout, never from the API's type definitions.
+    async fn check_built(
+        &self,
+        account: Felt,
+        calls: &[Call],
+        typed_data: Value,
+    ) -> Result<BuiltInvoke, SessionError> {
+        let node = self.node()?;
         let typed = TypedData::from_json(&typed_data.to_string())?;
-        let outside = OutsideExecution::from_typed_data(&typed)?;
-        if outside.calls != calls {
-            return Err(SessionError::PaymasterTampered { field: "calls" });
+        let nonce = OutsideExecution::from_typed_data(&typed)?.nonce;
+        let (unused, chain_now) = node.outside_nonce_state(account, nonce).await?;
+        let pinned = self.pinned_caller();
+        let expectation = Expectation {
+            chain_id: self.chain_id,
+            calls,
+            caller: pinned,
+            now: chain_now,
+            fee: FeeMode::Sponsored,
+            max_validity: CHIPI_MAX_VALIDITY_SECONDS,
+        };
+        let outside_execution = check_outside_execution(&typed, &expectation)?;
+        if !unused {
+            return Err(SessionError::PaymasterTampered { field: "nonce" });
         }
-        // The hash comes from the fixed SNIP-9 v2 layout, never from the API's type definitions.
-        if typed.encode_type("OutsideExecution").ok().as_deref()
-            != Some(crate::backends::outside_execution::OUTSIDE_EXECUTION_TYPE)
-        {
-            return Err(SessionError::PaymasterTampered { field: "types" });
+        if pinned.is_none() {
+            *self
+                .caller
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(outside_execution.caller);
+            if let Some(recorder) = &self.caller_recorder {
+                recorder(outside_execution.caller);
+            }
         }
-        let chain_id = typed
-            .domain
-            .get("chainId")
-            .map(crate::typed_data::felt_of)
-            .transpose()?;
-        if chain_id != Some(self.chain_id) {
-            return Err(SessionError::PaymasterTampered { field: "chain_id" });
-        }
-        let hash = outside.message_hash(account, self.chain_id);
-        Ok((typed_data, hash))
+        let message_hash = outside_execution.message_hash(account, self.chain_id);
+        Ok(BuiltInvoke {
+            typed_data,
+            outside_execution,
+            message_hash,
+        })
     }
 
     /// `POST /transactions/execute-sponsored-transaction` with an owner or session signature.
@@ -426,12 +514,45 @@ impl ExecutionBackend for ChipiApiClient {
         _context: SubmitContext,
     ) -> Result<Felt, SessionError> {
         let session = signer.is_session();
-        let (typed_data, hash) = self
-            .prepare_typed_data(account, calls, session.then_some("CHIPI"))
-            .await?;
-        let signature = signer.sign(hash)?;
-        self.execute_sponsored(account, &typed_data, &signature, session)
-            .await
+        // A session execution whose outcome is unknown (here or through another backend) is
+        // settled first; the same calls re-send it rather than sign anew.
+        let previous = if session {
+            match self.ledger.settle(self.node()?, account, calls).await? {
+                Settled::Resend(previous) => Some(*previous),
+                Settled::Clear => None,
+            }
+        } else {
+            None
+        };
+        let attempt = match previous {
+            Some(previous) => previous,
+            None => {
+                let built = self
+                    .prepare_typed_data(account, calls, session.then_some("CHIPI"))
+                    .await?;
+                let signature = signer.sign(built.message_hash)?;
+                InFlight {
+                    account,
+                    calls: calls.to_vec(),
+                    built,
+                    signature,
+                }
+            }
+        };
+        if session {
+            self.ledger.keep(&attempt)?;
+        }
+        self.execute_sponsored(
+            account,
+            &attempt.built.typed_data,
+            &attempt.signature,
+            session,
+        )
+        .await
+    }
+
+    fn settled(&self) {
+        self.ledger.forget();
     }
 
     fn round_trips(&self) -> u64 {

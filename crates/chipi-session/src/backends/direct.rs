@@ -2,22 +2,38 @@
 //! session key with `[pk, r, s, valid_until]` over the session message hash.
 
 use async_trait::async_trait;
-use starknet_accounts::{Account, ExecutionEncoding, SingleOwnerAccount};
+use starknet_accounts::{Account, AccountError, ExecutionEncoding, SingleOwnerAccount};
 use starknet_core::types::{BlockId, BlockTag, Call, Felt};
-use starknet_providers::JsonRpcClient;
+use starknet_providers::jsonrpc::JsonRpcClientError;
+use starknet_providers::{JsonRpcClient, ProviderError};
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
+use crate::backends::unsettled::{Ledger, Settled};
 use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
-use crate::chain::transport::BoundedTransport;
+use crate::chain::node_client::NodeClient;
+use crate::chain::transport::{BoundedTransport, TransportError};
 use crate::error::SessionError;
+use crate::wallet_type::DirectMessage;
 
 /// Sends transactions straight to a node; the account pays the fee.
 #[derive(Debug)]
 pub struct DirectBackend {
     provider: JsonRpcClient<BoundedTransport>,
     chain_id: Felt,
+    /// The wallet's unsettled gasless execution (and the node to settle it with): a transfer
+    /// signed through a paymaster or the Chipi API is not signed again here.
+    ledger: Option<(Ledger, NodeClient)>,
+    /// Whether a session may sign a message that leaves the fee fields unsigned (the published
+    /// CHIPI classes): a node holding it could resubmit it with a large tip. Off unless the
+    /// user turns it on.
+    unsigned_fees_allowed: bool,
 }
+
+/// Why a session on the direct path of a class that does not sign fees is refused.
+pub const UNSIGNED_FEES_REFUSAL: &str = "this account's session message leaves the fee unsigned, \
+     so a node could resubmit it with a large tip: use a paymaster, or allow the direct path \
+     without signed fees in Settings";
 
 impl DirectBackend {
     /// A backend sending to the node at `rpc_url` on `chain_id`, through the hardened client
@@ -38,15 +54,54 @@ impl DirectBackend {
         Ok(Self {
             provider: JsonRpcClient::new(BoundedTransport::new(rpc_url, timeout)),
             chain_id,
+            ledger: None,
+            unsigned_fees_allowed: false,
         })
+    }
+
+    /// Settles the wallet's unsettled gasless execution in `ledger` (read on `node`) before a
+    /// session signs here.
+    #[must_use]
+    pub fn with_ledger(mut self, ledger: Ledger, node: NodeClient) -> Self {
+        self.ledger = Some((ledger, node));
+        self
+    }
+
+    /// Lets a session sign a direct message that leaves the fee fields unsigned (the user
+    /// turned it on, warned).
+    #[must_use]
+    pub fn allowing_unsigned_fees(mut self, allowed: bool) -> Self {
+        self.unsigned_fees_allowed = allowed;
+        self
     }
 }
 
-fn send_error(e: impl std::fmt::Debug) -> SessionError {
-    let text = format!("{e:?}");
+/// What a failed send becomes: a node that could not be reached, answered a server error or
+/// too much is the transport's own error (`Network`, `Unavailable`, `Busy`, `InvalidResponse`:
+/// nothing ran, try again); a node that refused the transaction is `Reverted` with its reason.
+fn send_error<S: std::fmt::Debug>(e: AccountError<S>) -> SessionError {
+    if let AccountError::Provider(ProviderError::Other(inner)) = e {
+        let inner: Box<dyn std::error::Error + Send + Sync> = inner;
+        return match inner.downcast::<JsonRpcClientError<TransportError>>() {
+            Ok(failed) => match *failed {
+                JsonRpcClientError::TransportError(TransportError::Node(error)) => error,
+                other => rejected(&other),
+            },
+            Err(other) => rejected(&other),
+        };
+    }
+    if let AccountError::Provider(ProviderError::RateLimited) = e {
+        return SessionError::Busy {
+            service: "node".into(),
+        };
+    }
+    rejected(&e)
+}
+
+fn rejected(e: &dyn std::fmt::Debug) -> SessionError {
     SessionError::Reverted {
         transaction_hash: None,
-        reason: text,
+        reason: format!("{e:?}"),
     }
 }
 
@@ -67,6 +122,22 @@ impl ExecutionBackend for DirectBackend {
         signer: Signer<'_>,
         context: SubmitContext,
     ) -> Result<Felt, SessionError> {
+        if signer.is_session() {
+            if context.direct_message == DirectMessage::SessionMessage
+                && !self.unsigned_fees_allowed
+            {
+                return Err(SessionError::InvalidConfig(UNSIGNED_FEES_REFUSAL.into()));
+            }
+            // Signed elsewhere and maybe run: never signed again here; still valid, it must
+            // expire (or run) before other calls go.
+            if let Some((ledger, node)) = &self.ledger {
+                if let Settled::Resend(previous) = ledger.settle(node, account, calls).await? {
+                    return Err(SessionError::PreviousExecutionPending {
+                        execute_before: previous.built.outside_execution.execute_before,
+                    });
+                }
+            }
+        }
         let nonce = context.nonce;
         let calls = calls.to_vec();
         let sent = match signer {

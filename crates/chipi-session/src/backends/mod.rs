@@ -10,6 +10,8 @@ pub mod paymaster;
 pub mod paymaster_backend;
 pub mod session_account;
 pub mod snip29;
+pub mod unconfigured;
+pub mod unsettled;
 
 use async_trait::async_trait;
 use starknet_core::types::{Call, Felt};

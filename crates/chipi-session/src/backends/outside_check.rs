@@ -87,6 +87,10 @@ pub struct Expectation<'a> {
     pub now: u64,
     /// How the fee is paid.
     pub fee: FeeMode,
+    /// The longest validity accepted (seconds from `now`): [`MAX_VALIDITY_SECONDS`] for a
+    /// paymaster, which takes the bounds the wallet sends; an hour for the Chipi API, which
+    /// sets its own.
+    pub max_validity: u64,
 }
 
 fn tampered(field: &'static str) -> SessionError {
@@ -124,7 +128,8 @@ pub fn check_outside_execution(
     if oe.execute_after > expected.now {
         return Err(tampered("execute_after"));
     }
-    if oe.execute_before <= expected.now || oe.execute_before > expected.now + MAX_VALIDITY_SECONDS
+    if oe.execute_before <= expected.now
+        || oe.execute_before > expected.now.saturating_add(expected.max_validity)
     {
         return Err(tampered("execute_before"));
     }
@@ -185,6 +190,7 @@ mod tests {
             caller: Some(RELAYER),
             now: 1000,
             fee,
+            max_validity: MAX_VALIDITY_SECONDS,
         }
     }
 

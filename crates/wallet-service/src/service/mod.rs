@@ -6,6 +6,7 @@
 //! Argon2id (128 MiB) runs under `spawn_blocking`, and what it opened is handed on.
 
 mod activity;
+mod backends;
 pub mod backup;
 mod biometrics;
 mod home;

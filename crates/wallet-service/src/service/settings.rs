@@ -2,13 +2,7 @@
 //! Settings live in the preferences (one set per network, with that network's wallet and
 //! session); the keys they use live in the vault.
 
-use std::sync::Arc;
-
-use chipi_session::backends::paymaster::{ApiKey, Journal, DEFAULT_VALIDATION_MARGIN_PERCENT};
-use chipi_session::{
-    format_amount, parse_amount, ChipiApiClient, DirectBackend, ExecutionBackend, ExecutionFee,
-    FeeMode, Network, PaymasterClient, SessionError,
-};
+use chipi_session::{format_amount, parse_amount, ExecutionFee, Network, SessionError};
 use starknet_core::types::Felt;
 use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
 
@@ -17,15 +11,15 @@ use crate::error::AppError;
 use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
 use crate::pin::Pin;
-use crate::prefs::{FeeModeSetting, GasMode, GasPrefs, Prefs};
+use crate::prefs::{GasMode, GasPrefs};
 use crate::views::{
     mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,
 };
 
 /// Vault entry names of a network's secrets.
-const PAYMASTER_API_KEY: &str = "paymaster-api-key";
-const CHIPI_API_KEY: &str = "chipi-api-key";
-const CHIPI_BEARER: &str = "chipi-bearer";
+pub(super) const PAYMASTER_API_KEY: &str = "paymaster-api-key";
+pub(super) const CHIPI_API_KEY: &str = "chipi-api-key";
+pub(super) const CHIPI_BEARER: &str = "chipi-bearer";
 
 /// How transactions reach the chain when a front end overrides the settings (the CLI's
 /// `--backend`); `Network` follows the settings.
@@ -205,6 +199,7 @@ impl WalletService {
                 chipi_bearer_set: secret(CHIPI_BEARER)?.is_some(),
                 bearer_command_set: prefs.gas.bearer_command.is_some()
                     && prefs.gas.bearer_command_url.is_some(),
+                direct_unsigned_fees: prefs.gas.direct_unsigned_fees,
             },
             auto_lock_minutes: prefs.auto_lock_minutes,
             auto_lock_seconds: (*super::lock(&self.idle_override))
@@ -511,8 +506,7 @@ impl WalletService {
             fee_mode: input.fee_mode,
             gas_token: token.symbol.clone(),
             max_fee: input.max_fee.trim().to_owned(),
-            bearer_command: prefs.gas.bearer_command.clone(),
-            bearer_command_url: prefs.gas.bearer_command_url.clone(),
+            ..prefs.gas.clone()
         };
         self.prefs.update(|p| p.gas = gas)?;
         // The wallet stays loaded (its session key open): only the way out changes.
@@ -615,174 +609,6 @@ impl WalletService {
         }
         Ok(fee)
     }
-
-    fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, AppError> {
-        let network = &prefs.network;
-        let key = self
-            .vault
-            .get(&network_secret_entry(&network.name, PAYMASTER_API_KEY))?;
-        let fee = match prefs.gas.fee_mode {
-            FeeModeSetting::Sponsored => FeeMode::Sponsored,
-            FeeModeSetting::Gasless => {
-                let token = network.token(&prefs.gas.gas_token)?;
-                FeeMode::Gasless {
-                    gas_token: token.address,
-                    max_fee: parse_amount(&prefs.gas.max_fee, token.decimals)?,
-                }
-            }
-        };
-        // The unsettled execution is kept with the wallet it belongs to, on this network.
-        let shared = self.prefs.clone();
-        let owner = prefs.wallet.as_ref().map(|w| w.address);
-        let journal = Journal(Arc::new(move |unsettled: Option<&serde_json::Value>| {
-            shared
-                .update(|p| {
-                    if let Some(wallet) = p.wallet.as_mut().filter(|w| Some(w.address) == owner) {
-                        wallet.unsettled = unsettled.cloned();
-                    }
-                })
-                .map_err(|e| SessionError::RecordStore(e.to_string()))
-        }));
-        let unsettled = prefs.wallet.as_ref().and_then(|w| w.unsettled.as_ref());
-        // The fee call is raised by the account class's validation margin (the highest known
-        // for a class the table does not have).
-        let margin = prefs
-            .wallet
-            .as_ref()
-            .and_then(|w| chipi_session::wallet_type::ClassProfile::of(w.class_hash))
-            .map_or(DEFAULT_VALIDATION_MARGIN_PERCENT, |p| {
-                p.validation_margin_percent
-            });
-        let client =
-            PaymasterClient::new(url.to_owned(), network.rpc_url.clone(), network.chain_id)
-                .with_api_key(key.map(ApiKey::new))
-                .with_fee_mode(fee)
-                .with_validation_margin(margin)
-                .with_node_fallbacks(&network.fallback_rpc_urls)
-                .with_journal(journal, unsettled);
-        Ok(match network.request_timeout() {
-            Some(timeout) => client.with_timeout(timeout),
-            None => client,
-        })
-    }
-
-    /// The backend transactions take: the front end's override, else the network's settings.
-    pub(super) fn backend_for(&self, prefs: &Prefs) -> Result<Arc<dyn ExecutionBackend>, AppError> {
-        let network = &prefs.network;
-        let gas = match lock(&self.gas).clone() {
-            GasBackend::Network => match prefs.gas.mode {
-                GasMode::Paymaster => GasBackend::Network,
-                GasMode::Direct => GasBackend::Direct,
-                GasMode::ChipiApi => GasBackend::ChipiApi {
-                    api_key: self
-                        .vault
-                        .get(&network_secret_entry(&network.name, CHIPI_API_KEY))?
-                        .ok_or_else(|| {
-                            AppError::InvalidInput("the Chipi API needs its public API key".into())
-                        })?,
-                    bearer: self
-                        .vault
-                        .get(&network_secret_entry(&network.name, CHIPI_BEARER))?,
-                },
-            },
-            other => other,
-        };
-        Ok(match (gas, &network.sponsor_url) {
-            (GasBackend::Network | GasBackend::Sponsor, Some(url)) => {
-                Arc::new(self.paymaster_client(prefs, url)?)
-            }
-            (GasBackend::Sponsor, None) => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no sponsor; give its URL",
-                    network.name
-                )))
-            }
-            (GasBackend::Network | GasBackend::Direct, _) => {
-                let timeout = network
-                    .request_timeout()
-                    .unwrap_or(std::time::Duration::from_secs(30));
-                Arc::new(DirectBackend::with_timeout(
-                    &network.rpc_url,
-                    network.chain_id,
-                    timeout,
-                )?)
-            }
-            (GasBackend::ChipiApi { api_key, bearer }, _) => {
-                let url = network.chipi_api_url.clone().ok_or_else(|| {
-                    AppError::InvalidInput(format!("{} has no Chipi API", network.name))
-                })?;
-                let bound_here = prefs.gas.bearer_command_url.as_deref() == Some(url.as_str());
-                let mut client =
-                    ChipiApiClient::new(url.clone(), api_key, bearer, network.chain_id);
-                if let Some(command) = prefs.gas.bearer_command.clone().filter(|_| bound_here) {
-                    let vault = self.vault.clone();
-                    let entry = network_secret_entry(&network.name, CHIPI_BEARER);
-                    client = client.with_bearer_source(Arc::new(move || {
-                        let token = run_bearer_command(&command)?;
-                        // Kept for the next start; a keychain that refuses only costs a refresh.
-                        let _ = vault.put(&entry, &token);
-                        Ok(token)
-                    }));
-                }
-                Arc::new(client)
-            }
-        })
-    }
-}
-
-/// How long the bearer-token command may run.
-const BEARER_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-/// The most it may print.
-const BEARER_TOKEN_MAX: u64 = 8 * 1024;
-
-/// Runs the host's bearer-token command (`program arg…`, no shell) and returns what it printed
-/// (trimmed), within [`BEARER_COMMAND_TIMEOUT`] and [`BEARER_TOKEN_MAX`] bytes. Its output is a
-/// secret: no error repeats it, and it is wiped after use.
-fn run_bearer_command(command: &str) -> Result<String, SessionError> {
-    use std::io::Read;
-    let failed =
-        |why: String| SessionError::InvalidConfig(format!("the bearer token command {why}"));
-    let mut words = command.split_whitespace();
-    let program = words.next().ok_or_else(|| failed("is empty".into()))?;
-    let mut child = std::process::Command::new(program)
-        .args(words)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| failed(format!("did not start: {e}")))?;
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| failed(e.to_string()))? {
-            break status;
-        }
-        if started.elapsed() > BEARER_COMMAND_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(failed("took too long".into()));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    if !status.success() {
-        return Err(failed(format!("failed ({status})")));
-    }
-    let mut output = zeroize::Zeroizing::new(Vec::new());
-    child
-        .stdout
-        .take()
-        .ok_or_else(|| failed("has no output".into()))?
-        .take(BEARER_TOKEN_MAX)
-        .read_to_end(&mut output)
-        .map_err(|e| failed(e.to_string()))?;
-    let token = std::str::from_utf8(&output)
-        .map_err(|_| SessionError::InvalidConfig("the bearer token is not text".into()))?;
-    let token = token.trim();
-    if token.is_empty() || token.chars().any(char::is_whitespace) {
-        return Err(SessionError::InvalidConfig(
-            "the bearer token command printed no single token".into(),
-        ));
-    }
-    Ok(token.to_owned())
 }
 
 /// The node that last answered the chain check, and the JSON-RPC spec it speaks.

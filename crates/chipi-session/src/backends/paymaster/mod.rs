@@ -16,7 +16,7 @@
 //! it can still run (the same calls are re-sent with the same signature; other calls wait), or
 //! whether it expired.
 
-mod in_flight;
+pub(crate) mod in_flight;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,6 +40,7 @@ use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
 
+use crate::backends::unsettled::{Ledger, Settled};
 use in_flight::InFlight;
 pub use in_flight::{Journal, JournalFn};
 
@@ -104,11 +105,9 @@ pub struct PaymasterClient {
     validation_margin_percent: u32,
     /// The relayer every outside execution must name, learnt from the first build.
     caller: Arc<Mutex<Option<Felt>>>,
-    /// A signed execution whose outcome is unknown.
-    in_flight: Arc<Mutex<Option<InFlight>>>,
-    /// Where that execution is written down before it is sent (and forgotten once settled), so
-    /// a restart after a crash knows it too.
-    journal: Option<Journal>,
+    /// The signed session execution whose outcome is unknown, shared with the wallet's other
+    /// backends and written down before it is sent.
+    ledger: Ledger,
 }
 
 /// The outside execution a paymaster built for the user to sign.
@@ -276,8 +275,7 @@ impl PaymasterClient {
             fee: FeeMode::Sponsored,
             validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
             caller: Arc::new(Mutex::new(None)),
-            in_flight: Arc::new(Mutex::new(None)),
-            journal: None,
+            ledger: Ledger::new(chain_id),
         }
     }
 
@@ -304,33 +302,14 @@ impl PaymasterClient {
     /// Writes the unsettled execution down through `journal`, and starts from `unsettled` (what
     /// it last wrote, read back after a restart). An entry that does not parse is dropped.
     pub fn with_journal(self, journal: Journal, unsettled: Option<&Value>) -> Self {
-        let restored = unsettled.and_then(|value| InFlight::from_json(value, self.chain_id));
-        let client = Self {
-            journal: Some(journal),
-            ..self
-        };
-        if unsettled.is_some() && restored.is_none() {
-            // Dropped from the journal too, not read again at every start.
-            let _ = client.write_down(None);
-        }
-        *lock(&client.in_flight) = restored;
-        client
+        let ledger = Ledger::with_journal(self.chain_id, journal, unsettled);
+        self.with_ledger(ledger)
     }
 
-    fn write_down(&self, attempt: Option<&InFlight>) -> Result<(), SessionError> {
-        match &self.journal {
-            Some(journal) => (journal.0)(attempt.map(InFlight::to_json).as_ref()),
-            None => Ok(()),
-        }
-    }
-
-    /// Forgets the unsettled execution, here and in the journal.
-    fn forget_in_flight(&self) {
-        // Written only when something was kept. A journal that cannot be written keeps an entry
-        // that the next start reads back and settles from the chain.
-        if lock(&self.in_flight).take().is_some() {
-            let _ = self.write_down(None);
-        }
+    /// Keeps the unsettled execution in `ledger`, shared with the wallet's other backends.
+    pub fn with_ledger(mut self, ledger: Ledger) -> Self {
+        self.ledger = ledger;
+        self
     }
 
     /// Sends `key` in [`API_KEY_HEADER`] with every request.
@@ -548,6 +527,7 @@ impl PaymasterClient {
             caller: pinned,
             now: now.max(chain_now),
             fee,
+            max_validity: MAX_VALIDITY_SECONDS,
         };
         let mut outside_execution = check_outside_execution(&typed, &expectation)?;
         if !unused {
@@ -588,47 +568,6 @@ impl PaymasterClient {
         (raised > amount).then_some(raised)
     }
 
-    /// Settles a signed execution whose outcome was unknown before anything new is signed:
-    /// `Ok(Some(..))` to re-send it (same calls, still valid), `Ok(None)` when there is none
-    /// (or it expired unused).
-    async fn settle_in_flight(
-        &self,
-        account: Felt,
-        calls: &[Call],
-    ) -> Result<Option<InFlight>, SessionError> {
-        let Some(previous) = lock(&self.in_flight).clone() else {
-            return Ok(None);
-        };
-        if previous.account != account {
-            return Ok(None);
-        }
-        let oe = &previous.built.outside_execution;
-        let (unused, chain_now) = self.node.outside_nonce_state(account, oe.nonce).await?;
-        if !unused {
-            self.forget_in_flight();
-            // It ran. A retry of the same calls is not sent again; other calls go ahead.
-            return if previous.calls == calls {
-                Err(SessionError::AlreadyExecuted)
-            } else {
-                Ok(None)
-            };
-        }
-        // Expired; or valid longer than this wallet ever signs for (an entry read back from a
-        // file someone edited): it cannot hold anything up.
-        if chain_now >= oe.execute_before
-            || oe.execute_before > chain_now.saturating_add(MAX_VALIDITY_SECONDS)
-        {
-            self.forget_in_flight();
-            return Ok(None);
-        }
-        if previous.calls == calls {
-            return Ok(Some(previous));
-        }
-        Err(SessionError::PreviousExecutionPending {
-            execute_before: oe.execute_before,
-        })
-    }
-
     /// Builds, checks, signs with `sign` and relays `calls` from `account`. With `tracked`
     /// (session executions), the signed execution is remembered until [`Self::settled`], and a
     /// retry of calls whose earlier attempt is still unsettled re-sends that attempt instead of
@@ -645,7 +584,10 @@ impl PaymasterClient {
         sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
     ) -> Result<Relayed, SessionError> {
         let previous = if tracked {
-            self.settle_in_flight(account, calls).await?
+            match self.ledger.settle(&self.node, account, calls).await? {
+                Settled::Resend(previous) => Some(*previous),
+                Settled::Clear => None,
+            }
         } else {
             None
         };
@@ -667,8 +609,7 @@ impl PaymasterClient {
         // Remembered before it is sent: whatever the paymaster answers (or a receipt that never
         // comes), it may run, until the chain says otherwise or it is settled.
         if tracked {
-            self.write_down(Some(&attempt))?;
-            *lock(&self.in_flight) = Some(attempt.clone());
+            self.ledger.keep(&attempt)?;
         }
         // A definite refusal leaves a signature the paymaster holds: said with how long it
         // stays valid.
@@ -693,7 +634,7 @@ impl PaymasterClient {
 
     /// The last tracked execution is confirmed on chain: nothing is left to settle.
     pub fn settled(&self) {
-        self.forget_in_flight();
+        self.ledger.forget();
     }
 
     /// Sends the signed outside execution for relaying.
@@ -898,12 +839,12 @@ mod tests {
                 .with_journal(journal.clone(), Some(unsettled))
         };
         let restored = client(&written.to_json());
-        assert!(lock(&restored.in_flight).is_some());
+        assert!(restored.ledger.is_unsettled());
         assert!(lock(&writes).is_empty(), "nothing to write");
         let dropped = client(&damaged);
-        assert!(lock(&dropped.in_flight).is_none());
+        assert!(!dropped.ledger.is_unsettled());
         assert_eq!(*lock(&writes), vec![None]);
-        dropped.forget_in_flight();
+        dropped.settled();
         assert_eq!(lock(&writes).len(), 1, "nothing kept: nothing written");
     }
 }
