@@ -5,7 +5,7 @@ import type { AllowedCallInput } from './bindings';
 import { parseCalls } from './calls';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
-import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, type TokenLimit } from './setup';
 import { act, balances, network, session, wallet } from './state';
 
 /** What the wallet's account class cannot enforce, in words: no limit is promised that the
@@ -42,8 +42,10 @@ function Approve() {
   const limitsKept = wallet.value?.spendingLimitsEnforced ?? true;
   const tokens = limitsKept ? (network.value?.tokens ?? []) : [];
   const held = new Set((balances.value ?? []).filter((b) => b.amount && b.amount !== '0').map((b) => b.symbol));
-  const [hours, setHours] = useState('6');
-  const [calls, setCalls] = useState('1000');
+  // Without spending limits, a short session with few calls unless the user asks for more.
+  const [hours, setHours] = useState(limitsKept ? '6' : '1');
+  const [calls, setCalls] = useState(limitsKept ? '1000' : '20');
+  const [noLimitAck, setNoLimitAck] = useState(false);
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(tokens.filter((t, i) => held.has(t.symbol) || (held.size === 0 && i === 0)).map((t) => t.symbol)));
   const [rows, setRows] = useState<Record<string, { perTransfer: string; perHour: string }>>(() => Object.fromEntries(tokens.map((t) => [t.symbol, defaultLimit(t.symbol)])));
   const [bound, setBound] = useState('');
@@ -62,7 +64,7 @@ function Approve() {
       ? 'The calls are a whole number from 1'
       : limitsKept
         ? (checkLimits(limits) ?? boundCalls.reason)
-        : null;
+        : noLimitProblem(limitsKept, noLimitAck);
   const until = hoursOk ? new Date(Date.now() + Number(hours) * 3_600_000).toLocaleString() : '–';
   const toggle = (symbol: string, on: boolean) => {
     const next = new Set(chosen);
@@ -92,6 +94,16 @@ function Approve() {
     ).then(() => setPin(''));
   return (
     <Card title="Approve a session" testid="setup-form">
+      {limitsKept ? null : (
+        <div class="warning stack">
+          <p data-testid="setup-no-limit">
+            <strong>{noLimitSummary(hours, calls)}</strong>
+          </p>
+          <label class="check">
+            <input data-testid="setup-ack-no-limit" type="checkbox" checked={noLimitAck} onChange={(e) => setNoLimitAck((e.target as HTMLInputElement).checked)} />I understand: nothing on chain limits how much it sends
+          </label>
+        </div>
+      )}
       <ClassNotes />
       <div class="row">
         <Field label="Hours" testid="setup-hours" value={hours} onInput={setHours} inputMode="decimal" invalid={!hoursOk} />

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimits, defaultLimit, limitInputs, setupSummary, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, type TokenLimit } from './setup';
 
 const strk: TokenLimit = { symbol: 'STRK', decimals: 18, perTransfer: '2', perHour: '10' };
 const eth: TokenLimit = { symbol: 'ETH', decimals: 18, perTransfer: '', perHour: '' };
 
 describe('session set-up', () => {
+  it('says first, on a class without limits, that nothing bounds the amount', () => {
+    expect(noLimitSummary('1', '20')).toBe('No spending limit: for 1 h and 20 calls, this session can send any amount of any token this account holds.');
+    expect(noLimitSummary('2', '1')).toContain('for 2 h and 1 call,');
+    expect(noLimitProblem(false, false)).toBe('Confirm that this session has no spending limit');
+    expect(noLimitProblem(false, true)).toBeNull();
+    expect(noLimitProblem(true, false)).toBeNull();
+  });
   it('registers a policy for each token with a limit and says the others cannot be sent', () => {
     expect(limitInputs([strk, eth])).toEqual([{ token: 'STRK', maxPerCall: '2', maxPerWindow: '10', windowSeconds: 3600 }]);
     const summary = setupSummary('1', '5', [strk, eth]);

@@ -65,3 +65,16 @@ export function setupSummary(hours: string, calls: string, limits: TokenLimit[],
   const what = bound.length ? `transfer, and ${bound.join(', ')}` : 'transfer';
   return `This session may only call ${what}, ${calls} time(s), for ${hours} h: ${each.join('; ')}.`;
 }
+
+/** The first line of a set-up on an account class that keeps no spending limit: what the
+ * session can do, said before anything else. */
+export function noLimitSummary(hours: string, calls: string): string {
+  const n = Number(calls);
+  const what = Number.isFinite(n) && n === 1 ? '1 call' : `${calls} calls`;
+  return `No spending limit: for ${hours} h and ${what}, this session can send any amount of any token this account holds.`;
+}
+
+/** Why a set-up on a class without spending limits cannot go yet, or null. */
+export function noLimitProblem(limitsKept: boolean, acknowledged: boolean): string | null {
+  return limitsKept || acknowledged ? null : 'Confirm that this session has no spending limit';
+}

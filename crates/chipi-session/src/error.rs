@@ -223,6 +223,12 @@ pub enum SessionError {
         /// The account's class hash.
         class_hash: starknet_core::types::Felt,
     },
+    /// The address holds a contract that is not an account (it does not answer SRC-6).
+    #[error("the contract at this address is not an account (class {class_hash:#x})")]
+    NotAnAccount {
+        /// The contract's class hash.
+        class_hash: starknet_core::types::Felt,
+    },
     /// A PIN must have 4 to 64 characters.
     #[error("a PIN has 4 to 64 characters")]
     InvalidPin,
@@ -275,7 +281,9 @@ impl SessionError {
             SessionError::Random(_)
             | SessionError::InvalidKey
             | SessionError::InvalidSessionParams(_) => "SESSION_CREATION_FAILED",
-            SessionError::WalletUnsupported { .. } => "INVALID_WALLET_TYPE_FOR_SESSION",
+            SessionError::WalletUnsupported { .. } | SessionError::NotAnAccount { .. } => {
+                "INVALID_WALLET_TYPE_FOR_SESSION"
+            }
             SessionError::Reverted { reason, .. } => return revert_code(reason),
             SessionError::Paymaster {
                 data: Some(data),

@@ -6,7 +6,7 @@ use starknet_core::types::Felt;
 use crate::backends::chipi_api::CHIPI_API_URL;
 use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
-use crate::wallet_type::{CHIPI_V29_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
+use crate::wallet_type::{CHIPI_V33_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH};
 
 /// A token the wallet can send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +99,7 @@ impl Network {
                 sponsor_url: Some("https://starknet.paymaster.avnu.fi".into()),
                 chipi_api_url: Some(CHIPI_API_URL.into()),
                 explorer_tx_url: Some("https://voyager.online/tx/".into()),
-                account_class_hash: Some(CHIPI_V29_CLASS_HASH),
+                account_class_hash: Some(CHIPI_V33_CLASS_HASH),
                 request_timeout_seconds: None,
                 tokens: vec![
                     token("USDC", USDC_MAINNET, 6),
@@ -116,7 +116,7 @@ impl Network {
                 sponsor_url: Some("https://sepolia.paymaster.avnu.fi".into()),
                 chipi_api_url: None,
                 explorer_tx_url: Some("https://sepolia.voyager.online/tx/".into()),
-                account_class_hash: Some(CHIPI_V29_CLASS_HASH),
+                account_class_hash: Some(CHIPI_V33_CLASS_HASH),
                 request_timeout_seconds: None,
                 tokens: vec![token("STRK", STRK, 18), token("ETH", ETH, 18)],
             },
@@ -182,6 +182,16 @@ impl Network {
         }
     }
 
+    /// A network saved by an earlier version whose new wallets got CHIPI v29 (deprecated) gets
+    /// v33; `true` when it changed. Existing wallets keep their class.
+    pub fn replace_deprecated_class(&mut self) -> bool {
+        if self.account_class_hash != Some(crate::wallet_type::CHIPI_V29_CLASS_HASH) {
+            return false;
+        }
+        self.account_class_hash = Some(CHIPI_V33_CLASS_HASH);
+        true
+    }
+
     /// A token by symbol (case-insensitive) or by address.
     pub fn token(&self, name_or_address: &str) -> Result<&Token, SessionError> {
         let by_address = Felt::from_hex(name_or_address).ok();
@@ -227,9 +237,15 @@ mod tests {
         assert!(local.rpc_url.starts_with("http://127.0.0.1:"));
         assert!(local.sponsor_url.unwrap().starts_with("http://127.0.0.1:"));
         assert!(Network::profile("moon").is_err());
-        assert_eq!(mainnet.new_wallet_class(false), CHIPI_V29_CLASS_HASH);
+        assert_eq!(mainnet.new_wallet_class(false), CHIPI_V33_CLASS_HASH);
         assert_eq!(mainnet.new_wallet_class(true), SESSION_ACCOUNT_CLASS_HASH);
-        assert_eq!(sepolia.new_wallet_class(false), CHIPI_V29_CLASS_HASH);
+        assert_eq!(sepolia.new_wallet_class(false), CHIPI_V33_CLASS_HASH);
+        assert_eq!(sepolia.new_wallet_class(true), SESSION_ACCOUNT_CLASS_HASH);
+        let mut saved = sepolia.clone();
+        saved.account_class_hash = Some(crate::wallet_type::CHIPI_V29_CLASS_HASH);
+        assert!(saved.replace_deprecated_class());
+        assert_eq!(saved.account_class_hash, Some(CHIPI_V33_CLASS_HASH));
+        assert!(!saved.replace_deprecated_class());
         assert_eq!(
             Network::profile("local").unwrap().new_wallet_class(false),
             SESSION_ACCOUNT_CLASS_HASH

@@ -11,7 +11,7 @@ use crate::error::SessionError;
 use crate::keys::sdk_cipher;
 use crate::keys::sealed_secret::SealedSecret;
 use crate::keys::secret_key::SecretKey;
-use crate::wallet_type::{ClassProfile, WalletType};
+use crate::wallet_type::{ClassProfile, StatusLayout, WalletType};
 
 /// What is stored about a wallet. The owner key is sealed; nothing here is secret without the PIN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,10 @@ pub struct Wallet {
     pub class_hash: Felt,
     /// The deployment salt, when this app made the wallet (so it can deploy it).
     pub salt: Option<Felt>,
+    /// For a class the table does not list: the session layout its answers showed when it
+    /// was imported (probed), which gives it the weakest guarantees of that layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probed_layout: Option<StatusLayout>,
 }
 
 impl Wallet {
@@ -52,6 +56,7 @@ impl Wallet {
             sealed_owner_key: SealedSecret::seal(&owner, pin)?.as_str().to_owned(),
             class_hash,
             salt: Some(salt),
+            probed_layout: None,
         };
         let owner = UnlockedOwner {
             key: owner,
@@ -74,6 +79,7 @@ impl Wallet {
             sealed_owner_key: SealedSecret::seal(owner_key, pin)?.as_str().to_owned(),
             class_hash,
             salt: None,
+            probed_layout: None,
         })
     }
 
@@ -94,11 +100,15 @@ impl Wallet {
     /// The wallet's type, `None` for a class this app does not know.
     pub fn wallet_type(&self) -> Option<WalletType> {
         WalletType::from_class_hash(self.class_hash)
+            .or(self.probed_layout.map(|_| WalletType::Chipi))
     }
 
     /// What the wallet's class enforces on sessions, `None` when it has no sessions.
     pub fn profile(&self) -> Option<ClassProfile> {
-        ClassProfile::of(self.class_hash)
+        ClassProfile::of(self.class_hash).or_else(|| {
+            self.probed_layout
+                .map(|layout| ClassProfile::probed_chipi(self.class_hash, layout))
+        })
     }
 
     /// The class profile, or [`SessionError::WalletUnsupported`].
@@ -255,6 +265,7 @@ mod tests {
             sealed_owner_key: sealed.as_str().to_owned(),
             class_hash: READY_CLASS_HASH,
             salt: None,
+            probed_layout: None,
         };
         assert!(matches!(
             wallet.require_sessions(),
@@ -268,6 +279,19 @@ mod tests {
             unknown.require_sessions(),
             Err(SessionError::WalletUnsupported { .. })
         ));
+        // Probed at import: the weakest guarantees of the layout it showed.
+        let probed = Wallet {
+            probed_layout: Some(StatusLayout::Counted),
+            ..unknown
+        };
+        assert!(probed.require_sessions().is_ok());
+        let profile = probed.require_profile().unwrap();
+        assert!(!profile.spending_policies && !profile.bound_calls);
+        assert!(
+            !profile.gasless_checks_rules,
+            "expiry only on the gasless path"
+        );
+        assert_eq!(profile.layout, StatusLayout::Counted);
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl WalletType {
 }
 
 /// How a class answers `get_session_data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StatusLayout {
     /// `[is_active, valid_until, remaining_calls, n, selectors...]` (what the SDK parses; this
     /// project's class).
@@ -95,6 +95,24 @@ impl ClassProfile {
             .iter()
             .find(|p| p.class_hash == class_hash)
             .copied()
+    }
+
+    /// What the wallet promises on a class the table does not list but whose answers show the
+    /// CHIPI session interface (probed: SRC-6, `get_session_data`): the weakest guarantees of
+    /// that layout — expiry, call budget and allowlist on the direct path, expiry only on the
+    /// gasless path, no spending limits, no contract-bound calls.
+    pub const fn probed_chipi(class_hash: Felt, layout: StatusLayout) -> Self {
+        ClassProfile {
+            class_hash,
+            name: "CHIPI-layout account (class not in the table)",
+            layout,
+            spending_policies: false,
+            bound_calls: false,
+            gasless_checks_rules: false,
+            direct_message: DirectMessage::SessionMessage,
+            session_events: false,
+            validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
+        }
     }
 
     /// Refuses a registration asking for limits the class cannot enforce (spending limits,
@@ -166,9 +184,7 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
         true,
     ),
     chipi(
-        Felt::from_hex_unchecked(
-            "0x0484bbd2404b3c7264bea271f7267d6d4004821ac7787a9eed7f472e79ef40d1",
-        ),
+        CHIPI_V33_CLASS_HASH,
         "CHIPI v33",
         StatusLayout::Counted,
         true,
@@ -222,7 +238,13 @@ pub const READY_CLASS_HASH: Felt =
 pub const SESSION_ACCOUNT_CLASS_HASH: Felt =
     Felt::from_hex_unchecked("0x2e16f70c41e894e6e8279c3904514a1eac88b90d39183c97eb0ccb0bfa0bc76");
 
-/// CHIPI v29, the class the SDK deploys and names in API requests.
+/// CHIPI v33, Chipi's current class (constructor `(public_key)`, as v29's): what a new wallet
+/// gets on a public network where this project's class is not declared.
+pub const CHIPI_V33_CLASS_HASH: Felt =
+    Felt::from_hex_unchecked("0x0484bbd2404b3c7264bea271f7267d6d4004821ac7787a9eed7f472e79ef40d1");
+
+/// CHIPI v29, the class the SDK deploys and names in API requests (deprecated in Chipi's
+/// registry).
 pub const CHIPI_V29_CLASS_HASH: Felt =
     Felt::from_hex_unchecked("0x053f4f8791ed5bed0fddaa553d180c664e32cfaf8316bb232ae77bb08f459f2a");
 

@@ -74,8 +74,8 @@ pub enum WalletCommand {
         /// Deploy it now, gaslessly.
         #[arg(long)]
         deploy: bool,
-        /// Account class hash (default: the network's — CHIPI v29 on mainnet and Sepolia, this
-        /// project's session account on local).
+        /// Account class hash (default: this project's session account where it is declared,
+        /// else the network's — CHIPI v33 on mainnet and Sepolia).
         #[arg(long)]
         class_hash: Option<String>,
     },

@@ -18,11 +18,10 @@ pub async fn run(
     match command {
         WalletCommand::Create { deploy, class_hash } => {
             prepare_new_wallet(cli, service)?;
-            let class_hash = class_hash
-                .as_deref()
-                .map(parse_felt)
-                .transpose()?
-                .unwrap_or_else(|| service.network().new_wallet_class(false));
+            let class_hash = match class_hash.as_deref() {
+                Some(hash) => parse_felt(hash)?,
+                None => service.new_wallet_class(false).await?,
+            };
             let pin = input.pin()?;
             let (info, deployed) = service
                 .create_wallet_with(&pin, class_hash, *deploy)

@@ -7,7 +7,7 @@ use contract_build::{
     session_account_artifacts, Artifacts, CHIPI_LAYOUT_ACCOUNT_NAME, SESSION_ACCOUNT_NAME,
 };
 use starknet::accounts::{Account, AccountFactory, OpenZeppelinAccountFactory};
-use starknet::core::types::contract::SierraClass;
+use starknet::core::types::contract::{AbiEntry, AbiStruct, SierraClass};
 use starknet::core::types::{BlockId, BlockTag, Felt, StarknetError};
 use starknet::providers::{Provider, ProviderError};
 use starknet::signers::{LocalWallet, SigningKey};
@@ -42,23 +42,55 @@ impl Devnet {
         self.declare_committed(CHIPI_LAYOUT_ACCOUNT_NAME).await
     }
 
+    /// Declares the CHIPI-layout test class again under another class hash (its ABI names one
+    /// more, unused struct; the code is the same): an account class the wallet's table does
+    /// not list, speaking the CHIPI interface, as an older or newer CHIPI version would.
+    pub async fn declare_chipi_layout_variant(&self, variant: usize) -> Result<Felt, HarnessError> {
+        self.declare_variant(CHIPI_LAYOUT_ACCOUNT_NAME, variant)
+            .await
+    }
+
+    /// Deploys an account of [`Self::declare_chipi_layout_variant`]'s class.
+    pub async fn deploy_chipi_layout_variant(
+        &self,
+        variant: usize,
+        owner_key: SigningKey,
+    ) -> Result<DeployedSessionAccount, HarnessError> {
+        let class_hash = self.declare_chipi_layout_variant(variant).await?;
+        self.deploy_account_of(class_hash, owner_key, Felt::from(7u8))
+            .await
+    }
+
     /// Declares the committed class `name` of `contracts/artifacts` (once per node).
     async fn declare_committed(&self, name: &str) -> Result<Felt, HarnessError> {
+        self.declare_variant(name, 0).await
+    }
+
+    /// Declares `name`, its ABI with a `variant` struct added (0: as committed).
+    async fn declare_variant(&self, name: &str, variant: usize) -> Result<Felt, HarnessError> {
         let artifacts = Artifacts::new(&session_account_artifacts(), name);
         let hashes = artifacts.read_hashes()?;
-        match self
-            .provider()
-            .get_class(BlockId::Tag(BlockTag::PreConfirmed), hashes.class_hash)
-            .await
-        {
-            Ok(_) => return Ok(hashes.class_hash),
-            Err(ProviderError::StarknetError(StarknetError::ClassHashNotFound)) => {}
-            Err(e) => return Err(e.into()),
+        let mut class: SierraClass = serde_json::from_str(&artifacts.read_sierra()?)?;
+        if variant > 0 {
+            // One more (unused) struct in the ABI: another class hash, the same code.
+            class.abi.push(AbiEntry::Struct(AbiStruct {
+                name: format!("chipi_layout_account::Variant{variant}"),
+                members: vec![],
+            }));
         }
-        let class: SierraClass = serde_json::from_str(&artifacts.read_sierra()?)?;
         let flat = class
             .flatten()
             .map_err(|e| HarnessError::Transaction(e.to_string()))?;
+        let class_hash = flat.class_hash();
+        match self
+            .provider()
+            .get_class(BlockId::Tag(BlockTag::PreConfirmed), class_hash)
+            .await
+        {
+            Ok(_) => return Ok(class_hash),
+            Err(ProviderError::StarknetError(StarknetError::ClassHashNotFound)) => {}
+            Err(e) => return Err(e.into()),
+        }
         let deployer = self.predeployed(0).await?;
         let result = deployer
             .declare_v3(Arc::new(flat), hashes.compiled_class_hash)

@@ -54,6 +54,16 @@ impl LocalStack {
     /// predeployed account 0 holds the USDC supply. New wallets get the CHIPI-layout test class,
     /// declared here in place of CHIPI's production class (whose artifact cannot be fetched).
     pub async fn start_mainnet_rehearsal() -> anyhow::Result<Self> {
+        Self::mainnet_rehearsal(true).await
+    }
+
+    /// [`Self::start_mainnet_rehearsal`] with this project's class not declared, as on the
+    /// public networks today: new wallets get the network's class.
+    pub async fn start_mainnet_rehearsal_without_our_class() -> anyhow::Result<Self> {
+        Self::mainnet_rehearsal(false).await
+    }
+
+    async fn mainnet_rehearsal(declare_ours: bool) -> anyhow::Result<Self> {
         let node = Devnet::start_on("MAINNET").await?;
         let production_class = node.declare_chipi_layout_account().await?;
         let usdc = node
@@ -69,12 +79,25 @@ impl LocalStack {
                 token.address = usdc;
             }
         }
-        Self::on(node, network).await
+        Self::on_declaring(node, network, declare_ours).await
     }
 
     /// The stack on a started `node`, with `network` pointed at it.
-    async fn on(node: Devnet, mut network: Network) -> anyhow::Result<Self> {
-        let class_hash = node.declare_session_account().await?;
+    async fn on(node: Devnet, network: Network) -> anyhow::Result<Self> {
+        Self::on_declaring(node, network, true).await
+    }
+
+    /// [`Self::on`], declaring this project's class only when `declare_ours`.
+    async fn on_declaring(
+        node: Devnet,
+        mut network: Network,
+        declare_ours: bool,
+    ) -> anyhow::Result<Self> {
+        let class_hash = if declare_ours {
+            node.declare_session_account().await?
+        } else {
+            chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH
+        };
         let relayer = node.predeployed_accounts().await?[1].clone();
         let sponsor = start(&SponsorConfig::new(
             node.rpc_url().to_string(),

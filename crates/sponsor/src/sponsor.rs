@@ -18,6 +18,10 @@ use starknet::providers::{JsonRpcClient, Provider, ProviderError};
 use starknet::signers::{LocalWallet, SigningKey};
 
 use crate::config::SponsorConfig;
+
+/// SRC-5 interface id of SNIP-9 v2 outside executions (protocol.md §5).
+const ISRC9_V2_ID: Felt =
+    Felt::from_hex_unchecked("0x1d1144bb2138366ff28d8e9ab57456b1d332ac42196230c3a602003c89872");
 use crate::error::SponsorError;
 use crate::pricing::{self, FeeBounds, GasToken};
 use crate::quotas::Quotas;
@@ -159,8 +163,26 @@ impl Sponsor {
         };
         match WalletType::from_class_hash(class_hash) {
             Some(t) if t.supports_sessions() => Ok(()),
-            _ => Err(SponsorError::ClassHashNotSupported),
+            Some(_) => Err(SponsorError::ClassHashNotSupported),
+            // A class off the list is served as the public server serves any account: when it
+            // says through SRC-5 that it takes SNIP-9 v2 outside executions.
+            None if self.supports_outside_execution(address).await => Ok(()),
+            None => Err(SponsorError::ClassHashNotSupported),
         }
+    }
+
+    async fn supports_outside_execution(&self, address: Felt) -> bool {
+        self.provider
+            .call(
+                FunctionCall {
+                    contract_address: address,
+                    entry_point_selector: selector("supports_interface"),
+                    calldata: vec![ISRC9_V2_ID],
+                },
+                BlockId::Tag(BlockTag::PreConfirmed),
+            )
+            .await
+            .is_ok_and(|answer| answer == [Felt::ONE])
     }
 
     /// Builds the outside execution of `calls` for `user` as SNIP-9 v2 typed data, valid

@@ -103,7 +103,9 @@ impl From<SessionError> for AppError {
     fn from(error: SessionError) -> Self {
         let message = error.to_string();
         match error {
-            SessionError::WalletUnsupported { .. } => AppError::WalletUnsupported(message),
+            SessionError::WalletUnsupported { .. } | SessionError::NotAnAccount { .. } => {
+                AppError::WalletUnsupported(message)
+            }
             SessionError::SessionExpired { .. } => AppError::SessionExpired(message),
             SessionError::SessionRevoked => AppError::SessionRevoked(message),
             SessionError::SessionNotRegistered => AppError::SessionNotRegistered(message),

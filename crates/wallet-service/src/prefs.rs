@@ -20,6 +20,9 @@ pub struct WalletPrefs {
     pub class_hash: Felt,
     /// Deployment salt, for wallets made here.
     pub salt: Option<Felt>,
+    /// The session layout a class the table does not list showed when it was imported.
+    #[serde(default)]
+    pub probed_layout: Option<chipi_session::wallet_type::StatusLayout>,
     /// Biometric unlock is on (its key is behind the OS's check, the wrapped PIN in the
     /// keychain).
     #[serde(default)]
@@ -381,6 +384,7 @@ mod tests {
             owner_public_key: Felt::from(8u8),
             class_hash: Felt::from(9u8),
             salt: None,
+            probed_layout: None,
             biometric_unlock: false,
             unsettled: None,
         };

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod node_client;
+pub mod probe;
 pub mod receipts;
 pub mod status;
 pub mod transport;

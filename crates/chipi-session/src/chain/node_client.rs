@@ -273,6 +273,7 @@ pub fn spec_supported(spec_version: &str) -> bool {
 }
 
 const CONTRACT_NOT_FOUND: i64 = 20;
+const CLASS_HASH_NOT_FOUND: i64 = 28;
 const TRANSACTION_NOT_FOUND: i64 = 29;
 
 impl NodeClient {
@@ -438,6 +439,16 @@ impl NodeClient {
             Ok(value) => felt(&value, "class hash").map(Some),
             Err(e) if e.code == CONTRACT_NOT_FOUND => Ok(None),
             Err(e) => Err(e.into_session_error("starknet_getClassHashAt")),
+        }
+    }
+
+    /// Whether the class `class_hash` is declared on this chain.
+    pub async fn class_declared(&self, class_hash: Felt) -> Result<bool, SessionError> {
+        let params = json!({"block_id": "pre_confirmed", "class_hash": hex(&class_hash)});
+        match self.request("starknet_getClass", params).await? {
+            Ok(_) => Ok(true),
+            Err(e) if e.code == CLASS_HASH_NOT_FOUND => Ok(false),
+            Err(e) => Err(e.into_session_error("starknet_getClass")),
         }
     }
 

@@ -152,6 +152,7 @@ impl WalletService {
         // The address must be the key's: the deployed account's class and owner, read from the
         // chain (the check fails closed), or the address this class, salt and key deploy to.
         let node = network.node();
+        let mut probed_layout = None;
         match node.class_hash_at(address).await? {
             Some(on_chain) => {
                 if on_chain != class_hash {
@@ -169,6 +170,15 @@ impl WalletService {
                     })?;
                 if owner.first() != Some(&owner_public_key) {
                     return Err(SessionError::InvalidKey.into());
+                }
+                // A class the table does not list is probed again, as at its import.
+                if chipi_session::wallet_type::WalletType::from_class_hash(class_hash).is_none() {
+                    probed_layout = Some(
+                        chipi_session::chain::probe::probe_session_layout(
+                            &node, address, class_hash,
+                        )
+                        .await?,
+                    );
                 }
             }
             None => {
@@ -200,6 +210,7 @@ impl WalletService {
                 sealed_owner_key: SealedSecret::seal(&key, pin.expose())?.as_str().to_owned(),
                 class_hash,
                 salt,
+                probed_layout,
             })
         })
         .await?;

@@ -202,11 +202,14 @@ impl WalletService {
             Err(e) => return Err(e),
         };
         // Networks saved by an earlier version with a node that was shut down get their
-        // profile's nodes (saved at the next write).
+        // profile's nodes, and new wallets there CHIPI v33 instead of the deprecated v29 (saved
+        // at the next write).
         let mut prefs = prefs;
-        prefs.network.replace_shut_down_nodes();
-        for other in &mut prefs.others {
-            other.network.replace_shut_down_nodes();
+        for network in std::iter::once(&mut prefs.network)
+            .chain(prefs.others.iter_mut().map(|p| &mut p.network))
+        {
+            network.replace_shut_down_nodes();
+            network.replace_deprecated_class();
         }
         let guard = PinGuard::persisted(clock.clone(), vault.clone());
         let service = Self {
@@ -355,6 +358,7 @@ impl WalletService {
             sealed_owner_key,
             class_hash: w.class_hash,
             salt: w.salt,
+            probed_layout: w.probed_layout,
         }))
     }
 
@@ -533,6 +537,7 @@ mod tests {
             owner_public_key: Felt::ONE,
             class_hash: Felt::TWO,
             salt: None,
+            probed_layout: None,
             biometric_unlock: false,
             unsettled: None,
         });

@@ -116,10 +116,10 @@ impl WalletService {
     /// The network.
     pub fn network_info(&self) -> NetworkInfo {
         let n = self.prefs.get().network;
-        let new_wallet_class =
-            chipi_session::wallet_type::ClassProfile::of(n.new_wallet_class(false))
-                .map_or_else(|| hex(n.new_wallet_class(false)), |p| p.name.to_owned());
         let seen = lock(&self.node_seen).clone();
+        let new_class = n.new_wallet_class(seen.as_ref().is_some_and(|s| s.own_class_declared));
+        let new_wallet_class = chipi_session::wallet_type::ClassProfile::of(new_class)
+            .map_or_else(|| hex(new_class), |p| p.name.to_owned());
         let prefs = self.prefs.get();
         let choice_pending =
             *lock(&self.network_choice) && prefs.wallet.is_none() && !prefs.network_chosen;
@@ -313,9 +313,17 @@ impl WalletService {
                     node.url()
                 )));
             }
+            // Where the network names a class for new wallets, whether this project's (which
+            // keeps every limit) is declared there instead; a node that cannot say: not.
+            let own_class_declared = network.account_class_hash.is_some()
+                && node
+                    .class_declared(chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH)
+                    .await
+                    .unwrap_or(false);
             Ok(NodeSeen {
                 url: node.url().to_owned(),
                 spec_version,
+                own_class_declared,
             })
         } else {
             Err(AppError::WrongChain(format!(
@@ -616,4 +624,6 @@ impl WalletService {
 pub(crate) struct NodeSeen {
     pub(crate) url: String,
     pub(crate) spec_version: String,
+    /// This project's class is declared on that chain (new wallets get it).
+    pub(crate) own_class_declared: bool,
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chipi_session::chain::probe::probe_session_layout;
+use chipi_session::wallet_type::WalletType;
 use chipi_session::{parse_address, SecretKey, SessionError, UnlockedOwner, Wallet};
 use starknet_core::types::Felt;
 
@@ -48,14 +50,27 @@ impl WalletService {
     }
 
     /// A new wallet, its key sealed under `pin` in the vault, deployed gaslessly when the
-    /// network has a paymaster. Its class is the network's (CHIPI's production class on the
-    /// public networks), or this project's with `own_class` (only where it is declared).
+    /// network has a paymaster. Its class is this project's where it is declared (or asked
+    /// for with `own_class`), else the network's (CHIPI v33 on the public networks).
     pub async fn create_wallet(&self, pin: &Pin, own_class: bool) -> Result<WalletInfo, AppError> {
-        let network = self.prefs.get().network;
-        let deploy = network.sponsor_url.is_some();
-        let class_hash = network.new_wallet_class(own_class);
+        let deploy = self.prefs.get().network.sponsor_url.is_some();
+        let class_hash = self.new_wallet_class(own_class).await?;
         let (info, _) = self.create_wallet_with(pin, class_hash, deploy).await?;
         Ok(info)
+    }
+
+    /// The class a new wallet gets: on a public network, this project's where it is declared
+    /// (asked of the node before an address is computed from it), else the network's (CHIPI
+    /// v33); this project's with `own_class`, or where the network names none.
+    pub async fn new_wallet_class(&self, own_class: bool) -> Result<Felt, AppError> {
+        let network = self.prefs.get().network;
+        let ours = own_class
+            || (network.account_class_hash.is_some()
+                && network
+                    .node()
+                    .class_declared(chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH)
+                    .await?);
+        Ok(network.new_wallet_class(ours))
     }
 
     /// A new wallet of class `class_hash` (constructor `(public_key)`), deployed now when
@@ -169,8 +184,17 @@ impl WalletService {
             .class_hash_at(address)
             .await?
             .ok_or(SessionError::AccountNotDeployed)?;
+        // A class the table does not list is probed: an account with the CHIPI session
+        // interface gets the weakest guarantees of the layout it shows; anything else is
+        // refused here, before the key is sealed.
+        let probed_layout = if WalletType::from_class_hash(class_hash).is_none() {
+            Some(probe_session_layout(&node, address, class_hash).await?)
+        } else {
+            None
+        };
         let pin = pin.clone();
-        let wallet = blocking(move || Ok(make(address, class_hash, pin.expose())?)).await?;
+        let mut wallet = blocking(move || Ok(make(address, class_hash, pin.expose())?)).await?;
+        wallet.probed_layout = probed_layout;
         let owner_on_chain = node
             .call(address, "get_public_key", &[])
             .await
@@ -201,6 +225,7 @@ impl WalletService {
             owner_public_key: wallet.owner_public_key,
             class_hash: wallet.class_hash,
             salt: wallet.salt,
+            probed_layout: wallet.probed_layout,
             biometric_unlock: false,
             unsettled: None,
         };
