@@ -65,7 +65,7 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
         )
         .await;
     assert_eq!(
-        wallet["accountClass"], "CHIPI-layout account (class not in the table)",
+        wallet["accountClass"], "CHIPI-layout account (class not in the table, rules unverified)",
         "{wallet}"
     );
     assert_eq!(wallet["spendingLimitsEnforced"], false);
@@ -98,6 +98,22 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
     )
     .await;
     assert_eq!(node.erc20_balance(STRK, recipient).await.unwrap(), UNIT);
+    // The fee paid in a token is not served to a class the sponsor cannot vouch for (it refunds
+    // what the signed fee call overpays, and such a class could skip that call).
+    let gas = |fee_mode: &str| {
+        json!({"input": {"mode": "paymaster", "feeMode": fee_mode, "gasToken": "STRK",
+            "maxFee": "0.1", "paymasterApiKey": null, "chipiApiKey": null, "chipiBearer": null}})
+    };
+    ui.ok("save_gas_settings", gas("gasless")).await;
+    let refused = ui
+        .call(
+            "quote_transfer",
+            json!({"token": "STRK", "recipient": format!("{recipient:#x}"), "amount": "1"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused["kind"], "Paymaster", "{refused}");
+    ui.ok("save_gas_settings", gas("sponsored")).await;
     assert_eq!(
         ui.ok("revoke_session", json!({"pin": PIN})).await["state"],
         "revoked"
@@ -109,7 +125,7 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
     let wallet = ui.ok("get_wallet", json!({})).await;
     assert_eq!(
         wallet["accountClass"],
-        "CHIPI-layout account (class not in the table)"
+        "CHIPI-layout account (class not in the table, rules unverified)"
     );
     drop(app);
 }

@@ -363,7 +363,7 @@ async fn revoke_and_clear_under_every_fault() {
 /// the direct path: the same transfer is refused (`AlreadyExecuted`), not signed again. Then
 /// the direct path's own faults at the node: refused at the door (503), a server error, no
 /// answer: `Network`, nothing sent (the account's nonce unchanged), and the same transfer
-/// again goes once.
+/// again goes once; the answer lost after it ran: the same transfer is not sent again.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
     let rig = Rig::new().await;
@@ -416,4 +416,23 @@ async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
         assert_eq!(rig.balance(recipient).await, UNIT, "{fault:?}: once");
         assert_eq!(nonce().await, before + Felt::ONE, "{fault:?}");
     }
+    // The node takes it and the answer is lost: it ran; the same transfer asked again is not
+    // sent again (the account's nonce moved past the one it was signed with).
+    let recipient = Felt::from(0xfd_0000_u64);
+    let before = nonce().await;
+    rig.node
+        .set_for("starknet_addInvokeTransaction", Fault::LoseAnswer);
+    assert_eq!(ui.kind("transfer", body(recipient)).await, "Network");
+    rig.node.clear();
+    assert_eq!(rig.balance(recipient).await, UNIT, "it ran");
+    let again = ui.call("transfer", body(recipient)).await.unwrap_err();
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("executed after all"),
+        "{again}"
+    );
+    assert_eq!(rig.balance(recipient).await, UNIT, "once");
+    assert_eq!(nonce().await, before + Felt::ONE);
 }

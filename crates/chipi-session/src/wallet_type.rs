@@ -104,7 +104,7 @@ impl ClassProfile {
     pub const fn probed_chipi(class_hash: Felt, layout: StatusLayout) -> Self {
         ClassProfile {
             class_hash,
-            name: "CHIPI-layout account (class not in the table)",
+            name: "CHIPI-layout account (class not in the table, rules unverified)",
             layout,
             spending_policies: false,
             bound_calls: false,

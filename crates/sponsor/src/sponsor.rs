@@ -145,8 +145,9 @@ impl Sponsor {
         })
     }
 
-    /// The account must be allowed, deployed, and of a class with the CHIPI interface.
-    async fn check_account(&self, address: Felt) -> Result<(), SponsorError> {
+    /// The account must be allowed, deployed, and of a class with the CHIPI interface, or
+    /// (sponsored only, not `paid_in_token`) of any class that takes SNIP-9 v2.
+    async fn check_account(&self, address: Felt, paid_in_token: bool) -> Result<(), SponsorError> {
         if !self.allowed.is_empty() && !self.allowed.contains(&address) {
             return Err(SponsorError::InvalidAddress);
         }
@@ -165,8 +166,10 @@ impl Sponsor {
             Some(t) if t.supports_sessions() => Ok(()),
             Some(_) => Err(SponsorError::ClassHashNotSupported),
             // A class off the list is served as the public server serves any account: when it
-            // says through SRC-5 that it takes SNIP-9 v2 outside executions.
-            None if self.supports_outside_execution(address).await => Ok(()),
+            // says through SRC-5 that it takes SNIP-9 v2 outside executions. Sponsored only: the
+            // default mode refunds what the signed fee call overpays, and a class whose code is
+            // unknown could skip that call and still succeed, making the relayer pay the refund.
+            None if !paid_in_token && self.supports_outside_execution(address).await => Ok(()),
             None => Err(SponsorError::ClassHashNotSupported),
         }
     }
@@ -202,7 +205,7 @@ impl Sponsor {
             ));
         }
         // The account and the chain's time, read at once.
-        let (checked, now) = tokio::join!(self.check_account(user), self.now());
+        let (checked, now) = tokio::join!(self.check_account(user, fee.is_some()), self.now());
         checked?;
         let now = now?;
         let (execute_after, execute_before) = time_bounds.unwrap_or((1, now + VALIDITY_SECONDS));
@@ -321,7 +324,7 @@ impl Sponsor {
         signature: Vec<Felt>,
         fee: Option<GasToken>,
     ) -> Result<Felt, SponsorError> {
-        let (checked, now) = tokio::join!(self.check_account(user), self.now());
+        let (checked, now) = tokio::join!(self.check_account(user, fee.is_some()), self.now());
         checked?;
         let now = now?;
         let unreadable = || SponsorError::Execution("invalid typed data".into());

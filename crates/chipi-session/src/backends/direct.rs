@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use starknet_accounts::{Account, AccountError, ExecutionEncoding, SingleOwnerAccount};
 use starknet_core::types::{BlockId, BlockTag, Call, Felt};
 use starknet_providers::jsonrpc::JsonRpcClientError;
-use starknet_providers::{JsonRpcClient, ProviderError};
+use starknet_providers::{JsonRpcClient, Provider, ProviderError};
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
@@ -28,6 +28,16 @@ pub struct DirectBackend {
     /// CHIPI classes): a node holding it could resubmit it with a large tip. Off unless the
     /// user turns it on.
     unsigned_fees_allowed: bool,
+    /// A session send whose outcome is unknown (kept in memory: a restart forgets it).
+    uncertain: std::sync::Mutex<Option<UncertainSend>>,
+}
+
+/// Calls sent on the direct path without an answer, and the nonce they were signed with.
+#[derive(Debug, Clone)]
+struct UncertainSend {
+    account: Felt,
+    calls: Vec<Call>,
+    nonce: Felt,
 }
 
 /// Why a session on the direct path of a class that does not sign fees is refused.
@@ -56,6 +66,7 @@ impl DirectBackend {
             chain_id,
             ledger: None,
             unsigned_fees_allowed: false,
+            uncertain: std::sync::Mutex::new(None),
         })
     }
 
@@ -65,6 +76,32 @@ impl DirectBackend {
     pub fn with_ledger(mut self, ledger: Ledger, node: NodeClient) -> Self {
         self.ledger = Some((ledger, node));
         self
+    }
+
+    fn uncertain(&self) -> std::sync::MutexGuard<'_, Option<UncertainSend>> {
+        self.uncertain
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The nonce the same `calls` from `account` were last sent with, without an answer.
+    fn uncertain_send_of(&self, account: Felt, calls: &[Call]) -> Option<Felt> {
+        self.uncertain()
+            .as_ref()
+            .filter(|u| u.account == account && u.calls == calls)
+            .map(|u| u.nonce)
+    }
+
+    fn remember_uncertain_send(&self, account: Felt, calls: &[Call], nonce: Felt) {
+        *self.uncertain() = Some(UncertainSend {
+            account,
+            calls: calls.to_vec(),
+            nonce,
+        });
+    }
+
+    fn forget_uncertain_send(&self) {
+        *self.uncertain() = None;
     }
 
     /// Lets a session sign a direct message that leaves the fee fields unsigned (the user
@@ -138,7 +175,31 @@ impl ExecutionBackend for DirectBackend {
                 }
             }
         }
-        let nonce = context.nonce;
+        let asked = calls;
+        let mut nonce = context.nonce;
+        if signer.is_session() {
+            if let Some(previous) = self.uncertain_send_of(account, asked) {
+                // The same calls sent before without an answer: if the account's nonce moved past
+                // the one they were signed with, they ran and are not sent again; if not, they
+                // are signed again with that nonce, so at most one of the two can run.
+                let now = self
+                    .provider
+                    .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), account)
+                    .await
+                    .map_err(|e| send_error::<()>(AccountError::Provider(e)))?;
+                if now > previous {
+                    return Err(SessionError::AlreadyExecuted);
+                }
+                nonce = Some(previous);
+            } else if nonce.is_none() {
+                nonce = Some(
+                    self.provider
+                        .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), account)
+                        .await
+                        .map_err(|e| send_error::<()>(AccountError::Provider(e)))?,
+                );
+            }
+        }
         let calls = calls.to_vec();
         let sent = match signer {
             Signer::Owner(key) => {
@@ -172,7 +233,21 @@ impl ExecutionBackend for DirectBackend {
                 if let Some(nonce) = nonce {
                     execution = execution.nonce(nonce);
                 }
-                execution.send().await.map_err(send_error)?
+                match execution.send().await.map_err(send_error) {
+                    Ok(sent) => {
+                        self.forget_uncertain_send();
+                        sent
+                    }
+                    // Refused by the node: it did not run. Anything else (no answer, a server
+                    // error, a lost answer) may have: remembered with its nonce.
+                    Err(refused @ SessionError::Reverted { .. }) => return Err(refused),
+                    Err(error) => {
+                        if let Some(nonce) = nonce {
+                            self.remember_uncertain_send(account, asked, nonce);
+                        }
+                        return Err(error);
+                    }
+                }
             }
         };
         Ok(sent.transaction_hash)

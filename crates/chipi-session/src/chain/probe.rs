@@ -27,31 +27,53 @@ pub async fn probe_session_layout(
     address: Felt,
     class_hash: Felt,
 ) -> Result<StatusLayout, SessionError> {
-    let is_account = node
-        .call(address, "supports_interface", &[ISRC6_ID])
-        .await
-        .is_ok_and(|answer| answer == [Felt::ONE]);
+    let is_account = answer(node, address, "supports_interface", ISRC6_ID)
+        .await?
+        .is_some_and(|answer| answer == [Felt::ONE]);
     if !is_account {
         return Err(SessionError::NotAnAccount { class_hash });
     }
     let unsupported = || SessionError::WalletUnsupported { class_hash };
-    let status = node
-        .call(address, "get_session_data", &[PROBE_KEY])
-        .await
-        .map_err(|_| unsupported())?;
+    let status = answer(node, address, "get_session_data", PROBE_KEY)
+        .await?
+        .ok_or_else(unsupported)?;
     // An unknown key: four zeros on the counted layout ([valid_until, max_calls, calls_used,
     // n]) and on the listed one ([is_active, valid_until, remaining, n = 0]).
     if status.len() != 4 || status.iter().any(|f| *f != Felt::ZERO) {
         return Err(unsupported());
     }
     // The counted layout lists its allowlist through its own views.
-    let counted = node
-        .call(address, "get_session_allowed_entrypoints_len", &[PROBE_KEY])
-        .await
-        .is_ok_and(|answer| answer == [Felt::ZERO]);
+    let counted = answer(
+        node,
+        address,
+        "get_session_allowed_entrypoints_len",
+        PROBE_KEY,
+    )
+    .await?
+    .is_some_and(|answer| answer == [Felt::ZERO]);
     Ok(if counted {
         StatusLayout::Counted
     } else {
         StatusLayout::Either
     })
+}
+
+/// The contract's answer to `entrypoint(argument)`; `None` when the contract refuses the call
+/// (no such entrypoint, a panic). A node that cannot be reached or answers a server error is
+/// that error, not an answer.
+async fn answer(
+    node: &NodeClient,
+    address: Felt,
+    entrypoint: &str,
+    argument: Felt,
+) -> Result<Option<Vec<Felt>>, SessionError> {
+    match node.call(address, entrypoint, &[argument]).await {
+        Ok(felts) => Ok(Some(felts)),
+        Err(
+            e @ (SessionError::Network { .. }
+            | SessionError::Unavailable { .. }
+            | SessionError::Busy { .. }),
+        ) => Err(e),
+        Err(_) => Ok(None),
+    }
 }

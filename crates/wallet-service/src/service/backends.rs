@@ -53,21 +53,45 @@ impl WalletService {
     }
 
     /// The wallet's unsettled session execution, kept with the wallet it belongs to on this
-    /// network (in the preferences, so a restart knows it), shared by every backend.
+    /// network (in the preferences, so a restart knows it): one ledger per wallet and network,
+    /// shared by every backend built for them.
     fn ledger(&self, prefs: &Prefs) -> Ledger {
+        let owner = prefs.wallet.as_ref().map_or(Felt::ZERO, |w| w.address);
+        let name = prefs.network.name.clone();
+        let mut kept = lock(&self.ledger);
+        if let Some((n, a, ledger)) = kept.as_ref() {
+            if *n == name && *a == owner {
+                return ledger.clone();
+            }
+        }
         let shared = self.prefs.clone();
-        let owner = prefs.wallet.as_ref().map(|w| w.address);
+        let (network, chain_id) = (name.clone(), prefs.network.chain_id);
         let journal = Journal(Arc::new(move |unsettled: Option<&serde_json::Value>| {
+            let mut written = false;
             shared
                 .update(|p| {
-                    if let Some(wallet) = p.wallet.as_mut().filter(|w| Some(w.address) == owner) {
-                        wallet.unsettled = unsettled.cloned();
+                    // Only on the network and wallet it was signed for: a write that finds
+                    // neither (switched meanwhile) fails, and nothing is sent.
+                    if p.network.name == network && p.network.chain_id == chain_id {
+                        if let Some(wallet) = p.wallet.as_mut().filter(|w| w.address == owner) {
+                            wallet.unsettled = unsettled.cloned();
+                            written = true;
+                        }
                     }
                 })
-                .map_err(|e| SessionError::RecordStore(e.to_string()))
+                .map_err(|e| SessionError::RecordStore(e.to_string()))?;
+            if written || unsettled.is_none() {
+                Ok(())
+            } else {
+                Err(SessionError::RecordStore(
+                    "the wallet this execution was signed for is no longer selected".into(),
+                ))
+            }
         }));
         let unsettled = prefs.wallet.as_ref().and_then(|w| w.unsettled.as_ref());
-        Ledger::with_journal(prefs.network.chain_id, journal, unsettled)
+        let ledger = Ledger::with_journal(prefs.network.chain_id, journal, unsettled);
+        *kept = Some((name, owner, ledger.clone()));
+        ledger
     }
 
     fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, AppError> {
@@ -168,8 +192,11 @@ impl WalletService {
                 let pinned_url = url.clone();
                 let recorder: CallerRecorder = Arc::new(move |caller: Felt| {
                     let _ = shared.update(|p| {
-                        p.gas.chipi_caller = Some(caller);
-                        p.gas.chipi_caller_url = Some(pinned_url.clone());
+                        // Kept only where it was seen: the network still using that API.
+                        if p.network.chipi_api_url.as_deref() == Some(pinned_url.as_str()) {
+                            p.gas.chipi_caller = Some(caller);
+                            p.gas.chipi_caller_url = Some(pinned_url.clone());
+                        }
                     });
                 });
                 let mut client =
@@ -177,6 +204,10 @@ impl WalletService {
                         .with_node(network.node())
                         .with_caller_pin(pinned, recorder)
                         .with_ledger(self.ledger(prefs));
+                // The API is told the wallet's own class (the SDK's default is CHIPI v29).
+                if let Some(wallet) = &prefs.wallet {
+                    client = client.with_account_class_hash(wallet.class_hash);
+                }
                 if let Some(command) = prefs.gas.bearer_command.clone().filter(|_| bound_here) {
                     let vault = self.vault.clone();
                     let entry = network_secret_entry(&network.name, CHIPI_BEARER);

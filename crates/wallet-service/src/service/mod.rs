@@ -121,6 +121,10 @@ pub struct WalletService {
     scanned: Mutex<Option<(String, Felt, u64)>>,
     /// The node that answered the last chain check, and its spec version (shown in Settings).
     node_seen: Mutex<Option<settings::NodeSeen>>,
+    /// The unsettled-execution ledger of the wallet on a network (name, address): one, shared
+    /// by every backend built for it, so a backend built while another is sending sees what
+    /// that one keeps.
+    ledger: Mutex<Option<(String, Felt, chipi_session::backends::unsettled::Ledger)>>,
     /// The host named no network: a first start asks for one.
     network_choice: Mutex<bool>,
 }
@@ -231,6 +235,7 @@ impl WalletService {
             scan: tokio::sync::Mutex::new(()),
             scanned: Mutex::new(None),
             node_seen: Mutex::new(None),
+            ledger: Mutex::new(None),
             network_choice: Mutex::new(false),
         };
         service.retry_load();
