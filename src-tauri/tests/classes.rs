@@ -70,6 +70,10 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
     );
     assert_eq!(wallet["spendingLimitsEnforced"], false);
     assert_eq!(wallet["gaslessLimitsEnforced"], false);
+    assert_eq!(
+        wallet["sessionSignsMessages"], true,
+        "said of a class whose signature check is unknown"
+    );
 
     // Limits it cannot keep are refused; a session without them works through the sponsor.
     let limited = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],

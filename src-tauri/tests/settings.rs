@@ -80,6 +80,10 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
     assert_eq!(wallet["spendingLimitsEnforced"], false);
     assert_eq!(wallet["gaslessLimitsEnforced"], false);
+    assert_eq!(
+        wallet["sessionSignsMessages"], false,
+        "the double checks the owner only"
+    );
 
     // Limits this class cannot keep: refused before anything is sent.
     let nonce = node.nonce(account.address).await.unwrap();

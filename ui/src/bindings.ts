@@ -886,6 +886,11 @@ export type WalletInfo_Deserialize = {
 	 *  false, a gasless session call is limited on chain by the expiry only.
 	 */
 	gaslessLimitsEnforced: boolean,
+	/**
+	 *  A session key of this account can also sign messages apps check against it (permits,
+	 *  off-chain orders): its `is_valid_signature` accepts session signatures.
+	 */
+	sessionSignsMessages: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */
@@ -920,6 +925,11 @@ export type WalletInfo_Serialize = {
 	 *  false, a gasless session call is limited on chain by the expiry only.
 	 */
 	gaslessLimitsEnforced: boolean,
+	/**
+	 *  A session key of this account can also sign messages apps check against it (permits,
+	 *  off-chain orders): its `is_valid_signature` accepts session signatures.
+	 */
+	sessionSignsMessages: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */

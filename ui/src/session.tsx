@@ -16,6 +16,8 @@ function ClassNotes() {
   const notes: string[] = [];
   const name = w.accountClass ?? 'This account';
   if (!w.spendingLimitsEnforced) notes.push(`${name} cannot enforce spending limits: within its calls, the session can send any amount of an allowed token.`);
+  if (w.sessionSignsMessages)
+    notes.push(`A session key of ${name} can also sign messages that apps check against your account (permits, off-chain orders), whatever the calls it is allowed.`);
   if (!w.gaslessLimitsEnforced)
     notes.push(`${name} does not check the call budget or the allowed calls on gasless transfers: on chain, only the expiry limits them (this app still checks them before signing).`);
   return notes.length ? (

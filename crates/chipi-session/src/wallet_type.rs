@@ -86,6 +86,11 @@ pub struct ClassProfile {
     /// then requires at execute. Measured on devnet against the sponsor that prices as the
     /// public server does (`tests/sponsor.rs` prints the ratio).
     pub validation_margin_percent: u32,
+    /// The account's `is_valid_signature` accepts a session key's signature (without the
+    /// allowlist): a session key can sign any SNIP-12 message an app checks against the
+    /// account (permits, off-chain orders). Read in CHIPI v33's source; assumed of the other
+    /// CHIPI classes and of probed ones (the weaker case).
+    pub session_signs_messages: bool,
 }
 
 impl ClassProfile {
@@ -112,6 +117,7 @@ impl ClassProfile {
             direct_message: DirectMessage::SessionMessage,
             session_events: false,
             validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
+            session_signs_messages: true,
         }
     }
 
@@ -155,6 +161,7 @@ const fn chipi(
         direct_message: DirectMessage::SessionMessage,
         session_events: false,
         validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
+        session_signs_messages: true,
     }
 }
 
@@ -176,6 +183,7 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
         direct_message: DirectMessage::TransactionHash,
         session_events: true,
         validation_margin_percent: DEFAULT_VALIDATION_MARGIN_PERCENT,
+        session_signs_messages: false,
     },
     chipi(
         CHIPI_V29_CLASS_HASH,
@@ -221,12 +229,16 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
         StatusLayout::Either,
         false,
     ),
-    chipi(
-        CHIPI_LAYOUT_TEST_CLASS_HASH,
-        "CHIPI-layout test class",
-        StatusLayout::Counted,
-        false,
-    ),
+    // This project's double checks only the owner's signature in `is_valid_signature`.
+    ClassProfile {
+        session_signs_messages: false,
+        ..chipi(
+            CHIPI_LAYOUT_TEST_CLASS_HASH,
+            "CHIPI-layout test class",
+            StatusLayout::Counted,
+            false,
+        )
+    },
 ];
 
 /// READY (Argent X v0.4.0).
@@ -295,6 +307,14 @@ mod tests {
         ));
         assert!(test_class.check_limits(false, false).is_ok());
         assert!(!test_class.gasless_checks_rules);
+        // Who may sign messages for the account: ours and the double, the owner only; CHIPI
+        // v33 (from its source) a session key too.
+        assert!(!ours.session_signs_messages && !test_class.session_signs_messages);
+        assert!(
+            ClassProfile::of(CHIPI_V33_CLASS_HASH)
+                .unwrap()
+                .session_signs_messages
+        );
     }
 
     fn committed_class_hash(name: &str) -> Felt {

@@ -148,6 +148,9 @@ pub struct WalletInfo {
     /// Its gasless (outside-execution) path checks the allowlist and the call budget; when
     /// false, a gasless session call is limited on chain by the expiry only.
     pub gasless_limits_enforced: bool,
+    /// A session key of this account can also sign messages apps check against it (permits,
+    /// off-chain orders): its `is_valid_signature` accepts session signatures.
+    pub session_signs_messages: bool,
     /// Whether the session key is open in memory (executions need no PIN).
     pub unlocked: bool,
     /// Network name.

@@ -30,6 +30,7 @@ impl WalletService {
             account_class: w.profile().map(|p| p.name.to_owned()),
             spending_limits_enforced: w.profile().is_some_and(|p| p.spending_policies),
             gasless_limits_enforced: w.profile().is_some_and(|p| p.gasless_checks_rules),
+            session_signs_messages: w.profile().is_some_and(|p| p.session_signs_messages),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
             biometrics: self.biometrics_info(),
