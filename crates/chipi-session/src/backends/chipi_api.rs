@@ -15,7 +15,7 @@ use crate::backends::outside_check::{check_outside_execution, Expectation, FeeMo
 use crate::backends::outside_execution::OutsideExecution;
 use crate::backends::paymaster::in_flight::InFlight;
 use crate::backends::paymaster::BuiltInvoke;
-use crate::backends::unsettled::{Ledger, Settled};
+use crate::backends::unsettled::Ledger;
 use crate::backends::{ExecutionBackend, Signer, SubmitContext};
 use crate::chain::http::{read_bounded, MAX_SERVICE_RESPONSE_BYTES};
 use crate::chain::node_client::NodeClient;
@@ -517,10 +517,7 @@ impl ExecutionBackend for ChipiApiClient {
         // A session execution whose outcome is unknown (here or through another backend) is
         // settled first; the same calls re-send it rather than sign anew.
         let previous = if session {
-            match self.ledger.settle(self.node()?, account, calls).await? {
-                Settled::Resend(previous) => Some(*previous),
-                Settled::Clear => None,
-            }
+            self.ledger.settle(self.node()?, account, calls).await?
         } else {
             None
         };

@@ -9,7 +9,7 @@ use starknet_providers::{JsonRpcClient, Provider, ProviderError};
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
-use crate::backends::unsettled::{Ledger, Settled};
+use crate::backends::unsettled::Ledger;
 use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 use crate::chain::node_client::NodeClient;
 use crate::chain::transport::{BoundedTransport, TransportError};
@@ -168,7 +168,7 @@ impl ExecutionBackend for DirectBackend {
             // Signed elsewhere and maybe run: never signed again here; still valid, it must
             // expire (or run) before other calls go.
             if let Some((ledger, node)) = &self.ledger {
-                if let Settled::Resend(previous) = ledger.settle(node, account, calls).await? {
+                if let Some(previous) = ledger.settle(node, account, calls).await? {
                     return Err(SessionError::PreviousExecutionPending {
                         execute_before: previous.built.outside_execution.execute_before,
                     });

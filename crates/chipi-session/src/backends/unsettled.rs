@@ -18,17 +18,6 @@ use crate::error::SessionError;
 /// a paymaster's is shorter).
 pub const LONGEST_VALIDITY_SECONDS: u64 = 3600;
 
-/// What settling the unsettled execution found, for the calls about to be sent.
-#[derive(Debug)]
-pub(crate) enum Settled {
-    /// Nothing holds these calls up (none kept, it expired unused, or it ran and other calls
-    /// are asked for now).
-    Clear,
-    /// The same calls were signed, are unused and still valid: re-send that attempt, or wait
-    /// until `execute_before` where it cannot be re-sent.
-    Resend(Box<InFlight>),
-}
-
 /// The unsettled execution and where it is written down.
 #[derive(Clone, Default)]
 pub struct Ledger {
@@ -110,19 +99,20 @@ impl Ledger {
     /// its nonce used → forgotten, and [`SessionError::AlreadyExecuted`] if the same calls are
     /// asked again; expired (or valid longer than any backend signs for, an entry someone
     /// edited) →
-    /// forgotten; unused and valid → the same calls re-send it, other calls wait for it
-    /// ([`SessionError::PreviousExecutionPending`]).
+    /// forgotten; unused and valid → the same calls get it back (`Some`: re-send it, or wait
+    /// for it where it cannot be re-sent), other calls wait for it
+    /// ([`SessionError::PreviousExecutionPending`]). `None`: nothing holds these calls up.
     pub(crate) async fn settle(
         &self,
         node: &NodeClient,
         account: Felt,
         calls: &[Call],
-    ) -> Result<Settled, SessionError> {
+    ) -> Result<Option<InFlight>, SessionError> {
         let Some(previous) = self.lock().clone() else {
-            return Ok(Settled::Clear);
+            return Ok(None);
         };
         if previous.account != account {
-            return Ok(Settled::Clear);
+            return Ok(None);
         }
         let oe = &previous.built.outside_execution;
         let (unused, chain_now) = node.outside_nonce_state(account, oe.nonce).await?;
@@ -131,17 +121,17 @@ impl Ledger {
             return if previous.calls == calls {
                 Err(SessionError::AlreadyExecuted)
             } else {
-                Ok(Settled::Clear)
+                Ok(None)
             };
         }
         if chain_now >= oe.execute_before
             || oe.execute_before > chain_now.saturating_add(LONGEST_VALIDITY_SECONDS)
         {
             self.forget();
-            return Ok(Settled::Clear);
+            return Ok(None);
         }
         if previous.calls == calls {
-            return Ok(Settled::Resend(Box::new(previous)));
+            return Ok(Some(previous));
         }
         Err(SessionError::PreviousExecutionPending {
             execute_before: oe.execute_before,

@@ -40,7 +40,7 @@ use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 use crate::typed_data::TypedData;
 
-use crate::backends::unsettled::{Ledger, Settled};
+use crate::backends::unsettled::Ledger;
 use in_flight::InFlight;
 pub use in_flight::{Journal, JournalFn};
 
@@ -584,10 +584,7 @@ impl PaymasterClient {
         sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
     ) -> Result<Relayed, SessionError> {
         let previous = if tracked {
-            match self.ledger.settle(&self.node, account, calls).await? {
-                Settled::Resend(previous) => Some(*previous),
-                Settled::Clear => None,
-            }
+            self.ledger.settle(&self.node, account, calls).await?
         } else {
             None
         };
