@@ -12,8 +12,13 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
+use chipi_session::wallet_type::{
+    CHIPI_LAYOUT_TEST_CLASS_HASH, CHIPI_V33_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH,
+};
+use chipi_session::NodeClient;
 use common::Fixture;
 use devnet_harness::STRK;
+use local_stack::LocalStack;
 use serde_json::json;
 use starknet_core::types::Felt;
 use starknet_signers::SigningKey;
@@ -134,31 +139,33 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
     drop(app);
 }
 
-/// On a public network where this project's class is not declared (as on mainnet and Sepolia
-/// today), a new wallet gets the network's class (CHIPI v33; on the rehearsal node its
-/// stand-in, the CHIPI-layout test class), deployed through the paymaster's `deploy` at its
-/// counterfactual address, without gas.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_new_wallet_gets_the_networks_class_where_ours_is_not_declared() {
-    let stack = local_stack::LocalStack::start_mainnet_rehearsal_without_our_class()
-        .await
-        .unwrap();
+/// A new wallet made through the app on `stack`: Settings names `name` as the class new wallets
+/// get (once the start's chain check has read the node), the wallet has it, keeps spending
+/// limits where `limits`, and is deployed by the paymaster's `deploy` at its counterfactual
+/// address, of class `class_hash`, without gas.
+async fn a_new_wallet_gets(stack: LocalStack, name: &str, class_hash: Felt, limits: bool) {
     let fx = Fixture::on(stack).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
-    let network = ui.ok("get_network", json!({})).await;
-    assert_eq!(network["newWalletClass"], "CHIPI-layout test class");
+    let mut network = ui.ok("get_network", json!({})).await;
+    for _ in 0..100 {
+        if !network["nodeSpecVersion"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        network = ui.ok("get_network", json!({})).await;
+    }
+    assert_eq!(network["newWalletClass"], name, "{network}");
     let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
-    assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
-    assert_eq!(wallet["spendingLimitsEnforced"], false);
+    assert_eq!(wallet["accountClass"], name);
+    assert_eq!(wallet["spendingLimitsEnforced"], limits);
     let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
-    let on_chain = chipi_session::NodeClient::new(fx.stack.rpc_url())
-        .class_hash_at(address)
-        .await
-        .unwrap();
     assert_eq!(
-        on_chain,
-        Some(chipi_session::wallet_type::CHIPI_LAYOUT_TEST_CLASS_HASH),
+        NodeClient::new(fx.stack.rpc_url())
+            .class_hash_at(address)
+            .await
+            .unwrap(),
+        Some(class_hash),
         "deployed by the paymaster at its counterfactual address"
     );
     assert_eq!(
@@ -167,4 +174,43 @@ async fn a_new_wallet_gets_the_networks_class_where_ours_is_not_declared() {
         "without gas"
     );
     drop(app);
+}
+
+/// On a public network a new wallet gets this project's class where it is declared (asked of
+/// the node first; it is on the rehearsal node).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_wallet_gets_this_projects_class_where_it_is_declared() {
+    let stack = LocalStack::start_mainnet_rehearsal().await.unwrap();
+    let node = NodeClient::new(stack.rpc_url());
+    assert!(node
+        .class_declared(SESSION_ACCOUNT_CLASS_HASH)
+        .await
+        .unwrap());
+    assert!(
+        !node.class_declared(CHIPI_V33_CLASS_HASH).await.unwrap(),
+        "CHIPI v33 is not on the rehearsal node"
+    );
+    a_new_wallet_gets(
+        stack,
+        "session account (this project)",
+        SESSION_ACCOUNT_CLASS_HASH,
+        true,
+    )
+    .await;
+}
+
+/// Where this project's class is not declared (as on mainnet and Sepolia today), the network's
+/// class (CHIPI v33; on the rehearsal node its stand-in, the CHIPI-layout test class).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_wallet_gets_the_networks_class_where_ours_is_not_declared() {
+    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
+        .await
+        .unwrap();
+    a_new_wallet_gets(
+        stack,
+        "CHIPI-layout test class",
+        CHIPI_LAYOUT_TEST_CLASS_HASH,
+        false,
+    )
+    .await;
 }

@@ -568,60 +568,6 @@ async fn a_rehearsal_of_the_mainnet_profile() {
     drop(app);
 }
 
-/// On a public network a new wallet gets this project's class where it is declared (asked of
-/// the node first; it is on the rehearsal node), else the network's (CHIPI v33; on the
-/// rehearsal node its stand-in), deployed through the paymaster's `deploy` at its
-/// counterfactual address, without gas.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_new_wallet_gets_this_projects_class_where_it_is_declared() {
-    let stack = local_stack::LocalStack::start_mainnet_rehearsal()
-        .await
-        .unwrap();
-    let fx = Fixture::on(stack).await;
-    let node = chipi_session::NodeClient::new(fx.stack.rpc_url());
-    assert!(node
-        .class_declared(chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH)
-        .await
-        .unwrap());
-    assert!(
-        !node
-            .class_declared(chipi_session::wallet_type::CHIPI_V33_CLASS_HASH)
-            .await
-            .unwrap(),
-        "CHIPI v33 is not on the rehearsal node"
-    );
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let (app, ui) = fx.start_app(&seen, "approve");
-    // Said once the start's chain check has read the node.
-    let mut network = ui.ok("get_network", json!({})).await;
-    for _ in 0..100 {
-        if !network["nodeSpecVersion"].is_null() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        network = ui.ok("get_network", json!({})).await;
-    }
-    assert_eq!(
-        network["newWalletClass"], "session account (this project)",
-        "{network}"
-    );
-    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
-    assert_eq!(wallet["accountClass"], "session account (this project)");
-    assert_eq!(wallet["spendingLimitsEnforced"], true);
-    let address = Felt::from_hex(wallet["address"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        node.class_hash_at(address).await.unwrap(),
-        Some(chipi_session::wallet_type::SESSION_ACCOUNT_CLASS_HASH),
-        "deployed by the paymaster at its counterfactual address"
-    );
-    assert_eq!(
-        fx.stack.node.erc20_balance(STRK, address).await.unwrap(),
-        0,
-        "without gas"
-    );
-    drop(app);
-}
-
 /// At start the app asks the node for its chain id: a node on another chain than the stored
 /// network blocks the wallet with `WrongChain` instead of signing for the wrong chain.
 #[tokio::test(flavor = "multi_thread")]
