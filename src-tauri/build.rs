@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "switch_network",
     "set_direct_unsigned_fees",
+    "upgrade_account",
     "save_gas_settings",
     "quote_transfer",
     "set_auto_lock",

@@ -61,11 +61,12 @@ fn write_artifacts() {
     write(&session_account());
 }
 
-/// The same for the CHIPI-layout test account.
+/// The same for the CHIPI-layout test accounts (v29-like and v33-like, one Cairo project).
 #[test]
 #[ignore = "writes the artifacts; run on purpose"]
 fn write_chipi_layout_artifacts() {
     write(&contracts()[1]);
+    write(&contracts()[2]);
 }
 
 fn write(contract: &Contract) {

@@ -143,6 +143,7 @@ fn transfers_only(max_calls: u32, per_hour: u128) -> RegisterParams {
             max_per_window: per_hour * STRK_UNIT,
             window_seconds: 3600,
         }],
+        network_tokens: vec![],
     }
 }
 

@@ -49,6 +49,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::settings::get_settings,
             commands::settings::switch_network,
             commands::settings::set_direct_unsigned_fees,
+            commands::wallet::upgrade_account,
             commands::settings::save_gas_settings,
             commands::settings::quote_transfer,
             commands::settings::set_auto_lock,
@@ -222,7 +223,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 34, "{commands:?}");
+        assert_eq!(commands.len(), 35, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

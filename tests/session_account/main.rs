@@ -3,6 +3,7 @@
 
 mod common;
 
+mod chipi_v33;
 mod outside_execution;
 mod owner;
 mod preflight;

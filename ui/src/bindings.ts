@@ -72,6 +72,11 @@ export const commands = {
 	 *  unsigned, or stops it; turning it on needs the PIN (`pin` null: biometric unlock).
 	 */
 	setDirectUnsignedFees: (allowed: boolean, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_direct_unsigned_fees", { allowed, pin })),
+	/**
+	 *  Upgrades an older CHIPI account to CHIPI v33 (the device's session revoked with it) after the
+	 *  PIN (`pin` null: biometric unlock).
+	 */
+	upgradeAccount: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("upgrade_account", { pin })),
 	/**  Saves the gas settings of the selected network; keys go to the keychain. */
 	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
 	/**  What a transfer would cost with the current gas settings, before sending it. */
@@ -176,6 +181,8 @@ export type ActivityKind =
 "deploy" | 
 /**  Tokens received (from the chain's `Transfer` events). */
 "receive" | 
+/**  The account moved to another class (CHIPI v33). */
+"upgrade" | 
 /**  Stored data found damaged or half-written, and what was done about it. */
 "repair";
 
@@ -891,6 +898,17 @@ export type WalletInfo_Deserialize = {
 	 *  off-chain orders): its `is_valid_signature` accepts session signatures.
 	 */
 	sessionSignsMessages: boolean,
+	/**
+	 *  The account keeps spending limits only on the tokens given one (CHIPI v33): the set-up
+	 *  gives every other token of the network a refusing policy and says that tokens outside
+	 *  the network's list are not bounded.
+	 */
+	unboundedWithoutPolicy: boolean,
+	/**
+	 *  The account's class keeps no spending limits and can be upgraded to CHIPI v33, declared
+	 *  on this network (Settings offers "Upgrade account").
+	 */
+	upgradable: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */
@@ -930,6 +948,17 @@ export type WalletInfo_Serialize = {
 	 *  off-chain orders): its `is_valid_signature` accepts session signatures.
 	 */
 	sessionSignsMessages: boolean,
+	/**
+	 *  The account keeps spending limits only on the tokens given one (CHIPI v33): the set-up
+	 *  gives every other token of the network a refusing policy and says that tokens outside
+	 *  the network's list are not bounded.
+	 */
+	unboundedWithoutPolicy: boolean,
+	/**
+	 *  The account's class keeps no spending limits and can be upgraded to CHIPI v33, declared
+	 *  on this network (Settings offers "Upgrade account").
+	 */
+	upgradable: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */

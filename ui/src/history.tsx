@@ -18,6 +18,7 @@ const kindWords: Record<ActivityInfo['kind'], string> = {
   revoke: 'Session revoked',
   deploy: 'Wallet deployed',
   repair: 'Stored data repaired',
+  upgrade: 'Account upgraded',
 };
 
 export function shortAddress(a: string) {

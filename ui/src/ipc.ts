@@ -41,6 +41,8 @@ export const ipc = {
   /** `pin`: needed to move the node or paymaster of a network that holds a wallet (null: biometrics). */
   switchNetwork: (choice: NetworkChoice, pin: string | null = null) => unwrap(commands.switchNetwork(choice, pin)),
   saveGasSettings: (input: GasInput) => unwrap(commands.saveGasSettings(input)),
+  /** Moves an older CHIPI account to CHIPI v33 (null PIN: biometrics). */
+  upgradeAccount: (pin: string | null) => unwrap(commands.upgradeAccount(pin)),
   setDirectUnsignedFees: (allowed: boolean, pin: string | null = null) => unwrap(commands.setDirectUnsignedFees(allowed, pin)),
   quoteTransfer: (token: string, recipient: string, amount: string) =>
     unwrap(commands.quoteTransfer(token, recipient, amount)),

@@ -5,7 +5,7 @@ import type { AllowedCallInput } from './bindings';
 import { parseCalls } from './calls';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
-import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
 import { act, balances, network, session, wallet } from './state';
 
 /** What the wallet's account class cannot enforce, in words: no limit is promised that the
@@ -15,6 +15,7 @@ function ClassNotes() {
   if (!w) return null;
   const notes: string[] = [];
   const name = w.accountClass ?? 'This account';
+  if (w.unboundedWithoutPolicy) notes.push(unboundedTokensNote((network.value?.tokens ?? []).map((t) => t.symbol)));
   if (!w.spendingLimitsEnforced) notes.push(`${name} cannot enforce spending limits: within its calls, the session can send any amount of an allowed token.`);
   if (w.sessionSignsMessages)
     notes.push(`A session key of ${name} can also sign messages that apps check against your account (permits, off-chain orders), whatever the calls it is allowed.`);
@@ -130,7 +131,7 @@ function Approve() {
           ))}
         </fieldset>
       ) : null}
-      {limitsKept ? (
+      {limitsKept && !wallet.value?.unboundedWithoutPolicy ? (
         <details>
           <summary>Advanced: allow other calls on one contract</summary>
           <label class="field">

@@ -289,6 +289,26 @@ function Backup() {
   );
 }
 
+/** Moves an older CHIPI account (no spending limits) to CHIPI v33, where the network has it. */
+function Upgrade() {
+  const [pin, setPin] = useState('');
+  const w = wallet.value;
+  if (!w?.upgradable) return null;
+  const biometric = w.biometrics.enabled ? `; empty: ${w.biometrics.name}` : '';
+  return (
+    <Card title="Upgrade account" testid="upgrade">
+      <p>
+        {w.accountClass ?? 'This account'} keeps no spending limits. CHIPI v33 keeps a limit per token. The address, the owner key and the balances
+        stay; the session of this device is revoked with the upgrade (set up a new one after).
+      </p>
+      <Field label={`PIN${biometric}`} testid="upgrade-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="upgrade-account" onClick={() => void act('Upgrading the account…', () => ipc.upgradeAccount(pin || null), 'home').then(() => setPin(''))}>
+        Upgrade to CHIPI v33
+      </Button>
+    </Card>
+  );
+}
+
 function Remove() {
   const [pin, setPin] = useState('');
   const [backedUp, setBackedUp] = useState(false);
@@ -321,6 +341,7 @@ export function Settings() {
       <AutoLock s={s} />
       {wallet.value ? (
         <>
+          <Upgrade />
           <BiometricUnlock />
           <Backup />
           <Remove />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
 
 const strk: TokenLimit = { symbol: 'STRK', decimals: 18, perTransfer: '2', perHour: '10' };
 const eth: TokenLimit = { symbol: 'ETH', decimals: 18, perTransfer: '', perHour: '' };
@@ -35,5 +35,14 @@ describe('session set-up', () => {
       expect(checkLimits([{ symbol, decimals: 6, ...d }])).toBeNull();
     }
     expect(defaultLimit('DOGE')).toEqual({ perTransfer: '', perHour: '' });
+  });
+});
+
+describe('CHIPI v33', () => {
+  it('says that tokens outside the network list are not limited', () => {
+    const note = unboundedTokensNote(['STRK', 'ETH', 'USDC']);
+    expect(note).toContain('limits only STRK, ETH, USDC');
+    expect(note).toContain('any other token (one not in this list) is not limited');
+    expect(unboundedTokensNote([])).toContain('limits only no token');
   });
 });

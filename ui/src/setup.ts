@@ -78,3 +78,11 @@ export function noLimitSummary(hours: string, calls: string): string {
 export function noLimitProblem(limitsKept: boolean, acknowledged: boolean): string | null {
   return limitsKept || acknowledged ? null : 'Confirm that this session has no spending limit';
 }
+
+/** What CHIPI v33 does not bound, said on its approval screen: it keeps limits only on tokens
+ * given a policy (the wallet gives each token of `listed` one, refusing those left without a
+ * limit), and only on transfer, approve and increase_allowance. */
+export function unboundedTokensNote(listed: string[]): string {
+  const names = listed.length ? listed.join(', ') : 'no token';
+  return `On chain this account limits only ${names}: a transfer of any other token (one not in this list) is not limited, whatever its amount, within the session's calls and time.`;
+}

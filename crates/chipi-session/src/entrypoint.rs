@@ -26,6 +26,8 @@ pub const EXECUTE_FROM_OUTSIDE_V2: &str = "execute_from_outside_v2";
 pub const IS_VALID_OUTSIDE_EXECUTION_NONCE: &str = "is_valid_outside_execution_nonce";
 /// Replaces the account's class (owner only).
 pub const UPGRADE: &str = "upgrade";
+/// Registers the SRC-5 interfaces after an upgrade to CHIPI v33 (owner only).
+pub const REGISTER_INTERFACES: &str = "register_interfaces";
 /// Changes the owner key (owner only).
 pub const SET_PUBLIC_KEY: &str = "set_public_key";
 /// Reads the owner key.

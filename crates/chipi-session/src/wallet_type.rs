@@ -71,6 +71,14 @@ pub struct ClassProfile {
     pub layout: StatusLayout,
     /// Per-token spending limits (`set_spending_policy`) are enforced.
     pub spending_policies: bool,
+    /// A token without a policy is not bounded at all (CHIPI v33: a policy exists only while
+    /// its window amount is above zero), so a registration gives every token of the network
+    /// the user set no limit for a refusing policy. On this project's class such a token cannot
+    /// be sent.
+    pub unbounded_without_policy: bool,
+    /// A CHIPI class without spending policies that `upgrade` can move to v33 (the owner's
+    /// self-call, then `register_interfaces`).
+    pub upgradable: bool,
     /// Contract-bound calls (`add_session_allowed_calls`) are enforced.
     pub bound_calls: bool,
     /// The outside-execution (gasless) path checks the allowlist and consumes a call of the
@@ -112,6 +120,8 @@ impl ClassProfile {
             name: "CHIPI-layout account (class not in the table, rules unverified)",
             layout,
             spending_policies: false,
+            unbounded_without_policy: false,
+            upgradable: false,
             bound_calls: false,
             gasless_checks_rules: false,
             direct_message: DirectMessage::SessionMessage,
@@ -156,6 +166,8 @@ const fn chipi(
         name,
         layout,
         spending_policies: false,
+        unbounded_without_policy: false,
+        upgradable: true,
         bound_calls: false,
         gasless_checks_rules,
         direct_message: DirectMessage::SessionMessage,
@@ -165,19 +177,33 @@ const fn chipi(
     }
 }
 
+/// CHIPI v33's rules: spending policies on both paths, a token without one unbounded (the
+/// registration sets refusing policies and reads every policy back: a failed
+/// `set_spending_policy` inside its non-atomic `__execute__` would leave a token unbounded).
+const fn v33(class_hash: Felt, name: &'static str) -> ClassProfile {
+    ClassProfile {
+        spending_policies: true,
+        unbounded_without_policy: true,
+        upgradable: false,
+        ..chipi(class_hash, name, StatusLayout::Counted, true)
+    }
+}
+
 /// Every session-capable class the wallet knows. CHIPI v31–v33 return the 4-felt status (their
 /// sources were read); v28–v30 could not be read and are parsed either way. v29 and later check
 /// the allowlist and consume a call on the gasless path; v28 is assumed not to. Spending
-/// policies exist in the v33 source only; the wallet does not rely on them there (a failed
-/// policy call inside a registration may be swallowed by those classes, leaving the session
-/// unlimited), so limits are refused on every CHIPI class. The CHIPI-layout test class is this
-/// project's own test double of those classes (`contracts/chipi_layout_account`).
-pub const CLASS_PROFILES: [ClassProfile; 8] = [
+/// policies exist in the v33 source only: limits are registered there (with a refusing policy
+/// for every other token of the network) and refused on the older classes, which `upgrade` can
+/// move to v33. The CHIPI-layout test classes are this project's own test doubles of the
+/// v29-like and v33-like classes (`contracts/chipi_layout_account`).
+pub const CLASS_PROFILES: [ClassProfile; 9] = [
     ClassProfile {
         class_hash: SESSION_ACCOUNT_CLASS_HASH,
         name: "session account (this project)",
         layout: StatusLayout::Listed,
         spending_policies: true,
+        unbounded_without_policy: false,
+        upgradable: false,
         bound_calls: true,
         gasless_checks_rules: true,
         direct_message: DirectMessage::TransactionHash,
@@ -191,12 +217,7 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
         StatusLayout::Either,
         true,
     ),
-    chipi(
-        CHIPI_V33_CLASS_HASH,
-        "CHIPI v33",
-        StatusLayout::Counted,
-        true,
-    ),
+    v33(CHIPI_V33_CLASS_HASH, "CHIPI v33"),
     chipi(
         Felt::from_hex_unchecked(
             "0x035a2251aca25daba18a5d8950deffa8372a7d84774554e75283cb85552eebc9",
@@ -239,6 +260,10 @@ pub const CLASS_PROFILES: [ClassProfile; 8] = [
             false,
         )
     },
+    v33(
+        CHIPI_V33_LAYOUT_TEST_CLASS_HASH,
+        "CHIPI v33-layout test class",
+    ),
 ];
 
 /// READY (Argent X v0.4.0).
@@ -263,7 +288,12 @@ pub const CHIPI_V29_CLASS_HASH: Felt =
 /// The CHIPI-layout test class (contracts/chipi_layout_account; a test keeps it in step with
 /// its committed artifacts).
 pub const CHIPI_LAYOUT_TEST_CLASS_HASH: Felt =
-    Felt::from_hex_unchecked("0x4671b06c796733838d13939cccf469881195fa7a0dba79e5c45fdeb03028449");
+    Felt::from_hex_unchecked("0x64d4d6ed7fe6aa1d4db37aefbf3bc46c60f965ec79d7279b9af9827fba3aaa");
+
+/// The v33-like test class (the same Cairo project, `v33.cairo`): what the mainnet rehearsal
+/// names as the network's class and the upgrade target.
+pub const CHIPI_V33_LAYOUT_TEST_CLASS_HASH: Felt =
+    Felt::from_hex_unchecked("0x522b4782d4f0c68e1023c64f2f37d28682fea7b98e3fdbdcb8db4b578f8986d");
 
 #[cfg(test)]
 mod tests {
@@ -306,6 +336,17 @@ mod tests {
             Err(SessionError::InvalidSessionParams(m)) if m.contains("one contract")
         ));
         assert!(test_class.check_limits(false, false).is_ok());
+        // v33 and its double keep limits, but leave a token without a policy unbounded.
+        for v33 in [CHIPI_V33_CLASS_HASH, CHIPI_V33_LAYOUT_TEST_CLASS_HASH] {
+            let v33 = ClassProfile::of(v33).unwrap();
+            assert!(v33.check_limits(true, false).is_ok(), "{}", v33.name);
+            assert!(v33.check_limits(false, true).is_err(), "{}", v33.name);
+            assert!(v33.unbounded_without_policy && !v33.upgradable);
+        }
+        assert!(!ours.unbounded_without_policy && !ours.upgradable);
+        assert!(
+            test_class.upgradable && ClassProfile::of(CHIPI_V29_CLASS_HASH).unwrap().upgradable
+        );
         assert!(!test_class.gasless_checks_rules);
         // Who may sign messages for the account: ours and the double, the owner only; CHIPI
         // v33 (from its source) a session key too.
@@ -338,6 +379,11 @@ mod tests {
             committed_class_hash("chipi_layout_account"),
             CHIPI_LAYOUT_TEST_CLASS_HASH,
             "update CHIPI_LAYOUT_TEST_CLASS_HASH after recompiling"
+        );
+        assert_eq!(
+            committed_class_hash("chipi_v33_layout_account"),
+            CHIPI_V33_LAYOUT_TEST_CLASS_HASH,
+            "update CHIPI_V33_LAYOUT_TEST_CLASS_HASH after recompiling"
         );
     }
 }

@@ -101,6 +101,9 @@ pub enum WalletCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Upgrades an older CHIPI account (no spending limits) to CHIPI v33 where the network has
+    /// it; the device's session is revoked with it. Needs the PIN.
+    Upgrade,
 }
 
 /// `session …`

@@ -52,6 +52,18 @@ pub async fn run(
             ))
         }
         WalletCommand::Show => show(service).await,
+        WalletCommand::Upgrade => {
+            let pin = input.pin()?;
+            let info = service.upgrade_account(Some(&pin)).await?;
+            let text = format!(
+                "account upgraded: {}",
+                info.account_class.as_deref().unwrap_or("?")
+            );
+            Ok(out(
+                json!({"classHash": info.class_hash, "accountClass": info.account_class}),
+                text,
+            ))
+        }
         WalletCommand::AllowUnsignedFees { off } => {
             let pin = if *off { None } else { Some(input.pin()?) };
             let settings = service.set_direct_unsigned_fees(!off, pin.as_ref()).await?;

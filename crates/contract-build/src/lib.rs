@@ -52,6 +52,13 @@ pub const CHIPI_LAYOUT_ACCOUNT_CONTRACT: &str = "chipi_layout_account::account::
 /// File stem of the CHIPI-layout test account's artifacts (beside the session account's).
 pub const CHIPI_LAYOUT_ACCOUNT_NAME: &str = "chipi_layout_account";
 
+/// Full path of the v33-like test account's module (the same Cairo project).
+pub const CHIPI_V33_LAYOUT_ACCOUNT_CONTRACT: &str =
+    "chipi_layout_account::v33::ChipiV33LayoutAccount";
+
+/// File stem of the v33-like test account's artifacts.
+pub const CHIPI_V33_LAYOUT_ACCOUNT_NAME: &str = "chipi_v33_layout_account";
+
 /// One contract this workspace compiles: its project, its module and its artifacts' stem.
 #[derive(Debug, Clone)]
 pub struct Contract {
@@ -70,8 +77,8 @@ impl Contract {
     }
 }
 
-/// Every contract: the session account, then the CHIPI-layout test account.
-pub fn contracts() -> [Contract; 2] {
+/// Every contract: the session account, then the CHIPI-layout test accounts (v29-like, v33-like).
+pub fn contracts() -> [Contract; 3] {
     [
         Contract {
             project: session_account_project(),
@@ -82,6 +89,11 @@ pub fn contracts() -> [Contract; 2] {
             project: chipi_layout_account_project(),
             module: CHIPI_LAYOUT_ACCOUNT_CONTRACT,
             name: CHIPI_LAYOUT_ACCOUNT_NAME,
+        },
+        Contract {
+            project: chipi_layout_account_project(),
+            module: CHIPI_V33_LAYOUT_ACCOUNT_CONTRACT,
+            name: CHIPI_V33_LAYOUT_ACCOUNT_NAME,
         },
     ]
 }

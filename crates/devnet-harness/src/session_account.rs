@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use contract_build::{
-    session_account_artifacts, Artifacts, CHIPI_LAYOUT_ACCOUNT_NAME, SESSION_ACCOUNT_NAME,
+    session_account_artifacts, Artifacts, CHIPI_LAYOUT_ACCOUNT_NAME, CHIPI_V33_LAYOUT_ACCOUNT_NAME,
+    SESSION_ACCOUNT_NAME,
 };
 use starknet::accounts::{Account, AccountFactory, OpenZeppelinAccountFactory};
 use starknet::core::types::contract::{AbiEntry, AbiStruct, SierraClass};
@@ -40,6 +41,11 @@ impl Devnet {
     /// Declares the CHIPI-layout test account class (once per node).
     pub async fn declare_chipi_layout_account(&self) -> Result<Felt, HarnessError> {
         self.declare_committed(CHIPI_LAYOUT_ACCOUNT_NAME).await
+    }
+
+    /// Declares the v33-like CHIPI-layout test class (once per node).
+    pub async fn declare_chipi_v33_layout_account(&self) -> Result<Felt, HarnessError> {
+        self.declare_committed(CHIPI_V33_LAYOUT_ACCOUNT_NAME).await
     }
 
     /// Declares the CHIPI-layout test class again under another class hash (its ABI names one
@@ -129,6 +135,16 @@ impl Devnet {
         owner_key: SigningKey,
     ) -> Result<DeployedSessionAccount, HarnessError> {
         let class_hash = self.declare_chipi_layout_account().await?;
+        self.deploy_account_of(class_hash, owner_key, Felt::from(7u8))
+            .await
+    }
+
+    /// Declares the v33-like test class if needed and deploys an account of it.
+    pub async fn deploy_chipi_v33_layout_account(
+        &self,
+        owner_key: SigningKey,
+    ) -> Result<DeployedSessionAccount, HarnessError> {
+        let class_hash = self.declare_chipi_v33_layout_account().await?;
         self.deploy_account_of(class_hash, owner_key, Felt::from(7u8))
             .await
     }

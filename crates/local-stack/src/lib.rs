@@ -51,8 +51,10 @@ impl LocalStack {
     /// `mainnet` profile on the local endpoints, with STRK and ETH at their mainnet addresses (devnet
     /// predeploys them there) and a 6-decimal USDC deployed for the test (devnet cannot place a
     /// contract at USDC's mainnet address); USDC.e and the hosted Chipi API are left out. The
-    /// predeployed account 0 holds the USDC supply. New wallets get the CHIPI-layout test class,
-    /// declared here in place of CHIPI's production class (whose artifact cannot be fetched).
+    /// predeployed account 0 holds the USDC supply. The network's class (what new wallets get
+    /// where ours is not declared, and the upgrade target) is the v33-like test class, declared
+    /// here in place of CHIPI v33 (whose artifact cannot be fetched); the v29-like one is
+    /// declared too, for accounts of the older layout.
     pub async fn start_mainnet_rehearsal() -> anyhow::Result<Self> {
         Self::mainnet_rehearsal(true).await
     }
@@ -65,7 +67,8 @@ impl LocalStack {
 
     async fn mainnet_rehearsal(declare_ours: bool) -> anyhow::Result<Self> {
         let node = Devnet::start_on("MAINNET").await?;
-        let production_class = node.declare_chipi_layout_account().await?;
+        node.declare_chipi_layout_account().await?;
+        let production_class = node.declare_chipi_v33_layout_account().await?;
         let usdc = node
             .deploy_erc20("USD Coin", "USDC", 6, 1_000_000 * 1_000_000)
             .await?;

@@ -48,6 +48,8 @@ pub enum Confirmation {
     ChangeEndpoints,
     /// Let sessions pay gas directly with a message that does not sign the fee.
     AllowUnsignedFees,
+    /// Move the account to CHIPI v33.
+    UpgradeAccount,
 }
 
 impl Confirmation {
@@ -62,6 +64,7 @@ impl Confirmation {
             Confirmation::AllowUnsignedFees => {
                 "Let sessions pay gas directly without signing the fee"
             }
+            Confirmation::UpgradeAccount => "Upgrade your account to CHIPI v33",
         }
     }
 }

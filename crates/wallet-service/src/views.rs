@@ -53,6 +53,8 @@ pub enum ActivityKind {
     Deploy,
     /// Tokens received (from the chain's `Transfer` events).
     Receive,
+    /// The account moved to another class (CHIPI v33).
+    Upgrade,
     /// Stored data found damaged or half-written, and what was done about it.
     Repair,
 }
@@ -151,6 +153,13 @@ pub struct WalletInfo {
     /// A session key of this account can also sign messages apps check against it (permits,
     /// off-chain orders): its `is_valid_signature` accepts session signatures.
     pub session_signs_messages: bool,
+    /// The account keeps spending limits only on the tokens given one (CHIPI v33): the set-up
+    /// gives every other token of the network a refusing policy and says that tokens outside
+    /// the network's list are not bounded.
+    pub unbounded_without_policy: bool,
+    /// The account's class keeps no spending limits and can be upgraded to CHIPI v33, declared
+    /// on this network (Settings offers "Upgrade account").
+    pub upgradable: bool,
     /// Whether the session key is open in memory (executions need no PIN).
     pub unlocked: bool,
     /// Network name.

@@ -38,6 +38,14 @@ pub async fn import_wallet(
     app.import_wallet(&address, owner_key.expose(), &pin).await
 }
 
+/// Upgrades an older CHIPI account to CHIPI v33 (the device's session revoked with it) after the
+/// PIN (`pin` null: biometric unlock).
+#[tauri::command]
+#[specta::specta]
+pub async fn upgrade_account(app: App<'_>, pin: Option<Pin>) -> Result<WalletInfo, AppError> {
+    app.upgrade_account(pin.as_ref()).await
+}
+
 /// Opens the session key so transfers need no prompt: with the PIN or, with `pin` null,
 /// biometric unlock.
 #[tauri::command]

@@ -4,6 +4,7 @@
 
 mod execution;
 mod lifecycle;
+mod v33;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -75,6 +76,10 @@ pub struct RegisterParams {
     pub allowed_calls: Vec<(Felt, Felt)>,
     /// Spending limits, one per token.
     pub spending_policies: Vec<PolicySpec>,
+    /// The network's tokens. On a class where a token without a policy is unbounded (CHIPI
+    /// v33), each one without a limit above gets a refusing policy (`max_per_call` 0,
+    /// `max_per_window` 1) in the same transaction; other classes ignore the list.
+    pub network_tokens: Vec<Felt>,
 }
 
 /// A confirmed execution.

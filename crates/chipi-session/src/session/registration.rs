@@ -3,8 +3,8 @@
 use starknet_core::types::{Call, Felt};
 
 use crate::entrypoint::{
-    selector, ADD_OR_UPDATE_SESSION_KEY, ADD_SESSION_ALLOWED_CALLS, REVOKE_SESSION_KEY,
-    SET_SPENDING_POLICY, TRANSFER,
+    selector, ADD_OR_UPDATE_SESSION_KEY, ADD_SESSION_ALLOWED_CALLS, REGISTER_INTERFACES,
+    REVOKE_SESSION_KEY, SET_SPENDING_POLICY, TRANSFER, UPGRADE,
 };
 
 /// An ERC-20 `transfer(recipient, amount)` on `token` (`amount` in base units; the high half of
@@ -89,6 +89,24 @@ pub fn set_spending_policy_call(
             Felt::ZERO,
             Felt::from(window_seconds),
         ],
+    }
+}
+
+/// `upgrade(new_class_hash)` on `account` (the owner's self-call).
+pub fn upgrade_call(account: Felt, new_class_hash: Felt) -> Call {
+    Call {
+        to: account,
+        selector: selector(UPGRADE),
+        calldata: vec![new_class_hash],
+    }
+}
+
+/// `register_interfaces()` on `account`, once after an upgrade to CHIPI v33.
+pub fn register_interfaces_call(account: Felt) -> Call {
+    Call {
+        to: account,
+        selector: selector(REGISTER_INTERFACES),
+        calldata: vec![],
     }
 }
 

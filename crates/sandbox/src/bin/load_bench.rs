@@ -113,6 +113,7 @@ async fn wallet(stack: &LocalStack, calls: usize) -> anyhow::Result<Arc<SessionM
             max_per_window: 100 * UNIT,
             window_seconds: 86_400,
         }],
+        network_tokens: vec![],
     };
     manager.register_session(params, &owner).await?;
     let opened = manager.clone();

@@ -105,6 +105,7 @@ impl WalletService {
             allowed_entrypoints: allowed,
             allowed_calls,
             spending_policies: limits,
+            network_tokens: network.tokens.iter().map(|t| t.address).collect(),
         })
     }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chipi_session::chain::probe::probe_session_layout;
-use chipi_session::wallet_type::WalletType;
+use chipi_session::wallet_type::{ClassProfile, WalletType};
 use chipi_session::{parse_address, SecretKey, SessionError, UnlockedOwner, Wallet};
 use starknet_core::types::Felt;
 
@@ -31,11 +31,57 @@ impl WalletService {
             spending_limits_enforced: w.profile().is_some_and(|p| p.spending_policies),
             gasless_limits_enforced: w.profile().is_some_and(|p| p.gasless_checks_rules),
             session_signs_messages: w.profile().is_some_and(|p| p.session_signs_messages),
+            unbounded_without_policy: w.profile().is_some_and(|p| p.unbounded_without_policy),
+            upgradable: self.upgrade_target(w).is_some(),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
             biometrics: self.biometrics_info(),
             deployable: w.deployment().is_ok() && self.prefs.get().network.sponsor_url.is_some(),
         })
+    }
+
+    /// The class "Upgrade account" moves `wallet` to: the network's class for new wallets when
+    /// it is CHIPI v33 (or its test double) and `wallet`'s class an older CHIPI one.
+    fn upgrade_target(&self, wallet: &Wallet) -> Option<Felt> {
+        let target = self.prefs.get().network.account_class_hash?;
+        let v33 = ClassProfile::of(target).is_some_and(|p| p.unbounded_without_policy);
+        (v33 && wallet.profile().is_some_and(|p| p.upgradable)).then_some(target)
+    }
+
+    /// Upgrades the account to CHIPI v33 after the PIN or biometrics: the device's session is
+    /// revoked and the class replaced in one owner transaction, the interfaces registered in a
+    /// second; the wallet is then loaded again with its new class (its sessions read again).
+    pub async fn upgrade_account(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
+        let manager = self.manager()?;
+        let target = self.upgrade_target(manager.wallet()).ok_or_else(|| {
+            AppError::InvalidInput("this account has no upgrade on this network".into())
+        })?;
+        let owner = self
+            .open_owner_as(&manager, pin, Confirmation::UpgradeAccount)
+            .await?;
+        let outcome = manager.upgrade_account(target, &owner).await;
+        let (summary, status, hash) = match &outcome {
+            Ok(hash) => (
+                "account upgraded to CHIPI v33".to_owned(),
+                ActivityStatus::Succeeded,
+                Some(*hash),
+            ),
+            Err(e) => (
+                format!("account upgrade failed: {e}"),
+                ActivityStatus::Failed,
+                None,
+            ),
+        };
+        self.note(ActivityKind::Upgrade, summary, hash, status)?;
+        outcome?;
+        self.prefs.update(|p| {
+            if let Some(w) = p.wallet.as_mut() {
+                w.class_hash = target;
+                w.probed_layout = None;
+            }
+        })?;
+        self.reload()?;
+        self.wallet_info()
     }
 
     /// Whether a wallet was created or imported (loaded or not).

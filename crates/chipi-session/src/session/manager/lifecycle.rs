@@ -167,6 +167,12 @@ impl SessionManager {
                 "allow at least one entrypoint: an empty allowlist allows nothing".into(),
             ));
         }
+        // The tokens read with the status: those given a refusing policy too.
+        let tokens = self
+            .registered_policies(params)
+            .iter()
+            .map(|p| p.token)
+            .collect();
         Ok((valid_until, max_calls, tokens))
     }
 
@@ -193,7 +199,7 @@ impl SessionManager {
                 &params.allowed_calls,
             ));
         }
-        calls.extend(params.spending_policies.iter().map(|p| {
+        calls.extend(self.registered_policies(params).iter().map(|p| {
             set_spending_policy_call(
                 address,
                 session_key,
@@ -248,11 +254,11 @@ impl SessionManager {
                 event: "active session status",
             });
         }
-        Ok(())
+        self.check_policies_set(&params, hash, owner).await
     }
 
     /// Sends `calls` signed by `owner` (checked to be this wallet's) through the backend.
-    async fn submit_as_owner(
+    pub(super) async fn submit_as_owner(
         &self,
         calls: &[Call],
         owner: &UnlockedOwner,

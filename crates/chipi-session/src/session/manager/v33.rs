@@ -1,0 +1,207 @@
+//! CHIPI v33's spending policies as a registration sets them (a refusing policy for every token
+//! of the network the user gave no limit, each one read back), and the upgrade of an older
+//! CHIPI account to v33.
+
+use starknet_core::types::Felt;
+
+use super::{PolicySpec, RegisterParams, SessionManager};
+use crate::error::SessionError;
+use crate::session::policies::SpendingPolicy;
+use crate::session::registration::{register_interfaces_call, revoke_session_call, upgrade_call};
+use crate::wallet::UnlockedOwner;
+use crate::wallet_type::ClassProfile;
+
+/// The window of a refusing policy (any length refuses: no amount above zero fits a per-call
+/// limit of zero).
+pub const REFUSING_WINDOW_SECONDS: u64 = 3600;
+
+/// The first of `expected` that `read` (what `get_spending_policy` answered after the
+/// registration) does not hold exactly.
+pub fn first_policy_missing(
+    expected: &[PolicySpec],
+    read: &[(Felt, SpendingPolicy)],
+) -> Option<Felt> {
+    expected
+        .iter()
+        .find(|p| {
+            !read.iter().any(|(token, got)| {
+                *token == p.token
+                    && got.max_per_call == p.max_per_call
+                    && got.max_per_window == p.max_per_window
+                    && got.window_seconds == p.window_seconds
+            })
+        })
+        .map(|p| p.token)
+}
+
+impl SessionManager {
+    /// Every policy a registration with `params` sets: the user's limits, then, on a class
+    /// where a token without a policy is unbounded, a refusing one for each other token of
+    /// the network.
+    pub(super) fn registered_policies(&self, params: &RegisterParams) -> Vec<PolicySpec> {
+        let mut all = params.spending_policies.clone();
+        if !self
+            .wallet
+            .profile()
+            .is_some_and(|p| p.unbounded_without_policy)
+        {
+            return all;
+        }
+        for token in &params.network_tokens {
+            if !all.iter().any(|p| p.token == *token) {
+                all.push(PolicySpec {
+                    token: *token,
+                    max_per_call: 0,
+                    max_per_window: 1,
+                    window_seconds: REFUSING_WINDOW_SECONDS,
+                });
+            }
+        }
+        all
+    }
+
+    /// On a class whose `__execute__` swallows a failed inner call (CHIPI v33), a
+    /// `set_spending_policy` that failed would leave its token unbounded: every policy is read
+    /// back after the registration, and if one is not there the session is revoked at once with
+    /// the same owner key.
+    pub(super) async fn check_policies_set(
+        &self,
+        params: &RegisterParams,
+        registration: Felt,
+        owner: &UnlockedOwner,
+    ) -> Result<(), SessionError> {
+        if !self
+            .wallet
+            .profile()
+            .is_some_and(|p| p.unbounded_without_policy)
+        {
+            return Ok(());
+        }
+        let expected = self.registered_policies(params);
+        let tokens: Vec<Felt> = expected.iter().map(|p| p.token).collect();
+        self.refresh_with(&tokens).await?;
+        let read = self
+            .lock()
+            .snapshot
+            .as_ref()
+            .map(|s| s.policies.clone())
+            .unwrap_or_default();
+        if first_policy_missing(&expected, &read).is_none() {
+            return Ok(());
+        }
+        let mut record = self.current()?;
+        let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
+        let revoke = self.submit_as_owner(&calls, owner).await?;
+        self.confirm(revoke, &calls).await?;
+        record.revoked = true;
+        self.save(Some(record))?;
+        self.lock().unlocked = None;
+        Err(SessionError::EffectMissing {
+            transaction_hash: registration,
+            event: "spending policy (the session was revoked)",
+        })
+    }
+
+    /// Moves this CHIPI account, whose class keeps no spending limits, to `target` (CHIPI v33
+    /// or its test double), with `owner`'s self-calls: the device's session revoked and
+    /// `upgrade` in one transaction, then `register_interfaces`. The owner key, the address and
+    /// the balances stay. Answers the upgrade's transaction once the chain reads the new class;
+    /// the caller loads the wallet again with it.
+    pub async fn upgrade_account(
+        &self,
+        target: Felt,
+        owner: &UnlockedOwner,
+    ) -> Result<Felt, SessionError> {
+        let _op = self.ops.lock().await;
+        let profile = self.wallet.require_profile()?;
+        if !profile.upgradable {
+            return Err(SessionError::Unsupported(format!(
+                "{} has no upgrade to CHIPI v33",
+                profile.name
+            )));
+        }
+        if !ClassProfile::of(target).is_some_and(|p| p.unbounded_without_policy) {
+            return Err(SessionError::InvalidConfig(format!(
+                "{target:#x} is not a CHIPI v33 class"
+            )));
+        }
+        if !self.node.class_declared(target).await? {
+            return Err(SessionError::Unsupported(format!(
+                "CHIPI v33 ({target:#x}) is not declared on this network"
+            )));
+        }
+        self.check_owner(owner)?;
+        let address = self.wallet.address;
+        let live = self.record().filter(|r| r.registered && !r.revoked);
+        let mut calls: Vec<_> = live
+            .iter()
+            .map(|r| revoke_session_call(address, r.public_key))
+            .collect();
+        calls.push(upgrade_call(address, target));
+        let upgrade = self.submit_as_owner(&calls, owner).await?;
+        self.confirm(upgrade, &calls).await?;
+        if let Some(mut record) = live {
+            record.revoked = true;
+            self.save(Some(record))?;
+        }
+        {
+            // The next transaction takes the next nonce: nothing cached from before.
+            let mut shared = self.lock();
+            shared.snapshot = None;
+            shared.unlocked = None;
+        }
+        let register = [register_interfaces_call(address)];
+        let second = self.submit_as_owner(&register, owner).await?;
+        self.confirm(second, &register).await?;
+        match self.node.class_hash_at(address).await? {
+            Some(class_hash) if class_hash == target => Ok(upgrade),
+            _ => Err(SessionError::EffectMissing {
+                transaction_hash: upgrade,
+                event: "class replaced",
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(max_per_call: u128, max_per_window: u128, window_seconds: u64) -> SpendingPolicy {
+        SpendingPolicy {
+            max_per_call,
+            max_per_window,
+            window_seconds,
+            spent: 0,
+            window_start: 0,
+        }
+    }
+
+    #[test]
+    fn a_policy_not_read_back_exactly_is_missing() {
+        let strk = Felt::from(1u8);
+        let eth = Felt::from(2u8);
+        let expected = [
+            PolicySpec {
+                token: strk,
+                max_per_call: 5,
+                max_per_window: 10,
+                window_seconds: 3600,
+            },
+            PolicySpec {
+                token: eth,
+                max_per_call: 0,
+                max_per_window: 1,
+                window_seconds: REFUSING_WINDOW_SECONDS,
+            },
+        ];
+        let both = [(strk, policy(5, 10, 3600)), (eth, policy(0, 1, 3600))];
+        assert_eq!(first_policy_missing(&expected, &both), None);
+        // A swallowed `set_spending_policy`: all zeros, the token unbounded on v33.
+        let swallowed = [(strk, policy(5, 10, 3600)), (eth, policy(0, 0, 0))];
+        assert_eq!(first_policy_missing(&expected, &swallowed), Some(eth));
+        assert_eq!(first_policy_missing(&expected, &both[..1]), Some(eth));
+        let other_window = [(strk, policy(5, 10, 60)), (eth, policy(0, 1, 3600))];
+        assert_eq!(first_policy_missing(&expected, &other_window), Some(strk));
+    }
+}
