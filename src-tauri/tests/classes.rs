@@ -13,13 +13,13 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use chipi_session::wallet_type::{
-    CHIPI_LAYOUT_TEST_CLASS_HASH, CHIPI_V33_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH,
+    CHIPI_V33_CLASS_HASH, CHIPI_V33_LAYOUT_TEST_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH,
 };
 use chipi_session::NodeClient;
 use common::Fixture;
 use devnet_harness::STRK;
 use local_stack::LocalStack;
-use serde_json::json;
+use serde_json::{json, Value};
 use starknet_core::types::Felt;
 use starknet_signers::SigningKey;
 
@@ -200,7 +200,8 @@ async fn a_new_wallet_gets_this_projects_class_where_it_is_declared() {
 }
 
 /// Where this project's class is not declared (as on mainnet and Sepolia today), the network's
-/// class (CHIPI v33; on the rehearsal node its stand-in, the CHIPI-layout test class).
+/// class (CHIPI v33; on the rehearsal node its stand-in, the v33-like test class), which keeps
+/// spending limits.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_wallet_gets_the_networks_class_where_ours_is_not_declared() {
     let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
@@ -208,9 +209,200 @@ async fn a_new_wallet_gets_the_networks_class_where_ours_is_not_declared() {
         .unwrap();
     a_new_wallet_gets(
         stack,
-        "CHIPI-layout test class",
-        CHIPI_LAYOUT_TEST_CLASS_HASH,
-        false,
+        "CHIPI v33-layout test class",
+        CHIPI_V33_LAYOUT_TEST_CLASS_HASH,
+        true,
     )
     .await;
+}
+
+/// The hash of the last transaction of the latest block.
+async fn last_transaction(node: &devnet_harness::Devnet) -> Felt {
+    use starknet_core::types::{BlockId, BlockTag, MaybePreConfirmedBlockWithTxHashes};
+    use starknet_providers::Provider;
+    let block = node
+        .provider()
+        .get_block_with_tx_hashes(BlockId::Tag(BlockTag::Latest))
+        .await
+        .unwrap();
+    let MaybePreConfirmedBlockWithTxHashes::Block(block) = block else {
+        panic!("a closed block")
+    };
+    *block.transactions.last().unwrap()
+}
+
+/// `selector` of `name` in the calldata of the transaction `hash`, counted.
+async fn selector_count(node: &devnet_harness::Devnet, hash: Felt, name: &str) -> usize {
+    use starknet_providers::Provider;
+    let tx = node.provider().get_transaction_by_hash(hash).await.unwrap();
+    let starknet_core::types::Transaction::Invoke(starknet_core::types::InvokeTransaction::V3(
+        invoke,
+    )) = tx
+    else {
+        panic!("an INVOKE v3: {tx:?}")
+    };
+    let wanted = chipi_session::entrypoint::selector(name);
+    invoke.calldata.iter().filter(|f| **f == wanted).count()
+}
+
+/// An account of the v29-like layout (no spending limits) on the mainnet rehearsal: a session
+/// without limits, then "Upgrade account" to the network's v33-like class (owner PIN): the
+/// class replaced, the owner key and the balance kept, the old session revoked with it, the
+/// interfaces registered. Then a session with a STRK limit: its policies and a refusing one for
+/// every other token of the network set in the registration's one transaction, read on chain;
+/// a token without a limit refused before signing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_chipi_account_upgrades_to_v33_and_its_sessions_get_policies() {
+    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
+        .await
+        .unwrap();
+    let fx = Fixture::on(stack).await;
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let owner = SigningKey::from_random();
+    let account = node
+        .deploy_chipi_layout_account(owner.clone())
+        .await
+        .unwrap();
+    let address = account.address;
+    node.mint_strk(address, 20 * UNIT).await.unwrap();
+    let wallet = ui
+        .ok(
+            "import_wallet",
+            json!({"address": format!("{address:#x}"),
+                "ownerKey": format!("{:#x}", owner.secret_scalar()), "pin": PIN}),
+        )
+        .await;
+    assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
+    assert_eq!(wallet["upgradable"], true, "{wallet}");
+    assert_eq!(wallet["unboundedWithoutPolicy"], false);
+    let open = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    let old = ui
+        .ok("set_up_session", json!({"request": open, "pin": PIN}))
+        .await;
+    assert_eq!(old["state"], "active", "{old}");
+    let old_key = Felt::from_hex(old["publicKey"].as_str().unwrap()).unwrap();
+    let balance = node.erc20_balance(STRK, address).await.unwrap();
+
+    // The PIN is checked first; then one upgrade.
+    assert_eq!(
+        ui.kind("upgrade_account", json!({"pin": "wrong-pin-0"}))
+            .await,
+        "WrongPin"
+    );
+    let upgraded = ui.ok("upgrade_account", json!({"pin": PIN})).await;
+    assert_eq!(upgraded["accountClass"], "CHIPI v33-layout test class");
+    assert_eq!(upgraded["unboundedWithoutPolicy"], true);
+    assert_eq!(upgraded["upgradable"], false);
+    assert_eq!(upgraded["spendingLimitsEnforced"], true);
+    let chain = NodeClient::new(fx.stack.rpc_url());
+    assert_eq!(
+        chain.class_hash_at(address).await.unwrap(),
+        Some(CHIPI_V33_LAYOUT_TEST_CLASS_HASH)
+    );
+    let call = |entrypoint: &'static str, calldata: Vec<Felt>| {
+        let chain = &chain;
+        async move { chain.call(address, entrypoint, &calldata).await.unwrap() }
+    };
+    assert_eq!(
+        call("get_public_key", vec![]).await,
+        vec![owner.verifying_key().scalar()],
+        "the owner key stays"
+    );
+    assert_eq!(
+        node.erc20_balance(STRK, address).await.unwrap(),
+        balance,
+        "the balance stays (the paymaster sponsored both transactions)"
+    );
+    assert_eq!(
+        call("get_session_data", vec![old_key]).await,
+        vec![Felt::ZERO; 4],
+        "the old session was revoked with the upgrade"
+    );
+    assert_eq!(
+        call(
+            "supports_interface",
+            vec![Felt::from_hex_unchecked(
+                "0x2ceccef7f994940b3962a6c67e0ba4fcd37df7d131417c604f91e03caecc1cd"
+            )]
+        )
+        .await,
+        vec![Felt::ONE],
+        "register_interfaces ran"
+    );
+    assert_eq!(
+        ui.ok("get_session_view", json!({})).await["state"],
+        "revoked"
+    );
+    let kinds: Vec<Value> = ui
+        .ok("list_activity", json!({}))
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].clone())
+        .collect();
+    assert!(kinds.contains(&json!("upgrade")), "{kinds:?}");
+
+    // A session on v33: the STRK limit and a refusing policy for ETH and USDC, in one
+    // transaction.
+    ui.ok("clear_session", json!({"pin": null, "revoke": false}))
+        .await;
+    let limited = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "5", "windowSeconds": 3600}]});
+    let active = ui
+        .ok("set_up_session", json!({"request": limited, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+    let limits = active["limits"].as_array().unwrap();
+    assert_eq!(limits.len(), 1, "only STRK's limit is shown: {active}");
+    let key = Felt::from_hex(active["publicKey"].as_str().unwrap()).unwrap();
+    // The registration is the chain's last transaction (devnet: a block each).
+    let hash = last_transaction(node).await;
+    assert_eq!(
+        selector_count(node, hash, "add_or_update_session_key").await,
+        1
+    );
+    assert_eq!(
+        selector_count(node, hash, "set_spending_policy").await,
+        fx.stack.network.tokens.len(),
+        "one policy per token of the network, in the registration's transaction"
+    );
+    for token in &fx.stack.network.tokens {
+        let policy = call("get_spending_policy", vec![key, token.address]).await;
+        let expected: [u128; 5] = if token.symbol == "STRK" {
+            [2 * UNIT, 0, 5 * UNIT, 0, 3600]
+        } else {
+            [0, 0, 1, 0, 3600]
+        };
+        assert_eq!(
+            policy[..5],
+            expected.map(Felt::from),
+            "{}: [per call, per window, window]",
+            token.symbol
+        );
+    }
+    let recipient = "0x1234abcd";
+    ui.ok(
+        "transfer",
+        json!({"token": "STRK", "recipient": recipient, "amount": "1"}),
+    )
+    .await;
+    assert_eq!(
+        node.erc20_balance(STRK, Felt::from_hex(recipient).unwrap())
+            .await
+            .unwrap(),
+        UNIT
+    );
+    assert_eq!(
+        ui.kind(
+            "transfer",
+            json!({"token": "ETH", "recipient": recipient, "amount": "0.001"})
+        )
+        .await,
+        "SpendingLimit",
+        "a token without a limit is refused before signing"
+    );
+    drop(app);
 }

@@ -301,7 +301,9 @@ impl SessionManager {
             .snapshot
             .iter()
             .flat_map(|s| s.policies.iter())
-            .filter(|(_, p)| p.is_set())
+            // A refusing policy (v33: nothing may move) is no limit to show: the token cannot be
+            // sent, as a token without a policy on this project's class.
+            .filter(|(_, p)| p.is_set() && p.max_per_call > 0)
             .map(|(token, p)| LimitView {
                 token: format!("{token:#x}"),
                 max_per_call: p.max_per_call.to_string(),
