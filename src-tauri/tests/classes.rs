@@ -91,7 +91,24 @@ async fn an_account_of_an_unlisted_chipi_class_is_probed_and_works() {
     let _ = ui
         .call("clear_session", json!({"pin": null, "revoke": false}))
         .await;
-    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    // Without the acknowledgement that nothing limits the amounts, refused before the PIN.
+    let unacknowledged = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    let refused = ui
+        .call(
+            "set_up_session",
+            json!({"request": unacknowledged, "pin": PIN}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused["kind"], "InvalidInput", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("keeps no spending limit"),
+        "{refused}"
+    );
+    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": [], "noLimitAcknowledged": true});
     let active = ui
         .ok("set_up_session", json!({"request": request, "pin": PIN}))
         .await;
@@ -277,7 +294,7 @@ async fn an_older_chipi_account_upgrades_to_v33_and_its_sessions_get_policies() 
     assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
     assert_eq!(wallet["upgradable"], true, "{wallet}");
     assert_eq!(wallet["unboundedWithoutPolicy"], false);
-    let open = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    let open = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": [], "noLimitAcknowledged": true});
     let old = ui
         .ok("set_up_session", json!({"request": open, "pin": PIN}))
         .await;

@@ -102,7 +102,7 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     let _ = ui
         .call("clear_session", json!({"pin": null, "revoke": false}))
         .await;
-    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": []});
+    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": [], "noLimitAcknowledged": true});
     let active = ui
         .ok("set_up_session", json!({"request": request, "pin": PIN}))
         .await;

@@ -757,6 +757,11 @@ export type SessionRequest_Deserialize = {
 	 *  when it was created).
 	 */
 	validUntil?: string | null,
+	/**
+	 *  The user acknowledged that the account's class keeps no spending limit (the set-up
+	 *  says so first): without it a set-up there is refused.
+	 */
+	noLimitAcknowledged?: boolean,
 };
 
 /**  What a session may do, as the set-up screen asks for it. */
@@ -779,6 +784,11 @@ export type SessionRequest_Serialize = {
 	 *  when it was created).
 	 */
 	validUntil: string | null,
+	/**
+	 *  The user acknowledged that the account's class keeps no spending limit (the set-up
+	 *  says so first): without it a set-up there is refused.
+	 */
+	noLimitAcknowledged: boolean,
 };
 
 /**  Where the session stands, as the card shows it. */

@@ -90,6 +90,7 @@ function Approve() {
             limits: limitInputs(limits),
             allowedCalls: boundCalls.calls,
             validUntil: null,
+            noLimitAcknowledged: !limitsKept && noLimitAck,
           },
           pin,
         ),

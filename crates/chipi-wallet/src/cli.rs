@@ -191,6 +191,10 @@ pub struct RegisterArgs {
     /// Spending limit `TOKEN:PER_CALL:PER_WINDOW:WINDOW_SECONDS` (amounts in whole units), repeatable.
     #[arg(long)]
     pub limit: Vec<String>,
+    /// Acknowledge that the account's class keeps no spending limit (needed on CHIPI v28–v32:
+    /// the session can send any amount of any token within its calls).
+    #[arg(long)]
+    pub no_spending_limit: bool,
 }
 
 /// `typed-data …`

@@ -255,6 +255,7 @@ fn register_request(args: &RegisterArgs, network: &Network) -> Result<SessionReq
             .map(|a| allow_call_arg(a))
             .collect::<Result<_, _>>()?,
         valid_until: args.valid_until.map(|v| v.to_string()),
+        no_limit_acknowledged: args.no_spending_limit,
     })
 }
 

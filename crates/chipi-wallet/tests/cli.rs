@@ -389,6 +389,7 @@ async fn session_on_a_chipi_layout_account() {
             "5",
             "--allow",
             "transfer",
+            "--no-spending-limit",
         ],
     );
     assert_eq!(registered["state"], "active", "{registered}");

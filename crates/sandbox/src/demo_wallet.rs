@@ -86,6 +86,7 @@ pub async fn create(
             limits: vec![limit("STRK", "5", "50"), limit("USDC", "100", "500")],
             allowed_calls: vec![],
             valid_until: None,
+            no_limit_acknowledged: false,
         },
         Some(&Pin::new(DEMO_PIN)),
     )

@@ -382,6 +382,10 @@ pub struct SessionRequest {
     /// when it was created).
     #[serde(default)]
     pub valid_until: Option<String>,
+    /// The user acknowledged that the account's class keeps no spending limit (the set-up
+    /// says so first): without it a set-up there is refused.
+    #[serde(default)]
+    pub no_limit_acknowledged: bool,
 }
 
 /// A call from the UI.

@@ -117,6 +117,14 @@ impl WalletService {
     ) -> Result<(Arc<SessionManager>, RegisterParams, UnlockedOwner), AppError> {
         let manager = self.manager()?;
         let params = self.register_params(request)?;
+        let profile = manager.wallet().profile();
+        if profile.is_some_and(|p| !p.spending_policies) && !request.no_limit_acknowledged {
+            return Err(AppError::InvalidInput(format!(
+                "{} keeps no spending limit: the session could send any amount of any token \
+                 within its calls; acknowledge it to go on",
+                profile.map_or("this account", |p| p.name)
+            )));
+        }
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::SetUpSession)
             .await?;
