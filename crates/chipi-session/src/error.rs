@@ -101,6 +101,15 @@ pub enum SessionError {
         /// Unix time after which the earlier signature is void.
         execute_before: u64,
     },
+    /// The same calls were sent as a session's direct transaction without an answer, and the
+    /// account's nonce has not moved past it: it may still run, so they are not signed for
+    /// another way.
+    #[error(
+        "the same transfer was sent directly without an answer and may still run: send it \
+         again with the direct path (it reuses its nonce, so only one can run), or wait until \
+         another transaction of this account is executed"
+    )]
+    DirectSendPending,
     /// A gasless execution reported as failed was executed after all (its nonce is used on
     /// chain); it is not sent again.
     #[error("the earlier attempt was executed after all; it was not sent again")]

@@ -9,8 +9,8 @@ use chipi_session::backends::unsettled::{Journal, Ledger};
 use chipi_session::entrypoint::selector;
 use chipi_session::wallet_type::DirectMessage;
 use chipi_session::{
-    DirectBackend, ExecutionBackend, NodeClient, OutsideExecution, SecretKey, SessionError, Signer,
-    SubmitContext,
+    DirectBackend, ExecutionBackend, NodeClient, OutsideExecution, PaymasterClient, SecretKey,
+    SessionError, Signer, SubmitContext,
 };
 use serde_json::{json, Value};
 use starknet_core::types::{Call, Felt};
@@ -23,12 +23,25 @@ const NOW: u64 = 1_700_000_000;
 
 /// A node answering every request with the outside nonce `unused` (or not) at time `NOW`.
 async fn node(unused: bool) -> String {
+    let flag = if unused { "0x1" } else { "0x0" };
+    serve(format!(
+        r#"[{{"jsonrpc":"2.0","id":0,"result":["{flag}"]}},{{"jsonrpc":"2.0","id":1,"result":{{"timestamp":{NOW}}}}}]"#
+    ))
+    .await
+}
+
+/// A node answering every request with the account nonce `nonce`.
+async fn nonce_node(nonce: u8) -> String {
+    serve(format!(
+        r#"{{"jsonrpc":"2.0","id":1,"result":"{nonce:#x}"}}"#
+    ))
+    .await
+}
+
+/// A local listener answering every request with `body`; its URL.
+async fn serve(body: String) -> String {
     let socket = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", socket.local_addr().unwrap());
-    let flag = if unused { "0x1" } else { "0x0" };
-    let body = format!(
-        r#"[{{"jsonrpc":"2.0","id":0,"result":["{flag}"]}},{{"jsonrpc":"2.0","id":1,"result":{{"timestamp":{NOW}}}}}]"#
-    );
     tokio::spawn(async move {
         loop {
             let (mut stream, _) = socket.accept().await.unwrap();
@@ -167,4 +180,70 @@ async fn a_session_is_refused_the_direct_path_where_the_fee_is_unsigned() {
         matches!(&refused, Err(SessionError::InvalidConfig(m)) if m.contains("leaves the fee unsigned")),
         "{refused:?}"
     );
+}
+
+/// A journal that records every write.
+fn recording_journal() -> (Journal, Arc<Mutex<Vec<Option<Value>>>>) {
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let seen = writes.clone();
+    let journal = Journal(Arc::new(move |entry: Option<&Value>| {
+        seen.lock().unwrap().push(entry.cloned());
+        Ok(())
+    }));
+    (journal, writes)
+}
+
+/// A session's direct transaction whose answer is lost is written down (before it goes) with
+/// its nonce, survives a restart, and holds the same transfer on the paymaster path while the
+/// account's nonce has not moved past it; once it has, the same transfer is `AlreadyExecuted`.
+#[tokio::test]
+async fn a_direct_send_without_an_answer_holds_the_same_transfer_after_a_restart() {
+    let (journal, writes) = recording_journal();
+    let ledger = Ledger::with_journal(CHAIN, journal, None);
+    // The transaction's node does not answer: the send's outcome is unknown.
+    let direct = DirectBackend::new("http://127.0.0.1:9", CHAIN)
+        .unwrap()
+        .with_ledger(ledger, NodeClient::new("http://127.0.0.1:9"));
+    let key = SecretKey::generate().unwrap();
+    let signer = || Signer::Session {
+        key: &key,
+        valid_until: NOW + 3600,
+    };
+    let context = SubmitContext {
+        nonce: Some(Felt::from(5u8)),
+        ..session_context()
+    };
+    let lost = direct
+        .submit(ACCOUNT, &[transfer()], signer(), context)
+        .await;
+    assert!(
+        matches!(lost, Err(SessionError::Network { .. })),
+        "{lost:?}"
+    );
+    let entry = writes.lock().unwrap().last().cloned().flatten().unwrap();
+    assert_eq!(entry["direct"]["nonce"], "0x5", "{entry}");
+    assert_eq!(writes.lock().unwrap().len(), 1, "kept, not forgotten");
+
+    // After a restart, through a paymaster: held while the nonce is still 5.
+    let (journal, after) = recording_journal();
+    let restored = Ledger::with_journal(CHAIN, journal, Some(&entry));
+    assert!(restored.is_unsettled(), "read back");
+    let paymaster = |ledger: Ledger, rpc: String| {
+        PaymasterClient::new("http://127.0.0.1:9", rpc, CHAIN).with_ledger(ledger)
+    };
+    let held = paymaster(restored.clone(), nonce_node(5).await)
+        .submit(ACCOUNT, &[transfer()], signer(), session_context())
+        .await;
+    assert!(
+        matches!(held, Err(SessionError::DirectSendPending)),
+        "{held:?}"
+    );
+    assert!(after.lock().unwrap().is_empty(), "still kept");
+    // The nonce moved on: it ran, and is forgotten.
+    let ran = paymaster(restored.clone(), nonce_node(6).await)
+        .submit(ACCOUNT, &[transfer()], signer(), session_context())
+        .await;
+    assert!(matches!(ran, Err(SessionError::AlreadyExecuted)), "{ran:?}");
+    assert_eq!(*after.lock().unwrap(), vec![None], "settled and forgotten");
+    assert!(!restored.is_unsettled());
 }

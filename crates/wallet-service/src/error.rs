@@ -133,6 +133,7 @@ impl From<SessionError> for AppError {
             SessionError::PaymasterApiKey { .. } => AppError::PaymasterApiKey(message),
             SessionError::Paymaster { .. }
             | SessionError::PreviousExecutionPending { .. }
+            | SessionError::DirectSendPending
             | SessionError::AlreadyExecuted
             | SessionError::ChipiApi { .. } => AppError::Paymaster(message),
             SessionError::Reverted { .. }

@@ -9,7 +9,7 @@ use starknet_providers::{JsonRpcClient, Provider, ProviderError};
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
-use crate::backends::unsettled::Ledger;
+use crate::backends::unsettled::{DirectSend, Ledger};
 use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 use crate::chain::node_client::NodeClient;
 use crate::chain::transport::{BoundedTransport, TransportError};
@@ -21,23 +21,15 @@ use crate::wallet_type::DirectMessage;
 pub struct DirectBackend {
     provider: JsonRpcClient<BoundedTransport>,
     chain_id: Felt,
-    /// The wallet's unsettled gasless execution (and the node to settle it with): a transfer
-    /// signed through a paymaster or the Chipi API is not signed again here.
-    ledger: Option<(Ledger, NodeClient)>,
+    /// The wallet's unsettled executions: a transfer signed through a paymaster or the Chipi
+    /// API is not signed again here (settled on `node`), and a session's direct send without an
+    /// answer is written down with its nonce (in memory only without the wallet's ledger).
+    ledger: Ledger,
+    node: Option<NodeClient>,
     /// Whether a session may sign a message that leaves the fee fields unsigned (the published
     /// CHIPI classes): a node holding it could resubmit it with a large tip. Off unless the
     /// user turns it on.
     unsigned_fees_allowed: bool,
-    /// A session send whose outcome is unknown (kept in memory: a restart forgets it).
-    uncertain: std::sync::Mutex<Option<UncertainSend>>,
-}
-
-/// Calls sent on the direct path without an answer, and the nonce they were signed with.
-#[derive(Debug, Clone)]
-struct UncertainSend {
-    account: Felt,
-    calls: Vec<Call>,
-    nonce: Felt,
 }
 
 /// Why a session on the direct path of a class that does not sign fees is refused.
@@ -64,44 +56,19 @@ impl DirectBackend {
         Ok(Self {
             provider: JsonRpcClient::new(BoundedTransport::new(rpc_url, timeout)),
             chain_id,
-            ledger: None,
+            ledger: Ledger::new(chain_id),
+            node: None,
             unsigned_fees_allowed: false,
-            uncertain: std::sync::Mutex::new(None),
         })
     }
 
-    /// Settles the wallet's unsettled gasless execution in `ledger` (read on `node`) before a
-    /// session signs here.
+    /// Shares the wallet's `ledger` (its gasless execution settled on `node` before a session
+    /// signs here; its direct sends written down where the ledger has a journal).
     #[must_use]
     pub fn with_ledger(mut self, ledger: Ledger, node: NodeClient) -> Self {
-        self.ledger = Some((ledger, node));
+        self.ledger = ledger;
+        self.node = Some(node);
         self
-    }
-
-    fn uncertain(&self) -> std::sync::MutexGuard<'_, Option<UncertainSend>> {
-        self.uncertain
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The nonce the same `calls` from `account` were last sent with, without an answer.
-    fn uncertain_send_of(&self, account: Felt, calls: &[Call]) -> Option<Felt> {
-        self.uncertain()
-            .as_ref()
-            .filter(|u| u.account == account && u.calls == calls)
-            .map(|u| u.nonce)
-    }
-
-    fn remember_uncertain_send(&self, account: Felt, calls: &[Call], nonce: Felt) {
-        *self.uncertain() = Some(UncertainSend {
-            account,
-            calls: calls.to_vec(),
-            nonce,
-        });
-    }
-
-    fn forget_uncertain_send(&self) {
-        *self.uncertain() = None;
     }
 
     /// Lets a session sign a direct message that leaves the fee fields unsigned (the user
@@ -167,8 +134,8 @@ impl ExecutionBackend for DirectBackend {
             }
             // Signed elsewhere and maybe run: never signed again here; still valid, it must
             // expire (or run) before other calls go.
-            if let Some((ledger, node)) = &self.ledger {
-                if let Some(previous) = ledger.settle(node, account, calls).await? {
+            if let Some(node) = &self.node {
+                if let Some(previous) = self.ledger.settle_outside(node, account, calls).await? {
                     return Err(SessionError::PreviousExecutionPending {
                         execute_before: previous.built.outside_execution.execute_before,
                     });
@@ -178,7 +145,7 @@ impl ExecutionBackend for DirectBackend {
         let asked = calls;
         let mut nonce = context.nonce;
         if signer.is_session() {
-            if let Some(previous) = self.uncertain_send_of(account, asked) {
+            if let Some(previous) = self.ledger.direct_send_of(account, asked) {
                 // The same calls sent before without an answer: if the account's nonce moved past
                 // the one they were signed with, they ran and are not sent again; if not, they
                 // are signed again with that nonce, so at most one of the two can run.
@@ -188,6 +155,7 @@ impl ExecutionBackend for DirectBackend {
                     .await
                     .map_err(|e| send_error::<()>(AccountError::Provider(e)))?;
                 if now > previous {
+                    self.ledger.forget_direct();
                     return Err(SessionError::AlreadyExecuted);
                 }
                 nonce = Some(previous);
@@ -232,21 +200,26 @@ impl ExecutionBackend for DirectBackend {
                 let mut execution = session.execute_v3(calls).tip(0);
                 if let Some(nonce) = nonce {
                     execution = execution.nonce(nonce);
+                    // Written down before it goes: whatever happens to the answer (or the app),
+                    // the same calls are signed again only with this nonce.
+                    self.ledger.keep_direct(DirectSend {
+                        account,
+                        calls: asked.to_vec(),
+                        nonce,
+                    })?;
                 }
                 match execution.send().await.map_err(send_error) {
+                    // Answered (a hash), or refused by the node: it did not run. Anything else
+                    // (no answer, a server error, a lost answer) may have: kept.
                     Ok(sent) => {
-                        self.forget_uncertain_send();
+                        self.ledger.forget_direct();
                         sent
                     }
-                    // Refused by the node: it did not run. Anything else (no answer, a server
-                    // error, a lost answer) may have: remembered with its nonce.
-                    Err(refused @ SessionError::Reverted { .. }) => return Err(refused),
-                    Err(error) => {
-                        if let Some(nonce) = nonce {
-                            self.remember_uncertain_send(account, asked, nonce);
-                        }
-                        return Err(error);
+                    Err(refused @ SessionError::Reverted { .. }) => {
+                        self.ledger.forget_direct();
+                        return Err(refused);
                     }
+                    Err(error) => return Err(error),
                 }
             }
         };

@@ -442,6 +442,16 @@ impl NodeClient {
         }
     }
 
+    /// The account's nonce on the pre-confirmed block.
+    pub async fn nonce(&self, account: Felt) -> Result<Felt, SessionError> {
+        let params = json!({"block_id": "pre_confirmed", "contract_address": hex(&account)});
+        let answer = self.request("starknet_getNonce", params).await?;
+        felt(
+            &answer.map_err(|e| e.into_session_error("starknet_getNonce"))?,
+            "nonce",
+        )
+    }
+
     /// Whether the class `class_hash` is declared on this chain.
     pub async fn class_declared(&self, class_hash: Felt) -> Result<bool, SessionError> {
         let params = json!({"block_id": "pre_confirmed", "class_hash": hex(&class_hash)});

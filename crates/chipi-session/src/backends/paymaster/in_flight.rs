@@ -35,18 +35,43 @@ pub(crate) struct InFlight {
     pub(crate) signature: Vec<Felt>,
 }
 
+/// `calls` as the journal writes them (hex felts).
+pub(crate) fn calls_to_json(calls: &[Call]) -> Value {
+    let hex = |f: &Felt| format!("{f:#x}");
+    calls
+        .iter()
+        .map(|c| json!({"to": hex(&c.to), "selector": hex(&c.selector), "calldata": c.calldata.iter().map(hex).collect::<Vec<_>>()}))
+        .collect()
+}
+
+/// [`calls_to_json`] read back; `None` when any part does not parse.
+pub(crate) fn calls_from_json(value: &Value) -> Option<Vec<Call>> {
+    let felt = |v: &Value| crate::typed_data::felt_of(v).ok();
+    value
+        .as_array()?
+        .iter()
+        .map(|c| {
+            Some(Call {
+                to: felt(c.get("to")?)?,
+                selector: felt(c.get("selector")?)?,
+                calldata: c
+                    .get("calldata")?
+                    .as_array()?
+                    .iter()
+                    .map(felt)
+                    .collect::<Option<_>>()?,
+            })
+        })
+        .collect()
+}
+
 impl InFlight {
     /// Its public parts (no secret: the calls, the typed data and the signature over it).
     pub(crate) fn to_json(&self) -> Value {
         let hex = |f: &Felt| format!("{f:#x}");
-        let calls: Vec<Value> = self
-            .calls
-            .iter()
-            .map(|c| json!({"to": hex(&c.to), "selector": hex(&c.selector), "calldata": c.calldata.iter().map(hex).collect::<Vec<_>>()}))
-            .collect();
         json!({
             "account": hex(&self.account),
-            "calls": calls,
+            "calls": calls_to_json(&self.calls),
             "typed_data": self.built.typed_data,
             "signature": self.signature.iter().map(hex).collect::<Vec<_>>(),
         })
@@ -56,23 +81,7 @@ impl InFlight {
     pub(crate) fn from_json(value: &Value, chain_id: Felt) -> Option<Self> {
         let felt = |v: &Value| crate::typed_data::felt_of(v).ok();
         let account = felt(value.get("account")?)?;
-        let calls = value
-            .get("calls")?
-            .as_array()?
-            .iter()
-            .map(|c| {
-                Some(Call {
-                    to: felt(c.get("to")?)?,
-                    selector: felt(c.get("selector")?)?,
-                    calldata: c
-                        .get("calldata")?
-                        .as_array()?
-                        .iter()
-                        .map(felt)
-                        .collect::<Option<_>>()?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let calls = calls_from_json(value.get("calls")?)?;
         let typed_data = value.get("typed_data")?.clone();
         let typed = TypedData::from_json(&typed_data.to_string()).ok()?;
         let outside_execution = OutsideExecution::from_typed_data(&typed).ok()?;
