@@ -118,7 +118,9 @@ impl WalletService {
         let manager = self.manager()?;
         let params = self.register_params(request)?;
         let profile = manager.wallet().profile();
-        if profile.is_some_and(|p| !p.spending_policies) && !request.no_limit_acknowledged {
+        // Limits asked of such a class are refused by the class check (`SpendingLimit`).
+        let no_limit = profile.is_some_and(|p| !p.spending_policies) && request.limits.is_empty();
+        if no_limit && !request.no_limit_acknowledged {
             return Err(AppError::InvalidInput(format!(
                 "{} keeps no spending limit: the session could send any amount of any token \
                  within its calls; acknowledge it to go on",
