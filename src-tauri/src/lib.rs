@@ -65,6 +65,14 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::wallet::deploy_wallet,
         ])
         .events(collect_events![SessionChanged])
+        // The rules on secrets, from the core: the UI reads the same numbers.
+        .constant("PIN_MIN_CHARS", chipi_session::rules::PIN_MIN_CHARS)
+        .constant("PIN_MAX_CHARS", chipi_session::rules::PIN_MAX_CHARS)
+        .constant("NEW_PIN_MIN_CHARS", chipi_session::rules::NEW_PIN_MIN_CHARS)
+        .constant(
+            "PASSPHRASE_MIN_CHARS",
+            chipi_session::rules::PASSPHRASE_MIN_CHARS,
+        )
 }
 
 /// The network a first start uses: `CHIPI_NETWORK`, with `CHIPI_RPC_URL` and `CHIPI_SPONSOR_URL`

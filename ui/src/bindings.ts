@@ -119,6 +119,15 @@ export const events = {
 	sessionChanged: makeEvent<SessionChanged_Serialize, SessionChanged_Deserialize>("session-changed"),
 };
 
+/* Constants */
+export const NEW_PIN_MIN_CHARS = 6 as const;
+
+export const PASSPHRASE_MIN_CHARS = 12 as const;
+
+export const PIN_MAX_CHARS = 64 as const;
+
+export const PIN_MIN_CHARS = 4 as const;
+
 /* Types */
 /**  An activity line. */
 export type ActivityInfo = ActivityInfo_Serialize | ActivityInfo_Deserialize;

@@ -1,13 +1,15 @@
-// The rules for a new PIN and a backup passphrase, as the backend applies them.
+// The rules for a new PIN and a backup passphrase: the core's constants, through the generated
+// bindings (one definition for the three layers).
+import { NEW_PIN_MIN_CHARS, PASSPHRASE_MIN_CHARS, PIN_MAX_CHARS } from './bindings';
 
-export const MIN_NEW_PIN = 6;
-export const MIN_PASSPHRASE = 10;
+export const MIN_NEW_PIN = NEW_PIN_MIN_CHARS;
+export const MIN_PASSPHRASE = PASSPHRASE_MIN_CHARS;
 
 /** Why `pin` (typed twice) cannot be a new PIN, or null. */
 export function checkNewPin(pin: string, again: string): string | null {
   const n = [...pin].length;
   if (n < MIN_NEW_PIN) return `The PIN needs at least ${MIN_NEW_PIN} characters`;
-  if (n > 64) return 'The PIN has at most 64 characters';
+  if (n > PIN_MAX_CHARS) return `The PIN has at most ${PIN_MAX_CHARS} characters`;
   if (pin !== again) return 'The two PINs differ';
   return null;
 }

@@ -23,6 +23,7 @@ pub mod error;
 pub mod keys;
 pub mod network;
 pub mod parse;
+pub mod rules;
 pub mod session;
 pub mod typed_data;
 pub mod wallet;

@@ -203,10 +203,12 @@ impl std::fmt::Debug for UnlockedOwner {
     }
 }
 
-/// A PIN must be 4 to 64 characters.
+/// A PIN must be [`PIN_MIN_CHARS`](crate::rules::PIN_MIN_CHARS) to
+/// [`PIN_MAX_CHARS`](crate::rules::PIN_MAX_CHARS) characters.
 pub fn check_pin(pin: &str) -> Result<(), SessionError> {
+    use crate::rules::{PIN_MAX_CHARS, PIN_MIN_CHARS};
     let n = pin.chars().count();
-    if (4..=64).contains(&n) {
+    if (PIN_MIN_CHARS..=PIN_MAX_CHARS).contains(&n) {
         Ok(())
     } else {
         Err(SessionError::InvalidPin)

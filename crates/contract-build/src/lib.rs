@@ -1,7 +1,7 @@
 //! Compiles the project's Cairo contracts from source with the `cairo-lang-*` crates.
 //!
 //! crates.io's compiler crates ship no Cairo core library, so [`corelib::locate`] finds the one
-//! shipped inside the published `cairo-native` crate (see the README for why that one).
+//! shipped inside the published `cairo-native` crate (see docs/architecture.md for why that one).
 //! [`compiler::compile`] turns a Cairo project into a Sierra contract class and its CASM, and
 //! [`artifacts`] reads and writes the committed copies with their hashes.
 

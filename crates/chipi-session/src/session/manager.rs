@@ -46,8 +46,8 @@ impl Default for ManagerConfig {
     }
 }
 
-/// Shortest passphrase a session export is encrypted with.
-pub const MIN_EXPORT_PASSPHRASE: usize = 12;
+/// Shortest passphrase a session export is encrypted with (the wallet's one passphrase rule).
+pub const MIN_EXPORT_PASSPHRASE: usize = crate::rules::PASSPHRASE_MIN_CHARS;
 
 /// A spending limit to register with a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,10 +15,11 @@ use crate::views::WalletInfo;
 
 /// The `format` field of a backup file.
 pub const BACKUP_FORMAT: &str = "chipi-session-wallet-backup";
-/// A backup passphrase's least length, in characters.
-pub const MIN_PASSPHRASE: usize = 10;
+/// A backup passphrase's least length, in characters (the core's one passphrase rule).
+pub const MIN_PASSPHRASE: usize = chipi_session::rules::PASSPHRASE_MIN_CHARS;
 /// A new PIN's least length, in characters (existing wallets keep theirs).
-pub const MIN_NEW_PIN: usize = 6;
+pub const MIN_NEW_PIN: usize = chipi_session::rules::NEW_PIN_MIN_CHARS;
+use chipi_session::rules::PIN_MAX_CHARS;
 
 /// What a backup file holds. Nothing in it opens the key without the passphrase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,14 +43,14 @@ pub struct BackupFile {
     pub sealed_owner_key: String,
 }
 
-/// A PIN for a new wallet: [`MIN_NEW_PIN`] to 64 characters.
+/// A PIN for a new wallet: [`MIN_NEW_PIN`] to [`PIN_MAX_CHARS`] characters.
 pub fn check_new_pin(pin: &Pin) -> Result<(), AppError> {
     let n = pin.expose().chars().count();
-    if (MIN_NEW_PIN..=64).contains(&n) {
+    if (MIN_NEW_PIN..=PIN_MAX_CHARS).contains(&n) {
         Ok(())
     } else {
         Err(AppError::InvalidInput(format!(
-            "a new PIN needs {MIN_NEW_PIN} to 64 characters"
+            "a new PIN needs {MIN_NEW_PIN} to {PIN_MAX_CHARS} characters"
         )))
     }
 }
@@ -269,5 +270,38 @@ impl WalletService {
         self.delete_biometric_entries(&network, &address);
         self.vault.delete(&session_key_entry(&network, &address))?;
         self.vault.delete(&owner_key_entry(&network, &address))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chipi_session::rules::{NEW_PIN_MIN_CHARS, PASSPHRASE_MIN_CHARS, PIN_MIN_CHARS};
+
+    fn chars(n: usize) -> Pin {
+        Pin::new(&"x".repeat(n))
+    }
+
+    /// The service applies the core's rules (the UI's come from the same constants).
+    #[test]
+    fn the_service_applies_the_cores_rules() {
+        assert!(check_new_pin(&chars(NEW_PIN_MIN_CHARS - 1)).is_err());
+        assert!(check_new_pin(&chars(NEW_PIN_MIN_CHARS)).is_ok());
+        assert!(check_new_pin(&chars(PIN_MAX_CHARS)).is_ok());
+        assert!(check_new_pin(&chars(PIN_MAX_CHARS + 1)).is_err());
+        // Every new PIN is a PIN the core opens keys with; older, shorter ones still are.
+        assert!(chipi_session::wallet::check_pin(&"x".repeat(NEW_PIN_MIN_CHARS)).is_ok());
+        assert!(chipi_session::wallet::check_pin(&"x".repeat(PIN_MIN_CHARS)).is_ok());
+        assert!(chipi_session::wallet::check_pin(&"x".repeat(PIN_MIN_CHARS - 1)).is_err());
+        let pin = chars(NEW_PIN_MIN_CHARS);
+        let short = Pin::new(&"p".repeat(PASSPHRASE_MIN_CHARS - 1));
+        let enough = Pin::new(&"p".repeat(PASSPHRASE_MIN_CHARS));
+        assert!(check_passphrase(&short, &pin).is_err());
+        assert!(check_passphrase(&enough, &pin).is_ok());
+        assert_eq!(
+            chipi_session::session::manager::MIN_EXPORT_PASSPHRASE,
+            MIN_PASSPHRASE,
+            "one passphrase rule for backups and session exports"
+        );
     }
 }
