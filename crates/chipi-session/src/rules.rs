@@ -10,4 +10,3 @@ pub const NEW_PIN_MIN_CHARS: usize = 6;
 /// The shortest passphrase of a backup file or a session export (the SDK's export format derives
 /// its key with one round of MD5, so the passphrase carries the strength).
 pub const PASSPHRASE_MIN_CHARS: usize = 12;
-
