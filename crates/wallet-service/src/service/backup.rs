@@ -279,7 +279,7 @@ mod tests {
     use chipi_session::rules::{NEW_PIN_MIN_CHARS, PASSPHRASE_MIN_CHARS, PIN_MIN_CHARS};
 
     fn chars(n: usize) -> Pin {
-        Pin::new(&"x".repeat(n))
+        Pin::new("x".repeat(n))
     }
 
     /// The service applies the core's rules (the UI's come from the same constants).
@@ -294,8 +294,8 @@ mod tests {
         assert!(chipi_session::wallet::check_pin(&"x".repeat(PIN_MIN_CHARS)).is_ok());
         assert!(chipi_session::wallet::check_pin(&"x".repeat(PIN_MIN_CHARS - 1)).is_err());
         let pin = chars(NEW_PIN_MIN_CHARS);
-        let short = Pin::new(&"p".repeat(PASSPHRASE_MIN_CHARS - 1));
-        let enough = Pin::new(&"p".repeat(PASSPHRASE_MIN_CHARS));
+        let short = Pin::new("p".repeat(PASSPHRASE_MIN_CHARS - 1));
+        let enough = Pin::new("p".repeat(PASSPHRASE_MIN_CHARS));
         assert!(check_passphrase(&short, &pin).is_err());
         assert!(check_passphrase(&enough, &pin).is_ok());
         assert_eq!(
