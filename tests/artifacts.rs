@@ -1,6 +1,8 @@
-//! The committed Sierra/CASM are what the source compiles to, and the node accepts them.
+//! The committed Sierra/CASM carry the hashes recorded beside them, and the node accepts them.
+//! That they are what the sources compile to is `scripts/contracts check`'s (the compiler is
+//! not part of this build).
 
-use contract_build::{compile, contracts, corelib, workspace_root, Contract};
+use contract_build::{contracts, Contract};
 use devnet_harness::Devnet;
 use starknet::core::types::{BlockId, BlockTag, ContractClass};
 use starknet::providers::Provider;
@@ -10,78 +12,12 @@ fn session_account() -> Contract {
     contracts()[0].clone()
 }
 
-/// The contract compiled from the source now.
-fn fresh_compile(contract: &Contract) -> contract_build::CompiledContract {
-    let corelib =
-        corelib::locate(&workspace_root().join("target/corelib-locator")).expect("corelib");
-    compile(&contract.project, contract.module, &corelib).expect("compiles")
-}
-
-#[test]
-fn committed_artifacts_match_a_fresh_compile() {
-    for contract in contracts() {
-        committed_artifacts_match(&contract);
-    }
-}
-
-fn committed_artifacts_match(contract: &Contract) {
-    let fresh = fresh_compile(contract);
-    let artifacts = contract.artifacts();
-    let hint = format!(
-        "{}: stale artifacts: run `cargo run -p contract-build` and commit contracts/artifacts",
-        contract.name
-    );
-    assert!(
-        artifacts.read_sierra().unwrap() == fresh.sierra_json,
-        "Sierra differs; {hint}"
-    );
-    assert!(
-        artifacts.read_casm().unwrap() == fresh.casm_json,
-        "CASM differs; {hint}"
-    );
-    let hashes = artifacts.read_hashes().unwrap();
-    assert_eq!(hashes.class_hash, fresh.class_hash, "{hint}");
-    assert_eq!(
-        hashes.compiled_class_hash, fresh.compiled_class_hash,
-        "{hint}"
-    );
-    assert_eq!(
-        hashes.sierra_version, "1.8.0",
-        "devnet 0.10.1 was checked with Sierra 1.8.0"
-    );
-}
-
-/// Rewrites the session account's artifacts from the source, like `cargo run -p
-/// contract-build`, but with the workspace's test feature set, so nothing else is rebuilt:
-/// `cargo test --workspace --test artifacts -- --ignored write_artifacts`
-/// (`scripts/mutation-check` uses it for each mutation).
-#[test]
-#[ignore = "writes the artifacts; run on purpose"]
-fn write_artifacts() {
-    write(&session_account());
-}
-
-/// The same for the CHIPI-layout test accounts (v29-like and v33-like, one Cairo project).
-#[test]
-#[ignore = "writes the artifacts; run on purpose"]
-fn write_chipi_layout_artifacts() {
-    write(&contracts()[1]);
-    write(&contracts()[2]);
-}
-
-fn write(contract: &Contract) {
-    let fresh = fresh_compile(contract);
-    let hashes = contract.artifacts().write(&fresh).expect("written");
-    println!("class_hash          {:#x}", hashes.class_hash);
-    println!("compiled_class_hash {:#x}", hashes.compiled_class_hash);
-}
-
 #[test]
 fn recorded_class_hash_is_the_hash_of_the_committed_class() {
     for contract in contracts() {
         let artifacts = contract.artifacts();
         let hash =
-            contract_build::compiler::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
+            contract_build::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
         assert_eq!(
             hash,
             artifacts.read_hashes().unwrap().class_hash,

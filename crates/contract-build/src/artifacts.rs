@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
+#[cfg(feature = "compiler")]
 use crate::compiler::CompiledContract;
 use crate::error::BuildError;
+use starknet_core::types::contract::SierraClass;
 
 /// The hashes and versions recorded beside the artifacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +50,7 @@ impl Artifacts {
     }
 
     /// Writes a freshly compiled contract.
+    #[cfg(feature = "compiler")]
     pub fn write(&self, compiled: &CompiledContract) -> Result<ClassHashes, BuildError> {
         let hashes = ClassHashes {
             class_hash: compiled.class_hash,
@@ -81,6 +84,7 @@ impl Artifacts {
     }
 }
 
+#[cfg(feature = "compiler")]
 fn write(path: &Path, text: &str) -> Result<(), BuildError> {
     std::fs::write(path, format!("{text}\n")).map_err(|e| BuildError::io(path, e))
 }
@@ -88,4 +92,14 @@ fn write(path: &Path, text: &str) -> Result<(), BuildError> {
 fn read(path: &Path) -> Result<String, BuildError> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
     Ok(text.trim_end().to_owned())
+}
+
+
+/// The class hash of a Sierra contract class given as JSON, as the network computes it.
+pub fn sierra_class_hash(sierra_json: &str) -> Result<Felt, BuildError> {
+    let class: SierraClass = serde_json::from_str(sierra_json)?;
+    let flat = class
+        .flatten()
+        .map_err(|e| BuildError::ClassHash(e.to_string()))?;
+    Ok(flat.class_hash())
 }

@@ -12,9 +12,9 @@ use cairo_lang_lowering::utils::InliningStrategy;
 use cairo_lang_starknet::compile::compile_contract_in_prepared_db;
 use cairo_lang_starknet::starknet_plugin_suite;
 use cairo_lang_starknet_classes::casm_contract_class::CasmContractClass;
-use starknet_core::types::contract::SierraClass;
 use starknet_core::types::Felt;
 
+use crate::artifacts::sierra_class_hash;
 use crate::error::BuildError;
 
 /// A compiled contract: both artifacts as JSON text, and their hashes.
@@ -85,13 +85,4 @@ pub fn compile(
         ),
         sierra_version,
     })
-}
-
-/// The class hash of a Sierra contract class given as JSON, as the network computes it.
-pub fn sierra_class_hash(sierra_json: &str) -> Result<Felt, BuildError> {
-    let class: SierraClass = serde_json::from_str(sierra_json)?;
-    let flat = class
-        .flatten()
-        .map_err(|e| BuildError::ClassHash(e.to_string()))?;
-    Ok(flat.class_hash())
 }

@@ -1,17 +1,21 @@
-//! Compiles the project's Cairo contracts from source with the `cairo-lang-*` crates.
+//! The project's Cairo contracts: their committed artifacts ([`artifacts`], read by the tests and
+//! the sandbox), declaring them ([`declare`]), and, with the `compiler` feature, compiling them
+//! from source with the `cairo-lang-*` crates.
 //!
-//! crates.io's compiler crates ship no Cairo core library, so [`corelib::locate`] finds the one
+//! crates.io's compiler crates ship no Cairo core library, so `corelib::locate` finds the one
 //! shipped inside the published `cairo-native` crate (see docs/architecture.md for why that one).
-//! [`compiler::compile`] turns a Cairo project into a Sierra contract class and its CASM, and
-//! [`artifacts`] reads and writes the committed copies with their hashes.
+//! `compiler::compile` turns a Cairo project into a Sierra contract class and its CASM.
 
 pub mod artifacts;
+#[cfg(feature = "compiler")]
 pub mod compiler;
+#[cfg(feature = "compiler")]
 pub mod corelib;
 pub mod declare;
 pub mod error;
 
-pub use artifacts::{Artifacts, ClassHashes};
+pub use artifacts::{sierra_class_hash, Artifacts, ClassHashes};
+#[cfg(feature = "compiler")]
 pub use compiler::{compile, CompiledContract};
 pub use error::BuildError;
 
