@@ -16,8 +16,7 @@ fn session_account() -> Contract {
 fn recorded_class_hash_is_the_hash_of_the_committed_class() {
     for contract in contracts() {
         let artifacts = contract.artifacts();
-        let hash =
-            contract_build::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
+        let hash = contract_build::sierra_class_hash(&artifacts.read_sierra().unwrap()).unwrap();
         assert_eq!(
             hash,
             artifacts.read_hashes().unwrap().class_hash,

@@ -94,7 +94,6 @@ fn read(path: &Path) -> Result<String, BuildError> {
     Ok(text.trim_end().to_owned())
 }
 
-
 /// The class hash of a Sierra contract class given as JSON, as the network computes it.
 pub fn sierra_class_hash(sierra_json: &str) -> Result<Felt, BuildError> {
     let class: SierraClass = serde_json::from_str(sierra_json)?;
