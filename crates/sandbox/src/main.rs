@@ -25,6 +25,27 @@ pub const DEMO_PIN: &str = "demo-1234";
 /// Test USDC minted to predeployed account 0: one million, 6 decimals.
 const USDC_SUPPLY: u128 = 1_000_000 * 1_000_000;
 
+/// `sandbox`'s command line.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "sandbox",
+    about = "The wallet on a local node, with a funded demo wallet"
+)]
+struct Args {
+    /// Prepare everything and wait, printing the endpoints as one JSON line (no window).
+    #[arg(long)]
+    no_app: bool,
+    /// Rehearse the mainnet profile (the node reports SN_MAIN).
+    #[arg(long)]
+    mainnet: bool,
+    /// The app binary (default: `chipi-wallet-app` beside this one).
+    #[arg(long)]
+    app: Option<PathBuf>,
+    /// Where the demo wallet's data goes (default: `sandbox-data` beside this binary).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
 struct Options {
     launch_app: bool,
     mainnet: bool,
@@ -33,29 +54,15 @@ struct Options {
 }
 
 fn options() -> Result<Options> {
+    let args = <Args as clap::Parser>::parse();
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("the binary's directory")?.to_owned();
-    let mut options = Options {
-        launch_app: true,
-        mainnet: false,
-        app: dir.join("chipi-wallet-app"),
-        data_dir: dir.join("sandbox-data"),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--no-app" => options.launch_app = false,
-            "--mainnet" => options.mainnet = true,
-            "--app" => options.app = args.next().context("--app PATH")?.into(),
-            "--data-dir" => options.data_dir = args.next().context("--data-dir PATH")?.into(),
-            "-h" | "--help" => {
-                println!("usage: sandbox [--no-app] [--mainnet] [--app PATH] [--data-dir PATH]");
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other:?} (see --help)"),
-        }
-    }
-    Ok(options)
+    Ok(Options {
+        launch_app: !args.no_app,
+        mainnet: args.mainnet,
+        app: args.app.unwrap_or_else(|| dir.join("chipi-wallet-app")),
+        data_dir: args.data_dir.unwrap_or_else(|| dir.join("sandbox-data")),
+    })
 }
 
 #[tokio::main]

@@ -1,5 +1,6 @@
 //! Sponsor settings, from flags or environment variables.
 
+use clap::Parser;
 use starknet::core::types::Felt;
 
 /// How the sponsor runs.
@@ -102,6 +103,45 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(
     .transpose()
 }
 
+/// `sponsor`'s command line; each flag falls back to its environment variable. Numbers are read
+/// as text and checked below, so every refusal names its flag.
+#[derive(Debug, clap::Parser)]
+#[command(name = "sponsor", about = "A SNIP-29 paymaster on loopback")]
+struct Args {
+    /// The node's JSON-RPC URL (required).
+    #[arg(long, env = "SPONSOR_RPC_URL")]
+    rpc_url: Option<String>,
+    /// The account that relays and pays (required).
+    #[arg(long, env = "SPONSOR_RELAYER_ADDRESS")]
+    relayer_address: Option<String>,
+    /// Its private key (required; prefer the environment variable: a flag shows in the process
+    /// list).
+    #[arg(long, env = "SPONSOR_RELAYER_KEY", hide_env_values = true)]
+    relayer_key: Option<String>,
+    /// The loopback port (0: any free one).
+    #[arg(long, env = "SPONSOR_PORT", allow_hyphen_values = true)]
+    port: Option<String>,
+    /// An account the sponsor serves (repeatable; none: every account of a known class).
+    #[arg(
+        long = "allow",
+        env = "SPONSOR_ALLOWED_ACCOUNTS",
+        value_delimiter = ','
+    )]
+    allow: Vec<String>,
+    /// Seconds one node request may take (1 to 600).
+    #[arg(long, env = "SPONSOR_NODE_TIMEOUT_SECONDS", allow_hyphen_values = true)]
+    node_timeout: Option<String>,
+    /// The most one transaction may cost the relayer, in fri.
+    #[arg(long, env = "SPONSOR_MAX_FEE", allow_hyphen_values = true)]
+    max_fee: Option<String>,
+    /// Transactions per account an hour.
+    #[arg(long, env = "SPONSOR_QUOTA_PER_HOUR", allow_hyphen_values = true)]
+    quota: Option<String>,
+    /// Fri the relayer may spend an hour.
+    #[arg(long, env = "SPONSOR_BUDGET_PER_HOUR", allow_hyphen_values = true)]
+    budget: Option<String>,
+}
+
 impl SponsorConfig {
     /// Reads `--rpc-url`, `--relayer-address`, `--relayer-key`, `--port`, `--allow` (repeatable),
     /// `--node-timeout` (seconds), `--max-fee` (fri), `--quota` (transactions per account an
@@ -111,72 +151,55 @@ impl SponsorConfig {
     /// `SPONSOR_MAX_FEE`, `SPONSOR_QUOTA_PER_HOUR`, `SPONSOR_BUDGET_PER_HOUR`; the API key
     /// only from `SPONSOR_API_KEY` (a flag would show in the process list).
     pub fn from_args(args: &[String]) -> Result<Self, String> {
-        let flag = |name: &str| {
-            args.iter()
-                .position(|a| a == name)
-                .and_then(|i| args.get(i + 1))
-                .cloned()
+        let parsed = match Args::try_parse_from(
+            std::iter::once("sponsor").chain(args.iter().map(String::as_str)),
+        ) {
+            Ok(parsed) => parsed,
+            // `--help`: printed, and the process ends.
+            Err(e) if !e.use_stderr() => e.exit(),
+            Err(e) => return Err(e.to_string().trim_end().to_owned()),
         };
-        let get = |name: &str, env: &str| flag(name).or_else(|| std::env::var(env).ok());
         let felt = |text: String, what: &str| {
             Felt::from_hex(&text).map_err(|_| format!("{what} is not a felt"))
         };
-        let rpc_url = get("--rpc-url", "SPONSOR_RPC_URL").ok_or("--rpc-url is required")?;
+        let rpc_url = parsed.rpc_url.ok_or("--rpc-url is required")?;
         let relayer_address = felt(
-            get("--relayer-address", "SPONSOR_RELAYER_ADDRESS")
+            parsed
+                .relayer_address
                 .ok_or("--relayer-address is required")?,
             "relayer address",
         )?;
         let relayer_key = felt(
-            get("--relayer-key", "SPONSOR_RELAYER_KEY").ok_or("--relayer-key is required")?,
+            parsed.relayer_key.ok_or("--relayer-key is required")?,
             "relayer key",
         )?;
-        let port = get("--port", "SPONSOR_PORT")
+        let port = parsed
+            .port
             .map(|p| p.parse().map_err(|_| "--port is not a port".to_owned()))
             .transpose()?
             .unwrap_or(0);
-        let mut allowed: Vec<String> = args
-            .windows(2)
-            .filter(|w| w[0] == "--allow")
-            .map(|w| w[1].clone())
-            .collect();
-        if allowed.is_empty() {
-            if let Ok(list) = std::env::var("SPONSOR_ALLOWED_ACCOUNTS") {
-                allowed = list
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-            }
-        }
-        let allowed_accounts = allowed
+        let allowed_accounts = parsed
+            .allow
             .into_iter()
+            .filter(|a| !a.is_empty())
             .map(|a| felt(a, "allowed account"))
             .collect::<Result<_, _>>()?;
         let api_key = std::env::var("SPONSOR_API_KEY")
             .ok()
             .filter(|k| !k.is_empty());
-        let node_timeout = get("--node-timeout", "SPONSOR_NODE_TIMEOUT_SECONDS")
+        let node_timeout = parsed
+            .node_timeout
             .map(|s| match s.parse::<u64>() {
                 Ok(n) if (1..=600).contains(&n) => Ok(std::time::Duration::from_secs(n)),
                 _ => Err("--node-timeout is a number of seconds from 1 to 600".to_owned()),
             })
             .transpose()?
             .unwrap_or(DEFAULT_NODE_TIMEOUT);
-        let max_fee = positive(get("--max-fee", "SPONSOR_MAX_FEE"), "--max-fee", "fri")?
-            .unwrap_or(DEFAULT_MAX_FEE);
-        let quota_per_hour = positive(
-            get("--quota", "SPONSOR_QUOTA_PER_HOUR"),
-            "--quota",
-            "transactions",
-        )?
-        .unwrap_or(DEFAULT_QUOTA_PER_HOUR);
-        let budget_per_hour = positive(
-            get("--budget", "SPONSOR_BUDGET_PER_HOUR"),
-            "--budget",
-            "fri",
-        )?
-        .unwrap_or(DEFAULT_BUDGET_PER_HOUR);
+        let max_fee = positive(parsed.max_fee, "--max-fee", "fri")?.unwrap_or(DEFAULT_MAX_FEE);
+        let quota_per_hour =
+            positive(parsed.quota, "--quota", "transactions")?.unwrap_or(DEFAULT_QUOTA_PER_HOUR);
+        let budget_per_hour =
+            positive(parsed.budget, "--budget", "fri")?.unwrap_or(DEFAULT_BUDGET_PER_HOUR);
         Ok(Self {
             rpc_url,
             relayer_address,
@@ -197,7 +220,7 @@ mod tests {
     use super::*;
 
     fn args(extra: &[&str]) -> Vec<String> {
-        let base = ["sponsor", "--rpc-url", "http://127.0.0.1:1/rpc"];
+        let base = ["--rpc-url", "http://127.0.0.1:1/rpc"];
         let keys = ["--relayer-address", "0x1", "--relayer-key", "0x2"];
         base.iter()
             .chain(keys.iter())

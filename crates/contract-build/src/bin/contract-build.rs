@@ -7,11 +7,36 @@
 
 use std::process::ExitCode;
 
+use clap::Parser;
 use contract_build::{compile, contracts, corelib, workspace_root};
 
+/// `contract-build`'s command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "contract-build",
+    about = "Compiles contracts/ into contracts/artifacts/, or declares a class"
+)]
+struct Args {
+    /// Compare the committed artifacts with a fresh compile; write nothing.
+    #[arg(long, conflicts_with = "declare")]
+    check: bool,
+    /// Declare a committed class on a network (the key from `DECLARE_PRIVATE_KEY`).
+    #[arg(long, requires_all = ["rpc", "account"])]
+    declare: bool,
+    /// The network's JSON-RPC URL (with `--declare`).
+    #[arg(long)]
+    rpc: Option<String>,
+    /// The operator's funded account (with `--declare`).
+    #[arg(long)]
+    account: Option<String>,
+    /// The class to declare.
+    #[arg(long, default_value = contract_build::SESSION_ACCOUNT_NAME)]
+    contract: String,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--declare") {
+    let args = Args::parse();
+    if args.declare {
         return match declare(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -20,8 +45,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let check = args.iter().any(|a| a == "--check");
-    match run(check) {
+    match run(args.check) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -68,27 +92,23 @@ fn run(check: bool) -> Result<bool, contract_build::BuildError> {
     Ok(all_same)
 }
 
-fn declare(args: &[String]) -> Result<(), String> {
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+fn declare(args: &Args) -> Result<(), String> {
     let felt = |text: &str, what: &str| {
         starknet_core::types::Felt::from_hex(text.trim())
             .map_err(|_| format!("{what} is not a felt"))
     };
-    let rpc = flag("--rpc").ok_or("--rpc URL is required")?;
+    let rpc = args.rpc.clone().ok_or("--rpc URL is required")?;
     let account = felt(
-        &flag("--account").ok_or("--account ADDRESS is required")?,
+        args.account
+            .as_deref()
+            .ok_or("--account ADDRESS is required")?,
         "--account",
     )?;
     let key = felt(
         &std::env::var("DECLARE_PRIVATE_KEY").map_err(|_| "set DECLARE_PRIVATE_KEY")?,
         "DECLARE_PRIVATE_KEY",
     )?;
-    let name = flag("--contract").unwrap_or_else(|| contract_build::SESSION_ACCOUNT_NAME.into());
+    let name = args.contract.clone();
     let contract = contracts()
         .into_iter()
         .find(|c| c.name == name)

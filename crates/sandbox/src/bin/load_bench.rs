@@ -25,14 +25,19 @@ const UNIT: u128 = 1_000_000_000_000_000_000;
 const AMOUNT: u128 = UNIT / 1_000_000;
 const RECIPIENT: Felt = Felt::from_hex_unchecked("0xbe9c4");
 
-fn flag(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
-    match args.iter().position(|a| a == name) {
-        Some(i) => Ok(args
-            .get(i + 1)
-            .ok_or_else(|| anyhow::anyhow!("{name} needs a number"))?
-            .parse()?),
-        None => Ok(default),
-    }
+/// `load-bench`'s command line.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "load-bench",
+    about = "Gasless session transfers on a local devnet, timed"
+)]
+struct Args {
+    /// Transfers per run.
+    #[arg(long, default_value_t = 200)]
+    transfers: usize,
+    /// Wallets sending at once in the last run.
+    #[arg(long, default_value_t = 8)]
+    wallets: usize,
 }
 
 /// Latencies of one run and how long it took in all.
@@ -214,9 +219,9 @@ fn machine() -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let transfers = flag(&args, "--transfers", 200)?;
-    let wallets = flag(&args, "--wallets", 8)?.max(1);
+    let args = <Args as clap::Parser>::parse();
+    let transfers = args.transfers;
+    let wallets = args.wallets.max(1);
     let stack = LocalStack::start().await?;
     println!(
         "load bench on {} (debug build, devnet {} on loopback)",

@@ -14,8 +14,8 @@ use chipi_session::{
 };
 use starknet_core::types::Felt;
 
-use super::settings::GasBackend;
-use super::settings::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
+use super::gas::GasBackend;
+use super::gas::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
 use super::{lock, WalletService};
 use crate::error::AppError;
 use crate::host::Confirmation;

@@ -3,20 +3,16 @@
 use std::sync::Arc;
 
 use chipi_session::{
-    format_amount, parse_address, parse_amount, parse_felt, parse_selector, PolicySpec,
-    RegisterParams, SessionError, SessionKeyData, SessionManager, SessionState, TypedData,
-    UnlockedOwner,
+    parse_address, parse_amount, parse_felt, parse_selector, PolicySpec, RegisterParams,
+    SessionError, SessionKeyData, SessionManager, SessionState, TypedData, UnlockedOwner,
 };
-use starknet_core::types::{Call, Felt};
+use starknet_core::types::Felt;
 
 use super::{blocking, hex, WalletService};
 use crate::error::AppError;
 use crate::host::Confirmation;
 use crate::pin::Pin;
-use crate::prefs::ActivityEntry;
-use crate::views::{
-    ActivityKind, ActivityStatus, CallInput, FeeQuote, SessionInfo, SessionRequest, TxResult,
-};
+use crate::views::{ActivityKind, ActivityStatus, SessionInfo, SessionRequest};
 
 impl WalletService {
     /// The session card.
@@ -207,187 +203,8 @@ impl WalletService {
         Ok(url)
     }
 
-    fn explorer(&self, hash: Felt) -> Option<String> {
+    pub(super) fn explorer(&self, hash: Felt) -> Option<String> {
         super::explorer_page(&self.prefs.get().network, hash)
-    }
-
-    async fn run(
-        &self,
-        kind: ActivityKind,
-        summary: String,
-        calls: Vec<Call>,
-        max_fee: Option<u128>,
-        detail: Option<(String, String, Felt)>,
-    ) -> Result<TxResult, AppError> {
-        let manager = self.manager()?;
-        if !self.is_unlocked() {
-            return Err(AppError::Locked(
-                "unlock the wallet with its PIN first".into(),
-            ));
-        }
-        // The hash is recorded as pending the moment the sponsor returns it, so a stop before
-        // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
-        let (token, amount, counterparty) = detail.map_or((None, None, None), |(t, a, to)| {
-            (Some(t), Some(a), Some(to))
-        });
-        let pending = |hash: Felt| {
-            let _ = self.record(ActivityEntry {
-                at: self.clock.now(),
-                kind,
-                summary: summary.clone(),
-                transaction_hash: Some(hash),
-                status: ActivityStatus::Pending,
-                token: token.clone(),
-                amount: amount.clone(),
-                counterparty,
-            });
-        };
-        match manager.execute_paying(calls, None, max_fee, &pending).await {
-            Ok(done) => {
-                self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
-                Ok(TxResult {
-                    transaction_hash: hex(done.transaction_hash),
-                    remaining_calls: done.remaining_calls,
-                    explorer_url: self.explorer(done.transaction_hash),
-                })
-            }
-            Err(e) => {
-                match &e {
-                    // Sent, outcome not known yet: it stays pending and is settled later.
-                    SessionError::ReceiptTimeout { .. } => {}
-                    SessionError::Reverted {
-                        transaction_hash: Some(hash),
-                        ..
-                    }
-                    | SessionError::EffectMissing {
-                        transaction_hash: hash,
-                        ..
-                    } => self.settle(
-                        *hash,
-                        ActivityStatus::Failed,
-                        Some(format!("{summary}: {e}")),
-                    )?,
-                    SessionError::SpendingLimit {
-                        token,
-                        amount,
-                        limit,
-                        per,
-                    } => return Err(self.limit_in_units(*token, *amount, *limit, per)),
-                    SessionError::NoSpendingPolicy { contract } => {
-                        if let Ok(token) = self.prefs.get().network.token(&hex(*contract)) {
-                            return Err(AppError::SpendingLimit(format!(
-                                "this session has no limit for {}: it cannot send it",
-                                token.symbol
-                            )));
-                        }
-                    }
-                    _ => {}
-                }
-                Err(e.into())
-            }
-        }
-    }
-
-    /// A spending-limit refusal in whole units of the token whose limit it breaks, with its
-    /// symbol (the core's error has base units only).
-    fn limit_in_units(&self, token: Felt, amount: u128, limit: u128, per: &str) -> AppError {
-        let network = self.prefs.get().network;
-        let (symbol, decimals) = network.token(&hex(token)).map_or((String::new(), 18), |t| {
-            (format!(" {}", t.symbol), t.decimals)
-        });
-        let per = if per == "call" { "transfer" } else { "window" };
-        AppError::SpendingLimit(format!(
-            "{}{symbol} is over the session's limit: at most {}{symbol} per {per} now",
-            format_amount(amount, decimals),
-            format_amount(limit, decimals),
-        ))
-    }
-
-    /// `executeWithSession`: no prompt within the session's limits.
-    pub async fn execute(&self, calls: &[CallInput]) -> Result<TxResult, AppError> {
-        let calls = calls
-            .iter()
-            .map(|c| {
-                Ok(Call {
-                    to: parse_address(&c.contract_address)?,
-                    selector: parse_selector(&c.entrypoint)?,
-                    calldata: c
-                        .calldata
-                        .iter()
-                        .map(|f| parse_felt(f))
-                        .collect::<Result<Vec<_>, _>>()?,
-                })
-            })
-            .collect::<Result<Vec<_>, SessionError>>()?;
-        let n = calls.len();
-        self.run(
-            ActivityKind::Execute,
-            format!("{n} call(s)"),
-            calls,
-            None,
-            None,
-        )
-        .await
-    }
-
-    /// A gasless ERC-20 transfer of `amount` (decimal string) of `token` (symbol or address).
-    pub async fn transfer(
-        &self,
-        token: &str,
-        recipient: &str,
-        amount: &str,
-    ) -> Result<TxResult, AppError> {
-        self.transfer_paying(token, recipient, amount, None).await
-    }
-
-    /// [`Self::transfer`] after the user saw the fee [`Self::quote_transfer`] gave:
-    /// `accepted_fee` (whole units of the gas token) bounds the fee that may be signed, below
-    /// the settings' most; a paymaster asking more is refused before signing.
-    pub async fn transfer_paying(
-        &self,
-        token: &str,
-        recipient: &str,
-        amount: &str,
-        accepted_fee: Option<&str>,
-    ) -> Result<TxResult, AppError> {
-        let (call, symbol, to) = self.transfer_call(token, recipient, amount)?;
-        let max_fee = accepted_fee.map(|f| self.accepted_fee(f)).transpose()?;
-        self.run(
-            ActivityKind::Transfer,
-            format!("{amount} {symbol} to {to:#x}"),
-            vec![call],
-            max_fee,
-            Some((symbol, amount.trim().to_owned(), to)),
-        )
-        .await
-    }
-
-    /// What the transfer would cost with the current gas settings, before it is sent: nothing
-    /// when sponsored, the paymaster's fee in the gas token in the gasless mode.
-    pub async fn quote_transfer(
-        &self,
-        token: &str,
-        recipient: &str,
-        amount: &str,
-    ) -> Result<FeeQuote, AppError> {
-        let (call, _, _) = self.transfer_call(token, recipient, amount)?;
-        self.quote_calls(&[call]).await
-    }
-
-    /// The ERC-20 transfer call, checked locally: the token of the network, the address, the
-    /// amount within the token's decimals.
-    fn transfer_call(
-        &self,
-        token: &str,
-        recipient: &str,
-        amount: &str,
-    ) -> Result<(Call, String, Felt), AppError> {
-        let network = self.prefs.get().network;
-        let token = network.token(token)?.clone();
-        let to = parse_address(recipient)?;
-        let units = parse_amount(amount, token.decimals)?;
-        let call = chipi_session::session::registration::transfer_call(token.address, to, units);
-        Ok((call, token.symbol, to))
     }
 
     async fn revoke_with(

@@ -2,55 +2,17 @@
 //! Settings live in the preferences (one set per network, with that network's wallet and
 //! session); the keys they use live in the vault.
 
-use chipi_session::{format_amount, parse_amount, ExecutionFee, Network, SessionError};
+use chipi_session::Network;
 use starknet_core::types::Felt;
 use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
 
+use super::gas::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
 use super::{hex, lock, WalletService};
 use crate::error::AppError;
 use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
 use crate::pin::Pin;
-use crate::prefs::{GasMode, GasPrefs};
-use crate::views::{
-    mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,
-};
-
-/// Vault entry names of a network's secrets.
-pub(super) const PAYMASTER_API_KEY: &str = "paymaster-api-key";
-pub(super) const CHIPI_API_KEY: &str = "chipi-api-key";
-pub(super) const CHIPI_BEARER: &str = "chipi-bearer";
-
-/// How transactions reach the chain when a front end overrides the settings (the CLI's
-/// `--backend`); `Network` follows the settings.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub enum GasBackend {
-    /// As the network's settings say.
-    #[default]
-    Network,
-    /// The network's SNIP-29 sponsor; an error when the network has none.
-    Sponsor,
-    /// A direct INVOKE the account pays for.
-    Direct,
-    /// Chipi's hosted API, with its public API key and the user's bearer token.
-    ChipiApi {
-        /// The public API key (`pk_…`).
-        api_key: String,
-        /// The user's bearer token.
-        bearer: Option<String>,
-    },
-}
-
-impl std::fmt::Debug for GasBackend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Network => "Network",
-            Self::Sponsor => "Sponsor",
-            Self::Direct => "Direct",
-            Self::ChipiApi { .. } => "ChipiApi(…)",
-        })
-    }
-}
+use crate::views::{mask, GasInfo, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo};
 
 /// A chain id in words: its short string (`SN_MAIN`) when it is one, else hex.
 fn chain_words(id: Felt) -> String {
@@ -347,6 +309,7 @@ impl WalletService {
         choice: &NetworkChoice,
         pin: Option<&Pin>,
     ) -> Result<SettingsInfo, AppError> {
+        let _switching = self.switching.lock().await;
         let network = self.network_of(choice)?;
         self.confirm_moved_endpoints(&network, pin).await?;
         let seen = Self::check_node_chain(&network).await?;
@@ -465,157 +428,6 @@ impl WalletService {
             }
             _ => Ok(()),
         }
-    }
-
-    /// Saves the selected network's gas settings (the keys in the vault) and uses them from
-    /// now on. Checked first: the gas token and fee, a paymaster or the Chipi API where chosen.
-    pub fn save_gas(&self, input: &GasInput) -> Result<SettingsInfo, AppError> {
-        let prefs = self.prefs.get();
-        let network = &prefs.network;
-        let token = network.token(&input.gas_token)?;
-        parse_amount(&input.max_fee, token.decimals)?;
-        match input.mode {
-            GasMode::Paymaster if network.sponsor_url.is_none() => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no paymaster URL: set one with the network, or choose direct",
-                    network.name
-                )))
-            }
-            GasMode::ChipiApi if network.chipi_api_url.is_none() => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no Chipi API",
-                    network.name
-                )))
-            }
-            _ => {}
-        }
-        let entry = |what: &str| network_secret_entry(&network.name, what);
-        for (what, value) in [
-            (PAYMASTER_API_KEY, &input.paymaster_api_key),
-            (CHIPI_API_KEY, &input.chipi_api_key),
-            (CHIPI_BEARER, &input.chipi_bearer),
-        ] {
-            match value.as_ref().map(|v| v.expose().trim()) {
-                None => {}
-                Some("") => self.vault.delete(&entry(what))?,
-                Some(key) if key.len() > 512 || key.chars().any(char::is_control) => {
-                    return Err(AppError::InvalidInput(format!("{what}: not a key")))
-                }
-                Some(key) => self.vault.put(&entry(what), key)?,
-            }
-        }
-        if input.mode == GasMode::ChipiApi && self.vault.get(&entry(CHIPI_API_KEY))?.is_none() {
-            return Err(AppError::InvalidInput(
-                "the Chipi API needs its public API key".into(),
-            ));
-        }
-        let gas = GasPrefs {
-            mode: input.mode,
-            fee_mode: input.fee_mode,
-            gas_token: token.symbol.clone(),
-            max_fee: input.max_fee.trim().to_owned(),
-            ..prefs.gas.clone()
-        };
-        self.prefs.update(|p| p.gas = gas)?;
-        // The wallet stays loaded (its session key open): only the way out changes.
-        if let Some(manager) = self.current() {
-            manager.set_backend(self.backend_for(&self.prefs.get())?);
-        }
-        self.settings()
-    }
-
-    /// Sets the command that prints a fresh Chipi bearer token on the selected network
-    /// (`program arg…`, run without a shell), for the Chipi API at `for_url` only (the built-in
-    /// profile's API when `None`: never a URL the preferences hold, which a page could have
-    /// set). For hosts only (the app takes them from `CHIPI_BEARER_COMMAND` and
-    /// `CHIPI_BEARER_URL` at start): a command is never accepted over IPC.
-    pub fn set_bearer_command(
-        &self,
-        command: Option<String>,
-        for_url: Option<String>,
-    ) -> Result<(), AppError> {
-        let command = command.filter(|c| !c.trim().is_empty());
-        let prefs = self.prefs.get();
-        let url = command.as_ref().and_then(|_| {
-            for_url.map(|u| u.trim().to_owned()).or_else(|| {
-                Network::profile(&prefs.network.name)
-                    .ok()
-                    .and_then(|n| n.chipi_api_url)
-            })
-        });
-        if prefs.gas.bearer_command == command && prefs.gas.bearer_command_url == url {
-            return Ok(());
-        }
-        self.prefs.update(|p| {
-            p.gas.bearer_command = command;
-            p.gas.bearer_command_url = url;
-        })?;
-        if let Some(manager) = self.current() {
-            manager.set_backend(self.backend_for(&self.prefs.get())?);
-        }
-        Ok(())
-    }
-
-    /// The fee an execution of `calls` will cost with the current settings, asked of the
-    /// paymaster in the gasless mode (nothing is signed); checked against the most accepted.
-    pub(super) async fn quote_calls(
-        &self,
-        calls: &[starknet_core::types::Call],
-    ) -> Result<FeeQuote, AppError> {
-        let prefs = self.prefs.get();
-        let manager = self.manager()?;
-        let quoted = manager
-            .backend()
-            .quote(manager.wallet().address, calls)
-            .await?;
-        let settings_token = prefs.network.token(&prefs.gas.gas_token)?.clone();
-        let quote = |mode: &str, symbol: &str, amount: String| FeeQuote {
-            mode: mode.into(),
-            token: symbol.to_owned(),
-            amount,
-            max_fee: prefs.gas.max_fee.clone(),
-        };
-        let (gas_token, fee) = match quoted {
-            ExecutionFee::Sponsored => {
-                return Ok(quote("sponsored", &settings_token.symbol, "0".into()))
-            }
-            ExecutionFee::AccountPaysGas => {
-                return Ok(quote("direct", &settings_token.symbol, "0".into()))
-            }
-            ExecutionFee::InToken { token, amount } => (token, amount),
-        };
-        let token = prefs.network.token(&format!("{gas_token:#x}"))?.clone();
-        let max = parse_amount(&prefs.gas.max_fee, token.decimals)?;
-        if fee > max {
-            return Err(SessionError::InvalidConfig(format!(
-                "the paymaster asks {} {}, more than the {} {} the settings accept",
-                format_amount(fee, token.decimals),
-                token.symbol,
-                prefs.gas.max_fee,
-                token.symbol
-            ))
-            .into());
-        }
-        Ok(quote(
-            "gasless",
-            &token.symbol,
-            format_amount(fee, token.decimals),
-        ))
-    }
-
-    /// A fee the user accepted (whole units of the gas token), in base units, checked to be
-    /// within the settings' most.
-    pub(super) fn accepted_fee(&self, fee: &str) -> Result<u128, AppError> {
-        let prefs = self.prefs.get();
-        let token = prefs.network.token(&prefs.gas.gas_token)?;
-        let fee = parse_amount(fee, token.decimals)?;
-        if fee > parse_amount(&prefs.gas.max_fee, token.decimals)? {
-            return Err(AppError::InvalidInput(format!(
-                "a fee above the {} {} the settings accept",
-                prefs.gas.max_fee, token.symbol
-            )));
-        }
-        Ok(fee)
     }
 }
 

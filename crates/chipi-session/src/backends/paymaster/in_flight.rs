@@ -110,3 +110,76 @@ impl InFlight {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::paymaster::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_unsettled_execution_reads_back_as_written() {
+        let chain_id = Felt::from(0x534e5f5345504f4c4941_u128);
+        let account = Felt::from(0xacc_u64);
+        let outside_execution = OutsideExecution {
+            caller: Felt::from(0xca11_u64),
+            nonce: Felt::from(99u8),
+            execute_after: 10,
+            execute_before: 4000,
+            calls: vec![Call {
+                to: Felt::from(0x70_u64),
+                selector: crate::entrypoint::selector("transfer"),
+                calldata: vec![Felt::ONE, Felt::TWO, Felt::ZERO],
+            }],
+        };
+        let written = InFlight {
+            account,
+            calls: outside_execution.calls.clone(),
+            built: BuiltInvoke {
+                typed_data: outside_execution.to_typed_data(chain_id),
+                message_hash: outside_execution.message_hash(account, chain_id),
+                outside_execution,
+            },
+            signature: vec![Felt::ONE, Felt::TWO, Felt::THREE, Felt::from(4000u64)],
+        };
+        let read = InFlight::from_json(&written.to_json(), chain_id).expect("reads back");
+        assert_eq!(read.account, account);
+        assert_eq!(read.calls, written.calls);
+        assert_eq!(read.signature, written.signature);
+        assert_eq!(read.built.message_hash, written.built.message_hash);
+        assert_eq!(read.built.outside_execution.nonce, Felt::from(99u8));
+        let mut damaged = written.to_json();
+        damaged["typed_data"]["message"] = json!(1);
+        assert!(InFlight::from_json(&damaged, chain_id).is_none());
+        let mut other_calls = written.to_json();
+        other_calls["calls"][0]["to"] = json!("0x71");
+        assert!(
+            InFlight::from_json(&other_calls, chain_id).is_none(),
+            "calls that are not the signed ones"
+        );
+        assert!(InFlight::from_json(&json!({"account": "0x1"}), chain_id).is_none());
+
+        // Read back by a client: kept as it was; an entry that does not parse is dropped from
+        // the journal at once.
+        let writes = Arc::new(Mutex::new(Vec::new()));
+        let journal = {
+            let writes = writes.clone();
+            Journal(Arc::new(move |value: Option<&Value>| {
+                lock(&writes).push(value.cloned());
+                Ok(())
+            }))
+        };
+        let client = |unsettled: &Value| {
+            PaymasterClient::new("http://127.0.0.1:9/rpc", "http://127.0.0.1:9/rpc", chain_id)
+                .with_journal(journal.clone(), Some(unsettled))
+        };
+        let restored = client(&written.to_json());
+        assert!(restored.ledger.is_unsettled());
+        assert!(lock(&writes).is_empty(), "nothing to write");
+        let dropped = client(&damaged);
+        assert!(!dropped.ledger.is_unsettled());
+        assert_eq!(*lock(&writes), vec![None]);
+        dropped.settled();
+        assert_eq!(lock(&writes).len(), 1, "nothing kept: nothing written");
+    }
+}

@@ -16,7 +16,14 @@
 //! it can still run (the same calls are re-sent with the same signature; other calls wait), or
 //! whether it expired.
 
+mod fee;
 pub(crate) mod in_flight;
+mod rpc;
+mod types;
+
+use fee::{set_fee_amount, with_margin};
+use rpc::invoke_params;
+pub use types::{AccountDeployment, ApiKey, BuiltInvoke, Relayed, SupportedToken};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -62,34 +69,6 @@ pub fn deployment_authorization(chain_id: Felt, address: Felt) -> Felt {
     starknet_crypto::poseidon_hash_many(&[TAG, chain_id, address])
 }
 
-/// A paymaster API key; never printed.
-#[derive(Clone)]
-pub struct ApiKey(zeroize::Zeroizing<String>);
-
-impl ApiKey {
-    /// Wraps `key`.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(zeroize::Zeroizing::new(key.into()))
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
-/// A token a paymaster takes fees in (`paymaster_getSupportedTokens`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupportedToken {
-    /// The ERC-20.
-    pub address: Felt,
-    /// Its decimals.
-    pub decimals: u8,
-    /// One whole token in fri (10^-18 STRK).
-    pub price_in_strk: u128,
-}
-
 /// A paymaster endpoint, for one network.
 #[derive(Debug, Clone)]
 pub struct PaymasterClient {
@@ -110,154 +89,10 @@ pub struct PaymasterClient {
     ledger: Ledger,
 }
 
-/// The outside execution a paymaster built for the user to sign.
-#[derive(Debug, Clone)]
-pub struct BuiltInvoke {
-    /// The typed data as the paymaster returned it (sent back unchanged but for a raised fee
-    /// call).
-    pub typed_data: Value,
-    /// The same, parsed and checked against the calls asked for.
-    pub outside_execution: OutsideExecution,
-    /// Its SNIP-12 hash for the user's account: what the user signs.
-    pub message_hash: Felt,
-}
-
-/// What `paymaster_executeTransaction` answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Relayed {
-    /// The paymaster's id for this request, when it gives one other than `0x0` (the public
-    /// server never does).
-    pub tracking_id: Option<Felt>,
-    /// The relayer's transaction: what is followed on the node.
-    pub transaction_hash: Felt,
-}
-
-impl From<ExecuteAnswer> for Relayed {
-    fn from(answer: ExecuteAnswer) -> Self {
-        Self {
-            tracking_id: answer.tracking_id.filter(|id| *id != Felt::ZERO),
-            transaction_hash: answer.transaction_hash,
-        }
-    }
-}
-
-/// Data to deploy an account (`ACCOUNT_DEPLOYMENT_DATA`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountDeployment {
-    /// The counterfactual address.
-    pub address: Felt,
-    /// The account class.
-    pub class_hash: Felt,
-    /// Deployment salt.
-    pub salt: Felt,
-    /// Constructor calldata.
-    pub calldata: Vec<Felt>,
-}
-
-impl AccountDeployment {
-    /// The spec's shape.
-    pub fn to_wire(&self) -> DeploymentData {
-        DeploymentData {
-            address: self.address,
-            class_hash: self.class_hash,
-            salt: self.salt,
-            calldata: self.calldata.clone(),
-            version: 1,
-            sigdata: None,
-        }
-    }
-
-    /// The JSON shape of the spec.
-    pub fn to_json(&self) -> Value {
-        serde_json::to_value(self.to_wire()).unwrap_or_default()
-    }
-}
-
-impl From<DeploymentData> for AccountDeployment {
-    fn from(data: DeploymentData) -> Self {
-        Self {
-            address: data.address,
-            class_hash: data.class_hash,
-            salt: data.salt,
-            calldata: data.calldata,
-        }
-    }
-}
-
-impl FeeMode {
-    /// The paymaster's `fee_mode` (no tip: the relayer picks it, and the user's fee covers it).
-    pub fn to_wire(self) -> WireFeeMode {
-        match self {
-            FeeMode::Sponsored => WireFeeMode::Sponsored { tip: None },
-            FeeMode::Gasless { gas_token, .. } => WireFeeMode::Default {
-                gas_token,
-                tip: None,
-            },
-        }
-    }
-}
-
-fn wire_calls(calls: &[Call]) -> Vec<WireCall> {
-    calls.iter().map(WireCall::from).collect()
-}
-
-fn invoke_params(
-    account: Felt,
-    calls: &[Call],
-    fee: FeeMode,
-    time_bounds: Option<TimeBounds>,
-) -> TransactionParams<UserTransaction> {
-    TransactionParams {
-        transaction: UserTransaction::Invoke {
-            invoke: UserInvoke {
-                user_address: account,
-                calls: wire_calls(calls),
-            },
-        },
-        parameters: ExecutionParameters::new(fee.to_wire(), time_bounds),
-    }
-}
-
 fn felt_to_u128(value: Felt, what: &str) -> Result<u128, SessionError> {
     value
         .try_into()
         .map_err(|_| SessionError::InvalidResponse(format!("paymaster: {what} out of range")))
-}
-
-/// `amount` raised by `percent` (100 = unchanged), rounded up.
-fn with_margin(amount: u128, percent: u32) -> u128 {
-    amount
-        .saturating_mul(u128::from(percent))
-        .div_ceil(100)
-        .max(amount)
-}
-
-/// Whether a JSON-RPC error from a paymaster is about its API key: HTTP 200 with code 163 and
-/// a reason naming the key (the public server's answer to a missing or wrong key).
-fn names_the_api_key(code: i64, data: Option<&Value>) -> bool {
-    code == 163
-        && data
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase)
-            .is_some_and(|reason| reason.contains("api-key") || reason.contains("api key"))
-}
-
-/// Sets the amount of the last call's `[recipient, low, high]` calldata in `typed_data`
-/// (SNIP-9 v2 names: `message.Calls[-1].Calldata`), as the server reads it back at execute.
-fn set_fee_amount(typed_data: &mut Value, amount: u128) -> Option<()> {
-    let calldata = typed_data
-        .get_mut("message")?
-        .get_mut("Calls")?
-        .as_array_mut()?
-        .last_mut()?
-        .get_mut("Calldata")?
-        .as_array_mut()?;
-    if calldata.len() != 3 {
-        return None;
-    }
-    calldata[1] = Value::String(format!("{amount:#x}"));
-    calldata[2] = Value::String("0x0".into());
-    Some(())
 }
 
 impl PaymasterClient {
@@ -357,65 +192,6 @@ impl PaymasterClient {
     /// HTTP requests made so far.
     pub fn round_trips(&self) -> u64 {
         self.round_trips.load(Ordering::Relaxed)
-    }
-
-    async fn call<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: Option<P>,
-    ) -> Result<R, SessionError> {
-        self.call_with(method, params, None).await
-    }
-
-    /// One JSON-RPC request (params by name, or none), with one more header.
-    async fn call_with<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: Option<P>,
-        header: Option<(&str, &str)>,
-    ) -> Result<R, SessionError> {
-        let body = Request {
-            jsonrpc: "2.0",
-            id: 1,
-            method,
-            params,
-        };
-        self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let mut request = self.http.post(&self.url).json(&body);
-        if let Some(key) = &self.api_key {
-            request = request.header(API_KEY_HEADER, key.0.as_str());
-        }
-        if let Some((name, value)) = header {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.map_err(|e| SessionError::Network {
-            context: format!("paymaster {method}"),
-            source: e.without_url(),
-        })?;
-        if matches!(response.status().as_u16(), 401 | 403) {
-            return Err(SessionError::PaymasterApiKey {
-                key_sent: self.api_key.is_some(),
-            });
-        }
-        let body = read_rpc_answer(response, "paymaster", MAX_SERVICE_RESPONSE_BYTES).await?;
-        let answer: Response<R> = serde_json::from_slice(&body)
-            .map_err(|e| SessionError::InvalidResponse(format!("paymaster {method}: {e}")))?;
-        if let Some(error) = answer.error {
-            if names_the_api_key(error.code, error.data.as_ref()) {
-                return Err(SessionError::PaymasterApiKey {
-                    key_sent: self.api_key.is_some(),
-                });
-            }
-            return Err(SessionError::Paymaster {
-                code: error.code,
-                message: error.message,
-                data: error.data.as_ref().map(Value::to_string),
-                signed_valid_for: None,
-            });
-        }
-        answer
-            .result
-            .ok_or_else(|| SessionError::InvalidResponse(format!("paymaster {method}: no result")))
     }
 
     /// `paymaster_getSupportedTokens`.
@@ -555,19 +331,6 @@ impl PaymasterClient {
         })
     }
 
-    /// The amount the fee call of a checked default-mode build is raised to: the server's
-    /// amount plus the validation margin, at most the accepted fee; `None` when there is no fee
-    /// call or nothing to raise.
-    fn raised_fee(&self, built: &OutsideExecution, asked: usize, fee: FeeMode) -> Option<u128> {
-        let FeeMode::Gasless { max_fee, .. } = fee else {
-            return None;
-        };
-        let fee_call = built.calls.get(asked)?;
-        let amount: u128 = fee_call.calldata.get(1)?.to_owned().try_into().ok()?;
-        let raised = with_margin(amount, self.validation_margin_percent).min(max_fee);
-        (raised > amount).then_some(raised)
-    }
-
     /// Builds, checks, signs with `sign` and relays `calls` from `account`. With `tracked`
     /// (session executions), the signed execution is remembered until [`Self::settled`], and a
     /// retry of calls whose earlier attempt is still unsettled re-sends that attempt instead of
@@ -697,151 +460,4 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_fee_call_is_raised_by_the_margin_within_the_accepted_fee() {
-        assert_eq!(with_margin(1000, 160), 1600);
-        assert_eq!(with_margin(1001, 160), 1602, "rounded up");
-        assert_eq!(with_margin(1000, 100), 1000);
-        assert_eq!(with_margin(u128::MAX, 160), u128::MAX, "never wraps");
-        let client = PaymasterClient::new(
-            "http://127.0.0.1:9/rpc",
-            "http://127.0.0.1:9/rpc",
-            Felt::ONE,
-        )
-        .with_validation_margin(150);
-        let token = Felt::from(0x70c_u64);
-        let caller = Felt::from(0xca11_u64);
-        let built = OutsideExecution {
-            caller,
-            nonce: Felt::ONE,
-            execute_after: 0,
-            execute_before: 10,
-            calls: vec![
-                crate::session::registration::transfer_call(token, Felt::TWO, 5),
-                crate::session::registration::transfer_call(token, caller, 1000),
-            ],
-        };
-        let paying = |max_fee| FeeMode::Gasless {
-            gas_token: token,
-            max_fee,
-        };
-        assert_eq!(client.raised_fee(&built, 1, paying(10_000)), Some(1500));
-        assert_eq!(
-            client.raised_fee(&built, 1, paying(1200)),
-            Some(1200),
-            "never above the fee the user accepted"
-        );
-        assert_eq!(client.raised_fee(&built, 1, paying(1000)), None);
-        assert_eq!(client.raised_fee(&built, 1, FeeMode::Sponsored), None);
-        assert_eq!(
-            client.raised_fee(&built, 2, paying(10_000)),
-            None,
-            "no fee call"
-        );
-
-        let mut typed = built.to_typed_data(Felt::ONE);
-        set_fee_amount(&mut typed, 1500).unwrap();
-        let read =
-            OutsideExecution::from_typed_data(&TypedData::from_json(&typed.to_string()).unwrap())
-                .unwrap();
-        assert_eq!(
-            read.calls[1].calldata,
-            vec![caller, Felt::from(1500u16), Felt::ZERO]
-        );
-        assert_eq!(
-            read.calls[0], built.calls[0],
-            "the user's call is untouched"
-        );
-    }
-
-    #[test]
-    fn a_163_naming_the_api_key_is_a_key_problem() {
-        assert!(names_the_api_key(
-            163,
-            Some(&json!("x-paymaster-api-key is invalid"))
-        ));
-        assert!(names_the_api_key(163, Some(&json!("Invalid API key"))));
-        assert!(!names_the_api_key(
-            163,
-            Some(&json!("service not available"))
-        ));
-        assert!(!names_the_api_key(
-            156,
-            Some(&json!("x-paymaster-api-key is invalid"))
-        ));
-        assert!(!names_the_api_key(163, None));
-    }
-
-    #[test]
-    fn an_unsettled_execution_reads_back_as_written() {
-        let chain_id = Felt::from(0x534e5f5345504f4c4941_u128);
-        let account = Felt::from(0xacc_u64);
-        let outside_execution = OutsideExecution {
-            caller: Felt::from(0xca11_u64),
-            nonce: Felt::from(99u8),
-            execute_after: 10,
-            execute_before: 4000,
-            calls: vec![Call {
-                to: Felt::from(0x70_u64),
-                selector: crate::entrypoint::selector("transfer"),
-                calldata: vec![Felt::ONE, Felt::TWO, Felt::ZERO],
-            }],
-        };
-        let written = InFlight {
-            account,
-            calls: outside_execution.calls.clone(),
-            built: BuiltInvoke {
-                typed_data: outside_execution.to_typed_data(chain_id),
-                message_hash: outside_execution.message_hash(account, chain_id),
-                outside_execution,
-            },
-            signature: vec![Felt::ONE, Felt::TWO, Felt::THREE, Felt::from(4000u64)],
-        };
-        let read = InFlight::from_json(&written.to_json(), chain_id).expect("reads back");
-        assert_eq!(read.account, account);
-        assert_eq!(read.calls, written.calls);
-        assert_eq!(read.signature, written.signature);
-        assert_eq!(read.built.message_hash, written.built.message_hash);
-        assert_eq!(read.built.outside_execution.nonce, Felt::from(99u8));
-        let mut damaged = written.to_json();
-        damaged["typed_data"]["message"] = json!(1);
-        assert!(InFlight::from_json(&damaged, chain_id).is_none());
-        let mut other_calls = written.to_json();
-        other_calls["calls"][0]["to"] = json!("0x71");
-        assert!(
-            InFlight::from_json(&other_calls, chain_id).is_none(),
-            "calls that are not the signed ones"
-        );
-        assert!(InFlight::from_json(&json!({"account": "0x1"}), chain_id).is_none());
-
-        // Read back by a client: kept as it was; an entry that does not parse is dropped from
-        // the journal at once.
-        let writes = Arc::new(Mutex::new(Vec::new()));
-        let journal = {
-            let writes = writes.clone();
-            Journal(Arc::new(move |value: Option<&Value>| {
-                lock(&writes).push(value.cloned());
-                Ok(())
-            }))
-        };
-        let client = |unsettled: &Value| {
-            PaymasterClient::new("http://127.0.0.1:9/rpc", "http://127.0.0.1:9/rpc", chain_id)
-                .with_journal(journal.clone(), Some(unsettled))
-        };
-        let restored = client(&written.to_json());
-        assert!(restored.ledger.is_unsettled());
-        assert!(lock(&writes).is_empty(), "nothing to write");
-        let dropped = client(&damaged);
-        assert!(!dropped.ledger.is_unsettled());
-        assert_eq!(*lock(&writes), vec![None]);
-        dropped.settled();
-        assert_eq!(lock(&writes).len(), 1, "nothing kept: nothing written");
-    }
 }
