@@ -60,6 +60,19 @@ impl WalletService {
             .open_owner_as(&manager, pin, Confirmation::UpgradeAccount)
             .await?;
         let outcome = manager.upgrade_account(target, &owner).await;
+        // The chain decides what the wallet keeps: a failure after the class was replaced (the
+        // second transaction, a receipt that did not come) still leaves the account on v33.
+        let upgraded = match &outcome {
+            Ok(_) => true,
+            Err(_) => self
+                .prefs
+                .get()
+                .network
+                .node()
+                .class_hash_at(manager.wallet().address)
+                .await
+                .is_ok_and(|class| class == Some(target)),
+        };
         let (summary, status, hash) = match &outcome {
             Ok(hash) => (
                 "account upgraded to CHIPI v33".to_owned(),
@@ -73,14 +86,16 @@ impl WalletService {
             ),
         };
         self.note(ActivityKind::Upgrade, summary, hash, status)?;
+        if upgraded {
+            self.prefs.update(|p| {
+                if let Some(w) = p.wallet.as_mut() {
+                    w.class_hash = target;
+                    w.probed_layout = None;
+                }
+            })?;
+            self.reload()?;
+        }
         outcome?;
-        self.prefs.update(|p| {
-            if let Some(w) = p.wallet.as_mut() {
-                w.class_hash = target;
-                w.probed_layout = None;
-            }
-        })?;
-        self.reload()?;
         self.wallet_info()
     }
 

@@ -132,7 +132,15 @@ impl SessionManager {
         }
         self.check_owner(owner)?;
         let address = self.wallet.address;
-        let live = self.record().filter(|r| r.registered && !r.revoked);
+        // A registration still on its way could land after the upgrade, as a session without
+        // policies: it settles first. Any other key of this device is revoked with the upgrade
+        // (registered or not: revoking a key the chain does not know changes nothing).
+        if self.record().is_some_and(|r| r.registering.is_some()) {
+            return Err(SessionError::InvalidSessionParams(
+                "a session registration is pending: wait until it is settled, then upgrade".into(),
+            ));
+        }
+        let live = self.record().filter(|r| !r.revoked);
         let mut calls: Vec<_> = live
             .iter()
             .map(|r| revoke_session_call(address, r.public_key))
