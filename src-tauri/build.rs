@@ -39,6 +39,9 @@ const COMMANDS: &[&str] = &[
     "disable_biometrics",
     "is_deployed",
     "deploy_wallet",
+    "set_log_level",
+    "get_diagnostics",
+    "open_logs_folder",
 ];
 
 fn main() {

@@ -10,7 +10,8 @@ use chipi_session::session::state::SessionState;
 use chipi_session::wallet_type::READY_CLASS_HASH;
 use chipi_session::{
     Clock, DirectBackend, ManagerConfig, ManualClock, NoStore, NodeClient, PaymasterClient,
-    PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, UnlockedOwner, Wallet,
+    PolicySpec, RegisterParams, SecretKey, SessionError, SessionManager, SessionRecord,
+    SessionStore, UncheckedPolicies, UnlockedOwner, Wallet,
 };
 use devnet_harness::{Devnet, STRK};
 use local_stack::LocalStack;
@@ -983,4 +984,95 @@ async fn a_registration_the_node_never_saw_is_settled_after_its_deadline() {
         .await
         .expect("register");
     assert_eq!(view.state, SessionState::Active);
+}
+
+/// The last record a manager saved.
+#[derive(Default)]
+struct LastSaved(Mutex<Option<SessionRecord>>);
+
+impl SessionStore for LastSaved {
+    fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
+        *self.0.lock().unwrap() = record.cloned();
+        Ok(())
+    }
+}
+
+/// Spending limits a registration set and that were not read back (on a class whose execute
+/// swallows a failed `set_spending_policy`, CHIPI v33: the app stopped, or the node failed,
+/// between the receipt and the read) are read before the session signs anything: one that is
+/// not on chain as registered refuses every transfer and every message (`PolicyNotSet`, nothing
+/// sent or signed); read back
+/// as registered, they are forgotten from the record and the transfer goes.
+#[tokio::test]
+async fn limits_not_read_back_after_a_registration_hold_every_signing() {
+    let f = fixture().await;
+    let (registered, paymaster) = active_session(&f).await;
+    let address = registered.wallet().address;
+    let record = registered.record().unwrap();
+    assert_eq!(
+        record.unchecked_policies, None,
+        "our class reverts a failed policy: nothing left to read"
+    );
+    let on_chain = transfers_only(4, 8).spending_policies[0];
+    let erin = SecretKey::generate().unwrap().public_key();
+    let with_unchecked = |policy: PolicySpec| {
+        let store = Arc::new(LastSaved::default());
+        let manager = SessionManager::new(
+            registered.wallet().clone(),
+            NodeClient::new(f.node.rpc_url().to_string()),
+            Arc::new(paymaster.clone()),
+            f.clock.clone(),
+            store.clone(),
+            ManagerConfig::default(),
+            Some(SessionRecord {
+                unchecked_policies: Some(UncheckedPolicies {
+                    registration: Felt::from(0x5e7_u16),
+                    policies: vec![policy],
+                }),
+                ..record.clone()
+            }),
+        );
+        (manager, store)
+    };
+
+    // The chain holds 5 STRK a call, the registration asked 6: missing.
+    let before = (f.relayer_nonce().await, paymaster.round_trips());
+    let (manager, store) = with_unchecked(PolicySpec {
+        max_per_call: 6 * STRK_UNIT,
+        ..on_chain
+    });
+    let refused = manager.transfer(STRK, erin, 1, Some(PIN)).await;
+    assert!(
+        matches!(refused, Err(SessionError::PolicyNotSet { token }) if token == STRK),
+        "{refused:?}"
+    );
+    sent_nothing(&f, &paymaster, before).await;
+    assert_eq!(f.balance(erin).await, 0);
+    assert!(
+        store.0.lock().unwrap().is_none(),
+        "nothing saved: still unchecked"
+    );
+    let again = manager.transfer(STRK, erin, 1, Some(PIN)).await;
+    assert!(
+        matches!(again, Err(SessionError::PolicyNotSet { .. })),
+        "refused every time: {again:?}"
+    );
+    // Nor is a message signed with it.
+    let signed = manager.sign_with_session(Felt::from(7u8), Some(PIN));
+    assert!(
+        matches!(signed, Err(SessionError::PolicyNotSet { token }) if token == STRK),
+        "{signed:?}"
+    );
+
+    // As registered: read back, forgotten, and the transfer goes.
+    let (manager, store) = with_unchecked(on_chain);
+    manager
+        .transfer(STRK, erin, 1, Some(PIN))
+        .await
+        .expect("limits read back");
+    assert_eq!(f.balance(erin).await, 1);
+    let saved = store.0.lock().unwrap().clone().expect("saved");
+    assert_eq!(saved.unchecked_policies, None);
+    assert_eq!(saved.public_key, record.public_key);
+    assert_ne!(f.balance(address).await, 0);
 }

@@ -63,6 +63,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::wallet::disable_biometrics,
             commands::wallet::is_deployed,
             commands::wallet::deploy_wallet,
+            commands::about::set_log_level,
+            commands::about::get_diagnostics,
+            commands::about::open_logs_folder,
         ])
         .events(collect_events![SessionChanged])
         // The rules on secrets, from the core: the UI reads the same numbers.
@@ -163,6 +166,11 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The log first, at the default level until the preferences are read.
+            let log_dir = app.path().app_log_dir()?;
+            if let Err(e) = wallet_service::logs::Logs::start(&log_dir, Default::default()) {
+                eprintln!("chipi-wallet: no log file in {}: {e}", log_dir.display());
+            }
             let handle = app.handle().clone();
             let identifier = app.config().identifier.clone();
             let vault: Arc<dyn SecretVault> = Arc::new(KeyringVault::new(identifier.clone()));
@@ -178,6 +186,10 @@ pub fn run() {
                 biometrics,
                 Arc::new(SystemClock),
             )?;
+            if let Some(logs) = wallet_service::logs::Logs::get() {
+                logs.set_level(wallet.settings().map(|s| s.log_level).unwrap_or_default());
+            }
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "the app started");
             if !host_names_the_network() {
                 wallet.ask_for_network();
             }
@@ -231,7 +243,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 35, "{commands:?}");
+        assert_eq!(commands.len(), 38, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

@@ -363,7 +363,8 @@ async fn revoke_and_clear_under_every_fault() {
 /// the direct path: the same transfer is refused (`AlreadyExecuted`), not signed again. Then
 /// the direct path's own faults at the node: refused at the door (503), a server error, no
 /// answer: `Network`, nothing sent (the account's nonce unchanged), and the same transfer
-/// again goes once; the answer lost after it ran: the same transfer is not sent again.
+/// again goes once; the answer lost after it ran, or its receipt unreadable after an answer:
+/// the same transfer is not sent again.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
     let rig = Rig::new().await;
@@ -435,4 +436,29 @@ async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
     );
     assert_eq!(rig.balance(recipient).await, UNIT, "once");
     assert_eq!(nonce().await, before + Felt::ONE);
+
+    // The node takes it and answers, then its receipt cannot be read: the answered transaction
+    // stays written down with its hash until a receipt settles it, so the same transfer asked
+    // again is not sent again.
+    let recipient = Felt::from(0xfe_0000_u64);
+    let before = nonce().await;
+    rig.node
+        .set_for("starknet_getTransactionReceipt", Fault::Down);
+    assert_eq!(ui.kind("transfer", body(recipient)).await, "Network");
+    rig.node.clear();
+    assert_eq!(rig.balance(recipient).await, UNIT, "it ran");
+    let again = ui.call("transfer", body(recipient)).await.unwrap_err();
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("executed after all"),
+        "{again}"
+    );
+    assert_eq!(rig.balance(recipient).await, UNIT, "once");
+    assert_eq!(nonce().await, before + Felt::ONE);
+    // Settled: the next transfer goes.
+    let next = Felt::from(0xff_0000_u64);
+    ui.ok("transfer", body(next)).await;
+    assert_eq!(rig.balance(next).await, UNIT);
 }

@@ -16,6 +16,7 @@ use starknet_core::types::Felt;
 use tauri::test::{mock_builder, mock_context, noop_assets};
 use wallet_service::host::select;
 use wallet_service::keychain::{owner_key_entry, session_key_entry, KeyringVault};
+use wallet_service::logs::{LogLevel, Logs, LOG_FILE};
 use wallet_service::SecretVault;
 
 mod common;
@@ -27,6 +28,8 @@ const PIN: &str = "pin-Ipc#9";
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_over_ipc_on_a_real_node() {
     let fx = Fixture::new().await;
+    // The app's log, at its most verbose for the whole flow.
+    let logs = Logs::start(&fx.dir.path().join("logs"), LogLevel::Trace).expect("the log starts");
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
 
@@ -132,6 +135,7 @@ async fn every_command_over_ipc_on_a_real_node() {
         .await;
     assert_eq!(sent["remainingCalls"], 4);
     assert!(sent["transactionHash"].as_str().unwrap().starts_with("0x"));
+    let first_transfer = Felt::from_hex(sent["transactionHash"].as_str().unwrap()).unwrap();
     assert_eq!(
         fx.stack
             .node
@@ -320,6 +324,49 @@ async fn every_command_over_ipc_on_a_real_node() {
         second_key[2..].to_owned(),
         second_key[2..].trim_start_matches('0').to_owned(),
     ];
+
+    // About: the log's level, its folder, and diagnostics without a secret.
+    assert_eq!(
+        ui.ok("set_log_level", json!({"level": "trace"})).await["logLevel"],
+        "trace"
+    );
+    let diagnostics = ui.ok("get_diagnostics", json!({})).await;
+    let diagnostics = diagnostics.as_str().unwrap().to_owned();
+    for part in [
+        "network: local",
+        address.as_str(),
+        "session: Revoked",
+        "log level: Trace",
+    ] {
+        assert!(diagnostics.contains(part), "{part} in {diagnostics}");
+    }
+    ui.ok("open_logs_folder", json!({})).await;
+    let opened = std::fs::read_to_string(fx.dir.path().join("opened-urls.txt")).unwrap();
+    assert!(
+        opened.contains(&format!("file://{}", logs.dir().display())),
+        "{opened}"
+    );
+    // The log holds the actions and their transactions (and the refusals), and no secret.
+    let log = std::fs::read_to_string(logs.dir().join(LOG_FILE)).unwrap();
+    for part in [
+        format!("hash={first_transfer:#x}"),
+        "session execution confirmed".to_owned(),
+        "session registration sent".to_owned(),
+        "session revocation sent".to_owned(),
+        "node answered".to_owned(),
+        "paymaster answered".to_owned(),
+        "WARN".to_owned(),
+    ] {
+        assert!(log.contains(&part), "{part} is not in the log");
+    }
+    for needle in &needles {
+        assert!(!log.contains(needle.as_str()), "a secret in the log");
+        assert!(
+            !diagnostics.contains(needle.as_str()),
+            "a secret in the diagnostics"
+        );
+    }
+
     let seen = seen.lock().unwrap();
     let events = seen.iter().filter(|p| p.contains("\"busy\"")).count();
     assert!(

@@ -112,6 +112,15 @@ export const commands = {
 	 *  way on when the deployment at creation failed.
 	 */
 	deployWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("deploy_wallet", { pin })),
+	/**  Sets how much the log records. */
+	setLogLevel: (level: LogLevel) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_log_level", { level })),
+	/**
+	 *  Versions, network, class, session state and the log's last problems, as text for a bug
+	 *  report: nothing secret (no key, PIN, API key, bearer token or node URL).
+	 */
+	getDiagnostics: () => __TAURI_INVOKE<string>("get_diagnostics"),
+	/**  Opens the folder the log is written in, in the system's file manager. */
+	openLogsFolder: () => typedError<null, AppError>(__TAURI_INVOKE("open_logs_folder")),
 };
 
 /** Events */
@@ -552,6 +561,19 @@ export type LimitInput = {
 	windowSeconds: number,
 };
 
+/**  How much is logged, set in Settings. */
+export type LogLevel = 
+/**  Failures only. */
+"error" | 
+/**  Failures and refusals. */
+"warn" | 
+/**  Every action and its outcome (the default). */
+"info" | 
+/**  And every request to a node, a paymaster or the Chipi API. */
+"debug" | 
+/**  Everything, for a maintainer. */
+"trace";
+
 /**
  *  A network to switch to: a profile (`mainnet`, `sepolia`, `local`, a saved custom one) or
  *  `custom` with its name, node and chain id. The node's chain id is checked before anything
@@ -836,6 +858,8 @@ export type SettingsInfo_Deserialize = {
 	autoLockMinutes: number,
 	/**  The same in seconds, as the window applies it (a test build may shorten it). */
 	autoLockSeconds: number,
+	/**  How much the app's log records. */
+	logLevel: LogLevel,
 };
 
 /**
@@ -853,6 +877,8 @@ export type SettingsInfo_Serialize = {
 	autoLockMinutes: number,
 	/**  The same in seconds, as the window applies it (a test build may shorten it). */
 	autoLockSeconds: number,
+	/**  How much the app's log records. */
+	logLevel: LogLevel,
 };
 
 /**  A token. */

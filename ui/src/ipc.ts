@@ -1,7 +1,7 @@
 // The one place the UI talks to the backend: the generated bindings, unwrapped so a failed
 // command throws its tagged AppError.
 import { commands, events } from './bindings';
-import type { AppError, GasInput, NetworkChoice, SessionInfo } from './bindings';
+import type { AppError, GasInput, LogLevel, NetworkChoice, SessionInfo } from './bindings';
 
 type Res<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
 
@@ -47,6 +47,9 @@ export const ipc = {
   quoteTransfer: (token: string, recipient: string, amount: string) =>
     unwrap(commands.quoteTransfer(token, recipient, amount)),
   setAutoLock: (minutes: number) => unwrap(commands.setAutoLock(minutes)),
+  setLogLevel: (level: LogLevel) => unwrap(commands.setLogLevel(level)),
+  getDiagnostics: () => commands.getDiagnostics(),
+  openLogsFolder: () => unwrap(commands.openLogsFolder()),
   exportBackup: (pin: string, passphrase: string) => unwrap(commands.exportBackup(pin, passphrase)),
   importBackup: (backup: string, passphrase: string, pin: string) => unwrap(commands.importBackup(backup, passphrase, pin)),
   removeWallet: (pin: string, backedUp: boolean) => unwrap(commands.removeWallet(pin, backedUp)),

@@ -1,11 +1,11 @@
 // Settings: the network and how transactions reach it (keys typed here, shown masked), the idle
-// time before the wallet locks itself, the owner key's backup, and removing the wallet.
+// time before the wallet locks itself, the owner key's backup, removing the wallet, and the log.
 import { useState } from 'preact/hooks';
-import type { SettingsInfo } from './bindings';
+import type { LogLevel, SettingsInfo } from './bindings';
 import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
 import { checkPassphrase } from './pin';
-import { act, closeSettings, settings, wallet } from './state';
+import { act, banner, closeSettings, settings, wallet } from './state';
 
 const PROFILES = ['local', 'sepolia', 'mainnet'];
 
@@ -212,6 +212,50 @@ function AutoLock({ s }: { s: SettingsInfo | null }) {
   );
 }
 
+// About: what the log records, where it is, and a report to paste into a bug (nothing secret).
+function About({ s }: { s: SettingsInfo | null }) {
+  const [level, setLevel] = useState<LogLevel>(s?.logLevel ?? 'info');
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    const text = await ipc.getDiagnostics();
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      banner.value = { title: 'The diagnostics were not copied', next: 'The clipboard is not available here.', kind: 'Internal', detail: '' };
+    }
+  };
+  return (
+    <Card title="About">
+      <Select
+        label="Log detail"
+        testid="settings-log-level"
+        value={level}
+        options={[
+          ['error', 'Errors only'],
+          ['warn', 'Errors and refusals'],
+          ['info', 'Every action (default)'],
+          ['debug', 'And every request'],
+          ['trace', 'Everything'],
+        ]}
+        onChange={(v) => setLevel(v as LogLevel)}
+      />
+      <Button testid="settings-log-level-save" kind="secondary" onClick={() => void act('Saving…', () => ipc.setLogLevel(level))}>
+        Save
+      </Button>
+      <div class="row">
+        <Button testid="settings-open-logs" kind="secondary" onClick={() => void act('Opening…', () => ipc.openLogsFolder())}>
+          Open logs folder
+        </Button>
+        <Button testid="settings-copy-diagnostics" kind="secondary" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy diagnostics'}
+        </Button>
+      </div>
+      <p class="note">The log and the diagnostics hold no PIN, key, passphrase or API key: you can attach them to a bug report.</p>
+    </Card>
+  );
+}
+
 function BiometricUnlock() {
   const [pin, setPin] = useState('');
   const bio = wallet.value?.biometrics;
@@ -347,6 +391,7 @@ export function Settings() {
           <Remove />
         </>
       ) : null}
+      <About key={s?.logLevel} s={s} />
     </div>
   );
 }

@@ -110,6 +110,25 @@ pub enum SessionError {
          another transaction of this account is executed"
     )]
     DirectSendPending,
+    /// A session's direct transaction whose nonce another transaction took, no receipt of it
+    /// found, signed over a message that leaves the fee fields unsigned (a node could have run it
+    /// under another hash): whether it ran is unknown. Refused once, so the user looks first.
+    #[error(
+        "the earlier attempt may have run under another transaction hash (its nonce was used and \
+         no receipt of it was found): check the recipient's balance and the activity; asking \
+         again sends it"
+    )]
+    DirectOutcomeUnknown,
+    /// A spending limit a registration set on a class whose `__execute__` swallows a failed
+    /// inner call (CHIPI v33) is not on chain as it was set: the session signs nothing.
+    #[error(
+        "the session's spending limit for token {token:#x} is not on chain as it was set: \
+         nothing is signed with this session; revoke it and set up a new one"
+    )]
+    PolicyNotSet {
+        /// The token whose policy is missing or different.
+        token: starknet_core::types::Felt,
+    },
     /// A gasless execution reported as failed was executed after all (its nonce is used on
     /// chain); it is not sent again.
     #[error("the earlier attempt was executed after all; it was not sent again")]

@@ -50,7 +50,7 @@ pub use parse::{parse_address, parse_felt, parse_selector};
 pub use session::hash::session_message_hash;
 pub use session::manager::{Executed, ManagerConfig, PolicySpec, RegisterParams, SessionManager};
 pub use session::policies::SpendingPolicy;
-pub use session::record::{NoStore, SessionRecord, SessionStore};
+pub use session::record::{NoStore, SessionRecord, SessionStore, UncheckedPolicies};
 pub use session::registration::{
     allow_session_calls_call, register_session_call, revoke_session_call,
 };

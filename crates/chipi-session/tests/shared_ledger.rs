@@ -30,16 +30,22 @@ async fn node(unused: bool) -> String {
     .await
 }
 
-/// A node answering every request with the account nonce `nonce`.
-async fn nonce_node(nonce: u8) -> String {
-    serve(format!(
-        r#"{{"jsonrpc":"2.0","id":1,"result":"{nonce:#x}"}}"#
-    ))
+/// A local listener answering every request with `body`; its URL.
+async fn serve(body: String) -> String {
+    serve_raw(move |_| body.clone()).await
+}
+
+/// A local listener answering each JSON-RPC request with `answer` of it; its URL.
+async fn serve_with(answer: impl Fn(&Value) -> Value + Send + Sync + 'static) -> String {
+    serve_raw(move |request| {
+        let request: Value = serde_json::from_slice(request).unwrap();
+        answer(&request).to_string()
+    })
     .await
 }
 
-/// A local listener answering every request with `body`; its URL.
-async fn serve(body: String) -> String {
+/// A local listener answering every request with `reply` of its body; its URL.
+async fn serve_raw(reply: impl Fn(&[u8]) -> String + Send + Sync + 'static) -> String {
     let socket = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", socket.local_addr().unwrap());
     tokio::spawn(async move {
@@ -62,6 +68,11 @@ async fn serve(body: String) -> String {
                     }
                 }
             }
+            let end = raw
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(0, |e| e + 4);
+            let body = reply(&raw[end..]);
             let reply = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
@@ -193,57 +204,136 @@ fn recording_journal() -> (Journal, Arc<Mutex<Vec<Option<Value>>>>) {
     (journal, writes)
 }
 
-/// A session's direct transaction whose answer is lost is written down (before it goes) with
-/// its nonce, survives a restart, and holds the same transfer on the paymaster path while the
-/// account's nonce has not moved past it; once it has, the same transfer is `AlreadyExecuted`.
+const KEPT_HASH: Felt = Felt::from_hex_unchecked("0xabc");
+
+/// A journal entry keeping a session's direct transfer `KEPT_HASH`, signed with nonce 5, over
+/// the transaction hash (`binding`: it can run under that hash only) or not.
+fn kept_direct_entry(binding: bool) -> Value {
+    let call = transfer();
+    let hex = |f: &Felt| format!("{f:#x}");
+    json!({"direct": {
+        "account": hex(&ACCOUNT),
+        "nonce": "0x5",
+        "attempts": [{
+            "calls": [{"to": hex(&call.to), "selector": hex(&call.selector),
+                "calldata": call.calldata.iter().map(hex).collect::<Vec<_>>()}],
+            "hash": hex(&KEPT_HASH),
+        }],
+        "binding": binding,
+    }})
+}
+
+/// A node whose account nonce is `nonce` and that knows the receipt of `KEPT_HASH` with
+/// `status` (`None`: not found).
+async fn direct_node(nonce: u8, status: Option<&'static str>) -> String {
+    serve_with(move |request| {
+        let result = match request["method"].as_str() {
+            Some("starknet_getNonce") => json!(format!("{nonce:#x}")),
+            Some("starknet_getTransactionReceipt") => {
+                assert_eq!(request["params"]["transaction_hash"], "0xabc");
+                match status {
+                    Some(status) => json!({"execution_status": status, "events": []}),
+                    None => {
+                        return json!({"jsonrpc": "2.0", "id": request["id"],
+                            "error": {"code": 29, "message": "Transaction hash not found"}})
+                    }
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        json!({"jsonrpc": "2.0", "id": request["id"], "result": result})
+    })
+    .await
+}
+
+/// A session's direct transfer kept without a receipt (its answer lost, or the app stopped),
+/// read back after a restart, is settled by its receipt when the same transfer is asked through
+/// a paymaster: held while it may still run (its nonce is still the account's), `AlreadyExecuted`
+/// once its receipt says it ran, and forgotten (the transfer goes on to the paymaster) when it
+/// reverted or when another transaction took its nonce: the nonce moving is not read as "ran".
+/// Where its hash does not bind the fee fields, a used nonce without its receipt is an unknown
+/// outcome, refused once.
 #[tokio::test]
-async fn a_direct_send_without_an_answer_holds_the_same_transfer_after_a_restart() {
-    let (journal, writes) = recording_journal();
-    let ledger = Ledger::with_journal(CHAIN, journal, None);
-    // The transaction's node does not answer: the send's outcome is unknown.
-    let direct = DirectBackend::new("http://127.0.0.1:9", CHAIN)
-        .unwrap()
-        .with_ledger(ledger, NodeClient::new("http://127.0.0.1:9"));
+async fn a_kept_direct_send_is_settled_by_its_receipt_not_by_the_nonce() {
     let key = SecretKey::generate().unwrap();
     let signer = || Signer::Session {
         key: &key,
         valid_until: NOW + 3600,
     };
-    let context = SubmitContext {
-        nonce: Some(Felt::from(5u8)),
-        ..session_context()
-    };
-    let lost = direct
-        .submit(ACCOUNT, &[transfer()], signer(), context)
-        .await;
-    assert!(
-        matches!(lost, Err(SessionError::Network { .. })),
-        "{lost:?}"
-    );
-    let entry = writes.lock().unwrap().last().cloned().flatten().unwrap();
-    assert_eq!(entry["direct"]["nonce"], "0x5", "{entry}");
-    assert_eq!(writes.lock().unwrap().len(), 1, "kept, not forgotten");
-
-    // After a restart, through a paymaster: held while the nonce is still 5.
-    let (journal, after) = recording_journal();
-    let restored = Ledger::with_journal(CHAIN, journal, Some(&entry));
-    assert!(restored.is_unsettled(), "read back");
     let paymaster = |ledger: Ledger, rpc: String| {
         PaymasterClient::new("http://127.0.0.1:9", rpc, CHAIN).with_ledger(ledger)
     };
-    let held = paymaster(restored.clone(), nonce_node(5).await)
+    let restored_with = |binding: bool| {
+        let (journal, writes) = recording_journal();
+        let ledger = Ledger::with_journal(CHAIN, journal, Some(&kept_direct_entry(binding)));
+        assert!(ledger.is_unsettled(), "read back");
+        (ledger, writes)
+    };
+    let restored = || restored_with(true);
+
+    // No receipt, the nonce still 5: it may run, the same transfer is held.
+    let (ledger, writes) = restored();
+    let held = paymaster(ledger.clone(), direct_node(5, None).await)
         .submit(ACCOUNT, &[transfer()], signer(), session_context())
         .await;
     assert!(
         matches!(held, Err(SessionError::DirectSendPending)),
         "{held:?}"
     );
-    assert!(after.lock().unwrap().is_empty(), "still kept");
-    // The nonce moved on: it ran, and is forgotten.
-    let ran = paymaster(restored.clone(), nonce_node(6).await)
+    assert!(writes.lock().unwrap().is_empty(), "still kept");
+    assert!(ledger.is_unsettled());
+
+    // Other calls are not held by it (the paymaster path cannot share its nonce), and it stays.
+    let other = Call {
+        calldata: vec![Felt::from(0xca7_u16), Felt::from(5u8), Felt::ZERO],
+        ..transfer()
+    };
+    let on = paymaster(ledger.clone(), direct_node(5, None).await)
+        .submit(ACCOUNT, &[other], signer(), session_context())
+        .await;
+    assert!(
+        matches!(on, Err(SessionError::Network { .. })),
+        "went on to the (unreachable) paymaster: {on:?}"
+    );
+    assert!(ledger.is_unsettled(), "still kept");
+
+    // Its receipt says it ran: `AlreadyExecuted`, forgotten.
+    let (ledger, writes) = restored();
+    let ran = paymaster(ledger.clone(), direct_node(6, Some("SUCCEEDED")).await)
         .submit(ACCOUNT, &[transfer()], signer(), session_context())
         .await;
     assert!(matches!(ran, Err(SessionError::AlreadyExecuted)), "{ran:?}");
-    assert_eq!(*after.lock().unwrap(), vec![None], "settled and forgotten");
-    assert!(!restored.is_unsettled());
+    assert_eq!(*writes.lock().unwrap(), vec![None], "settled and forgotten");
+
+    // The nonce used with no receipt of it, signed over a message that leaves the fee unsigned
+    // (a node could have run it under another hash): the outcome is unknown, refused once
+    // (`DirectOutcomeUnknown`) and forgotten; asked again, it goes on.
+    let (ledger, writes) = restored_with(false);
+    let unknown = paymaster(ledger.clone(), direct_node(6, None).await)
+        .submit(ACCOUNT, &[transfer()], signer(), session_context())
+        .await;
+    assert!(
+        matches!(unknown, Err(SessionError::DirectOutcomeUnknown)),
+        "{unknown:?}"
+    );
+    assert_eq!(*writes.lock().unwrap(), vec![None], "forgotten");
+    let on = paymaster(ledger.clone(), direct_node(6, None).await)
+        .submit(ACCOUNT, &[transfer()], signer(), session_context())
+        .await;
+    assert!(matches!(on, Err(SessionError::Network { .. })), "{on:?}");
+
+    // Reverted, or the nonce taken by another transaction (no receipt) where the hash binds
+    // the fee fields: it did not run; the same transfer goes on, and the entry is forgotten.
+    for (nonce, status) in [(6, Some("REVERTED")), (6, None)] {
+        let (ledger, writes) = restored();
+        let on = paymaster(ledger.clone(), direct_node(nonce, status).await)
+            .submit(ACCOUNT, &[transfer()], signer(), session_context())
+            .await;
+        assert!(
+            matches!(on, Err(SessionError::Network { .. })),
+            "{status:?}: went on to the (unreachable) paymaster: {on:?}"
+        );
+        assert_eq!(*writes.lock().unwrap(), vec![None], "{status:?}: forgotten");
+        assert!(!ledger.is_unsettled());
+    }
 }

@@ -68,7 +68,7 @@ pub async fn declare(
         .declare_v3(Arc::new(flat), hashes.compiled_class_hash)
         .send()
         .await
-        .map_err(|e| failed(format!("{e:?}")))?;
+        .map_err(failed)?;
     for _ in 0..300 {
         match provider
             .get_transaction_receipt(sent.transaction_hash)

@@ -7,6 +7,17 @@ use sponsor::{start, SponsorConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The operator's log, on stderr: `SPONSOR_LOG` = error, warn, info (the default), debug or
+    // trace. Request bodies and API keys are never logged.
+    let level = std::env::var("SPONSOR_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_max_level(level)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match SponsorConfig::from_args(&args) {
         Ok(config) => config,

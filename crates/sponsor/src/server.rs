@@ -82,7 +82,7 @@ async fn handle(
     let answer = |id: Value, error: SponsorError| {
         if let SponsorError::Unknown(detail) = &error {
             // The operator's log gets the detail; the client gets the code alone.
-            eprintln!("sponsor: {detail}");
+            tracing::error!(%detail, "unexpected failure");
         }
         let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::OK);
         (
@@ -109,12 +109,21 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .and_then(felt_list),
     };
-    match dispatch(&sponsor, &method, &params, &credentials).await {
-        Ok(result) => (
-            StatusCode::OK,
-            Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),
-        ),
-        Err(error) => answer(id, error),
+    let started = std::time::Instant::now();
+    let outcome = dispatch(&sponsor, &method, &params, &credentials).await;
+    let ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(result) => {
+            tracing::info!(%method, ms, authorized = credentials.authorized, "answered");
+            (
+                StatusCode::OK,
+                Json(json!({"jsonrpc": "2.0", "id": id, "result": result})),
+            )
+        }
+        Err(error) => {
+            tracing::warn!(%method, ms, code = error.code(), %error, "refused");
+            answer(id, error)
+        }
     }
 }
 

@@ -423,7 +423,7 @@ impl Sponsor {
         let fee = execution
             .estimate_fee()
             .await
-            .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+            .map_err(|e| SponsorError::Execution(e.to_string()))?;
         if let Some(charge) = charge {
             let required = charge
                 .token
@@ -463,7 +463,7 @@ impl Sponsor {
             .l1_data_gas_price(bounds.l1_data_gas.1)
             .send()
             .await
-            .map_err(|e| SponsorError::Execution(format!("{e:?}")))?;
+            .map_err(|e| SponsorError::Execution(e.to_string()))?;
         Ok(sent.transaction_hash)
     }
 

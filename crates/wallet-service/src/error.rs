@@ -134,10 +134,12 @@ impl From<SessionError> for AppError {
             SessionError::Paymaster { .. }
             | SessionError::PreviousExecutionPending { .. }
             | SessionError::DirectSendPending
+            | SessionError::DirectOutcomeUnknown
             | SessionError::AlreadyExecuted
             | SessionError::ChipiApi { .. } => AppError::Paymaster(message),
             SessionError::Reverted { .. }
             | SessionError::EffectMissing { .. }
+            | SessionError::PolicyNotSet { .. }
             | SessionError::AccountNotDeployed => AppError::Transaction(message),
             SessionError::SecretStore(_) => AppError::Keychain(message),
             SessionError::RecordStore(_) => AppError::Storage(message),

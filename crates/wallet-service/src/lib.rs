@@ -6,6 +6,7 @@
 pub mod error;
 pub mod host;
 pub mod keychain;
+pub mod logs;
 pub mod pin;
 pub mod pin_guard;
 pub mod prefs;

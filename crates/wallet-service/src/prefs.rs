@@ -1,7 +1,7 @@
 //! What the app keeps that is not secret: the network, the current wallet, the session's public
 //! parts, and the activity list. In the app this lives in `tauri-plugin-store`; tests use a file.
 
-use chipi_session::{Network, SessionRecord};
+use chipi_session::{Network, SessionRecord, UncheckedPolicies};
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
@@ -55,6 +55,9 @@ pub struct SessionPrefs {
     /// When the registration in flight was sent.
     #[serde(default)]
     pub registering_since: Option<u64>,
+    /// Spending policies registered and not yet read back on chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unchecked_policies: Option<UncheckedPolicies>,
 }
 
 impl SessionPrefs {
@@ -69,6 +72,7 @@ impl SessionPrefs {
             spending_tokens: record.spending_tokens.clone(),
             max_calls: record.max_calls,
             registering_since: record.registering_since,
+            unchecked_policies: record.unchecked_policies.clone(),
         }
     }
 
@@ -84,6 +88,7 @@ impl SessionPrefs {
             spending_tokens: self.spending_tokens.clone(),
             max_calls: self.max_calls,
             registering_since: self.registering_since,
+            unchecked_policies: self.unchecked_policies.clone(),
         }
     }
 }
@@ -229,6 +234,9 @@ pub struct Prefs {
     /// names the network: the sandbox, the tests, the CLI).
     #[serde(default)]
     pub network_chosen: bool,
+    /// How much the app's log records.
+    #[serde(default)]
+    pub log_level: crate::logs::LogLevel,
 }
 
 /// The idle time before the wallet locks itself, unless changed: 15 minutes.
@@ -250,6 +258,7 @@ impl Prefs {
             others: vec![],
             auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
             network_chosen: false,
+            log_level: crate::logs::LogLevel::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! and returns its view or its tagged error. Every command that takes a PIN is async: Argon2id
 //! never runs on the UI thread.
 
+pub mod about;
 pub mod activity;
 pub mod session;
 pub mod settings;

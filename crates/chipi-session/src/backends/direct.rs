@@ -2,14 +2,16 @@
 //! session key with `[pk, r, s, valid_until]` over the session message hash.
 
 use async_trait::async_trait;
-use starknet_accounts::{Account, AccountError, ExecutionEncoding, SingleOwnerAccount};
-use starknet_core::types::{BlockId, BlockTag, Call, Felt};
+use starknet_accounts::{
+    Account, AccountError, ExecutionEncoding, ExecutionV3, SingleOwnerAccount,
+};
+use starknet_core::types::{BlockId, BlockTag, Call, FeeEstimate, Felt};
 use starknet_providers::jsonrpc::JsonRpcClientError;
-use starknet_providers::{JsonRpcClient, Provider, ProviderError};
+use starknet_providers::{JsonRpcClient, ProviderError};
 use starknet_signers::LocalWallet;
 
 use crate::backends::session_account::SessionAccount;
-use crate::backends::unsettled::{DirectSend, Ledger};
+use crate::backends::unsettled::{DirectState, Ledger};
 use crate::backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 use crate::chain::node_client::NodeClient;
 use crate::chain::transport::{BoundedTransport, TransportError};
@@ -22,10 +24,11 @@ pub struct DirectBackend {
     provider: JsonRpcClient<BoundedTransport>,
     chain_id: Felt,
     /// The wallet's unsettled executions: a transfer signed through a paymaster or the Chipi
-    /// API is not signed again here (settled on `node`), and a session's direct send without an
-    /// answer is written down with its nonce (in memory only without the wallet's ledger).
+    /// API is not signed again here, and a session's direct send is written down with its hash
+    /// and nonce until its receipt is read (in memory only without the wallet's ledger). Both
+    /// are settled on `node`.
     ledger: Ledger,
-    node: Option<NodeClient>,
+    node: NodeClient,
     /// Whether a session may sign a message that leaves the fee fields unsigned (the published
     /// CHIPI classes): a node holding it could resubmit it with a large tip. Off unless the
     /// user turns it on.
@@ -57,7 +60,7 @@ impl DirectBackend {
             provider: JsonRpcClient::new(BoundedTransport::new(rpc_url, timeout)),
             chain_id,
             ledger: Ledger::new(chain_id),
-            node: None,
+            node: NodeClient::new(rpc_url).with_timeout(timeout),
             unsigned_fees_allowed: false,
         })
     }
@@ -67,7 +70,7 @@ impl DirectBackend {
     #[must_use]
     pub fn with_ledger(mut self, ledger: Ledger, node: NodeClient) -> Self {
         self.ledger = ledger;
-        self.node = Some(node);
+        self.node = node;
         self
     }
 
@@ -83,7 +86,7 @@ impl DirectBackend {
 /// What a failed send becomes: a node that could not be reached, answered a server error or
 /// too much is the transport's own error (`Network`, `Unavailable`, `Busy`, `InvalidResponse`:
 /// nothing ran, try again); a node that refused the transaction is `Reverted` with its reason.
-fn send_error<S: std::fmt::Debug>(e: AccountError<S>) -> SessionError {
+fn send_error<S: std::error::Error + Send + Sync + 'static>(e: AccountError<S>) -> SessionError {
     if let AccountError::Provider(ProviderError::Other(inner)) = e {
         let inner: Box<dyn std::error::Error + Send + Sync> = inner;
         return match inner.downcast::<JsonRpcClientError<TransportError>>() {
@@ -91,7 +94,7 @@ fn send_error<S: std::fmt::Debug>(e: AccountError<S>) -> SessionError {
                 JsonRpcClientError::TransportError(TransportError::Node(error)) => error,
                 other => rejected(&other),
             },
-            Err(other) => rejected(&other),
+            Err(other) => rejected(&*other),
         };
     }
     if let AccountError::Provider(ProviderError::RateLimited) = e {
@@ -102,10 +105,51 @@ fn send_error<S: std::fmt::Debug>(e: AccountError<S>) -> SessionError {
     rejected(&e)
 }
 
-fn rejected(e: &dyn std::fmt::Debug) -> SessionError {
+/// Whether the node answered that it will not take the transaction (a Starknet error naming
+/// why, other than an unexpected one): only then can a kept send be dropped.
+fn refused_for_sure<S>(e: &AccountError<S>) -> bool {
+    matches!(
+        e,
+        AccountError::Provider(ProviderError::StarknetError(error))
+            if !matches!(error, starknet_core::types::StarknetError::UnexpectedError(_))
+    )
+}
+
+/// `execution` with the gas and prices of `estimate`, each half again (the margin starknet-rs
+/// gives a transaction it estimates itself), so its hash is known before it is sent.
+fn bounded<'a, A>(
+    execution: ExecutionV3<'a, A>,
+    estimate: &FeeEstimate,
+) -> Result<ExecutionV3<'a, A>, SessionError> {
+    let gas = |consumed: u64| (consumed as f64 * 1.5) as u64;
+    let price = |price: u128| {
+        u64::try_from(price)
+            .map(|p| (p as f64 * 1.5) as u128)
+            .map_err(|_| SessionError::InvalidResponse("node: a gas price out of range".into()))
+    };
+    Ok(execution
+        .l1_gas(gas(estimate.l1_gas_consumed))
+        .l1_gas_price(price(estimate.l1_gas_price)?)
+        .l2_gas(gas(estimate.l2_gas_consumed))
+        .l2_gas_price(price(estimate.l2_gas_price)?)
+        .l1_data_gas(gas(estimate.l1_data_gas_consumed))
+        .l1_data_gas_price(price(estimate.l1_data_gas_price)?))
+}
+
+/// A node's refusal: its words, with those of every error under them.
+fn rejected(e: &dyn std::error::Error) -> SessionError {
+    let mut reason = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let words = cause.to_string();
+        if !reason.contains(&words) {
+            reason = format!("{reason}: {words}");
+        }
+        source = cause.source();
+    }
     SessionError::Reverted {
         transaction_hash: None,
-        reason: format!("{e:?}"),
+        reason,
     }
 }
 
@@ -134,38 +178,35 @@ impl ExecutionBackend for DirectBackend {
             }
             // Signed elsewhere and maybe run: never signed again here; still valid, it must
             // expire (or run) before other calls go.
-            if let Some(node) = &self.node {
-                if let Some(previous) = self.ledger.settle_outside(node, account, calls).await? {
-                    return Err(SessionError::PreviousExecutionPending {
-                        execute_before: previous.built.outside_execution.execute_before,
-                    });
-                }
+            if let Some(previous) = self
+                .ledger
+                .settle_outside(&self.node, account, calls)
+                .await?
+            {
+                return Err(SessionError::PreviousExecutionPending {
+                    execute_before: previous.built.outside_execution.execute_before,
+                });
             }
         }
         let asked = calls;
         let mut nonce = context.nonce;
         if signer.is_session() {
-            if let Some(previous) = self.ledger.direct_send_of(account, asked) {
-                // The same calls sent before without an answer: if the account's nonce moved past
-                // the one they were signed with, they ran and are not sent again; if not, they
-                // are signed again with that nonce, so at most one of the two can run.
-                let now = self
-                    .provider
-                    .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), account)
-                    .await
-                    .map_err(|e| send_error::<()>(AccountError::Provider(e)))?;
-                if now > previous {
-                    self.ledger.forget_direct();
-                    return Err(SessionError::AlreadyExecuted);
+            // What the chain says of the session's earlier direct sends that had no definite
+            // outcome: one that ran is not sent again; while one may still run, the next is
+            // signed with its nonce, so at most one of them runs.
+            match self.ledger.settle_direct(&self.node, account).await? {
+                DirectState::Settled(Some(ran)) if ran == asked => {
+                    return Err(SessionError::AlreadyExecuted)
                 }
-                nonce = Some(previous);
-            } else if nonce.is_none() {
-                nonce = Some(
-                    self.provider
-                        .get_nonce(BlockId::Tag(BlockTag::PreConfirmed), account)
-                        .await
-                        .map_err(|e| send_error::<()>(AccountError::Provider(e)))?,
-                );
+                DirectState::Unknown(kept) if kept.iter().any(|c| c == asked) => {
+                    return Err(SessionError::DirectOutcomeUnknown)
+                }
+                DirectState::Settled(_) | DirectState::Unknown(_) => nonce = None,
+                DirectState::MayRun { nonce: kept, .. } => nonce = Some(kept),
+                DirectState::Nothing => {}
+            }
+            if nonce.is_none() {
+                nonce = Some(self.node.nonce(account).await?);
             }
         }
         let calls = calls.to_vec();
@@ -187,6 +228,7 @@ impl ExecutionBackend for DirectBackend {
                 execution.send().await.map_err(send_error)?
             }
             Signer::Session { key, valid_until } => {
+                let nonce = nonce.unwrap_or_default();
                 let session = SessionAccount::new(
                     &self.provider,
                     account,
@@ -197,33 +239,44 @@ impl ExecutionBackend for DirectBackend {
                 .signing(context.direct_message);
                 // No tip: the account refuses a session transaction with one (the key holder
                 // must not be able to spend the balance in fees).
-                let mut execution = session.execute_v3(calls).tip(0);
-                if let Some(nonce) = nonce {
-                    execution = execution.nonce(nonce);
-                    // Written down before it goes: whatever happens to the answer (or the app),
-                    // the same calls are signed again only with this nonce.
-                    self.ledger.keep_direct(DirectSend {
-                        account,
-                        calls: asked.to_vec(),
-                        nonce,
-                    })?;
-                }
-                match execution.send().await.map_err(send_error) {
-                    // Answered (a hash), or refused by the node: it did not run. Anything else
-                    // (no answer, a server error, a lost answer) may have: kept.
-                    Ok(sent) => {
-                        self.ledger.forget_direct();
-                        sent
-                    }
-                    Err(refused @ SessionError::Reverted { .. }) => {
-                        self.ledger.forget_direct();
+                let execution = session.execute_v3(calls).tip(0).nonce(nonce);
+                let estimate = execution.estimate_fee().await.map_err(send_error)?;
+                let prepared = bounded(execution, &estimate)?
+                    .prepared()
+                    .map_err(|_| SessionError::InvalidConfig("an unprepared transaction".into()))?;
+                let hash = prepared.transaction_hash(false);
+                // Written down with its hash before it goes: whatever happens to the answer (or
+                // the app), it is settled by its receipt before anything else is signed here.
+                // Our class signs the transaction hash, which binds the fee fields: it can run
+                // under this hash only.
+                let binding = context.direct_message == DirectMessage::TransactionHash;
+                self.ledger
+                    .keep_direct(account, nonce, asked, hash, binding)?;
+                tracing::info!(hash = %format_args!("{hash:#x}"), nonce = %nonce, "direct session transaction signed and kept");
+                match prepared.send().await {
+                    // Answered: kept until its receipt is read ([`Self::settled`]).
+                    Ok(sent) => sent,
+                    // Refused by the node in so many words: it cannot run.
+                    Err(e) if refused_for_sure(&e) => {
+                        let refused = send_error(e);
+                        tracing::warn!(hash = %format_args!("{hash:#x}"), error = %refused, "the node refused it");
+                        self.ledger.drop_direct(hash);
                         return Err(refused);
                     }
-                    Err(error) => return Err(error),
+                    // No answer, a server error, an answer that does not read: it may have gone.
+                    Err(e) => {
+                        let error = send_error(e);
+                        tracing::warn!(hash = %format_args!("{hash:#x}"), error = %error, "no definite answer: kept");
+                        return Err(error);
+                    }
                 }
             }
         };
         Ok(sent.transaction_hash)
+    }
+
+    fn settled(&self) {
+        self.ledger.forget_direct();
     }
 
     fn uses_account_nonce(&self) -> bool {

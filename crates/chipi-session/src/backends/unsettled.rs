@@ -2,7 +2,8 @@
 //! execution whose outcome is not known yet is written down before it is sent, and whichever
 //! backend is asked next (the same paymaster, the Chipi API, or the direct path after a gas-mode
 //! switch) settles it from the chain before anything new is signed. A session's direct
-//! transaction is written down the same way, with the account nonce it was signed with. So the
+//! transaction is written down the same way, with its hash and the account nonce it was signed
+//! with, until its receipt is read. So the
 //! same transfer cannot run twice because the user retried it, restarted the app or switched the
 //! way gas is paid.
 
@@ -20,33 +21,96 @@ use crate::error::SessionError;
 /// a paymaster's is shorter).
 pub const LONGEST_VALIDITY_SECONDS: u64 = 3600;
 
-/// A session's direct transaction sent without a definite answer: the calls and the account
-/// nonce they were signed with. It may still run until a transaction of the account takes
-/// that nonce.
+/// The most transactions kept for one account nonce on the direct path: a send whose outcome is
+/// unknown, and the sends signed with the same nonce after it.
+pub const MAX_DIRECT_ATTEMPTS: usize = 4;
+
+/// One signed direct transaction: its calls and its hash, computed before it went out (`None`
+/// for an entry an earlier version wrote, which kept no hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DirectAttempt {
+    pub(crate) calls: Vec<Call>,
+    pub(crate) hash: Option<Felt>,
+}
+
+/// A session's direct transactions not settled yet, all signed with one account nonce (so at
+/// most one of them can run): sent without a definite answer, or answered and not yet seen in
+/// a receipt. Settled by their receipts; the nonce moving past them with no receipt of any
+/// means another transaction took it and none of them can run — where their hashes are the only
+/// form they can run in (`binding`: the signature covers the fee fields). Where it does not, a
+/// node could have run one under another hash, and the outcome is unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DirectSend {
     pub(crate) account: Felt,
-    pub(crate) calls: Vec<Call>,
     pub(crate) nonce: Felt,
+    pub(crate) attempts: Vec<DirectAttempt>,
+    pub(crate) binding: bool,
 }
 
 impl DirectSend {
     fn to_json(&self) -> Value {
+        let hex = |f: &Felt| format!("{f:#x}");
         json!({
-            "account": format!("{:#x}", self.account),
-            "calls": calls_to_json(&self.calls),
-            "nonce": format!("{:#x}", self.nonce),
+            "account": hex(&self.account),
+            "nonce": hex(&self.nonce),
+            "attempts": self.attempts.iter().map(|a| json!({
+                "calls": calls_to_json(&a.calls),
+                "hash": a.hash.as_ref().map(hex),
+            })).collect::<Vec<_>>(),
+            "binding": self.binding,
         })
     }
 
     fn from_json(value: &Value) -> Option<Self> {
         let felt = |v: &Value| crate::typed_data::felt_of(v).ok();
+        let attempt = |a: &Value| {
+            Some(DirectAttempt {
+                calls: calls_from_json(a.get("calls")?)?,
+                hash: match a.get("hash") {
+                    None | Some(Value::Null) => None,
+                    Some(hash) => Some(felt(hash)?),
+                },
+            })
+        };
+        // An earlier version's entry: one send's calls and nonce, no hash.
+        let attempts = match value.get("attempts") {
+            Some(list) => list
+                .as_array()?
+                .iter()
+                .map(attempt)
+                .collect::<Option<Vec<_>>>()?,
+            None => vec![attempt(value)?],
+        };
+        if attempts.is_empty() || attempts.len() > MAX_DIRECT_ATTEMPTS {
+            return None;
+        }
         Some(Self {
             account: felt(value.get("account")?)?,
-            calls: calls_from_json(value.get("calls")?)?,
             nonce: felt(value.get("nonce")?)?,
+            binding: value
+                .get("binding")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                && attempts.iter().all(|a| a.hash.is_some()),
+            attempts,
         })
     }
+}
+
+/// What the chain says of the kept direct transactions of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DirectState {
+    /// Nothing was kept.
+    Nothing,
+    /// They were settled and forgotten: `Some` with the calls of the one that ran, `None` when
+    /// none did (one reverted, or another transaction took their nonce). The account's nonce
+    /// moved.
+    Settled(Option<Vec<Call>>),
+    /// None has a receipt and their nonce is still the account's: one of them may still run.
+    MayRun { nonce: Felt, calls: Vec<Vec<Call>> },
+    /// None has a receipt, another transaction took their nonce, and a node could have run one
+    /// of them under another hash: forgotten, with the calls whose outcome is unknown.
+    Unknown(Vec<Vec<Call>>),
 }
 
 /// What is kept unsettled: an outside execution, a direct send, or both.
@@ -162,49 +226,144 @@ impl Ledger {
         }
     }
 
-    /// Keeps a session's direct send before it goes out. A journal that cannot be written
-    /// stops the send.
-    pub(crate) fn keep_direct(&self, send: DirectSend) -> Result<(), SessionError> {
-        self.change(|kept| kept.direct = Some(send))
+    /// Keeps a session's direct transaction `hash` of `calls`, signed with `nonce`, before it
+    /// goes out, beside the ones kept for the same nonce. Kept ones for another nonce must be
+    /// settled first ([`Self::settle_direct`]): they are never overwritten
+    /// ([`SessionError::DirectSendPending`]), nor are more than [`MAX_DIRECT_ATTEMPTS`] kept. A
+    /// journal that cannot be written stops the send.
+    pub(crate) fn keep_direct(
+        &self,
+        account: Felt,
+        nonce: Felt,
+        calls: &[Call],
+        hash: Felt,
+        binding: bool,
+    ) -> Result<(), SessionError> {
+        let attempt = DirectAttempt {
+            calls: calls.to_vec(),
+            hash: Some(hash),
+        };
+        let mut refused = false;
+        self.change(|kept| match &mut kept.direct {
+            None => {
+                kept.direct = Some(DirectSend {
+                    account,
+                    nonce,
+                    attempts: vec![attempt],
+                    binding,
+                });
+            }
+            Some(d)
+                if d.account == account
+                    && d.nonce == nonce
+                    && d.attempts.len() < MAX_DIRECT_ATTEMPTS =>
+            {
+                d.attempts.push(attempt);
+                d.binding &= binding;
+            }
+            Some(_) => refused = true,
+        })?;
+        if refused {
+            return Err(SessionError::DirectSendPending);
+        }
+        Ok(())
     }
 
-    /// Forgets the direct send (answered, refused, or settled on chain).
+    /// Forgets the direct transaction `hash`: the node refused it, so it cannot run.
+    pub(crate) fn drop_direct(&self, hash: Felt) {
+        let kept = self
+            .lock()
+            .direct
+            .as_ref()
+            .is_some_and(|d| d.attempts.iter().any(|a| a.hash == Some(hash)));
+        if kept {
+            let _ = self.change(|kept| {
+                if let Some(d) = &mut kept.direct {
+                    d.attempts.retain(|a| a.hash != Some(hash));
+                    if d.attempts.is_empty() {
+                        kept.direct = None;
+                    }
+                }
+            });
+        }
+    }
+
+    /// Forgets the kept direct transactions (one was confirmed, or they were settled).
     pub(crate) fn forget_direct(&self) {
         if self.lock().direct.is_some() {
             let _ = self.change(|kept| kept.direct = None);
         }
     }
 
-    /// The nonce the same `calls` from `account` were sent with on the direct path without an
-    /// answer.
-    pub(crate) fn direct_send_of(&self, account: Felt, calls: &[Call]) -> Option<Felt> {
-        self.lock()
-            .direct
-            .as_ref()
-            .filter(|d| d.account == account && d.calls == calls)
-            .map(|d| d.nonce)
+    /// Settles the kept direct transactions of `account` from the chain: the account's nonce is
+    /// read first, then each one's receipt. A receipt settles them all (they share a nonce):
+    /// the calls of a succeeded one ran, a reverted one took the nonce and did nothing. With
+    /// no receipt, a nonce that moved past theirs means another transaction took it (or, where
+    /// their hashes do not bind the fee fields, maybe one of them under another hash: unknown);
+    /// one that did not means one of them may still run (kept).
+    pub(crate) async fn settle_direct(
+        &self,
+        node: &NodeClient,
+        account: Felt,
+    ) -> Result<DirectState, SessionError> {
+        let Some(kept) = self.lock().direct.clone().filter(|d| d.account == account) else {
+            return Ok(DirectState::Nothing);
+        };
+        // The nonce before the receipts: a transaction of ours that took it has its receipt by
+        // the time the nonce reads past it.
+        let nonce = node.nonce(account).await?;
+        for attempt in &kept.attempts {
+            let Some(hash) = attempt.hash else { continue };
+            if let Some(receipt) = node.receipt(hash).await? {
+                tracing::info!(
+                    hash = %format_args!("{hash:#x}"),
+                    succeeded = receipt.succeeded,
+                    "a kept direct transaction settled by its receipt"
+                );
+                self.forget_direct();
+                return Ok(DirectState::Settled(
+                    receipt.succeeded.then(|| attempt.calls.clone()),
+                ));
+            }
+        }
+        if nonce > kept.nonce {
+            tracing::info!(nonce = %kept.nonce, binding = kept.binding, "the kept direct transactions' nonce was used with no receipt of theirs");
+            self.forget_direct();
+            if kept.binding {
+                return Ok(DirectState::Settled(None));
+            }
+            return Ok(DirectState::Unknown(
+                kept.attempts.into_iter().map(|a| a.calls).collect(),
+            ));
+        }
+        Ok(DirectState::MayRun {
+            nonce: kept.nonce,
+            calls: kept.attempts.into_iter().map(|a| a.calls).collect(),
+        })
     }
 
     /// Settles what is kept before `calls` from `account` are signed as an outside execution
     /// (a paymaster, the Chipi API): a direct send of the same calls that may still run holds
-    /// them ([`SessionError::DirectSendPending`]), one that ran answers
-    /// [`SessionError::AlreadyExecuted`]; then [`Self::settle_outside`].
+    /// them ([`SessionError::DirectSendPending`]), one whose receipt says it ran answers
+    /// [`SessionError::AlreadyExecuted`] ([`Self::settle_direct`]); then
+    /// [`Self::settle_outside`].
     pub(crate) async fn settle(
         &self,
         node: &NodeClient,
         account: Felt,
         calls: &[Call],
     ) -> Result<Option<InFlight>, SessionError> {
-        let direct = self.lock().direct.clone();
-        if let Some(direct) = direct.filter(|d| d.account == account) {
-            if node.nonce(account).await? > direct.nonce {
-                self.forget_direct();
-                if direct.calls == calls {
-                    return Err(SessionError::AlreadyExecuted);
-                }
-            } else if direct.calls == calls {
-                return Err(SessionError::DirectSendPending);
+        match self.settle_direct(node, account).await? {
+            DirectState::Settled(Some(ran)) if ran == calls => {
+                return Err(SessionError::AlreadyExecuted)
             }
+            DirectState::MayRun { calls: kept, .. } if kept.iter().any(|c| c == calls) => {
+                return Err(SessionError::DirectSendPending)
+            }
+            DirectState::Unknown(kept) if kept.iter().any(|c| c == calls) => {
+                return Err(SessionError::DirectOutcomeUnknown)
+            }
+            _ => {}
         }
         self.settle_outside(node, account, calls).await
     }
@@ -230,6 +389,7 @@ impl Ledger {
         let oe = &previous.built.outside_execution;
         let (unused, chain_now) = node.outside_nonce_state(account, oe.nonce).await?;
         if !unused {
+            tracing::info!(nonce = %oe.nonce, "the kept outside execution ran");
             self.forget();
             return if previous.calls == calls {
                 Err(SessionError::AlreadyExecuted)
@@ -256,3 +416,7 @@ impl Ledger {
         self.chain_id
     }
 }
+
+#[cfg(test)]
+#[path = "unsettled_tests.rs"]
+mod tests;

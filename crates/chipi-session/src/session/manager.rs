@@ -50,7 +50,7 @@ impl Default for ManagerConfig {
 pub const MIN_EXPORT_PASSPHRASE: usize = crate::rules::PASSPHRASE_MIN_CHARS;
 
 /// A spending limit to register with a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicySpec {
     /// The ERC-20 token.
     pub token: Felt,

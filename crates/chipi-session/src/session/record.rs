@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
 use crate::error::SessionError;
+use crate::session::manager::PolicySpec;
 
 /// The device's session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,20 @@ pub struct SessionRecord {
     /// The call budget registered (unknown for a session imported or kept from before).
     #[serde(default)]
     pub max_calls: Option<u32>,
+    /// Spending policies a registration set on a class whose `__execute__` swallows a failed
+    /// inner call (CHIPI v33) that were not read back on chain yet: nothing is signed with the
+    /// session until they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unchecked_policies: Option<UncheckedPolicies>,
+}
+
+/// The spending policies of a registration still to be read back, and that registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UncheckedPolicies {
+    /// The registration transaction that set them.
+    pub registration: Felt,
+    /// Every policy it set.
+    pub policies: Vec<PolicySpec>,
 }
 
 /// How long a registration the node has no receipt for stays `registering` (seconds): long

@@ -29,6 +29,7 @@ impl WalletService {
     /// unsigned (`allowed`), or stops it. Turning it on weakens what a session key can cost
     /// the user (a node holding the message could resubmit it with a large tip), so it needs
     /// the owner's PIN (or biometrics, `pin` `None`); turning it off does not.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn set_direct_unsigned_fees(
         &self,
         allowed: bool,

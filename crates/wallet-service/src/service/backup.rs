@@ -77,6 +77,7 @@ fn felt_field(text: &str, what: &str) -> Result<Felt, AppError> {
 impl WalletService {
     /// The owner key, opened with `pin`, sealed again under `passphrase` in a backup file
     /// (JSON text). Two Argon2id runs, off the async threads.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn export_backup(&self, pin: &Pin, passphrase: &Pin) -> Result<String, AppError> {
         check_passphrase(passphrase, pin)?;
         let manager = self.manager()?;
@@ -109,6 +110,7 @@ impl WalletService {
     /// A wallet restored from a backup file's `text`, opened with `passphrase` and sealed under
     /// the new `pin`; refused when the file is of another chain, or its key is not the
     /// account's owner.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn import_backup(
         &self,
         text: &str,
@@ -224,6 +226,7 @@ impl WalletService {
     /// activity), after the PIN and the user's word that a backup exists. A session still live
     /// on chain is refused: it is revoked first, or it would stay valid with nobody able to
     /// revoke it from here.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn remove_wallet(&self, pin: &Pin, backed_up: bool) -> Result<(), AppError> {
         if !backed_up {
             return Err(AppError::NotConfirmed(

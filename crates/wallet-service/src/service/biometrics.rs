@@ -72,6 +72,7 @@ impl WalletService {
     /// Turns biometric unlock on for the current wallet: the PIN is checked once (with the
     /// usual back-off), then the OS's check is asked once, so the user sees it work. Any failure
     /// leaves it off with both entries gone, also over an earlier turn-on.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn enable_biometrics(&self, pin: &Pin) -> Result<BiometricsInfo, AppError> {
         let manager = self.manager()?;
         if !self.biometrics.available() {
@@ -107,6 +108,7 @@ impl WalletService {
 
     /// Turns biometric unlock off: both entries are deleted. Needs nothing (it takes access
     /// away).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub fn disable_biometrics(&self) -> Result<BiometricsInfo, AppError> {
         self.forget(&self.entries()?)?;
         Ok(self.biometrics_info())

@@ -49,6 +49,7 @@ impl std::fmt::Debug for GasBackend {
 impl WalletService {
     /// Saves the selected network's gas settings (the keys in the vault) and uses them from
     /// now on. Checked first: the gas token and fee, a paymaster or the Chipi API where chosen.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub fn save_gas(&self, input: &GasInput) -> Result<SettingsInfo, AppError> {
         let prefs = self.prefs.get();
         let network = &prefs.network;

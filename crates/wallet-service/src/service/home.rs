@@ -21,6 +21,7 @@ const BLOCK_TIMES_PER_SCAN: usize = 16;
 
 impl WalletService {
     /// The wallet's balance of each token of the network, in one batched read.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn balances(&self) -> Result<Vec<BalanceInfo>, AppError> {
         let manager = self.manager()?;
         let network = self.prefs.get().network;
@@ -46,6 +47,7 @@ impl WalletService {
     /// [`INCOMING_SCAN_BLOCKS`] blocks (from where the last scan of this wallet stopped) that it
     /// does not list yet; returns how many were added. One scan at a time; bounded pages, block
     /// reads and lines; nothing is written if the wallet or network changed meanwhile.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn sync_incoming(&self) -> Result<usize, AppError> {
         let _one_scan = self.scan.lock().await;
         let manager = self.manager()?;

@@ -11,6 +11,7 @@ pub mod backup;
 mod biometrics;
 mod gas;
 mod home;
+mod logs;
 mod session;
 mod settings;
 mod transfers;

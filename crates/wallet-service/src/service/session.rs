@@ -43,6 +43,7 @@ impl WalletService {
     }
 
     /// `createSession` after the PIN, or biometrics when `pin` is `None`.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn create_session(
         &self,
         duration_seconds: Option<u32>,
@@ -164,6 +165,7 @@ impl WalletService {
     }
 
     /// `registerSession` after the PIN or biometrics; the key stays open afterwards.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn register_session(
         &self,
         request: &SessionRequest,
@@ -175,6 +177,7 @@ impl WalletService {
 
     /// Create and register in one step, with one PIN (or one biometric check) and two Argon2id
     /// runs (open the owner key, seal the session key).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn set_up_session(
         &self,
         request: &SessionRequest,
@@ -222,6 +225,7 @@ impl WalletService {
     }
 
     /// `revokeSession` after the PIN, or biometrics when `pin` is `None`.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn revoke_session(&self, pin: Option<&Pin>) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
         let owner = self
@@ -234,6 +238,7 @@ impl WalletService {
     /// `clearSession`. A session still active on chain is forgotten only with the PIN (it
     /// could not be revoked from this device afterwards); with `revoke` it is revoked first
     /// (PIN and confirmation as for revoking). The owner key is opened once for both.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn clear_session(
         &self,
         pin: Option<&Pin>,
@@ -258,6 +263,7 @@ impl WalletService {
 
     /// The session key in the SDK's `SessionKeyData` shape, encrypted with `passphrase` (12+
     /// characters, not the PIN: the SDK's format is far weaker than the wallet's sealing).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn export_session(
         &self,
         pin: &Pin,
@@ -276,6 +282,7 @@ impl WalletService {
 
     /// Imports the SDK's `SessionKeyData` (decrypted with `passphrase`, the PIN when `None`, as
     /// the SDK encrypts), sealed under the PIN; its registration is read from the chain.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn import_session(
         &self,
         data: &SessionKeyData,
@@ -293,6 +300,7 @@ impl WalletService {
     /// the hash and `[pk, r, s, valid_until]`. Refused: an outside execution (calls signed this
     /// way would skip every check a transfer gets; they go through a backend), and a domain on
     /// another chain than the network's.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn sign_typed_data(
         &self,
         typed_data: &str,
@@ -331,6 +339,8 @@ impl WalletService {
             )));
         }
         let hash = typed.message_hash(manager.wallet().address)?;
+        // Limits a registration set and not yet read back (CHIPI v33) are read first.
+        manager.verify_registered_policies().await?;
         let (guard, who, pin) = (self.guard.clone(), self.guard_key(), pin.clone());
         let signature = blocking(move || {
             guard.attempt(&who, || {
@@ -342,6 +352,7 @@ impl WalletService {
     }
 
     /// `refetchStatus`.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn refresh_status(&self) -> Result<SessionInfo, AppError> {
         let manager = self.manager()?;
         self.settle_pending(&manager).await?;

@@ -108,6 +108,7 @@ impl WalletService {
     }
 
     /// Switches to the profile `name` (see [`Self::switch_network`]).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn set_network(&self, name: &str) -> Result<NetworkInfo, AppError> {
         let choice = NetworkChoice {
             profile: name.to_owned(),
@@ -166,10 +167,12 @@ impl WalletService {
             auto_lock_minutes: prefs.auto_lock_minutes,
             auto_lock_seconds: (*super::lock(&self.idle_override))
                 .unwrap_or(prefs.auto_lock_minutes.saturating_mul(60)),
+            log_level: prefs.log_level,
         })
     }
 
     /// Sets the idle time before the wallet locks itself: 0 (never) to a day, in minutes.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub fn set_auto_lock(&self, minutes: u32) -> Result<SettingsInfo, AppError> {
         if minutes > 24 * 60 {
             return Err(AppError::InvalidInput(
@@ -304,6 +307,7 @@ impl WalletService {
     /// Pointing a network that holds a wallet at another node, paymaster or Chipi API needs
     /// that wallet's PIN (or biometrics, `pin` `None`): a page that reached the IPC could
     /// otherwise send the wallet's requests, keys and tokens elsewhere.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn switch_network(
         &self,
         choice: &NetworkChoice,
@@ -410,6 +414,7 @@ impl WalletService {
     /// Checks at start that the node is on the network's chain; a node on another chain
     /// blocks the wallet with [`AppError::WrongChain`] until the settings are fixed. A node
     /// that does not answer is not an error here (every operation will say so).
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn check_chain(&self) -> Result<(), AppError> {
         let network = self.prefs.get().network;
         match Self::check_node_chain(&network).await {

@@ -49,6 +49,7 @@ fn record(key: u8) -> SessionRecord {
         spending_tokens: vec![],
         max_calls: Some(5),
         registering_since: None,
+        unchecked_policies: None,
     }
     .with_key(format!("sealed-{key}"))
 }

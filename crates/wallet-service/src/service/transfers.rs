@@ -104,6 +104,7 @@ impl WalletService {
     }
 
     /// `executeWithSession`: no prompt within the session's limits.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn execute(&self, calls: &[CallInput]) -> Result<TxResult, AppError> {
         let calls = calls
             .iter()
@@ -131,6 +132,7 @@ impl WalletService {
     }
 
     /// A gasless ERC-20 transfer of `amount` (decimal string) of `token` (symbol or address).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn transfer(
         &self,
         token: &str,
@@ -143,6 +145,7 @@ impl WalletService {
     /// [`Self::transfer`] after the user saw the fee [`Self::quote_transfer`] gave:
     /// `accepted_fee` (whole units of the gas token) bounds the fee that may be signed, below
     /// the settings' most; a paymaster asking more is refused before signing.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn transfer_paying(
         &self,
         token: &str,
@@ -164,6 +167,7 @@ impl WalletService {
 
     /// What the transfer would cost with the current gas settings, before it is sent: nothing
     /// when sponsored, the paymaster's fee in the gas token in the gasless mode.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn quote_transfer(
         &self,
         token: &str,

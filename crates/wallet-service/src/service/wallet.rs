@@ -51,6 +51,7 @@ impl WalletService {
     /// Upgrades the account to CHIPI v33 after the PIN or biometrics: the device's session is
     /// revoked and the class replaced in one owner transaction, the interfaces registered in a
     /// second; the wallet is then loaded again with its new class (its sessions read again).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn upgrade_account(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
         let target = self.upgrade_target(manager.wallet()).ok_or_else(|| {
@@ -114,6 +115,7 @@ impl WalletService {
     /// A new wallet, its key sealed under `pin` in the vault, deployed gaslessly when the
     /// network has a paymaster. Its class is this project's where it is declared (or asked
     /// for with `own_class`), else the network's (CHIPI v33 on the public networks).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn create_wallet(&self, pin: &Pin, own_class: bool) -> Result<WalletInfo, AppError> {
         let deploy = self.prefs.get().network.sponsor_url.is_some();
         let class_hash = self.new_wallet_class(own_class).await?;
@@ -124,6 +126,7 @@ impl WalletService {
     /// The class a new wallet gets: on a public network, this project's where it is declared
     /// (asked of the node before an address is computed from it), else the network's (CHIPI
     /// v33); this project's with `own_class`, or where the network names none.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn new_wallet_class(&self, own_class: bool) -> Result<Felt, AppError> {
         let network = self.prefs.get().network;
         let ours = own_class
@@ -137,6 +140,7 @@ impl WalletService {
 
     /// A new wallet of class `class_hash` (constructor `(public_key)`), deployed now when
     /// `deploy`; the deployment's transaction hash with it.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn create_wallet_with(
         &self,
         pin: &Pin,
@@ -162,6 +166,7 @@ impl WalletService {
 
     /// Deploys the wallet created here through the backend (gasless with a sponsor), signed by
     /// its owner key opened with `pin`: the way on when the deployment at creation failed.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn deploy_wallet(&self, pin: &Pin) -> Result<Felt, AppError> {
         let manager = self.manager()?;
         manager.wallet().deployment()?;
@@ -186,6 +191,7 @@ impl WalletService {
     }
 
     /// Whether the wallet's account exists on chain.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn is_deployed(&self) -> Result<bool, AppError> {
         let manager = self.manager()?;
         let address = manager.wallet().address;
@@ -195,6 +201,7 @@ impl WalletService {
     /// An existing account whose owner key is given in the SDK's encrypted format under `pin`,
     /// or in the clear as a hex private key (`0x` and up to 64 hex digits): the key the user
     /// pasted, sealed under `pin` at once.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn import_wallet(
         &self,
         address: &str,
@@ -218,6 +225,7 @@ impl WalletService {
     }
 
     /// An existing account with its owner key in the clear (read by a host, never over IPC).
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn import_wallet_key(
         &self,
         address: &str,
@@ -305,6 +313,7 @@ impl WalletService {
     /// back-off) or the one biometric unlock releases (`None`). One Argon2id run: the session
     /// key when there is one (it is sealed under the same PIN), else the owner key, to check the
     /// PIN.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
         let manager = self.manager()?;
         let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
@@ -323,6 +332,7 @@ impl WalletService {
     }
 
     /// Forgets the open session key.
+    #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub fn lock(&self) -> Result<WalletInfo, AppError> {
         if let Some(manager) = self.current() {
             manager.lock_session();

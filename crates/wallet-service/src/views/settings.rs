@@ -55,6 +55,8 @@ pub struct SettingsInfo {
     pub auto_lock_minutes: u32,
     /// The same in seconds, as the window applies it (a test build may shorten it).
     pub auto_lock_seconds: u32,
+    /// How much the app's log records.
+    pub log_level: crate::logs::LogLevel,
 }
 
 /// Gas settings as shown.

@@ -65,11 +65,18 @@ impl ChipiApiClient {
         request: reqwest::RequestBuilder,
         endpoint: &str,
     ) -> Result<Option<Value>, SessionError> {
+        let started = std::time::Instant::now();
         let response = request.send().await.map_err(|e| SessionError::Network {
             context: format!("Chipi API {endpoint}"),
             source: e.without_url(),
         })?;
         let status = response.status();
+        tracing::debug!(
+            endpoint,
+            status = status.as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "Chipi API answered"
+        );
         let body = read_bounded(response, "Chipi API", MAX_SERVICE_RESPONSE_BYTES).await?;
         let text = String::from_utf8_lossy(&body);
         if status == reqwest::StatusCode::NOT_FOUND {

@@ -63,10 +63,17 @@ impl PaymasterClient {
         if let Some((name, value)) = header {
             request = request.header(name, value);
         }
+        let started = std::time::Instant::now();
         let response = request.send().await.map_err(|e| SessionError::Network {
             context: format!("paymaster {method}"),
             source: e.without_url(),
         })?;
+        tracing::debug!(
+            method,
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "paymaster answered"
+        );
         if matches!(response.status().as_u16(), 401 | 403) {
             return Err(SessionError::PaymasterApiKey {
                 key_sent: self.api_key.is_some(),

@@ -139,6 +139,25 @@ impl NodeClient {
     /// Posts `body` to the node in use, then to each fallback in turn while they refuse; the
     /// one that answers is kept. The last refusal is returned when every node refuses.
     async fn post_text(&self, body: &Value) -> Result<String, SessionError> {
+        let started = std::time::Instant::now();
+        let answer = self.post_text_inner(body).await;
+        // The method only: a node URL may carry a provider's key in its path.
+        let method = match body {
+            Value::Array(batch) => format!("batch of {}", batch.len()),
+            single => single["method"].as_str().unwrap_or("?").to_owned(),
+        };
+        match &answer {
+            Ok(_) => {
+                tracing::debug!(%method, ms = started.elapsed().as_millis() as u64, "node answered")
+            }
+            Err(e) => {
+                tracing::debug!(%method, ms = started.elapsed().as_millis() as u64, error = %e, "node failed")
+            }
+        }
+        answer
+    }
+
+    async fn post_text_inner(&self, body: &Value) -> Result<String, SessionError> {
         let first = self.current.load(Ordering::Relaxed);
         let mut refusal = None;
         for step in 0..self.urls.len() {

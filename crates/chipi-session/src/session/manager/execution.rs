@@ -123,6 +123,12 @@ impl SessionManager {
         pin: Option<&str>,
     ) -> Result<Vec<Felt>, SessionError> {
         let record = self.current()?;
+        // Limits not read back yet ([`Self::verify_registered_policies`] first): nothing signed.
+        if let Some(unchecked) = &record.unchecked_policies {
+            return Err(SessionError::PolicyNotSet {
+                token: unchecked.policies.first().map_or(Felt::ZERO, |p| p.token),
+            });
+        }
         let key = self.session_key(&record, pin)?;
         Ok(SessionSignature::sign_secret(&key, hash, record.valid_until)?.to_felts())
     }
@@ -237,6 +243,9 @@ impl SessionManager {
         if !cached || !unread.is_empty() {
             self.refresh_with(&unread).await?;
         }
+        // Limits a registration set and not yet read back (CHIPI v33): read before any signing,
+        // once the refresh above has settled the registration.
+        self.verify_policies().await?;
         let record = self.current()?;
         let snapshot = self
             .lock()
@@ -328,12 +337,24 @@ impl SessionManager {
                 .submit(self.wallet.address, &calls, signer, context)
                 .await?;
             on_submitted(hash);
-            self.confirm(hash, &calls).await?;
-            backend.settled();
+            let confirmed = self.confirm(hash, &calls).await;
+            // A receipt was read (its effect there or not): the backend's kept send is settled,
+            // and a retry is a new transfer. No receipt: kept, settled from the chain next time.
+            if matches!(
+                confirmed,
+                Ok(()) | Err(SessionError::Reverted { .. } | SessionError::EffectMissing { .. })
+            ) {
+                backend.settled();
+            }
+            confirmed?;
             Ok::<Felt, SessionError>(hash)
         }
         .await;
-        let hash = sent.inspect_err(|_| self.lock().stale = true)?;
+        let hash = sent.inspect_err(|e| {
+            tracing::warn!(backend = backend.name(), error = %e, "session execution failed");
+            self.lock().stale = true;
+        })?;
+        tracing::info!(backend = backend.name(), hash = %format_args!("{hash:#x}"), calls = calls.len(), "session execution confirmed");
         let mut remaining_calls = self.record_execution(backend.as_ref(), &calls, now)?;
         // Classes other than ours count from the chain: their gasless path may consume no call
         // (or one the cache cannot predict), so the count is read again.

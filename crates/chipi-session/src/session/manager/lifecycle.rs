@@ -86,6 +86,7 @@ impl SessionManager {
             revoked: false,
             spending_tokens: vec![],
             max_calls: None,
+            unchecked_policies: None,
         };
         self.save(Some(record))?;
         let mut shared = self.lock();
@@ -222,12 +223,15 @@ impl SessionManager {
         let (valid_until, max_calls, tokens) = self.check_registration(&params, &record)?;
         let calls = self.registration_calls(&params, record.public_key, valid_until, max_calls);
         let hash = self.submit_as_owner(&calls, owner).await?;
+        tracing::info!(hash = %format_args!("{hash:#x}"), calls = calls.len(), "session registration sent");
         record.registering = Some(hash);
         record.registering_since = Some(self.clock.now());
         // Kept with the transaction: a crash before its receipt must not lose the limits the
         // card and the local checks read once it is settled from the chain.
         record.spending_tokens = tokens;
         record.max_calls = Some(max_calls);
+        // And the policies still to read back: until they are, nothing is signed with it.
+        record.unchecked_policies = self.policies_to_check(&params, hash);
         self.save(Some(record.clone()))?;
         let outcome = self.confirm(hash, &calls).await;
         record.registering = None;
@@ -254,7 +258,7 @@ impl SessionManager {
                 event: "active session status",
             });
         }
-        self.check_policies_set(&params, hash, owner).await
+        self.check_policies_set(owner).await
     }
 
     /// Sends `calls` signed by `owner` (checked to be this wallet's) through the backend.
@@ -294,6 +298,7 @@ impl SessionManager {
         }
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
         let hash = self.submit_as_owner(&calls, owner).await?;
+        tracing::info!(hash = %format_args!("{hash:#x}"), "session revocation sent");
         self.confirm(hash, &calls).await?;
         record.revoked = true;
         self.save(Some(record))?;
@@ -394,6 +399,7 @@ impl SessionManager {
             revoked: false,
             spending_tokens: vec![],
             max_calls: None,
+            unchecked_policies: None,
         };
         self.save(Some(record))?;
         self.lock().snapshot = None;

@@ -7,6 +7,7 @@ use starknet_core::types::Felt;
 use super::{PolicySpec, RegisterParams, SessionManager};
 use crate::error::SessionError;
 use crate::session::policies::SpendingPolicy;
+use crate::session::record::UncheckedPolicies;
 use crate::session::registration::{register_interfaces_call, revoke_session_call, upgrade_call};
 use crate::wallet::UnlockedOwner;
 use crate::wallet_type::ClassProfile;
@@ -60,25 +61,39 @@ impl SessionManager {
         all
     }
 
-    /// On a class whose `__execute__` swallows a failed inner call (CHIPI v33), a
-    /// `set_spending_policy` that failed would leave its token unbounded: every policy is read
-    /// back after the registration, and if one is not there the session is revoked at once with
-    /// the same owner key.
-    pub(super) async fn check_policies_set(
+    /// What a registration with `params` (transaction `registration`) leaves to read back: on
+    /// a class whose `__execute__` swallows a failed inner call (CHIPI v33), every policy it
+    /// sets; elsewhere nothing (a failed `set_spending_policy` reverts the registration).
+    pub(super) fn policies_to_check(
         &self,
         params: &RegisterParams,
         registration: Felt,
-        owner: &UnlockedOwner,
-    ) -> Result<(), SessionError> {
-        if !self
-            .wallet
+    ) -> Option<UncheckedPolicies> {
+        self.wallet
             .profile()
             .is_some_and(|p| p.unbounded_without_policy)
-        {
+            .then(|| UncheckedPolicies {
+                registration,
+                policies: self.registered_policies(params),
+            })
+    }
+
+    /// Reads back the policies the session's registration set and not yet read (kept with the
+    /// record from the moment it was sent, so a crash, a node failing after the receipt or a
+    /// registration settled on a later start is checked all the same). All there: the record forgets
+    /// them. One missing: [`SessionError::PolicyNotSet`], and nothing is signed with the session
+    /// until it is revoked.
+    pub(super) async fn verify_policies(&self) -> Result<(), SessionError> {
+        let record = self.current()?;
+        let Some(unchecked) = record.unchecked_policies.clone() else {
+            return Ok(());
+        };
+        // Revoked: nothing to guard. Not registered (yet): refused elsewhere, and checked once
+        // the registration settles.
+        if record.revoked || !record.registered {
             return Ok(());
         }
-        let expected = self.registered_policies(params);
-        let tokens: Vec<Felt> = expected.iter().map(|p| p.token).collect();
+        let tokens: Vec<Felt> = unchecked.policies.iter().map(|p| p.token).collect();
         self.refresh_with(&tokens).await?;
         let read = self
             .lock()
@@ -86,8 +101,33 @@ impl SessionManager {
             .as_ref()
             .map(|s| s.policies.clone())
             .unwrap_or_default();
-        if first_policy_missing(&expected, &read).is_none() {
+        if let Some(token) = first_policy_missing(&unchecked.policies, &read) {
+            return Err(SessionError::PolicyNotSet { token });
+        }
+        // Read again: the refresh may have settled something in it.
+        let mut record = self.current()?;
+        record.unchecked_policies = None;
+        self.save(Some(record))
+    }
+
+    /// [`Self::verify_policies`] for a host about to have a message signed with the session.
+    pub async fn verify_registered_policies(&self) -> Result<(), SessionError> {
+        self.verify_policies().await
+    }
+
+    /// Right after a registration, with its `owner` key still open: the policies read back
+    /// ([`Self::verify_policies`]), and if one is not there the session revoked at once with
+    /// the same key.
+    pub(super) async fn check_policies_set(
+        &self,
+        owner: &UnlockedOwner,
+    ) -> Result<(), SessionError> {
+        let Some(registration) = self.current()?.unchecked_policies.map(|u| u.registration) else {
             return Ok(());
+        };
+        match self.verify_policies().await {
+            Err(SessionError::PolicyNotSet { .. }) => {}
+            other => return other,
         }
         let mut record = self.current()?;
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
