@@ -24,6 +24,10 @@ mod common;
 use common::Fixture;
 
 const PIN: &str = "pin-Ipc#9";
+const PASSPHRASE: &str = "passphrase-Ipc#42-long";
+const API_KEY: &str = "pk_live_ipc_0123456789abcdef";
+const CHIPI_KEY: &str = "pk_dev_ipc_fedcba9876543210";
+const BEARER: &str = "eyJipc.bearer.token-5f3e";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_over_ipc_on_a_real_node() {
@@ -316,6 +320,10 @@ async fn every_command_over_ipc_on_a_real_node() {
     // The secrets, read back from the keychain, appear in no response and no event.
     let owner = open_entry(&*fx.vault, &owner_key_entry("local", &address));
     let needles = [
+        PASSPHRASE.to_owned(),
+        API_KEY.to_owned(),
+        CHIPI_KEY.to_owned(),
+        BEARER.to_owned(),
         PIN.to_owned(),
         owner[2..].to_owned(),
         owner[2..].trim_start_matches('0').to_owned(),
@@ -324,6 +332,34 @@ async fn every_command_over_ipc_on_a_real_node() {
         second_key[2..].to_owned(),
         second_key[2..].trim_start_matches('0').to_owned(),
     ];
+
+    // The other secrets a user types: a backup's passphrase, a paymaster API key, Chipi's API
+    // key and bearer token (taken or refused, they must not reach the log either).
+    let path = ui
+        .ok(
+            "export_backup",
+            json!({"pin": PIN, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    assert!(path.as_str().unwrap().contains("chipi-wallet-backup-"));
+    let gas = |mode: &str, paymaster: Option<&str>, chipi: Option<(&str, &str)>| {
+        json!({"input": {"mode": mode, "feeMode": "sponsored", "gasToken": "STRK", "maxFee": "0.1",
+            "paymasterApiKey": paymaster, "chipiApiKey": chipi.map(|c| c.0),
+            "chipiBearer": chipi.map(|c| c.1)}})
+    };
+    let saved = ui
+        .ok("save_gas_settings", gas("paymaster", Some(API_KEY), None))
+        .await;
+    assert_ne!(saved["gas"]["paymasterApiKey"], API_KEY, "shown masked");
+    // The local network has no Chipi API: refused, the key and token in the input.
+    let _ = ui
+        .call(
+            "save_gas_settings",
+            gas("chipiApi", None, Some((CHIPI_KEY, BEARER))),
+        )
+        .await;
+    ui.ok("save_gas_settings", gas("paymaster", None, None))
+        .await;
 
     // About: the log's level, its folder, and diagnostics without a secret.
     assert_eq!(
