@@ -417,46 +417,37 @@ async fn the_direct_path_and_a_gas_mode_switch_under_faults() {
         assert_eq!(rig.balance(recipient).await, UNIT, "{fault:?}: once");
         assert_eq!(nonce().await, before + Felt::ONE, "{fault:?}");
     }
-    // The node takes it and the answer is lost: it ran; the same transfer asked again is not
-    // sent again (the account's nonce moved past the one it was signed with).
-    let recipient = Felt::from(0xfd_0000_u64);
-    let before = nonce().await;
-    rig.node
-        .set_for("starknet_addInvokeTransaction", Fault::LoseAnswer);
-    assert_eq!(ui.kind("transfer", body(recipient)).await, "Network");
-    rig.node.clear();
-    assert_eq!(rig.balance(recipient).await, UNIT, "it ran");
-    let again = ui.call("transfer", body(recipient)).await.unwrap_err();
-    assert!(
-        again["message"]
-            .as_str()
-            .unwrap()
-            .contains("executed after all"),
-        "{again}"
-    );
-    assert_eq!(rig.balance(recipient).await, UNIT, "once");
-    assert_eq!(nonce().await, before + Felt::ONE);
-
-    // The node takes it and answers, then its receipt cannot be read: the answered transaction
-    // stays written down with its hash until a receipt settles it, so the same transfer asked
-    // again is not sent again.
-    let recipient = Felt::from(0xfe_0000_u64);
-    let before = nonce().await;
-    rig.node
-        .set_for("starknet_getTransactionReceipt", Fault::Down);
-    assert_eq!(ui.kind("transfer", body(recipient)).await, "Network");
-    rig.node.clear();
-    assert_eq!(rig.balance(recipient).await, UNIT, "it ran");
-    let again = ui.call("transfer", body(recipient)).await.unwrap_err();
-    assert!(
-        again["message"]
-            .as_str()
-            .unwrap()
-            .contains("executed after all"),
-        "{again}"
-    );
-    assert_eq!(rig.balance(recipient).await, UNIT, "once");
-    assert_eq!(nonce().await, before + Felt::ONE);
+    // The node takes it and the answer is lost, or it answers and then its receipt cannot be
+    // read: it ran; the same transfer asked again is not sent again (written down with its
+    // hash before it went, and kept until a receipt settles it).
+    for (i, (method, fault)) in [
+        ("starknet_addInvokeTransaction", Fault::LoseAnswer),
+        ("starknet_getTransactionReceipt", Fault::Down),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let recipient = Felt::from(0xfd_0000_u64 + i as u64);
+        let before = nonce().await;
+        rig.node.set_for(method, fault);
+        assert_eq!(
+            ui.kind("transfer", body(recipient)).await,
+            "Network",
+            "{method}"
+        );
+        rig.node.clear();
+        assert_eq!(rig.balance(recipient).await, UNIT, "{method}: it ran");
+        let again = ui.call("transfer", body(recipient)).await.unwrap_err();
+        assert!(
+            again["message"]
+                .as_str()
+                .unwrap()
+                .contains("executed after all"),
+            "{method}: {again}"
+        );
+        assert_eq!(rig.balance(recipient).await, UNIT, "{method}: once");
+        assert_eq!(nonce().await, before + Felt::ONE, "{method}");
+    }
     // Settled: the next transfer goes.
     let next = Felt::from(0xff_0000_u64);
     ui.ok("transfer", body(next)).await;

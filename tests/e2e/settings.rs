@@ -1,7 +1,8 @@
 //! The settings screen in the real app: a paymaster API key set, shown masked, still set after a
 //! restart; a gasless transfer in each fee mode (sponsored with the key; the user paying the
 //! quoted fee in STRK, shown before sending); the key removed and a sponsored transfer refused
-//! in words; a second network without the wallet, and back.
+//! in words; a second network without the wallet, and back; the log at `trace` the whole way,
+//! its folder opened from Settings, and no PIN or API key in it.
 
 use sponsor::SponsorConfig;
 use starknet::core::types::Felt;
@@ -56,6 +57,9 @@ async fn settings_and_both_fee_modes() {
     ui.wait_text("settings-paymaster-key-masked", |t| t == "pk_e…cdef")
         .await;
     ui.screenshot("20-settings-key").await;
+    // The log at its most verbose for the rest of the run (kept across the restart below).
+    choose(&ui, "settings-log-level", "trace").await;
+    ui.click("settings-log-level-save").await;
 
     // Still set after a restart.
     ui.close().await;
@@ -151,5 +155,37 @@ async fn settings_and_both_fee_modes() {
     })
     .await;
     ui.screenshot("23-back-on-local").await;
+
+    // Settings → About: the log's folder opened (recorded under the test setting), and the log
+    // written at `trace` through all of the above holds the transfers and no PIN or API key.
+    ui.click("open-settings").await;
+    ui.click("settings-open-logs").await;
+    let data = home.path().join("data/com.chipi.sessionwallet.test");
+    let logs = data.join("logs");
+    let opened = wait_for_file(&data.join("opened-urls.txt")).await;
+    assert!(
+        opened.contains(&format!("file://{}", logs.display())),
+        "{opened}"
+    );
     ui.close().await;
+    let log = std::fs::read_to_string(logs.join("chipi-wallet.log")).unwrap();
+    assert!(
+        log.contains("session execution confirmed"),
+        "no transfer in the log"
+    );
+    assert!(log.contains("DEBUG"), "not written at trace");
+    for secret in [PIN, API_KEY] {
+        assert!(!log.contains(secret), "a secret in the log");
+    }
+}
+
+/// The text of `path` once it exists (the app writes it after a click).
+async fn wait_for_file(path: &std::path::Path) -> String {
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{} was not written", path.display());
 }
