@@ -166,10 +166,15 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            // The log first, at the default level until the preferences are read.
-            let log_dir = app.path().app_log_dir()?;
-            if let Err(e) = wallet_service::logs::Logs::start(&log_dir, Default::default()) {
-                eprintln!("chipi-wallet: no log file in {}: {e}", log_dir.display());
+            // The log first, at the default level until the preferences are read; a log that
+            // cannot be written never stops the app.
+            match app.path().app_log_dir() {
+                Ok(dir) => {
+                    if let Err(e) = wallet_service::logs::Logs::start(&dir, Default::default()) {
+                        eprintln!("chipi-wallet: no log file in {}: {e}", dir.display());
+                    }
+                }
+                Err(e) => eprintln!("chipi-wallet: no log folder: {e}"),
             }
             let handle = app.handle().clone();
             let identifier = app.config().identifier.clone();
