@@ -14,6 +14,7 @@ use starknet_core::types::{Call, Felt};
 
 use crate::backends::paymaster::in_flight::{calls_from_json, calls_to_json, InFlight};
 pub use crate::backends::paymaster::in_flight::{Journal, JournalFn};
+use crate::backends::paymaster::BuiltInvoke;
 use crate::chain::node_client::NodeClient;
 use crate::error::SessionError;
 
@@ -409,6 +410,43 @@ impl Ledger {
         Err(SessionError::PreviousExecutionPending {
             execute_before: oe.execute_before,
         })
+    }
+
+    /// The outside execution to send for `calls` from `account`. Tracked (a session's, settled
+    /// on `node`): what is kept is settled first ([`Self::settle`]) and the same calls get their
+    /// kept execution back. Otherwise one is built by `build` and signed by `sign`. Tracked, it
+    /// is kept before it goes.
+    pub(crate) async fn attempt(
+        &self,
+        tracked_on: Option<&NodeClient>,
+        account: Felt,
+        calls: &[Call],
+        build: impl std::future::Future<Output = Result<BuiltInvoke, SessionError>>,
+        sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
+    ) -> Result<InFlight, SessionError> {
+        let previous = match tracked_on {
+            Some(node) => self.settle(node, account, calls).await?,
+            None => None,
+        };
+        let attempt = match previous {
+            Some(previous) => previous,
+            None => {
+                let built = build.await?;
+                let signature = sign(built.message_hash)?;
+                InFlight {
+                    account,
+                    calls: calls.to_vec(),
+                    built,
+                    signature,
+                }
+            }
+        };
+        // Remembered before it is sent: whatever the relay answers (or a receipt that never
+        // comes), it may run, until the chain says otherwise or it is settled.
+        if tracked_on.is_some() {
+            self.keep(&attempt)?;
+        }
+        Ok(attempt)
     }
 
     /// The chain id entries are read back for.

@@ -15,7 +15,6 @@ use starknet_core::types::{Call, Felt};
 
 use crate::backends::outside_check::{check_outside_execution, Expectation, FeeMode};
 use crate::backends::outside_execution::OutsideExecution;
-use crate::backends::paymaster::in_flight::InFlight;
 use crate::backends::paymaster::BuiltInvoke;
 use crate::backends::unsettled::Ledger;
 use crate::backends::{ExecutionBackend, Signer, SubmitContext};
@@ -411,29 +410,17 @@ impl ExecutionBackend for ChipiApiClient {
         let session = signer.is_session();
         // A session execution whose outcome is unknown (here or through another backend) is
         // settled first; the same calls re-send it rather than sign anew.
-        let previous = if session {
-            self.ledger.settle(self.node()?, account, calls).await?
-        } else {
-            None
-        };
-        let attempt = match previous {
-            Some(previous) => previous,
-            None => {
-                let built = self
-                    .prepare_typed_data(account, calls, session.then_some("CHIPI"))
-                    .await?;
-                let signature = signer.sign(built.message_hash)?;
-                InFlight {
-                    account,
-                    calls: calls.to_vec(),
-                    built,
-                    signature,
-                }
-            }
-        };
-        if session {
-            self.ledger.keep(&attempt)?;
-        }
+        let tracked_on = if session { Some(self.node()?) } else { None };
+        let attempt = self
+            .ledger
+            .attempt(
+                tracked_on,
+                account,
+                calls,
+                self.prepare_typed_data(account, calls, session.then_some("CHIPI")),
+                |hash| signer.sign(hash),
+            )
+            .await?;
         self.execute_sponsored(
             account,
             &attempt.built.typed_data,

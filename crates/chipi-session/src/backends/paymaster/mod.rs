@@ -48,7 +48,6 @@ use crate::error::SessionError;
 use crate::typed_data::TypedData;
 
 use crate::backends::unsettled::Ledger;
-use in_flight::InFlight;
 pub use in_flight::{Journal, JournalFn};
 
 /// The header a paymaster API key travels in (AVNU's name).
@@ -346,31 +345,16 @@ impl PaymasterClient {
         max_fee: Option<u128>,
         sign: impl FnOnce(Felt) -> Result<Vec<Felt>, SessionError>,
     ) -> Result<Relayed, SessionError> {
-        let previous = if tracked {
-            self.ledger.settle(&self.node, account, calls).await?
-        } else {
-            None
-        };
-        let attempt = match previous {
-            Some(previous) => previous,
-            None => {
-                let built = self
-                    .build_invoke_paying(account, calls, now, self.fee.within(max_fee))
-                    .await?;
-                let signature = sign(built.message_hash)?;
-                InFlight {
-                    account,
-                    calls: calls.to_vec(),
-                    built,
-                    signature,
-                }
-            }
-        };
-        // Remembered before it is sent: whatever the paymaster answers (or a receipt that never
-        // comes), it may run, until the chain says otherwise or it is settled.
-        if tracked {
-            self.ledger.keep(&attempt)?;
-        }
+        let attempt = self
+            .ledger
+            .attempt(
+                tracked.then_some(&self.node),
+                account,
+                calls,
+                self.build_invoke_paying(account, calls, now, self.fee.within(max_fee)),
+                sign,
+            )
+            .await?;
         // A definite refusal leaves a signature the paymaster holds: said with how long it
         // stays valid.
         let execute_before = attempt.built.outside_execution.execute_before;
