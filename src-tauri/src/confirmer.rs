@@ -48,16 +48,18 @@ fn app_error(
     name: &str,
     what: wallet_service::Confirmation,
     error: platform_auth::AuthError,
-) -> wallet_service::AppError {
+) -> wallet_service::ServiceError {
     use platform_auth::AuthError;
-    use wallet_service::AppError;
+    use wallet_service::ServiceError;
     match error {
         AuthError::Declined(why) => {
-            AppError::NotConfirmed(format!("{} was not confirmed: {why}", what.reason()))
+            ServiceError::NotConfirmed(format!("{} was not confirmed: {why}", what.reason()))
         }
-        AuthError::Unavailable(why) => AppError::BiometricsUnavailable(format!("{name}: {why}")),
+        AuthError::Unavailable(why) => {
+            ServiceError::BiometricsUnavailable(format!("{name}: {why}"))
+        }
         AuthError::Gone => wallet_service::host::key_gone(name),
-        AuthError::Failed(why) => AppError::Internal(format!("{name} failed: {why}")),
+        AuthError::Failed(why) => ServiceError::Internal(format!("{name} failed: {why}")),
     }
 }
 
@@ -68,7 +70,7 @@ mod mac {
 
     use chipi_session::WrappingKey;
     use wallet_service::host::{key_gone, Biometrics};
-    use wallet_service::{AppError, Confirmation};
+    use wallet_service::{Confirmation, ServiceError};
 
     const NAME: &str = "Touch ID";
 
@@ -91,12 +93,12 @@ mod mac {
                 .is_some_and(|status| status.is_available)
         }
 
-        fn store(&self, name: &str, key: &WrappingKey) -> Result<(), AppError> {
+        fn store(&self, name: &str, key: &WrappingKey) -> Result<(), ServiceError> {
             platform_auth::touch_id_store(&self.service, name, key.as_bytes())
                 .map_err(|e| super::app_error(NAME, Confirmation::TurnOnBiometrics, e))
         }
 
-        fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError> {
+        fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, ServiceError> {
             let bytes = zeroize::Zeroizing::new(
                 platform_auth::touch_id_read(&self.service, name)
                     .map_err(|e| super::app_error(NAME, what, e))?,
@@ -104,7 +106,7 @@ mod mac {
             WrappingKey::from_bytes(&bytes).map_err(|_| key_gone(NAME))
         }
 
-        fn delete(&self, name: &str) -> Result<(), AppError> {
+        fn delete(&self, name: &str) -> Result<(), ServiceError> {
             platform_auth::touch_id_delete(&self.service, name)
                 .map_err(|e| super::app_error(NAME, Confirmation::TurnOnBiometrics, e))
         }
@@ -122,7 +124,7 @@ mod windows {
     use tauri::{AppHandle, Manager, Runtime};
 
     use wallet_service::host::Confirmer;
-    use wallet_service::{AppError, Confirmation, SecretVault};
+    use wallet_service::{Confirmation, SecretVault, ServiceError};
 
     const NAME: &str = "Windows Hello";
 
@@ -131,7 +133,7 @@ mod windows {
     pub(super) struct WindowsHello<R: Runtime>(pub(super) AppHandle<R>);
 
     impl<R: Runtime> Confirmer for WindowsHello<R> {
-        fn confirm(&self, what: Confirmation) -> Result<(), AppError> {
+        fn confirm(&self, what: Confirmation) -> Result<(), ServiceError> {
             let window = self
                 .0
                 .get_webview_window("main")
@@ -154,17 +156,17 @@ mod windows {
     /// Credential Manager.
     pub(super) struct Dpapi(pub(super) Arc<dyn SecretVault>);
 
-    fn failed(e: platform_auth::AuthError) -> AppError {
-        AppError::Keychain(format!("DPAPI refused: {e}"))
+    fn failed(e: platform_auth::AuthError) -> ServiceError {
+        ServiceError::keychain(format!("DPAPI refused: {e}"))
     }
 
     impl SecretVault for Dpapi {
-        fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+        fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
             let protected = platform_auth::protect_for_user(sealed.as_bytes()).map_err(failed)?;
             self.0.put(name, &super::hex_encode(&protected))
         }
 
-        fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+        fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
             let Some(text) = self.0.get(name)? else {
                 return Ok(None);
             };
@@ -180,7 +182,7 @@ mod windows {
             Ok(std::str::from_utf8(&plain).ok().map(str::to_owned))
         }
 
-        fn delete(&self, name: &str) -> Result<(), AppError> {
+        fn delete(&self, name: &str) -> Result<(), ServiceError> {
             self.0.delete(name)
         }
     }
@@ -205,26 +207,26 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use platform_auth::AuthError;
-    use wallet_service::{AppError, Confirmation};
+    use wallet_service::{Confirmation, ServiceError};
 
     #[test]
     fn platform_answers_become_the_service_errors() {
         let map = |e| super::app_error("Touch ID", Confirmation::Unlock, e);
         assert!(matches!(
             map(AuthError::Declined("no".into())),
-            AppError::NotConfirmed(_)
+            ServiceError::NotConfirmed(_)
         ));
         assert!(matches!(
             map(AuthError::Gone),
-            AppError::BiometricsChanged(_)
+            ServiceError::BiometricsChanged(_)
         ));
         assert!(matches!(
             map(AuthError::Unavailable("x".into())),
-            AppError::BiometricsUnavailable(_)
+            ServiceError::BiometricsUnavailable(_)
         ));
         assert!(matches!(
             map(AuthError::Failed("x".into())),
-            AppError::Internal(_)
+            ServiceError::Internal(_)
         ));
     }
 

@@ -6,10 +6,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use wallet_service::AppError;
+use wallet_service::ServiceError;
 
 /// Opens a URL in the system browser.
-pub type Browser = std::sync::Arc<dyn Fn(&str) -> Result<(), AppError> + Send + Sync>;
+pub type Browser = std::sync::Arc<dyn Fn(&str) -> Result<(), ServiceError> + Send + Sync>;
 
 /// Where links and backups go.
 #[derive(Clone)]
@@ -31,8 +31,8 @@ impl std::fmt::Debug for Desktop {
     }
 }
 
-fn storage(what: &str, e: std::io::Error) -> AppError {
-    AppError::Storage(format!("{what}: {}", e.kind()))
+fn storage(what: &str, e: std::io::Error) -> ServiceError {
+    ServiceError::storage(what, e)
 }
 
 impl Desktop {
@@ -59,14 +59,14 @@ impl Desktop {
             browser: Some(std::sync::Arc::new(move |url: &str| {
                 use tauri_plugin_opener::OpenerExt;
                 opener.opener().open_url(url, None::<&str>).map_err(|e| {
-                    AppError::Internal(format!("the browser could not be opened: {e}"))
+                    ServiceError::Internal(format!("the browser could not be opened: {e}"))
                 })
             })),
         }
     }
 
     /// Opens `url` (an explorer page the service built) in the system browser.
-    pub fn open(&self, url: &str) -> Result<(), AppError> {
+    pub fn open(&self, url: &str) -> Result<(), ServiceError> {
         if let Some(file) = &self.capture_opened {
             let mut out = std::fs::OpenOptions::new()
                 .create(true)
@@ -77,7 +77,7 @@ impl Desktop {
         }
         match &self.browser {
             Some(open) => open(url),
-            None => Err(AppError::Internal("no browser is available".into())),
+            None => Err(ServiceError::Internal("no browser is available".into())),
         }
     }
 
@@ -88,7 +88,7 @@ impl Desktop {
         address: &str,
         unix_time: u64,
         text: &str,
-    ) -> Result<PathBuf, AppError> {
+    ) -> Result<PathBuf, ServiceError> {
         std::fs::create_dir_all(&self.backups).map_err(|e| storage("the backup folder", e))?;
         let short: String = address.trim_start_matches("0x").chars().take(8).collect();
         let path = self

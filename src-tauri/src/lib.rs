@@ -82,7 +82,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
 /// overriding its endpoints (the sandbox and the tests pass their loopback ports). Without it
 /// the app never starts on `local` (a network only a developer's machine has): mainnet is
 /// selected and the first start asks the user to choose ([`host_names_the_network`]).
-fn default_network() -> Result<Network, AppError> {
+fn default_network() -> Result<Network, wallet_service::ServiceError> {
     let mut network =
         Network::profile(&std::env::var("CHIPI_NETWORK").unwrap_or_else(|_| "mainnet".into()))?;
     if let Ok(rpc) = std::env::var("CHIPI_RPC_URL") {

@@ -174,6 +174,48 @@ async fn every_command_over_ipc_on_a_real_node() {
     ] {
         assert_eq!(ui.kind("transfer", args).await, kind);
     }
+    // The fields a screen words the refusals from, not their text.
+    let over = ui
+        .error(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "2.5"}),
+        )
+        .await;
+    assert_eq!(
+        (&over["token"], &over["amount"], &over["left"], &over["per"]),
+        (
+            &json!("STRK"),
+            &json!("2.5"),
+            &json!("2"),
+            &json!("transfer")
+        ),
+        "{over}"
+    );
+    let no_limit = ui
+        .error(
+            "transfer",
+            json!({"token": "ETH", "recipient": "0x1234abcd", "amount": "0.001"}),
+        )
+        .await;
+    assert_eq!(
+        (&no_limit["token"], &no_limit["left"]),
+        (&json!("ETH"), &serde_json::Value::Null),
+        "{no_limit}"
+    );
+    let bad = ui
+        .error(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0xzz", "amount": "1"}),
+        )
+        .await;
+    assert_eq!(bad["field"], "address", "{bad}");
+    let decimals = ui
+        .error(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "0.0000000000000000001"}),
+        )
+        .await;
+    assert_eq!(decimals["field"], "amount", "{decimals}");
     assert_eq!(
         fx.stack
             .node

@@ -387,9 +387,11 @@ async fn biometric_unlock_replaces_the_pin() {
     drop(ui);
     drop(app);
     let (app, ui) = fx.start_app_with(&seen, gate());
+    let waiting = ui.error("unlock", json!({"pin": PIN})).await;
+    assert_eq!(waiting["kind"], "TooManyAttempts", "{waiting}");
     assert_eq!(
-        ui.kind("unlock", json!({"pin": PIN})).await,
-        "TooManyAttempts"
+        waiting["wait"], 30,
+        "the seconds to wait, for the screen: {waiting}"
     );
     fx.clock.advance(30);
     assert_eq!(ui.ok("unlock", json!({"pin": PIN})).await["unlocked"], true);

@@ -8,48 +8,48 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  The current wallet. */
-	getWallet: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("get_wallet")),
+	getWallet: () => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_wallet")),
 	/**
 	 *  A new wallet, deployed gaslessly where the network has a paymaster: of the network's account
 	 *  class, or of this project's with `own_class`.
 	 */
-	createWallet: (pin: Pin, ownClass: boolean | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("create_wallet", { pin, ownClass })),
+	createWallet: (pin: Pin, ownClass: boolean | null) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("create_wallet", { pin, ownClass })),
 	/**
 	 *  An existing account with its owner key in the SDK's encrypted format, or the raw key in hex
 	 *  (sealed under the PIN at once, like the PIN itself never kept).
 	 */
-	importWallet: (address: string, ownerKey: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("import_wallet", { address, ownerKey, pin })),
+	importWallet: (address: string, ownerKey: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_wallet", { address, ownerKey, pin })),
 	/**
 	 *  Opens the session key so transfers need no prompt: with the PIN or, with `pin` null,
 	 *  biometric unlock.
 	 */
-	unlock: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("unlock", { pin })),
+	unlock: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("unlock", { pin })),
 	/**  Closes it. */
-	lock: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("lock")),
+	lock: () => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("lock")),
 	/**  Loads the stored wallet again, after the keychain was unlocked. */
-	retryKeychain: () => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("retry_keychain")),
+	retryKeychain: () => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("retry_keychain")),
 	/**  The session card. */
-	getSessionView: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("get_session_view")),
+	getSessionView: () => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_session_view")),
 	/**  `createSession`, after the PIN or, with `pin` null, biometric unlock. */
-	createSession: (durationSeconds: number | null, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
+	createSession: (durationSeconds: number | null, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("create_session", { durationSeconds, pin })),
 	/**  `registerSession`, after the PIN or, with `pin` null, biometric unlock. */
-	registerSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("register_session", { request, pin })),
+	registerSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("register_session", { request, pin })),
 	/**  Create and register with one confirmation: the PIN or, with `pin` null, biometric unlock. */
-	setUpSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("set_up_session", { request, pin })),
+	setUpSession: (request: SessionRequest_Deserialize, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_up_session", { request, pin })),
 	/**  `executeWithSession`. */
-	executeWithSession: (calls: CallInput[]) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("execute_with_session", { calls })),
+	executeWithSession: (calls: CallInput[]) => typedError<TxResult_Serialize, AppError_Serialize>(__TAURI_INVOKE("execute_with_session", { calls })),
 	/**
 	 *  A gasless transfer; `amount` is a decimal string in whole units. `accepted_fee` is the fee
 	 *  the user saw and accepted in the gasless fee mode (whole units of the gas token): no higher
 	 *  fee is signed.
 	 */
-	transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null) => typedError<TxResult_Serialize, AppError>(__TAURI_INVOKE("transfer", { token, recipient, amount, acceptedFee })),
+	transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null) => typedError<TxResult_Serialize, AppError_Serialize>(__TAURI_INVOKE("transfer", { token, recipient, amount, acceptedFee })),
 	/**  `revokeSession`, after the PIN or, with `pin` null, biometric unlock. */
-	revokeSession: (pin: Pin | null) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("revoke_session", { pin })),
+	revokeSession: (pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("revoke_session", { pin })),
 	/**  `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first. */
-	clearSession: (pin: Pin | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("clear_session", { pin, revoke })),
+	clearSession: (pin: Pin | null, revoke: boolean) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("clear_session", { pin, revoke })),
 	/**  `refetchStatus`. */
-	refreshStatus: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("refresh_status")),
+	refreshStatus: () => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("refresh_status")),
 	/**  Activity, newest first. */
 	listActivity: () => __TAURI_INVOKE<ActivityInfo_Serialize[]>("list_activity"),
 	/**  The network. */
@@ -58,69 +58,69 @@ export const commands = {
 	 *  Switches to `mainnet`, `sepolia`, `local` or a saved network, once its node reports the
 	 *  right chain id; each network keeps its own wallet and session.
 	 */
-	setNetwork: (name: string) => typedError<NetworkInfo_Serialize, AppError>(__TAURI_INVOKE("set_network", { name })),
+	setNetwork: (name: string) => typedError<NetworkInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_network", { name })),
 	/**  The settings screen: network, saved networks, gas settings with keys masked. */
-	getSettings: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("get_settings")),
+	getSettings: () => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Switches network (a profile, a saved one, or a custom one), checking the node's chain id.
 	 *  Moving the node, paymaster or Chipi API of a network that holds a wallet needs its PIN
 	 *  (`pin` null: biometric unlock).
 	 */
-	switchNetwork: (choice: NetworkChoice_Deserialize, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("switch_network", { choice, pin })),
+	switchNetwork: (choice: NetworkChoice_Deserialize, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("switch_network", { choice, pin })),
 	/**
 	 *  Lets sessions use the direct path on an account class whose session message leaves the fee
 	 *  unsigned, or stops it; turning it on needs the PIN (`pin` null: biometric unlock).
 	 */
-	setDirectUnsignedFees: (allowed: boolean, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_direct_unsigned_fees", { allowed, pin })),
+	setDirectUnsignedFees: (allowed: boolean, pin: Pin | null) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_direct_unsigned_fees", { allowed, pin })),
 	/**
 	 *  Upgrades an older CHIPI account to CHIPI v33 (the device's session revoked with it) after the
 	 *  PIN (`pin` null: biometric unlock).
 	 */
-	upgradeAccount: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("upgrade_account", { pin })),
+	upgradeAccount: (pin: Pin | null) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("upgrade_account", { pin })),
 	/**  Saves the gas settings of the selected network; keys go to the keychain. */
-	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("save_gas_settings", { input })),
+	saveGasSettings: (input: GasInput_Deserialize) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_gas_settings", { input })),
 	/**  What a transfer would cost with the current gas settings, before sending it. */
-	quoteTransfer: (token: string, recipient: string, amount: string) => typedError<FeeQuote, AppError>(__TAURI_INVOKE("quote_transfer", { token, recipient, amount })),
+	quoteTransfer: (token: string, recipient: string, amount: string) => typedError<FeeQuote, AppError_Serialize>(__TAURI_INVOKE("quote_transfer", { token, recipient, amount })),
 	/**  Sets the minutes without use before the wallet locks itself (0: never). */
-	setAutoLock: (minutes: number) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_auto_lock", { minutes })),
+	setAutoLock: (minutes: number) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_auto_lock", { minutes })),
 	/**
 	 *  Writes a backup of the owner key, sealed under `passphrase` (10+ characters, not the PIN),
 	 *  to the backups folder; the file's path.
 	 */
-	exportBackup: (pin: Pin, passphrase: Pin) => typedError<string, AppError>(__TAURI_INVOKE("export_backup", { pin, passphrase })),
+	exportBackup: (pin: Pin, passphrase: Pin) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("export_backup", { pin, passphrase })),
 	/**
 	 *  Restores a wallet from a backup file's text (read by the window from a file the user
 	 *  picked), opened with `passphrase`, sealed under the new `pin`.
 	 */
-	importBackup: (backup: string, passphrase: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("import_backup", { backup, passphrase, pin })),
+	importBackup: (backup: string, passphrase: Pin, pin: Pin) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_backup", { backup, passphrase, pin })),
 	/**  Removes the wallet from this device, after the PIN and the user's word that it is backed up. */
-	removeWallet: (pin: Pin, backedUp: boolean) => typedError<null, AppError>(__TAURI_INVOKE("remove_wallet", { pin, backedUp })),
+	removeWallet: (pin: Pin, backedUp: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("remove_wallet", { pin, backedUp })),
 	/**  Looks for tokens received (the chain's recent `Transfer` events), then the activity. */
-	refreshHistory: () => typedError<ActivityInfo_Serialize[], AppError>(__TAURI_INVOKE("refresh_history")),
+	refreshHistory: () => typedError<ActivityInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("refresh_history")),
 	/**  The wallet's balance of each token of the network. */
-	getBalances: () => typedError<BalanceInfo_Serialize[], AppError>(__TAURI_INVOKE("get_balances")),
+	getBalances: () => typedError<BalanceInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("get_balances")),
 	/**  Opens the transaction's page on the network's explorer in the system browser. */
-	openExplorer: (transactionHash: string) => typedError<null, AppError>(__TAURI_INVOKE("open_explorer", { transactionHash })),
+	openExplorer: (transactionHash: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_explorer", { transactionHash })),
 	/**  Turns biometric unlock on (after the PIN and one OS check). */
-	enableBiometrics: (pin: Pin) => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("enable_biometrics", { pin })),
+	enableBiometrics: (pin: Pin) => typedError<BiometricsInfo, AppError_Serialize>(__TAURI_INVOKE("enable_biometrics", { pin })),
 	/**  Turns biometric unlock off, deleting its key. */
-	disableBiometrics: () => typedError<BiometricsInfo, AppError>(__TAURI_INVOKE("disable_biometrics")),
+	disableBiometrics: () => typedError<BiometricsInfo, AppError_Serialize>(__TAURI_INVOKE("disable_biometrics")),
 	/**  Whether the wallet's account exists on chain (read from the node). */
-	isDeployed: () => typedError<boolean, AppError>(__TAURI_INVOKE("is_deployed")),
+	isDeployed: () => typedError<boolean, AppError_Serialize>(__TAURI_INVOKE("is_deployed")),
 	/**
 	 *  Deploys the wallet created here (gaslessly, signed by its owner key opened with `pin`): the
 	 *  way on when the deployment at creation failed.
 	 */
-	deployWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError>(__TAURI_INVOKE("deploy_wallet", { pin })),
+	deployWallet: (pin: Pin) => typedError<WalletInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("deploy_wallet", { pin })),
 	/**  Sets how much the log records. */
-	setLogLevel: (level: LogLevel) => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("set_log_level", { level })),
+	setLogLevel: (level: LogLevel) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_log_level", { level })),
 	/**
 	 *  Versions, network, class, session state and the log's last problems, as text for a bug
 	 *  report: nothing secret (no key, PIN, API key, bearer token or node URL).
 	 */
 	getDiagnostics: () => __TAURI_INVOKE<string>("get_diagnostics"),
 	/**  Opens the folder the log is written in, in the system's file manager. */
-	openLogsFolder: () => typedError<null, AppError>(__TAURI_INVOKE("open_logs_folder")),
+	openLogsFolder: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_logs_folder")),
 };
 
 /** Events */
@@ -222,11 +222,16 @@ export type AllowedCallInput = {
 };
 
 /**  An error as the UI receives it. */
-export type AppError = 
+export type AppError = AppError_Serialize | AppError_Deserialize;
+
+/**  An error as the UI receives it. */
+export type AppError_Deserialize = 
 /**  The wallet's account has no session support (READY, or an unknown class). */
 { kind: "WalletUnsupported"; message: string } | 
 /**  The session is past its expiry. */
-{ kind: "SessionExpired"; message: string } | 
+{ kind: "SessionExpired"; message: string; 
+/**  When it expired, unix seconds. */
+expired?: number | null } | 
 /**  The session was revoked. */
 { kind: "SessionRevoked"; message: string } | 
 /**  The session is not registered on chain yet. */
@@ -239,8 +244,16 @@ export type AppError =
 { kind: "CallsExhausted"; message: string } | 
 /**  A call outside the session's allowlist. */
 { kind: "EntrypointNotAllowed"; message: string } | 
-/**  Over a spending limit. */
-{ kind: "SpendingLimit"; message: string } | 
+/**  Over a spending limit (or no limit for the token, `amount` and `left` then null). */
+{ kind: "SpendingLimit"; message: string; 
+/**  The token's symbol. */
+token?: string | null; 
+/**  The amount asked for, whole units. */
+amount?: string | null; 
+/**  What the limit still allows, whole units. */
+left?: string | null; 
+/**  Which limit. */
+per?: LimitPer | null } | 
 /**  The PIN is wrong. */
 { kind: "WrongPin"; message: string } | 
 /**
@@ -249,7 +262,9 @@ export type AppError =
  */
 { kind: "Corrupted"; message: string } | 
 /**  Too many wrong PINs: wait before trying again. */
-{ kind: "TooManyAttempts"; message: string } | 
+{ kind: "TooManyAttempts"; message: string; 
+/**  Seconds to wait. */
+wait: number } | 
 /**  The user declined the confirmation. */
 { kind: "NotConfirmed"; message: string } | 
 /**  This device offers no biometric unlock (or not now): use the PIN. */
@@ -268,27 +283,126 @@ export type AppError =
 /**  The node or a service is unreachable. */
 { kind: "Network"; message: string } | 
 /**  The sponsor or Chipi's API refused. */
-{ kind: "Paymaster"; message: string } | 
+{ kind: "Paymaster"; message: string; 
+/**  The SNIP-29 (JSON-RPC) error code, when the paymaster gave one. */
+code?: number | null } | 
 /**
  *  The paymaster wants a (valid) API key for sponsored transactions: set it in Settings, or
  *  choose the gasless fee mode.
  */
 { kind: "PaymasterApiKey"; message: string } | 
 /**
- *  The sponsor returned a transaction that differs from what was asked for (the message
- *  names the field); nothing was signed.
+ *  The sponsor returned a transaction that differs from what was asked for; nothing was
+ *  signed.
  */
-{ kind: "PaymasterTampered"; message: string } | 
+{ kind: "PaymasterTampered"; message: string; 
+/**  What differs (`calls`, `fee`, `nonce`, ...). */
+field?: string | null } | 
 /**  The session is still active on chain: forgetting it needs the PIN (or revoke it first). */
 { kind: "SessionStillActive"; message: string } | 
 /**  The transaction reverted, or did not do what it should. */
-{ kind: "Transaction"; message: string } | 
+{ kind: "Transaction"; message: string; 
+/**  The transaction, when one was sent. */
+hash?: string | null } | 
 /**  The OS keychain is locked, missing or refused. */
 { kind: "Keychain"; message: string } | 
 /**  The preferences (the store file) could not be read or written. */
 { kind: "Storage"; message: string } | 
 /**  Input that cannot be used (address, amount, PIN format, parameters). */
-{ kind: "InvalidInput"; message: string } | 
+{ kind: "InvalidInput"; message: string; 
+/**  The field at fault, when there is one. */
+field?: Field | null } | 
+/**  Anything else. */
+{ kind: "Internal"; message: string };
+
+/**  An error as the UI receives it. */
+export type AppError_Serialize = 
+/**  The wallet's account has no session support (READY, or an unknown class). */
+{ kind: "WalletUnsupported"; message: string } | 
+/**  The session is past its expiry. */
+{ kind: "SessionExpired"; message: string; 
+/**  When it expired, unix seconds. */
+expired: number | null } | 
+/**  The session was revoked. */
+{ kind: "SessionRevoked"; message: string } | 
+/**  The session is not registered on chain yet. */
+{ kind: "SessionNotRegistered"; message: string } | 
+/**  There is no session; create one. */
+{ kind: "NoSession"; message: string } | 
+/**  A session exists already. */
+{ kind: "SessionExists"; message: string } | 
+/**  The session has no calls left. */
+{ kind: "CallsExhausted"; message: string } | 
+/**  A call outside the session's allowlist. */
+{ kind: "EntrypointNotAllowed"; message: string } | 
+/**  Over a spending limit (or no limit for the token, `amount` and `left` then null). */
+{ kind: "SpendingLimit"; message: string; 
+/**  The token's symbol. */
+token: string | null; 
+/**  The amount asked for, whole units. */
+amount: string | null; 
+/**  What the limit still allows, whole units. */
+left: string | null; 
+/**  Which limit. */
+per: LimitPer | null } | 
+/**  The PIN is wrong. */
+{ kind: "WrongPin"; message: string } | 
+/**
+ *  A stored secret (or a ciphertext given) is damaged or in no known format: not a wrong
+ *  PIN, and never counted as one.
+ */
+{ kind: "Corrupted"; message: string } | 
+/**  Too many wrong PINs: wait before trying again. */
+{ kind: "TooManyAttempts"; message: string; 
+/**  Seconds to wait. */
+wait: number } | 
+/**  The user declined the confirmation. */
+{ kind: "NotConfirmed"; message: string } | 
+/**  This device offers no biometric unlock (or not now): use the PIN. */
+{ kind: "BiometricsUnavailable"; message: string } | 
+/**
+ *  Biometric unlock no longer opens the wallet (the OS dropped its key after the enrolment
+ *  changed, or the PIN it holds is not the wallet's): it was turned off; use the PIN.
+ */
+{ kind: "BiometricsChanged"; message: string } | 
+/**  The wallet is locked; unlock it with the PIN. */
+{ kind: "Locked"; message: string } | 
+/**  No wallet yet; create or import one. */
+{ kind: "NoWallet"; message: string } | 
+/**  The node is on another chain than the network names. */
+{ kind: "WrongChain"; message: string } | 
+/**  The node or a service is unreachable. */
+{ kind: "Network"; message: string } | 
+/**  The sponsor or Chipi's API refused. */
+{ kind: "Paymaster"; message: string; 
+/**  The SNIP-29 (JSON-RPC) error code, when the paymaster gave one. */
+code: number | null } | 
+/**
+ *  The paymaster wants a (valid) API key for sponsored transactions: set it in Settings, or
+ *  choose the gasless fee mode.
+ */
+{ kind: "PaymasterApiKey"; message: string } | 
+/**
+ *  The sponsor returned a transaction that differs from what was asked for; nothing was
+ *  signed.
+ */
+{ kind: "PaymasterTampered"; message: string; 
+/**  What differs (`calls`, `fee`, `nonce`, ...). */
+field: string | null } | 
+/**  The session is still active on chain: forgetting it needs the PIN (or revoke it first). */
+{ kind: "SessionStillActive"; message: string } | 
+/**  The transaction reverted, or did not do what it should. */
+{ kind: "Transaction"; message: string; 
+/**  The transaction, when one was sent. */
+hash: string | null } | 
+/**  The OS keychain is locked, missing or refused. */
+{ kind: "Keychain"; message: string } | 
+/**  The preferences (the store file) could not be read or written. */
+{ kind: "Storage"; message: string } | 
+/**  Input that cannot be used (address, amount, PIN format, parameters). */
+{ kind: "InvalidInput"; message: string; 
+/**  The field at fault, when there is one. */
+field: Field | null } | 
 /**  Anything else. */
 { kind: "Internal"; message: string };
 
@@ -383,6 +497,37 @@ export type FeeQuote = {
 	/**  The most the settings accept, whole units. */
 	maxFee: string,
 };
+
+/**  The input field a refusal is about, so a screen can point at it. */
+export type Field = 
+/**  The PIN (or a new PIN). */
+"pin" | 
+/**  An export or backup passphrase. */
+"passphrase" | 
+/**  An address (recipient, token, contract). */
+"address" | 
+/**  An amount. */
+"amount" | 
+/**  A session's duration, expiry or call budget. */
+"session" | 
+/**  A spending limit. */
+"limit" | 
+/**  A node, paymaster or explorer URL. */
+"url" | 
+/**  A chain id. */
+"chainId" | 
+/**  A network's name. */
+"network" | 
+/**  An API key. */
+"apiKey" | 
+/**  A fee or fee cap. */
+"fee" | 
+/**  A backup file. */
+"backup" | 
+/**  A call (contract, entrypoint, calldata). */
+"call" | 
+/**  A message to sign. */
+"message";
 
 /**  Gas settings as shown. */
 export type GasInfo = GasInfo_Serialize | GasInfo_Deserialize;
@@ -560,6 +705,13 @@ export type LimitInput = {
 	/**  Window seconds. */
 	windowSeconds: number,
 };
+
+/**  Which limit a spending-limit refusal breaks. */
+export type LimitPer = 
+/**  The per-transfer limit. */
+"transfer" | 
+/**  What is left in the current window. */
+"window";
 
 /**  How much is logged, set in Settings. */
 export type LogLevel = 

@@ -11,6 +11,26 @@ describe('showError', () => {
     expect(showError({ kind: 'SessionExpired', message: 'SESSION_REVOKED' }).title).toBe('The session expired');
     expect(showError({ kind: 'NoSuchKind', message: 'x' }).title).toBe('Something went wrong');
   });
+  it('words the kinds that carry fields from their fields', () => {
+    const over = showError({
+      kind: 'SpendingLimit',
+      message: 'ignored',
+      token: 'STRK',
+      amount: '3',
+      left: '2',
+      per: 'window',
+    });
+    expect(over.next).toBe(
+      '3 STRK is more than this session allows: at most 2 STRK in this window. Send less, or wait for the window to reset.',
+    );
+    expect(showError({ kind: 'SpendingLimit', message: '', token: 'ETH', amount: null, left: null, per: null }).title).toBe(
+      'This session cannot send ETH',
+    );
+    expect(showError({ kind: 'TooManyAttempts', message: '', wait: 60 }).next).toBe('Wait 60 s, then try again.');
+    expect(showError({ kind: 'InvalidInput', message: '', field: 'amount' }).title).toBe('Check the amount');
+    expect(showError({ kind: 'InvalidInput', message: '', field: null }).title).toBe('Check your input');
+    expect(showError({ kind: 'SessionExpired', message: '', expired: 0 }).next).toMatch(/^It ended at .*new session\.$/);
+  });
   it('recognises tagged errors', () => {
     expect(isAppError({ kind: 'Network', message: 'down' })).toBe(true);
     expect(isAppError('oops')).toBe(false);

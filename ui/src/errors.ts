@@ -1,14 +1,16 @@
-// What the UI says for each error kind, and what to do next. It switches on `kind`, never on text.
-// The table is typed by the bindings' union of kinds: a kind added in Rust does not compile here
-// until it has its words.
+// What the UI says for each error kind, and what to do next. It switches on `kind`, never on text;
+// where the error carries fields (the token and what is left of a limit, the seconds to wait, the
+// field at fault) the words are made from them. The table is typed by the bindings' union of
+// kinds: a kind added in Rust does not compile here until it has its words.
 
-import type { AppError } from './bindings';
+import type { AppError, Field } from './bindings';
 
 export type ErrorKind = AppError['kind'];
 
 export interface AppErrorLike {
   kind: string;
   message: string;
+  [field: string]: unknown;
 }
 
 export interface Shown {
@@ -51,8 +53,72 @@ function isKind(kind: string): kind is ErrorKind {
   return Object.prototype.hasOwnProperty.call(byKind, kind);
 }
 
+const fieldWords: Record<Field, string> = {
+  pin: 'PIN',
+  passphrase: 'passphrase',
+  address: 'address',
+  amount: 'amount',
+  session: 'session duration and calls',
+  limit: 'spending limit',
+  url: 'address of the service',
+  chainId: 'chain id',
+  network: 'network name',
+  apiKey: 'API key',
+  fee: 'fee',
+  backup: 'backup file',
+  call: 'call',
+  message: 'message to sign',
+};
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+function withToken(amount: string, token: string | null): string {
+  return token ? `${amount} ${token}` : amount;
+}
+
+/** The words of a kind that carries fields, or null to use the kind's own. */
+function fromFields(error: AppErrorLike): Shown | null {
+  switch (error.kind) {
+    case 'SpendingLimit': {
+      const token = text(error.token);
+      const amount = text(error.amount);
+      const left = text(error.left);
+      if (amount && left) {
+        const per = error.per === 'transfer' ? 'per transfer' : 'in this window';
+        return {
+          title: 'Over the spending limit',
+          next: `${withToken(amount, token)} is more than this session allows: at most ${withToken(left, token)} ${per}. Send less, or wait for the window to reset.`,
+        };
+      }
+      if (token && !token.startsWith('0x')) {
+        return { title: `This session cannot send ${token}`, next: `It has no spending limit for ${token}: set up a session that includes it.` };
+      }
+      return null;
+    }
+    case 'TooManyAttempts':
+      return typeof error.wait === 'number'
+        ? { title: 'Too many wrong PINs', next: `Wait ${error.wait} s, then try again.` }
+        : null;
+    case 'InvalidInput': {
+      const field = text(error.field) as Field | null;
+      return field && field in fieldWords
+        ? { title: `Check the ${fieldWords[field]}`, next: 'Correct it and try again.' }
+        : null;
+    }
+    case 'SessionExpired':
+      return typeof error.expired === 'number'
+        ? {
+            title: 'The session expired',
+            next: `It ended at ${new Date(error.expired * 1000).toLocaleString()}. Set up a new session.`,
+          }
+        : null;
+    default:
+      return null;
+  }
+}
+
 export function showError(error: AppErrorLike): Shown {
-  return isKind(error.kind) ? byKind[error.kind] : byKind.Internal;
+  return fromFields(error) ?? (isKind(error.kind) ? byKind[error.kind] : byKind.Internal);
 }
 
 export function isAppError(value: unknown): value is AppErrorLike {

@@ -1,3 +1,7 @@
+/// A store's own error, kept as the source of [`SessionError::SecretStore`] and
+/// [`SessionError::RecordStore`] (the stores are the host's: a keychain, a file).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Errors of the session crate.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -12,7 +16,7 @@ pub enum SessionError {
     InvalidResponse(String),
     /// The operating system's random source failed.
     #[error("random source: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
     /// A private key outside `[1, n - 1]` or not hex.
     #[error("not a valid Stark private key")]
     InvalidKey,
@@ -238,13 +242,14 @@ pub enum SessionError {
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
 
-    /// The store of the session's sealed key (a keychain) failed.
+    /// The store of the session's sealed key (a keychain) failed; its error is the source.
     #[error("the session key could not be stored: {0}")]
-    SecretStore(String),
+    SecretStore(#[source] BoxError),
 
-    /// The store of the session's public record (a preferences file) failed.
+    /// The store of the session's public record (a preferences file) failed; its error is the
+    /// source.
     #[error("the session could not be saved: {0}")]
-    RecordStore(String),
+    RecordStore(#[source] BoxError),
     /// The wallet's account class has no session support (READY / Argent, or unknown).
     #[error("this wallet does not support sessions (class {class_hash:#x})")]
     WalletUnsupported {

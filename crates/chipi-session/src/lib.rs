@@ -40,7 +40,7 @@ pub use backends::{ExecutionBackend, ExecutionFee, Signer, SubmitContext};
 pub use chain::node_client::{ChainSnapshot, IncomingTransfer, NodeClient, Polling};
 pub use chain::status::SessionStatus;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::SessionError;
+pub use error::{BoxError, SessionError};
 pub use keys::sealed_secret::{KdfParams, SealedSecret};
 pub use keys::secret_key::SecretKey;
 pub use keys::session_key_data::SessionKeyData;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chipi_session::{Network, SystemClock};
 use wallet_service::prefs::FilePrefs;
-use wallet_service::{AppError, GasBackend, Pin, PinOnly, SecretVault, WalletService};
+use wallet_service::{GasBackend, Pin, PinOnly, SecretVault, ServiceError, WalletService};
 
 use crate::cli::{BackendKind, Cli};
 
@@ -25,12 +25,12 @@ impl FileVault {
     }
 }
 
-fn storage(path: &Path, e: &std::io::Error) -> AppError {
-    AppError::Keychain(format!("{}: {e}", path.display()))
+fn storage(path: &Path, e: &std::io::Error) -> ServiceError {
+    ServiceError::keychain(format!("{}: {e}", path.display()))
 }
 
 impl SecretVault for FileVault {
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
         fs::create_dir_all(&self.0).map_err(|e| storage(&self.0, &e))?;
         let path = self.path(name);
         let tmp = path.with_extension("tmp");
@@ -39,7 +39,7 @@ impl SecretVault for FileVault {
             .map_err(|e| storage(&path, &e))
     }
 
-    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
         let path = self.path(name);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(Some(text)),
@@ -48,7 +48,7 @@ impl SecretVault for FileVault {
         }
     }
 
-    fn delete(&self, name: &str) -> Result<(), AppError> {
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
         let path = self.path(name);
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
@@ -90,7 +90,7 @@ pub fn data_dir(cli: &Cli) -> PathBuf {
 }
 
 /// The network a new wallet goes on: `--network` (default `local`) with `--rpc`/`--sponsor`.
-pub fn network_of(cli: &Cli) -> Result<Network, AppError> {
+pub fn network_of(cli: &Cli) -> Result<Network, ServiceError> {
     let mut network = Network::profile(cli.network.as_deref().unwrap_or("local"))?;
     if let Some(rpc) = &cli.rpc {
         network.rpc_url = rpc.clone();
@@ -102,14 +102,14 @@ pub fn network_of(cli: &Cli) -> Result<Network, AppError> {
     Ok(network)
 }
 
-fn gas_of(cli: &Cli) -> Result<GasBackend, AppError> {
+fn gas_of(cli: &Cli) -> Result<GasBackend, ServiceError> {
     Ok(match cli.backend {
         None => GasBackend::Network,
         Some(BackendKind::Paymaster) => GasBackend::Sponsor,
         Some(BackendKind::Direct) => GasBackend::Direct,
         Some(BackendKind::ChipiApi) => GasBackend::ChipiApi {
             api_key: cli.chipi_api_key.clone().ok_or_else(|| {
-                AppError::InvalidInput("--chipi-api-key (or CHIPI_API_KEY) is required".into())
+                ServiceError::input("--chipi-api-key (or CHIPI_API_KEY) is required")
             })?,
             bearer: cli.chipi_jwt.clone(),
         },
@@ -118,7 +118,7 @@ fn gas_of(cli: &Cli) -> Result<GasBackend, AppError> {
 
 /// The service on the data directory: the wallet's network with `--rpc`/`--sponsor` applied,
 /// transactions through `--backend`.
-pub fn open(cli: &Cli) -> Result<WalletService, AppError> {
+pub fn open(cli: &Cli) -> Result<WalletService, ServiceError> {
     let dir = data_dir(cli);
     let service = WalletService::open_with_backend(
         Arc::new(FileVault(dir.join("secrets"))),
@@ -156,17 +156,15 @@ impl Input {
     }
 
     /// The next line of stdin, without its line ending.
-    pub fn line(&mut self, what: &str) -> Result<String, AppError> {
+    pub fn line(&mut self, what: &str) -> Result<String, ServiceError> {
         match self.lines.next() {
             Some(Ok(line)) => Ok(line.trim_end_matches(['\r', '\n']).to_owned()),
-            _ => Err(AppError::InvalidInput(format!(
-                "expected the {what} on stdin"
-            ))),
+            _ => Err(ServiceError::input(format!("expected the {what} on stdin"))),
         }
     }
 
     /// The PIN.
-    pub fn pin(&mut self) -> Result<Pin, AppError> {
+    pub fn pin(&mut self) -> Result<Pin, ServiceError> {
         match &self.cli_pin {
             Some(pin) => Ok(Pin::new(pin.clone())),
             None => self.line("PIN").map(Pin::new),

@@ -10,12 +10,12 @@ mod wallet;
 
 use clap::Parser;
 use serde_json::json;
-use wallet_service::AppError;
+use wallet_service::{AppError, ServiceError};
 
 use cli::{Cli, Command};
 use output::Output;
 
-async fn run(cli: &Cli) -> Result<Output, AppError> {
+async fn run(cli: &Cli) -> Result<Output, ServiceError> {
     let mut input = host::Input::new(cli);
     match &cli.command {
         Command::TypedData(command) => typed_data::run(command),
@@ -37,10 +37,12 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Err(error) => {
+            // The same kinds and fields as the app's screens receive.
+            let error = AppError::from(error);
             if cli.json {
                 println!("{}", json!({ "error": error }));
             } else {
-                eprintln!("error: {error}");
+                eprintln!("error ({}): {error}", error.kind());
             }
             std::process::ExitCode::FAILURE
         }

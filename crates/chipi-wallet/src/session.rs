@@ -8,7 +8,7 @@ use starknet_core::types::Call;
 use wallet_service::views::{
     AllowedCallInput, CallInput, LimitInput, SessionRequest, SessionState,
 };
-use wallet_service::{AppError, WalletService};
+use wallet_service::{ServiceError, WalletService};
 
 use crate::cli::{RegisterArgs, SessionCommand};
 use crate::host::Input;
@@ -20,13 +20,13 @@ pub async fn run(
     command: &SessionCommand,
     service: &WalletService,
     input: &mut Input,
-) -> Result<Output, AppError> {
+) -> Result<Output, ServiceError> {
     match command {
         SessionCommand::Create { duration } => {
             let duration = duration
                 .map(|d| {
                     u32::try_from(d)
-                        .map_err(|_| AppError::InvalidInput(format!("duration {d}: too long")))
+                        .map_err(|_| ServiceError::input(format!("duration {d}: too long")))
                 })
                 .transpose()?;
             let info = service
@@ -88,7 +88,7 @@ async fn execute(
     calls: Option<&std::path::Path>,
     service: &WalletService,
     input: &mut Input,
-) -> Result<Output, AppError> {
+) -> Result<Output, ServiceError> {
     let mut list = call
         .iter()
         .map(|c| call_arg(c))
@@ -107,7 +107,7 @@ async fn transfer(
     amount: &str,
     service: &WalletService,
     input: &mut Input,
-) -> Result<Output, AppError> {
+) -> Result<Output, ServiceError> {
     // Checked before the PIN is asked: a typo costs no Argon2id run.
     let network = service.network();
     let token_info = network.token(token)?;
@@ -127,7 +127,7 @@ async fn export(
     passphrase: Option<&str>,
     service: &WalletService,
     input: &mut Input,
-) -> Result<Output, AppError> {
+) -> Result<Output, ServiceError> {
     let pin = input.pin()?;
     let passphrase = match passphrase {
         Some(p) => p.to_owned(),
@@ -152,7 +152,7 @@ fn call_input(call: &Call) -> CallInput {
 }
 
 /// `ADDRESS:ENTRYPOINT[:FELT,FELT,…]`.
-fn call_arg(text: &str) -> Result<Call, AppError> {
+fn call_arg(text: &str) -> Result<Call, ServiceError> {
     let mut parts = text.splitn(3, ':');
     let to = parse_address(parts.next().unwrap_or(""))?;
     let selector = parse_selector(parts.next().unwrap_or(""))?;
@@ -169,12 +169,12 @@ fn call_arg(text: &str) -> Result<Call, AppError> {
     })
 }
 
-fn invalid_call(why: impl Into<String>) -> AppError {
-    AppError::InvalidInput(format!("invalid call: {}", why.into()))
+fn invalid_call(why: impl Into<String>) -> ServiceError {
+    ServiceError::input(format!("invalid call: {}", why.into()))
 }
 
 /// `[{contractAddress, entrypoint, calldata}]`, the SDK's call shape.
-fn calls_file(text: &str) -> Result<Vec<Call>, AppError> {
+fn calls_file(text: &str) -> Result<Vec<Call>, ServiceError> {
     let value: Value = serde_json::from_str(text).map_err(|e| invalid_call(e.to_string()))?;
     let items = value
         .as_array()
@@ -182,7 +182,7 @@ fn calls_file(text: &str) -> Result<Vec<Call>, AppError> {
     items.iter().map(call_of).collect()
 }
 
-fn call_of(item: &Value) -> Result<Call, AppError> {
+fn call_of(item: &Value) -> Result<Call, ServiceError> {
     let field = |name: &str| {
         item.get(name)
             .ok_or_else(|| invalid_call(format!("call without {name}")))
@@ -198,7 +198,7 @@ fn call_of(item: &Value) -> Result<Call, AppError> {
             Value::Number(n) => Ok(parse_felt(&n.to_string())?),
             _ => Err(invalid_call("calldata items are strings or numbers")),
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect::<Result<_, ServiceError>>()?;
     Ok(Call {
         to,
         selector,
@@ -208,10 +208,10 @@ fn call_of(item: &Value) -> Result<Call, AppError> {
 
 /// `TOKEN:PER_CALL:PER_WINDOW:WINDOW_SECONDS`, amounts in whole units of the network's token
 /// (checked here: the token exists, the amounts fit its decimals).
-fn limit_arg(text: &str, network: &Network) -> Result<LimitInput, AppError> {
+fn limit_arg(text: &str, network: &Network) -> Result<LimitInput, ServiceError> {
     let parts: Vec<&str> = text.split(':').collect();
     let [token, per_call, per_window, window] = parts.as_slice() else {
-        return Err(AppError::InvalidInput(format!(
+        return Err(ServiceError::input(format!(
             "--limit {text:?}: TOKEN:PER_CALL:PER_WINDOW:WINDOW_SECONDS"
         )));
     };
@@ -224,22 +224,25 @@ fn limit_arg(text: &str, network: &Network) -> Result<LimitInput, AppError> {
         max_per_window: (*per_window).to_owned(),
         window_seconds: window
             .parse()
-            .map_err(|_| AppError::InvalidInput(format!("window seconds: {window:?}")))?,
+            .map_err(|_| ServiceError::input(format!("window seconds: {window:?}")))?,
     })
 }
 
 /// `CONTRACT:ENTRYPOINT`.
-fn allow_call_arg(text: &str) -> Result<AllowedCallInput, AppError> {
+fn allow_call_arg(text: &str) -> Result<AllowedCallInput, ServiceError> {
     let (contract, entrypoint) = text
         .split_once(':')
-        .ok_or_else(|| AppError::InvalidInput(format!("{text}: expected CONTRACT:ENTRYPOINT")))?;
+        .ok_or_else(|| ServiceError::input(format!("{text}: expected CONTRACT:ENTRYPOINT")))?;
     Ok(AllowedCallInput {
         contract_address: format!("{:#x}", parse_address(contract.trim())?),
         entrypoint: format!("{:#x}", parse_selector(entrypoint.trim())?),
     })
 }
 
-fn register_request(args: &RegisterArgs, network: &Network) -> Result<SessionRequest, AppError> {
+fn register_request(
+    args: &RegisterArgs,
+    network: &Network,
+) -> Result<SessionRequest, ServiceError> {
     Ok(SessionRequest {
         duration_seconds: None,
         max_calls: args.max_calls,

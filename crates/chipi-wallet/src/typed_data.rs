@@ -2,13 +2,13 @@
 
 use chipi_session::{parse_address, TypedData};
 use serde_json::json;
-use wallet_service::AppError;
+use wallet_service::ServiceError;
 
 use crate::cli::TypedDataCommand;
 use crate::output::{out, Output};
 
 /// Runs a `typed-data` subcommand.
-pub fn run(command: &TypedDataCommand) -> Result<Output, AppError> {
+pub fn run(command: &TypedDataCommand) -> Result<Output, ServiceError> {
     match command {
         TypedDataCommand::Hash { file, account } => {
             let account = parse_address(account)?;
@@ -22,7 +22,7 @@ pub fn run(command: &TypedDataCommand) -> Result<Output, AppError> {
 }
 
 /// A file given on the command line.
-pub fn read_file(path: &std::path::Path) -> Result<String, AppError> {
+pub fn read_file(path: &std::path::Path) -> Result<String, ServiceError> {
     std::fs::read_to_string(path)
-        .map_err(|e| AppError::InvalidInput(format!("{}: {e}", path.display())))
+        .map_err(|e| ServiceError::input(format!("{}: {e}", path.display())))
 }

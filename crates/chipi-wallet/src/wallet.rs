@@ -2,7 +2,7 @@
 
 use chipi_session::{parse_felt, SecretKey};
 use serde_json::json;
-use wallet_service::{AppError, WalletService};
+use wallet_service::{ServiceError, WalletService};
 
 use crate::cli::{Cli, WalletCommand};
 use crate::host::{self, Input};
@@ -14,7 +14,7 @@ pub async fn run(
     command: &WalletCommand,
     service: &WalletService,
     input: &mut Input,
-) -> Result<Output, AppError> {
+) -> Result<Output, ServiceError> {
     match command {
         WalletCommand::Create { deploy, class_hash } => {
             prepare_new_wallet(cli, service)?;
@@ -81,9 +81,9 @@ pub async fn run(
 }
 
 /// One wallet per data directory; a new one goes on `--network` through `--backend`.
-fn prepare_new_wallet(cli: &Cli, service: &WalletService) -> Result<(), AppError> {
+fn prepare_new_wallet(cli: &Cli, service: &WalletService) -> Result<(), ServiceError> {
     if service.has_wallet() {
-        return Err(AppError::InvalidInput(format!(
+        return Err(ServiceError::input(format!(
             "a wallet exists already in {}",
             host::data_dir(cli).display()
         )));
@@ -91,7 +91,7 @@ fn prepare_new_wallet(cli: &Cli, service: &WalletService) -> Result<(), AppError
     service.set_network_config(host::network_of(cli)?)
 }
 
-async fn show(service: &WalletService) -> Result<Output, AppError> {
+async fn show(service: &WalletService) -> Result<Output, ServiceError> {
     let info = service.wallet_info()?;
     // An unreachable node leaves "deployed" unknown rather than failing the command.
     let deployed = service.is_deployed().await.ok();

@@ -160,6 +160,12 @@ async fn wallet_and_session_from_the_command_line() {
         ],
     );
     assert_eq!(over["kind"], "SpendingLimit", "{over}");
+    // The same fields as the app's screens get.
+    assert_eq!(
+        (&over["token"], &over["amount"]),
+        (&serde_json::json!("STRK"), &serde_json::json!("2.5")),
+        "{over}"
+    );
     let wrong = cli.err(
         Some("0000"),
         &[

@@ -6,29 +6,29 @@ use std::sync::Arc;
 
 use chipi_session::WrappingKey;
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::prefs::Prefs;
 
 /// Where sealed secrets are kept (already sealed under the PIN by the core).
 pub trait SecretVault: Send + Sync {
     /// Stores `sealed` under `name`, replacing what was there.
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError>;
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError>;
     /// The sealed secret under `name`, `None` if there is none.
-    fn get(&self, name: &str) -> Result<Option<String>, AppError>;
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError>;
     /// Removes `name` (nothing to do when absent).
-    fn delete(&self, name: &str) -> Result<(), AppError>;
+    fn delete(&self, name: &str) -> Result<(), ServiceError>;
 }
 
 /// Where preferences are persisted.
 pub trait PrefsStore: Send + Sync {
-    /// The saved preferences, if any; [`AppError::Corrupted`] when they are there but cannot be
+    /// The saved preferences, if any; [`ServiceError::Corrupted`] when they are there but cannot be
     /// read.
-    fn load(&self) -> Result<Option<Prefs>, AppError>;
+    fn load(&self) -> Result<Option<Prefs>, ServiceError>;
     /// Saves them.
-    fn save(&self, prefs: &Prefs) -> Result<(), AppError>;
+    fn save(&self, prefs: &Prefs) -> Result<(), ServiceError>;
     /// Moves preferences that cannot be read out of the way (kept for the user, never
     /// overwritten), so the app starts afresh; where they were kept. `None`: not supported.
-    fn set_aside(&self) -> Result<Option<String>, AppError> {
+    fn set_aside(&self) -> Result<Option<String>, ServiceError> {
         Ok(None)
     }
 }
@@ -72,7 +72,7 @@ impl Confirmation {
 /// The platform's user-presence check (Windows Hello, a test's script): yes or no.
 pub trait Confirmer: Send + Sync {
     /// `Ok` when the user confirmed.
-    fn confirm(&self, what: Confirmation) -> Result<(), AppError>;
+    fn confirm(&self, what: Confirmation) -> Result<(), ServiceError>;
     /// A name for the screens.
     fn name(&self) -> &'static str;
     /// Whether the check can be asked on this device now.
@@ -88,13 +88,13 @@ pub trait Biometrics: Send + Sync {
     /// Whether biometric unlock can be turned on here.
     fn available(&self) -> bool;
     /// Keeps `key` under `name`, readable only after the check; replaces what was there.
-    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), AppError>;
+    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), ServiceError>;
     /// Asks the user (`what` says why) and returns the key. `NotConfirmed` when declined;
     /// `BiometricsChanged` when the key is gone (the OS dropped it after the enrolled
     /// fingerprints changed) or unreadable.
-    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError>;
+    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, ServiceError>;
     /// Removes `name` (nothing to do when absent).
-    fn delete(&self, name: &str) -> Result<(), AppError>;
+    fn delete(&self, name: &str) -> Result<(), ServiceError>;
     /// Whether the OS itself keeps the key sealed until the check passes (a Keychain item with
     /// a biometry access control); `false` when the check is only asked before an ordinary read.
     fn sealed_by_check(&self) -> bool {
@@ -106,8 +106,8 @@ pub trait Biometrics: Send + Sync {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PinOnly;
 
-fn pin_only() -> AppError {
-    AppError::BiometricsUnavailable("this device has no biometric unlock: use the PIN".into())
+fn pin_only() -> ServiceError {
+    ServiceError::BiometricsUnavailable("this device has no biometric unlock: use the PIN".into())
 }
 
 impl Biometrics for PinOnly {
@@ -119,22 +119,22 @@ impl Biometrics for PinOnly {
         false
     }
 
-    fn store(&self, _name: &str, _key: &WrappingKey) -> Result<(), AppError> {
+    fn store(&self, _name: &str, _key: &WrappingKey) -> Result<(), ServiceError> {
         Err(pin_only())
     }
 
-    fn release(&self, _name: &str, _what: Confirmation) -> Result<WrappingKey, AppError> {
+    fn release(&self, _name: &str, _what: Confirmation) -> Result<WrappingKey, ServiceError> {
         Err(pin_only())
     }
 
-    fn delete(&self, _name: &str) -> Result<(), AppError> {
+    fn delete(&self, _name: &str) -> Result<(), ServiceError> {
         Ok(())
     }
 }
 
 /// The error for a key the platform no longer gives back.
-pub fn key_gone(name: &str) -> AppError {
-    AppError::BiometricsChanged(format!(
+pub fn key_gone(name: &str) -> ServiceError {
+    ServiceError::BiometricsChanged(format!(
         "{name} unlock no longer opens this wallet (the enrolled fingerprints or faces may have \
          changed): use the PIN, then turn {name} on again"
     ))
@@ -172,18 +172,18 @@ impl Biometrics for CheckedVault {
         self.confirmer.available()
     }
 
-    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), AppError> {
+    fn store(&self, name: &str, key: &WrappingKey) -> Result<(), ServiceError> {
         self.vault.put(name, &key.to_text())
     }
 
-    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, AppError> {
+    fn release(&self, name: &str, what: Confirmation) -> Result<WrappingKey, ServiceError> {
         self.confirmer.confirm(what)?;
         let text =
             zeroize::Zeroizing::new(self.vault.get(name)?.ok_or_else(|| key_gone(self.name()))?);
         WrappingKey::from_text(&text).map_err(|_| key_gone(self.name()))
     }
 
-    fn delete(&self, name: &str) -> Result<(), AppError> {
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
         self.vault.delete(name)
     }
 }
@@ -210,11 +210,11 @@ impl Scripted {
 }
 
 impl Confirmer for Scripted {
-    fn confirm(&self, what: Confirmation) -> Result<(), AppError> {
+    fn confirm(&self, what: Confirmation) -> Result<(), ServiceError> {
         if self.approve.load(Ordering::SeqCst) {
             Ok(())
         } else {
-            Err(AppError::NotConfirmed(format!(
+            Err(ServiceError::NotConfirmed(format!(
                 "{} was not confirmed",
                 what.reason()
             )))
@@ -242,18 +242,18 @@ pub fn select(
     release: bool,
     vault: Arc<dyn SecretVault>,
     platform: impl FnOnce() -> Box<dyn Biometrics>,
-) -> Result<Box<dyn Biometrics>, AppError> {
+) -> Result<Box<dyn Biometrics>, ServiceError> {
     let scripted = |approve| -> Box<dyn Biometrics> {
         Box::new(CheckedVault::new(Box::new(Scripted::new(approve)), vault))
     };
     match test_setting {
-        Some(_) if release => Err(AppError::Internal(format!(
+        Some(_) if release => Err(ServiceError::Internal(format!(
             "{TEST_SETTING} is refused in release builds"
         ))),
         Some("approve") => Ok(scripted(true)),
         Some("deny") => Ok(scripted(false)),
         Some("none") => Ok(Box::new(PinOnly)),
-        Some(other) => Err(AppError::InvalidInput(format!(
+        Some(other) => Err(ServiceError::input(format!(
             "{TEST_SETTING}={other:?}: approve, deny or none"
         ))),
         None => Ok(platform()),
@@ -271,14 +271,14 @@ pub(crate) mod tests {
     pub(crate) struct Memory(Mutex<HashMap<String, String>>);
 
     impl SecretVault for Memory {
-        fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+        fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
             self.0.lock().unwrap().insert(name.into(), sealed.into());
             Ok(())
         }
-        fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+        fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
             Ok(self.0.lock().unwrap().get(name).cloned())
         }
-        fn delete(&self, name: &str) -> Result<(), AppError> {
+        fn delete(&self, name: &str) -> Result<(), ServiceError> {
             self.0.lock().unwrap().remove(name);
             Ok(())
         }
@@ -290,7 +290,7 @@ pub(crate) mod tests {
         let pin = || -> Box<dyn Biometrics> { Box::new(PinOnly) };
         assert!(matches!(
             select(Some("approve"), true, vault.clone(), pin),
-            Err(AppError::Internal(_))
+            Err(ServiceError::Internal(_))
         ));
         let key = WrappingKey::generate().unwrap();
         let approve = select(Some("approve"), false, vault.clone(), pin).unwrap();
@@ -306,7 +306,7 @@ pub(crate) mod tests {
         let deny = select(Some("deny"), false, vault.clone(), pin).unwrap();
         assert!(matches!(
             deny.release("k", Confirmation::RevokeSession),
-            Err(AppError::NotConfirmed(_))
+            Err(ServiceError::NotConfirmed(_))
         ));
         assert!(!select(Some("none"), false, vault.clone(), pin)
             .unwrap()
@@ -324,7 +324,7 @@ pub(crate) mod tests {
         gate.store("k", &key).unwrap();
         assert!(matches!(
             gate.release("k", Confirmation::Unlock),
-            Err(AppError::NotConfirmed(_))
+            Err(ServiceError::NotConfirmed(_))
         ));
         check.set(true);
         assert!(gate.release("k", Confirmation::Unlock).is_ok());
@@ -332,16 +332,16 @@ pub(crate) mod tests {
         vault.put("k", "garbage").unwrap();
         assert!(matches!(
             gate.release("k", Confirmation::Unlock),
-            Err(AppError::BiometricsChanged(_))
+            Err(ServiceError::BiometricsChanged(_))
         ));
         gate.delete("k").unwrap();
         assert!(matches!(
             gate.release("k", Confirmation::Unlock),
-            Err(AppError::BiometricsChanged(_))
+            Err(ServiceError::BiometricsChanged(_))
         ));
         assert!(matches!(
             PinOnly.release("k", Confirmation::Unlock),
-            Err(AppError::BiometricsUnavailable(_))
+            Err(ServiceError::BiometricsUnavailable(_))
         ));
     }
 }

@@ -3,7 +3,7 @@
 //! stored is already sealed under the PIN (Argon2id + AEAD, from the core): the keychain adds
 //! the OS's protection on top, it is not the only one.
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::host::SecretVault;
 
 /// The OS keychain through `keyring`, service = the app identifier.
@@ -20,32 +20,44 @@ impl KeyringVault {
         }
     }
 
-    fn entry(&self, name: &str) -> Result<keyring::Entry, AppError> {
+    fn entry(&self, name: &str) -> Result<keyring::Entry, ServiceError> {
         keyring::Entry::new(&self.service, name).map_err(keychain_error)
     }
 }
 
-/// Says what went wrong without echoing anything stored.
-fn keychain_error(error: keyring::Error) -> AppError {
-    let why = match error {
-        keyring::Error::NoDefaultStore => "no keychain is available on this system".to_owned(),
-        keyring::Error::NoStorageAccess(_) => {
-            "the keychain is locked or refused access; unlock it and try again".to_owned()
+/// Says what went wrong without echoing anything stored. The platform's own error is kept as the
+/// source; the other variants are not (one holds the stored bytes that did not decode).
+fn keychain_error(error: keyring::Error) -> ServiceError {
+    let (message, source): (&str, Option<chipi_session::BoxError>) = match error {
+        keyring::Error::NoDefaultStore => ("no keychain is available on this system", None),
+        keyring::Error::NoStorageAccess(e) => (
+            "the keychain is locked or refused access; unlock it and try again",
+            Some(e),
+        ),
+        keyring::Error::PlatformFailure(e) => ("the keychain failed", Some(e)),
+        keyring::Error::BadEncoding(_) => ("the keychain entry is not text", None),
+        keyring::Error::TooLong(name, limit) => {
+            return ServiceError::keychain(format!(
+                "the keychain refused: {name} is longer than {limit}"
+            ))
         }
-        keyring::Error::PlatformFailure(e) => format!("the keychain failed: {e}"),
-        other => format!("the keychain refused: {other}"),
+        _ => ("the keychain refused the request", None),
     };
-    AppError::Keychain(why)
+    let message = match &source {
+        Some(e) => format!("{message}: {e}"),
+        None => message.to_owned(),
+    };
+    ServiceError::Keychain { message, source }
 }
 
 impl SecretVault for KeyringVault {
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
         self.entry(name)?
             .set_password(sealed)
             .map_err(keychain_error)
     }
 
-    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
         match self.entry(name)?.get_password() {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -53,7 +65,7 @@ impl SecretVault for KeyringVault {
         }
     }
 
-    fn delete(&self, name: &str) -> Result<(), AppError> {
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
         match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keychain_error(e)),

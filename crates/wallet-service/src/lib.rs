@@ -3,6 +3,7 @@
 //! [`host`] parts (a secret vault, a preference store, biometrics, a clock) and calls
 //! [`WalletService`]; the desktop app is one such host, the sandbox another.
 
+pub mod app_error;
 pub mod error;
 pub mod host;
 pub mod keychain;
@@ -13,7 +14,8 @@ pub mod prefs;
 pub mod service;
 pub mod views;
 
-pub use error::AppError;
+pub use app_error::AppError;
+pub use error::{Field, LimitPer, ServiceError};
 pub use host::{Biometrics, Confirmation, Confirmer, PinOnly, PrefsStore, SecretVault};
 pub use pin::Pin;
 pub use service::{GasBackend, WalletService};

@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chipi_session::Clock;
+use chipi_session::{Clock, SessionError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::host::SecretVault;
 
 /// Free tries before the first wait.
@@ -78,7 +78,11 @@ impl PinGuard {
 
     /// The counter `who`, read from the vault the first time. An entry that does not parse is
     /// taken as the longest wait (fail closed), never as a fresh start.
-    fn load(&self, map: &mut HashMap<String, Attempts>, who: &str) -> Result<Attempts, AppError> {
+    fn load(
+        &self,
+        map: &mut HashMap<String, Attempts>,
+        who: &str,
+    ) -> Result<Attempts, ServiceError> {
         if let Some(attempts) = map.get(who) {
             return Ok(*attempts);
         }
@@ -106,7 +110,7 @@ impl PinGuard {
         Ok(attempts)
     }
 
-    fn keep(&self, who: &str, attempts: Attempts) -> Result<(), AppError> {
+    fn keep(&self, who: &str, attempts: Attempts) -> Result<(), ServiceError> {
         let Some(vault) = &self.vault else {
             return Ok(());
         };
@@ -122,19 +126,18 @@ impl PinGuard {
         vault.put(who, &serde_json::to_string(&kept).expect("plain numbers"))
     }
 
-    fn refuse_while_waiting(&self, attempts: Attempts) -> Result<(), AppError> {
+    fn refuse_while_waiting(&self, attempts: Attempts) -> Result<(), ServiceError> {
         let now = self.clock.steady_now();
         if now < attempts.blocked_until {
-            return Err(AppError::TooManyAttempts(format!(
-                "too many wrong PINs; try again in {} s",
-                attempts.blocked_until - now
-            )));
+            return Err(ServiceError::TooManyAttempts {
+                wait_seconds: attempts.blocked_until - now,
+            });
         }
         Ok(())
     }
 
     /// Fails with `TooManyAttempts` while a wait of counter `who` is running.
-    pub fn check(&self, who: &str) -> Result<(), AppError> {
+    pub fn check(&self, who: &str) -> Result<(), ServiceError> {
         let mut map = self.lock();
         let attempts = self.load(&mut map, who)?;
         self.refuse_while_waiting(attempts)
@@ -145,15 +148,15 @@ impl PinGuard {
     pub fn attempt<T>(
         &self,
         who: &str,
-        f: impl FnOnce() -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        f: impl FnOnce() -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         let mut map = self.lock();
         let mut attempts = self.load(&mut map, who)?;
         self.refuse_while_waiting(attempts)?;
         let result = f();
         let before = attempts.failures;
         match &result {
-            Err(AppError::WrongPin(_)) => {
+            Err(ServiceError::Session(SessionError::WrongPin)) => {
                 attempts.failures += 1;
                 if attempts.failures >= FREE_ATTEMPTS {
                     let doublings = (attempts.failures - FREE_ATTEMPTS).min(10);
@@ -179,8 +182,8 @@ mod tests {
     use crate::host::tests::Memory;
     use chipi_session::ManualClock;
 
-    fn wrong() -> Result<(), AppError> {
-        Err(AppError::WrongPin("wrong PIN".into()))
+    fn wrong() -> Result<(), ServiceError> {
+        Err(SessionError::WrongPin.into())
     }
 
     #[test]
@@ -190,11 +193,14 @@ mod tests {
         for _ in 0..2 {
             assert!(matches!(
                 guard.attempt("w", wrong),
-                Err(AppError::WrongPin(_))
+                Err(ServiceError::Session(SessionError::WrongPin))
             ));
         }
         assert!(
-            matches!(guard.attempt("w", wrong), Err(AppError::WrongPin(_))),
+            matches!(
+                guard.attempt("w", wrong),
+                Err(ServiceError::Session(SessionError::WrongPin))
+            ),
             "the third miss still answers"
         );
         // Now even the right PIN waits, and is not even tried.
@@ -203,22 +209,22 @@ mod tests {
             tried = true;
             Ok(())
         });
-        assert!(matches!(blocked, Err(AppError::TooManyAttempts(_))) && !tried);
+        assert!(matches!(blocked, Err(ServiceError::TooManyAttempts { .. })) && !tried);
         clock.advance(30);
         assert!(matches!(
             guard.attempt("w", wrong),
-            Err(AppError::WrongPin(_))
+            Err(ServiceError::Session(SessionError::WrongPin))
         ));
         clock.advance(59);
         assert!(
-            matches!(guard.check("w"), Err(AppError::TooManyAttempts(_))),
+            matches!(guard.check("w"), Err(ServiceError::TooManyAttempts { .. })),
             "the second wait is twice as long"
         );
         clock.advance(1);
         assert!(guard.attempt("w", || Ok(())).is_ok());
         assert!(matches!(
             guard.attempt("w", wrong),
-            Err(AppError::WrongPin(_))
+            Err(ServiceError::Session(SessionError::WrongPin))
         ));
         assert!(guard.check("w").is_ok(), "a success reset the count");
     }
@@ -227,7 +233,14 @@ mod tests {
     fn other_errors_do_not_count() {
         let guard = PinGuard::new(Arc::new(ManualClock::new(0)));
         for _ in 0..10 {
-            let _ = guard.attempt("w", || Err::<(), _>(AppError::Network("down".into())));
+            let _ = guard.attempt("w", || {
+                Err::<(), _>(
+                    SessionError::Busy {
+                        service: "node".into(),
+                    }
+                    .into(),
+                )
+            });
             // A damaged keychain entry is not the user's miss.
             let _ = guard.attempt("w", || {
                 Err::<(), _>(chipi_session::SessionError::MalformedCiphertext.into())
@@ -244,7 +257,7 @@ mod tests {
         }
         assert!(matches!(
             guard.check("a"),
-            Err(AppError::TooManyAttempts(_))
+            Err(ServiceError::TooManyAttempts { .. })
         ));
         assert!(guard.check("b").is_ok(), "another wallet is not blocked");
     }
@@ -262,12 +275,12 @@ mod tests {
         let restarted = PinGuard::persisted(clock.clone(), vault.clone());
         assert!(matches!(
             restarted.check("w"),
-            Err(AppError::TooManyAttempts(_))
+            Err(ServiceError::TooManyAttempts { .. })
         ));
         clock.advance(20);
         assert!(matches!(
             restarted.check("w"),
-            Err(AppError::TooManyAttempts(_))
+            Err(ServiceError::TooManyAttempts { .. })
         ));
         clock.advance(10);
         assert!(restarted.attempt("w", || Ok(())).is_ok());
@@ -279,7 +292,7 @@ mod tests {
         vault.put("w", "{edited").unwrap();
         let edited = PinGuard::persisted(clock.clone(), vault.clone());
         let message = match edited.check("w") {
-            Err(AppError::TooManyAttempts(m)) => m,
+            Err(e @ ServiceError::TooManyAttempts { .. }) => e.to_string(),
             other => panic!("{other:?}"),
         };
         assert!(message.contains("3600"), "{message}");

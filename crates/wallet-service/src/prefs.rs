@@ -5,7 +5,7 @@ use chipi_session::{Network, SessionRecord, UncheckedPolicies};
 use serde::{Deserialize, Serialize};
 use starknet_core::types::Felt;
 
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::host::PrefsStore;
 use crate::views::{ActivityKind, ActivityStatus};
 
@@ -293,7 +293,7 @@ impl Prefs {
 
 /// Renames the file at `path` to `<name>.damaged-<unix seconds>` (a number more if that exists);
 /// the new name.
-pub fn set_aside(path: &std::path::Path) -> Result<String, AppError> {
+pub fn set_aside(path: &std::path::Path) -> Result<String, ServiceError> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -307,7 +307,7 @@ pub fn set_aside(path: &std::path::Path) -> Result<String, AppError> {
         kept = path.with_file_name(format!("{name}.damaged-{now}-{n}"));
         n += 1;
     }
-    std::fs::rename(path, &kept).map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+    std::fs::rename(path, &kept).map_err(|e| ServiceError::storage("preferences", e))?;
     Ok(kept.display().to_string())
 }
 
@@ -321,46 +321,45 @@ pub const STORE_KEY: &str = "prefs";
 pub struct FilePrefs(pub std::path::PathBuf);
 
 impl FilePrefs {
-    fn read(&self) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    fn read(&self) -> Result<serde_json::Map<String, serde_json::Value>, ServiceError> {
         match std::fs::read_to_string(&self.0) {
             Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| AppError::Corrupted(format!("preferences: {e}"))),
+                .map_err(|e| ServiceError::Corrupted(format!("preferences: {e}"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
-            Err(e) => Err(AppError::Storage(format!("preferences: {e}"))),
+            Err(e) => Err(ServiceError::storage("preferences", e)),
         }
     }
 }
 
 impl PrefsStore for FilePrefs {
-    fn load(&self) -> Result<Option<Prefs>, AppError> {
+    fn load(&self) -> Result<Option<Prefs>, ServiceError> {
         self.read()?
             .remove(STORE_KEY)
             .map(|value| {
                 serde_json::from_value(value)
-                    .map_err(|e| AppError::Corrupted(format!("preferences: {e}")))
+                    .map_err(|e| ServiceError::Corrupted(format!("preferences: {e}")))
             })
             .transpose()
     }
 
-    fn set_aside(&self) -> Result<Option<String>, AppError> {
+    fn set_aside(&self) -> Result<Option<String>, ServiceError> {
         set_aside(&self.0).map(Some)
     }
 
-    fn save(&self, prefs: &Prefs) -> Result<(), AppError> {
+    fn save(&self, prefs: &Prefs) -> Result<(), ServiceError> {
         let mut file = self.read()?;
-        let value = serde_json::to_value(prefs)
-            .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+        let value =
+            serde_json::to_value(prefs).map_err(|e| ServiceError::storage("preferences", e))?;
         file.insert(STORE_KEY.into(), value);
         let text = serde_json::to_string_pretty(&file)
-            .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+            .map_err(|e| ServiceError::storage("preferences", e))?;
         if let Some(dir) = self.0.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::Storage(format!("preferences: {e}")))?;
+            std::fs::create_dir_all(dir).map_err(|e| ServiceError::storage("preferences", e))?;
         }
         let tmp = self.0.with_extension("tmp");
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &self.0))
-            .map_err(|e| AppError::Storage(format!("preferences: {e}")))
+            .map_err(|e| ServiceError::storage("preferences", e))
     }
 }
 

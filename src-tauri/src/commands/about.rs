@@ -11,7 +11,7 @@ use crate::desktop::Desktop;
 #[tauri::command]
 #[specta::specta]
 pub fn set_log_level(app: App<'_>, level: LogLevel) -> Result<SettingsInfo, AppError> {
-    app.set_log_level(level)
+    Ok(app.set_log_level(level)?)
 }
 
 /// Versions, network, class, session state and the log's last problems, as text for a bug
@@ -27,5 +27,5 @@ pub fn get_diagnostics(app: App<'_>) -> String {
 #[specta::specta]
 pub fn open_logs_folder(app: App<'_>, desktop: tauri::State<'_, Desktop>) -> Result<(), AppError> {
     let folder = app.logs_folder()?;
-    desktop.open(&format!("file://{}", folder.display()))
+    Ok(desktop.open(&format!("file://{}", folder.display()))?)
 }

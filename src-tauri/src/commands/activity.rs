@@ -25,7 +25,7 @@ pub async fn refresh_history(app: App<'_>) -> Result<Vec<ActivityInfo>, AppError
 #[tauri::command]
 #[specta::specta]
 pub async fn get_balances(app: App<'_>) -> Result<Vec<BalanceInfo>, AppError> {
-    app.balances().await
+    Ok(app.balances().await?)
 }
 
 /// Opens the transaction's page on the network's explorer in the system browser.
@@ -37,5 +37,5 @@ pub fn open_explorer(
     transaction_hash: String,
 ) -> Result<(), AppError> {
     let url = app.explorer_url(&transaction_hash)?;
-    desktop.open(&url)
+    Ok(desktop.open(&url)?)
 }

@@ -9,7 +9,7 @@ use super::App;
 #[tauri::command]
 #[specta::specta]
 pub fn get_session_view(app: App<'_>) -> Result<SessionInfo, AppError> {
-    app.session_info()
+    Ok(app.session_info()?)
 }
 
 /// `createSession`, after the PIN or, with `pin` null, biometric unlock.
@@ -20,7 +20,7 @@ pub async fn create_session(
     duration_seconds: Option<u32>,
     pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.create_session(duration_seconds, pin.as_ref()).await
+    Ok(app.create_session(duration_seconds, pin.as_ref()).await?)
 }
 
 /// `registerSession`, after the PIN or, with `pin` null, biometric unlock.
@@ -31,7 +31,7 @@ pub async fn register_session(
     request: SessionRequest,
     pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.register_session(&request, pin.as_ref()).await
+    Ok(app.register_session(&request, pin.as_ref()).await?)
 }
 
 /// Create and register with one confirmation: the PIN or, with `pin` null, biometric unlock.
@@ -42,7 +42,7 @@ pub async fn set_up_session(
     request: SessionRequest,
     pin: Option<Pin>,
 ) -> Result<SessionInfo, AppError> {
-    app.set_up_session(&request, pin.as_ref()).await
+    Ok(app.set_up_session(&request, pin.as_ref()).await?)
 }
 
 /// `executeWithSession`.
@@ -52,7 +52,7 @@ pub async fn execute_with_session(
     app: App<'_>,
     calls: Vec<CallInput>,
 ) -> Result<TxResult, AppError> {
-    app.execute(&calls).await
+    Ok(app.execute(&calls).await?)
 }
 
 /// A gasless transfer; `amount` is a decimal string in whole units. `accepted_fee` is the fee
@@ -67,15 +67,16 @@ pub async fn transfer(
     amount: String,
     accepted_fee: Option<String>,
 ) -> Result<TxResult, AppError> {
-    app.transfer_paying(&token, &recipient, &amount, accepted_fee.as_deref())
-        .await
+    Ok(app
+        .transfer_paying(&token, &recipient, &amount, accepted_fee.as_deref())
+        .await?)
 }
 
 /// `revokeSession`, after the PIN or, with `pin` null, biometric unlock.
 #[tauri::command]
 #[specta::specta]
 pub async fn revoke_session(app: App<'_>, pin: Option<Pin>) -> Result<SessionInfo, AppError> {
-    app.revoke_session(pin.as_ref()).await
+    Ok(app.revoke_session(pin.as_ref()).await?)
 }
 
 /// `clearSession`: a session still active on chain needs the PIN; `revoke` ends it first.
@@ -86,12 +87,12 @@ pub async fn clear_session(
     pin: Option<Pin>,
     revoke: bool,
 ) -> Result<SessionInfo, AppError> {
-    app.clear_session(pin.as_ref(), revoke).await
+    Ok(app.clear_session(pin.as_ref(), revoke).await?)
 }
 
 /// `refetchStatus`.
 #[tauri::command]
 #[specta::specta]
 pub async fn refresh_status(app: App<'_>) -> Result<SessionInfo, AppError> {
-    app.refresh_status().await
+    Ok(app.refresh_status().await?)
 }

@@ -17,14 +17,14 @@ pub fn get_network(app: App<'_>) -> NetworkInfo {
 #[tauri::command]
 #[specta::specta]
 pub async fn set_network(app: App<'_>, name: String) -> Result<NetworkInfo, AppError> {
-    app.set_network(&name).await
+    Ok(app.set_network(&name).await?)
 }
 
 /// The settings screen: network, saved networks, gas settings with keys masked.
 #[tauri::command]
 #[specta::specta]
 pub fn get_settings(app: App<'_>) -> Result<SettingsInfo, AppError> {
-    app.settings()
+    Ok(app.settings()?)
 }
 
 /// Switches network (a profile, a saved one, or a custom one), checking the node's chain id.
@@ -37,7 +37,7 @@ pub async fn switch_network(
     choice: NetworkChoice,
     pin: Option<Pin>,
 ) -> Result<SettingsInfo, AppError> {
-    app.switch_network(&choice, pin.as_ref()).await
+    Ok(app.switch_network(&choice, pin.as_ref()).await?)
 }
 
 /// Lets sessions use the direct path on an account class whose session message leaves the fee
@@ -49,14 +49,14 @@ pub async fn set_direct_unsigned_fees(
     allowed: bool,
     pin: Option<Pin>,
 ) -> Result<SettingsInfo, AppError> {
-    app.set_direct_unsigned_fees(allowed, pin.as_ref()).await
+    Ok(app.set_direct_unsigned_fees(allowed, pin.as_ref()).await?)
 }
 
 /// Saves the gas settings of the selected network; keys go to the keychain.
 #[tauri::command]
 #[specta::specta]
 pub fn save_gas_settings(app: App<'_>, input: GasInput) -> Result<SettingsInfo, AppError> {
-    app.save_gas(&input)
+    Ok(app.save_gas(&input)?)
 }
 
 /// What a transfer would cost with the current gas settings, before sending it.
@@ -68,12 +68,12 @@ pub async fn quote_transfer(
     recipient: String,
     amount: String,
 ) -> Result<FeeQuote, AppError> {
-    app.quote_transfer(&token, &recipient, &amount).await
+    Ok(app.quote_transfer(&token, &recipient, &amount).await?)
 }
 
 /// Sets the minutes without use before the wallet locks itself (0: never).
 #[tauri::command]
 #[specta::specta]
 pub fn set_auto_lock(app: App<'_>, minutes: u32) -> Result<SettingsInfo, AppError> {
-    app.set_auto_lock(minutes)
+    Ok(app.set_auto_lock(minutes)?)
 }

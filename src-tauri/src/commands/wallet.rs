@@ -10,7 +10,7 @@ use crate::desktop::Desktop;
 #[tauri::command]
 #[specta::specta]
 pub fn get_wallet(app: App<'_>) -> Result<WalletInfo, AppError> {
-    app.wallet_info()
+    Ok(app.wallet_info()?)
 }
 
 /// A new wallet, deployed gaslessly where the network has a paymaster: of the network's account
@@ -22,7 +22,7 @@ pub async fn create_wallet(
     pin: Pin,
     own_class: Option<bool>,
 ) -> Result<WalletInfo, AppError> {
-    app.create_wallet(&pin, own_class.unwrap_or(false)).await
+    Ok(app.create_wallet(&pin, own_class.unwrap_or(false)).await?)
 }
 
 /// An existing account with its owner key in the SDK's encrypted format, or the raw key in hex
@@ -35,7 +35,9 @@ pub async fn import_wallet(
     owner_key: Pin,
     pin: Pin,
 ) -> Result<WalletInfo, AppError> {
-    app.import_wallet(&address, owner_key.expose(), &pin).await
+    Ok(app
+        .import_wallet(&address, owner_key.expose(), &pin)
+        .await?)
 }
 
 /// Upgrades an older CHIPI account to CHIPI v33 (the device's session revoked with it) after the
@@ -43,7 +45,7 @@ pub async fn import_wallet(
 #[tauri::command]
 #[specta::specta]
 pub async fn upgrade_account(app: App<'_>, pin: Option<Pin>) -> Result<WalletInfo, AppError> {
-    app.upgrade_account(pin.as_ref()).await
+    Ok(app.upgrade_account(pin.as_ref()).await?)
 }
 
 /// Opens the session key so transfers need no prompt: with the PIN or, with `pin` null,
@@ -51,28 +53,28 @@ pub async fn upgrade_account(app: App<'_>, pin: Option<Pin>) -> Result<WalletInf
 #[tauri::command]
 #[specta::specta]
 pub async fn unlock(app: App<'_>, pin: Option<Pin>) -> Result<WalletInfo, AppError> {
-    app.unlock(pin.as_ref()).await
+    Ok(app.unlock(pin.as_ref()).await?)
 }
 
 /// Turns biometric unlock on (after the PIN and one OS check).
 #[tauri::command]
 #[specta::specta]
 pub async fn enable_biometrics(app: App<'_>, pin: Pin) -> Result<BiometricsInfo, AppError> {
-    app.enable_biometrics(&pin).await
+    Ok(app.enable_biometrics(&pin).await?)
 }
 
 /// Turns biometric unlock off, deleting its key.
 #[tauri::command]
 #[specta::specta]
 pub fn disable_biometrics(app: App<'_>) -> Result<BiometricsInfo, AppError> {
-    app.disable_biometrics()
+    Ok(app.disable_biometrics()?)
 }
 
 /// Whether the wallet's account exists on chain (read from the node).
 #[tauri::command]
 #[specta::specta]
 pub async fn is_deployed(app: App<'_>) -> Result<bool, AppError> {
-    app.is_deployed().await
+    Ok(app.is_deployed().await?)
 }
 
 /// Deploys the wallet created here (gaslessly, signed by its owner key opened with `pin`): the
@@ -81,21 +83,21 @@ pub async fn is_deployed(app: App<'_>) -> Result<bool, AppError> {
 #[specta::specta]
 pub async fn deploy_wallet(app: App<'_>, pin: Pin) -> Result<WalletInfo, AppError> {
     app.deploy_wallet(&pin).await?;
-    app.wallet_info()
+    Ok(app.wallet_info()?)
 }
 
 /// Closes it.
 #[tauri::command]
 #[specta::specta]
 pub fn lock(app: App<'_>) -> Result<WalletInfo, AppError> {
-    app.lock()
+    Ok(app.lock()?)
 }
 
 /// Loads the stored wallet again, after the keychain was unlocked.
 #[tauri::command]
 #[specta::specta]
 pub fn retry_keychain(app: App<'_>) -> Result<WalletInfo, AppError> {
-    app.retry_load().map_or_else(|| app.wallet_info(), Err)
+    Ok(app.retry_load().map_or_else(|| app.wallet_info(), Err)?)
 }
 
 /// Writes a backup of the owner key, sealed under `passphrase` (10+ characters, not the PIN),
@@ -127,12 +129,12 @@ pub async fn import_backup(
     passphrase: Pin,
     pin: Pin,
 ) -> Result<WalletInfo, AppError> {
-    app.import_backup(&backup, &passphrase, &pin).await
+    Ok(app.import_backup(&backup, &passphrase, &pin).await?)
 }
 
 /// Removes the wallet from this device, after the PIN and the user's word that it is backed up.
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_wallet(app: App<'_>, pin: Pin, backed_up: bool) -> Result<(), AppError> {
-    app.remove_wallet(&pin, backed_up).await
+    Ok(app.remove_wallet(&pin, backed_up).await?)
 }

@@ -16,7 +16,7 @@ use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
 use wallet_service::host::{select, Biometrics};
 use wallet_service::keychain::KeyringVault;
 use wallet_service::prefs::FilePrefs;
-use wallet_service::{AppError, SecretVault, WalletService};
+use wallet_service::{SecretVault, ServiceError, WalletService};
 
 use chipi_session::keys::sealed_secret::kdf_runs;
 
@@ -27,10 +27,10 @@ pub struct Lockable {
 }
 
 impl Lockable {
-    fn check(&self) -> Result<(), AppError> {
+    fn check(&self) -> Result<(), ServiceError> {
         if *self.locked.lock().unwrap() {
-            Err(AppError::Keychain(
-                "the keychain is locked or refused access; unlock it and try again".into(),
+            Err(ServiceError::keychain(
+                "the keychain is locked or refused access; unlock it and try again",
             ))
         } else {
             Ok(())
@@ -39,15 +39,15 @@ impl Lockable {
 }
 
 impl SecretVault for Lockable {
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
         self.check()?;
         self.inner.put(name, sealed)
     }
-    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
         self.check()?;
         self.inner.get(name)
     }
-    fn delete(&self, name: &str) -> Result<(), AppError> {
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
         self.check()?;
         self.inner.delete(name)
     }
@@ -93,6 +93,15 @@ impl Ui {
         match self.call(cmd, args).await {
             Ok(value) => value,
             Err(error) => panic!("{cmd} failed: {error}"),
+        }
+    }
+
+    /// The whole error (`kind`, `message` and the kind's fields), failing if the command
+    /// succeeded.
+    pub async fn error(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args).await {
+            Ok(value) => panic!("{cmd} should have failed, answered {value}"),
+            Err(error) => error,
         }
     }
 

@@ -14,6 +14,19 @@ pub fn client(timeout: std::time::Duration) -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// How an error names the service at `url`: its host (and port) only. A provider's key often sits
+/// in the path or the query (`/v3/KEY`, `?apikey=`), and errors reach the log and the screen.
+pub fn host_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => "an address without a host".to_owned(),
+        },
+        Err(_) => "an address that is not a URL".to_owned(),
+    }
+}
+
 /// The most read from a node: a page of events or a block's transaction hashes fit many times.
 pub const MAX_NODE_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -142,5 +155,49 @@ mod tests {
             "{answer:?}"
         );
         assert!(answer.unwrap_err().to_string().contains("try again later"));
+    }
+
+    #[test]
+    fn a_service_is_named_by_its_host_only() {
+        assert_eq!(
+            host_of("https://rpc.example.org/v3/SECRETKEY?apikey=K2"),
+            "rpc.example.org"
+        );
+        assert_eq!(host_of("http://127.0.0.1:5050/rpc"), "127.0.0.1:5050");
+        assert_eq!(
+            host_of("not a url SECRETKEY"),
+            "an address that is not a URL"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_node_failure_keeps_its_cause_and_not_its_url() {
+        use std::error::Error as _;
+        // A port nothing listens on: the connection is refused.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let node = crate::chain::node_client::NodeClient::new(format!(
+            "http://127.0.0.1:{port}/rpc/v0_9/SECRETKEY"
+        ));
+        let error = node.chain_id().await.unwrap_err();
+        assert!(matches!(error, SessionError::Network { .. }), "{error:?}");
+        let mut words = vec![error.to_string()];
+        let mut refused = false;
+        let mut next = error.source();
+        while let Some(cause) = next {
+            words.push(cause.to_string());
+            refused |= cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            next = cause.source();
+        }
+        assert!(
+            words.len() >= 3,
+            "the HTTP client's causes are kept: {words:?}"
+        );
+        assert!(refused, "the OS's refusal is at the bottom: {words:?}");
+        assert!(words[0].contains(&format!("127.0.0.1:{port}")), "{words:?}");
+        assert!(!words.iter().any(|w| w.contains("SECRETKEY")), "{words:?}");
     }
 }

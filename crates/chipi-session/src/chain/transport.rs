@@ -78,7 +78,7 @@ impl JsonRpcTransport for BoundedTransport {
             .send()
             .await
             .map_err(|e| SessionError::Network {
-                context: format!("node at {}", self.url),
+                context: format!("node at {}", super::http::host_of(&self.url)),
                 source: e.without_url(),
             })?;
         let body = read_rpc_answer(response, "node", MAX_NODE_RESPONSE_BYTES).await?;

@@ -20,7 +20,7 @@ const MAGIC: &[u8; 8] = b"Salted__";
 /// Encrypts `plaintext` with `pin` and a fresh random salt.
 pub fn encrypt(plaintext: &str, pin: &str) -> Result<String, SessionError> {
     let mut salt = [0u8; 8];
-    getrandom::fill(&mut salt).map_err(|e| SessionError::Random(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(SessionError::Random)?;
     Ok(encrypt_with_salt(plaintext, pin, salt))
 }
 

@@ -88,8 +88,8 @@ impl SealedSecret {
     ) -> Result<Self, SessionError> {
         let mut salt = [0u8; SALT_LEN];
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut salt).map_err(|e| SessionError::Random(e.to_string()))?;
-        getrandom::fill(&mut nonce).map_err(|e| SessionError::Random(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(SessionError::Random)?;
+        getrandom::fill(&mut nonce).map_err(SessionError::Random)?;
         let key = derive(pin, &salt, &params)?;
         let mut aad = Vec::with_capacity(HEADER_LEN + SALT_LEN + NONCE_LEN);
         aad.extend_from_slice(&params.header());

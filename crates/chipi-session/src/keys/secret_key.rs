@@ -24,7 +24,7 @@ impl SecretKey {
     pub fn generate() -> Result<Self, SessionError> {
         loop {
             let mut bytes = Zeroizing::new([0u8; 32]);
-            getrandom::fill(bytes.as_mut()).map_err(|e| SessionError::Random(e.to_string()))?;
+            getrandom::fill(bytes.as_mut()).map_err(SessionError::Random)?;
             // n < 2^252: drawing 252 bits and rejecting values ≥ n keeps the draw uniform.
             bytes[0] &= 0x0f;
             if let Ok(key) = Self::from_bytes(bytes) {

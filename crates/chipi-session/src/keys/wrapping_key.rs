@@ -37,7 +37,7 @@ impl WrappingKey {
     /// A fresh key from the OS's random source.
     pub fn generate() -> Result<Self, SessionError> {
         let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::fill(bytes.as_mut()).map_err(|e| SessionError::Random(e.to_string()))?;
+        getrandom::fill(bytes.as_mut()).map_err(SessionError::Random)?;
         Ok(Self(bytes))
     }
 
@@ -91,7 +91,7 @@ impl WrappingKey {
             )));
         }
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|e| SessionError::Random(e.to_string()))?;
+        getrandom::fill(&mut nonce).map_err(SessionError::Random)?;
         let cipher = XChaCha20Poly1305::new(self.0.as_ref().into());
         let ciphertext = cipher
             .encrypt(

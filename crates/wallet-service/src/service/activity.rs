@@ -4,7 +4,7 @@ use chipi_session::SessionManager;
 use starknet_core::types::Felt;
 
 use super::{hex, WalletService};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityInfo, ActivityKind, ActivityStatus};
 
@@ -34,7 +34,7 @@ impl WalletService {
         summary: String,
         hash: Option<Felt>,
         status: ActivityStatus,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         self.record(ActivityEntry {
             at: self.clock.now(),
             kind,
@@ -48,7 +48,7 @@ impl WalletService {
     }
 
     /// Adds `entry`, keeping at most [`ACTIVITY_CAP`] lines (see [`trim`]).
-    pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), AppError> {
+    pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), ServiceError> {
         self.prefs.update(|p| {
             p.activity.push(entry);
             trim(&mut p.activity);
@@ -61,7 +61,7 @@ impl WalletService {
         hash: Felt,
         status: ActivityStatus,
         summary: Option<String>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         let at = self.clock.now();
         self.prefs.update(|p| {
             match p
@@ -93,7 +93,10 @@ impl WalletService {
 
     /// Settles transactions left pending (the app stopped before their receipt): each one the
     /// node knows becomes succeeded or failed; the others stay pending for the next refresh.
-    pub(super) async fn settle_pending(&self, manager: &SessionManager) -> Result<(), AppError> {
+    pub(super) async fn settle_pending(
+        &self,
+        manager: &SessionManager,
+    ) -> Result<(), ServiceError> {
         let pending: Vec<Felt> = self
             .prefs
             .get()

@@ -17,7 +17,7 @@ use starknet_core::types::Felt;
 use super::gas::GasBackend;
 use super::gas::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
 use super::{lock, WalletService};
-use crate::error::AppError;
+use crate::error::{Field, ServiceError};
 use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
 use crate::pin::Pin;
@@ -34,12 +34,12 @@ impl WalletService {
         &self,
         allowed: bool,
         pin: Option<&Pin>,
-    ) -> Result<SettingsInfo, AppError> {
+    ) -> Result<SettingsInfo, ServiceError> {
         let prefs = self.prefs.get();
         if allowed && !prefs.gas.direct_unsigned_fees {
             let wallet = self
                 .stored_wallet(&prefs)?
-                .ok_or_else(|| AppError::NoWallet("no wallet on this network".into()))?;
+                .ok_or_else(|| ServiceError::NoWallet("no wallet on this network".into()))?;
             drop(
                 self.open_owner_of(wallet, pin, Confirmation::AllowUnsignedFees)
                     .await?,
@@ -80,7 +80,7 @@ impl WalletService {
                         }
                     }
                 })
-                .map_err(|e| SessionError::RecordStore(e.to_string()))?;
+                .map_err(|e| SessionError::RecordStore(Box::new(e)))?;
             if written || unsettled.is_none() {
                 Ok(())
             } else {
@@ -95,7 +95,7 @@ impl WalletService {
         ledger
     }
 
-    fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, AppError> {
+    fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, ServiceError> {
         let network = &prefs.network;
         let key = self
             .vault
@@ -133,7 +133,10 @@ impl WalletService {
     }
 
     /// The backend transactions take: the front end's override, else the network's settings.
-    pub(super) fn backend_for(&self, prefs: &Prefs) -> Result<Arc<dyn ExecutionBackend>, AppError> {
+    pub(super) fn backend_for(
+        &self,
+        prefs: &Prefs,
+    ) -> Result<Arc<dyn ExecutionBackend>, ServiceError> {
         let network = &prefs.network;
         let gas = match lock(&self.gas).clone() {
             GasBackend::Network => match prefs.gas.mode {
@@ -164,10 +167,10 @@ impl WalletService {
                 Arc::new(self.paymaster_client(prefs, url)?)
             }
             (GasBackend::Sponsor, None) => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no sponsor; give its URL",
-                    network.name
-                )))
+                return Err(ServiceError::invalid(
+                    Field::Url,
+                    format!("{} has no sponsor; give its URL", network.name),
+                ))
             }
             (GasBackend::Network | GasBackend::Direct, _) => {
                 let timeout = network
@@ -181,7 +184,7 @@ impl WalletService {
             }
             (GasBackend::ChipiApi { api_key, bearer }, _) => {
                 let url = network.chipi_api_url.clone().ok_or_else(|| {
-                    AppError::InvalidInput(format!("{} has no Chipi API", network.name))
+                    ServiceError::invalid(Field::Url, format!("{} has no Chipi API", network.name))
                 })?;
                 let bound_here = prefs.gas.bearer_command_url.as_deref() == Some(url.as_str());
                 // The relayer the API names is pinned once seen, for this URL.

@@ -8,7 +8,7 @@ use starknet_core::types::Felt;
 use starknet_core::utils::get_contract_address;
 
 use super::{blocking, hex, WalletService};
-use crate::error::AppError;
+use crate::error::{Field, ServiceError};
 use crate::keychain::{owner_key_entry, session_key_entry, BACKUP_ATTEMPTS_ENTRY};
 use crate::pin::Pin;
 use crate::views::WalletInfo;
@@ -44,41 +44,45 @@ pub struct BackupFile {
 }
 
 /// A PIN for a new wallet: [`MIN_NEW_PIN`] to [`PIN_MAX_CHARS`] characters.
-pub fn check_new_pin(pin: &Pin) -> Result<(), AppError> {
+pub fn check_new_pin(pin: &Pin) -> Result<(), ServiceError> {
     let n = pin.expose().chars().count();
     if (MIN_NEW_PIN..=PIN_MAX_CHARS).contains(&n) {
         Ok(())
     } else {
-        Err(AppError::InvalidInput(format!(
-            "a new PIN needs {MIN_NEW_PIN} to {PIN_MAX_CHARS} characters"
-        )))
+        Err(ServiceError::invalid(
+            Field::Pin,
+            format!("a new PIN needs {MIN_NEW_PIN} to {PIN_MAX_CHARS} characters"),
+        ))
     }
 }
 
-fn check_passphrase(passphrase: &Pin, pin: &Pin) -> Result<(), AppError> {
+fn check_passphrase(passphrase: &Pin, pin: &Pin) -> Result<(), ServiceError> {
     if passphrase.expose().chars().count() < MIN_PASSPHRASE {
-        return Err(AppError::InvalidInput(format!(
-            "the backup passphrase needs at least {MIN_PASSPHRASE} characters"
-        )));
+        return Err(ServiceError::invalid(
+            Field::Passphrase,
+            format!("the backup passphrase needs at least {MIN_PASSPHRASE} characters"),
+        ));
     }
     if passphrase.expose() == pin.expose() {
-        return Err(AppError::InvalidInput(
-            "the backup passphrase must not be the PIN".into(),
+        return Err(ServiceError::invalid(
+            Field::Passphrase,
+            "the backup passphrase must not be the PIN",
         ));
     }
     Ok(())
 }
 
-fn felt_field(text: &str, what: &str) -> Result<Felt, AppError> {
-    Felt::from_hex(text)
-        .map_err(|_| AppError::InvalidInput(format!("the backup's {what} is not a felt")))
+fn felt_field(text: &str, what: &str) -> Result<Felt, ServiceError> {
+    Felt::from_hex(text).map_err(|_| {
+        ServiceError::invalid(Field::Backup, format!("the backup's {what} is not a felt"))
+    })
 }
 
 impl WalletService {
     /// The owner key, opened with `pin`, sealed again under `passphrase` in a backup file
     /// (JSON text). Two Argon2id runs, off the async threads.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn export_backup(&self, pin: &Pin, passphrase: &Pin) -> Result<String, AppError> {
+    pub async fn export_backup(&self, pin: &Pin, passphrase: &Pin) -> Result<String, ServiceError> {
         check_passphrase(passphrase, pin)?;
         let manager = self.manager()?;
         let chain_id = self.prefs.get().network.chain_id;
@@ -104,7 +108,7 @@ impl WalletService {
             sealed_owner_key: sealed,
         };
         serde_json::to_string_pretty(&file)
-            .map_err(|e| AppError::Internal(format!("the backup could not be written: {e}")))
+            .map_err(|e| ServiceError::Internal(format!("the backup could not be written: {e}")))
     }
 
     /// A wallet restored from a backup file's `text`, opened with `passphrase` and sealed under
@@ -116,24 +120,26 @@ impl WalletService {
         text: &str,
         passphrase: &Pin,
         pin: &Pin,
-    ) -> Result<WalletInfo, AppError> {
+    ) -> Result<WalletInfo, ServiceError> {
         check_new_pin(pin)?;
         if self.current().is_some() || self.prefs.get().wallet.is_some() {
-            return Err(AppError::InvalidInput("a wallet exists already".into()));
+            return Err(ServiceError::input("a wallet exists already"));
         }
-        let file: BackupFile = serde_json::from_str(text.trim())
-            .map_err(|_| AppError::InvalidInput("this is not a wallet backup file".into()))?;
+        let file: BackupFile = serde_json::from_str(text.trim()).map_err(|_| {
+            ServiceError::invalid(Field::Backup, "this is not a wallet backup file")
+        })?;
         if file.format != BACKUP_FORMAT || file.version != 1 {
-            return Err(AppError::InvalidInput(
-                "this is not a wallet backup file this app can read".into(),
+            return Err(ServiceError::invalid(
+                Field::Backup,
+                "this is not a wallet backup file this app can read",
             ));
         }
         let network = self.prefs.get().network;
         if felt_field(&file.chain_id, "chain id")? != network.chain_id {
-            return Err(AppError::InvalidInput(format!(
-                "this backup is of another network than {}",
-                network.name
-            )));
+            return Err(ServiceError::invalid(
+                Field::Backup,
+                format!("this backup is of another network than {}", network.name),
+            ));
         }
         let address = parse_address(&file.address)?;
         let class_hash = felt_field(&file.class_hash, "class hash")?;
@@ -148,8 +154,9 @@ impl WalletService {
         let params = sealed.params()?;
         let most = KdfParams::DEFAULT;
         if params.memory_kib > 2 * most.memory_kib || params.iterations > 2 * most.iterations {
-            return Err(AppError::InvalidInput(
-                "this backup asks for more key-derivation work than this app allows".into(),
+            return Err(ServiceError::invalid(
+                Field::Backup,
+                "this backup asks for more key-derivation work than this app allows",
             ));
         }
         // The address must be the key's: the deployed account's class and owner, read from the
@@ -159,16 +166,18 @@ impl WalletService {
         match node.class_hash_at(address).await? {
             Some(on_chain) => {
                 if on_chain != class_hash {
-                    return Err(AppError::InvalidInput(
-                        "the backup's account class is not the one deployed at its address".into(),
+                    return Err(ServiceError::invalid(
+                        Field::Backup,
+                        "the backup's account class is not the one deployed at its address",
                     ));
                 }
                 let owner = node
                     .call(address, "get_public_key", &[])
                     .await
                     .map_err(|_| {
-                        AppError::InvalidInput(
-                            "the account's owner key cannot be read to check the backup".into(),
+                        ServiceError::invalid(
+                            Field::Backup,
+                            "the account's owner key cannot be read to check the backup",
                         )
                     })?;
                 if owner.first() != Some(&owner_public_key) {
@@ -186,15 +195,17 @@ impl WalletService {
             }
             None => {
                 let Some(salt) = salt else {
-                    return Err(AppError::InvalidInput(
-                        "the backup's account is not deployed and the file has no salt".into(),
+                    return Err(ServiceError::invalid(
+                        Field::Backup,
+                        "the backup's account is not deployed and the file has no salt",
                     ));
                 };
                 let computed =
                     get_contract_address(salt, class_hash, &[owner_public_key], Felt::ZERO);
                 if computed != address {
-                    return Err(AppError::InvalidInput(
-                        "the backup's address is not the one its key deploys to".into(),
+                    return Err(ServiceError::invalid(
+                        Field::Backup,
+                        "the backup's address is not the one its key deploys to",
                     ));
                 }
             }
@@ -227,9 +238,9 @@ impl WalletService {
     /// on chain is refused: it is revoked first, or it would stay valid with nobody able to
     /// revoke it from here.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn remove_wallet(&self, pin: &Pin, backed_up: bool) -> Result<(), AppError> {
+    pub async fn remove_wallet(&self, pin: &Pin, backed_up: bool) -> Result<(), ServiceError> {
         if !backed_up {
-            return Err(AppError::NotConfirmed(
+            return Err(ServiceError::NotConfirmed(
                 "confirm that the owner key is backed up before removing the wallet".into(),
             ));
         }
@@ -239,7 +250,7 @@ impl WalletService {
         // version does not know (sealed by a newer one) is not damaged: it is kept.
         let damaged = match self.open_owner(&manager, pin).await {
             Ok(_) => false,
-            Err(AppError::Corrupted(_))
+            Err(ServiceError::Corrupted(_))
                 if matches!(
                     chipi_session::SealedSecret::parse(&manager.wallet().sealed_owner_key),
                     Err(SessionError::MalformedCiphertext)

@@ -11,7 +11,7 @@
 use chipi_session::WrappingKey;
 
 use super::{blocking, hex, WalletService};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::host::{key_gone, Confirmation};
 use crate::keychain::biometric_entry;
 use crate::pin::Pin;
@@ -42,11 +42,11 @@ impl WalletService {
         self.prefs.get().wallet.is_some_and(|w| w.biometric_unlock)
     }
 
-    fn entries(&self) -> Result<Entries, AppError> {
+    fn entries(&self) -> Result<Entries, ServiceError> {
         let prefs = self.prefs.get();
         let wallet = prefs
             .wallet
-            .ok_or_else(|| AppError::NoWallet("no wallet yet: create or import one".into()))?;
+            .ok_or_else(|| ServiceError::NoWallet("no wallet yet: create or import one".into()))?;
         let (network, address) = (prefs.network.name, hex(wallet.address));
         Ok(Entries {
             key: biometric_entry(&network, &address, "key"),
@@ -58,7 +58,7 @@ impl WalletService {
     }
 
     /// Sets the flag of the wallet `entries` belong to, if it is still the current one.
-    fn set_flag(&self, entries: &Entries, on: bool) -> Result<(), AppError> {
+    fn set_flag(&self, entries: &Entries, on: bool) -> Result<(), ServiceError> {
         self.prefs.update(|p| {
             let same_network = p.network.name == entries.network;
             if let Some(w) = p.wallet.as_mut() {
@@ -73,10 +73,10 @@ impl WalletService {
     /// usual back-off), then the OS's check is asked once, so the user sees it work. Any failure
     /// leaves it off with both entries gone, also over an earlier turn-on.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn enable_biometrics(&self, pin: &Pin) -> Result<BiometricsInfo, AppError> {
+    pub async fn enable_biometrics(&self, pin: &Pin) -> Result<BiometricsInfo, ServiceError> {
         let manager = self.manager()?;
         if !self.biometrics.available() {
-            return Err(AppError::BiometricsUnavailable(format!(
+            return Err(ServiceError::BiometricsUnavailable(format!(
                 "{} unlock is not available on this device",
                 self.biometrics.name()
             )));
@@ -90,7 +90,7 @@ impl WalletService {
             gate.store(&name, &key)?;
             match gate.release(&name, Confirmation::TurnOnBiometrics) {
                 Ok(back) if back.as_bytes() == key.as_bytes() => Ok(()),
-                Ok(_) => Err(AppError::Internal(
+                Ok(_) => Err(ServiceError::Internal(
                     "the platform gave back another key than it was given".into(),
                 )),
                 Err(e) => Err(e),
@@ -109,12 +109,12 @@ impl WalletService {
     /// Turns biometric unlock off: both entries are deleted. Needs nothing (it takes access
     /// away).
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub fn disable_biometrics(&self) -> Result<BiometricsInfo, AppError> {
+    pub fn disable_biometrics(&self) -> Result<BiometricsInfo, ServiceError> {
         self.forget(&self.entries()?)?;
         Ok(self.biometrics_info())
     }
 
-    fn forget(&self, entries: &Entries) -> Result<(), AppError> {
+    fn forget(&self, entries: &Entries) -> Result<(), ServiceError> {
         self.biometrics.delete(&entries.key)?;
         self.vault.delete(&entries.pin)?;
         self.set_flag(entries, false)
@@ -135,7 +135,7 @@ impl WalletService {
         &self,
         pin: Option<&Pin>,
         what: Confirmation,
-    ) -> Result<(Pin, Option<Entries>), AppError> {
+    ) -> Result<(Pin, Option<Entries>), ServiceError> {
         match pin {
             Some(pin) => Ok((pin.clone(), None)),
             None => {
@@ -150,9 +150,9 @@ impl WalletService {
         &self,
         entries: &Entries,
         what: Confirmation,
-    ) -> Result<Pin, AppError> {
+    ) -> Result<Pin, ServiceError> {
         if !self.biometric_unlock_on() {
-            return Err(AppError::BiometricsUnavailable(
+            return Err(ServiceError::BiometricsUnavailable(
                 "biometric unlock is off for this wallet: type the PIN".into(),
             ));
         }
@@ -173,9 +173,9 @@ impl WalletService {
     fn stale_if_gone<T>(
         &self,
         entries: &Entries,
-        result: Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        if let Err(AppError::BiometricsChanged(_)) = &result {
+        result: Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        if let Err(ServiceError::BiometricsChanged(_)) = &result {
             let _ = self.forget(entries);
         }
         result
@@ -187,8 +187,8 @@ impl WalletService {
     pub(super) async fn open_with<T: Send + 'static>(
         &self,
         biometric: Option<Entries>,
-        open: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-    ) -> Result<T, AppError> {
+        open: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
         match biometric {
             Some(entries) => self.stale_if_wrong(&entries, blocking(open).await),
             None => {
@@ -203,10 +203,10 @@ impl WalletService {
     fn stale_if_wrong<T>(
         &self,
         entries: &Entries,
-        result: Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        result: Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         match result {
-            Err(AppError::WrongPin(_)) => {
+            Err(e) if e.is_wrong_pin() => {
                 self.stale_if_gone(entries, Err(key_gone(self.biometrics.name())))
             }
             other => other,

@@ -2,7 +2,7 @@
 //! quotes.
 
 use super::WalletService;
-use crate::error::AppError;
+use crate::error::{Field, ServiceError};
 use crate::keychain::network_secret_entry;
 use crate::prefs::{GasMode, GasPrefs};
 use crate::views::{FeeQuote, GasInput, SettingsInfo};
@@ -50,23 +50,26 @@ impl WalletService {
     /// Saves the selected network's gas settings (the keys in the vault) and uses them from
     /// now on. Checked first: the gas token and fee, a paymaster or the Chipi API where chosen.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub fn save_gas(&self, input: &GasInput) -> Result<SettingsInfo, AppError> {
+    pub fn save_gas(&self, input: &GasInput) -> Result<SettingsInfo, ServiceError> {
         let prefs = self.prefs.get();
         let network = &prefs.network;
         let token = network.token(&input.gas_token)?;
         parse_amount(&input.max_fee, token.decimals)?;
         match input.mode {
             GasMode::Paymaster if network.sponsor_url.is_none() => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no paymaster URL: set one with the network, or choose direct",
-                    network.name
-                )))
+                return Err(ServiceError::invalid(
+                    Field::Url,
+                    format!(
+                        "{} has no paymaster URL: set one with the network, or choose direct",
+                        network.name
+                    ),
+                ))
             }
             GasMode::ChipiApi if network.chipi_api_url.is_none() => {
-                return Err(AppError::InvalidInput(format!(
-                    "{} has no Chipi API",
-                    network.name
-                )))
+                return Err(ServiceError::invalid(
+                    Field::Url,
+                    format!("{} has no Chipi API", network.name),
+                ))
             }
             _ => {}
         }
@@ -80,14 +83,18 @@ impl WalletService {
                 None => {}
                 Some("") => self.vault.delete(&entry(what))?,
                 Some(key) if key.len() > 512 || key.chars().any(char::is_control) => {
-                    return Err(AppError::InvalidInput(format!("{what}: not a key")))
+                    return Err(ServiceError::invalid(
+                        Field::ApiKey,
+                        format!("{what}: not a key"),
+                    ))
                 }
                 Some(key) => self.vault.put(&entry(what), key)?,
             }
         }
         if input.mode == GasMode::ChipiApi && self.vault.get(&entry(CHIPI_API_KEY))?.is_none() {
-            return Err(AppError::InvalidInput(
-                "the Chipi API needs its public API key".into(),
+            return Err(ServiceError::invalid(
+                Field::ApiKey,
+                "the Chipi API needs its public API key",
             ));
         }
         let gas = GasPrefs {
@@ -114,7 +121,7 @@ impl WalletService {
         &self,
         command: Option<String>,
         for_url: Option<String>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         let command = command.filter(|c| !c.trim().is_empty());
         let prefs = self.prefs.get();
         let url = command.as_ref().and_then(|_| {
@@ -142,7 +149,7 @@ impl WalletService {
     pub(super) async fn quote_calls(
         &self,
         calls: &[starknet_core::types::Call],
-    ) -> Result<FeeQuote, AppError> {
+    ) -> Result<FeeQuote, ServiceError> {
         let prefs = self.prefs.get();
         let manager = self.manager()?;
         let quoted = manager
@@ -186,15 +193,18 @@ impl WalletService {
 
     /// A fee the user accepted (whole units of the gas token), in base units, checked to be
     /// within the settings' most.
-    pub(super) fn accepted_fee(&self, fee: &str) -> Result<u128, AppError> {
+    pub(super) fn accepted_fee(&self, fee: &str) -> Result<u128, ServiceError> {
         let prefs = self.prefs.get();
         let token = prefs.network.token(&prefs.gas.gas_token)?;
         let fee = parse_amount(fee, token.decimals)?;
         if fee > parse_amount(&prefs.gas.max_fee, token.decimals)? {
-            return Err(AppError::InvalidInput(format!(
-                "a fee above the {} {} the settings accept",
-                prefs.gas.max_fee, token.symbol
-            )));
+            return Err(ServiceError::invalid(
+                Field::Fee,
+                format!(
+                    "a fee above the {} {} the settings accept",
+                    prefs.gas.max_fee, token.symbol
+                ),
+            ));
         }
         Ok(fee)
     }

@@ -6,7 +6,7 @@ use starknet_core::types::Felt;
 
 use super::activity::trim;
 use super::{hex, WalletService};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityKind, ActivityStatus, BalanceInfo};
 
@@ -22,7 +22,7 @@ const BLOCK_TIMES_PER_SCAN: usize = 16;
 impl WalletService {
     /// The wallet's balance of each token of the network, in one batched read.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn balances(&self) -> Result<Vec<BalanceInfo>, AppError> {
+    pub async fn balances(&self) -> Result<Vec<BalanceInfo>, ServiceError> {
         let manager = self.manager()?;
         let network = self.prefs.get().network;
         let addresses: Vec<Felt> = network.tokens.iter().map(|t| t.address).collect();
@@ -48,7 +48,7 @@ impl WalletService {
     /// does not list yet; returns how many were added. One scan at a time; bounded pages, block
     /// reads and lines; nothing is written if the wallet or network changed meanwhile.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn sync_incoming(&self) -> Result<usize, AppError> {
+    pub async fn sync_incoming(&self) -> Result<usize, ServiceError> {
         let _one_scan = self.scan.lock().await;
         let manager = self.manager()?;
         let network = self.prefs.get().network;

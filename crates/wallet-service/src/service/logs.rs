@@ -1,7 +1,7 @@
 //! The log's level and a bug report's diagnostics.
 
 use super::WalletService;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::logs::{LogLevel, Logs};
 use crate::views::SettingsInfo;
 
@@ -11,7 +11,7 @@ pub const DIAGNOSTIC_PROBLEMS: usize = 20;
 impl WalletService {
     /// Sets how much the log records, from now on and at the next start.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub fn set_log_level(&self, level: LogLevel) -> Result<SettingsInfo, AppError> {
+    pub fn set_log_level(&self, level: LogLevel) -> Result<SettingsInfo, ServiceError> {
         self.prefs.update(|p| p.log_level = level)?;
         if let Some(logs) = Logs::get() {
             logs.set_level(level);
@@ -68,9 +68,9 @@ impl WalletService {
     }
 
     /// The folder the log is written in.
-    pub fn logs_folder(&self) -> Result<std::path::PathBuf, AppError> {
+    pub fn logs_folder(&self) -> Result<std::path::PathBuf, ServiceError> {
         Logs::get()
             .map(|l| l.dir().to_owned())
-            .ok_or_else(|| AppError::Internal("no log is being written".into()))
+            .ok_or_else(|| ServiceError::Internal("no log is being written".into()))
     }
 }

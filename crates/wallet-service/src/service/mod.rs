@@ -27,7 +27,8 @@ use chipi_session::{
 };
 use starknet_core::types::Felt;
 
-use crate::error::AppError;
+use crate::app_error::AppError;
+use crate::error::ServiceError;
 use crate::host::{Biometrics, Confirmation, PrefsStore, SecretVault};
 use crate::keychain::{legacy_entry, owner_key_entry, session_key_entry};
 use crate::pin::Pin;
@@ -52,7 +53,7 @@ impl SharedPrefs {
             .clone()
     }
 
-    fn update(&self, f: impl FnOnce(&mut Prefs)) -> Result<(), AppError> {
+    fn update(&self, f: impl FnOnce(&mut Prefs)) -> Result<(), ServiceError> {
         let mut prefs = self
             .prefs
             .lock()
@@ -75,8 +76,8 @@ struct HostSessionStore {
 
 impl SessionStore for HostSessionStore {
     fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
-        let vault = |e: AppError| SessionError::SecretStore(e.to_string());
-        let prefs = |e: AppError| SessionError::RecordStore(e.to_string());
+        let vault = |e: ServiceError| SessionError::SecretStore(Box::new(e));
+        let prefs = |e: ServiceError| SessionError::RecordStore(Box::new(e));
         let entry = &self.entry;
         // Ordered so that a crash between the two writes never leaves the preferences naming a
         // session whose key is not in the keychain: at worst an unused entry is left, written
@@ -149,11 +150,11 @@ fn hex(f: Felt) -> String {
 
 /// Runs `f` (an Argon2id derivation) on the blocking pool, never on an async worker thread.
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
+    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, ServiceError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::Internal(format!("a background task failed: {e}")))?
+        .map_err(|e| ServiceError::Internal(format!("a background task failed: {e}")))?
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -171,7 +172,7 @@ impl WalletService {
         default_network: Network,
         biometrics: Box<dyn Biometrics>,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, ServiceError> {
         Self::open_with_backend(
             vault,
             prefs_store,
@@ -190,7 +191,7 @@ impl WalletService {
         biometrics: Box<dyn Biometrics>,
         clock: Arc<dyn Clock>,
         gas: GasBackend,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, ServiceError> {
         // Preferences that cannot be read are kept aside and the app starts afresh: the keys
         // stay in the keychain, the backup restores the wallet, and the history says what
         // happened.
@@ -199,7 +200,7 @@ impl WalletService {
                 prefs.unwrap_or_else(|| Prefs::new(default_network.clone())),
                 None,
             ),
-            Err(AppError::Corrupted(reason)) => match prefs_store.set_aside()? {
+            Err(ServiceError::Corrupted(reason)) => match prefs_store.set_aside()? {
                 Some(kept) => (
                     Prefs::new(default_network.clone()),
                     Some(format!(
@@ -207,7 +208,7 @@ impl WalletService {
                          restore the wallet from its backup"
                     )),
                 ),
-                None => return Err(AppError::Corrupted(reason)),
+                None => return Err(ServiceError::Corrupted(reason)),
             },
             Err(e) => return Err(e),
         };
@@ -253,21 +254,21 @@ impl WalletService {
                 None,
                 ActivityStatus::Succeeded,
             )?;
-            *lock(&service.load_error) = Some(AppError::Corrupted(what));
+            *lock(&service.load_error) = Some(ServiceError::Corrupted(what).into());
         }
         Ok(service)
     }
 
     /// Loads the stored wallet and session again (after the keychain was unlocked); nothing
     /// stored is changed when it fails.
-    pub fn retry_load(&self) -> Option<AppError> {
-        let error = self.load_manager().err();
+    pub fn retry_load(&self) -> Option<ServiceError> {
+        let error = self.load_manager().err().map(AppError::from);
         *lock(&self.load_error) = error.clone();
-        error
+        error.map(ServiceError::Kept)
     }
 
     /// Loads the wallet again after a change of its settings; an error is kept like a load's.
-    fn reload(&self) -> Result<(), AppError> {
+    fn reload(&self) -> Result<(), ServiceError> {
         self.retry_load().map_or(Ok(()), Err)
     }
 
@@ -290,7 +291,7 @@ impl WalletService {
         }
     }
 
-    fn load_manager(&self) -> Result<(), AppError> {
+    fn load_manager(&self) -> Result<(), ServiceError> {
         let prefs = self.prefs.get();
         let Some(w) = prefs.wallet.clone() else {
             // A network without a wallet (yet): nothing of another network's stays loaded.
@@ -353,7 +354,7 @@ impl WalletService {
 
     /// The selected network's wallet as stored (preferences and the sealed owner key), `None`
     /// without one.
-    fn stored_wallet(&self, prefs: &Prefs) -> Result<Option<Wallet>, AppError> {
+    fn stored_wallet(&self, prefs: &Prefs) -> Result<Option<Wallet>, ServiceError> {
         let Some(w) = prefs.wallet.as_ref() else {
             return Ok(None);
         };
@@ -363,7 +364,7 @@ impl WalletService {
                 &owner_key_entry(&prefs.network.name, &address),
                 &legacy_entry(&address, "owner"),
             )?
-            .ok_or_else(|| AppError::Keychain("the wallet's key is not in the keychain".into()))?;
+            .ok_or_else(|| ServiceError::keychain("the wallet's key is not in the keychain"))?;
         Ok(Some(Wallet {
             address: w.address,
             owner_public_key: w.owner_public_key,
@@ -375,7 +376,7 @@ impl WalletService {
     }
 
     /// The vault entry `name`, or the one under its `legacy` name, moved to `name`.
-    fn entry(&self, name: &str, legacy: &str) -> Result<Option<String>, AppError> {
+    fn entry(&self, name: &str, legacy: &str) -> Result<Option<String>, ServiceError> {
         if let Some(value) = self.vault.get(name)? {
             return Ok(Some(value));
         }
@@ -394,14 +395,14 @@ impl WalletService {
             .clone()
     }
 
-    fn manager(&self) -> Result<Arc<SessionManager>, AppError> {
+    fn manager(&self) -> Result<Arc<SessionManager>, ServiceError> {
         if let Some(manager) = self.current() {
             return Ok(manager);
         }
         if let Some(error) = lock(&self.load_error).clone() {
-            return Err(error);
+            return Err(ServiceError::Kept(error));
         }
-        Err(AppError::NoWallet(
+        Err(ServiceError::NoWallet(
             "no wallet yet: create or import one".into(),
         ))
     }
@@ -419,7 +420,7 @@ impl WalletService {
         &self,
         manager: &Arc<SessionManager>,
         pin: &Pin,
-    ) -> Result<UnlockedOwner, AppError> {
+    ) -> Result<UnlockedOwner, ServiceError> {
         self.open_owner_as(manager, Some(pin), Confirmation::Unlock)
             .await
     }
@@ -431,7 +432,7 @@ impl WalletService {
         manager: &Arc<SessionManager>,
         pin: Option<&Pin>,
         what: Confirmation,
-    ) -> Result<UnlockedOwner, AppError> {
+    ) -> Result<UnlockedOwner, ServiceError> {
         self.open_owner_of(manager.wallet().clone(), pin, what)
             .await
     }
@@ -443,10 +444,12 @@ impl WalletService {
         wallet: Wallet,
         pin: Option<&Pin>,
         what: Confirmation,
-    ) -> Result<UnlockedOwner, AppError> {
+    ) -> Result<UnlockedOwner, ServiceError> {
         let (pin, biometric) = self.credential(pin, what).await?;
         self.open_with(biometric, move || {
-            wallet.unlock_owner(pin.expose()).map_err(AppError::from)
+            wallet
+                .unlock_owner(pin.expose())
+                .map_err(ServiceError::from)
         })
         .await
     }

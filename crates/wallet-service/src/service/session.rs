@@ -9,14 +9,14 @@ use chipi_session::{
 use starknet_core::types::Felt;
 
 use super::{blocking, hex, WalletService};
-use crate::error::AppError;
+use crate::error::{Field, ServiceError};
 use crate::host::Confirmation;
 use crate::pin::Pin;
 use crate::views::{ActivityKind, ActivityStatus, SessionInfo, SessionRequest};
 
 impl WalletService {
     /// The session card.
-    pub fn session_info(&self) -> Result<SessionInfo, AppError> {
+    pub fn session_info(&self) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         Ok(self.info(&manager))
     }
@@ -28,7 +28,7 @@ impl WalletService {
         duration_seconds: Option<u32>,
         owner: UnlockedOwner,
         keep_open: bool,
-    ) -> Result<UnlockedOwner, AppError> {
+    ) -> Result<UnlockedOwner, ServiceError> {
         let manager = Arc::clone(manager);
         blocking(move || {
             let duration = duration_seconds.map(u64::from);
@@ -48,7 +48,7 @@ impl WalletService {
         &self,
         duration_seconds: Option<u32>,
         pin: Option<&Pin>,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::SetUpSession)
@@ -57,7 +57,7 @@ impl WalletService {
         Ok(self.info(&manager))
     }
 
-    fn register_params(&self, request: &SessionRequest) -> Result<RegisterParams, AppError> {
+    fn register_params(&self, request: &SessionRequest) -> Result<RegisterParams, ServiceError> {
         let network = self.prefs.get().network;
         let allowed = request
             .allowed_entrypoints
@@ -111,18 +111,21 @@ impl WalletService {
         &self,
         request: &SessionRequest,
         pin: Option<&Pin>,
-    ) -> Result<(Arc<SessionManager>, RegisterParams, UnlockedOwner), AppError> {
+    ) -> Result<(Arc<SessionManager>, RegisterParams, UnlockedOwner), ServiceError> {
         let manager = self.manager()?;
         let params = self.register_params(request)?;
         let profile = manager.wallet().profile();
         // Limits asked of such a class are refused by the class check (`SpendingLimit`).
         let no_limit = profile.is_some_and(|p| !p.spending_policies) && request.limits.is_empty();
         if no_limit && !request.no_limit_acknowledged {
-            return Err(AppError::InvalidInput(format!(
-                "{} keeps no spending limit: the session could send any amount of any token \
+            return Err(ServiceError::invalid(
+                Field::Limit,
+                format!(
+                    "{} keeps no spending limit: the session could send any amount of any token \
                  within its calls; acknowledge it to go on",
-                profile.map_or("this account", |p| p.name)
-            )));
+                    profile.map_or("this account", |p| p.name)
+                ),
+            ));
         }
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::SetUpSession)
@@ -136,7 +139,7 @@ impl WalletService {
         manager: &Arc<SessionManager>,
         params: RegisterParams,
         owner: UnlockedOwner,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         // Open before registering: the card turns active during the registration (its status
         // read), and a transfer sent at that moment must find the key open. A key created in
         // this action is open already; one created earlier is opened here (with the same PIN).
@@ -170,7 +173,7 @@ impl WalletService {
         &self,
         request: &SessionRequest,
         pin: Option<&Pin>,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
         self.register_and_open(&manager, params, owner).await
     }
@@ -182,25 +185,26 @@ impl WalletService {
         &self,
         request: &SessionRequest,
         pin: Option<&Pin>,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
         let owner = Self::create(&manager, request.duration_seconds, owner, true).await?;
         self.register_and_open(&manager, params, owner).await
     }
 
     /// The explorer page of the transaction `hash` on the current network.
-    pub fn explorer_url(&self, hash: &str) -> Result<String, AppError> {
+    pub fn explorer_url(&self, hash: &str) -> Result<String, ServiceError> {
         let hash = parse_felt(hash)?;
-        let url = self.explorer(hash).ok_or_else(|| {
-            AppError::InvalidInput("this network has no block explorer set".into())
-        })?;
+        let url = self
+            .explorer(hash)
+            .ok_or_else(|| ServiceError::input("this network has no block explorer set"))?;
         // Only a web page is opened: https, or http on this machine.
         let web = url.starts_with("https://")
             || url.starts_with("http://127.0.0.1")
             || url.starts_with("http://localhost");
         if !web {
-            return Err(AppError::InvalidInput(
-                "the network's explorer is not an https address".into(),
+            return Err(ServiceError::invalid(
+                Field::Url,
+                "the network's explorer is not an https address",
             ));
         }
         Ok(url)
@@ -214,7 +218,7 @@ impl WalletService {
         &self,
         manager: &SessionManager,
         owner: &UnlockedOwner,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         manager.revoke_session(owner).await?;
         self.note(
             ActivityKind::Revoke,
@@ -226,7 +230,7 @@ impl WalletService {
 
     /// `revokeSession` after the PIN, or biometrics when `pin` is `None`.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn revoke_session(&self, pin: Option<&Pin>) -> Result<SessionInfo, AppError> {
+    pub async fn revoke_session(&self, pin: Option<&Pin>) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::RevokeSession)
@@ -243,7 +247,7 @@ impl WalletService {
         &self,
         pin: Option<&Pin>,
         revoke: bool,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         let live = matches!(
             manager.state(),
@@ -268,7 +272,7 @@ impl WalletService {
         &self,
         pin: &Pin,
         passphrase: &str,
-    ) -> Result<SessionKeyData, AppError> {
+    ) -> Result<SessionKeyData, ServiceError> {
         let manager = self.manager()?;
         let (guard, who) = (self.guard.clone(), self.guard_key());
         let (pin, passphrase) = (pin.clone(), passphrase.to_owned());
@@ -288,7 +292,7 @@ impl WalletService {
         data: &SessionKeyData,
         passphrase: Option<&str>,
         pin: &Pin,
-    ) -> Result<SessionInfo, AppError> {
+    ) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         let owner = self.open_owner(&manager, pin).await?;
         let sdk_pin = passphrase.unwrap_or(owner.pin()).to_owned();
@@ -305,17 +309,17 @@ impl WalletService {
         &self,
         typed_data: &str,
         pin: &Pin,
-    ) -> Result<(Felt, Vec<Felt>), AppError> {
+    ) -> Result<(Felt, Vec<Felt>), ServiceError> {
         let manager = self.manager()?;
         let typed = TypedData::from_json(typed_data)?;
         let outside = typed.primary_type.contains("OutsideExecution")
             || typed.domain.get("name").and_then(|n| n.as_str())
                 == Some("Account.execute_from_outside");
         if outside {
-            return Err(AppError::InvalidInput(
+            return Err(ServiceError::invalid(
+                Field::Message,
                 "an outside execution is never signed as a message: send the calls as a transfer \
-                 or a call, where they are checked"
-                    .into(),
+                 or a call, where they are checked",
             ));
         }
         // The SNIP-12 domain exactly, with its chain: a message without one could be replayed
@@ -331,12 +335,15 @@ impl WalletService {
             != Some(chipi_session::backends::outside_execution::STARKNET_DOMAIN_TYPE)
             || chain != Some(network.chain_id)
         {
-            return Err(AppError::InvalidInput(format!(
-                "the message must be for {} ({}) in a SNIP-12 revision 1 domain; it is for \
+            return Err(ServiceError::invalid(
+                Field::Message,
+                format!(
+                    "the message must be for {} ({}) in a SNIP-12 revision 1 domain; it is for \
                  another chain or names none",
-                network.name,
-                hex(network.chain_id)
-            )));
+                    network.name,
+                    hex(network.chain_id)
+                ),
+            ));
         }
         let hash = typed.message_hash(manager.wallet().address)?;
         // Limits a registration set and not yet read back (CHIPI v33) are read first.
@@ -353,7 +360,7 @@ impl WalletService {
 
     /// `refetchStatus`.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn refresh_status(&self) -> Result<SessionInfo, AppError> {
+    pub async fn refresh_status(&self) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         self.settle_pending(&manager).await?;
         if manager.record().is_some() {

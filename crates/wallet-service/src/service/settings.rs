@@ -8,7 +8,7 @@ use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string}
 
 use super::gas::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
 use super::{hex, lock, WalletService};
-use crate::error::AppError;
+use crate::error::{Field, ServiceError};
 use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
 use crate::pin::Pin;
@@ -22,25 +22,29 @@ fn chain_words(id: Felt) -> String {
         .unwrap_or_else(|| hex(id))
 }
 
-fn parse_chain_id(text: &str) -> Result<Felt, AppError> {
+fn parse_chain_id(text: &str) -> Result<Felt, ServiceError> {
     let text = text.trim();
     let parsed = if text.starts_with("0x") {
         Felt::from_hex(text).ok()
     } else {
         cairo_short_string_to_felt(text).ok()
     };
-    parsed
-        .filter(|id| *id != Felt::ZERO)
-        .ok_or_else(|| AppError::InvalidInput(format!("chain id {text:?}: hex or a short string")))
+    parsed.filter(|id| *id != Felt::ZERO).ok_or_else(|| {
+        ServiceError::invalid(
+            Field::ChainId,
+            format!("chain id {text:?}: hex or a short string"),
+        )
+    })
 }
 
-fn url(text: &str, what: &str) -> Result<String, AppError> {
+fn url(text: &str, what: &str) -> Result<String, ServiceError> {
     let text = text.trim();
     match url::Url::parse(text) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(text.to_owned()),
-        _ => Err(AppError::InvalidInput(format!(
-            "{what}: not an http(s) URL"
-        ))),
+        _ => Err(ServiceError::invalid(
+            Field::Url,
+            format!("{what}: not an http(s) URL"),
+        )),
     }
 }
 
@@ -50,7 +54,7 @@ impl WalletService {
         &self,
         rpc_url: Option<String>,
         sponsor_url: Option<String>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         let network = self.prefs.get().network;
         let rpc_changes = rpc_url.as_ref().is_some_and(|u| *u != network.rpc_url);
         let sponsor_changes = sponsor_url.is_some() && sponsor_url != network.sponsor_url;
@@ -109,7 +113,7 @@ impl WalletService {
 
     /// Switches to the profile `name` (see [`Self::switch_network`]).
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn set_network(&self, name: &str) -> Result<NetworkInfo, AppError> {
+    pub async fn set_network(&self, name: &str) -> Result<NetworkInfo, ServiceError> {
         let choice = NetworkChoice {
             profile: name.to_owned(),
             name: None,
@@ -129,17 +133,15 @@ impl WalletService {
     }
 
     /// Uses `network` as is (the sandbox and tests pass their loopback endpoints).
-    pub fn set_network_config(&self, network: Network) -> Result<(), AppError> {
+    pub fn set_network_config(&self, network: Network) -> Result<(), ServiceError> {
         if self.current().is_some() {
-            return Err(AppError::InvalidInput(
-                "the wallet is on its network".into(),
-            ));
+            return Err(ServiceError::input("the wallet is on its network"));
         }
         self.prefs.update(|p| p.network = network)
     }
 
     /// The settings screen.
-    pub fn settings(&self) -> Result<SettingsInfo, AppError> {
+    pub fn settings(&self) -> Result<SettingsInfo, ServiceError> {
         let prefs = self.prefs.get();
         let secret = |what: &str| {
             self.vault
@@ -173,10 +175,10 @@ impl WalletService {
 
     /// Sets the idle time before the wallet locks itself: 0 (never) to a day, in minutes.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub fn set_auto_lock(&self, minutes: u32) -> Result<SettingsInfo, AppError> {
+    pub fn set_auto_lock(&self, minutes: u32) -> Result<SettingsInfo, ServiceError> {
         if minutes > 24 * 60 {
-            return Err(AppError::InvalidInput(
-                "the idle time is at most a day (1440 minutes)".into(),
+            return Err(ServiceError::input(
+                "the idle time is at most a day (1440 minutes)",
             ));
         }
         self.prefs.update(|p| p.auto_lock_minutes = minutes)?;
@@ -190,7 +192,7 @@ impl WalletService {
 
     /// The network `choice` names, from a built-in profile, a saved network or the custom
     /// fields, with the endpoints it overrides.
-    fn network_of(&self, choice: &NetworkChoice) -> Result<Network, AppError> {
+    fn network_of(&self, choice: &NetworkChoice) -> Result<Network, ServiceError> {
         let prefs = self.prefs.get();
         let saved = |name: &str| {
             if prefs.network.name == name {
@@ -216,8 +218,9 @@ impl WalletService {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 {
-                    return Err(AppError::InvalidInput(
-                        "a custom network needs a new name: letters, digits, - and _".into(),
+                    return Err(ServiceError::invalid(
+                        Field::Network,
+                        "a custom network needs a new name: letters, digits, - and _",
                     ));
                 }
                 let rpc_url = url(choice.rpc_url.as_deref().unwrap_or_default(), "node URL")?;
@@ -264,19 +267,22 @@ impl WalletService {
         Ok(network)
     }
 
-    /// Fails with [`AppError::WrongChain`] unless the node at `network.rpc_url` reports
+    /// Fails with [`ServiceError::WrongChain`] unless the node at `network.rpc_url` reports
     /// `network.chain_id`.
-    async fn check_node_chain(network: &Network) -> Result<NodeSeen, AppError> {
+    async fn check_node_chain(network: &Network) -> Result<NodeSeen, ServiceError> {
         let node = network.node();
         let reported = node.chain_id().await?;
         if reported == network.chain_id {
             let spec_version = node.spec_version().await?;
             if !chipi_session::chain::node_client::spec_supported(&spec_version) {
-                return Err(AppError::InvalidInput(format!(
-                    "the node at {} speaks JSON-RPC {spec_version}; this wallet reads 0.9 and \
+                return Err(ServiceError::invalid(
+                    Field::Url,
+                    format!(
+                        "the node at {} speaks JSON-RPC {spec_version}; this wallet reads 0.9 and \
                      0.10 (an address ending in /rpc/v0_9 or /rpc/v0_10)",
-                    node.url()
-                )));
+                        chipi_session::chain::http::host_of(node.url())
+                    ),
+                ));
             }
             // Where the network names a class for new wallets, whether this project's (which
             // keeps every limit) is declared there instead; a node that cannot say: not.
@@ -291,9 +297,9 @@ impl WalletService {
                 own_class_declared,
             })
         } else {
-            Err(AppError::WrongChain(format!(
+            Err(ServiceError::WrongChain(format!(
                 "the node at {} is on {}, not on {} ({})",
-                network.rpc_url,
+                chipi_session::chain::http::host_of(&network.rpc_url),
                 chain_words(reported),
                 chain_words(network.chain_id),
                 network.name
@@ -312,7 +318,7 @@ impl WalletService {
         &self,
         choice: &NetworkChoice,
         pin: Option<&Pin>,
-    ) -> Result<SettingsInfo, AppError> {
+    ) -> Result<SettingsInfo, ServiceError> {
         let _switching = self.switching.lock().await;
         let network = self.network_of(choice)?;
         self.confirm_moved_endpoints(&network, pin).await?;
@@ -351,7 +357,7 @@ impl WalletService {
         &self,
         network: &Network,
         pin: Option<&Pin>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServiceError> {
         let prefs = self.prefs.get();
         let selected = prefs.network.name == network.name;
         let saved = if selected {
@@ -374,7 +380,7 @@ impl WalletService {
             return Ok(());
         }
         if !selected {
-            return Err(AppError::InvalidInput(format!(
+            return Err(ServiceError::input(format!(
                 "{} holds a wallet: select it first, then change its node or paymaster with its PIN",
                 network.name
             )));
@@ -383,7 +389,7 @@ impl WalletService {
         // on another chain, so the wallet is read from the preferences and the keychain.
         let wallet = self
             .stored_wallet(&prefs)?
-            .ok_or_else(|| AppError::NoWallet("no wallet on this network".into()))?;
+            .ok_or_else(|| ServiceError::NoWallet("no wallet on this network".into()))?;
         self.open_owner_of(wallet, pin, Confirmation::ChangeEndpoints)
             .await
             .map(drop)
@@ -392,7 +398,7 @@ impl WalletService {
     /// A key stays with the endpoint it was entered for: when a saved network's paymaster or
     /// Chipi API URL changes, its keys are removed (a page that reached the IPC could otherwise
     /// point them at itself).
-    fn forget_keys_of_moved_endpoints(&self, network: &Network) -> Result<(), AppError> {
+    fn forget_keys_of_moved_endpoints(&self, network: &Network) -> Result<(), ServiceError> {
         let prefs = self.prefs.get();
         let saved = std::iter::once(&prefs.network)
             .chain(prefs.others.iter().map(|p| &p.network))
@@ -412,24 +418,23 @@ impl WalletService {
     }
 
     /// Checks at start that the node is on the network's chain; a node on another chain
-    /// blocks the wallet with [`AppError::WrongChain`] until the settings are fixed. A node
+    /// blocks the wallet with [`ServiceError::WrongChain`] until the settings are fixed. A node
     /// that does not answer is not an error here (every operation will say so).
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn check_chain(&self) -> Result<(), AppError> {
+    pub async fn check_chain(&self) -> Result<(), ServiceError> {
         let network = self.prefs.get().network;
         match Self::check_node_chain(&network).await {
             Ok(seen) => {
                 *lock(&self.node_seen) = Some(seen);
                 Ok(())
             }
-            Err(AppError::WrongChain(message)) => {
+            Err(ServiceError::WrongChain(message)) => {
                 *self
                     .manager
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-                let error = AppError::WrongChain(message);
-                *lock(&self.load_error) = Some(error.clone());
-                Err(error)
+                *lock(&self.load_error) = Some(ServiceError::WrongChain(message.clone()).into());
+                Err(ServiceError::WrongChain(message))
             }
             _ => Ok(()),
         }

@@ -13,24 +13,24 @@ struct Failing {
 }
 
 impl SecretVault for Failing {
-    fn put(&self, name: &str, sealed: &str) -> Result<(), AppError> {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
         self.spend()?;
         self.inner.put(name, sealed)
     }
-    fn get(&self, name: &str) -> Result<Option<String>, AppError> {
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
         self.inner.get(name)
     }
-    fn delete(&self, name: &str) -> Result<(), AppError> {
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
         self.spend()?;
         self.inner.delete(name)
     }
 }
 
 impl Failing {
-    fn spend(&self) -> Result<(), AppError> {
+    fn spend(&self) -> Result<(), ServiceError> {
         let mut allowed = lock(&self.allowed);
         if *allowed == 0 {
-            return Err(AppError::Keychain("stopped".into()));
+            return Err(ServiceError::keychain("stopped"));
         }
         *allowed -= 1;
         Ok(())
@@ -139,8 +139,9 @@ fn preferences_that_cannot_be_read_are_kept_aside_and_the_app_starts() {
         std::fs::write(&path, damaged).unwrap();
         let prefs = Arc::new(FilePrefs(path.clone()));
         let service = open(Arc::new(Memory::default()), prefs.clone());
-        let refused = service.wallet_info().unwrap_err();
-        let AppError::Corrupted(words) = &refused else {
+        // Kept from the load and answered again, as the damage it was.
+        let refused = AppError::from(service.wallet_info().unwrap_err());
+        let AppError::Corrupted { message: words } = &refused else {
             panic!("{damaged}: {refused:?}");
         };
         assert!(

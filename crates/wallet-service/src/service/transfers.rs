@@ -2,7 +2,7 @@
 //! activity.
 
 use super::{hex, WalletService};
-use crate::error::AppError;
+use crate::error::{LimitPer, ServiceError};
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityKind, ActivityStatus, CallInput, FeeQuote, TxResult};
 use chipi_session::{
@@ -18,10 +18,10 @@ impl WalletService {
         calls: Vec<Call>,
         max_fee: Option<u128>,
         detail: Option<(String, String, Felt)>,
-    ) -> Result<TxResult, AppError> {
+    ) -> Result<TxResult, ServiceError> {
         let manager = self.manager()?;
         if !self.is_unlocked() {
-            return Err(AppError::Locked(
+            return Err(ServiceError::Locked(
                 "unlock the wallet with its PIN first".into(),
             ));
         }
@@ -75,10 +75,9 @@ impl WalletService {
                     } => return Err(self.limit_in_units(*token, *amount, *limit, per)),
                     SessionError::NoSpendingPolicy { contract } => {
                         if let Ok(token) = self.prefs.get().network.token(&hex(*contract)) {
-                            return Err(AppError::SpendingLimit(format!(
-                                "this session has no limit for {}: it cannot send it",
-                                token.symbol
-                            )));
+                            return Err(ServiceError::NoLimitFor {
+                                token: token.symbol.clone(),
+                            });
                         }
                     }
                     _ => {}
@@ -90,22 +89,26 @@ impl WalletService {
 
     /// A spending-limit refusal in whole units of the token whose limit it breaks, with its
     /// symbol (the core's error has base units only).
-    fn limit_in_units(&self, token: Felt, amount: u128, limit: u128, per: &str) -> AppError {
+    fn limit_in_units(&self, token: Felt, amount: u128, limit: u128, per: &str) -> ServiceError {
         let network = self.prefs.get().network;
-        let (symbol, decimals) = network.token(&hex(token)).map_or((String::new(), 18), |t| {
-            (format!(" {}", t.symbol), t.decimals)
-        });
-        let per = if per == "call" { "transfer" } else { "window" };
-        AppError::SpendingLimit(format!(
-            "{}{symbol} is over the session's limit: at most {}{symbol} per {per} now",
-            format_amount(amount, decimals),
-            format_amount(limit, decimals),
-        ))
+        let (symbol, decimals) = network
+            .token(&hex(token))
+            .map_or((None, 18), |t| (Some(t.symbol.clone()), t.decimals));
+        ServiceError::SpendingLimit {
+            token: symbol,
+            amount: format_amount(amount, decimals),
+            left: format_amount(limit, decimals),
+            per: if per == "call" {
+                LimitPer::Transfer
+            } else {
+                LimitPer::Window
+            },
+        }
     }
 
     /// `executeWithSession`: no prompt within the session's limits.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn execute(&self, calls: &[CallInput]) -> Result<TxResult, AppError> {
+    pub async fn execute(&self, calls: &[CallInput]) -> Result<TxResult, ServiceError> {
         let calls = calls
             .iter()
             .map(|c| {
@@ -138,7 +141,7 @@ impl WalletService {
         token: &str,
         recipient: &str,
         amount: &str,
-    ) -> Result<TxResult, AppError> {
+    ) -> Result<TxResult, ServiceError> {
         self.transfer_paying(token, recipient, amount, None).await
     }
 
@@ -152,7 +155,7 @@ impl WalletService {
         recipient: &str,
         amount: &str,
         accepted_fee: Option<&str>,
-    ) -> Result<TxResult, AppError> {
+    ) -> Result<TxResult, ServiceError> {
         let (call, symbol, to) = self.transfer_call(token, recipient, amount)?;
         let max_fee = accepted_fee.map(|f| self.accepted_fee(f)).transpose()?;
         self.run(
@@ -173,7 +176,7 @@ impl WalletService {
         token: &str,
         recipient: &str,
         amount: &str,
-    ) -> Result<FeeQuote, AppError> {
+    ) -> Result<FeeQuote, ServiceError> {
         let (call, _, _) = self.transfer_call(token, recipient, amount)?;
         self.quote_calls(&[call]).await
     }
@@ -185,7 +188,7 @@ impl WalletService {
         token: &str,
         recipient: &str,
         amount: &str,
-    ) -> Result<(Call, String, Felt), AppError> {
+    ) -> Result<(Call, String, Felt), ServiceError> {
         let network = self.prefs.get().network;
         let token = network.token(token)?.clone();
         let to = parse_address(recipient)?;

@@ -9,7 +9,7 @@ use starknet_core::types::Felt;
 
 use super::backup::check_new_pin;
 use super::{blocking, hex, WalletService};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::host::Confirmation;
 use crate::keychain::owner_key_entry;
 use crate::pin::Pin;
@@ -18,7 +18,7 @@ use crate::views::{ActivityKind, ActivityStatus, WalletInfo, WalletKind};
 
 impl WalletService {
     /// The wallet, if any.
-    pub fn wallet_info(&self) -> Result<WalletInfo, AppError> {
+    pub fn wallet_info(&self) -> Result<WalletInfo, ServiceError> {
         let manager = self.manager()?;
         let w = manager.wallet();
         Ok(WalletInfo {
@@ -52,11 +52,11 @@ impl WalletService {
     /// revoked and the class replaced in one owner transaction, the interfaces registered in a
     /// second; the wallet is then loaded again with its new class (its sessions read again).
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn upgrade_account(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
+    pub async fn upgrade_account(&self, pin: Option<&Pin>) -> Result<WalletInfo, ServiceError> {
         let manager = self.manager()?;
-        let target = self.upgrade_target(manager.wallet()).ok_or_else(|| {
-            AppError::InvalidInput("this account has no upgrade on this network".into())
-        })?;
+        let target = self
+            .upgrade_target(manager.wallet())
+            .ok_or_else(|| ServiceError::input("this account has no upgrade on this network"))?;
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::UpgradeAccount)
             .await?;
@@ -105,9 +105,9 @@ impl WalletService {
         self.prefs.get().wallet.is_some()
     }
 
-    fn refuse_second_wallet(&self) -> Result<(), AppError> {
+    fn refuse_second_wallet(&self) -> Result<(), ServiceError> {
         if self.current().is_some() || self.prefs.get().wallet.is_some() {
-            return Err(AppError::InvalidInput("a wallet exists already".into()));
+            return Err(ServiceError::input("a wallet exists already"));
         }
         Ok(())
     }
@@ -116,7 +116,11 @@ impl WalletService {
     /// network has a paymaster. Its class is this project's where it is declared (or asked
     /// for with `own_class`), else the network's (CHIPI v33 on the public networks).
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn create_wallet(&self, pin: &Pin, own_class: bool) -> Result<WalletInfo, AppError> {
+    pub async fn create_wallet(
+        &self,
+        pin: &Pin,
+        own_class: bool,
+    ) -> Result<WalletInfo, ServiceError> {
         let deploy = self.prefs.get().network.sponsor_url.is_some();
         let class_hash = self.new_wallet_class(own_class).await?;
         let (info, _) = self.create_wallet_with(pin, class_hash, deploy).await?;
@@ -127,7 +131,7 @@ impl WalletService {
     /// (asked of the node before an address is computed from it), else the network's (CHIPI
     /// v33); this project's with `own_class`, or where the network names none.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn new_wallet_class(&self, own_class: bool) -> Result<Felt, AppError> {
+    pub async fn new_wallet_class(&self, own_class: bool) -> Result<Felt, ServiceError> {
         let network = self.prefs.get().network;
         let ours = own_class
             || (network.account_class_hash.is_some()
@@ -146,7 +150,7 @@ impl WalletService {
         pin: &Pin,
         class_hash: Felt,
         deploy: bool,
-    ) -> Result<(WalletInfo, Option<Felt>), AppError> {
+    ) -> Result<(WalletInfo, Option<Felt>), ServiceError> {
         self.refuse_second_wallet()?;
         check_new_pin(pin)?;
         let pin = pin.clone();
@@ -167,19 +171,17 @@ impl WalletService {
     /// Deploys the wallet created here through the backend (gasless with a sponsor), signed by
     /// its owner key opened with `pin`: the way on when the deployment at creation failed.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn deploy_wallet(&self, pin: &Pin) -> Result<Felt, AppError> {
+    pub async fn deploy_wallet(&self, pin: &Pin) -> Result<Felt, ServiceError> {
         let manager = self.manager()?;
         manager.wallet().deployment()?;
         if self.is_deployed().await? {
-            return Err(AppError::InvalidInput(
-                "the wallet is deployed already".into(),
-            ));
+            return Err(ServiceError::input("the wallet is deployed already"));
         }
         let owner = self.open_owner(&manager, pin).await?;
         self.deploy_with(&owner).await
     }
 
-    async fn deploy_with(&self, owner: &UnlockedOwner) -> Result<Felt, AppError> {
+    async fn deploy_with(&self, owner: &UnlockedOwner) -> Result<Felt, ServiceError> {
         let hash = self.manager()?.deploy_wallet(owner).await?;
         self.note(
             ActivityKind::Deploy,
@@ -192,7 +194,7 @@ impl WalletService {
 
     /// Whether the wallet's account exists on chain.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
-    pub async fn is_deployed(&self) -> Result<bool, AppError> {
+    pub async fn is_deployed(&self) -> Result<bool, ServiceError> {
         let manager = self.manager()?;
         let address = manager.wallet().address;
         Ok(manager.node().class_hash_at(address).await?.is_some())
@@ -207,7 +209,7 @@ impl WalletService {
         address: &str,
         owner_key: &str,
         pin: &Pin,
-    ) -> Result<WalletInfo, AppError> {
+    ) -> Result<WalletInfo, ServiceError> {
         let text = owner_key.trim();
         let hex_digits = text.strip_prefix("0x").unwrap_or("");
         if !hex_digits.is_empty()
@@ -231,7 +233,7 @@ impl WalletService {
         address: &str,
         owner_key: SecretKey,
         pin: &Pin,
-    ) -> Result<WalletInfo, AppError> {
+    ) -> Result<WalletInfo, ServiceError> {
         self.import_with(address, pin, move |address, class_hash, pin| {
             Wallet::import_key(address, class_hash, &owner_key, pin)
         })
@@ -245,7 +247,7 @@ impl WalletService {
         address: &str,
         pin: &Pin,
         make: impl FnOnce(Felt, Felt, &str) -> Result<Wallet, SessionError> + Send + 'static,
-    ) -> Result<WalletInfo, AppError> {
+    ) -> Result<WalletInfo, ServiceError> {
         self.refuse_second_wallet()?;
         let address = parse_address(address)?;
         check_new_pin(pin)?;
@@ -278,7 +280,7 @@ impl WalletService {
         self.wallet_info()
     }
 
-    pub(super) fn adopt(&self, wallet: Wallet) -> Result<(), AppError> {
+    pub(super) fn adopt(&self, wallet: Wallet) -> Result<(), ServiceError> {
         // Checked again here, after the slow steps: a second create or import that started
         // meanwhile does not replace the first.
         self.refuse_second_wallet()?;
@@ -314,7 +316,7 @@ impl WalletService {
     /// key when there is one (it is sealed under the same PIN), else the owner key, to check the
     /// PIN.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, AppError> {
+    pub async fn unlock(&self, pin: Option<&Pin>) -> Result<WalletInfo, ServiceError> {
         let manager = self.manager()?;
         let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
         let opened = Arc::clone(&manager);
@@ -333,7 +335,7 @@ impl WalletService {
 
     /// Forgets the open session key.
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
-    pub fn lock(&self) -> Result<WalletInfo, AppError> {
+    pub fn lock(&self) -> Result<WalletInfo, ServiceError> {
         if let Some(manager) = self.current() {
             manager.lock_session();
         }

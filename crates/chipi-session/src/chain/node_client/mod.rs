@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use starknet_core::types::Felt;
 
-use crate::chain::http::{read_rpc_answer, MAX_NODE_RESPONSE_BYTES};
+use crate::chain::http::{host_of, read_rpc_answer, MAX_NODE_RESPONSE_BYTES};
 use crate::chain::status::SessionStatus;
 use crate::entrypoint::selector;
 use crate::error::SessionError;
@@ -187,12 +187,12 @@ impl NodeClient {
                 .send()
                 .await
                 .map_err(|e| SessionError::Network {
-                    context: format!("node at {url}"),
+                    context: format!("node at {}", host_of(url)),
                     source: e.without_url(),
                 })?;
         if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(SessionError::Busy {
-                service: format!("the node at {url}"),
+                service: format!("the node at {}", host_of(url)),
             });
         }
         let body = read_rpc_answer(response, "node", MAX_NODE_RESPONSE_BYTES).await?;
