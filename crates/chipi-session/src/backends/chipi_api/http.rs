@@ -86,17 +86,15 @@ impl ChipiApiClient {
             SessionError::InvalidResponse(format!("Chipi API {endpoint}: not JSON (HTTP {status})"))
         })?;
         if !status.is_success() {
+            // A refusal in another shape keeps its status.
+            let refusal: super::wire::Refusal =
+                super::wire::read(&value, endpoint).unwrap_or_default();
             return Err(SessionError::ChipiApi {
                 status: status.as_u16(),
-                code: value
-                    .get("code")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned),
-                message: value
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
+                code: refusal
+                    .code
+                    .unwrap_or_else(|| format!("HTTP_{}", status.as_u16())),
+                message: refusal.message.unwrap_or_default(),
             });
         }
         Ok(Some(value))

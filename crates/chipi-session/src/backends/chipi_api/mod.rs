@@ -4,6 +4,7 @@
 //! run against a local listener that records requests.
 
 mod http;
+mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -258,16 +259,24 @@ impl ChipiApiClient {
         };
         let answer = self.post("/transactions/prepare-typed-data", &body).await?;
         // Current servers wrap it in {typedData, walletType}; older ones answer the typed data.
-        let typed_data = match answer.get("typedData") {
-            Some(inner) => inner.clone(),
-            None if answer.get("types").is_some() && answer.get("message").is_some() => answer,
-            None => {
-                let message = answer
-                    .get("message")
+        let endpoint = "prepare-typed-data";
+        let typed_data = match wire::read::<wire::Prepared>(&answer, endpoint)? {
+            wire::Prepared {
+                typed_data: Some(inner),
+                ..
+            } => inner,
+            wire::Prepared {
+                types: Some(_),
+                message: Some(_),
+                ..
+            } => answer,
+            wire::Prepared { message, .. } => {
+                let words = message
+                    .as_ref()
                     .and_then(Value::as_str)
                     .unwrap_or("typedData is missing");
                 return Err(SessionError::InvalidResponse(format!(
-                    "prepare-typed-data: {message}"
+                    "{endpoint}: {words}"
                 )));
             }
         };
@@ -351,16 +360,15 @@ impl ChipiApiClient {
         let answer = self
             .post("/transactions/execute-sponsored-transaction", &body)
             .await?;
-        answer
-            .get("transactionHash")
-            .and_then(Value::as_str)
+        let endpoint = "execute-sponsored-transaction";
+        let executed: wire::Executed = wire::read(&answer, endpoint)?;
+        executed
+            .transaction_hash
+            .as_deref()
             .and_then(|s| Felt::from_hex(s).ok())
             .ok_or_else(|| {
-                let message = answer
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("no transactionHash");
-                SessionError::InvalidResponse(format!("execute-sponsored-transaction: {message}"))
+                let words = executed.message.as_deref().unwrap_or("no transactionHash");
+                SessionError::InvalidResponse(format!("{endpoint}: {words}"))
             })
     }
 
@@ -377,19 +385,14 @@ impl ChipiApiClient {
         let Some(value) = self.send_refreshing(build, endpoint).await? else {
             return Ok(None);
         };
-        let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-        let bad = |name: &str| SessionError::InvalidResponse(format!("by-user: {name} missing"));
+        let wallet: wire::WalletByUser = wire::read(&value, "by-user")?;
         Ok(Some(ChipiWallet {
-            address: text("publicKey")
-                .and_then(|s| Felt::from_hex(&s).ok())
-                .ok_or_else(|| bad("publicKey"))?,
-            encrypted_private_key: text("encryptedPrivateKey")
-                .ok_or_else(|| bad("encryptedPrivateKey"))?,
-            wallet_type: text("walletType").unwrap_or_else(|| "CHIPI".into()),
-            is_deployed: value
-                .get("isDeployed")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            address: Felt::from_hex(&wallet.public_key).map_err(|_| {
+                SessionError::InvalidResponse("by-user: publicKey is not an address".into())
+            })?,
+            encrypted_private_key: wallet.encrypted_private_key,
+            wallet_type: wallet.wallet_type.unwrap_or_else(|| "CHIPI".into()),
+            is_deployed: wallet.is_deployed,
         }))
     }
 }

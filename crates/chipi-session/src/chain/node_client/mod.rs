@@ -5,6 +5,7 @@
 mod receipt;
 mod snapshot;
 mod tokens;
+mod wire;
 
 pub use receipt::{parse_receipt, Polling, Receipt, ReceiptEvent};
 pub use snapshot::ChainSnapshot;
@@ -14,8 +15,9 @@ pub use tokens::IncomingTransfer;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
 use starknet_core::types::Felt;
+use wire::{Answer, BlockHeader, FunctionCall, Hex, Params, Request, PRE_CONFIRMED};
 
 use crate::chain::http::{host_of, read_rpc_answer, MAX_NODE_RESPONSE_BYTES};
 use crate::chain::status::SessionStatus;
@@ -33,26 +35,6 @@ pub struct NodeClient {
     urls: Vec<String>,
     current: AtomicUsize,
     round_trips: AtomicU64,
-}
-
-fn hex(f: &Felt) -> String {
-    format!("{f:#x}")
-}
-
-fn felt(value: &Value, what: &str) -> Result<Felt, SessionError> {
-    value
-        .as_str()
-        .and_then(|s| Felt::from_hex(s).ok())
-        .ok_or_else(|| SessionError::InvalidResponse(format!("node: {what} is not a felt")))
-}
-
-fn felts(value: &Value, what: &str) -> Result<Vec<Felt>, SessionError> {
-    value
-        .as_array()
-        .ok_or_else(|| SessionError::InvalidResponse(format!("node: {what} is not an array")))?
-        .iter()
-        .map(|v| felt(v, what))
-        .collect()
 }
 
 /// A JSON-RPC error from the node.
@@ -131,33 +113,25 @@ impl NodeClient {
         self.round_trips.load(Ordering::Relaxed)
     }
 
-    async fn post(&self, body: &Value) -> Result<Value, SessionError> {
-        let text = self.post_text(body).await?;
-        serde_json::from_str(&text).map_err(|e| SessionError::InvalidResponse(format!("node: {e}")))
-    }
-
-    /// Posts `body` to the node in use, then to each fallback in turn while they refuse; the
-    /// one that answers is kept. The last refusal is returned when every node refuses.
-    async fn post_text(&self, body: &Value) -> Result<String, SessionError> {
+    /// Posts `body` (a request or a batch, named `label` in the log) to the node in use, then
+    /// to each fallback in turn while they refuse; the one that answers is kept. The last
+    /// refusal is returned when every node refuses.
+    async fn post_text(&self, body: &str, label: &str) -> Result<String, SessionError> {
         let started = std::time::Instant::now();
         let answer = self.post_text_inner(body).await;
         // The method only: a node URL may carry a provider's key in its path.
-        let method = match body {
-            Value::Array(batch) => format!("batch of {}", batch.len()),
-            single => single["method"].as_str().unwrap_or("?").to_owned(),
-        };
         match &answer {
             Ok(_) => {
-                tracing::debug!(%method, ms = started.elapsed().as_millis() as u64, "node answered")
+                tracing::debug!(method = %label, ms = started.elapsed().as_millis() as u64, "node answered")
             }
             Err(e) => {
-                tracing::debug!(%method, ms = started.elapsed().as_millis() as u64, error = %e, "node failed")
+                tracing::debug!(method = %label, ms = started.elapsed().as_millis() as u64, error = %e, "node failed")
             }
         }
         answer
     }
 
-    async fn post_text_inner(&self, body: &Value) -> Result<String, SessionError> {
+    async fn post_text_inner(&self, body: &str) -> Result<String, SessionError> {
         let first = self.current.load(Ordering::Relaxed);
         let mut refusal = None;
         for step in 0..self.urls.len() {
@@ -178,18 +152,19 @@ impl NodeClient {
         Err(refusal.unwrap_or_else(|| SessionError::InvalidConfig("no node URL".into())))
     }
 
-    async fn post_to(&self, url: &str, body: &Value) -> Result<String, SessionError> {
+    async fn post_to(&self, url: &str, body: &str) -> Result<String, SessionError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let response =
-            self.http
-                .post(url)
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| SessionError::Network {
-                    context: format!("node at {}", host_of(url)),
-                    source: e.without_url(),
-                })?;
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|e| SessionError::Network {
+                context: format!("node at {}", host_of(url)),
+                source: e.without_url(),
+            })?;
         if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(SessionError::Busy {
                 service: format!("the node at {}", host_of(url)),
@@ -200,74 +175,91 @@ impl NodeClient {
             .map_err(|_| SessionError::InvalidResponse("node: the answer is not UTF-8".into()))
     }
 
-    fn answer(value: &Value) -> Result<Value, RpcError> {
-        if let Some(error) = value.get("error") {
-            return Err(RpcError {
-                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
-                message: error
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-            });
-        }
-        Ok(value.get("result").cloned().unwrap_or(Value::Null))
-    }
-
-    async fn request(
+    /// Sends one request and reads its answer as `R`, or the node's error.
+    async fn request<R: DeserializeOwned>(
         &self,
         method: &str,
-        params: Value,
-    ) -> Result<Result<Value, RpcError>, SessionError> {
-        let body = json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params});
-        Ok(Self::answer(&self.post(&body).await?))
-    }
-
-    fn batch_body(requests: &[(&str, Value)]) -> Value {
-        Value::Array(
-            requests
-                .iter()
-                .enumerate()
-                .map(|(id, (method, params))| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
-                .collect(),
-        )
-    }
-
-    fn call_params(contract: Felt, entrypoint: &str, calldata: &[Felt]) -> Value {
-        json!({
-            "request": {
-                "contract_address": hex(&contract),
-                "entry_point_selector": hex(&selector(entrypoint)),
-                "calldata": calldata.iter().map(hex).collect::<Vec<_>>(),
-            },
-            "block_id": "pre_confirmed",
+        params: Params,
+    ) -> Result<Result<R, RpcError>, SessionError> {
+        let body = serde_json::to_string(&Request {
+            jsonrpc: "2.0",
+            id: 0,
+            method,
+            params,
         })
+        .expect("plain JSON types");
+        let text = self.post_text(&body, method).await?;
+        let answer: Answer<R> = serde_json::from_str(&text)
+            .map_err(|e| SessionError::InvalidResponse(format!("node: {method}: {e}")))?;
+        match answer {
+            Answer { error: Some(e), .. } => Ok(Err(RpcError {
+                code: e.code,
+                message: e.message,
+            })),
+            Answer {
+                result: Some(result),
+                ..
+            } => Ok(Ok(result)),
+            _ => Err(SessionError::InvalidResponse(format!(
+                "node: {method}: an answer without result or error"
+            ))),
+        }
+    }
+
+    /// Sends `requests` as one batch (ids in order); the answer's text, read by id.
+    async fn batch(&self, requests: Vec<(&str, Params)>) -> Result<String, SessionError> {
+        let label = format!("batch of {}", requests.len());
+        let batch: Vec<Request<'_>> = requests
+            .into_iter()
+            .enumerate()
+            .map(|(id, (method, params))| Request {
+                jsonrpc: "2.0",
+                id,
+                method,
+                params,
+            })
+            .collect();
+        let body = serde_json::to_string(&batch).expect("plain JSON types");
+        self.post_text(&body, &label).await
+    }
+
+    fn call_params(contract: Felt, entrypoint: &str, calldata: &[Felt]) -> Params {
+        Params::Call {
+            request: FunctionCall {
+                contract_address: Hex(contract),
+                entry_point_selector: Hex(selector(entrypoint)),
+                calldata: calldata.iter().copied().map(Hex).collect(),
+            },
+            block_id: PRE_CONFIRMED,
+        }
     }
 
     /// The JSON-RPC spec version the node speaks (`starknet_specVersion`, e.g. `0.10.3`).
     pub async fn spec_version(&self) -> Result<String, SessionError> {
-        let answer = self.request("starknet_specVersion", json!([])).await?;
-        answer
-            .map_err(|e| e.into_session_error("starknet_specVersion"))?
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| SessionError::InvalidResponse("node: spec version is not text".into()))
+        const METHOD: &str = "starknet_specVersion";
+        self.request(METHOD, Params::None([]))
+            .await?
+            .map_err(|e| e.into_session_error(METHOD))
     }
 
     /// The chain id.
     pub async fn chain_id(&self) -> Result<Felt, SessionError> {
-        let answer = self.request("starknet_chainId", json!([])).await?;
-        felt(
-            &answer.map_err(|e| e.into_session_error("starknet_chainId"))?,
-            "chain id",
-        )
+        const METHOD: &str = "starknet_chainId";
+        let Hex(id) = self
+            .request(METHOD, Params::None([]))
+            .await?
+            .map_err(|e| e.into_session_error(METHOD))?;
+        Ok(id)
     }
 
     /// The class of the contract at `address`, or `None` if nothing is deployed there.
     pub async fn class_hash_at(&self, address: Felt) -> Result<Option<Felt>, SessionError> {
-        let params = json!({"block_id": "pre_confirmed", "contract_address": hex(&address)});
+        let params = Params::Contract {
+            block_id: PRE_CONFIRMED,
+            contract_address: Hex(address),
+        };
         match self.request("starknet_getClassHashAt", params).await? {
-            Ok(value) => felt(&value, "class hash").map(Some),
+            Ok(Hex(class)) => Ok(Some(class)),
             Err(e) if e.code == CONTRACT_NOT_FOUND => Ok(None),
             Err(e) => Err(e.into_session_error("starknet_getClassHashAt")),
         }
@@ -275,18 +267,29 @@ impl NodeClient {
 
     /// The account's nonce on the pre-confirmed block.
     pub async fn nonce(&self, account: Felt) -> Result<Felt, SessionError> {
-        let params = json!({"block_id": "pre_confirmed", "contract_address": hex(&account)});
-        let answer = self.request("starknet_getNonce", params).await?;
-        felt(
-            &answer.map_err(|e| e.into_session_error("starknet_getNonce"))?,
-            "nonce",
-        )
+        const METHOD: &str = "starknet_getNonce";
+        let params = Params::Contract {
+            block_id: PRE_CONFIRMED,
+            contract_address: Hex(account),
+        };
+        let Hex(nonce) = self
+            .request(METHOD, params)
+            .await?
+            .map_err(|e| e.into_session_error(METHOD))?;
+        Ok(nonce)
     }
 
     /// Whether the class `class_hash` is declared on this chain.
     pub async fn class_declared(&self, class_hash: Felt) -> Result<bool, SessionError> {
-        let params = json!({"block_id": "pre_confirmed", "class_hash": hex(&class_hash)});
-        match self.request("starknet_getClass", params).await? {
+        let params = Params::Class {
+            block_id: PRE_CONFIRMED,
+            class_hash: Hex(class_hash),
+        };
+        // The class itself is not read.
+        match self
+            .request::<serde::de::IgnoredAny>("starknet_getClass", params)
+            .await?
+        {
             Ok(_) => Ok(true),
             Err(e) if e.code == CLASS_HASH_NOT_FOUND => Ok(false),
             Err(e) => Err(e.into_session_error("starknet_getClass")),
@@ -300,44 +303,46 @@ impl NodeClient {
         entrypoint: &str,
         calldata: &[Felt],
     ) -> Result<Vec<Felt>, SessionError> {
-        let answer = self
+        let answer: Vec<Hex> = self
             .request(
                 "starknet_call",
                 Self::call_params(contract, entrypoint, calldata),
             )
-            .await?;
-        felts(
-            &answer.map_err(|e| e.into_session_error(entrypoint))?,
-            entrypoint,
-        )
+            .await?
+            .map_err(|e| e.into_session_error(entrypoint))?;
+        Ok(answer.into_iter().map(|Hex(f)| f).collect())
     }
 
-    /// A block's number and timestamp; `block_id` as the RPC takes it.
-    async fn block_header(&self, block_id: Value) -> Result<(u64, u64), SessionError> {
+    /// A block's header; `block_id` as the RPC takes it.
+    async fn block_header(&self, block_id: wire::BlockId) -> Result<BlockHeader, SessionError> {
         const METHOD: &str = "starknet_getBlockWithTxHashes";
-        let answer = self
-            .request(METHOD, json!({ "block_id": block_id }))
+        self.request(METHOD, Params::Block { block_id })
             .await?
-            .map_err(|e| e.into_session_error(METHOD))?;
-        let number = answer.get("block_number").and_then(Value::as_u64);
-        let time = answer.get("timestamp").and_then(Value::as_u64);
-        match (number, time) {
-            (Some(n), Some(t)) => Ok((n, t)),
-            _ => Err(SessionError::InvalidResponse(
-                "node: a block without number or time".into(),
+            .map_err(|e| e.into_session_error(METHOD))
+    }
+
+    /// A numbered block's number and timestamp.
+    async fn numbered_block(&self, block_id: wire::BlockId) -> Result<(u64, u64), SessionError> {
+        let header = self.block_header(block_id).await?;
+        match header.block_number {
+            Some(n) => Ok((n, header.timestamp)),
+            None => Err(SessionError::InvalidResponse(
+                "node: a block without number".into(),
             )),
         }
     }
 
     /// The latest block's number and timestamp.
     pub async fn latest_block(&self) -> Result<(u64, u64), SessionError> {
-        self.block_header(json!("latest")).await
+        self.numbered_block(wire::BlockId::Tag("latest")).await
     }
 
     /// The timestamp of block `number`.
     pub async fn block_time(&self, number: u64) -> Result<u64, SessionError> {
         Ok(self
-            .block_header(json!({ "block_number": number }))
+            .numbered_block(wire::BlockId::Number {
+                block_number: number,
+            })
             .await?
             .1)
     }
@@ -349,47 +354,36 @@ impl NodeClient {
         account: Felt,
         nonce: Felt,
     ) -> Result<(bool, u64), SessionError> {
-        let requests = [
-            (
-                "starknet_call",
-                Self::call_params(account, "is_valid_outside_execution_nonce", &[nonce]),
-            ),
+        const VIEW: &str = "is_valid_outside_execution_nonce";
+        let requests = vec![
+            ("starknet_call", Self::call_params(account, VIEW, &[nonce])),
             (
                 "starknet_getBlockWithTxHashes",
-                json!({"block_id": "pre_confirmed"}),
+                Params::Block {
+                    block_id: PRE_CONFIRMED,
+                },
             ),
         ];
-        let answer = self.post(&Self::batch_body(&requests)).await?;
-        let items = answer.as_array().ok_or_else(|| {
-            SessionError::InvalidResponse("node: a batch answer must be an array".into())
+        let text = self.batch(requests).await?;
+        let items: Vec<BatchItem<'_>> = serde_json::from_str(&text).map_err(|e| {
+            SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
         })?;
-        let by_id = |id: u64, method: &str| -> Result<Value, SessionError> {
-            let item = items
-                .iter()
-                .find(|item| item.get("id").and_then(Value::as_u64) == Some(id))
-                .ok_or_else(|| {
-                    SessionError::InvalidResponse(format!("node: no answer for {method}"))
-                })?;
-            Self::answer(item).map_err(|e| e.into_session_error(method))
-        };
-        let unused = match felts(
-            &by_id(0, "is_valid_outside_execution_nonce")?,
-            "nonce state",
-        )?
-        .as_slice()
-        {
-            [flag] if *flag == Felt::ONE => true,
-            [flag] if *flag == Felt::ZERO => false,
+        let flags: Vec<Hex> = serde_json::from_str(batch_result(&items, 0, VIEW)?)
+            .map_err(|_| SessionError::InvalidResponse(format!("node: {VIEW} is not felts")))?;
+        let unused = match flags.as_slice() {
+            [Hex(flag)] if *flag == Felt::ONE => true,
+            [Hex(flag)] if *flag == Felt::ZERO => false,
             _ => {
-                return Err(SessionError::InvalidResponse(
-                    "node: is_valid_outside_execution_nonce is not a bool".into(),
-                ))
+                return Err(SessionError::InvalidResponse(format!(
+                    "node: {VIEW} is not a bool"
+                )))
             }
         };
-        let timestamp = by_id(1, "starknet_getBlockWithTxHashes")?
-            .get("timestamp")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| SessionError::InvalidResponse("node: block without timestamp".into()))?;
-        Ok((unused, timestamp))
+        let block: BlockHeader =
+            serde_json::from_str(batch_result(&items, 1, "starknet_getBlockWithTxHashes")?)
+                .map_err(|_| {
+                    SessionError::InvalidResponse("node: block without timestamp".into())
+                })?;
+        Ok((unused, block.timestamp))
     }
 }

@@ -1,8 +1,10 @@
 //! Receipts: read, waited for, parsed.
 
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::Value;
 use starknet_core::types::Felt;
 
+use super::wire::{ExecutionStatus, ReceiptBody};
 use super::*;
 
 /// An event in a receipt.
@@ -49,44 +51,26 @@ impl Default for Polling {
 
 /// Reads the fields of a JSON-RPC receipt the manager needs.
 pub fn parse_receipt(hash: Felt, value: &Value) -> Result<Receipt, SessionError> {
-    let succeeded = match value.get("execution_status").and_then(Value::as_str) {
-        Some("SUCCEEDED") => true,
-        Some("REVERTED") => false,
-        _ => {
-            return Err(SessionError::InvalidResponse(
-                "node: receipt without execution_status".into(),
-            ))
-        }
-    };
-    let events = value
-        .get("events")
-        .and_then(Value::as_array)
-        .map(|events| {
-            events
-                .iter()
-                .map(|e| {
-                    Ok(ReceiptEvent {
-                        from_address: felt(
-                            e.get("from_address").unwrap_or(&Value::Null),
-                            "event address",
-                        )?,
-                        keys: felts(e.get("keys").unwrap_or(&Value::Null), "event keys")?,
-                        data: felts(e.get("data").unwrap_or(&Value::Null), "event data")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, SessionError>>()
-        })
-        .transpose()?
-        .unwrap_or_default();
-    Ok(Receipt {
+    let body = ReceiptBody::deserialize(value)
+        .map_err(|e| SessionError::InvalidResponse(format!("node: a receipt: {e}")))?;
+    Ok(receipt_of(hash, body))
+}
+
+fn receipt_of(hash: Felt, body: ReceiptBody) -> Receipt {
+    Receipt {
         transaction_hash: hash,
-        succeeded,
-        revert_reason: value
-            .get("revert_reason")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        events,
-    })
+        succeeded: body.execution_status == ExecutionStatus::Succeeded,
+        revert_reason: body.revert_reason,
+        events: body
+            .events
+            .into_iter()
+            .map(|e| ReceiptEvent {
+                from_address: e.from_address.0,
+                keys: e.keys.into_iter().map(|k| k.0).collect(),
+                data: e.data.into_iter().map(|d| d.0).collect(),
+            })
+            .collect(),
+    }
 }
 
 impl NodeClient {
@@ -95,15 +79,16 @@ impl NodeClient {
         let answer = self
             .request(
                 "starknet_getTransactionReceipt",
-                json!({"transaction_hash": hex(&hash)}),
+                Params::Transaction {
+                    transaction_hash: Hex(hash),
+                },
             )
             .await?;
-        let value = match answer {
-            Ok(value) => value,
-            Err(e) if e.code == TRANSACTION_NOT_FOUND => return Ok(None),
-            Err(e) => return Err(e.into_session_error("starknet_getTransactionReceipt")),
-        };
-        parse_receipt(hash, &value).map(Some)
+        match answer {
+            Ok(body) => Ok(Some(receipt_of(hash, body))),
+            Err(e) if e.code == TRANSACTION_NOT_FOUND => Ok(None),
+            Err(e) => Err(e.into_session_error("starknet_getTransactionReceipt")),
+        }
     }
 
     /// Waits for the receipt of `hash`, reading at most `polling.attempts` times.
@@ -129,6 +114,7 @@ impl NodeClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn parses_a_reverted_receipt_and_events() {

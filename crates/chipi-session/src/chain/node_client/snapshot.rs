@@ -1,8 +1,8 @@
 //! The session's chain state in one batched request, and its parsing.
 
-use serde_json::{json, Value};
 use starknet_core::types::Felt;
 
+use super::wire::ErrorBody;
 use super::*;
 
 /// What the chain says about a session, read in one round trip.
@@ -27,19 +27,7 @@ pub(super) struct BatchItem<'a> {
     pub(super) id: u64,
     #[serde(borrow)]
     pub(super) result: Option<&'a serde_json::value::RawValue>,
-    pub(super) error: Option<RpcErrorBody>,
-}
-
-#[derive(serde::Deserialize)]
-pub(super) struct RpcErrorBody {
-    pub(super) code: i64,
-    #[serde(default)]
-    pub(super) message: String,
-}
-
-#[derive(serde::Deserialize)]
-pub(super) struct BlockTime {
-    pub(super) timestamp: u64,
+    pub(super) error: Option<ErrorBody>,
 }
 
 pub(super) fn hex_felt(text: &str, what: &str) -> Result<Felt, SessionError> {
@@ -77,8 +65,10 @@ impl ChainSnapshot {
         let nonce_text: &str = serde_json::from_str(by_id(1, "starknet_getNonce")?)
             .map_err(|_| SessionError::InvalidResponse("node: nonce is not a felt".into()))?;
         let nonce = hex_felt(nonce_text, "nonce")?;
-        let block: BlockTime = serde_json::from_str(by_id(2, "starknet_getBlockWithTxHashes")?)
-            .map_err(|_| SessionError::InvalidResponse("node: block without timestamp".into()))?;
+        let block: BlockHeader = serde_json::from_str(by_id(2, "starknet_getBlockWithTxHashes")?)
+            .map_err(|_| {
+            SessionError::InvalidResponse("node: block without timestamp".into())
+        })?;
         let mut policies = Vec::with_capacity(tokens.len());
         for (i, token) in tokens.iter().enumerate() {
             policies.push((
@@ -169,11 +159,16 @@ impl NodeClient {
             ),
             (
                 "starknet_getNonce",
-                json!({"block_id": "pre_confirmed", "contract_address": hex(&account)}),
+                Params::Contract {
+                    block_id: wire::PRE_CONFIRMED,
+                    contract_address: Hex(account),
+                },
             ),
             (
                 "starknet_getBlockWithTxHashes",
-                json!({"block_id": "pre_confirmed"}),
+                Params::Block {
+                    block_id: wire::PRE_CONFIRMED,
+                },
             ),
         ];
         for token in tokens {
@@ -188,7 +183,7 @@ impl NodeClient {
                 Self::call_params(account, "get_session_allowed_calls", &[session_key]),
             ));
         }
-        let text = self.post_text(&Self::batch_body(&requests)).await?;
+        let text = self.batch(requests).await?;
         let (mut snapshot, to_read) =
             ChainSnapshot::from_batch_text_in(&text, tokens, profile.layout)?;
         if to_read > 0 {
@@ -208,7 +203,7 @@ impl NodeClient {
         count: u32,
     ) -> Result<Vec<Felt>, SessionError> {
         const VIEW: &str = "get_session_allowed_entrypoint_at";
-        let requests: Vec<(&str, Value)> = (0..count)
+        let requests: Vec<(&str, Params)> = (0..count)
             .map(|i| {
                 (
                     "starknet_call",
@@ -216,7 +211,7 @@ impl NodeClient {
                 )
             })
             .collect();
-        let text = self.post_text(&Self::batch_body(&requests)).await?;
+        let text = self.batch(requests).await?;
         let items: Vec<BatchItem<'_>> = serde_json::from_str(&text).map_err(|e| {
             SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
         })?;
@@ -240,6 +235,7 @@ impl NodeClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     #[test]
     fn batch_answers_are_matched_by_id() {

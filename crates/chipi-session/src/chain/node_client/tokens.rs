@@ -1,8 +1,8 @@
 //! Token balances and incoming transfers.
 
-use serde_json::{json, Value};
 use starknet_core::types::Felt;
 
+use super::wire::{BlockId, EventFilter, EventsPage};
 use super::*;
 
 /// An ERC-20 transfer into the account, from the chain's events.
@@ -31,7 +31,7 @@ impl NodeClient {
         if tokens.is_empty() {
             return Ok(vec![]);
         }
-        let requests: Vec<(&str, Value)> = tokens
+        let requests: Vec<(&str, Params)> = tokens
             .iter()
             .map(|token| {
                 (
@@ -40,7 +40,7 @@ impl NodeClient {
                 )
             })
             .collect();
-        let text = self.post_text(&Self::batch_body(&requests)).await?;
+        let text = self.batch(requests).await?;
         let items: Vec<BatchItem<'_>> = serde_json::from_str(&text).map_err(|e| {
             SessionError::InvalidResponse(format!("node: a batch answer must be an array: {e}"))
         })?;
@@ -78,40 +78,33 @@ impl NodeClient {
         chunk: u32,
         continuation: Option<String>,
     ) -> Result<(Vec<IncomingTransfer>, Option<String>), SessionError> {
-        let mut filter = json!({
-            "from_block": {"block_number": from_block},
-            "to_block": {"block_number": to_block},
-            "address": hex(&token),
-            "keys": [[hex(&selector("Transfer"))], [], [hex(&account)]],
-            "chunk_size": chunk,
-        });
-        if let Some(c) = continuation {
-            filter["continuation_token"] = Value::String(c);
-        }
-        let answer = self
-            .request("starknet_getEvents", json!({ "filter": filter }))
+        const METHOD: &str = "starknet_getEvents";
+        let filter = EventFilter {
+            from_block: BlockId::Number {
+                block_number: from_block,
+            },
+            to_block: BlockId::Number {
+                block_number: to_block,
+            },
+            address: Hex(token),
+            keys: vec![vec![Hex(selector("Transfer"))], vec![], vec![Hex(account)]],
+            chunk_size: chunk,
+            continuation_token: continuation,
+        };
+        let page: EventsPage = self
+            .request(METHOD, Params::Events { filter })
             .await?
-            .map_err(|e| e.into_session_error("starknet_getEvents"))?;
-        let events = answer
-            .get("events")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                SessionError::InvalidResponse("node: getEvents without events".into())
-            })?;
-        let felts_of = |v: Option<&Value>| -> Vec<Felt> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .filter_map(|s| Felt::from_hex(s).ok())
-                        .collect()
-                })
-                .unwrap_or_default()
+            .map_err(|e| e.into_session_error(METHOD))?;
+        let felts_of = |texts: &[String]| -> Vec<Felt> {
+            texts
+                .iter()
+                .filter_map(|s| Felt::from_hex(s).ok())
+                .collect()
         };
         let mut found = Vec::new();
-        for event in events.iter().take(chunk as usize) {
-            let keys = felts_of(event.get("keys"));
-            let data = felts_of(event.get("data"));
+        for event in page.events.iter().take(chunk as usize) {
+            let keys = felts_of(&event.keys);
+            let data = felts_of(&event.data);
             let ([_, from, to], [low, high]) = (keys.as_slice(), data.as_slice()) else {
                 continue;
             };
@@ -122,8 +115,8 @@ impl NodeClient {
                 continue;
             };
             let hash = event
-                .get("transaction_hash")
-                .and_then(Value::as_str)
+                .transaction_hash
+                .as_deref()
                 .and_then(|s| Felt::from_hex(s).ok());
             if let Some(transaction_hash) = hash {
                 found.push(IncomingTransfer {
@@ -131,14 +124,10 @@ impl NodeClient {
                     from: *from,
                     amount,
                     transaction_hash,
-                    block_number: event.get("block_number").and_then(Value::as_u64),
+                    block_number: event.block_number,
                 });
             }
         }
-        let next = answer
-            .get("continuation_token")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        Ok((found, next))
+        Ok((found, page.continuation_token))
     }
 }
