@@ -103,53 +103,26 @@ impl Env {
             .succeeded("register session")
     }
 
-    /// Registers `key` in one owner transaction with selectors allowed on any contract,
-    /// `(contract, selector)` pairs, and spending limits.
-    pub async fn register_with(
-        &self,
-        key: &SigningKey,
-        valid_until: u64,
-        max_calls: u32,
-        allowed: &[Felt],
-        pairs: &[(Felt, Felt)],
-        limits: &[Limit],
-    ) -> Outcome {
-        let mut calls = vec![register_session_call(
-            self.address(),
-            public_key(key),
-            valid_until,
-            max_calls,
-            allowed,
-        )];
-        if !pairs.is_empty() {
-            calls.push(allow_session_calls_call(
-                self.address(),
-                public_key(key),
-                pairs,
-            ));
+    /// A session to register with the owner key: a fresh key, valid for an hour from the next
+    /// block, ten calls, nothing allowed and no limit until the test says.
+    pub fn new_session(&self) -> SessionSpec<'_> {
+        SessionSpec {
+            env: self,
+            key: SigningKey::from_random(),
+            expiry: Expiry::In(3600),
+            max_calls: 10,
+            allowed: Vec::new(),
+            pairs: Vec::new(),
+            limits: Vec::new(),
         }
-        calls.extend(
-            limits
-                .iter()
-                .map(|l| set_policy_call(self.address(), key, *l)),
-        );
-        send(&self.account.owner, calls)
-            .await
-            .succeeded("register session with policies")
     }
 
-    /// Registers `key` for STRK transfers and approvals of up to 100 STRK a call and a day,
-    /// what most rule tests need.
-    pub async fn register_spender(&self, key: &SigningKey, valid_until: u64, max_calls: u32) {
-        self.register_with(
-            key,
-            valid_until,
-            max_calls,
-            &[selector(TRANSFER), selector(APPROVE)],
-            &[],
-            &[(STRK, 100 * STRK_UNIT, 100 * STRK_UNIT, DAY)],
-        )
-        .await;
+    /// What most rule tests need: STRK transfers and approvals of up to 100 STRK a call and a
+    /// day.
+    pub fn spender(&self) -> SessionSpec<'_> {
+        self.new_session()
+            .allow_selectors(&[selector(TRANSFER), selector(APPROVE)])
+            .limit((STRK, 100 * STRK_UNIT, 100 * STRK_UNIT, DAY))
     }
 
     /// The account's nonce.
@@ -264,6 +237,120 @@ pub fn strk_transfer(to: Felt, amount: u128) -> Call {
         to: STRK,
         selector: selector(TRANSFER),
         calldata: vec![to, Felt::from(amount), Felt::ZERO],
+    }
+}
+
+/// When a session to register expires.
+enum Expiry {
+    /// Seconds after the next block's time.
+    In(u64),
+    /// At this unix time.
+    At(u64),
+}
+
+/// A session about to be registered in one owner transaction: `register_session`, then the
+/// `(contract, selector)` pairs it is bound to, then its spending limits.
+pub struct SessionSpec<'a> {
+    env: &'a Env,
+    key: SigningKey,
+    expiry: Expiry,
+    max_calls: u32,
+    allowed: Vec<Felt>,
+    pairs: Vec<(Felt, Felt)>,
+    limits: Vec<Limit>,
+}
+
+/// A session registered on chain: its key, its expiry and the owner transaction.
+pub struct Registered {
+    pub key: SigningKey,
+    pub valid_until: u64,
+    pub outcome: Outcome,
+}
+
+impl SessionSpec<'_> {
+    /// Valid for `seconds` after the next block's time.
+    pub fn valid_for(mut self, seconds: u64) -> Self {
+        self.expiry = Expiry::In(seconds);
+        self
+    }
+
+    /// Valid until the unix time `valid_until`.
+    pub fn until(mut self, valid_until: u64) -> Self {
+        self.expiry = Expiry::At(valid_until);
+        self
+    }
+
+    /// A call budget of `max_calls`.
+    pub fn calls(mut self, max_calls: u32) -> Self {
+        self.max_calls = max_calls;
+        self
+    }
+
+    /// Also allows `selectors` on any contract.
+    pub fn allow_selectors(mut self, selectors: &[Felt]) -> Self {
+        self.allowed.extend_from_slice(selectors);
+        self
+    }
+
+    /// Binds the session to these `(contract, selector)` pairs.
+    pub fn bound(mut self, pairs: &[(Felt, Felt)]) -> Self {
+        self.pairs.extend_from_slice(pairs);
+        self
+    }
+
+    /// Also registers the spending limit `limit`.
+    pub fn limit(mut self, limit: Limit) -> Self {
+        self.limits.push(limit);
+        self
+    }
+
+    /// Also registers each of `limits`.
+    pub fn limits(mut self, limits: &[Limit]) -> Self {
+        self.limits.extend_from_slice(limits);
+        self
+    }
+
+    /// Registers the session (see [`Self::register`]): its key and expiry.
+    pub async fn open(self) -> (SigningKey, u64) {
+        let registered = self.register().await;
+        (registered.key, registered.valid_until)
+    }
+
+    /// Sends the registration with the owner key and checks that it succeeded.
+    pub async fn register(self) -> Registered {
+        let env = self.env;
+        let valid_until = match self.expiry {
+            Expiry::In(seconds) => env.now().await + seconds,
+            Expiry::At(at) => at,
+        };
+        let key_public = public_key(&self.key);
+        let mut calls = vec![register_session_call(
+            env.address(),
+            key_public,
+            valid_until,
+            self.max_calls,
+            &self.allowed,
+        )];
+        if !self.pairs.is_empty() {
+            calls.push(allow_session_calls_call(
+                env.address(),
+                key_public,
+                &self.pairs,
+            ));
+        }
+        calls.extend(
+            self.limits
+                .iter()
+                .map(|l| set_policy_call(env.address(), &self.key, *l)),
+        );
+        let outcome = send(&env.account.owner, calls)
+            .await
+            .succeeded("register session with policies");
+        Registered {
+            key: self.key,
+            valid_until,
+            outcome,
+        }
     }
 }
 

@@ -12,9 +12,7 @@ use crate::common::{fresh_address, public_key, send, strk_transfer, Env, STRK_UN
 #[tokio::test]
 async fn session_transfer_through_a_relayer_that_pays_the_fee() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 5).await;
+    let (key, valid_until) = env.spender().calls(5).open().await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
     let account_before = env.strk_balance(env.address()).await;
@@ -52,9 +50,7 @@ async fn session_transfer_through_a_relayer_that_pays_the_fee() {
 #[tokio::test]
 async fn replayed_nonce_is_rejected() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 5).await;
+    let (key, valid_until) = env.spender().calls(5).open().await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
 
@@ -72,9 +68,7 @@ async fn replayed_nonce_is_rejected() {
 #[tokio::test]
 async fn caller_and_time_bounds_are_enforced() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 5).await;
+    let (key, valid_until) = env.spender().calls(5).open().await;
     let relayer = env.relayer().await;
     let transfer = vec![strk_transfer(fresh_address(), 1)];
 

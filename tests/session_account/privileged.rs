@@ -13,10 +13,8 @@ use crate::common::{public_key, send, Env};
 #[tokio::test]
 async fn session_cannot_call_privileged_entrypoints_or_nest_executes() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
     // An empty allowlist allows every selector: the guard must hold regardless.
-    env.register_spender(&key, valid_until, 100).await;
+    let (key, valid_until) = env.spender().calls(100).open().await;
     let me = env.address();
     let rogue = SigningKey::from_random();
 

@@ -18,9 +18,7 @@ use crate::common::{fresh_address, public_key, send, strk_transfer, Env, DAY, ST
 #[tokio::test]
 async fn expired_session_is_rejected_on_both_paths() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 600;
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, valid_until) = env.spender().valid_for(600).open().await;
     let recipient = fresh_address();
     send(
         &env.session(&key, valid_until),
@@ -49,17 +47,12 @@ async fn expired_session_is_rejected_on_both_paths() {
 #[tokio::test]
 async fn allowlist_is_enforced_on_both_paths() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector(APPROVE)],
-        &[],
-        &[(STRK, STRK_UNIT, STRK_UNIT, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .allow_selectors(&[selector(APPROVE)])
+        .limits(&[(STRK, STRK_UNIT, STRK_UNIT, DAY)])
+        .open()
+        .await;
     let recipient = fresh_address();
 
     send(
@@ -104,9 +97,7 @@ async fn allowlist_is_enforced_on_both_paths() {
 #[tokio::test]
 async fn revoked_session_is_rejected_on_both_paths() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, valid_until) = env.spender().open().await;
     let recipient = fresh_address();
     send(
         &env.session(&key, valid_until),
@@ -171,9 +162,7 @@ async fn unregistered_key_is_rejected_on_both_paths() {
 #[tokio::test]
 async fn wrong_signer_is_rejected_on_both_paths() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, valid_until) = env.spender().open().await;
     let impostor = SigningKey::from_random();
     let recipient = fresh_address();
 

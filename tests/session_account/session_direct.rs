@@ -46,17 +46,12 @@ async fn register_session_and_read_it_back() {
 #[tokio::test]
 async fn session_transfers_strk_on_the_direct_path() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector(TRANSFER)],
-        &[],
-        &[(STRK, 10 * STRK_UNIT, 10 * STRK_UNIT, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .allow_selectors(&[selector(TRANSFER)])
+        .limits(&[(STRK, 10 * STRK_UNIT, 10 * STRK_UNIT, DAY)])
+        .open()
+        .await;
     let recipient = fresh_address();
 
     let outcome = send(
@@ -84,9 +79,7 @@ async fn session_transfers_strk_on_the_direct_path() {
 #[tokio::test]
 async fn calls_decrement_and_exhaustion_rejects_on_both_paths() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 2).await;
+    let (key, valid_until) = env.spender().calls(2).open().await;
     let recipient = fresh_address();
 
     send(

@@ -15,7 +15,8 @@ use starknet::core::types::{Call, Felt};
 use starknet::signers::SigningKey;
 
 use crate::common::{
-    fresh_address, public_key, send, strk_transfer, with_gas_bounds, Env, Sent, DAY, ETH, STRK_UNIT,
+    fresh_address, public_key, send, strk_transfer, with_gas_bounds, Env, Registered, Sent, DAY,
+    ETH, STRK_UNIT,
 };
 
 /// `token.transfer(to, amount)`.
@@ -63,10 +64,8 @@ async fn eth_balance(env: &Env, owner: Felt) -> u128 {
 async fn a_token_without_a_policy_cannot_be_moved() {
     let env = Env::new().await;
     mint_eth(&env, 5 * STRK_UNIT).await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
     // A limit for STRK only, and `transfer` allowed on any contract.
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, valid_until) = env.spender().open().await;
     let recipient = fresh_address();
 
     refused_on_both_paths(
@@ -101,17 +100,12 @@ async fn a_token_without_a_policy_cannot_be_moved() {
 #[tokio::test]
 async fn transfer_from_the_account_falls_under_the_policy() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector("transfer_from"), selector("transferFrom")],
-        &[],
-        &[(STRK, 100, 100, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .allow_selectors(&[selector("transfer_from"), selector("transferFrom")])
+        .limits(&[(STRK, 100, 100, DAY)])
+        .open()
+        .await;
     let recipient = fresh_address();
     for (nonce, name) in [(1, "transfer_from"), (3, "transferFrom")] {
         let from_account = |token: Felt, amount: u128| Call {
@@ -175,16 +169,13 @@ async fn nft_transfers_and_operator_approvals_are_refused() {
         .await;
     }
     // With one: still refused, since no amount can bound them.
-    let key = SigningKey::from_random();
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &allowed,
-        &[],
-        &[(collection, u128::MAX, u128::MAX, DAY)],
-    )
-    .await;
+    let (key, _) = env
+        .new_session()
+        .until(valid_until)
+        .allow_selectors(&allowed)
+        .limit((collection, u128::MAX, u128::MAX, DAY))
+        .open()
+        .await;
     for (i, name) in names.iter().enumerate() {
         refused_on_both_paths(
             &env,
@@ -202,9 +193,10 @@ async fn nft_transfers_and_operator_approvals_are_refused() {
 #[tokio::test]
 async fn an_empty_allowlist_allows_nothing() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(&key, valid_until, 10, &[], &[], &[(STRK, 100, 100, DAY)])
+    let (key, valid_until) = env
+        .new_session()
+        .limits(&[(STRK, 100, 100, DAY)])
+        .open()
         .await;
     let recipient = fresh_address();
     refused_on_both_paths(
@@ -237,19 +229,17 @@ async fn an_empty_allowlist_allows_nothing() {
 async fn a_bound_entrypoint_works_on_its_contract_only() {
     let env = Env::new().await;
     mint_eth(&env, STRK_UNIT).await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
     let pairs = [(STRK, selector(TRANSFER))];
     // Limits for both tokens, but `transfer` bound to STRK only.
-    let outcome = env
-        .register_with(
-            &key,
-            valid_until,
-            10,
-            &[],
-            &pairs,
-            &[(STRK, STRK_UNIT, STRK_UNIT, DAY), (ETH, 100, 100, DAY)],
-        )
+    let Registered {
+        key,
+        valid_until,
+        outcome,
+    } = env
+        .new_session()
+        .bound(&pairs)
+        .limits(&[(STRK, STRK_UNIT, STRK_UNIT, DAY), (ETH, 100, 100, DAY)])
+        .register()
         .await;
     assert!(
         outcome
@@ -295,17 +285,12 @@ async fn a_bound_entrypoint_works_on_its_contract_only() {
 #[tokio::test]
 async fn revocation_and_re_registration_leave_nothing_of_the_old_rules() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[],
-        &[(STRK, selector(TRANSFER))],
-        &[(STRK, 100, 100, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .bound(&[(STRK, selector(TRANSFER))])
+        .limits(&[(STRK, 100, 100, DAY)])
+        .open()
+        .await;
     let recipient = fresh_address();
     env.relay(&key, valid_until, 1, vec![strk_transfer(recipient, 10)])
         .await
@@ -400,9 +385,7 @@ async fn revocation_and_re_registration_leave_nothing_of_the_old_rules() {
 #[tokio::test]
 async fn a_session_signature_binds_the_fee_fields() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, valid_until) = env.spender().open().await;
     let recipient = fresh_address();
     let session = env.session(&key, valid_until);
     let calls = vec![strk_transfer(recipient, 1)];
@@ -460,17 +443,13 @@ async fn a_session_signature_binds_the_fee_fields() {
 #[tokio::test]
 async fn a_window_overrun_on_the_direct_path_is_refused_before_any_fee() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3 * 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector(TRANSFER)],
-        &[],
-        &[(STRK, 100 * STRK_UNIT, 150 * STRK_UNIT, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .valid_for(3 * 3600)
+        .allow_selectors(&[selector(TRANSFER)])
+        .limits(&[(STRK, 100 * STRK_UNIT, 150 * STRK_UNIT, DAY)])
+        .open()
+        .await;
     let recipient = fresh_address();
     let session = env.session(&key, valid_until);
     send(&session, vec![strk_transfer(recipient, 100 * STRK_UNIT)])
@@ -509,17 +488,12 @@ async fn the_key_holder_cannot_burn_the_balance_in_fees() {
     let recipient = fresh_address();
     // A session whose STRK limit (1000 fri a call) is below any real fee: the direct path,
     // where the key holder sets the fee, is closed to it; the sponsored path is not.
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector(TRANSFER)],
-        &[],
-        &[(STRK, 1000, 1000, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .allow_selectors(&[selector(TRANSFER)])
+        .limits(&[(STRK, 1000, 1000, DAY)])
+        .open()
+        .await;
     let balance = env.strk_balance(env.address()).await;
     let nonce = env.nonce().await;
     send(
@@ -536,8 +510,7 @@ async fn the_key_holder_cannot_burn_the_balance_in_fees() {
     assert_eq!(env.strk_balance(recipient).await, 1);
 
     // A generous limit, but a tip: refused, whoever signs it.
-    let key = SigningKey::from_random();
-    env.register_spender(&key, valid_until, 10).await;
+    let (key, _) = env.spender().until(valid_until).open().await;
     let session = env.session(&key, valid_until);
     let calls = vec![strk_transfer(recipient, 1)];
     let fee = session

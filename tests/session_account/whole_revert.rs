@@ -2,7 +2,6 @@
 
 use starknet::accounts::ConnectedAccount;
 use starknet::core::types::{Call, Felt};
-use starknet::signers::SigningKey;
 
 use crate::common::{fresh_address, strk_transfer, with_gas_bounds, Env, Sent, DAY, STRK_UNIT};
 use chipi_session::entrypoint::{selector, TRANSFER};
@@ -62,18 +61,13 @@ async fn failing_inner_call_reverts_an_owner_batch() {
 #[tokio::test]
 async fn failing_inner_call_reverts_an_outside_execution() {
     let env = Env::new().await;
-    let key = SigningKey::from_random();
-    let valid_until = env.now().await + 3600;
     // No limit that the failing transfer would break first: the token must be what fails.
-    env.register_with(
-        &key,
-        valid_until,
-        10,
-        &[selector(TRANSFER)],
-        &[],
-        &[(STRK, u128::MAX, u128::MAX, DAY)],
-    )
-    .await;
+    let (key, valid_until) = env
+        .new_session()
+        .allow_selectors(&[selector(TRANSFER)])
+        .limits(&[(STRK, u128::MAX, u128::MAX, DAY)])
+        .open()
+        .await;
     let relayer = env.relayer().await;
     let recipient = fresh_address();
 

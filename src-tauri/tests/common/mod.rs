@@ -96,17 +96,9 @@ impl Ui {
         }
     }
 
-    /// The whole error (`kind`, `message` and the kind's fields), failing if the command
+    /// The whole error (`kind`, a `message` and the kind's fields), failing if the command
     /// succeeded.
     pub async fn error(&self, cmd: &str, args: Value) -> Value {
-        match self.call(cmd, args).await {
-            Ok(value) => panic!("{cmd} should have failed, answered {value}"),
-            Err(error) => error,
-        }
-    }
-
-    /// The error's `kind`, failing if the command succeeded.
-    pub async fn kind(&self, cmd: &str, args: Value) -> String {
         match self.call(cmd, args).await {
             Ok(value) => panic!("{cmd} should have failed, answered {value}"),
             Err(error) => {
@@ -114,9 +106,15 @@ impl Ui {
                     error["message"].as_str().is_some_and(|m| !m.is_empty()),
                     "{error}"
                 );
-                error["kind"].as_str().unwrap().to_owned()
+                error
             }
         }
+    }
+
+    /// The error's `kind`, failing if the command succeeded.
+    pub async fn kind(&self, cmd: &str, args: Value) -> String {
+        let error = self.error(cmd, args).await;
+        error["kind"].as_str().unwrap().to_owned()
     }
 }
 
