@@ -122,8 +122,77 @@ fn strk_transfer(to: Felt, amount: u128) -> Call {
     }
 }
 
+impl Fixture {
+    /// The opening most of these tests share: a new wallet deployed by the sponsor, a session
+    /// registered gaslessly by its owner (5 calls, `transfer`, up to 10 STRK a call and an hour)
+    /// and 10 STRK minted to it.
+    async fn wallet_with_session(&self) -> Session {
+        let owner = SecretKey::generate().unwrap();
+        let address = self.deploy(&owner).await;
+        let session = SecretKey::generate().unwrap();
+        let valid_until = self.register(&owner, address, &session).await;
+        self.node.mint_strk(address, 10 * STRK_UNIT).await.unwrap();
+        Session {
+            address,
+            session,
+            valid_until,
+        }
+    }
+
+    /// The owner of `address` registers `session` gaslessly (it signs the sponsor's typed data
+    /// with [r, s]); the session's expiry.
+    async fn register(&self, owner: &SecretKey, address: Felt, session: &SecretKey) -> u64 {
+        let valid_until = self.node.pending_timestamp().await.unwrap() + 3600;
+        let register = register_session_call(
+            address,
+            session.public_key(),
+            valid_until,
+            5,
+            &[selector(TRANSFER)],
+        );
+        // Transfers of up to 10 STRK: without a limit the session could move no STRK at all.
+        let limit = chipi_session::session::registration::set_spending_policy_call(
+            address,
+            session.public_key(),
+            STRK,
+            10 * STRK_UNIT,
+            10 * STRK_UNIT,
+            3600,
+        );
+        let built = self
+            .client
+            .build_invoke(
+                address,
+                &[register, limit],
+                self.node.pending_timestamp().await.unwrap(),
+            )
+            .await
+            .expect("build register");
+        let signature = owner.sign(&built.message_hash).unwrap();
+        let relayed = self
+            .client
+            .execute_invoke(address, &built, &[signature.r, signature.s])
+            .await
+            .expect("relay register");
+        assert!(
+            wait_for_receipt(self.node.provider(), relayed.transaction_hash)
+                .await
+                .unwrap()
+                .succeeded()
+        );
+        valid_until
+    }
+}
+
+/// A deployed wallet with a registered session.
+struct Session {
+    address: Felt,
+    session: SecretKey,
+    valid_until: u64,
+}
+
 #[tokio::test]
-async fn gasless_deploy_register_and_session_transfer() {
+async fn the_sponsor_deploys_then_relays_a_registration_and_a_session_transfer() {
     let f = fixture().await;
     assert!(f.client.is_available().await.unwrap());
 
@@ -143,46 +212,9 @@ async fn gasless_deploy_register_and_session_transfer() {
         "deployed with a zero balance, paid nothing"
     );
 
-    // The owner registers a session gaslessly: it signs the sponsor's typed data with [r, s].
+    // The owner registers a session gaslessly.
     let session = SecretKey::generate().unwrap();
-    let valid_until = f.node.pending_timestamp().await.unwrap() + 3600;
-    let register = register_session_call(
-        address,
-        session.public_key(),
-        valid_until,
-        5,
-        &[selector(TRANSFER)],
-    );
-    // Transfers of up to 10 STRK: without a limit the session could move no STRK at all.
-    let limit = chipi_session::session::registration::set_spending_policy_call(
-        address,
-        session.public_key(),
-        STRK,
-        10 * STRK_UNIT,
-        10 * STRK_UNIT,
-        3600,
-    );
-    let built = f
-        .client
-        .build_invoke(
-            address,
-            &[register, limit],
-            f.node.pending_timestamp().await.unwrap(),
-        )
-        .await
-        .expect("build register");
-    let signature = owner.sign(&built.message_hash).unwrap();
-    let relayed = f
-        .client
-        .execute_invoke(address, &built, &[signature.r, signature.s])
-        .await
-        .expect("relay register");
-    assert!(
-        wait_for_receipt(f.node.provider(), relayed.transaction_hash)
-            .await
-            .unwrap()
-            .succeeded()
-    );
+    let valid_until = f.register(&owner, address, &session).await;
     let status = SessionStatus::from_felts(
         &f.call(address, "get_session_data", vec![session.public_key()])
             .await,
@@ -236,7 +268,17 @@ async fn gasless_deploy_register_and_session_transfer() {
         relayed.tracking_id, None,
         "the sponsor answers tracking id 0x0, as the public server: the hash is what is followed"
     );
+}
 
+#[tokio::test]
+async fn the_default_mode_is_priced_as_the_public_server_prices_it() {
+    let f = fixture().await;
+    let Session {
+        address,
+        session,
+        valid_until,
+    } = f.wallet_with_session().await;
+    let recipient = SecretKey::generate().unwrap().public_key();
     // The default (user-pays) mode, priced as the public server prices it: the suggested fee
     // leaves out the account's validation, so a session transfer signed with the suggestion
     // alone is refused at execute; raised by the class's margin (within the fee accepted) it
@@ -321,6 +363,18 @@ async fn gasless_deploy_register_and_session_transfer() {
         "the relayer was paid more than its gas"
     );
 
+    assert_eq!(f.balance(recipient).await, STRK_UNIT);
+}
+
+#[tokio::test]
+async fn refusals_carry_their_codes_and_send_nothing() {
+    let f = fixture().await;
+    let Session {
+        address,
+        session,
+        valid_until,
+    } = f.wallet_with_session().await;
+    let recipient = SecretKey::generate().unwrap().public_key();
     // Refusals: each with its code, and the relayer sends nothing.
     let nonce = f.relayer_nonce().await;
     let built = f
@@ -413,7 +467,7 @@ async fn gasless_deploy_register_and_session_transfer() {
         nonce,
         "no refused request sent a transaction"
     );
-    assert_eq!(f.balance(recipient).await, 3 * STRK_UNIT);
+    assert_eq!(f.balance(recipient).await, 0, "nothing was transferred");
 }
 
 #[tokio::test]

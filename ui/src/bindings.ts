@@ -506,6 +506,8 @@ export type Field =
 "passphrase" | 
 /**  An address (recipient, token, contract). */
 "address" | 
+/**  A private key (an owner key to import). */
+"key" | 
 /**  An amount. */
 "amount" | 
 /**  A session's duration, expiry or call budget. */

@@ -23,6 +23,10 @@ describe('showError', () => {
     expect(over.next).toBe(
       '3 STRK is more than this session allows: at most 2 STRK in this window. Send less, or wait for the window to reset.',
     );
+    expect(
+      showError({ kind: 'SpendingLimit', message: '', token: 'STRK', amount: '3', left: '2', per: 'transfer' }).next,
+    ).toBe('3 STRK is more than this session allows: at most 2 STRK per transfer. Send less.');
+    expect(showError({ kind: 'InvalidInput', message: '', field: 'key' }).title).toBe('Check the private key');
     expect(showError({ kind: 'SpendingLimit', message: '', token: 'ETH', amount: null, left: null, per: null }).title).toBe(
       'This session cannot send ETH',
     );

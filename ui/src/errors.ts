@@ -57,6 +57,7 @@ const fieldWords: Record<Field, string> = {
   pin: 'PIN',
   passphrase: 'passphrase',
   address: 'address',
+  key: 'private key',
   amount: 'amount',
   session: 'session duration and calls',
   limit: 'spending limit',
@@ -84,10 +85,12 @@ function fromFields(error: AppErrorLike): Shown | null {
       const amount = text(error.amount);
       const left = text(error.left);
       if (amount && left) {
-        const per = error.per === 'transfer' ? 'per transfer' : 'in this window';
+        const perTransfer = error.per === 'transfer';
+        const limit = `at most ${withToken(left, token)} ${perTransfer ? 'per transfer' : 'in this window'}`;
+        const next = perTransfer ? 'Send less.' : 'Send less, or wait for the window to reset.';
         return {
           title: 'Over the spending limit',
-          next: `${withToken(amount, token)} is more than this session allows: at most ${withToken(left, token)} ${per}. Send less, or wait for the window to reset.`,
+          next: `${withToken(amount, token)} is more than this session allows: ${limit}. ${next}`,
         };
       }
       if (token && !token.startsWith('0x')) {

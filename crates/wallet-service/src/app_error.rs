@@ -334,9 +334,13 @@ fn from_core(error: SessionError, message: String) -> AppError {
             message,
             field: Some(Field::Session),
         },
-        SessionError::InvalidCall(_) | SessionError::InvalidKey => AppError::InvalidInput {
+        SessionError::InvalidCall(_) => AppError::InvalidInput {
             message,
             field: Some(Field::Call),
+        },
+        SessionError::InvalidKey => AppError::InvalidInput {
+            message,
+            field: Some(Field::Key),
         },
         SessionError::InvalidTypedData(_) => AppError::InvalidInput {
             message,

@@ -16,6 +16,8 @@ pub enum Field {
     Passphrase,
     /// An address (recipient, token, contract).
     Address,
+    /// A private key (an owner key to import).
+    Key,
     /// An amount.
     Amount,
     /// A session's duration, expiry or call budget.
@@ -175,6 +177,18 @@ impl ServiceError {
             what: what.into(),
             source: source.into(),
         }
+    }
+
+    /// Whether this is damaged data (a stored secret or file in no known format): the service's
+    /// own kind, or the core's when it opened a sealed secret.
+    pub fn is_corrupted(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::Corrupted(_)
+                | ServiceError::Session(
+                    SessionError::MalformedCiphertext | SessionError::UnsupportedFormat(_)
+                )
+        )
     }
 
     /// Whether this is a wrong PIN (what the back-off counts).

@@ -59,12 +59,13 @@ impl WalletService {
     fn ledger(&self, prefs: &Prefs) -> Ledger {
         let owner = prefs.wallet.as_ref().map_or(Felt::ZERO, |w| w.address);
         let name = prefs.network.name.clone();
-        let mut kept = lock(&self.ledger);
-        if let Some((n, a, ledger)) = kept.as_ref() {
-            if *n == name && *a == owner {
-                return ledger.clone();
-            }
-        }
+        self.ledgers
+            .of(&name, owner, || self.new_ledger(prefs, name.clone(), owner))
+    }
+
+    /// A ledger of `owner` on the network `name`, written to the preferences (read back from
+    /// them when a restart left an execution unsettled).
+    fn new_ledger(&self, prefs: &Prefs, name: String, owner: Felt) -> Ledger {
         let shared = self.prefs.clone();
         let (network, chain_id) = (name.clone(), prefs.network.chain_id);
         let journal = Journal(Arc::new(move |unsettled: Option<&serde_json::Value>| {
@@ -90,9 +91,7 @@ impl WalletService {
             }
         }));
         let unsettled = prefs.wallet.as_ref().and_then(|w| w.unsettled.as_ref());
-        let ledger = Ledger::with_journal(prefs.network.chain_id, journal, unsettled);
-        *kept = Some((name, owner, ledger.clone()));
-        ledger
+        Ledger::with_journal(prefs.network.chain_id, journal, unsettled)
     }
 
     fn paymaster_client(&self, prefs: &Prefs, url: &str) -> Result<PaymasterClient, ServiceError> {

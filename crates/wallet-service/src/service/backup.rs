@@ -250,11 +250,12 @@ impl WalletService {
         // version does not know (sealed by a newer one) is not damaged: it is kept.
         let damaged = match self.open_owner(&manager, pin).await {
             Ok(_) => false,
-            Err(ServiceError::Corrupted(_))
-                if matches!(
-                    chipi_session::SealedSecret::parse(&manager.wallet().sealed_owner_key),
-                    Err(SessionError::MalformedCiphertext)
-                ) =>
+            Err(e)
+                if e.is_corrupted()
+                    && matches!(
+                        chipi_session::SealedSecret::parse(&manager.wallet().sealed_owner_key),
+                        Err(SessionError::MalformedCiphertext)
+                    ) =>
             {
                 true
             }

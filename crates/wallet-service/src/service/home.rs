@@ -49,17 +49,15 @@ impl WalletService {
     /// reads and lines; nothing is written if the wallet or network changed meanwhile.
     #[tracing::instrument(level = "debug", skip_all, err(level = "warn", Display))]
     pub async fn sync_incoming(&self) -> Result<usize, ServiceError> {
-        let _one_scan = self.scan.lock().await;
+        let _one_scan = self.scans.begin().await;
         let manager = self.manager()?;
         let network = self.prefs.get().network;
         let account = manager.wallet().address;
         let node = manager.node();
         let (latest, latest_time) = node.latest_block().await?;
         let mut from = latest.saturating_sub(INCOMING_SCAN_BLOCKS);
-        if let Some((name, wallet, done)) = super::lock(&self.scanned).clone() {
-            if name == network.name && wallet == account {
-                from = from.max(done.saturating_add(1));
-            }
+        if let Some(next) = self.scans.resume_from(&network.name, account) {
+            from = from.max(next);
         }
         if from > latest {
             return Ok(0);
@@ -139,7 +137,7 @@ impl WalletService {
             p.activity.sort_by_key(|a| a.at);
             trim(&mut p.activity);
         })?;
-        *super::lock(&self.scanned) = Some((network.name, account, latest));
+        self.scans.finished(network.name, account, latest);
         Ok(added)
     }
 }

@@ -12,6 +12,7 @@ mod biometrics;
 mod gas;
 mod home;
 mod logs;
+mod parts;
 mod session;
 mod settings;
 mod transfers;
@@ -19,7 +20,7 @@ mod wallet;
 
 pub use gas::GasBackend;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use chipi_session::{
     Clock, ManagerConfig, Network, SessionError, SessionManager, SessionRecord, SessionStore,
@@ -106,8 +107,8 @@ impl SessionStore for HostSessionStore {
 pub struct WalletService {
     vault: Arc<dyn SecretVault>,
     prefs: SharedPrefs,
-    manager: RwLock<Option<Arc<SessionManager>>>,
-    unlocked: Mutex<bool>,
+    /// The wallet loaded on the network in use.
+    loaded: parts::Loaded,
     biometrics: Arc<dyn Biometrics>,
     gas: Mutex<GasBackend>,
     /// The network the host starts on (the `local` profile with its endpoints).
@@ -115,25 +116,11 @@ pub struct WalletService {
     guard: PinGuard,
     clock: Arc<dyn Clock>,
     listener: Mutex<Option<Listener>>,
-    /// Why the stored wallet could not be loaded (a locked keychain), kept until a retry works.
-    load_error: Mutex<Option<AppError>>,
     /// The idle time before locking, in seconds, set by a host's test setting.
     idle_override: Mutex<Option<u32>>,
-    /// One scan for tokens received at a time.
-    scan: tokio::sync::Mutex<()>,
-    /// One network switch at a time, from reading the preferences it checks (which endpoints
-    /// move, whether the PIN is needed) to writing them: a second switch waits.
-    switching: tokio::sync::Mutex<()>,
-    /// Where the last scan stopped: network, account, block.
-    scanned: Mutex<Option<(String, Felt, u64)>>,
-    /// The node that answered the last chain check, and its spec version (shown in Settings).
-    node_seen: Mutex<Option<settings::NodeSeen>>,
-    /// The unsettled-execution ledger of the wallet on a network (name, address): one, shared
-    /// by every backend built for it, so a backend built while another is sending sees what
-    /// that one keeps.
-    ledger: Mutex<Option<(String, Felt, chipi_session::backends::unsettled::Ledger)>>,
-    /// The host named no network: a first start asks for one.
-    network_choice: Mutex<bool>,
+    scans: parts::Scans,
+    ledgers: parts::Ledgers,
+    network_watch: parts::NetworkWatch,
 }
 
 impl std::fmt::Debug for WalletService {
@@ -229,22 +216,17 @@ impl WalletService {
                 prefs: Arc::new(Mutex::new(prefs)),
                 store: prefs_store,
             },
-            manager: RwLock::new(None),
-            unlocked: Mutex::new(false),
+            loaded: parts::Loaded::default(),
             biometrics: Arc::from(biometrics),
             gas: Mutex::new(gas),
             default_network,
             guard,
             clock,
             listener: Mutex::new(None),
-            load_error: Mutex::new(None),
             idle_override: Mutex::new(None),
-            scan: tokio::sync::Mutex::new(()),
-            switching: tokio::sync::Mutex::new(()),
-            scanned: Mutex::new(None),
-            node_seen: Mutex::new(None),
-            ledger: Mutex::new(None),
-            network_choice: Mutex::new(false),
+            scans: parts::Scans::default(),
+            ledgers: parts::Ledgers::default(),
+            network_watch: parts::NetworkWatch::default(),
         };
         service.retry_load();
         if let Some(what) = repaired {
@@ -254,7 +236,9 @@ impl WalletService {
                 None,
                 ActivityStatus::Succeeded,
             )?;
-            *lock(&service.load_error) = Some(ServiceError::Corrupted(what).into());
+            service
+                .loaded
+                .keep_error(Some(ServiceError::Corrupted(what).into()));
         }
         Ok(service)
     }
@@ -263,7 +247,7 @@ impl WalletService {
     /// stored is changed when it fails.
     pub fn retry_load(&self) -> Option<ServiceError> {
         let error = self.load_manager().err().map(AppError::from);
-        *lock(&self.load_error) = error.clone();
+        self.loaded.keep_error(error.clone());
         error.map(ServiceError::Kept)
     }
 
@@ -295,10 +279,7 @@ impl WalletService {
         let prefs = self.prefs.get();
         let Some(w) = prefs.wallet.clone() else {
             // A network without a wallet (yet): nothing of another network's stays loaded.
-            *self
-                .manager
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            self.loaded.set(None);
             return Ok(());
         };
         let address = hex(w.address);
@@ -345,10 +326,7 @@ impl WalletService {
             session,
         ));
         self.attach(&manager);
-        *self
-            .manager
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(manager);
+        self.loaded.set(Some(manager));
         Ok(())
     }
 
@@ -389,30 +367,19 @@ impl WalletService {
     }
 
     fn current(&self) -> Option<Arc<SessionManager>> {
-        self.manager
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.loaded.current()
     }
 
     fn manager(&self) -> Result<Arc<SessionManager>, ServiceError> {
-        if let Some(manager) = self.current() {
-            return Ok(manager);
-        }
-        if let Some(error) = lock(&self.load_error).clone() {
-            return Err(ServiceError::Kept(error));
-        }
-        Err(ServiceError::NoWallet(
-            "no wallet yet: create or import one".into(),
-        ))
+        self.loaded.manager()
     }
 
     fn is_unlocked(&self) -> bool {
-        *lock(&self.unlocked)
+        self.loaded.is_unlocked()
     }
 
     fn set_unlocked(&self, value: bool) {
-        *lock(&self.unlocked) = value;
+        self.loaded.set_unlocked(value);
     }
 
     /// Opens the owner key with `pin` (one Argon2id run, off the async threads), counting misses.

@@ -7,7 +7,7 @@ use starknet_core::types::Felt;
 use starknet_core::utils::{cairo_short_string_to_felt, parse_cairo_short_string};
 
 use super::gas::{CHIPI_API_KEY, CHIPI_BEARER, PAYMASTER_API_KEY};
-use super::{hex, lock, WalletService};
+use super::{hex, WalletService};
 use crate::error::{Field, ServiceError};
 use crate::host::Confirmation;
 use crate::keychain::network_secret_entry;
@@ -82,13 +82,13 @@ impl WalletService {
     /// The network.
     pub fn network_info(&self) -> NetworkInfo {
         let n = self.prefs.get().network;
-        let seen = lock(&self.node_seen).clone();
+        let seen = self.network_watch.seen();
         let new_class = n.new_wallet_class(seen.as_ref().is_some_and(|s| s.own_class_declared));
         let new_wallet_class = chipi_session::wallet_type::ClassProfile::of(new_class)
             .map_or_else(|| hex(new_class), |p| p.name.to_owned());
         let prefs = self.prefs.get();
         let choice_pending =
-            *lock(&self.network_choice) && prefs.wallet.is_none() && !prefs.network_chosen;
+            self.network_watch.asks() && prefs.wallet.is_none() && !prefs.network_chosen;
         NetworkInfo {
             choice_pending,
             name: n.name,
@@ -129,7 +129,7 @@ impl WalletService {
     /// A first start asks the user for the network before anything else (the host names none):
     /// until one is chosen, [`NetworkInfo::choice_pending`] is set while no wallet exists.
     pub fn ask_for_network(&self) {
-        *lock(&self.network_choice) = true;
+        self.network_watch.ask();
     }
 
     /// Uses `network` as is (the sandbox and tests pass their loopback endpoints).
@@ -319,11 +319,11 @@ impl WalletService {
         choice: &NetworkChoice,
         pin: Option<&Pin>,
     ) -> Result<SettingsInfo, ServiceError> {
-        let _switching = self.switching.lock().await;
+        let _switching = self.network_watch.switch().await;
         let network = self.network_of(choice)?;
         self.confirm_moved_endpoints(&network, pin).await?;
         let seen = Self::check_node_chain(&network).await?;
-        *lock(&self.node_seen) = Some(seen);
+        self.network_watch.set_seen(seen);
         self.forget_keys_of_moved_endpoints(&network)?;
         let same = self.prefs.get().network.name == network.name;
         self.prefs.update(|p| {
@@ -345,7 +345,7 @@ impl WalletService {
             manager.lock_session();
         }
         self.set_unlocked(false);
-        *lock(&self.load_error) = None;
+        self.loaded.keep_error(None);
         self.reload()?;
         self.settings()
     }
@@ -425,15 +425,13 @@ impl WalletService {
         let network = self.prefs.get().network;
         match Self::check_node_chain(&network).await {
             Ok(seen) => {
-                *lock(&self.node_seen) = Some(seen);
+                self.network_watch.set_seen(seen);
                 Ok(())
             }
             Err(ServiceError::WrongChain(message)) => {
-                *self
-                    .manager
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-                *lock(&self.load_error) = Some(ServiceError::WrongChain(message.clone()).into());
+                self.loaded.set(None);
+                self.loaded
+                    .keep_error(Some(ServiceError::WrongChain(message.clone()).into()));
                 Err(ServiceError::WrongChain(message))
             }
             _ => Ok(()),

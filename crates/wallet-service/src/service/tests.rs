@@ -204,3 +204,29 @@ fn a_write_stopped_halfway_leaves_a_wallet_that_opens() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_wallet_whose_owner_key_is_damaged_can_be_removed() {
+    // Stored as text in no sealed format: no PIN opens it, so removal is the way out.
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Arc::new(Memory::default());
+    let prefs = stored(dir.path(), &*vault, Some(3));
+    let service = open(vault.clone(), prefs.clone());
+    let pin = Pin::new("123456");
+    let refused = service.remove_wallet(&pin, false).await.unwrap_err();
+    assert!(
+        matches!(refused, ServiceError::NotConfirmed(_)),
+        "{refused:?}"
+    );
+    service.remove_wallet(&pin, true).await.expect("removed");
+    assert!(prefs.load().unwrap().unwrap().wallet.is_none());
+    let address = hex(ADDRESS);
+    assert_eq!(
+        vault.get(&owner_key_entry("local", &address)).unwrap(),
+        None
+    );
+    assert_eq!(
+        vault.get(&session_key_entry("local", &address)).unwrap(),
+        None
+    );
+}

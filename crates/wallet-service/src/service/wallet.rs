@@ -285,7 +285,7 @@ impl WalletService {
         // meanwhile does not replace the first.
         self.refuse_second_wallet()?;
         // A wallet adopted again (restored) has its received tokens looked for afresh.
-        *super::lock(&self.scanned) = None;
+        self.scans.forget();
         let address = hex(wallet.address);
         let network = self.prefs.get().network.name;
         self.vault.put(

@@ -92,9 +92,9 @@ impl ChipiApiClient {
             return Err(SessionError::ChipiApi {
                 status: status.as_u16(),
                 code: refusal
-                    .code
+                    .code()
                     .unwrap_or_else(|| format!("HTTP_{}", status.as_u16())),
-                message: refusal.message.unwrap_or_default(),
+                message: refusal.message().unwrap_or_default().to_owned(),
             });
         }
         Ok(Some(value))

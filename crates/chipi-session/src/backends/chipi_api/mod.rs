@@ -367,7 +367,11 @@ impl ChipiApiClient {
             .as_deref()
             .and_then(|s| Felt::from_hex(s).ok())
             .ok_or_else(|| {
-                let words = executed.message.as_deref().unwrap_or("no transactionHash");
+                let words = executed
+                    .message
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or("no transactionHash");
                 SessionError::InvalidResponse(format!("{endpoint}: {words}"))
             })
     }
@@ -392,7 +396,7 @@ impl ChipiApiClient {
             })?,
             encrypted_private_key: wallet.encrypted_private_key,
             wallet_type: wallet.wallet_type.unwrap_or_else(|| "CHIPI".into()),
-            is_deployed: wallet.is_deployed,
+            is_deployed: wallet.is_deployed.unwrap_or(false),
         }))
     }
 }

@@ -110,8 +110,13 @@ fn none<R>() -> Option<R> {
 pub(super) struct ErrorBody {
     #[serde(default)]
     pub code: i64,
-    #[serde(default)]
+    /// Missing or null: no words.
+    #[serde(default, deserialize_with = "text_or_null")]
     pub message: String,
+}
+
+fn text_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// The header fields of `starknet_getBlockWithTxHashes` this client reads (a pre-confirmed
@@ -227,6 +232,9 @@ mod tests {
         .unwrap();
         assert!(refused.result.is_none());
         assert_eq!(refused.error.unwrap().code, 20);
+        let wordless: Answer<Hex> =
+            serde_json::from_value(json!({"error": {"code": 40, "message": null}})).unwrap();
+        assert_eq!(wordless.error.unwrap().message, "");
         assert!(serde_json::from_value::<Answer<Hex>>(json!({"result": "zz"})).is_err());
         assert!(
             serde_json::from_value::<ReceiptBody>(json!({"execution_status": "MAYBE"})).is_err()
