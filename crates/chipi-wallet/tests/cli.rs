@@ -66,22 +66,77 @@ impl Cli<'_> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn wallet_and_session_from_the_command_line() {
-    let stack = LocalStack::start().await.unwrap();
-    let node = &stack.node;
-    let dir = tempfile::tempdir().unwrap();
-    let cli = Cli {
-        dir: dir.path(),
-        rpc: node.rpc_url().to_string(),
-        sponsor: stack.sponsor_url.clone(),
-    };
+/// A wallet created and deployed from the command line, 10 STRK minted to it, and a session set
+/// up (two hours, 5 calls, `transfer`, 2 STRK a call and 3 an hour): the opening the tests of the
+/// binary share. Keeps the node and the data folder alive.
+struct WithSession {
+    stack: LocalStack,
+    dir: tempfile::TempDir,
+    wallet: String,
+    created: Value,
+    registered: Value,
+}
 
-    let created = cli.ok(
-        Some(PIN),
-        &["--network", "local", "wallet", "create", "--deploy"],
-    );
-    let wallet = created["address"].as_str().unwrap().to_owned();
+impl WithSession {
+    async fn start() -> Self {
+        let stack = LocalStack::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let cli = Cli {
+            dir: dir.path(),
+            rpc: stack.node.rpc_url().to_string(),
+            sponsor: stack.sponsor_url.clone(),
+        };
+        let created = cli.ok(
+            Some(PIN),
+            &["--network", "local", "wallet", "create", "--deploy"],
+        );
+        let wallet = created["address"].as_str().unwrap().to_owned();
+        stack
+            .node
+            .mint_strk(Felt::from_hex(&wallet).unwrap(), 10u128.pow(19))
+            .await
+            .unwrap();
+        assert_eq!(
+            cli.ok(Some(PIN), &["session", "create", "--duration", "7200"])["state"],
+            "created"
+        );
+        let registered = cli.ok(
+            Some(PIN),
+            &[
+                "session",
+                "register",
+                "--max-calls",
+                "5",
+                "--allow",
+                "transfer",
+                "--limit",
+                "STRK:2:3:3600",
+            ],
+        );
+        Self {
+            wallet,
+            created,
+            registered,
+            stack,
+            dir,
+        }
+    }
+
+    fn cli(&self) -> Cli<'_> {
+        Cli {
+            dir: self.dir.path(),
+            rpc: self.stack.node.rpc_url().to_string(),
+            sponsor: self.stack.sponsor_url.clone(),
+        }
+    }
+}
+
+const RECIPIENT: &str = "0x1234abcd";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wallet_and_a_session_from_the_command_line() {
+    let set_up = WithSession::start().await;
+    let (cli, dir, wallet, created) = (set_up.cli(), &set_up.dir, &set_up.wallet, &set_up.created);
     assert!(created["deployTransactionHash"]
         .as_str()
         .unwrap()
@@ -114,34 +169,11 @@ async fn wallet_and_session_from_the_command_line() {
         !prefs.contains("chipi-sealed:"),
         "no secret in the preferences"
     );
-    node.mint_strk(
-        starknet_core::types::Felt::from_hex(&wallet).unwrap(),
-        10u128.pow(19),
-    )
-    .await
-    .unwrap();
-
-    assert_eq!(
-        cli.ok(Some(PIN), &["session", "create", "--duration", "7200"])["state"],
-        "created"
-    );
-    let registered = cli.ok(
-        Some(PIN),
-        &[
-            "session",
-            "register",
-            "--max-calls",
-            "5",
-            "--allow",
-            "transfer",
-            "--limit",
-            "STRK:2:3:3600",
-        ],
-    );
+    let registered = &set_up.registered;
     assert_eq!(registered["state"], "active");
     assert_eq!(registered["remainingCalls"], 5);
 
-    let recipient = "0x1234abcd";
+    let recipient = RECIPIENT;
     let sent = cli.ok(
         Some(PIN),
         &[
@@ -152,7 +184,12 @@ async fn wallet_and_session_from_the_command_line() {
     let status = cli.ok(None, &["session", "status"]);
     assert_eq!(status["remainingCalls"], 4);
     assert_eq!(status["limits"][0]["spentInWindow"], "1500000000000000000");
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_from_the_command_line_cost_no_call() {
+    let set_up = WithSession::start().await;
+    let (cli, recipient) = (set_up.cli(), RECIPIENT);
     let over = cli.err(
         Some(PIN),
         &[
@@ -208,10 +245,15 @@ async fn wallet_and_session_from_the_command_line() {
     );
     assert_eq!(
         cli.ok(None, &["session", "status"])["remainingCalls"],
-        4,
+        5,
         "refusals cost no call"
     );
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn export_sign_and_revoke_from_the_command_line() {
+    let set_up = WithSession::start().await;
+    let (cli, dir, wallet, recipient) = (set_up.cli(), &set_up.dir, &set_up.wallet, RECIPIENT);
     // Export in the SDK's shape; sign and hash a typed-data file.
     // The export takes a passphrase of its own: never the PIN, never a short one.
     let weak = cli.err(Some(PIN), &["session", "export", "--passphrase", PIN]);
@@ -239,7 +281,7 @@ async fn wallet_and_session_from_the_command_line() {
             "hash",
             typed.to_str().unwrap(),
             "--account",
-            &wallet,
+            wallet,
         ],
     );
     let signed = cli.ok(Some(PIN), &["session", "sign", typed.to_str().unwrap()]);
