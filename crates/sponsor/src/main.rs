@@ -35,7 +35,11 @@ async fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("sponsor: cannot start: {e} (node at {})", config.rpc_url);
+            // The node's host only: a provider's key may sit in the URL's path.
+            eprintln!(
+                "sponsor: cannot start: {e} (node at {})",
+                chipi_session::chain::http::host_of(&config.rpc_url)
+            );
             ExitCode::FAILURE
         }
     }

@@ -55,7 +55,7 @@ impl DirectBackend {
     ) -> Result<Self, SessionError> {
         let _: starknet_providers::Url = rpc_url
             .parse()
-            .map_err(|_| SessionError::InvalidConfig(format!("not a URL: {rpc_url}")))?;
+            .map_err(|_| SessionError::InvalidConfig("the node address is not a URL".into()))?;
         Ok(Self {
             provider: JsonRpcClient::new(BoundedTransport::new(rpc_url, timeout)),
             chain_id,

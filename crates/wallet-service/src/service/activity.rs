@@ -1,9 +1,11 @@
 //! The activity list: what was done, and how it ended.
 
-use chipi_session::SessionManager;
+use std::sync::Arc;
+
+use chipi_session::{Clock, SessionManager};
 use starknet_core::types::Felt;
 
-use super::{hex, WalletService};
+use super::{hex, SharedPrefs, WalletService};
 use crate::error::ServiceError;
 use crate::prefs::ActivityEntry;
 use crate::views::{ActivityInfo, ActivityKind, ActivityStatus};
@@ -27,7 +29,19 @@ pub(super) fn trim(activity: &mut Vec<ActivityEntry>) {
     }
 }
 
-impl WalletService {
+/// The activity list, a part of the service of its own: lines added, settled and listed, kept
+/// in the preferences with the wallet's network.
+#[derive(Clone)]
+pub(super) struct Activity {
+    prefs: SharedPrefs,
+    clock: Arc<dyn Clock>,
+}
+
+impl Activity {
+    pub(super) fn new(prefs: SharedPrefs, clock: Arc<dyn Clock>) -> Self {
+        Self { prefs, clock }
+    }
+
     pub(super) fn note(
         &self,
         kind: ActivityKind,
@@ -91,6 +105,54 @@ impl WalletService {
         })
     }
 
+    /// Activity, newest first.
+    pub(super) fn list(&self) -> Vec<ActivityInfo> {
+        let prefs = self.prefs.get();
+        prefs
+            .activity
+            .iter()
+            .rev()
+            .map(|a| ActivityInfo {
+                at: a.at.to_string(),
+                kind: a.kind,
+                summary: a.summary.clone(),
+                transaction_hash: a.transaction_hash.map(hex),
+                status: a.status,
+                token: a.token.clone(),
+                amount: a.amount.clone(),
+                counterparty: a.counterparty.map(hex),
+                explorer_url: a
+                    .transaction_hash
+                    .and_then(|h| super::explorer_page(&prefs.network, h)),
+            })
+            .collect()
+    }
+}
+
+impl WalletService {
+    pub(super) fn note(
+        &self,
+        kind: ActivityKind,
+        summary: String,
+        hash: Option<Felt>,
+        status: ActivityStatus,
+    ) -> Result<(), ServiceError> {
+        self.activity.note(kind, summary, hash, status)
+    }
+
+    pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), ServiceError> {
+        self.activity.record(entry)
+    }
+
+    pub(super) fn settle(
+        &self,
+        hash: Felt,
+        status: ActivityStatus,
+        summary: Option<String>,
+    ) -> Result<(), ServiceError> {
+        self.activity.settle(hash, status, summary)
+    }
+
     /// Settles transactions left pending (the app stopped before their receipt): each one the
     /// node knows becomes succeeded or failed; the others stay pending for the next refresh.
     pub(super) async fn settle_pending(
@@ -120,25 +182,7 @@ impl WalletService {
 
     /// Activity, newest first.
     pub fn activity(&self) -> Vec<ActivityInfo> {
-        let prefs = self.prefs.get();
-        prefs
-            .activity
-            .iter()
-            .rev()
-            .map(|a| ActivityInfo {
-                at: a.at.to_string(),
-                kind: a.kind,
-                summary: a.summary.clone(),
-                transaction_hash: a.transaction_hash.map(hex),
-                status: a.status,
-                token: a.token.clone(),
-                amount: a.amount.clone(),
-                counterparty: a.counterparty.map(hex),
-                explorer_url: a
-                    .transaction_hash
-                    .and_then(|h| super::explorer_page(&prefs.network, h)),
-            })
-            .collect()
+        self.activity.list()
     }
 }
 
@@ -183,5 +227,87 @@ mod tests {
         assert_eq!(own.len(), ACTIVITY_CAP);
         assert_eq!(own[0].status, ActivityStatus::Pending);
         assert_eq!(own[1].at, 2);
+    }
+
+    fn activity(dir: &std::path::Path) -> (Activity, Arc<chipi_session::ManualClock>) {
+        let clock = Arc::new(chipi_session::ManualClock::new(1_000));
+        let prefs = SharedPrefs {
+            prefs: Arc::new(std::sync::Mutex::new(crate::prefs::Prefs::new(
+                chipi_session::Network::profile("local").unwrap(),
+            ))),
+            store: Arc::new(crate::prefs::FilePrefs(dir.join("prefs.json"))),
+        };
+        (Activity::new(prefs, clock.clone()), clock)
+    }
+
+    #[test]
+    fn lines_are_noted_settled_and_listed_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (activity, clock) = activity(dir.path());
+        let hash = Felt::from(0xabcu32);
+        activity
+            .note(
+                ActivityKind::Transfer,
+                "sent 1 STRK".into(),
+                Some(hash),
+                ActivityStatus::Pending,
+            )
+            .unwrap();
+        clock.advance(5);
+        activity
+            .note(
+                ActivityKind::Register,
+                "session set up".into(),
+                None,
+                ActivityStatus::Succeeded,
+            )
+            .unwrap();
+        let listed = activity.list();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|a| (a.at.as_str(), a.kind))
+                .collect::<Vec<_>>(),
+            [
+                ("1005", ActivityKind::Register),
+                ("1000", ActivityKind::Transfer)
+            ]
+        );
+        assert_eq!(listed[1].transaction_hash.as_deref(), Some("0xabc"));
+        // Settled in place, with new words; a hash not listed gets a line of its own.
+        activity
+            .settle(
+                hash,
+                ActivityStatus::Failed,
+                Some("sent 1 STRK: reverted".into()),
+            )
+            .unwrap();
+        activity
+            .settle(Felt::TWO, ActivityStatus::Succeeded, None)
+            .unwrap();
+        let listed = activity.list();
+        assert_eq!(listed.len(), 3);
+        assert_eq!(
+            (listed[0].kind, listed[0].summary.as_str(), listed[0].status),
+            (
+                ActivityKind::Execute,
+                "transaction",
+                ActivityStatus::Succeeded
+            )
+        );
+        assert_eq!(
+            (listed[2].summary.as_str(), listed[2].status),
+            ("sent 1 STRK: reverted", ActivityStatus::Failed)
+        );
+        // Written through to the store: a restart reads the same list.
+        let stored = crate::prefs::FilePrefs(dir.path().join("prefs.json"));
+        assert_eq!(
+            crate::host::PrefsStore::load(&stored)
+                .unwrap()
+                .unwrap()
+                .activity
+                .len(),
+            3
+        );
     }
 }

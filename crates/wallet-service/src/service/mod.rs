@@ -118,6 +118,7 @@ pub struct WalletService {
     listener: Mutex<Option<Listener>>,
     /// The idle time before locking, in seconds, set by a host's test setting.
     idle_override: Mutex<Option<u32>>,
+    activity: activity::Activity,
     scans: parts::Scans,
     ledgers: parts::Ledgers,
     network_watch: parts::NetworkWatch,
@@ -210,12 +211,14 @@ impl WalletService {
             network.replace_deprecated_class();
         }
         let guard = PinGuard::persisted(clock.clone(), vault.clone());
+        let prefs = SharedPrefs {
+            prefs: Arc::new(Mutex::new(prefs)),
+            store: prefs_store,
+        };
         let service = Self {
             vault,
-            prefs: SharedPrefs {
-                prefs: Arc::new(Mutex::new(prefs)),
-                store: prefs_store,
-            },
+            activity: activity::Activity::new(prefs.clone(), clock.clone()),
+            prefs,
             loaded: parts::Loaded::default(),
             biometrics: Arc::from(biometrics),
             gas: Mutex::new(gas),
