@@ -30,39 +30,10 @@ fn gas(mode: &str, fee_mode: &str, key: Option<&str>) -> Value {
         "paymasterApiKey": key, "chipiApiKey": null, "chipiBearer": null}})
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn settings_and_a_chipi_layout_account_over_ipc() {
-    let fx = Fixture::new().await;
+/// An account of the CHIPI-layout test class, 20 STRK minted to it, imported over IPC with its
+/// raw owner key: its address and that key, as hex.
+async fn import_layout_account(fx: &Fixture, ui: &common::Ui) -> (String, String) {
     let node = &fx.stack.node;
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let (app, ui) = fx.start_app(&seen, "approve");
-
-    let settings = ui.ok("get_settings", json!({})).await;
-    assert_eq!(settings["network"]["name"], "local");
-    assert_eq!(settings["gas"]["mode"], "paymaster");
-    assert_eq!(settings["gas"]["feeMode"], "sponsored");
-    assert_eq!(settings["gas"]["paymasterApiKey"], Value::Null);
-
-    // A network whose node is on another chain is refused, and nothing changes.
-    let rpc = fx.stack.network.rpc_url.clone();
-    let wrong = json!({"choice": {"profile": "custom", "name": "elsewhere", "rpcUrl": rpc,
-        "chainId": "SN_MAIN", "sponsorUrl": null}});
-    assert_eq!(ui.kind("switch_network", wrong).await, "WrongChain");
-    // The node last seen is filled in by the start's chain check, whenever it answers.
-    let unseen = |mut s: Value| {
-        s["network"]["nodeInUse"] = Value::Null;
-        s["network"]["nodeSpecVersion"] = Value::Null;
-        s
-    };
-    assert_eq!(
-        unseen(ui.ok("get_settings", json!({})).await),
-        unseen(settings.clone())
-    );
-    let bad = json!({"choice": {"profile": "custom", "name": "x", "rpcUrl": "ftp://x",
-        "chainId": "SN_SEPOLIA", "sponsorUrl": null}});
-    assert_eq!(ui.kind("switch_network", bad).await, "InvalidInput");
-
-    // Import an account of the CHIPI-layout class with its raw owner key.
     let owner = SigningKey::from_random();
     let account = node
         .deploy_chipi_layout_account(owner.clone())
@@ -84,9 +55,35 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         wallet["sessionSignsMessages"], false,
         "the double checks the owner only"
     );
+    (address, owner_hex)
+}
 
+/// A session of transfers without limits (this class keeps none: acknowledged).
+fn unlimited() -> Value {
+    json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
+        "limits": [], "noLimitAcknowledged": true})
+}
+
+const TRANSFER: &str = r#"{"token": "STRK", "recipient": "0x1234abcd", "amount": "1"}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chipi_layout_account_over_ipc() {
+    let fx = Fixture::new().await;
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+
+    let settings = ui.ok("get_settings", json!({})).await;
+    assert_eq!(settings["network"]["name"], "local");
+    assert_eq!(settings["gas"]["mode"], "paymaster");
+    assert_eq!(settings["gas"]["feeMode"], "sponsored");
+    assert_eq!(settings["gas"]["paymasterApiKey"], Value::Null);
+
+    // Import an account of the CHIPI-layout class with its raw owner key.
+    let (address, owner_hex) = import_layout_account(&fx, &ui).await;
+    let account = Felt::from_hex(&address).unwrap();
     // Limits this class cannot keep: refused before anything is sent.
-    let nonce = node.nonce(account.address).await.unwrap();
+    let nonce = node.nonce(account).await.unwrap();
     let limited = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
         "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}]});
     assert_eq!(
@@ -95,14 +92,14 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         "SpendingLimit"
     );
     assert_eq!(
-        node.nonce(account.address).await.unwrap(),
+        node.nonce(account).await.unwrap(),
         nonce,
         "nothing was sent"
     );
     let _ = ui
         .call("clear_session", json!({"pin": null, "revoke": false}))
         .await;
-    let request = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"], "limits": [], "noLimitAcknowledged": true});
+    let request = unlimited();
     let active = ui
         .ok("set_up_session", json!({"request": request, "pin": PIN}))
         .await;
@@ -110,7 +107,7 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     assert_eq!(active["remainingCalls"], 5);
 
     // Sponsored: this class's gasless path consumes no call; the count is the chain's.
-    let transfer = json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1"});
+    let transfer: Value = serde_json::from_str(TRANSFER).unwrap();
     let sent = ui.ok("transfer", transfer.clone()).await;
     assert_eq!(sent["remainingCalls"], 5, "{sent}");
     // Direct: this class's session message leaves the fee unsigned, so a session is refused
@@ -162,7 +159,7 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     assert!(quoted > 0 && quoted < UNIT / 10, "{quote}");
     // The fee the user accepted bounds what is signed: below the paymaster's, nothing is sent;
     // above the settings' most, refused outright.
-    let before = node.erc20_balance(STRK, account.address).await.unwrap();
+    let before = node.erc20_balance(STRK, account).await.unwrap();
     let with_fee = |fee: &str| {
         let mut t = transfer.clone();
         t["acceptedFee"] = json!(fee);
@@ -175,16 +172,13 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
         "the paymaster asks more than a third of the quote"
     );
     assert_eq!(ui.kind("transfer", with_fee("0.5")).await, "InvalidInput");
-    assert_eq!(
-        node.erc20_balance(STRK, account.address).await.unwrap(),
-        before
-    );
+    assert_eq!(node.erc20_balance(STRK, account).await.unwrap(), before);
     let sent = ui
         .ok("transfer", with_fee(quote["amount"].as_str().unwrap()))
         .await;
     assert_eq!(sent["remainingCalls"], 4);
     // Signed for the quote; the forwarder keeps 1.1 times the real cost and refunds the rest.
-    let fee = before - node.erc20_balance(STRK, account.address).await.unwrap() - UNIT;
+    let fee = before - node.erc20_balance(STRK, account).await.unwrap() - UNIT;
     assert!(
         fee > 0 && fee < quoted,
         "fee {fee} against the quoted {quoted}"
@@ -219,6 +213,62 @@ async fn settings_and_a_chipi_layout_account_over_ipc() {
     assert_eq!(
         ui.kind("transfer", transfer.clone()).await,
         "SessionRevoked"
+    );
+
+    // No response and no event carried a key.
+    let log = seen.lock().unwrap().join("\n");
+    for secret in [API_KEY, owner_hex.as_str(), PIN] {
+        assert!(!log.contains(secret), "a secret crossed the IPC");
+    }
+    drop(app);
+}
+
+/// The Chipi API path chosen in the settings, against the local stand-in of the hosted API:
+/// register, transfer and revoke go through it; the stored bearer token has expired, so the
+/// first request is answered 401, the configured command prints a fresh token, and the request
+/// is repeated once with it (and the token is kept for the next start).
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_network_keeps_its_wallet_keys_and_endpoints_over_ipc() {
+    let fx = Fixture::new().await;
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let settings = ui.ok("get_settings", json!({})).await;
+
+    // A network whose node is on another chain is refused, and nothing changes.
+    let rpc = fx.stack.network.rpc_url.clone();
+    let wrong = json!({"choice": {"profile": "custom", "name": "elsewhere", "rpcUrl": rpc,
+        "chainId": "SN_MAIN", "sponsorUrl": null}});
+    assert_eq!(ui.kind("switch_network", wrong).await, "WrongChain");
+    // The node last seen is filled in by the start's chain check, whenever it answers.
+    let unseen = |mut s: Value| {
+        s["network"]["nodeInUse"] = Value::Null;
+        s["network"]["nodeSpecVersion"] = Value::Null;
+        s
+    };
+    assert_eq!(
+        unseen(ui.ok("get_settings", json!({})).await),
+        unseen(settings.clone())
+    );
+    let bad = json!({"choice": {"profile": "custom", "name": "x", "rpcUrl": "ftp://x",
+        "chainId": "SN_SEPOLIA", "sponsorUrl": null}});
+    assert_eq!(ui.kind("switch_network", bad).await, "InvalidInput");
+
+    // On the first network: a wallet, a key for its paymaster, a session revoked.
+    let (address, owner_hex) = import_layout_account(&fx, &ui).await;
+    let request = unlimited();
+    let transfer: Value = serde_json::from_str(TRANSFER).unwrap();
+    ui.ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    ui.ok(
+        "save_gas_settings",
+        gas("paymaster", "sponsored", Some(API_KEY)),
+    )
+    .await;
+    assert_eq!(
+        ui.ok("revoke_session", json!({"pin": PIN})).await["state"],
+        "revoked"
     );
 
     // Another network (a paymaster that wants a key, on the same node): no wallet there yet.
