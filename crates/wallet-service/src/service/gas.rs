@@ -209,3 +209,96 @@ impl WalletService {
         Ok(fee)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::tests::Memory;
+    use crate::host::{PinOnly, SecretVault};
+    use crate::pin::Pin;
+    use crate::prefs::{FeeModeSetting, FilePrefs};
+    use chipi_session::ManualClock;
+    use std::sync::Arc;
+
+    fn input(mode: GasMode, token: &str, max_fee: &str, paymaster_key: Option<&str>) -> GasInput {
+        GasInput {
+            mode,
+            fee_mode: FeeModeSetting::Gasless,
+            gas_token: token.into(),
+            max_fee: max_fee.into(),
+            paymaster_api_key: paymaster_key.map(Pin::new),
+            chipi_api_key: None,
+            chipi_bearer: None,
+        }
+    }
+
+    #[test]
+    fn gas_settings_are_checked_first_and_keys_go_to_the_vault_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Arc::new(Memory::default());
+        let wallet = WalletService::open(
+            vault.clone(),
+            Arc::new(FilePrefs(dir.path().join("prefs.json"))),
+            Network::profile("local").unwrap(),
+            Box::new(PinOnly),
+            Arc::new(ManualClock::new(1_900_000_000)),
+        )
+        .unwrap();
+        let entry = network_secret_entry("local", PAYMASTER_API_KEY);
+        let field = |error: ServiceError| match error {
+            ServiceError::InvalidInput { field, .. } => field,
+            other => panic!("not an input refusal: {other:?}"),
+        };
+        // Refused, and nothing kept: a network without the Chipi API, a key that is no key.
+        assert_eq!(
+            field(
+                wallet
+                    .save_gas(&input(GasMode::ChipiApi, "STRK", "0.1", None))
+                    .unwrap_err()
+            ),
+            Some(Field::Url)
+        );
+        assert_eq!(
+            field(
+                wallet
+                    .save_gas(&input(GasMode::Paymaster, "STRK", "0.1", Some("pk\u{7}x")))
+                    .unwrap_err()
+            ),
+            Some(Field::ApiKey)
+        );
+        // A token the network does not list, a fee with more decimals than the token has.
+        assert!(wallet
+            .save_gas(&input(GasMode::Paymaster, "DOGE", "0.1", None))
+            .is_err());
+        assert!(wallet
+            .save_gas(&input(
+                GasMode::Paymaster,
+                "STRK",
+                "0.0000000000000000001",
+                None
+            ))
+            .is_err());
+        assert_eq!(vault.get(&entry).unwrap(), None);
+        assert_eq!(
+            wallet.settings().unwrap().gas.fee_mode,
+            FeeModeSetting::Sponsored
+        );
+
+        let key = "pk_test_0123456789abcdef";
+        let saved = wallet
+            .save_gas(&input(GasMode::Paymaster, "STRK", " 0.25 ", Some(key)))
+            .unwrap();
+        assert_eq!(vault.get(&entry).unwrap().as_deref(), Some(key));
+        assert_eq!(saved.gas.fee_mode, FeeModeSetting::Gasless);
+        assert_eq!(saved.gas.max_fee, "0.25");
+        let shown = saved.gas.paymaster_api_key.unwrap();
+        assert!(!shown.contains("0123456789"), "shown masked: {shown}");
+        let prefs = std::fs::read_to_string(dir.path().join("prefs.json")).unwrap();
+        assert!(!prefs.contains(key), "the key is not in the preferences");
+        // An empty key removes it; a key left out is kept.
+        wallet
+            .save_gas(&input(GasMode::Paymaster, "STRK", "0.25", Some("")))
+            .unwrap();
+        assert_eq!(vault.get(&entry).unwrap(), None);
+    }
+}

@@ -447,3 +447,138 @@ pub(crate) struct NodeSeen {
     /// This project's class is declared on that chain (new wallets get it).
     pub(crate) own_class_declared: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::tests::Memory;
+    use crate::host::PinOnly;
+    use crate::prefs::FilePrefs;
+    use chipi_session::ManualClock;
+    use std::sync::Arc;
+
+    fn field_of(error: ServiceError) -> Option<Field> {
+        match error {
+            ServiceError::InvalidInput { field, .. } => field,
+            other => panic!("not an input refusal: {other:?}"),
+        }
+    }
+
+    /// A service on the local network, no wallet, its preferences in `dir`.
+    fn service(dir: &std::path::Path) -> WalletService {
+        WalletService::open(
+            Arc::new(Memory::default()),
+            Arc::new(FilePrefs(dir.join("prefs.json"))),
+            Network::profile("local").unwrap(),
+            Box::new(PinOnly),
+            Arc::new(ManualClock::new(1_900_000_000)),
+        )
+        .unwrap()
+    }
+
+    fn custom(name: &str, rpc: &str, chain_id: &str) -> NetworkChoice {
+        NetworkChoice {
+            profile: "custom".into(),
+            name: Some(name.into()),
+            rpc_url: Some(rpc.into()),
+            chain_id: Some(chain_id.into()),
+            sponsor_url: None,
+            chipi_api_url: None,
+        }
+    }
+
+    #[test]
+    fn chain_ids_and_urls_are_checked_before_any_request() {
+        let main = cairo_short_string_to_felt("SN_MAIN").unwrap();
+        assert_eq!(parse_chain_id(" SN_MAIN ").unwrap(), main);
+        assert_eq!(parse_chain_id("0x534e5f4d41494e").unwrap(), main);
+        for bad in ["", "0x0", "0xzz", "ü-chain"] {
+            assert_eq!(
+                field_of(parse_chain_id(bad).unwrap_err()),
+                Some(Field::ChainId),
+                "{bad}"
+            );
+        }
+        assert!(url("https://node.example/rpc/v0_10", "node URL").is_ok());
+        assert!(url("http://127.0.0.1:5050", "node URL").is_ok());
+        for bad in [
+            "ftp://node.example",
+            "node.example/rpc",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                field_of(url(bad, "node URL").unwrap_err()),
+                Some(Field::Url),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_custom_network_needs_a_new_name_a_web_url_and_a_chain_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = service(dir.path());
+        let refused = |choice: NetworkChoice| field_of(wallet.network_of(&choice).unwrap_err());
+        // Names a profile or the network in use, or not letters, digits, - and _.
+        for name in ["local", "mainnet", "", "with space", &"x".repeat(33)] {
+            assert_eq!(
+                refused(custom(name, "http://127.0.0.1:1", "SN_SEPOLIA")),
+                Some(Field::Network),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            refused(custom("mine", "ftp://x", "SN_SEPOLIA")),
+            Some(Field::Url)
+        );
+        assert_eq!(
+            refused(custom("mine", "http://127.0.0.1:1", "0x0")),
+            Some(Field::ChainId)
+        );
+        let network = wallet
+            .network_of(&custom(
+                "my-node_2",
+                " http://127.0.0.1:1/rpc ",
+                "SN_SEPOLIA",
+            ))
+            .unwrap();
+        assert_eq!(network.name, "my-node_2");
+        assert_eq!(network.rpc_url, "http://127.0.0.1:1/rpc");
+        assert_eq!(
+            network.chain_id,
+            cairo_short_string_to_felt("SN_SEPOLIA").unwrap()
+        );
+        // A custom network brings nothing of a profile's services: the user names each.
+        assert!(network.fallback_rpc_urls.is_empty());
+        assert_eq!(
+            (
+                network.sponsor_url,
+                network.chipi_api_url,
+                network.explorer_tx_url
+            ),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn the_idle_time_is_at_most_a_day_and_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = service(dir.path());
+        assert!(matches!(
+            wallet.set_auto_lock(24 * 60 + 1),
+            Err(ServiceError::InvalidInput { .. })
+        ));
+        let settings = wallet.set_auto_lock(15).unwrap();
+        assert_eq!(settings.auto_lock_seconds, 15 * 60);
+        // Read again from the file by a service opened afresh.
+        drop(wallet);
+        assert_eq!(
+            service(dir.path()).settings().unwrap().auto_lock_seconds,
+            15 * 60
+        );
+        // A host's test setting replaces it, in seconds.
+        let wallet = service(dir.path());
+        wallet.set_idle_override(Some(7));
+        assert_eq!(wallet.settings().unwrap().auto_lock_seconds, 7);
+    }
+}
