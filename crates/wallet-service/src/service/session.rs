@@ -197,10 +197,13 @@ impl WalletService {
         let url = self
             .explorer(hash)
             .ok_or_else(|| ServiceError::input("this network has no block explorer set"))?;
-        // Only a web page is opened: https, or http on this machine.
-        let web = url.starts_with("https://")
-            || url.starts_with("http://127.0.0.1")
-            || url.starts_with("http://localhost");
+        // Only a web page is opened: https, or http on this machine (its host exactly: not
+        // `127.0.0.1.example.org`).
+        let web = url::Url::parse(&url).is_ok_and(|u| match u.scheme() {
+            "https" => u.host().is_some(),
+            "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+            _ => false,
+        });
         if !web {
             return Err(ServiceError::invalid(
                 Field::Url,
@@ -367,5 +370,128 @@ impl WalletService {
             manager.refresh_status().await?;
         }
         Ok(self.info(&manager))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::tests::Memory;
+    use crate::host::PinOnly;
+    use crate::prefs::FilePrefs;
+    use crate::views::{AllowedCallInput, LimitInput};
+    use chipi_session::{ManualClock, Network};
+    use std::sync::Arc;
+
+    /// A service on the local network (with `explorer` as its explorer), no wallet.
+    fn service(dir: &std::path::Path, explorer: Option<&str>) -> WalletService {
+        let mut network = Network::profile("local").unwrap();
+        network.explorer_tx_url = explorer.map(str::to_owned);
+        WalletService::open(
+            Arc::new(Memory::default()),
+            Arc::new(FilePrefs(dir.join("prefs.json"))),
+            network,
+            Box::new(PinOnly),
+            Arc::new(ManualClock::new(1_900_000_000)),
+        )
+        .unwrap()
+    }
+
+    fn request() -> SessionRequest {
+        SessionRequest {
+            duration_seconds: Some(3600),
+            max_calls: Some(5),
+            allowed_entrypoints: vec!["transfer".into()],
+            limits: vec![LimitInput {
+                token: "STRK".into(),
+                max_per_call: "2".into(),
+                max_per_window: "10.5".into(),
+                window_seconds: 3600,
+            }],
+            allowed_calls: vec![],
+            valid_until: None,
+            no_limit_acknowledged: false,
+        }
+    }
+
+    #[test]
+    fn a_session_request_is_read_in_the_tokens_units_or_refused_by_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = service(dir.path(), None);
+        let params = wallet.register_params(&request()).unwrap();
+        let strk = wallet.network().token("STRK").unwrap().address;
+        assert_eq!(params.spending_policies.len(), 1);
+        let policy = &params.spending_policies[0];
+        assert_eq!(policy.token, strk);
+        assert_eq!(policy.max_per_call, 2 * 10u128.pow(18));
+        assert_eq!(policy.max_per_window, 105 * 10u128.pow(17));
+        assert_eq!(
+            params.allowed_entrypoints,
+            vec![chipi_session::entrypoint::selector("transfer")]
+        );
+        let kind = |request: SessionRequest| {
+            crate::AppError::from(wallet.register_params(&request).unwrap_err())
+        };
+        let mut unknown = request();
+        unknown.limits[0].token = "DOGE".into();
+        assert!(matches!(
+            kind(unknown),
+            crate::AppError::InvalidInput { .. }
+        ));
+        let mut decimals = request();
+        decimals.limits[0].max_per_call = "0.0000000000000000001".into();
+        assert!(matches!(
+            kind(decimals),
+            crate::AppError::InvalidInput {
+                field: Some(Field::Amount),
+                ..
+            }
+        ));
+        let mut bound = request();
+        bound.allowed_calls = vec![AllowedCallInput {
+            contract_address: "0xnot-hex".into(),
+            entrypoint: "transfer".into(),
+        }];
+        assert!(matches!(
+            kind(bound),
+            crate::AppError::InvalidInput {
+                field: Some(Field::Address),
+                ..
+            }
+        ));
+        let mut until = request();
+        until.valid_until = Some("tomorrow".into());
+        assert!(matches!(
+            kind(until),
+            crate::AppError::InvalidInput {
+                field: Some(Field::Session),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn only_a_web_page_of_the_explorer_is_opened() {
+        let hash = "0xabc";
+        for (explorer, opened) in [
+            (Some("https://sepolia.voyager.online/tx/"), true),
+            (Some("http://127.0.0.1:4000/tx/"), true),
+            (Some("http://localhost:4000/tx/"), true),
+            (Some("http://127.0.0.1.example.org/tx/"), false),
+            (Some("http://explorer.example.org/tx/"), false),
+            (Some("javascript:alert(1)//"), false),
+            (Some("file:///etc/"), false),
+            (None, false),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let answer = service(dir.path(), explorer).explorer_url(hash);
+            assert_eq!(answer.is_ok(), opened, "{explorer:?}: {answer:?}");
+            if let Ok(url) = answer {
+                assert!(url.ends_with("0xabc"), "{url}");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = service(dir.path(), Some("https://voyager.online/tx/"));
+        assert!(wallet.explorer_url("not a hash").is_err());
     }
 }
