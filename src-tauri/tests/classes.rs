@@ -423,3 +423,141 @@ async fn an_older_chipi_account_upgrades_to_v33_and_its_sessions_get_policies() 
     );
     drop(app);
 }
+
+/// An upgrade to v33 whose second transaction never ran (here: the class replaced by the owner
+/// from elsewhere): the account answers SRC-5 with no, so paymasters cannot tell its
+/// outside-execution version. The wallet sees it at import, offers to finish the upgrade, and
+/// one owner transaction (after the PIN) registers the interfaces.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upgrade_that_stopped_before_its_interfaces_is_finished() {
+    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
+        .await
+        .unwrap();
+    let fx = Fixture::on(stack).await;
+    let node = &fx.stack.node;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let owner = SigningKey::from_random();
+    let account = node
+        .deploy_chipi_layout_account(owner.clone())
+        .await
+        .unwrap();
+    let address = account.address;
+    node.mint_strk(address, 20 * UNIT).await.unwrap();
+    node.execute_as(
+        address,
+        owner.clone(),
+        vec![chipi_session::session::registration::upgrade_call(
+            address,
+            CHIPI_V33_LAYOUT_TEST_CLASS_HASH,
+        )],
+    )
+    .await
+    .expect("the class is replaced, nothing more");
+    let chain = NodeClient::new(fx.stack.rpc_url());
+    let src6 = || async {
+        chain
+            .call(
+                address,
+                "supports_interface",
+                &[chipi_session::chain::probe::ISRC6_ID],
+            )
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        src6().await,
+        vec![Felt::ZERO],
+        "no interface registered yet"
+    );
+
+    let wallet = ui
+        .ok(
+            "import_wallet",
+            json!({"address": format!("{address:#x}"),
+                "ownerKey": format!("{:#x}", owner.secret_scalar()), "pin": PIN}),
+        )
+        .await;
+    assert_eq!(wallet["accountClass"], "CHIPI v33-layout test class");
+    assert_eq!(
+        (&wallet["upgradeUnfinished"], &wallet["upgradable"]),
+        (&json!(true), &json!(true)),
+        "{wallet}"
+    );
+    assert_eq!(
+        ui.kind("upgrade_account", json!({"pin": "wrong-pin-0"}))
+            .await,
+        "WrongPin"
+    );
+    assert_eq!(
+        src6().await,
+        vec![Felt::ZERO],
+        "nothing sent without the PIN"
+    );
+    // Until then the paymaster cannot tell the account's outside-execution version: it refuses
+    // to build for it, as the public server does.
+    let open = json!({"durationSeconds": 3600, "maxCalls": 5, "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}]});
+    let refused = ui
+        .error("set_up_session", json!({"request": open, "pin": PIN}))
+        .await;
+    assert_eq!(
+        (&refused["kind"], &refused["code"]),
+        (&json!("Paymaster"), &json!(156)),
+        "{refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid version"),
+        "{refused}"
+    );
+    let _ = ui
+        .call("clear_session", json!({"pin": PIN, "revoke": false}))
+        .await;
+    let balance = node.erc20_balance(STRK, address).await.unwrap();
+    let finished = ui.ok("upgrade_account", json!({"pin": PIN})).await;
+    assert_eq!(
+        (&finished["upgradeUnfinished"], &finished["upgradable"]),
+        (&json!(false), &json!(false)),
+        "{finished}"
+    );
+    assert_eq!(src6().await, vec![Felt::ONE], "register_interfaces ran");
+    assert!(
+        node.erc20_balance(STRK, address).await.unwrap() < balance,
+        "sent directly: the account paid the network fee"
+    );
+    // Now the paymaster serves it: a session with a limit, set up gaslessly.
+    let active = ui
+        .ok("set_up_session", json!({"request": open, "pin": PIN}))
+        .await;
+    assert_eq!(active["state"], "active", "{active}");
+    assert_eq!(
+        chain.class_hash_at(address).await.unwrap(),
+        Some(CHIPI_V33_LAYOUT_TEST_CLASS_HASH),
+        "the class is not touched again"
+    );
+    let activity = ui.ok("list_activity", json!({})).await;
+    assert!(
+        activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "upgrade"
+                && a["summary"]
+                    .as_str()
+                    .unwrap()
+                    .contains("interfaces registered")),
+        "{activity}"
+    );
+    // Kept: a restart does not offer it again.
+    drop(ui);
+    drop(app);
+    let (_app, ui) = fx.start_app(&seen, "approve");
+    ui.ok("refresh_status", json!({})).await;
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["upgradeUnfinished"],
+        false
+    );
+}

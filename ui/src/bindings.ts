@@ -1108,6 +1108,11 @@ export type WalletInfo_Deserialize = {
 	 *  on this network (Settings offers "Upgrade account").
 	 */
 	upgradable: boolean,
+	/**
+	 *  An upgrade to CHIPI v33 stopped before the account's interfaces were registered
+	 *  (paymasters cannot relay for it until then): "Upgrade account" finishes it.
+	 */
+	upgradeUnfinished: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */
@@ -1158,6 +1163,11 @@ export type WalletInfo_Serialize = {
 	 *  on this network (Settings offers "Upgrade account").
 	 */
 	upgradable: boolean,
+	/**
+	 *  An upgrade to CHIPI v33 stopped before the account's interfaces were registered
+	 *  (paymasters cannot relay for it until then): "Upgrade account" finishes it.
+	 */
+	upgradeUnfinished: boolean,
 	/**  Whether the session key is open in memory (executions need no PIN). */
 	unlocked: boolean,
 	/**  Network name. */

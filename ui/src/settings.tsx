@@ -339,15 +339,28 @@ function Upgrade() {
   const w = wallet.value;
   if (!w?.upgradable) return null;
   const biometric = w.biometrics.enabled ? `; empty: ${w.biometrics.name}` : '';
+  const unfinished = w.upgradeUnfinished;
   return (
-    <Card title="Upgrade account" testid="upgrade">
-      <p>
-        {w.accountClass ?? 'This account'} keeps no spending limits. CHIPI v33 keeps a limit per token. The address, the owner key and the balances
-        stay; the session of this device is revoked with the upgrade (set up a new one after).
-      </p>
+    <Card title={unfinished ? 'Finish the upgrade' : 'Upgrade account'} testid="upgrade">
+      {unfinished ? (
+        <p data-testid="upgrade-unfinished">
+          This account is on CHIPI v33, but its upgrade stopped before the last step: until it is finished, paymasters cannot relay for it. One
+          more transaction, signed with the owner key, finishes it; the account pays its network fee (a little STRK).
+        </p>
+      ) : (
+        <p>
+          {w.accountClass ?? 'This account'} keeps no spending limits. CHIPI v33 keeps a limit per token. The address, the owner key and the balances
+          stay; the session of this device is revoked with the upgrade (set up a new one after).
+        </p>
+      )}
       <Field label={`PIN${biometric}`} testid="upgrade-pin" type="password" value={pin} onInput={setPin} />
-      <Button testid="upgrade-account" onClick={() => void act('Upgrading the account…', () => ipc.upgradeAccount(pin || null), 'home').then(() => setPin(''))}>
-        Upgrade to CHIPI v33
+      <Button
+        testid="upgrade-account"
+        onClick={() =>
+          void act(unfinished ? 'Finishing the upgrade…' : 'Upgrading the account…', () => ipc.upgradeAccount(pin || null), 'home').then(() => setPin(''))
+        }
+      >
+        {unfinished ? 'Finish the upgrade' : 'Upgrade to CHIPI v33'}
       </Button>
     </Card>
   );

@@ -7,6 +7,7 @@ use starknet::core::utils::{
     cairo_short_string_to_felt, get_selector_from_name, get_udc_deployed_address, UdcUniqueness,
 };
 use starknet::providers::Provider;
+use starknet::signers::SigningKey;
 
 use crate::devnet::{Devnet, STRK};
 use crate::error::HarnessError;
@@ -93,21 +94,46 @@ impl Devnet {
         amount: u128,
     ) -> Result<(), HarnessError> {
         let owner = self.predeployed(0).await?;
-        let sent = owner
-            .execute_v3(vec![Call {
-                to: token,
-                selector: get_selector_from_name("transfer").expect("an ASCII name"),
-                calldata: vec![to, Felt::from(amount), Felt::ZERO],
-            }])
+        let transfer = Call {
+            to: token,
+            selector: get_selector_from_name("transfer").expect("an ASCII name"),
+            calldata: vec![to, Felt::from(amount), Felt::ZERO],
+        };
+        self.execute(&owner, vec![transfer], "transfer")
+            .await
+            .map(drop)
+    }
+
+    /// Sends `calls` from the account at `address` signed by `key` (it pays the fee), outside
+    /// any app: what another device or wallet does to the account. Answers the transaction once
+    /// it succeeded.
+    pub async fn execute_as(
+        &self,
+        address: Felt,
+        key: SigningKey,
+        calls: Vec<Call>,
+    ) -> Result<Felt, HarnessError> {
+        let account = self.owner_account(address, key);
+        self.execute(&account, calls, "execute").await
+    }
+
+    async fn execute(
+        &self,
+        account: &crate::OwnerAccount,
+        calls: Vec<Call>,
+        what: &str,
+    ) -> Result<Felt, HarnessError> {
+        let sent = account
+            .execute_v3(calls)
             .send()
             .await
-            .map_err(|e| HarnessError::Transaction(format!("transfer: {e}")))?;
+            .map_err(|e| HarnessError::Transaction(format!("{what}: {e}")))?;
         let outcome = wait_for_receipt(self.provider(), sent.transaction_hash).await?;
         match outcome.revert_reason {
             Some(reason) => Err(HarnessError::Transaction(format!(
-                "transfer reverted: {reason}"
+                "{what} reverted: {reason}"
             ))),
-            None => Ok(()),
+            None => Ok(sent.transaction_hash),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod quotas;
 pub mod rpc;
 pub mod server;
 pub mod sponsor;
+pub mod version;
 
 pub use config::SponsorConfig;
 pub use error::SponsorError;

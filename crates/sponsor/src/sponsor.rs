@@ -21,12 +21,10 @@ use starknet::signers::{LocalWallet, SigningKey};
 
 use crate::config::SponsorConfig;
 
-/// SRC-5 interface id of SNIP-9 v2 outside executions (protocol.md §5).
-const ISRC9_V2_ID: Felt =
-    Felt::from_hex_unchecked("0x1d1144bb2138366ff28d8e9ab57456b1d332ac42196230c3a602003c89872");
 use crate::error::SponsorError;
 use crate::pricing::{self, FeeBounds, GasToken};
 use crate::quotas::Quotas;
+use crate::version::{Versions, ISRC9_V2_ID};
 use chipi_session::backends::snip29::FeeEstimate as FeeEstimateAnswer;
 
 /// The Universal Deployer Contract (the new one, predeployed by devnet at its public address).
@@ -56,6 +54,8 @@ pub struct Sponsor {
     /// Held while estimating and sending, so the relayer never reuses a nonce; guards the
     /// quotas too, so a burst of requests cannot pass the check together.
     submit: tokio::sync::Mutex<Quotas>,
+    /// Accounts' SNIP-9 versions, found at build as the public server finds them.
+    versions: Versions,
 }
 
 /// Whether `(r, s)` is `key`'s signature of `hash`.
@@ -110,6 +110,7 @@ impl Sponsor {
             allowed: config.allowed_accounts.clone(),
             api_key: config.api_key.clone(),
             max_fee: config.max_fee,
+            versions: Versions::default(),
             submit: tokio::sync::Mutex::new(Quotas::new(
                 config.quota_per_hour,
                 config.budget_per_hour,
@@ -209,6 +210,9 @@ impl Sponsor {
         // The account and the chain's time, read at once.
         let (checked, now) = tokio::join!(self.check_account(user, fee.is_some()), self.now());
         checked?;
+        // At build only, as the public server: the execute reads the version from the typed
+        // data it is given.
+        self.versions.of(&self.provider, user).await?;
         let now = now?;
         let (execute_after, execute_before) = time_bounds.unwrap_or((1, now + VALIDITY_SECONDS));
         if execute_after >= execute_before || execute_after > now || execute_before <= now {

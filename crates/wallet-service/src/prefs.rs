@@ -32,6 +32,10 @@ pub struct WalletPrefs {
     /// and sent again before the chain says whether it ran.
     #[serde(default)]
     pub unsettled: Option<serde_json::Value>,
+    /// On a CHIPI v33 class: whether its interfaces are still to be registered (an upgrade
+    /// whose second transaction did not run); `None` until the chain was asked.
+    #[serde(default)]
+    pub interfaces_pending: Option<bool>,
 }
 
 /// The session without its key.
@@ -395,6 +399,7 @@ mod tests {
             probed_layout: None,
             biometric_unlock: false,
             unsettled: None,
+            interfaces_pending: None,
         };
         prefs.wallet = Some(wallet.clone());
         prefs.gas.fee_mode = FeeModeSetting::Gasless;

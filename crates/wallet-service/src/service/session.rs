@@ -366,6 +366,7 @@ impl WalletService {
     pub async fn refresh_status(&self) -> Result<SessionInfo, ServiceError> {
         let manager = self.manager()?;
         self.settle_pending(&manager).await?;
+        self.check_interfaces(&manager).await?;
         if manager.record().is_some() {
             manager.refresh_status().await?;
         }

@@ -66,6 +66,7 @@ fn stored(dir: &std::path::Path, vault: &dyn SecretVault, session: Option<u8>) -
         probed_layout: None,
         biometric_unlock: false,
         unsettled: None,
+        interfaces_pending: None,
     });
     prefs.session = session.map(|k| SessionPrefs::of(&record(k)));
     let file = Arc::new(FilePrefs(dir.join("prefs.json")));

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use chipi_session::chain::probe::probe_session_layout;
 use chipi_session::wallet_type::{ClassProfile, WalletType};
-use chipi_session::{parse_address, SecretKey, SessionError, UnlockedOwner, Wallet};
+use chipi_session::{
+    parse_address, SecretKey, SessionError, SessionManager, UnlockedOwner, Wallet,
+};
 use starknet_core::types::Felt;
 
 use super::backup::check_new_pin;
@@ -32,11 +34,50 @@ impl WalletService {
             gasless_limits_enforced: w.profile().is_some_and(|p| p.gasless_checks_rules),
             session_signs_messages: w.profile().is_some_and(|p| p.session_signs_messages),
             unbounded_without_policy: w.profile().is_some_and(|p| p.unbounded_without_policy),
-            upgradable: self.upgrade_target(w).is_some(),
+            upgradable: self.upgrade_target(w).is_some() || self.upgrade_unfinished(),
+            upgrade_unfinished: self.upgrade_unfinished(),
             unlocked: self.is_unlocked(),
             network: self.prefs.get().network.name,
             biometrics: self.biometrics_info(),
             deployable: w.deployment().is_ok() && self.prefs.get().network.sponsor_url.is_some(),
+        })
+    }
+
+    /// Whether the wallet's upgrade to CHIPI v33 stopped before its interfaces were registered
+    /// (as last read from the chain).
+    fn upgrade_unfinished(&self) -> bool {
+        self.prefs
+            .get()
+            .wallet
+            .is_some_and(|w| w.interfaces_pending == Some(true))
+    }
+
+    /// Asks the chain whether the wallet's interfaces are still to be registered (CHIPI v33
+    /// classes only, until once they are) and keeps the answer; a node that cannot say changes
+    /// nothing.
+    pub(super) async fn check_interfaces(
+        &self,
+        manager: &SessionManager,
+    ) -> Result<(), ServiceError> {
+        let known_done = self
+            .prefs
+            .get()
+            .wallet
+            .is_none_or(|w| w.interfaces_pending == Some(false));
+        if known_done {
+            return Ok(());
+        }
+        let Ok(pending) = manager.interfaces_unregistered().await else {
+            return Ok(());
+        };
+        self.set_interfaces_pending(manager.wallet().address, pending)
+    }
+
+    fn set_interfaces_pending(&self, address: Felt, pending: bool) -> Result<(), ServiceError> {
+        self.prefs.update(|p| {
+            if let Some(w) = p.wallet.as_mut().filter(|w| w.address == address) {
+                w.interfaces_pending = Some(pending);
+            }
         })
     }
 
@@ -54,6 +95,9 @@ impl WalletService {
     #[tracing::instrument(level = "info", skip_all, err(level = "warn", Display))]
     pub async fn upgrade_account(&self, pin: Option<&Pin>) -> Result<WalletInfo, ServiceError> {
         let manager = self.manager()?;
+        if self.upgrade_unfinished() {
+            return self.finish_upgrade(&manager, pin).await;
+        }
         let target = self
             .upgrade_target(manager.wallet())
             .ok_or_else(|| ServiceError::input("this account has no upgrade on this network"))?;
@@ -88,15 +132,48 @@ impl WalletService {
         };
         self.note(ActivityKind::Upgrade, summary, hash, status)?;
         if upgraded {
+            // Landed with its interfaces, or without them (the second transaction failed): then
+            // "Upgrade account" offers to finish it.
+            let pending = outcome.is_err();
             self.prefs.update(|p| {
                 if let Some(w) = p.wallet.as_mut() {
                     w.class_hash = target;
                     w.probed_layout = None;
+                    w.interfaces_pending = Some(pending);
                 }
             })?;
             self.reload()?;
         }
         outcome?;
+        self.wallet_info()
+    }
+
+    /// The second half of an upgrade that stopped after the class was replaced: the interfaces
+    /// registered, after the PIN or biometrics.
+    async fn finish_upgrade(
+        &self,
+        manager: &Arc<SessionManager>,
+        pin: Option<&Pin>,
+    ) -> Result<WalletInfo, ServiceError> {
+        let owner = self
+            .open_owner_as(manager, pin, Confirmation::UpgradeAccount)
+            .await?;
+        let outcome = manager.finish_upgrade(&owner).await;
+        let (summary, status, hash) = match &outcome {
+            Ok(hash) => (
+                "account upgrade finished: interfaces registered".to_owned(),
+                ActivityStatus::Succeeded,
+                Some(*hash),
+            ),
+            Err(e) => (
+                format!("finishing the account upgrade failed: {e}"),
+                ActivityStatus::Failed,
+                None,
+            ),
+        };
+        self.note(ActivityKind::Upgrade, summary, hash, status)?;
+        outcome?;
+        self.set_interfaces_pending(manager.wallet().address, false)?;
         self.wallet_info()
     }
 
@@ -277,6 +354,7 @@ impl WalletService {
         }
         self.adopt(wallet)?;
         self.set_unlocked(true);
+        self.check_interfaces(&*self.manager()?).await?;
         self.wallet_info()
     }
 
@@ -300,6 +378,7 @@ impl WalletService {
             probed_layout: wallet.probed_layout,
             biometric_unlock: false,
             unsettled: None,
+            interfaces_pending: None,
         };
         // A wallet adopted again (restored under a new PIN) starts without biometric unlock:
         // what an earlier one left behind no longer opens it.

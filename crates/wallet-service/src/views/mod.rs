@@ -134,6 +134,9 @@ pub struct WalletInfo {
     /// The account's class keeps no spending limits and can be upgraded to CHIPI v33, declared
     /// on this network (Settings offers "Upgrade account").
     pub upgradable: bool,
+    /// An upgrade to CHIPI v33 stopped before the account's interfaces were registered
+    /// (paymasters cannot relay for it until then): "Upgrade account" finishes it.
+    pub upgrade_unfinished: bool,
     /// Whether the session key is open in memory (executions need no PIN).
     pub unlocked: bool,
     /// Network name.

@@ -198,9 +198,7 @@ impl SessionManager {
             shared.snapshot = None;
             shared.unlocked = None;
         }
-        let register = [register_interfaces_call(address)];
-        let second = self.submit_as_owner(&register, owner).await?;
-        self.confirm(second, &register).await?;
+        self.register_interfaces(owner).await?;
         match self.node.class_hash_at(address).await? {
             Some(class_hash) if class_hash == target => Ok(upgrade),
             _ => Err(SessionError::EffectMissing {
@@ -208,6 +206,74 @@ impl SessionManager {
                 event: "class replaced",
             }),
         }
+    }
+}
+
+impl SessionManager {
+    /// Whether this account's class registers its interfaces after an upgrade (CHIPI v33) and
+    /// they are not registered: SRC-5 does not answer yes for SRC-6 (an upgrade whose second
+    /// transaction did not run, here or on another device). Paymasters find the account's
+    /// outside-execution version through SRC-5, so until then gasless paths fail.
+    pub async fn interfaces_unregistered(&self) -> Result<bool, SessionError> {
+        let v33 = self
+            .wallet
+            .profile()
+            .is_some_and(|p| p.unbounded_without_policy);
+        if !v33 {
+            return Ok(false);
+        }
+        let answer = self
+            .node
+            .call(
+                self.wallet.address,
+                "supports_interface",
+                &[crate::chain::probe::ISRC6_ID],
+            )
+            .await?;
+        Ok(answer.first() != Some(&Felt::ONE))
+    }
+
+    /// Finishes an upgrade to CHIPI v33 whose interfaces were not registered:
+    /// `register_interfaces` as an owner self-call, sent **directly** (the account pays the
+    /// network fee): a paymaster finds an account's outside-execution version through the very
+    /// SRC-5 answers that are missing, and refuses to build for it (protocol.md §5). Answers its
+    /// transaction once the account says it supports SRC-6.
+    pub async fn finish_upgrade(&self, owner: &UnlockedOwner) -> Result<Felt, SessionError> {
+        use crate::backends::{ExecutionBackend, Signer, SubmitContext};
+        let _op = self.ops.lock().await;
+        self.check_owner(owner)?;
+        let chain_id = self.node.chain_id().await?;
+        let direct = crate::backends::direct::DirectBackend::new(self.node.url(), chain_id)?;
+        let register = [register_interfaces_call(self.wallet.address)];
+        let context = SubmitContext {
+            nonce: None,
+            now: self.chain_now(),
+            direct_message: self.direct_message(),
+            max_fee: None,
+        };
+        let hash = direct
+            .submit(
+                self.wallet.address,
+                &register,
+                Signer::Owner(owner.key()),
+                context,
+            )
+            .await?;
+        self.confirm(hash, &register).await?;
+        if self.interfaces_unregistered().await? {
+            return Err(SessionError::EffectMissing {
+                transaction_hash: hash,
+                event: "interfaces registered",
+            });
+        }
+        Ok(hash)
+    }
+
+    async fn register_interfaces(&self, owner: &UnlockedOwner) -> Result<Felt, SessionError> {
+        let register = [register_interfaces_call(self.wallet.address)];
+        let hash = self.submit_as_owner(&register, owner).await?;
+        self.confirm(hash, &register).await?;
+        Ok(hash)
     }
 }
 
