@@ -155,6 +155,12 @@ impl WalletService {
         manager: &Arc<SessionManager>,
         pin: Option<&Pin>,
     ) -> Result<WalletInfo, ServiceError> {
+        // Read again first: registered meanwhile (another device, a receipt that came late),
+        // nothing is sent.
+        if !manager.interfaces_unregistered().await? {
+            self.set_interfaces_pending(manager.wallet().address, false)?;
+            return self.wallet_info();
+        }
         let owner = self
             .open_owner_as(manager, pin, Confirmation::UpgradeAccount)
             .await?;
