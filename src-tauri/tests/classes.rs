@@ -555,6 +555,11 @@ async fn an_upgrade_that_stopped_before_its_interfaces_is_finished() {
     drop(ui);
     drop(app);
     let (_app, ui) = fx.start_app(&seen, "approve");
+    // Read from what was kept, before any refresh asks the chain.
+    assert_eq!(
+        ui.ok("get_wallet", json!({})).await["upgradeUnfinished"],
+        false
+    );
     ui.ok("refresh_status", json!({})).await;
     assert_eq!(
         ui.ok("get_wallet", json!({})).await["upgradeUnfinished"],

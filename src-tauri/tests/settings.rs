@@ -223,11 +223,8 @@ async fn a_chipi_layout_account_over_ipc() {
     drop(app);
 }
 
-/// The Chipi API path chosen in the settings, against the local stand-in of the hosted API:
-/// register, transfer and revoke go through it; the stored bearer token has expired, so the
-/// first request is answered 401, the configured command prints a fresh token, and the request
-/// is repeated once with it (and the token is kept for the next start).
-
+/// Each network keeps its own wallet, session, keys and endpoints; moving a network that holds a
+/// wallet needs its PIN, and a key stays with the paymaster it was entered for.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_network_keeps_its_wallet_keys_and_endpoints_over_ipc() {
     let fx = Fixture::new().await;

@@ -54,9 +54,17 @@ pub async fn run(
         WalletCommand::Show => show(service).await,
         WalletCommand::Upgrade => {
             let pin = input.pin()?;
+            // An upgrade that stopped before its interfaces is finished instead: one direct
+            // owner transaction, the account paying its fee.
+            let finishing = service.wallet_info()?.upgrade_unfinished;
             let info = service.upgrade_account(Some(&pin)).await?;
             let text = format!(
-                "account upgraded: {}",
+                "{}: {}",
+                if finishing {
+                    "account upgrade finished (interfaces registered; the account paid the fee)"
+                } else {
+                    "account upgraded"
+                },
                 info.account_class.as_deref().unwrap_or("?")
             );
             Ok(out(

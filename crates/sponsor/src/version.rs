@@ -51,7 +51,8 @@ impl Versions {
         map.insert(address, (version, Instant::now()));
     }
 
-    /// The SNIP-9 version of the account at `address`, or the public server's refusal.
+    /// The SNIP-9 version of the account at `address` (2: the only one this sponsor builds), or
+    /// the public server's refusal.
     pub async fn of(
         &self,
         provider: &JsonRpcClient<HttpTransport>,
@@ -64,21 +65,28 @@ impl Versions {
             supports(provider, address, ISRC9_V2_ID),
             supports(provider, address, ISRC9_V1_ID)
         );
-        let version = match (v2, v1) {
-            (Ok(true), Ok(_)) => 2,
-            (Ok(false), Ok(true)) => 1,
-            (Ok(false), Ok(false)) => return Err(invalid_version()),
-            // One answer that cannot be read fails the detection: a version kept a while is
-            // used, else refused.
-            _ => return self.kept(address, KEPT).ok_or_else(invalid_version),
-        };
+        let version = decide(v2, v1, || self.kept(address, KEPT))?;
         self.keep(address, version);
-        if version == 1 {
-            return Err(SponsorError::Execution(
-                "this sponsor builds SNIP-9 v2 outside executions only".into(),
-            ));
-        }
         Ok(version)
+    }
+}
+
+/// The version the two SRC-5 answers give (`Err`: the answer could not be read), `kept` the
+/// version kept a while. Only v2 is kept and answered: a v1-only account is refused each time.
+fn decide(
+    v2: Result<bool, ()>,
+    v1: Result<bool, ()>,
+    kept: impl FnOnce() -> Option<u8>,
+) -> Result<u8, SponsorError> {
+    match (v2, v1) {
+        (Ok(true), Ok(_)) => Ok(2),
+        (Ok(false), Ok(true)) => Err(SponsorError::Execution(
+            "this sponsor builds SNIP-9 v2 outside executions only".into(),
+        )),
+        (Ok(false), Ok(false)) => Err(invalid_version()),
+        // One answer that cannot be read fails the detection: a version kept a while is used,
+        // else refused.
+        _ => kept().ok_or_else(invalid_version),
     }
 }
 
@@ -106,4 +114,55 @@ async fn supports(
         .await
         .map(|answer| answer == [Felt::ONE])
         .map_err(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(result: Result<u8, SponsorError>) -> String {
+        match result {
+            Ok(version) => format!("v{version}"),
+            Err(SponsorError::Execution(reason)) => reason,
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_version_is_decided_as_the_public_server_decides_it() {
+        let none = || None;
+        assert_eq!(
+            words(decide(Ok(true), Ok(true), none)),
+            "v2",
+            "v2 preferred"
+        );
+        assert_eq!(words(decide(Ok(true), Ok(false), none)), "v2");
+        assert_eq!(words(decide(Ok(false), Ok(false), none)), "invalid version");
+        assert!(
+            words(decide(Ok(false), Ok(true), || Some(2))).contains("v2 outside executions only")
+        );
+        // One answer that cannot be read fails the detection, even beside a yes: a version kept
+        // a while is used, else refused.
+        assert_eq!(words(decide(Ok(true), Err(()), none)), "invalid version");
+        assert_eq!(words(decide(Err(()), Ok(false), || Some(2))), "v2");
+        // No yes and no no are read as a fallback: both false is refused, kept or not.
+        assert_eq!(
+            words(decide(Ok(false), Ok(false), || Some(2))),
+            "invalid version"
+        );
+    }
+
+    #[test]
+    fn a_found_version_is_kept_per_address() {
+        let versions = Versions::default();
+        assert_eq!(versions.kept(Felt::ONE, FRESH), None);
+        versions.keep(Felt::ONE, 2);
+        assert_eq!(versions.kept(Felt::ONE, FRESH), Some(2));
+        assert_eq!(versions.kept(Felt::TWO, KEPT), None, "another account");
+        assert_eq!(
+            versions.kept(Felt::ONE, Duration::ZERO),
+            None,
+            "not after its time"
+        );
+    }
 }

@@ -164,9 +164,16 @@ impl WalletService {
         let owner = self
             .open_owner_as(manager, pin, Confirmation::UpgradeAccount)
             .await?;
-        let outcome = manager.finish_upgrade(&owner).await;
+        let network = self.prefs.get().network;
+        let outcome = manager
+            .finish_upgrade(&owner, &network.rpc_url, network.chain_id)
+            .await;
         let (summary, status, hash) = match &outcome {
-            Ok(hash) => (
+            Ok(None) => {
+                self.set_interfaces_pending(manager.wallet().address, false)?;
+                return self.wallet_info();
+            }
+            Ok(Some(hash)) => (
                 "account upgrade finished: interfaces registered".to_owned(),
                 ActivityStatus::Succeeded,
                 Some(*hash),

@@ -234,16 +234,25 @@ impl SessionManager {
     }
 
     /// Finishes an upgrade to CHIPI v33 whose interfaces were not registered:
-    /// `register_interfaces` as an owner self-call, sent **directly** (the account pays the
-    /// network fee): a paymaster finds an account's outside-execution version through the very
-    /// SRC-5 answers that are missing, and refuses to build for it (protocol.md §5). Answers its
-    /// transaction once the account says it supports SRC-6.
-    pub async fn finish_upgrade(&self, owner: &UnlockedOwner) -> Result<Felt, SessionError> {
+    /// `register_interfaces` as an owner self-call, sent **directly** to the network's node at
+    /// `rpc_url` on `chain_id` (the account pays the network fee): a paymaster finds an
+    /// account's outside-execution version through the very SRC-5 answers that are missing, and
+    /// refuses to build for it (protocol.md §5). Read again under the operation lock first:
+    /// `None` when they are registered already (nothing sent). Answers the transaction once the
+    /// account says it supports SRC-6.
+    pub async fn finish_upgrade(
+        &self,
+        owner: &UnlockedOwner,
+        rpc_url: &str,
+        chain_id: Felt,
+    ) -> Result<Option<Felt>, SessionError> {
         use crate::backends::{ExecutionBackend, Signer, SubmitContext};
         let _op = self.ops.lock().await;
         self.check_owner(owner)?;
-        let chain_id = self.node.chain_id().await?;
-        let direct = crate::backends::direct::DirectBackend::new(self.node.url(), chain_id)?;
+        if !self.interfaces_unregistered().await? {
+            return Ok(None);
+        }
+        let direct = crate::backends::direct::DirectBackend::new(rpc_url, chain_id)?;
         let register = [register_interfaces_call(self.wallet.address)];
         let context = SubmitContext {
             nonce: None,
@@ -259,6 +268,8 @@ impl SessionManager {
                 context,
             )
             .await?;
+        // The account's nonce moved: nothing cached from before.
+        self.lock().snapshot = None;
         self.confirm(hash, &register).await?;
         if self.interfaces_unregistered().await? {
             return Err(SessionError::EffectMissing {
@@ -266,7 +277,7 @@ impl SessionManager {
                 event: "interfaces registered",
             });
         }
-        Ok(hash)
+        Ok(Some(hash))
     }
 
     async fn register_interfaces(&self, owner: &UnlockedOwner) -> Result<Felt, SessionError> {
