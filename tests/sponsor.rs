@@ -191,6 +191,19 @@ struct Session {
     valid_until: u64,
 }
 
+/// A fixture, a wallet with a session there, and a fresh recipient: the wallet's address, the
+/// session key, its expiry and the recipient.
+async fn with_session() -> (Fixture, Felt, SecretKey, u64, Felt) {
+    let f = fixture().await;
+    let Session {
+        address,
+        session,
+        valid_until,
+    } = f.wallet_with_session().await;
+    let recipient = SecretKey::generate().unwrap().public_key();
+    (f, address, session, valid_until, recipient)
+}
+
 #[tokio::test]
 async fn the_sponsor_deploys_then_relays_a_registration_and_a_session_transfer() {
     let f = fixture().await;
@@ -272,13 +285,7 @@ async fn the_sponsor_deploys_then_relays_a_registration_and_a_session_transfer()
 
 #[tokio::test]
 async fn the_default_mode_is_priced_as_the_public_server_prices_it() {
-    let f = fixture().await;
-    let Session {
-        address,
-        session,
-        valid_until,
-    } = f.wallet_with_session().await;
-    let recipient = SecretKey::generate().unwrap().public_key();
+    let (f, address, session, valid_until, recipient) = with_session().await;
     // The default (user-pays) mode, priced as the public server prices it: the suggested fee
     // leaves out the account's validation, so a session transfer signed with the suggestion
     // alone is refused at execute; raised by the class's margin (within the fee accepted) it
@@ -368,13 +375,7 @@ async fn the_default_mode_is_priced_as_the_public_server_prices_it() {
 
 #[tokio::test]
 async fn refusals_carry_their_codes_and_send_nothing() {
-    let f = fixture().await;
-    let Session {
-        address,
-        session,
-        valid_until,
-    } = f.wallet_with_session().await;
-    let recipient = SecretKey::generate().unwrap().public_key();
+    let (f, address, session, valid_until, recipient) = with_session().await;
     // Refusals: each with its code, and the relayer sends nothing.
     let nonce = f.relayer_nonce().await;
     let built = f

@@ -262,6 +262,14 @@ async fn selector_count(node: &devnet_harness::Devnet, hash: Felt, name: &str) -
     invoke.calldata.iter().filter(|f| **f == wanted).count()
 }
 
+/// The mainnet rehearsal whose network class for new wallets is the v33-like one.
+async fn rehearsal() -> Fixture {
+    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
+        .await
+        .unwrap();
+    Fixture::on(stack).await
+}
+
 /// An account of the v29-like layout (no spending limits) on the mainnet rehearsal: a session
 /// without limits, then "Upgrade account" to the network's v33-like class (owner PIN): the
 /// class replaced, the owner key and the balance kept, the old session revoked with it, the
@@ -270,27 +278,12 @@ async fn selector_count(node: &devnet_harness::Devnet, hash: Felt, name: &str) -
 /// a token without a limit refused before signing.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_older_chipi_account_upgrades_to_v33_and_its_sessions_get_policies() {
-    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
-        .await
-        .unwrap();
-    let fx = Fixture::on(stack).await;
+    let fx = rehearsal().await;
     let node = &fx.stack.node;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
-    let owner = SigningKey::from_random();
-    let account = node
-        .deploy_chipi_layout_account(owner.clone())
-        .await
-        .unwrap();
-    let address = account.address;
-    node.mint_strk(address, 20 * UNIT).await.unwrap();
-    let wallet = ui
-        .ok(
-            "import_wallet",
-            json!({"address": format!("{address:#x}"),
-                "ownerKey": format!("{:#x}", owner.secret_scalar()), "pin": PIN}),
-        )
-        .await;
+    let (owner, address) = fx.layout_account().await;
+    let wallet = ui.import(address, &owner, PIN).await;
     assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
     assert_eq!(wallet["upgradable"], true, "{wallet}");
     assert_eq!(wallet["unboundedWithoutPolicy"], false);
@@ -430,20 +423,11 @@ async fn an_older_chipi_account_upgrades_to_v33_and_its_sessions_get_policies() 
 /// one owner transaction (after the PIN) registers the interfaces.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_upgrade_that_stopped_before_its_interfaces_is_finished() {
-    let stack = LocalStack::start_mainnet_rehearsal_without_our_class()
-        .await
-        .unwrap();
-    let fx = Fixture::on(stack).await;
+    let fx = rehearsal().await;
     let node = &fx.stack.node;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
-    let owner = SigningKey::from_random();
-    let account = node
-        .deploy_chipi_layout_account(owner.clone())
-        .await
-        .unwrap();
-    let address = account.address;
-    node.mint_strk(address, 20 * UNIT).await.unwrap();
+    let (owner, address) = fx.layout_account().await;
     node.execute_as(
         address,
         owner.clone(),
@@ -471,13 +455,7 @@ async fn an_upgrade_that_stopped_before_its_interfaces_is_finished() {
         "no interface registered yet"
     );
 
-    let wallet = ui
-        .ok(
-            "import_wallet",
-            json!({"address": format!("{address:#x}"),
-                "ownerKey": format!("{:#x}", owner.secret_scalar()), "pin": PIN}),
-        )
-        .await;
+    let wallet = ui.import(address, &owner, PIN).await;
     assert_eq!(wallet["accountClass"], "CHIPI v33-layout test class");
     assert_eq!(
         (&wallet["upgradeUnfinished"], &wallet["upgradable"]),

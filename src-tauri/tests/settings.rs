@@ -18,7 +18,6 @@ use devnet_harness::STRK;
 use serde_json::{json, Value};
 use sponsor::SponsorConfig;
 use starknet_core::types::Felt;
-use starknet_signers::SigningKey;
 use wallet_service::SecretVault;
 
 const PIN: &str = "pin-Settings#4";
@@ -33,21 +32,10 @@ fn gas(mode: &str, fee_mode: &str, key: Option<&str>) -> Value {
 /// An account of the CHIPI-layout test class, 20 STRK minted to it, imported over IPC with its
 /// raw owner key: its address and that key, as hex.
 async fn import_layout_account(fx: &Fixture, ui: &common::Ui) -> (String, String) {
-    let node = &fx.stack.node;
-    let owner = SigningKey::from_random();
-    let account = node
-        .deploy_chipi_layout_account(owner.clone())
-        .await
-        .unwrap();
-    node.mint_strk(account.address, 20 * UNIT).await.unwrap();
-    let address = format!("{:#x}", account.address);
+    let (owner, account) = fx.layout_account().await;
+    let address = format!("{account:#x}");
     let owner_hex = format!("{:#x}", owner.secret_scalar());
-    let wallet = ui
-        .ok(
-            "import_wallet",
-            json!({"address": address, "ownerKey": owner_hex, "pin": PIN}),
-        )
-        .await;
+    let wallet = ui.import(account, &owner, PIN).await;
     assert_eq!(wallet["accountClass"], "CHIPI-layout test class");
     assert_eq!(wallet["spendingLimitsEnforced"], false);
     assert_eq!(wallet["gaslessLimitsEnforced"], false);

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use chipi_session::ManualClock;
 use local_stack::LocalStack;
-use serde_json::Value;
+use serde_json::{json, Value};
+use starknet_core::types::Felt;
+use starknet_signers::SigningKey;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
@@ -60,6 +62,16 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// `import_wallet` of the account at `address` with its raw owner key `owner`.
+    pub async fn import(&self, address: Felt, owner: &SigningKey, pin: &str) -> Value {
+        self.ok(
+            "import_wallet",
+            json!({"address": format!("{address:#x}"),
+                "ownerKey": format!("{:#x}", owner.secret_scalar()), "pin": pin}),
+        )
+        .await
+    }
+
     pub async fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),
@@ -129,6 +141,21 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// An account of the CHIPI-layout (v29-like) test class holding 20 STRK: its owner key and
+    /// address.
+    pub async fn layout_account(&self) -> (SigningKey, Felt) {
+        let node = &self.stack.node;
+        let owner = SigningKey::from_random();
+        let account = node
+            .deploy_chipi_layout_account(owner.clone())
+            .await
+            .unwrap();
+        node.mint_strk(account.address, 20 * 10u128.pow(18))
+            .await
+            .unwrap();
+        (owner, account.address)
+    }
+
     pub async fn new() -> Self {
         Self::on(LocalStack::start().await.unwrap()).await
     }

@@ -130,29 +130,6 @@ impl Activity {
 }
 
 impl WalletService {
-    pub(super) fn note(
-        &self,
-        kind: ActivityKind,
-        summary: String,
-        hash: Option<Felt>,
-        status: ActivityStatus,
-    ) -> Result<(), ServiceError> {
-        self.activity.note(kind, summary, hash, status)
-    }
-
-    pub(super) fn record(&self, entry: ActivityEntry) -> Result<(), ServiceError> {
-        self.activity.record(entry)
-    }
-
-    pub(super) fn settle(
-        &self,
-        hash: Felt,
-        status: ActivityStatus,
-        summary: Option<String>,
-    ) -> Result<(), ServiceError> {
-        self.activity.settle(hash, status, summary)
-    }
-
     /// Settles transactions left pending (the app stopped before their receipt): each one the
     /// node knows becomes succeeded or failed; the others stay pending for the next refresh.
     pub(super) async fn settle_pending(
@@ -174,7 +151,7 @@ impl WalletService {
                 } else {
                     ActivityStatus::Failed
                 };
-                self.settle(hash, status, None)?;
+                self.activity.settle(hash, status, None)?;
             }
         }
         Ok(())

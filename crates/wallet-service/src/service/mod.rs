@@ -233,7 +233,7 @@ impl WalletService {
         };
         service.retry_load();
         if let Some(what) = repaired {
-            service.note(
+            service.activity.note(
                 ActivityKind::Repair,
                 what.clone(),
                 None,
@@ -299,7 +299,7 @@ impl WalletService {
                     // yet): the session cannot be used by anyone. It is dropped here so the
                     // wallet opens; the history says so.
                     self.prefs.update(|p| p.session = None)?;
-                    self.note(
+                    self.activity.note(
                         ActivityKind::Repair,
                         format!(
                             "a session whose key was no longer stored was dropped (key {:#x}); \

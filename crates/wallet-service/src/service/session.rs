@@ -162,7 +162,8 @@ impl WalletService {
                 ActivityStatus::Failed,
             ),
         };
-        self.note(ActivityKind::Register, summary, None, status)?;
+        self.activity
+            .note(ActivityKind::Register, summary, None, status)?;
         outcome?;
         Ok(self.info(manager))
     }
@@ -223,7 +224,7 @@ impl WalletService {
         owner: &UnlockedOwner,
     ) -> Result<(), ServiceError> {
         manager.revoke_session(owner).await?;
-        self.note(
+        self.activity.note(
             ActivityKind::Revoke,
             "session revoked".into(),
             None,

@@ -31,7 +31,7 @@ impl WalletService {
             (Some(t), Some(a), Some(to))
         });
         let pending = |hash: Felt| {
-            let _ = self.record(ActivityEntry {
+            let _ = self.activity.record(ActivityEntry {
                 at: self.clock.now(),
                 kind,
                 summary: summary.clone(),
@@ -44,7 +44,8 @@ impl WalletService {
         };
         match manager.execute_paying(calls, None, max_fee, &pending).await {
             Ok(done) => {
-                self.settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
+                self.activity
+                    .settle(done.transaction_hash, ActivityStatus::Succeeded, None)?;
                 Ok(TxResult {
                     transaction_hash: hex(done.transaction_hash),
                     remaining_calls: done.remaining_calls,
@@ -62,7 +63,7 @@ impl WalletService {
                     | SessionError::EffectMissing {
                         transaction_hash: hash,
                         ..
-                    } => self.settle(
+                    } => self.activity.settle(
                         *hash,
                         ActivityStatus::Failed,
                         Some(format!("{summary}: {e}")),

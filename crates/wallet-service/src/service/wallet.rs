@@ -130,7 +130,8 @@ impl WalletService {
                 None,
             ),
         };
-        self.note(ActivityKind::Upgrade, summary, hash, status)?;
+        self.activity
+            .note(ActivityKind::Upgrade, summary, hash, status)?;
         if upgraded {
             // Landed with its interfaces, or without them (the second transaction failed): then
             // "Upgrade account" offers to finish it.
@@ -184,7 +185,8 @@ impl WalletService {
                 None,
             ),
         };
-        self.note(ActivityKind::Upgrade, summary, hash, status)?;
+        self.activity
+            .note(ActivityKind::Upgrade, summary, hash, status)?;
         outcome?;
         self.set_interfaces_pending(manager.wallet().address, false)?;
         self.wallet_info()
@@ -273,7 +275,7 @@ impl WalletService {
 
     async fn deploy_with(&self, owner: &UnlockedOwner) -> Result<Felt, ServiceError> {
         let hash = self.manager()?.deploy_wallet(owner).await?;
-        self.note(
+        self.activity.note(
             ActivityKind::Deploy,
             "wallet deployed".into(),
             Some(hash),
