@@ -33,36 +33,77 @@ fn of_kind<'a>(history: &'a Value, kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// A wallet made through the app, with 5 STRK and 0.25 ETH sent to it from a devnet account.
+async fn funded_wallet(fx: &Fixture, ui: &common::Ui) -> (String, Felt) {
+    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
+    let address = wallet["address"].as_str().unwrap().to_owned();
+    let account = Felt::from_hex(&address).unwrap();
+    fx.stack
+        .node
+        .send_erc20(STRK, account, 5 * UNIT)
+        .await
+        .unwrap();
+    fx.stack
+        .node
+        .send_erc20(ETH, account, UNIT / 4)
+        .await
+        .unwrap();
+    (address, account)
+}
+
+fn amount(balances: &Value, symbol: &str) -> Option<Value> {
+    balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["symbol"] == symbol)
+        .map(|t| t["amount"].clone())
+}
+
+/// No recorded response carried one of `secrets`.
+fn no_secret_crossed(seen: &Mutex<Vec<String>>, secrets: &[&str]) {
+    for payload in seen.lock().unwrap().iter() {
+        for secret in secrets {
+            assert!(!payload.contains(secret), "a secret crossed IPC: {payload}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn balances_history_and_backup_over_ipc() {
+async fn a_new_wallet_its_pin_its_empty_balances_and_auto_lock() {
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    assert_eq!(
+        ui.kind("create_wallet", json!({"pin": "12345"})).await,
+        "InvalidInput"
+    );
+    ui.ok("create_wallet", json!({"pin": PIN})).await;
+    // Every token of the network, in whole units.
+    let balances = ui.ok("get_balances", json!({})).await;
+    assert_eq!(amount(&balances, "STRK"), Some(json!("0")));
+    assert_eq!(amount(&balances, "ETH"), Some(json!("0")));
+    // Auto-lock: minutes, at most a day.
+    let settings = ui.ok("set_auto_lock", json!({"minutes": 5})).await;
+    assert_eq!(settings["autoLockMinutes"], 5);
+    assert_eq!(settings["autoLockSeconds"], 300);
+    assert_eq!(
+        ui.kind("set_auto_lock", json!({"minutes": 1441})).await,
+        "InvalidInput"
+    );
+
+    no_secret_crossed(&seen, &[PIN]);
+    drop(app);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn balances_received_tokens_and_the_explorer_over_ipc() {
     let mut fx = Fixture::new().await;
     fx.stack.network.explorer_tx_url = Some(EXPLORER.into());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (app, ui) = fx.start_app(&seen, "approve");
     let node = &fx.stack.node;
-
-    // A new PIN needs six characters.
-    assert_eq!(
-        ui.kind("create_wallet", json!({"pin": "12345"})).await,
-        "InvalidInput"
-    );
-    let wallet = ui.ok("create_wallet", json!({"pin": PIN})).await;
-    let address = wallet["address"].as_str().unwrap().to_owned();
-    let account = Felt::from_hex(&address).unwrap();
-
-    // Balances of every token of the network, in whole units.
-    let balances = ui.ok("get_balances", json!({})).await;
-    let amount = |b: &Value, symbol: &str| {
-        b.as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["symbol"] == symbol)
-            .map(|t| t["amount"].clone())
-    };
-    assert_eq!(amount(&balances, "STRK"), Some(json!("0")));
-    assert_eq!(amount(&balances, "ETH"), Some(json!("0")));
-    node.send_erc20(STRK, account, 5 * UNIT).await.unwrap();
-    node.send_erc20(ETH, account, UNIT / 4).await.unwrap();
+    funded_wallet(&fx, &ui).await;
     let balances = ui.ok("get_balances", json!({})).await;
     assert_eq!(amount(&balances, "STRK"), Some(json!("5")));
     assert_eq!(amount(&balances, "ETH"), Some(json!("0.25")));
@@ -103,14 +144,16 @@ async fn balances_history_and_backup_over_ipc() {
         "InvalidInput"
     );
 
-    // Auto-lock: minutes, at most a day.
-    let settings = ui.ok("set_auto_lock", json!({"minutes": 5})).await;
-    assert_eq!(settings["autoLockMinutes"], 5);
-    assert_eq!(settings["autoLockSeconds"], 300);
-    assert_eq!(
-        ui.kind("set_auto_lock", json!({"minutes": 1441})).await,
-        "InvalidInput"
-    );
+    no_secret_crossed(&seen, &[PIN]);
+    drop(app);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_removal_and_restore_over_ipc() {
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let (address, _) = funded_wallet(&fx, &ui).await;
 
     // Backup: a passphrase of its own, the PIN checked; the file holds no secret in the clear.
     for (pin, passphrase, kind) in [
@@ -192,15 +235,12 @@ async fn balances_history_and_backup_over_ipc() {
 
     // Restore: refused with a wrong passphrase, a file of another chain, a key that is not the
     // account's, an address the key does not control (0x1234abcd is not deployed and is not
-    // where the key deploys to), a class that is not the deployed one, or a short PIN; then the same wallet, sealed under the new PIN.
+    // where the key deploys to), a class that is not the deployed one, or a short PIN;
+    // then the same wallet, sealed under the new PIN.
     let mut other_chain = file.clone();
     other_chain["chainId"] = json!("0x534e5f4d41494e");
     let mut other_key = file.clone();
     other_key["ownerPublicKey"] = json!("0x1234");
-    let mut other_address = file.clone();
-    other_address["address"] = json!("0x1234abcd");
-    let mut other_class = file.clone();
-    other_class["classHash"] = json!("0x777");
     let mut other_address = file.clone();
     other_address["address"] = json!("0x1234abcd");
     let mut other_class = file.clone();
@@ -266,11 +306,7 @@ async fn balances_history_and_backup_over_ipc() {
     assert_eq!(amount(&balances, "STRK"), Some(json!("5")));
 
     // No response carried a secret.
-    for payload in seen.lock().unwrap().iter() {
-        for secret in [PIN, PASSPHRASE, "new-pin-99", &owner[2..]] {
-            assert!(!payload.contains(secret), "a secret crossed IPC: {payload}");
-        }
-    }
+    no_secret_crossed(&seen, &[PIN, PASSPHRASE, "new-pin-99", &owner[2..]]);
     drop(app);
 }
 
