@@ -555,6 +555,21 @@ async fn exhaustion_revocation_wrong_pin_and_ready_wallets() {
         .await
         .expect("revoke");
     assert_eq!(view.state, SessionState::Revoked);
+    // The view the revocation returns names its transaction, the one the chain has.
+    let revocation = Felt::from_hex(view.owner_transaction.as_deref().unwrap()).unwrap();
+    let receipt = f
+        .node
+        .rpc(
+            "starknet_getTransactionReceipt",
+            serde_json::json!({"transaction_hash": format!("{revocation:#x}")}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(receipt["execution_status"], "SUCCEEDED");
+    assert!(
+        manager.view().owner_transaction.is_some(),
+        "kept until the next registration or revocation"
+    );
     let revoked = manager.transfer(STRK, dave, 1, Some(PIN)).await;
     assert!(
         matches!(revoked, Err(SessionError::SessionRevoked)),

@@ -248,6 +248,28 @@ async fn every_command_over_ipc_on_a_real_node() {
     );
     let revoked = ui.ok("revoke_session", json!({"pin": PIN})).await;
     assert_eq!(revoked["state"], "revoked");
+    // The set-up and the revocation keep their transactions, as transfers do: the lines link
+    // to the explorer, and they are the transactions the chain has.
+    let activity = ui.ok("list_activity", json!({})).await;
+    for kind in ["register", "revoke"] {
+        let line = activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} line: {activity}"));
+        let hash = Felt::from_hex(line["transactionHash"].as_str().unwrap()).unwrap();
+        let receipt = fx
+            .stack
+            .node
+            .rpc(
+                "starknet_getTransactionReceipt",
+                json!({"transaction_hash": format!("{hash:#x}")}),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {hash:#x} is not on chain: {e}"));
+        assert_eq!(receipt["execution_status"], "SUCCEEDED", "{kind}");
+    }
     assert_eq!(ui.kind("transfer", body.clone()).await, "SessionRevoked");
     let cleared = ui
         .ok("clear_session", json!({"pin": null, "revoke": false}))

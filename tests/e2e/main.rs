@@ -87,13 +87,14 @@ async fn set_up_session(ui: &Ui, pin: &str) {
     ui.fill("setup-pin", pin).await;
     let summary = ui.text("setup-summary").await;
     assert!(
-        summary.contains("5 time(s)") && summary.contains("at most 2 STRK per transfer"),
+        summary.contains("5 times") && summary.contains("at most 2 STRK per transfer"),
         "{summary}"
     );
     ui.click("setup-confirm").await;
 }
 
-async fn transfer(ui: &Ui, amount: &str) {
+/// The send form filled with `amount` STRK to the recipient, up to the review step.
+async fn transfer_review(ui: &Ui, amount: &str) {
     // STRK is the first token; WebKitGTK draws a <select>'s list as a native popup, which
     // WebDriver cannot drive, so the choice is read rather than clicked.
     // Read in one script: a status event may re-render the form between a find and a read.
@@ -106,6 +107,23 @@ async fn transfer(ui: &Ui, amount: &str) {
     ui.fill("transfer-recipient", RECIPIENT).await;
     ui.fill("transfer-amount", amount).await;
     ui.click("transfer-submit").await;
+    // The review step shows what the confirm button sends.
+    let review = ui.text("review-amount").await;
+    assert_eq!(review, format!("{amount} STRK"));
+}
+
+/// A transfer of `amount` STRK to the recipient, reviewed and confirmed.
+async fn transfer(ui: &Ui, amount: &str) {
+    transfer_review(ui, amount).await;
+    ui.click("transfer-confirm").await;
+}
+
+/// After a transfer went through: the success screen's hash, then Done back to the home screen.
+async fn transfer_done(ui: &Ui) -> String {
+    let hash = ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
+    ui.click("transfer-done").await;
+    ui.find("balances").await;
+    hash
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -137,7 +155,7 @@ async fn the_app_end_to_end() {
     ui.fill("onboard-pin-again", "e2e-Pin#43").await;
     assert!(ui.text("onboard-validation").await.contains("differ"));
     create_wallet(&ui, PIN).await;
-    let address = ui.text("wallet-address").await;
+    let address = ui.attr("wallet-address", "data-address").await.unwrap();
     chain
         .stack
         .node
@@ -190,14 +208,15 @@ async fn the_app_end_to_end() {
     // A gasless transfer: the recipient's balance on chain changed; one call fewer on screen.
     let before = chain.recipient_balance().await;
     transfer(&ui, "1.5").await;
-    let hash = ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
+    ui.find("transfer-result").await;
+    ui.screenshot("04-transfer-done").await;
+    let hash = transfer_done(&ui).await;
     assert!(hash.len() > 10);
     ui.wait_text("remaining-calls", |t| t == "4").await;
     assert_eq!(
         chain.recipient_balance().await,
         before + 15 * STRK_UNIT / 10
     );
-    ui.screenshot("04-transfer-done").await;
 
     // Above the limit: refused with its message, nothing sent.
     transfer(&ui, "3").await;
@@ -210,11 +229,13 @@ async fn the_app_end_to_end() {
         chain.recipient_balance().await,
         before + 15 * STRK_UNIT / 10
     );
-    assert_eq!(ui.text("remaining-calls").await, "4");
     ui.screenshot("05-over-limit").await;
+    ui.click("nav-home").await;
+    assert_eq!(ui.text("remaining-calls").await, "4");
 
     // Past the expiry on the node: the card shows expired and execution is refused.
     chain.stack.node.increase_time(3_700).await.unwrap();
+    ui.click("nav-home").await;
     ui.click("refresh-status").await;
     ui.wait_text("session-state", |t| t == "expired").await;
     assert_eq!(ui.text("expiry-countdown").await, "expired");
@@ -231,27 +252,50 @@ async fn the_app_end_to_end() {
     ui.wait_text("session-state", |t| t == "active").await;
     assert_eq!(ui.text("remaining-calls").await, "5");
 
-    // Restart: the session is restored and still active (locked until the PIN is entered).
+    // Restart: locked. The lock screen shows the network and the unlock form, nothing of the
+    // wallet (no address, balance, session or history in the page at all).
     ui.close().await;
     let ui = driver.launch(&dir).await;
-    ui.wait_text("session-state", |t| t == "active").await;
-    assert_eq!(ui.text("remaining-calls").await, "5");
     ui.find("unlock-form").await;
+    assert_eq!(ui.text("lock-network").await, "local");
+    let locked = ui.script("return document.body.innerText").await;
+    let locked = locked.as_str().unwrap();
+    for shown in ["STRK", "calls", "0x", "active"] {
+        assert!(
+            !locked.contains(shown),
+            "the lock screen shows {shown:?}: {locked}"
+        );
+    }
+    let markup = ui.script("return document.documentElement.outerHTML").await;
+    let markup = markup.as_str().unwrap().to_lowercase();
+    let short = format!("…{}", &address[address.len() - 4..]).to_lowercase();
+    assert!(
+        !markup.contains(&address.to_lowercase()[3..]) && !markup.contains(&short),
+        "the address is in the locked page"
+    );
     ui.screenshot("07-restored").await;
     ui.fill("unlock-pin", PIN).await;
     ui.click("unlock-submit").await;
-    // Unlocking runs Argon2id off the UI thread: the form closes once the key is open.
+    // Unlocking runs Argon2id off the UI thread: the form closes once the key is open; the
+    // session was restored, still active.
     ui.wait_gone("unlock-form").await;
+    ui.wait_text("session-state", |t| t == "active").await;
     ui.wait_text("remaining-calls", |t| t == "5").await;
     transfer(&ui, "1").await;
+    transfer_done(&ui).await;
     ui.wait_text("remaining-calls", |t| t == "4").await;
     assert_eq!(
         chain.recipient_balance().await,
         before + 25 * STRK_UNIT / 10
     );
 
-    // Revoke: execution refused afterwards.
+    // Revoke: the form says which session it ends; execution refused afterwards.
     ui.click("nav-session").await;
+    let what = ui.text("revoke-what").await;
+    assert!(
+        what.contains("only transfer") && what.contains("4 calls left"),
+        "{what}"
+    );
     ui.fill("revoke-pin", PIN).await;
     ui.click("revoke-submit").await;
     ui.wait_text("session-state", |t| t == "revoked").await;

@@ -28,7 +28,8 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     let ui = driver.launch(&dir).await;
     create_wallet(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "none").await;
-    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    let address =
+        Felt::from_hex(&ui.attr("wallet-address", "data-address").await.unwrap()).unwrap();
     chain
         .stack
         .node
@@ -65,8 +66,11 @@ async fn killing_the_app_mid_transfer_shows_the_real_outcome() {
     assert_eq!(chain.recipient_balance().await, before + STRK_UNIT);
     stall.clear();
 
-    // Started again: the transfer shows as succeeded, with one call fewer on the card.
+    // Started again (locked, then unlocked): the transfer shows as succeeded, with one call
+    // fewer on the card.
     let ui = driver.launch(&dir).await;
+    ui.fill("unlock-pin", PIN).await;
+    ui.click("unlock-submit").await;
     ui.wait_text("remaining-calls", |t| t == "4").await;
     let item = ui.wait_text("activity-item", |t| t.contains("Sent")).await;
     assert!(item.contains("1 STRK"), "{item}");
@@ -110,7 +114,8 @@ async fn a_failed_deployment_is_offered_on_the_home_screen() {
     let detail = crate::refused_with(&ui, "Network").await;
     assert!(detail.contains("unavailable"), "{detail}");
     ui.find("deploy-card").await;
-    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    let address =
+        Felt::from_hex(&ui.attr("wallet-address", "data-address").await.unwrap()).unwrap();
     ui.screenshot("12-not-deployed").await;
     assert!(
         chain.stack.node.nonce(address).await.is_err(),
@@ -122,9 +127,11 @@ async fn a_failed_deployment_is_offered_on_the_home_screen() {
     ui.click("deploy-submit").await;
     ui.wait_gone("deploy-card").await;
     assert!(chain.stack.node.nonce(address).await.is_ok(), "deployed");
-    let item = ui
-        .wait_text("activity-item", |t| t.contains("Wallet deployed"))
+    ui.wait_text("activity-item", |t| t.contains("Wallet deployed"))
         .await;
-    assert!(item.contains("succeeded"), "{item}");
+    assert_eq!(
+        ui.attr("activity-item", "data-status").await.as_deref(),
+        Some("succeeded")
+    );
     ui.close().await;
 }

@@ -9,7 +9,10 @@ use starknet::core::types::Felt;
 
 use local_stack::webdriver::{artifacts, start_xvfb, Driver, Ui};
 
-use crate::{create_wallet, refused_with, set_up_session, transfer, Chain, PIN, STRK_UNIT};
+use crate::{
+    create_wallet, refused_with, set_up_session, transfer, transfer_done, transfer_review, Chain,
+    PIN, STRK_UNIT,
+};
 
 const API_KEY: &str = "pk_e2e_0123456789abcdef";
 
@@ -72,12 +75,14 @@ async fn settings_and_both_fee_modes() {
     // Sponsored with the key: deploy, set up, transfer.
     create_wallet(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "none").await;
-    let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+    let address =
+        Felt::from_hex(&ui.attr("wallet-address", "data-address").await.unwrap()).unwrap();
     node.mint_strk(address, 50 * STRK_UNIT).await.unwrap();
     set_up_session(&ui, PIN).await;
     ui.wait_text("session-state", |t| t == "active").await;
     let before = chain.recipient_balance().await;
     transfer(&ui, "1").await;
+    transfer_done(&ui).await;
     ui.wait_text("remaining-calls", |t| t == "4").await;
     assert_eq!(chain.recipient_balance().await, before + STRK_UNIT);
     let account_before = node
@@ -90,20 +95,19 @@ async fn settings_and_both_fee_modes() {
     choose(&ui, "settings-fee-mode", "gasless").await;
     ui.click("settings-gas-save").await;
     ui.click("close-settings").await;
+    ui.click("nav-send").await;
     ui.wait_text("transfer-fee-mode", |t| t.contains("You pay"))
         .await;
-    transfer(&ui, "1").await;
+    transfer_review(&ui, "1").await;
     let fee = ui.wait_text("transfer-fee", |t| t.contains("STRK")).await;
-    // "Fee: 0.0085… STRK, paid by you (at most 0.1).": the sponsor's suggestion (priced as the
-    // public server prices it) raised by the class's validation margin.
-    let shown = fee
-        .strip_prefix("Fee: ")
-        .and_then(|rest| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("{fee}"));
+    // "0.0085… STRK, paid by you (at most 0.1)" on the review: the sponsor's suggestion (priced
+    // as the public server prices it) raised by the class's validation margin.
+    let shown = fee.split(' ').next().unwrap_or_else(|| panic!("{fee}"));
     let quoted = chipi_session::parse_amount(shown, 18).unwrap();
     assert!(quoted > 0 && quoted < STRK_UNIT / 10, "{fee}");
     ui.screenshot("21-fee-shown").await;
     ui.click("transfer-confirm").await;
+    transfer_done(&ui).await;
     ui.wait_text("remaining-calls", |t| t == "3").await;
     assert_eq!(chain.recipient_balance().await, before + 2 * STRK_UNIT);
     // Signed for the fee shown; the forwarder keeps 1.1 × the real cost and refunds the rest.
@@ -147,10 +151,11 @@ async fn settings_and_both_fee_modes() {
     ui.click("open-settings").await;
     choose(&ui, "settings-network-profile", "local").await;
     ui.click("settings-network-save").await;
-    ui.wait_text("settings-current-network", |t| t.starts_with("local"))
-        .await;
-    ui.click("close-settings").await;
-    ui.wait_text("wallet-address", |t| {
+    // The wallet there is locked (its keys are opened per network): the lock screen, then home.
+    ui.wait_text("lock-network", |t| t == "local").await;
+    ui.fill("unlock-pin", PIN).await;
+    ui.click("unlock-submit").await;
+    ui.wait_attr("wallet-address", "data-address", |t| {
         Felt::from_hex(t).ok() == Some(address)
     })
     .await;

@@ -88,6 +88,8 @@ async fn send(ui: &Ui, token: &str, amount: &str) {
     ui.fill("transfer-recipient", RECIPIENT).await;
     ui.fill("transfer-amount", amount).await;
     ui.click("transfer-submit").await;
+    assert_eq!(ui.text("review-amount").await, format!("{amount} {token}"));
+    ui.click("transfer-confirm").await;
 }
 
 async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
@@ -115,11 +117,18 @@ async fn the_wallet_screens() {
     ui.find("onboarding").await;
     accessible(&ui, "onboarding").await;
     create_wallet(&ui, PIN).await;
-    let shown = ui.text("wallet-address").await;
-    // All 64 digits, in the checksum's mixed case.
-    assert_eq!(shown.len(), 66, "{shown}");
-    assert_ne!(shown, shown.to_lowercase(), "{shown}");
-    let address = Felt::from_hex(&shown).unwrap();
+    // The header shows it short; the whole address (64 digits, in the checksum's mixed case) is
+    // its tooltip and what Copy copies.
+    let full = ui.attr("wallet-address", "data-address").await.unwrap();
+    assert_eq!(full.len(), 66, "{full}");
+    assert_ne!(full, full.to_lowercase(), "{full}");
+    assert_eq!(
+        ui.attr("wallet-address", "title").await.as_deref(),
+        Some(full.as_str())
+    );
+    let short = ui.text("wallet-address").await;
+    assert_eq!(short, format!("{}…{}", &full[..6], &full[62..]));
+    let address = Felt::from_hex(&full).unwrap();
 
     // Tokens received from another account: the balances and the history show them.
     node.send_erc20(STRK, address, 50 * STRK_UNIT)
@@ -133,8 +142,9 @@ async fn the_wallet_screens() {
     ui.screenshot("30-home").await;
     ui.click("receive").await;
     ui.find("receive-qr").await;
+    assert_eq!(ui.text("receive-address").await, full);
+    // History looks for tokens received when it opens.
     ui.click("nav-history").await;
-    ui.click("history-refresh").await;
     let received = ui
         .wait_text("history-item", |t| t.contains("Received"))
         .await;
@@ -173,7 +183,7 @@ async fn the_wallet_screens() {
     ui.fill("setup-limit-window-ETH", "0.5").await;
     let summary = ui.text("setup-summary").await;
     assert!(
-        summary.contains("10 time(s)")
+        summary.contains("10 times")
             && summary.contains("at most 2 STRK per transfer and 10 STRK per hour")
             && summary.contains("at most 0.1 ETH per transfer and 0.5 ETH per hour"),
         "{summary}"
@@ -203,8 +213,9 @@ async fn the_wallet_screens() {
         "0.2 ETH is over the session's limit: at most 0.1 ETH per transfer now"
     );
     ui.click("error-dismiss").await;
-    assert_eq!(ui.text("remaining-calls").await, "10");
     accessible(&ui, "send").await;
+    ui.click("nav-home").await;
+    assert_eq!(ui.text("remaining-calls").await, "10");
 
     // A transfer typed and sent from the keyboard only: both balances move.
     ui.click("nav-send").await;
@@ -231,7 +242,23 @@ async fn the_wallet_screens() {
         .send_keys(&String::from(char::from(Key::Enter)))
         .await
         .unwrap();
+    // Enter opens the review: the recipient in full, the amount, sponsored, the limit left.
+    assert_eq!(ui.text("review-amount").await, "1.5 STRK");
+    assert_eq!(
+        Felt::from_hex(&ui.text("review-recipient").await).unwrap(),
+        Felt::from_hex(RECIPIENT).unwrap()
+    );
+    assert!(ui.text("transfer-fee").await.contains("sponsored"));
+    assert_eq!(
+        ui.text("review-left").await,
+        "8.5 STRK of this window's limit"
+    );
+    accessible(&ui, "review").await;
+    ui.click("transfer-confirm").await;
     ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
+    assert_eq!(ui.text("sent-amount").await, "1.5 STRK");
+    accessible(&ui, "sent").await;
+    ui.click("transfer-done").await;
     ui.wait_text("remaining-calls", |t| t == "9").await;
     assert_eq!(
         ui.attr("remaining-bar", "value").await.as_deref(),
@@ -274,7 +301,7 @@ async fn the_wallet_screens() {
     ui.fill("restore-pin", "new-pin-77").await;
     ui.fill("restore-pin-again", "new-pin-77").await;
     ui.click("restore-submit").await;
-    ui.wait_text("wallet-address", |t| {
+    ui.wait_attr("wallet-address", "data-address", |t| {
         Felt::from_hex(t).ok() == Some(address)
     })
     .await;
@@ -294,7 +321,6 @@ async fn the_wallet_screens() {
     accessible(&ui, "settings-biometrics-on").await;
     ui.click("close-settings").await;
     ui.click("lock-wallet").await;
-    ui.click("nav-home").await;
     ui.find("unlock-form").await;
     ui.click("unlock-biometric").await;
     ui.wait_gone("unlock-form").await;
@@ -352,7 +378,8 @@ async fn every_screen_in_light_and_dark() {
         accessible(&ui, &shot("onboarding")).await;
         ui.screenshot(&shot("onboarding")).await;
         create_wallet(&ui, PIN).await;
-        let address = Felt::from_hex(&ui.text("wallet-address").await).unwrap();
+        let address =
+            Felt::from_hex(&ui.attr("wallet-address", "data-address").await.unwrap()).unwrap();
         node.send_erc20(STRK, address, 50 * STRK_UNIT)
             .await
             .unwrap();
@@ -367,7 +394,14 @@ async fn every_screen_in_light_and_dark() {
         ui.screenshot(&shot("approve")).await;
         ui.click("setup-confirm").await;
         ui.wait_text("session-state", |t| t == "active").await;
-        send(&ui, "STRK", "1.5").await;
+        ui.click("nav-send").await;
+        ui.fill("transfer-recipient", RECIPIENT).await;
+        ui.fill("transfer-amount", "1.5").await;
+        ui.click("transfer-submit").await;
+        ui.find("transfer-review").await;
+        accessible(&ui, &shot("review")).await;
+        ui.screenshot(&shot("review")).await;
+        ui.click("transfer-confirm").await;
         ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
         accessible(&ui, &shot("sent")).await;
         ui.screenshot(&shot("sent")).await;
@@ -403,7 +437,6 @@ async fn every_screen_in_light_and_dark() {
         ui.find("receive-qr").await;
         ui.screenshot(&shot("receive")).await;
         ui.click("nav-history").await;
-        ui.click("history-refresh").await;
         ui.wait_text("history-item", |t| !t.is_empty()).await;
         accessible(&ui, &shot("history")).await;
         ui.screenshot(&shot("history")).await;
@@ -416,7 +449,6 @@ async fn every_screen_in_light_and_dark() {
         ui.screenshot(&shot("settings")).await;
         ui.click("close-settings").await;
         ui.click("lock-wallet").await;
-        ui.click("nav-home").await;
         ui.find("unlock-form").await;
         accessible(&ui, &shot("locked")).await;
         ui.screenshot(&shot("locked")).await;

@@ -1,5 +1,6 @@
 // The advanced screen's calls: one per line, `contract entrypoint felt…`, checked against the
 // session's rules before anything is sent (the backend checks them again before signing).
+import { plural } from './format';
 import { checkAddress } from './amount';
 import type { CallInput, SessionInfo } from './bindings';
 
@@ -27,7 +28,7 @@ export function parseCalls(text: string): Parsed {
 export function checkCalls(parsed: Parsed, s: SessionInfo): string | null {
   if (!parsed.ok) return parsed.reason;
   if (s.state !== 'active') return `The session is ${s.state}`;
-  if (typeof s.remainingCalls === 'number' && parsed.calls.length > s.remainingCalls) return `Only ${s.remainingCalls} call(s) left in this session`;
+  if (typeof s.remainingCalls === 'number' && parsed.calls.length > s.remainingCalls) return `Only ${plural(s.remainingCalls, 'call')} left in this session`;
   if (s.allowedNames.length > 0) {
     const refused = parsed.calls.find((c) => !s.allowedNames.includes(c.entrypoint) && !s.allowedEntrypoints.includes(c.entrypoint.toLowerCase()));
     if (refused) return `This session may not call ${refused.entrypoint}`;

@@ -1,12 +1,13 @@
-// History: every line with its date and time, kind, amount, the other side, status and the
-// explorer link; tokens received are found in the chain's events. Paged here, capped in the
-// backend.
-import { useState } from 'preact/hooks';
-import { checksumAddress } from './address';
+// History: every line with its direction, kind, amount, the other side, when (relative; the
+// date and time on hover), status and the explorer link; tokens received are found in the
+// chain's events on opening and on a timer. Paged here, capped in the backend.
+import { useEffect, useState } from 'preact/hooks';
 import type { ActivityInfo } from './bindings';
+import { relativeTime, shortAddress } from './format';
+import { Icon } from './icons';
 import { ipc } from './ipc';
 import { Button, Card } from './parts';
-import { act, activity, fail } from './state';
+import { activity, fail, now } from './state';
 
 export const PAGE = 20;
 
@@ -21,42 +22,63 @@ const kindWords: Record<ActivityInfo['kind'], string> = {
   upgrade: 'Account upgraded',
 };
 
-export function shortAddress(a: string) {
-  const c = checksumAddress(a);
-  return `${c.slice(0, 8)}…${c.slice(-4)}`;
+/** Which way value moved: in (received), out (sent), or neither (the wallet's own actions). */
+function direction(kind: ActivityInfo['kind']): 'in' | 'out' | 'self' {
+  if (kind === 'receive') return 'in';
+  if (kind === 'transfer' || kind === 'execute') return 'out';
+  return 'self';
 }
+
+const statusTone: Record<ActivityInfo['status'], string> = { succeeded: 'success', pending: 'warning', failed: 'danger' };
 
 export function ActivityLine({ a, testid }: { a: ActivityInfo; testid: string }) {
   const at = new Date(Number(a.at) * 1000);
   // A time no calendar can show (a node's bogus block time) reads as unknown, never breaks.
   const when = Number.isNaN(at.getTime()) ? new Date(0) : at;
-  const what = a.amount && a.token ? `${a.amount} ${a.token}` : a.summary;
-  const side = a.counterparty ? `${a.kind === 'receive' ? 'from' : 'to'} ${shortAddress(a.counterparty)}` : '';
+  const way = direction(a.kind);
+  const amount = a.amount && a.token ? `${way === 'in' ? '+' : way === 'out' ? '−' : ''}${a.amount} ${a.token}` : null;
+  // The summary only where the kind's word does not say it all: calls, repairs, failures.
+  const told = a.kind === 'execute' || a.kind === 'repair' || a.status === 'failed';
+  const side = a.counterparty ? `${way === 'in' ? 'from' : 'to'} ${shortAddress(a.counterparty)}` : told && !amount ? a.summary : '';
   return (
     <li data-testid={testid} data-status={a.status} data-kind={a.kind} class="line">
-      <time dateTime={when.toISOString()}>{when.toLocaleString()}</time>{' '}
-      <strong>{kindWords[a.kind]}</strong> {what} {side} <span class={`status ${a.status}`}>({a.status})</span>
-      {a.transactionHash && a.explorerUrl ? (
-        <Button testid={`${testid}-link`} kind="secondary" onClick={() => void ipc.openExplorer(a.transactionHash!).catch(fail)}>
-          View on explorer
-        </Button>
-      ) : null}
+      <span class={`glyph ${way}`} aria-hidden="true">
+        <Icon name={way === 'in' ? 'receive' : way === 'out' ? 'send' : 'key'} />
+      </span>
+      <span class="what">{kindWords[a.kind]}</span>
+      <span class="side">
+        {amount ? <span class="amount">{amount}</span> : null}
+        {a.transactionHash && a.explorerUrl ? (
+          <Button testid={`${testid}-link`} kind="ghost" icon="external" label="View on the explorer" onClick={() => void ipc.openExplorer(a.transactionHash!).catch(fail)} />
+        ) : null}
+      </span>
+      <span class="sub">
+        <time dateTime={when.toISOString()} title={when.toLocaleString()}>
+          {relativeTime(Math.floor(when.getTime() / 1000), Math.floor(now.value / 1000))}
+        </time>
+        {side ? <span>{side}</span> : null}
+        {a.status === 'succeeded' ? null : <span class={`chip ${statusTone[a.status]} status ${a.status}`}>{a.status}</span>}
+      </span>
     </li>
   );
 }
 
+/** Tokens received are looked for on opening History and every minute while it is open. */
+const LOOK_EVERY_MS = 60_000;
+
 export function History() {
   const [page, setPage] = useState(0);
+  useEffect(() => {
+    const look = () => void ipc.refreshHistory().then((list) => (activity.value = list), fail);
+    look();
+    const timer = setInterval(look, LOOK_EVERY_MS);
+    return () => clearInterval(timer);
+  }, []);
   const list = activity.value;
   const pages = Math.max(1, Math.ceil(list.length / PAGE));
   const shown = list.slice(page * PAGE, (page + 1) * PAGE);
   return (
     <Card title="History" testid="history">
-      <div class="row">
-        <Button testid="history-refresh" kind="secondary" onClick={() => void act('Looking for tokens received…', () => ipc.refreshHistory())}>
-          Look for tokens received
-        </Button>
-      </div>
       {list.length === 0 ? <p class="note">Nothing yet.</p> : null}
       <ul data-testid="history-list" class="activity">
         {shown.map((a, i) => (

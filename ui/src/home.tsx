@@ -1,10 +1,12 @@
-// The wallet's frame (who, where, the session at a glance, the tabs) and the home screen:
-// balances, receive, the session card, recent activity.
+// The wallet's frame (network, short address, the session's dot, the tabs), the lock screen, and
+// the home screen: the balance first, receive, the session card, recent activity.
 import qrcode from 'qrcode-generator';
 import { useState } from 'preact/hooks';
 import { checksumAddress } from './address';
 import { formatUnits } from './amount';
 import type { SessionInfo } from './bindings';
+import { balance, duration, shortAddress, timeLeft } from './format';
+import { Icon, type IconName } from './icons';
 import { ipc } from './ipc';
 import { Button, Card, Copy, Field } from './parts';
 import { ActivityLine } from './history';
@@ -20,9 +22,7 @@ export function countdown(s: SessionInfo, at: number) {
   const left = secondsLeft(s, at);
   if (left === null) return '–';
   if (left <= 0) return 'expired';
-  const h = Math.floor(left / 3600);
-  const m = Math.floor((left % 3600) / 60);
-  return `${h}h ${m}m ${left % 60}s left`;
+  return `${timeLeft(left)} left`;
 }
 
 /** The live countdown: the one part of the window redrawn every second. */
@@ -39,71 +39,66 @@ export function expiryDate(s: SessionInfo) {
 function backendName() {
   const g = settings.value?.gas;
   if (!g) return '';
-  if (g.mode === 'direct') return 'direct (you pay gas)';
-  if (g.mode === 'chipiApi') return 'Chipi API';
-  return g.feeMode === 'gasless' ? `paymaster, fee in ${g.gasToken}` : 'sponsored by the paymaster';
+  if (g.mode === 'direct') return 'you pay the network fee';
+  if (g.mode === 'chipiApi') return 'through the Chipi API';
+  return g.feeMode === 'gasless' ? `paymaster, fee in ${g.gasToken}` : 'sponsored';
 }
 
-/** Name, network, address; the session at a glance on every screen; the tabs. */
+const stateWords: Record<SessionInfo['state'], string> = {
+  none: 'No session',
+  created: 'Not registered',
+  registering: 'Registering',
+  active: 'Session active',
+  expired: 'Session expired',
+  revoked: 'Session revoked',
+};
+
+/** The session in one dot and a word: the header shows no more of it (the card does). */
+function SessionDot({ s }: { s: SessionInfo }) {
+  return (
+    <button type="button" class="ghost status-dot" data-testid="session-dot" data-state={s.state} title="Show the session" onClick={() => (tab.value = 'session')}>
+      <span class={`dot ${s.state}`} aria-hidden="true" />
+      {stateWords[s.state]}
+    </button>
+  );
+}
+
+const screens: [Tab, string, IconName][] = [
+  ['home', 'Home', 'home'],
+  ['send', 'Send', 'send'],
+  ['session', 'Session', 'key'],
+  ['history', 'History', 'clock'],
+];
+
+/** The compact header (network, short address with copy, the session's dot, lock) and the tabs. */
 export function Frame({ children }: { children: preact.ComponentChildren }) {
   const w = wallet.value!;
   const s = session.value!;
-  const remaining = s.remainingCalls ?? 0;
-  const max = Math.max(s.maxCalls ?? remaining, remaining, 1);
-  const tabs: [Tab, string][] = [
-    ['home', 'Home'],
-    ['send', 'Send'],
-    ['session', 'Session'],
-    ['history', 'History'],
-  ];
+  const full = checksumAddress(w.address);
   return (
     <>
       <header class="top">
-        <div>
-          <span data-testid="network-name" class="pill">
+        <div class="who">
+          <span data-testid="network-name" class="chip">
             {w.network}
-          </span>{' '}
-          <span class="note" data-testid="backend-name">
-            {backendName()}
           </span>
-        </div>
-        <div class="row">
-          <code data-testid="wallet-address" class="address" title={w.address}>
-            {checksumAddress(w.address)}
+          <code data-testid="wallet-address" data-address={full} class="address" title={full}>
+            {shortAddress(w.address)}
           </code>
-          <Copy testid="copy-address" text={checksumAddress(w.address)} />
+          <Copy testid="copy-address" text={full} label="Copy the whole address" iconOnly />
         </div>
-        <div class="strip" data-testid="session-strip">
-          <span>
-            Session: <strong data-testid="session-state">{s.state}</strong>
-          </span>
-          <span>
-            Calls left: <strong data-testid="remaining-calls">{s.remainingCalls === null ? '–' : String(s.remainingCalls)}</strong>
-            {s.maxCalls ? <span class="note"> of {s.maxCalls}</span> : null}
-          </span>
-          <progress data-testid="remaining-bar" max={String(max)} value={String(remaining)} aria-label="Calls left" />
-          <span>
-            Expires: <Countdown s={s} />
-          </span>
-          <div class="row">
-            <Button testid="refresh-status" kind="secondary" disabled={s.busy.loadingStatus} onClick={() => void act('Reading the session from the chain…', () => ipc.refreshStatus())}>
-              Refresh
-            </Button>
-            {w.unlocked ? (
-              <Button testid="lock-wallet" kind="secondary" onClick={() => void act('Locking…', () => ipc.lock(), 'home')}>
-                Lock
-              </Button>
-            ) : null}
-          </div>
-        </div>
+        <SessionDot s={s} />
+        <Button testid="lock-wallet" kind="ghost" icon="lock" label="Lock" onClick={() => void act('Locking…', () => ipc.lock(), 'home')} />
       </header>
       <nav class="tabs" aria-label="Screens">
-        {tabs.map(([id, label]) => (
+        {screens.map(([id, label, icon]) => (
           <button type="button" key={id} data-testid={`nav-${id}`} class={tab.value === id ? 'tab current' : 'tab'} aria-current={tab.value === id ? 'page' : undefined} onClick={() => (tab.value = id)}>
+            <Icon name={icon} />
             {label}
           </button>
         ))}
         <button type="button" data-testid="open-settings" class="tab" onClick={openSettings}>
+          <Icon name="gear" />
           Settings
         </button>
       </nav>
@@ -112,22 +107,35 @@ export function Frame({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
-export function Unlock() {
+/**
+ * The lock screen: the app, the network and the unlock form, nothing of the wallet (no
+ * address, balance, session or history).
+ */
+export function LockScreen() {
   const [pin, setPin] = useState('');
   const bio = wallet.value?.biometrics;
   return (
-    <Card title="Locked" testid="unlock-form">
-      <p class="note">The session key is closed. Enter your PIN to send again.</p>
-      {bio?.enabled ? (
-        <Button testid="unlock-biometric" onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.unlock(null))}>
-          Unlock with {bio.name}
+    <main class="lock-screen" data-testid="lock-screen">
+      <div class="badge">
+        <Icon name="lock" size={28} />
+      </div>
+      <h1>Chipi Session Wallet</h1>
+      <span class="chip" data-testid="lock-network">
+        {wallet.value?.network}
+      </span>
+      <section class="card" data-testid="unlock-form" aria-label="Unlock">
+        <p class="note">Locked. Enter your PIN to open the wallet.</p>
+        {bio?.enabled ? (
+          <Button testid="unlock-biometric" icon="fingerprint" onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.unlock(null))}>
+            Unlock with {bio.name}
+          </Button>
+        ) : null}
+        <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
+        <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then(() => setPin(''))}>
+          Unlock
         </Button>
-      ) : null}
-      <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
-      <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then(() => setPin(''))}>
-        Unlock
-      </Button>
-    </Card>
+      </section>
+    </main>
   );
 }
 
@@ -145,25 +153,60 @@ function Deploy() {
   );
 }
 
-function Balances() {
-  const list = balances.value;
+/** A token's round mark: the known ones in their colours, any other in one from its address. */
+export function TokenMark({ symbol, address }: { symbol: string; address: string }) {
+  const known: Record<string, string> = { STRK: '#5b3fd0', ETH: '#3c4a8f', USDC: '#1f5fa8', USDT: '#1d7a5c' };
+  let hue = 0;
+  for (const c of address.toLowerCase()) hue = (hue * 31 + c.charCodeAt(0)) % 360;
+  // Drawn as SVG (a fill attribute, not an inline style the content policy would refuse).
   return (
-    <Card title="Balances" testid="balances">
+    <svg class="mark" width="28" height="28" viewBox="0 0 28 28" aria-hidden="true">
+      <circle cx="14" cy="14" r="14" fill={known[symbol] ?? `hsl(${hue}, 45%, 38%)`} />
+      <text x="14" y="17.5" text-anchor="middle" font-size={symbol.length > 3 ? 7 : 9} font-weight="700" fill="#ffffff">
+        {symbol.slice(0, 4)}
+      </text>
+    </svg>
+  );
+}
+
+/** The headline figure (the network's first token, the one fees are paid in) and every token. */
+function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => void }) {
+  const list = balances.value;
+  const lead = list?.[0];
+  return (
+    <section class="card" data-testid="balances" aria-label="Balances">
+      <div class="hero">
+        <span class="note">Balance</span>
+        <span class="total" data-testid="balance-total">
+          {lead?.amount != null ? balance(lead.amount) : '–'} <span class="unit">{lead?.symbol ?? ''}</span>
+        </span>
+      </div>
       {list === null ? (
         <p class="note">Reading…</p>
       ) : (
         <ul class="balances">
           {list.map((b) => (
             <li key={b.token}>
-              <span class="symbol">{b.symbol}</span>
-              <span data-testid={`balance-${b.symbol}`} class="amount">
-                {b.amount ?? '–'}
+              <span class="token">
+                <TokenMark symbol={b.symbol} address={b.token} />
+                <span class="symbol">{b.symbol}</span>
+              </span>
+              <span data-testid={`balance-${b.symbol}`} class="amount" title={b.amount ?? undefined}>
+                {b.amount == null ? '–' : balance(b.amount)}
               </span>
             </li>
           ))}
         </ul>
       )}
-    </Card>
+      <div class="row">
+        <Button testid="home-send" icon="send" onClick={() => (tab.value = 'send')}>
+          Send
+        </Button>
+        <Button testid="receive" kind="secondary" icon="receive" onClick={onReceive}>
+          {receive ? 'Hide address' : 'Receive'}
+        </Button>
+      </div>
+    </section>
   );
 }
 
@@ -189,7 +232,7 @@ export function rulesInWords(s: SessionInfo) {
   for (const l of s.limits) {
     const symbol = l.symbol ?? l.token;
     parts.push(
-      `at most ${formatUnits(l.maxPerCall, l.decimals)} ${symbol} per transfer and ${formatUnits(l.maxPerWindow, l.decimals)} ${symbol} per ${Math.round(l.windowSeconds / 60)} min`,
+      `at most ${formatUnits(l.maxPerCall, l.decimals)} ${symbol} per transfer and ${formatUnits(l.maxPerWindow, l.decimals)} ${symbol} per ${duration(l.windowSeconds)}`,
     );
   }
   return parts.join('; ');
@@ -218,15 +261,44 @@ function busyWords(s: SessionInfo) {
   return 'Checking status…';
 }
 
-function SessionCard({ s }: { s: SessionInfo }) {
+/** The session in full: the one place its state, calls, expiry, rules and spending are shown. */
+export function SessionCard({ s }: { s: SessionInfo }) {
   const busy = s.busy.executing || s.busy.registering || s.busy.revoking || s.busy.loadingStatus;
+  const remaining = s.remainingCalls ?? 0;
+  const max = Math.max(s.maxCalls ?? remaining, remaining, 1);
+  const tone = s.state === 'active' ? 'success' : s.state === 'expired' || s.state === 'revoked' ? 'danger' : 'muted';
   return (
-    <Card title="Session" testid="session-card">
+    <section class="card" data-testid="session-card" aria-label="Session">
+      <div class="row spread">
+        <h2>Session</h2>
+        <span class={`chip ${tone}`} data-testid="session-state">
+          {s.state}
+        </span>
+      </div>
       <div data-testid="session-rules">{rulesLine(s)}</div>
-      {s.validUntil && s.state !== 'none' ? (
-        <div>
-          Until <span data-testid="expiry-date">{expiryDate(s)}</span>
-        </div>
+      {s.state !== 'none' ? (
+        <>
+          <dl class="facts">
+            <dt>Calls left</dt>
+            <dd>
+              <strong data-testid="remaining-calls">{s.remainingCalls === null ? '–' : String(s.remainingCalls)}</strong>
+              {s.maxCalls ? <span class="note"> of {s.maxCalls}</span> : null}
+            </dd>
+            <dt>Expires</dt>
+            <dd>
+              <Countdown s={s} />
+              {s.validUntil ? (
+                <span class="note">
+                  {' '}
+                  · <span data-testid="expiry-date">{expiryDate(s)}</span>
+                </span>
+              ) : null}
+            </dd>
+            <dt>Fees</dt>
+            <dd data-testid="backend-name">{backendName()}</dd>
+          </dl>
+          <progress data-testid="remaining-bar" max={String(max)} value={String(remaining)} aria-label="Calls left" />
+        </>
       ) : null}
       {s.state === 'active'
         ? s.limits.map((l) => (
@@ -240,12 +312,17 @@ function SessionCard({ s }: { s: SessionInfo }) {
           {busyWords(s)}
         </div>
       ) : null}
-      {s.state !== 'active' ? (
-        <Button testid="go-setup" kind="secondary" onClick={() => (tab.value = 'session')}>
-          Set up a session
+      <div class="row">
+        <Button testid="refresh-status" kind="secondary" icon="refresh" disabled={s.busy.loadingStatus} onClick={() => void act('Reading the session from the chain…', () => ipc.refreshStatus())}>
+          Refresh
         </Button>
-      ) : null}
-    </Card>
+        {s.state !== 'active' && tab.value !== 'session' ? (
+          <Button testid="go-setup" kind="secondary" icon="key" onClick={() => (tab.value = 'session')}>
+            Set up a session
+          </Button>
+        ) : null}
+      </div>
+    </section>
   );
 }
 
@@ -253,23 +330,18 @@ export function Home() {
   const w = wallet.value!;
   const s = session.value!;
   const [receive, setReceive] = useState(false);
+  const full = checksumAddress(w.address);
   return (
     <>
-      {w.unlocked ? null : <Unlock />}
       {w.deployable && deployed.value === false ? <Deploy /> : null}
-      <Balances />
-      <div class="row">
-        <Button testid="receive" kind="secondary" onClick={() => setReceive(!receive)}>
-          {receive ? 'Hide address' : 'Receive'}
-        </Button>
-        <Button testid="home-send" onClick={() => (tab.value = 'send')}>
-          Send
-        </Button>
-      </div>
+      <Balances receive={receive} onReceive={() => setReceive(!receive)} />
       {receive ? (
         <Card title="Receive" testid="receive-view">
-          <Qr text={checksumAddress(w.address)} />
-          <code class="address">{checksumAddress(w.address)}</code>
+          <Qr text={full} />
+          <code class="address" data-testid="receive-address">
+            {full}
+          </code>
+          <Copy testid="copy-receive-address" text={full} label="Copy address" />
           <p class="note">Send only Starknet tokens on {w.network} to this address.</p>
         </Card>
       ) : null}
@@ -280,6 +352,7 @@ export function Home() {
             <ActivityLine key={`${a.at}-${i}`} a={a} testid="activity-item" />
           ))}
         </ul>
+        {activity.value.length === 0 ? <p class="note">Nothing yet.</p> : null}
       </Card>
     </>
   );

@@ -1,9 +1,9 @@
-// The wallet's window: the error banner and progress line, then onboarding, the settings, or
-// the wallet's screens (home, send, session, history). State lives in `state.ts`.
+// The wallet's window: the error banner and progress line, then onboarding, the settings, the
+// lock screen, or the wallet's screens (home, send, session, history). State lives in `state.ts`.
 import './style.css';
 import { render } from 'preact';
 import { ipc } from './ipc';
-import { Frame, Home, Unlock } from './home';
+import { Frame, Home, LockScreen } from './home';
 import { History } from './history';
 import { Onboarding } from './onboarding';
 import { Button, ErrorBanner, Progress } from './parts';
@@ -13,10 +13,9 @@ import { Settings } from './settings';
 import { act, banner, session, start, tab, wallet } from './state';
 
 function Screen() {
-  const w = wallet.value;
   switch (tab.value) {
     case 'send':
-      return w!.unlocked ? <Send /> : <Unlock />;
+      return <Send />;
     case 'session':
       return <SessionScreen />;
     case 'history':
@@ -37,7 +36,9 @@ function App() {
         </Button>
       ) : null}
       <Progress />
-      {tab.value === 'settings' ? (
+      {wallet.value && session.value && !wallet.value.unlocked ? (
+        <LockScreen />
+      ) : tab.value === 'settings' ? (
         <Settings />
       ) : !wallet.value || !session.value ? (
         <Onboarding />

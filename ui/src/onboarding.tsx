@@ -95,10 +95,10 @@ function CreateOrImport() {
   if (net && !profiles.some(([n]) => n === net.name)) profiles.push([net.name, net.name]);
   return (
     <div data-testid="onboarding" class="stack">
-      <h1>Session wallet</h1>
+      <h1>Chipi Session Wallet</h1>
       <p class="lead">
-        Set up a session once, then send without signing each transfer: no gas, within the limits you approve. Your PIN
-        protects the keys on this device.
+        Approve a session once, then send without confirming each transfer and without paying gas, within the limits you
+        set. A PIN keeps your keys safe on this computer.
       </p>
       <div class="row">
         <Select
@@ -121,11 +121,11 @@ function CreateOrImport() {
         {ours ? null : (
           <label class="check">
             <input data-testid="own-class" type="checkbox" checked={ownClass} onChange={(e) => setOwnClass((e.target as HTMLInputElement).checked)} />
-            Use this project's account class instead of {net?.newWalletClass} (only where it is declared)
+            Use an account that enforces every limit you approve, instead of {net?.newWalletClass} (where this network has it)
           </label>
         )}
         <p data-testid="new-wallet-class" class="note">
-          New wallets use: {net?.newWalletClass ?? '–'}
+          {ours ? 'Your new account enforces on chain every limit you approve for a session.' : `New wallets get a ${net?.newWalletClass ?? '–'} account.`}
         </p>
         <Button
           testid="create-wallet"

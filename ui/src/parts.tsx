@@ -1,6 +1,7 @@
 // Small pieces every screen uses: labelled fields, buttons, the banner, copy.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { Icon, type IconName } from './icons';
 import { banner, working } from './state';
 
 interface FieldProps {
@@ -66,29 +67,42 @@ interface ButtonProps {
   testid: string;
   onClick: () => void;
   disabled?: boolean;
-  kind?: 'primary' | 'secondary' | 'danger';
-  children: ComponentChildren;
+  /** The three weights of docs/design.md, and danger for what cannot be undone. */
+  kind?: 'primary' | 'secondary' | 'ghost' | 'danger';
+  icon?: IconName;
+  /** The accessible name of a button that shows only its icon. */
+  label?: string;
+  title?: string;
+  children?: ComponentChildren;
 }
 
 export function Button(p: ButtonProps) {
   return (
-    <button type="button" data-testid={p.testid} class={p.kind ?? 'primary'} disabled={p.disabled} onClick={p.onClick}>
+    <button
+      type="button"
+      data-testid={p.testid}
+      class={p.kind ?? 'primary'}
+      disabled={p.disabled}
+      aria-label={p.label}
+      title={p.title ?? p.label}
+      onClick={p.onClick}
+    >
+      {p.icon ? <Icon name={p.icon} /> : null}
       {p.children}
     </button>
   );
 }
 
-/** A button that copies `text` and says so. */
-export function Copy({ testid, text, label = 'Copy' }: { testid: string; text: string; label?: string }) {
+/** A button that copies `text` and says so; `iconOnly` for the header's small one. */
+export function Copy({ testid, text, label = 'Copy', iconOnly = false }: { testid: string; text: string; label?: string; iconOnly?: boolean }) {
   const [done, setDone] = useState(false);
-  return (
-    <Button
-      testid={testid}
-      kind="secondary"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).then(() => setDone(true));
-      }}
-    >
+  const copy = () => {
+    void navigator.clipboard?.writeText(text).then(() => setDone(true));
+  };
+  return iconOnly ? (
+    <Button testid={testid} kind="ghost" icon={done ? 'check' : 'copy'} label={done ? 'Copied' : label} onClick={copy} />
+  ) : (
+    <Button testid={testid} kind="secondary" icon={done ? 'check' : 'copy'} onClick={copy}>
       {done ? 'Copied' : label}
     </Button>
   );

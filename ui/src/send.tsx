@@ -1,13 +1,15 @@
-// Sending: a gasless transfer within the session's limits (the limit shown before sending, the
-// fee asked first in the gasless fee mode), and the hook's executeWithSession for other calls.
+// Sending: a transfer within the session's limits (the limit shown while typing), a review step
+// (recipient, amount, fee or "sponsored", the limit left after it; the paymaster's quote in the
+// gasless fee mode), a success screen; and the hook's executeWithSession for other calls.
 import { useState } from 'preact/hooks';
 import { checksumAddress } from './address';
 import { checkAddress, checkAmount, formatUnits, parseUnits } from './amount';
 import type { FeeQuote, LimitInfo } from './bindings';
 import { ipc } from './ipc';
+import { shortAddress } from './format';
 import { Button, Card, Copy, Field, Select } from './parts';
 import { checkCalls, parseCalls } from './calls';
-import { act, balances, fail, network, reload, session, settings, tokenDecimals, working } from './state';
+import { act, balances, fail, network, reload, session, settings, tab, tokenDecimals, working } from './state';
 
 function feeWords() {
   const g = settings.value?.gas;
@@ -32,7 +34,25 @@ export function maxWithin(limit: LimitInfo | undefined, balance: string | null |
 interface Sent {
   hash: string;
   url: string | null;
-  what: string;
+  amount: string;
+  token: string;
+  recipient: string;
+}
+
+/** What the review step shows and the confirm button sends: fixed when the user asked for it. */
+interface Review {
+  token: string;
+  recipient: string;
+  amount: string;
+  /** The paymaster's quote in the gasless fee mode; null where nothing is paid. */
+  fee: FeeQuote | null;
+}
+
+/** What is left of the window's limit after sending `amount`, in words; null without a limit. */
+export function leftAfter(limit: LimitInfo | undefined, amount: string): string | null {
+  if (!limit) return null;
+  const left = BigInt(limit.maxPerWindow) - BigInt(limit.spentInWindow) - parseUnits(amount, limit.decimals);
+  return formatUnits((left < 0n ? 0n : left).toString(), limit.decimals);
 }
 
 export function Send() {
@@ -42,7 +62,7 @@ export function Send() {
   const [token, setToken] = useState(tokens[0]?.symbol ?? '');
   const [recipient, setRecipient] = useState('');
   const [amount, setAmount] = useState('');
-  const [quote, setQuote] = useState<{ fee: FeeQuote; token: string; recipient: string; amount: string } | null>(null);
+  const [review, setReview] = useState<Review | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
   const [pending, setPending] = useState(false);
   const chosen = tokens.some((t) => t.symbol === token) ? token : (tokens[0]?.symbol ?? '');
@@ -54,34 +74,50 @@ export function Send() {
   const problem = recipient && !a.ok ? a.reason : amount && !b.ok ? b.reason : '';
   const gasless = settings.value?.gas.mode === 'paymaster' && settings.value.gas.feeMode === 'gasless';
 
-  const sendNow = (t: string, to: string, value: string, acceptedFee: string | null = null) => {
-    setQuote(null);
-    setSent(null);
+  const sendNow = (r: Review) => {
     setPending(true);
-    working.value = `Sending ${value} ${t} and waiting for the receipt…`;
+    working.value = `Sending ${r.amount} ${r.token} and waiting for the receipt…`;
     ipc
-      .transfer(t, to, value, acceptedFee)
-      .then((r) => {
-        setSent({ hash: r.transactionHash, url: r.explorerUrl, what: `${value} ${t} to ${checksumAddress(to)}` });
+      .transfer(r.token, r.recipient, r.amount, r.fee?.mode === 'gasless' ? r.fee.amount : null)
+      .then((done) => {
+        setReview(null);
+        setSent({ hash: done.transactionHash, url: done.explorerUrl, amount: r.amount, token: r.token, recipient: r.recipient });
         setAmount('');
+        setRecipient('');
         return reload();
       })
-      .catch(fail)
+      .catch((e) => {
+        // Back to the form, as typed: the banner says what to change.
+        setReview(null);
+        fail(e);
+      })
       .finally(() => {
         setPending(false);
         working.value = null;
       });
   };
-  const submit = () => {
-    if (!gasless) return sendNow(chosen, recipient.trim(), amount.trim());
+  const toReview = () => {
+    const asked = { token: chosen, recipient: recipient.trim(), amount: amount.trim() };
+    if (!gasless) return setReview({ ...asked, fee: null });
     ipc
-      .quoteTransfer(chosen, recipient.trim(), amount.trim())
-      .then((fee) => setQuote({ fee, token: chosen, recipient: recipient.trim(), amount: amount.trim() }))
+      .quoteTransfer(asked.token, asked.recipient, asked.amount)
+      .then((fee) => setReview({ ...asked, fee }))
       .catch(fail);
   };
+  if (sent)
+    return (
+      <Success
+        sent={sent}
+        onDone={() => {
+          setSent(null);
+          tab.value = 'home';
+        }}
+      />
+    );
+  if (review) return <ReviewCard r={review} limit={limited.get(review.token)} pending={pending} onConfirm={() => sendNow(review)} onBack={() => setReview(null)} />;
   return (
     <>
-      <Card title="Gasless transfer" testid="transfer-form">
+      <Card title="Send" testid="transfer-form">
         <div data-testid="transfer-fee-mode" class="note">
           {feeWords()}
         </div>
@@ -94,7 +130,7 @@ export function Send() {
           class="stack"
           onSubmit={(e) => {
             e.preventDefault();
-            if (a.ok && b.ok && !pending) submit();
+            if (a.ok && b.ok && !pending) toReview();
           }}
         >
           <Select label="Token" testid="transfer-token" value={chosen} options={tokens.map((t) => [t.symbol, t.symbol])} onChange={setToken} />
@@ -107,11 +143,6 @@ export function Send() {
               : `Balance: ${balance ?? '–'} ${chosen}.`}
           </div>
           <Field label="Recipient" testid="transfer-recipient" value={recipient} onInput={setRecipient} placeholder="0x…" invalid={!!recipient && !a.ok} />
-          {a.ok ? (
-            <div data-testid="transfer-recipient-checked" class="note">
-              To <code>{checksumAddress(recipient.trim())}</code>
-            </div>
-          ) : null}
           <div class="row end">
             <Field label={`Amount (${chosen})`} testid="transfer-amount" value={amount} onInput={setAmount} inputMode="decimal" invalid={!!amount && !b.ok} />
             {most !== null ? (
@@ -124,46 +155,99 @@ export function Send() {
             {problem}
           </div>
           <button type="submit" data-testid="transfer-submit" class="primary" disabled={!(a.ok && b.ok) || pending}>
-            {gasless ? 'See the fee' : 'Send gasless'}
+            Review
           </button>
         </form>
-        {quote ? (
-          <div data-testid="transfer-quote">
-            <div data-testid="transfer-fee">
-              Fee: {quote.fee.amount} {quote.fee.token}, paid by you (at most {quote.fee.maxFee}).
-            </div>
-            <div class="row">
-              <Button testid="transfer-confirm" onClick={() => sendNow(quote.token, quote.recipient, quote.amount, quote.fee.mode === 'gasless' ? quote.fee.amount : null)}>
-                Send {quote.amount} {quote.token} and pay the fee
-              </Button>
-              <Button testid="transfer-cancel" kind="secondary" onClick={() => setQuote(null)}>
-                Cancel
-              </Button>
-            </div>
-          </div>
-        ) : null}
-        {pending ? (
-          <div data-testid="transfer-progress" aria-live="polite">
-            Sending… waiting for the receipt.
-          </div>
-        ) : null}
-        {sent ? (
-          <div data-testid="transfer-result" aria-live="polite">
-            <div>Sent {sent.what}, no gas paid. Transaction:</div>
-            <code data-testid="transfer-hash">{sent.hash}</code>
-            <div class="row">
-              <Copy testid="copy-hash" text={sent.hash} />
-              {sent.url ? (
-                <Button testid="explorer-link" kind="secondary" onClick={() => void ipc.openExplorer(sent.hash).catch(fail)}>
-                  View on explorer
-                </Button>
-              ) : null}
-            </div>
-          </div>
-        ) : null}
       </Card>
       <AdvancedCall />
     </>
+  );
+}
+
+/** The review step: everything the confirm button sends, and what the session has left after. */
+function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit: LimitInfo | undefined; pending: boolean; onConfirm: () => void; onBack: () => void }) {
+  const after = leftAfter(limit, r.amount);
+  return (
+    <Card title="Review the transfer" testid="transfer-review">
+      <dl class="facts">
+        <dt>Send</dt>
+        <dd data-testid="review-amount">
+          <strong>
+            {r.amount} {r.token}
+          </strong>
+        </dd>
+        <dt>To</dt>
+        <dd>
+          <code data-testid="review-recipient" class="address">
+            {checksumAddress(r.recipient)}
+          </code>
+        </dd>
+        <dt>Fee</dt>
+        <dd data-testid="transfer-fee">{r.fee ? `${r.fee.amount} ${r.fee.token}, paid by you (at most ${r.fee.maxFee})` : feeShort()}</dd>
+        {after !== null ? (
+          <>
+            <dt>Left after</dt>
+            <dd data-testid="review-left">
+              {after} {r.token} of this window's limit
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {pending ? (
+        <div data-testid="transfer-progress" aria-live="polite">
+          Sending… waiting for the receipt.
+        </div>
+      ) : null}
+      <div class="row">
+        <Button testid="transfer-confirm" icon="send" disabled={pending} onClick={onConfirm}>
+          {r.fee ? `Send and pay the fee` : 'Send'}
+        </Button>
+        <Button testid="transfer-cancel" kind="secondary" icon="back" disabled={pending} onClick={onBack}>
+          Back
+        </Button>
+      </div>
+    </Card>
+  );
+}
+
+function feeShort() {
+  const g = settings.value?.gas;
+  if (!g || g.mode === 'direct') return 'the network fee, paid by the account';
+  return 'sponsored: nothing to pay';
+}
+
+/** The success screen: what went where, the transaction with copy and link, Done. */
+function Success({ sent, onDone }: { sent: Sent; onDone: () => void }) {
+  return (
+    <Card title="Sent" testid="transfer-result">
+      <div class="hero" aria-live="polite">
+        <span class="total" data-testid="sent-amount">
+          {sent.amount} <span class="unit">{sent.token}</span>
+        </span>
+        <span class="note">
+          to <code data-testid="sent-recipient">{shortAddress(sent.recipient)}</code>
+        </span>
+      </div>
+      <dl class="facts">
+        <dt>Transaction</dt>
+        <dd>
+          <code data-testid="transfer-hash" class="address">
+            {sent.hash}
+          </code>
+        </dd>
+      </dl>
+      <div class="row">
+        <Copy testid="copy-hash" text={sent.hash} label="Copy hash" />
+        {sent.url ? (
+          <Button testid="explorer-link" kind="secondary" icon="external" onClick={() => void ipc.openExplorer(sent.hash).catch(fail)}>
+            Explorer
+          </Button>
+        ) : null}
+        <Button testid="transfer-done" onClick={onDone}>
+          Done
+        </Button>
+      </div>
+    </Card>
   );
 }
 

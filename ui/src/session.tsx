@@ -3,6 +3,8 @@
 import { useState } from 'preact/hooks';
 import type { AllowedCallInput } from './bindings';
 import { parseCalls } from './calls';
+import { plural } from './format';
+import { expiryDate, rulesInWords, SessionCard } from './home';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
 import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
@@ -39,6 +41,14 @@ function parseBound(text: string): { reason: string | null; calls: AllowedCallIn
   if (parsed.calls.some((c) => c.calldata.length > 0)) return { reason: 'Advanced: a contract address and an entrypoint per line, nothing more', calls: [] };
   return { reason: null, calls: parsed.calls.map(({ contractAddress, entrypoint }) => ({ contractAddress, entrypoint })) };
 }
+
+/** The durations offered in one click (in hours, as the field holds them); any other is typed. */
+const PRESETS: [string, string][] = [
+  ['1 h', '1'],
+  ['6 h', '6'],
+  ['24 h', '24'],
+  ['7 d', '168'],
+];
 
 function Approve() {
   const s = session.value!;
@@ -109,8 +119,15 @@ function Approve() {
         </div>
       )}
       <ClassNotes />
+      <div class="row" role="group" aria-label="How long">
+        {PRESETS.map(([label, h]) => (
+          <button type="button" key={label} data-testid={`setup-preset-${label.replace(' ', '')}`} class={hours === h ? 'tab current' : 'secondary'} aria-pressed={hours === h} onClick={() => setHours(h)}>
+            {label}
+          </button>
+        ))}
+      </div>
       <div class="row">
-        <Field label="Hours" testid="setup-hours" value={hours} onInput={setHours} inputMode="decimal" invalid={!hoursOk} />
+        <Field label="Hours (or your own)" testid="setup-hours" value={hours} onInput={setHours} inputMode="decimal" invalid={!hoursOk} />
         <Field label="Calls at most" testid="setup-max-calls" value={calls} onInput={setCalls} inputMode="numeric" invalid={!callsOk} />
       </div>
       {tokens.length ? (
@@ -162,12 +179,16 @@ function Approve() {
 }
 
 function Revoke() {
+  const s = session.value!;
   const [pin, setPin] = useState('');
   const done = () => setPin('');
   const bio = wallet.value?.biometrics;
   return (
     <Card title="Revoke the session" testid="revoke-form">
-      <p class="warning">Revoking ends the session on chain at once: this key can no longer send for you. Set up a new one to send again.</p>
+      <p data-testid="revoke-what">
+        This ends the session allowed {rulesInWords(s)}, with {plural(s.remainingCalls ?? 0, 'call')} left, until {expiryDate(s)}.
+      </p>
+      <p class="warning">Revoking ends it on chain at once: its key can no longer send for you. Set up a new one to send again.</p>
       {bio?.enabled ? (
         <Button testid="revoke-biometric" kind="danger" onClick={() => void act('Revoking the session…', () => ipc.revokeSession(null), 'home')}>
           Revoke with {bio.name}
@@ -197,6 +218,7 @@ export function SessionScreen() {
   const s = session.value!;
   return (
     <>
+      <SessionCard s={s} />
       {['none', 'expired', 'revoked', 'created'].includes(s.state) ? <Approve /> : null}
       {s.state === 'active' ? <Revoke /> : null}
       {['expired', 'revoked'].includes(s.state) ? (

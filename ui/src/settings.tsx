@@ -1,5 +1,7 @@
-// Settings: the network and how transactions reach it (keys typed here, shown masked), the idle
-// time before the wallet locks itself, the owner key's backup, removing the wallet, and the log.
+// Settings in four groups: Network (the node URL under Advanced), Gas (each way of sending with
+// its own fields; keys typed here, shown masked), Security (auto-lock, biometrics, backup,
+// upgrade, removal) and About (the log, diagnostics).
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { LogLevel, SettingsInfo } from './bindings';
 import { ipc } from './ipc';
@@ -24,27 +26,36 @@ function NetworkSettings({ s }: { s: SettingsInfo | null }) {
   return (
     <Card title="Network">
       <div>
-        Now: <strong data-testid="settings-current-network">{s ? `${s.network.name} (${s.network.rpcUrl})` : '–'}</strong>
+        Now: <strong data-testid="settings-current-network">{s ? s.network.name : '–'}</strong>
       </div>
-      {s?.network.nodeSpecVersion ? (
-        <div class="note" data-testid="settings-node-spec">
-          Node in use: {s.network.nodeInUse} · JSON-RPC {s.network.nodeSpecVersion}
-        </div>
-      ) : null}
-      {s && s.network.fallbackRpcUrls.length > 0 ? (
-        <div class="note" data-testid="settings-node-fallbacks">
-          If it refuses or is busy: {s.network.fallbackRpcUrls.join(', ')}
-        </div>
-      ) : null}
-      <Select label="Network" testid="settings-network-profile" value={profile} options={[...names.map((n): [string, string] => [n, n]), ['custom', 'custom…']]} onChange={setProfile} />
+      <Select label="Network" testid="settings-network-profile" value={profile} options={[...names.map((n): [string, string] => [n, n]), ['custom', 'Another network…']]} onChange={setProfile} />
       {custom ? (
         <div data-testid="settings-custom" class="stack">
           <Field label="Name" testid="settings-custom-name" value={name} onInput={setName} />
           <Field label="Chain id (SN_MAIN or 0x…)" testid="settings-custom-chain" value={chain} onInput={setChain} />
+          <Field label="Node URL" testid="settings-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />
         </div>
       ) : null}
-      <Field label="Node URL (empty: the profile's)" testid="settings-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />
-      <Field label="Paymaster URL (optional)" testid="settings-custom-sponsor" value={sponsor} onInput={setSponsor} />
+      <details data-testid="settings-advanced">
+        <summary>Advanced: node and paymaster</summary>
+        <div class="stack">
+          <div class="note" data-testid="settings-node-url">
+            Node: <code>{s?.network.rpcUrl ?? '–'}</code>
+          </div>
+          {s?.network.nodeSpecVersion ? (
+            <div class="note" data-testid="settings-node-spec">
+              Node in use: {s.network.nodeInUse} · JSON-RPC {s.network.nodeSpecVersion}
+            </div>
+          ) : null}
+          {s && s.network.fallbackRpcUrls.length > 0 ? (
+            <div class="note" data-testid="settings-node-fallbacks">
+              If it refuses or is busy: {s.network.fallbackRpcUrls.join(', ')}
+            </div>
+          ) : null}
+          {custom ? null : <Field label="Another node URL (empty: the network's own)" testid="settings-custom-rpc" value={rpc} onInput={setRpc} placeholder="https://…" />}
+          <Field label="Paymaster URL (optional)" testid="settings-custom-sponsor" value={sponsor} onInput={setSponsor} />
+        </div>
+      </details>
       {moves ? (
         <Field
           label={`PIN (changing where this wallet's transactions go${wallet.value?.biometrics.enabled ? `; empty: ${wallet.value.biometrics.name}` : ''})`}
@@ -145,38 +156,48 @@ function FeeSettings({ s }: { s: SettingsInfo | null }) {
         ]}
         onChange={setMode}
       />
-      <Select
-        label="Fee"
-        testid="settings-fee-mode"
-        value={feeMode}
-        options={[
-          ['sponsored', 'Sponsored: the paymaster pays'],
-          ['gasless', 'Gasless: you pay the fee in a token'],
-        ]}
-        onChange={setFeeMode}
-      />
-      <Select label="Fee token" testid="settings-gas-token" value={gasToken} options={(s?.network.tokens ?? []).map((t) => [t.symbol, t.symbol])} onChange={setGasToken} />
-      <Field label="Most fee accepted" testid="settings-max-fee" value={maxFee} onInput={setMaxFee} inputMode="decimal" />
-      <div>
-        Paymaster key: <code data-testid="settings-paymaster-key-masked">{gas?.paymasterApiKey ?? 'not set'}</code>
-      </div>
-      <Field label="Paymaster API key" testid="settings-paymaster-key" type="password" value={paymasterKey} onInput={setPaymasterKey} />
-      {gas?.paymasterApiKey ? (
-        <Button testid="settings-paymaster-key-remove" kind="secondary" onClick={() => save(true)}>
-          Remove the paymaster key
-        </Button>
+      {mode === 'paymaster' ? (
+        <>
+          <Select
+            label="Fee"
+            testid="settings-fee-mode"
+            value={feeMode}
+            options={[
+              ['sponsored', 'Sponsored: the paymaster pays'],
+              ['gasless', 'Gasless: you pay the fee in a token'],
+            ]}
+            onChange={setFeeMode}
+          />
+          {feeMode === 'gasless' ? (
+            <>
+              <Select label="Fee token" testid="settings-gas-token" value={gasToken} options={(s?.network.tokens ?? []).map((t) => [t.symbol, t.symbol])} onChange={setGasToken} />
+              <Field label="Most fee accepted" testid="settings-max-fee" value={maxFee} onInput={setMaxFee} inputMode="decimal" />
+            </>
+          ) : null}
+          <div>
+            Paymaster key: <code data-testid="settings-paymaster-key-masked">{gas?.paymasterApiKey ?? 'not set'}</code>
+          </div>
+          <Field label="Paymaster API key" testid="settings-paymaster-key" type="password" value={paymasterKey} onInput={setPaymasterKey} />
+          {gas?.paymasterApiKey ? (
+            <Button testid="settings-paymaster-key-remove" kind="secondary" onClick={() => save(true)}>
+              Remove the paymaster key
+            </Button>
+          ) : null}
+        </>
       ) : null}
-      <div>
-        Chipi API key: <code data-testid="settings-chipi-key-masked">{gas?.chipiApiKey ?? 'not set'}</code>
-      </div>
-      <Field label="Chipi public API key (pk_…)" testid="settings-chipi-key" type="password" value={chipiKey} onInput={setChipiKey} />
-      <div>
-        Bearer token: <span data-testid="settings-chipi-bearer-set">{gas?.chipiBearerSet ? 'set' : 'not set'}</span>
-      </div>
-      <Field label="Chipi bearer token" testid="settings-chipi-bearer" type="password" value={bearer} onInput={setBearer} />
-      <p class="note">
-        {gas?.bearerCommandSet ? 'A command refreshes the bearer token (CHIPI_BEARER_COMMAND).' : 'No command refreshes the bearer token (set CHIPI_BEARER_COMMAND to run one).'}
-      </p>
+      {mode === 'chipiApi' ? (
+        <>
+          <div>
+            Chipi API key: <code data-testid="settings-chipi-key-masked">{gas?.chipiApiKey ?? 'not set'}</code>
+          </div>
+          <Field label="Chipi public API key (pk_…)" testid="settings-chipi-key" type="password" value={chipiKey} onInput={setChipiKey} />
+          <div>
+            Bearer token: <span data-testid="settings-chipi-bearer-set">{gas?.chipiBearerSet ? 'set' : 'not set'}</span>
+            {gas?.bearerCommandSet ? <span class="note"> (renewed automatically on this computer)</span> : null}
+          </div>
+          <Field label="Chipi bearer token" testid="settings-chipi-bearer" type="password" value={bearer} onInput={setBearer} />
+        </>
+      ) : null}
       <Button testid="settings-gas-save" onClick={() => save(false)}>
         Save fee settings
       </Button>
@@ -383,28 +404,56 @@ function Remove() {
   );
 }
 
+/** One of the four groups (Network, Gas, Security, About), reached from the links on top. */
+function Group({ title, children }: { title: string; children: ComponentChildren }) {
+  const id = `settings-group-${title.toLowerCase()}`;
+  return (
+    <section class="stack" id={id} data-testid={id} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} class="group-title">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
 export function Settings() {
   const s = settings.value;
   return (
     <div data-testid="settings" class="stack">
-      <div class="row">
+      <div class="row spread">
         <h1>Settings</h1>
-        <Button testid="close-settings" kind="secondary" onClick={closeSettings}>
+        <Button testid="close-settings" kind="secondary" icon="back" onClick={closeSettings}>
           Back
         </Button>
       </div>
-      <NetworkSettings key={s?.network.name} s={s} />
-      <FeeSettings key={`${s?.network.name}-${s?.gas.mode}-${s?.gas.feeMode}`} s={s} />
-      <AutoLock s={s} />
-      {wallet.value ? (
-        <>
-          <Upgrade />
-          <BiometricUnlock />
-          <Backup />
-          <Remove />
-        </>
-      ) : null}
-      <About key={s?.logLevel} s={s} />
+      <nav class="row" aria-label="Settings groups">
+        {['Network', 'Gas', 'Security', 'About'].map((g) => (
+          <a key={g} class="chip" href={`#settings-group-${g.toLowerCase()}`}>
+            {g}
+          </a>
+        ))}
+      </nav>
+      <Group title="Network">
+        <NetworkSettings key={s?.network.name} s={s} />
+      </Group>
+      <Group title="Gas">
+        <FeeSettings key={`${s?.network.name}-${s?.gas.mode}-${s?.gas.feeMode}`} s={s} />
+      </Group>
+      <Group title="Security">
+        <AutoLock s={s} />
+        {wallet.value ? (
+          <>
+            <BiometricUnlock />
+            <Backup />
+            <Upgrade />
+            <Remove />
+          </>
+        ) : null}
+      </Group>
+      <Group title="About">
+        <About key={s?.logLevel} s={s} />
+      </Group>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, hoursWords, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
 
 const strk: TokenLimit = { symbol: 'STRK', decimals: 18, perTransfer: '2', perHour: '10' };
 const eth: TokenLimit = { symbol: 'ETH', decimals: 18, perTransfer: '', perHour: '' };
@@ -15,12 +15,19 @@ describe('session set-up', () => {
   it('registers a policy for each token with a limit and says the others cannot be sent', () => {
     expect(limitInputs([strk, eth])).toEqual([{ token: 'STRK', maxPerCall: '2', maxPerWindow: '10', windowSeconds: 3600 }]);
     const summary = setupSummary('1', '5', [strk, eth]);
-    expect(summary).toContain('5 time(s)');
+    expect(summary).toContain('5 times');
     expect(summary).toContain('at most 2 STRK per transfer and 10 STRK per hour');
     expect(summary).toContain('no ETH (it cannot be sent)');
   });
+  it('says one time, many times, and the duration in its largest unit', () => {
+    expect(setupSummary('1', '1', [strk])).toContain('may only call transfer, 1 time, for 1 h:');
+    expect(setupSummary('168', '1000', [strk])).toContain('1000 times, for 7 d:');
+    expect(hoursWords('24')).toBe('24 h');
+    expect(hoursWords('1.5')).toBe('90 min');
+    expect(hoursWords('abc')).toBe('abc h');
+  });
   it('names the calls allowed on one contract', () => {
-    expect(setupSummary('6', '1000', [strk], ['vote on 0x42'])).toContain('may only call transfer, and vote on 0x42, 1000 time(s), for 6 h');
+    expect(setupSummary('6', '1000', [strk], ['vote on 0x42'])).toContain('may only call transfer, and vote on 0x42, 1000 times, for 6 h');
   });
   it('refuses limits the chain would refuse or that allow nothing', () => {
     expect(checkLimits([strk, eth])).toBeNull();

@@ -3,6 +3,7 @@
 // the account refuses any transfer of a token the session has no limit for.
 import { checkAmount } from './amount';
 import type { LimitInput } from './bindings';
+import { duration } from './format';
 
 export interface TokenLimit {
   symbol: string;
@@ -63,7 +64,18 @@ export function setupSummary(hours: string, calls: string, limits: TokenLimit[],
       : `no ${l.symbol} (it cannot be sent)`,
   );
   const what = bound.length ? `transfer, and ${bound.join(', ')}` : 'transfer';
-  return `This session may only call ${what}, ${calls} time(s), for ${hours} h: ${each.join('; ')}.`;
+  return `This session may only call ${what}, ${times(calls)}, for ${hoursWords(hours)}: ${each.join('; ')}.`;
+}
+
+/** `1 time`, `5 times` (the typed text as it is when it is not a number yet). */
+function times(calls: string): string {
+  return Number(calls.trim()) === 1 ? '1 time' : `${calls.trim()} times`;
+}
+
+/** `6 h`, `7 d`, `90 min`: a typed number of hours in the largest whole unit. */
+export function hoursWords(hours: string): string {
+  const n = Number(hours.trim());
+  return Number.isFinite(n) && n > 0 ? duration(Math.round(n * 3600)) : `${hours} h`;
 }
 
 /** The first line of a set-up on an account class that keeps no spending limit: what the
@@ -71,7 +83,7 @@ export function setupSummary(hours: string, calls: string, limits: TokenLimit[],
 export function noLimitSummary(hours: string, calls: string): string {
   const n = Number(calls);
   const what = Number.isFinite(n) && n === 1 ? '1 call' : `${calls} calls`;
-  return `No spending limit: for ${hours} h and ${what}, this session can send any amount of any token this account holds.`;
+  return `No spending limit: for ${hoursWords(hours)} and ${what}, this session can send any amount of any token this account holds.`;
 }
 
 /** Why a set-up on a class without spending limits cannot go yet, or null. */

@@ -63,6 +63,12 @@ export async function reload() {
     balances.value = null;
     if (isAppError(e) && e.kind !== 'NoWallet') fail(e);
   }
+  // Locked, the window holds nothing of the wallet: no history, no balances.
+  if (wallet.value && !wallet.value.unlocked) {
+    activity.value = [];
+    balances.value = null;
+    return;
+  }
   activity.value = await ipc.listActivity();
   if (wallet.value) {
     void refreshBalances();
@@ -136,7 +142,7 @@ export function start() {
     loadedAt.value = Date.now();
     // Once nothing is in flight: a refresh may have settled a transaction left pending, or found
     // tokens received. (Busy flags toggle several times per action: one read per quiet state.)
-    if (!Object.values(info.busy).some(Boolean)) {
+    if (wallet.value?.unlocked && !Object.values(info.busy).some(Boolean)) {
       ipc.listActivity().then((list) => (activity.value = list), fail);
       void refreshBalances();
     }

@@ -350,6 +350,27 @@ impl Ui {
         }
     }
 
+    /// Waits until the element's attribute `name` satisfies `ok`; returns it.
+    pub async fn wait_attr(&self, testid: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + STEP;
+        let mut last = None;
+        loop {
+            if let Some(value) = self.attr_now(testid, name).await {
+                if ok(&value) {
+                    return value;
+                }
+                last = Some(value);
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!(
+                    "{testid}'s {name} never reached the expected value (last: {last:?})"
+                ))
+                .await;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// An attribute of the element if it is on screen now.
     pub async fn attr_now(&self, testid: &str, name: &str) -> Option<String> {
         match self.client.find(Locator::Css(&css(testid))).await {

@@ -105,6 +105,9 @@ struct Shared {
     busy: Busy,
     last_error: Option<ErrorView>,
     unlocked: Option<SecretKey>,
+    /// The owner's transaction of the last registration or revocation sent (whatever became of
+    /// it): the view returned by that operation carries it, for its activity line.
+    owner_transaction: Option<Felt>,
 }
 
 /// Session operations for one wallet.
@@ -336,6 +339,7 @@ impl SessionManager {
             chain_time: now,
             busy: shared.busy,
             last_error: shared.last_error.clone(),
+            owner_transaction: shared.owner_transaction.map(|h| format!("{h:#x}")),
         }
     }
 

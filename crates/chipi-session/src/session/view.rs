@@ -75,4 +75,6 @@ pub struct SessionView {
     pub busy: Busy,
     /// The last operation's error, cleared by the next success.
     pub last_error: Option<ErrorView>,
+    /// The owner's transaction of the last registration or revocation sent.
+    pub owner_transaction: Option<String>,
 }

@@ -155,15 +155,22 @@ impl WalletService {
         };
         self.set_unlocked(true);
         let outcome = manager.register_session(params, &owner).await;
-        let (summary, status) = match &outcome {
-            Ok(_) => ("session registered".to_owned(), ActivityStatus::Succeeded),
+        let (summary, status, hash) = match &outcome {
+            Ok(view) => (
+                "session registered".to_owned(),
+                ActivityStatus::Succeeded,
+                view.owner_transaction
+                    .as_deref()
+                    .and_then(|h| Felt::from_hex(h).ok()),
+            ),
             Err(e) => (
                 format!("session registration failed: {e}"),
                 ActivityStatus::Failed,
+                None,
             ),
         };
         self.activity
-            .note(ActivityKind::Register, summary, None, status)?;
+            .note(ActivityKind::Register, summary, hash, status)?;
         outcome?;
         Ok(self.info(manager))
     }
@@ -223,11 +230,15 @@ impl WalletService {
         manager: &SessionManager,
         owner: &UnlockedOwner,
     ) -> Result<(), ServiceError> {
-        manager.revoke_session(owner).await?;
+        let view = manager.revoke_session(owner).await?;
+        let hash = view
+            .owner_transaction
+            .as_deref()
+            .and_then(|h| Felt::from_hex(h).ok());
         self.activity.note(
             ActivityKind::Revoke,
             "session revoked".into(),
-            None,
+            hash,
             ActivityStatus::Succeeded,
         )
     }

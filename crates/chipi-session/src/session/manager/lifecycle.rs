@@ -103,6 +103,7 @@ impl SessionManager {
         owner: &UnlockedOwner,
     ) -> Result<SessionView, SessionError> {
         let _op = self.ops.lock().await;
+        self.lock().owner_transaction = None;
         let _busy = self.busy(Op::Registering);
         let result = self.register_inner(params, owner).await;
         self.finish(result).map(|()| self.view())
@@ -224,6 +225,7 @@ impl SessionManager {
         let calls = self.registration_calls(&params, record.public_key, valid_until, max_calls);
         let hash = self.submit_as_owner(&calls, owner).await?;
         tracing::info!(hash = %format_args!("{hash:#x}"), calls = calls.len(), "session registration sent");
+        self.lock().owner_transaction = Some(hash);
         record.registering = Some(hash);
         record.registering_since = Some(self.clock.now());
         // Kept with the transaction: a crash before its receipt must not lose the limits the
@@ -282,6 +284,7 @@ impl SessionManager {
     /// the revocation.
     pub async fn revoke_session(&self, owner: &UnlockedOwner) -> Result<SessionView, SessionError> {
         let _op = self.ops.lock().await;
+        self.lock().owner_transaction = None;
         let _busy = self.busy(Op::Revoking);
         let result = self.revoke_inner(owner).await;
         self.finish(result).map(|()| self.view())
@@ -299,6 +302,7 @@ impl SessionManager {
         let calls = vec![revoke_session_call(self.wallet.address, record.public_key)];
         let hash = self.submit_as_owner(&calls, owner).await?;
         tracing::info!(hash = %format_args!("{hash:#x}"), "session revocation sent");
+        self.lock().owner_transaction = Some(hash);
         self.confirm(hash, &calls).await?;
         record.revoked = true;
         self.save(Some(record))?;
