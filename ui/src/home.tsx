@@ -126,12 +126,12 @@ export function LockScreen() {
       <section class="card" data-testid="unlock-form" aria-label="Unlock">
         <p class="note">Locked. Enter your PIN to open the wallet.</p>
         {bio?.enabled ? (
-          <Button testid="unlock-biometric" icon="fingerprint" onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.unlock(null))}>
+          <Button testid="unlock-biometric" icon="fingerprint" onClick={() => void act(`Waiting for ${bio.name}…`, () => ipc.unlock(null), 'home')}>
             Unlock with {bio.name}
           </Button>
         ) : null}
         <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
-        <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin)).then(() => setPin(''))}>
+        <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin), 'home').then(() => setPin(''))}>
           Unlock
         </Button>
       </section>
@@ -175,11 +175,21 @@ function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => v
   const lead = list?.[0];
   return (
     <section class="card" data-testid="balances" aria-label="Balances">
-      <div class="hero">
-        <span class="note">Balance</span>
-        <span class="total" data-testid="balance-total">
-          {lead?.amount != null ? balance(lead.amount) : '–'} <span class="unit">{lead?.symbol ?? ''}</span>
-        </span>
+      <div class="row spread">
+        <div class="hero">
+          <span class="note">Balance</span>
+          <span class="total" data-testid="balance-total">
+            {lead?.amount != null ? balance(lead.amount) : '–'} <span class="unit">{lead?.symbol ?? ''}</span>
+          </span>
+        </div>
+        <div class="row">
+          <Button testid="home-send" icon="send" onClick={() => (tab.value = 'send')}>
+            Send
+          </Button>
+          <Button testid="receive" kind="secondary" icon="receive" onClick={onReceive}>
+            {receive ? 'Hide' : 'Receive'}
+          </Button>
+        </div>
       </div>
       {list === null ? (
         <p class="note">Reading…</p>
@@ -198,14 +208,6 @@ function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => v
           ))}
         </ul>
       )}
-      <div class="row">
-        <Button testid="home-send" icon="send" onClick={() => (tab.value = 'send')}>
-          Send
-        </Button>
-        <Button testid="receive" kind="secondary" icon="receive" onClick={onReceive}>
-          {receive ? 'Hide address' : 'Receive'}
-        </Button>
-      </div>
     </section>
   );
 }
@@ -271,9 +273,19 @@ export function SessionCard({ s }: { s: SessionInfo }) {
     <section class="card" data-testid="session-card" aria-label="Session">
       <div class="row spread">
         <h2>Session</h2>
-        <span class={`chip ${tone}`} data-testid="session-state">
-          {s.state}
-        </span>
+        <div class="row">
+          <span class={`chip ${tone}`} data-testid="session-state">
+            {s.state}
+          </span>
+          <Button
+            testid="refresh-status"
+            kind="ghost"
+            icon="refresh"
+            label="Read the session from the chain again"
+            disabled={s.busy.loadingStatus}
+            onClick={() => void act('Reading the session from the chain…', () => ipc.refreshStatus())}
+          />
+        </div>
       </div>
       <div data-testid="session-rules">{rulesLine(s)}</div>
       {s.state !== 'none' ? (
@@ -312,16 +324,13 @@ export function SessionCard({ s }: { s: SessionInfo }) {
           {busyWords(s)}
         </div>
       ) : null}
-      <div class="row">
-        <Button testid="refresh-status" kind="secondary" icon="refresh" disabled={s.busy.loadingStatus} onClick={() => void act('Reading the session from the chain…', () => ipc.refreshStatus())}>
-          Refresh
-        </Button>
-        {s.state !== 'active' && tab.value !== 'session' ? (
+      {s.state !== 'active' && tab.value !== 'session' ? (
+        <div class="row">
           <Button testid="go-setup" kind="secondary" icon="key" onClick={() => (tab.value = 'session')}>
             Set up a session
           </Button>
-        ) : null}
-      </div>
+        </div>
+      ) : null}
     </section>
   );
 }

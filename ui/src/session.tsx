@@ -121,7 +121,7 @@ function Approve() {
       <ClassNotes />
       <div class="row" role="group" aria-label="How long">
         {PRESETS.map(([label, h]) => (
-          <button type="button" key={label} data-testid={`setup-preset-${label.replace(' ', '')}`} class={hours === h ? 'tab current' : 'secondary'} aria-pressed={hours === h} onClick={() => setHours(h)}>
+          <button type="button" key={label} data-testid={`setup-preset-${label.replace(' ', '')}`} class="secondary" aria-pressed={hours === h} onClick={() => setHours(h)}>
             {label}
           </button>
         ))}

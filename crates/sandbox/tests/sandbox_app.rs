@@ -47,10 +47,15 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
     let dir = artifacts();
     let driver = Driver::start(&display, &env, &dir.join("tauri-driver-sandbox.log"));
     let ui = driver.launch(&dir).await;
+    // It opens locked, on the local network; the demo PIN it printed opens it.
+    ui.find("unlock-form").await;
+    assert_eq!(ui.text("lock-network").await, "local");
+    ui.fill("unlock-pin", ready["pin"].as_str().unwrap()).await;
+    ui.click("unlock-submit").await;
     ui.wait_text("session-state", |t| t == "active").await;
     assert_eq!(ui.text("remaining-calls").await, "20");
     assert_eq!(
-        Felt::from_hex(&ui.text("wallet-address").await).unwrap(),
+        Felt::from_hex(&ui.attr("wallet-address", "data-address").await.unwrap()).unwrap(),
         Felt::from_hex(ready["wallet"].as_str().unwrap()).unwrap()
     );
     assert_eq!(ui.text("network-name").await, "local");
@@ -59,8 +64,8 @@ async fn the_sandbox_brings_up_an_active_demo_wallet() {
         rules.contains("5 STRK") && rules.contains("100 USDC"),
         "{rules}"
     );
-    ui.wait_text("balance-USDC", |t| t == "1000").await;
-    ui.find("unlock-form").await;
+    // Thousands grouped with a thin space.
+    ui.wait_text("balance-USDC", |t| t == "1\u{2009}000").await;
     ui.screenshot("sandbox").await;
     ui.close().await;
     drop(driver);
