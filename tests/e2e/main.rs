@@ -274,6 +274,17 @@ async fn the_app_end_to_end() {
         "the address is in the locked page"
     );
     ui.screenshot("07-restored").await;
+    // Settings stay reachable (a restore or a network when it does not open), still without the
+    // address.
+    ui.click("lock-settings").await;
+    ui.find("settings").await;
+    let settings = ui.script("return document.documentElement.outerHTML").await;
+    assert!(!settings
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains(&address.to_lowercase()[3..]));
+    ui.click("close-settings").await;
     ui.fill("unlock-pin", PIN).await;
     ui.click("unlock-submit").await;
     // Unlocking runs Argon2id off the UI thread: the form closes once the key is open; the

@@ -151,6 +151,9 @@ async fn settings_and_both_fee_modes() {
     ui.click("open-settings").await;
     choose(&ui, "settings-network-profile", "local").await;
     ui.click("settings-network-save").await;
+    ui.wait_text("settings-current-network", |t| t.starts_with("local"))
+        .await;
+    ui.click("close-settings").await;
     // The wallet there is locked (its keys are opened per network): the lock screen, then home.
     ui.wait_text("lock-network", |t| t == "local").await;
     ui.fill("unlock-pin", PIN).await;

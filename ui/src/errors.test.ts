@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError, showError } from './errors';
+import { isAppError, showError, showKind } from './errors';
 
 describe('showError', () => {
   it('maps each kind to a title and a next step, not the message text', () => {
@@ -34,6 +34,12 @@ describe('showError', () => {
     expect(showError({ kind: 'InvalidInput', message: '', field: 'amount' }).title).toBe('Check the amount');
     expect(showError({ kind: 'InvalidInput', message: '', field: null }).title).toBe('Check your input');
     expect(showError({ kind: 'SessionExpired', message: '', expired: 0 }).next).toMatch(/^It ended at .*new session\.$/);
+  });
+  it('says the kind alone where the fields must not show (a locked window)', () => {
+    const over = { kind: 'SpendingLimit', message: 'ignored', token: 'STRK', amount: '3', left: '2', per: 'window' };
+    const shown = showKind(over);
+    expect(`${shown.title} ${shown.next}`).not.toMatch(/STRK|3|2/);
+    expect(shown).toEqual(showError({ kind: 'SpendingLimit', message: '' }));
   });
   it('recognises tagged errors', () => {
     expect(isAppError({ kind: 'Network', message: 'down' })).toBe(true);

@@ -120,6 +120,11 @@ function fromFields(error: AppErrorLike): Shown | null {
   }
 }
 
+/** The kind's words alone, without the amounts, tokens or times its fields would add. */
+export function showKind(error: AppErrorLike): Shown {
+  return isKind(error.kind) ? byKind[error.kind] : byKind.Internal;
+}
+
 export function showError(error: AppErrorLike): Shown {
   return fromFields(error) ?? (isKind(error.kind) ? byKind[error.kind] : byKind.Internal);
 }

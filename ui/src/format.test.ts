@@ -65,5 +65,9 @@ describe('balance', () => {
     expect(balance('2.000000001')).toBe('2');
     expect(balance('0.0000000001')).toBe('< 0.000001');
     expect(balance('12.5', 2)).toBe('12.5');
+    expect(balance('.5')).toBe('0.5');
+    expect(balance('007.25')).toBe('7.25');
+    expect(balance('0.5', 0)).toBe('0.5');
+    expect(balance('0.05', 0)).toBe('< 0.1');
   });
 });

@@ -58,7 +58,9 @@ export function relativeTime(at: number, now: number, locale?: string): string {
  * amount below the last place as `< 0.000001`.
  */
 export function balance(amount: string, places = 6): string {
-  const [whole = '0', fraction = ''] = amount.split('.');
+  places = Math.max(1, Math.floor(places));
+  const [typed = '', fraction = ''] = amount.split('.');
+  const whole = typed.replace(/^0+(?=\d)/, '') || '0';
   const cut = fraction.slice(0, places).replace(/0+$/, '');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
   if (whole.replace(/^0+/, '') === '' && cut === '' && /[1-9]/.test(fraction)) return `< 0.${'0'.repeat(places - 1)}1`;

@@ -7,7 +7,7 @@ import { relativeTime, shortAddress } from './format';
 import { Icon } from './icons';
 import { ipc } from './ipc';
 import { Button, Card } from './parts';
-import { activity, fail, now } from './state';
+import { activity, fail, now, wallet } from './state';
 
 export const PAGE = 20;
 
@@ -49,7 +49,7 @@ export function ActivityLine({ a, testid }: { a: ActivityInfo; testid: string })
       <span class="side">
         {amount ? <span class="amount">{amount}</span> : null}
         {a.transactionHash && a.explorerUrl ? (
-          <Button testid={`${testid}-link`} kind="ghost" icon="external" label="View on the explorer" onClick={() => void ipc.openExplorer(a.transactionHash!).catch(fail)} />
+          <Button testid={`${testid}-link`} kind="ghost" icon="external" label={`${kindWords[a.kind]}${amount ? ` ${amount}` : ''}, ${when.toLocaleString()}: view on the explorer`} onClick={() => void ipc.openExplorer(a.transactionHash!).catch(fail)} />
         ) : null}
       </span>
       <span class="sub">
@@ -69,9 +69,17 @@ const LOOK_EVERY_MS = 60_000;
 export function History() {
   const [page, setPage] = useState(0);
   useEffect(() => {
-    const look = () => void ipc.refreshHistory().then((list) => (activity.value = list), fail);
-    look();
-    const timer = setInterval(look, LOOK_EVERY_MS);
+    // Only the look on opening reports a failure: a node that is down is not announced again
+    // every minute.
+    const look = (report: boolean) =>
+      void ipc.refreshHistory().then(
+        (list) => {
+          if (wallet.value?.unlocked) activity.value = list;
+        },
+        (e) => report && fail(e),
+      );
+    look(true);
+    const timer = setInterval(() => look(false), LOOK_EVERY_MS);
     return () => clearInterval(timer);
   }, []);
   const list = activity.value;

@@ -135,6 +135,10 @@ export function LockScreen() {
           Unlock
         </Button>
       </section>
+      {/* The way to a backup, a restore or the network when the wallet does not open. */}
+      <Button testid="lock-settings" kind="ghost" icon="gear" onClick={openSettings}>
+        Settings
+      </Button>
     </main>
   );
 }

@@ -36,10 +36,12 @@ function App() {
         </Button>
       ) : null}
       <Progress />
-      {wallet.value && session.value && !wallet.value.unlocked ? (
-        <LockScreen />
-      ) : tab.value === 'settings' ? (
+      {tab.value === 'settings' ? (
+        // Reachable while locked (from the lock screen): its actions each ask for the PIN, and it
+        // shows no address, balance or session.
         <Settings />
+      ) : wallet.value && session.value && !wallet.value.unlocked ? (
+        <LockScreen />
       ) : !wallet.value || !session.value ? (
         <Onboarding />
       ) : (

@@ -9,7 +9,8 @@ import { ipc } from './ipc';
 import { shortAddress } from './format';
 import { Button, Card, Copy, Field, Select } from './parts';
 import { checkCalls, parseCalls } from './calls';
-import { act, balances, fail, network, reload, session, settings, tab, tokenDecimals, working } from './state';
+import { signal } from '@preact/signals';
+import { act, balances, banner, fail, network, reload, session, settings, tab, tokenDecimals, working } from './state';
 
 function feeWords() {
   const g = settings.value?.gas;
@@ -55,6 +56,12 @@ export function leftAfter(limit: LimitInfo | undefined, amount: string): string 
   return formatUnits((left < 0n ? 0n : left).toString(), limit.decimals);
 }
 
+// The flow lives outside the screen: going to another tab and back while a transfer waits for
+// its receipt finds it still waiting (the form cannot send it twice), and its result after.
+const reviewing = signal<Review | null>(null);
+const lastSent = signal<Sent | null>(null);
+const sending = signal(false);
+
 export function Send() {
   const s = session.value!;
   const limited = new Map(s.limits.map((l) => [l.symbol ?? l.token, l]));
@@ -62,9 +69,12 @@ export function Send() {
   const [token, setToken] = useState(tokens[0]?.symbol ?? '');
   const [recipient, setRecipient] = useState('');
   const [amount, setAmount] = useState('');
-  const [review, setReview] = useState<Review | null>(null);
-  const [sent, setSent] = useState<Sent | null>(null);
-  const [pending, setPending] = useState(false);
+  const review = reviewing.value;
+  const sent = lastSent.value;
+  const pending = sending.value;
+  const setReview = (r: Review | null) => (reviewing.value = r);
+  const setSent = (r: Sent | null) => (lastSent.value = r);
+  const setPending = (p: boolean) => (sending.value = p);
   const chosen = tokens.some((t) => t.symbol === token) ? token : (tokens[0]?.symbol ?? '');
   const limit = limited.get(chosen);
   const balance = balances.value?.find((b) => b.symbol === chosen)?.amount;
@@ -75,6 +85,8 @@ export function Send() {
   const gasless = settings.value?.gas.mode === 'paymaster' && settings.value.gas.feeMode === 'gasless';
 
   const sendNow = (r: Review) => {
+    if (sending.value) return;
+    banner.value = null;
     setPending(true);
     working.value = `Sending ${r.amount} ${r.token} and waiting for the receipt…`;
     ipc
@@ -84,7 +96,8 @@ export function Send() {
         setSent({ hash: done.transactionHash, url: done.explorerUrl, amount: r.amount, token: r.token, recipient: r.recipient });
         setAmount('');
         setRecipient('');
-        return reload();
+        // Sent: a reload that fails afterwards is not this transfer's error.
+        void reload().catch(() => undefined);
       })
       .catch((e) => {
         // Back to the form, as typed: the banner says what to change.
@@ -97,6 +110,7 @@ export function Send() {
       });
   };
   const toReview = () => {
+    banner.value = null;
     const asked = { token: chosen, recipient: recipient.trim(), amount: amount.trim() };
     if (!gasless) return setReview({ ...asked, fee: null });
     ipc
@@ -167,6 +181,8 @@ export function Send() {
 /** The review step: everything the confirm button sends, and what the session has left after. */
 function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit: LimitInfo | undefined; pending: boolean; onConfirm: () => void; onBack: () => void }) {
   const after = leftAfter(limit, r.amount);
+  // A quote asked in the gasless mode may come back sponsored: then nothing is paid.
+  const paid = r.fee?.mode === 'gasless';
   return (
     <Card title="Review the transfer" testid="transfer-review">
       <dl class="facts">
@@ -183,7 +199,7 @@ function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit
           </code>
         </dd>
         <dt>Fee</dt>
-        <dd data-testid="transfer-fee">{r.fee ? `${r.fee.amount} ${r.fee.token}, paid by you (at most ${r.fee.maxFee})` : feeShort()}</dd>
+        <dd data-testid="transfer-fee">{paid ? `${r.fee!.amount} ${r.fee!.token}, paid by you (at most ${r.fee!.maxFee})` : feeShort()}</dd>
         {after !== null ? (
           <>
             <dt>Left after</dt>
@@ -200,7 +216,7 @@ function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit
       ) : null}
       <div class="row">
         <Button testid="transfer-confirm" icon="send" disabled={pending} onClick={onConfirm}>
-          {r.fee ? `Send and pay the fee` : 'Send'}
+          {paid ? 'Send and pay the fee' : 'Send'}
         </Button>
         <Button testid="transfer-cancel" kind="secondary" icon="back" disabled={pending} onClick={onBack}>
           Back

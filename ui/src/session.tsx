@@ -69,10 +69,11 @@ function Approve() {
     return { symbol: t.symbol, decimals: t.decimals, perTransfer: on ? r.perTransfer : '', perHour: on ? r.perHour : '' };
   });
   const boundCalls = parseBound(bound);
-  const hoursOk = /^\d+(\.\d+)?$/.test(hours.trim()) && Number(hours) > 0 && Number(hours) <= 24 * 30;
+  // At least a minute (what the chain is asked for is whole seconds), at most 30 days.
+  const hoursOk = /^\d+(\.\d+)?$/.test(hours.trim()) && Number(hours) * 3600 >= 60 && Number(hours) <= 24 * 30;
   const callsOk = /^\d+$/.test(calls.trim()) && Number(calls) >= 1 && Number(calls) <= 1_000_000;
   const problem = !hoursOk
-    ? 'The duration is a number of hours, at most 30 days'
+    ? 'The duration is a number of hours: a minute at least, 30 days at most'
     : !callsOk
       ? 'The calls are a whole number from 1'
       : limitsKept
@@ -186,7 +187,8 @@ function Revoke() {
   return (
     <Card title="Revoke the session" testid="revoke-form">
       <p data-testid="revoke-what">
-        This ends the session allowed {rulesInWords(s)}, with {plural(s.remainingCalls ?? 0, 'call')} left, until {expiryDate(s)}.
+        This ends the session allowed {rulesInWords(s)}
+        {s.remainingCalls == null ? '' : `, with ${plural(s.remainingCalls, 'call')} left`}, until {expiryDate(s)}.
       </p>
       <p class="warning">Revoking ends it on chain at once: its key can no longer send for you. Set up a new one to send again.</p>
       {bio?.enabled ? (

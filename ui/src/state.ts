@@ -2,7 +2,7 @@
 // error banner, and the actions every screen uses. Views read these signals and re-render
 // where they are read; typed input lives in the views' own state and is never rebuilt.
 import { signal } from '@preact/signals';
-import { isAppError, showError } from './errors';
+import { isAppError, showError, showKind } from './errors';
 import { ipc } from './ipc';
 import type { ActivityInfo, BalanceInfo, NetworkInfo, SessionInfo, SettingsInfo, WalletInfo } from './bindings';
 
@@ -41,7 +41,19 @@ export const loadedAt = signal(Date.now());
 /** Ticks every second: the countdown reads it. */
 export const now = signal(Date.now());
 
+/** Whether the window may hold the wallet's data: it has one and it is unlocked. */
+function open() {
+  return wallet.value?.unlocked === true;
+}
+
 export function fail(error: unknown) {
+  // Locked, an error of something started before the lock says what failed, not its detail
+  // (amounts, hashes): the lock screen shows nothing of the wallet.
+  if (wallet.value && !open()) {
+    const kind = isAppError(error) ? error.kind : 'Internal';
+    banner.value = { ...(isAppError(error) ? showKind(error) : { title: 'Something went wrong', next: 'Try again.' }), kind, detail: '' };
+    return;
+  }
   if (isAppError(error)) {
     banner.value = { ...showError(error), kind: error.kind, detail: error.message };
   } else {
@@ -69,7 +81,9 @@ export async function reload() {
     balances.value = null;
     return;
   }
-  activity.value = await ipc.listActivity();
+  const lines = await ipc.listActivity();
+  if (wallet.value && !open()) return;
+  activity.value = lines;
   if (wallet.value) {
     void refreshBalances();
     deployed.value = wallet.value.deployable ? await ipc.isDeployed().catch(() => null) : null;
@@ -78,7 +92,9 @@ export async function reload() {
 
 export async function refreshBalances() {
   try {
-    balances.value = await ipc.getBalances();
+    const read = await ipc.getBalances();
+    // Read before a lock, answered after it: dropped.
+    if (open()) balances.value = read;
   } catch {
     // The balances keep their last value; the status line reports a node that is down.
   }
@@ -143,7 +159,9 @@ export function start() {
     // Once nothing is in flight: a refresh may have settled a transaction left pending, or found
     // tokens received. (Busy flags toggle several times per action: one read per quiet state.)
     if (wallet.value?.unlocked && !Object.values(info.busy).some(Boolean)) {
-      ipc.listActivity().then((list) => (activity.value = list), fail);
+      ipc.listActivity().then((list) => {
+        if (open()) activity.value = list;
+      }, fail);
       void refreshBalances();
     }
   });
