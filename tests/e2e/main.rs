@@ -258,6 +258,12 @@ async fn the_app_end_to_end() {
     let ui = driver.launch(&dir).await;
     ui.find("unlock-form").await;
     assert_eq!(ui.text("lock-network").await, "local");
+    // The PIN field has the focus: typing unlocks.
+    let focused = ui.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("data-testid").await.unwrap().as_deref(),
+        Some("unlock-pin")
+    );
     let locked = ui.script("return document.body.innerText").await;
     let locked = locked.as_str().unwrap();
     for shown in ["STRK", "calls", "0x", "active"] {

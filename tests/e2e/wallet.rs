@@ -242,8 +242,11 @@ async fn the_wallet_screens() {
         .send_keys(&String::from(char::from(Key::Enter)))
         .await
         .unwrap();
-    // Enter opens the review: the recipient in full, the amount, sponsored, the limit left.
+    // Enter opens the review, with the keyboard focus on its title: the recipient in full, the
+    // amount, sponsored, the limit left.
     assert_eq!(ui.text("review-amount").await, "1.5 STRK");
+    let focused = ui.client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Review the transfer");
     assert_eq!(
         Felt::from_hex(&ui.text("review-recipient").await).unwrap(),
         Felt::from_hex(RECIPIENT).unwrap()

@@ -130,7 +130,7 @@ export function LockScreen() {
             Unlock with {bio.name}
           </Button>
         ) : null}
-        <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} />
+        <Field label="PIN" testid="unlock-pin" type="password" value={pin} onInput={setPin} focus />
         <Button testid="unlock-submit" disabled={!pin} onClick={() => void act('Unlocking…', () => ipc.unlock(pin), 'home').then(() => setPin(''))}>
           Unlock
         </Button>

@@ -1,6 +1,6 @@
 // Small pieces every screen uses: labelled fields, buttons, the banner, copy.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon, type IconName } from './icons';
 import { banner, working } from './state';
 
@@ -14,15 +14,22 @@ interface FieldProps {
   inputMode?: 'decimal' | 'numeric' | 'text';
   placeholder?: string;
   invalid?: boolean;
+  /** Takes the keyboard focus when it appears (the lock screen's PIN). */
+  focus?: boolean;
 }
 
 /** An input with its label; `invalid` marks it for assistive technology and the eye. */
 export function Field(p: FieldProps) {
   const secret = p.type === 'password';
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (p.focus) input.current?.focus();
+  }, [p.focus]);
   return (
     <label class="field">
       <span>{p.label}</span>
       <input
+        ref={input}
         data-testid={p.testid}
         type={p.type ?? 'text'}
         value={p.value}
@@ -142,10 +149,18 @@ export function Progress() {
   );
 }
 
-export function Card({ title, testid, children }: { title: string; testid?: string; children: ComponentChildren }) {
+/** A titled card; `focus` moves the keyboard focus to its title when it appears (a step that
+ * replaces the one the user was on: the review, the success screen). */
+export function Card({ title, testid, focus, children }: { title: string; testid?: string; focus?: boolean; children: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus]);
   return (
     <section class="card" data-testid={testid} aria-label={title}>
-      <h2>{title}</h2>
+      <h2 ref={heading} tabIndex={focus ? -1 : undefined}>
+        {title}
+      </h2>
       {children}
     </section>
   );

@@ -184,7 +184,7 @@ function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit
   // A quote asked in the gasless mode may come back sponsored: then nothing is paid.
   const paid = r.fee?.mode === 'gasless';
   return (
-    <Card title="Review the transfer" testid="transfer-review">
+    <Card title="Review the transfer" testid="transfer-review" focus>
       <dl class="facts">
         <dt>Send</dt>
         <dd data-testid="review-amount">
@@ -235,7 +235,7 @@ function feeShort() {
 /** The success screen: what went where, the transaction with copy and link, Done. */
 function Success({ sent, onDone }: { sent: Sent; onDone: () => void }) {
   return (
-    <Card title="Sent" testid="transfer-result">
+    <Card title="Sent" testid="transfer-result" focus>
       <div class="hero" aria-live="polite">
         <span class="total" data-testid="sent-amount">
           {sent.amount} <span class="unit">{sent.token}</span>
