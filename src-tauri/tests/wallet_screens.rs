@@ -495,11 +495,7 @@ async fn biometric_unlock_replaces_the_pin() {
         false
     );
 
-    let seen = seen.lock().unwrap();
-    let key_text = key.to_text();
-    for payload in seen.iter() {
-        assert!(!payload.contains(PIN) && !payload.contains(key_text.as_str()));
-    }
+    no_secret_crossed(&seen, &[PIN, key.to_text().as_str()]);
     drop(app);
 }
 

@@ -7,7 +7,7 @@ import { relativeTime, shortAddress } from './format';
 import { Icon } from './icons';
 import { ipc } from './ipc';
 import { Button, Card } from './parts';
-import { activity, fail, now, wallet } from './state';
+import { activity, fail, isOpen, minute } from './state';
 
 export const PAGE = 20;
 
@@ -54,7 +54,7 @@ export function ActivityLine({ a, testid }: { a: ActivityInfo; testid: string })
       </span>
       <span class="sub">
         <time dateTime={when.toISOString()} title={when.toLocaleString()}>
-          {relativeTime(Math.floor(when.getTime() / 1000), Math.floor(now.value / 1000))}
+          {relativeTime(Math.floor(when.getTime() / 1000), minute.value)}
         </time>
         {side ? <span>{side}</span> : null}
         {a.status === 'succeeded' ? null : <span class={`chip ${statusTone[a.status]} status ${a.status}`}>{a.status}</span>}
@@ -74,7 +74,7 @@ export function History() {
     const look = (report: boolean) =>
       void ipc.refreshHistory().then(
         (list) => {
-          if (wallet.value?.unlocked) activity.value = list;
+          if (isOpen()) activity.value = list;
         },
         (e) => report && fail(e),
       );

@@ -1,7 +1,7 @@
 // The window's state, in one place: what the backend last said, which screen is shown, the
 // error banner, and the actions every screen uses. Views read these signals and re-render
 // where they are read; typed input lives in the views' own state and is never rebuilt.
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import { isAppError, showError, showKind } from './errors';
 import { ipc } from './ipc';
 import type { ActivityInfo, BalanceInfo, NetworkInfo, SessionInfo, SettingsInfo, WalletInfo } from './bindings';
@@ -40,16 +40,19 @@ export function closeSettings() {
 export const loadedAt = signal(Date.now());
 /** Ticks every second: the countdown reads it. */
 export const now = signal(Date.now());
+/** The current minute, in Unix seconds: what relative times read, so the activity lines redraw
+ * once a minute, not every second. */
+export const minute = computed(() => Math.floor(now.value / 60_000) * 60);
 
 /** Whether the window may hold the wallet's data: it has one and it is unlocked. */
-function open() {
+export function isOpen() {
   return wallet.value?.unlocked === true;
 }
 
 export function fail(error: unknown) {
   // Locked, an error of something started before the lock says what failed, not its detail
   // (amounts, hashes): the lock screen shows nothing of the wallet.
-  if (wallet.value && !open()) {
+  if (wallet.value && !isOpen()) {
     const kind = isAppError(error) ? error.kind : 'Internal';
     banner.value = { ...(isAppError(error) ? showKind(error) : { title: 'Something went wrong', next: 'Try again.' }), kind, detail: '' };
     return;
@@ -82,7 +85,7 @@ export async function reload() {
     return;
   }
   const lines = await ipc.listActivity();
-  if (wallet.value && !open()) return;
+  if (wallet.value && !isOpen()) return;
   activity.value = lines;
   if (wallet.value) {
     void refreshBalances();
@@ -94,7 +97,7 @@ export async function refreshBalances() {
   try {
     const read = await ipc.getBalances();
     // Read before a lock, answered after it: dropped.
-    if (open()) balances.value = read;
+    if (isOpen()) balances.value = read;
   } catch {
     // The balances keep their last value; the status line reports a node that is down.
   }
@@ -160,7 +163,7 @@ export function start() {
     // tokens received. (Busy flags toggle several times per action: one read per quiet state.)
     if (wallet.value?.unlocked && !Object.values(info.busy).some(Boolean)) {
       ipc.listActivity().then((list) => {
-        if (open()) activity.value = list;
+        if (isOpen()) activity.value = list;
       }, fail);
       void refreshBalances();
     }
