@@ -42,6 +42,12 @@ const COMMANDS: &[&str] = &[
     "set_log_level",
     "get_diagnostics",
     "open_logs_folder",
+    "token_preview",
+    "add_token",
+    "set_token_hidden",
+    "get_address_book",
+    "save_contact",
+    "remove_contact",
 ];
 
 fn main() {

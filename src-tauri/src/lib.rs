@@ -66,6 +66,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::about::set_log_level,
             commands::about::get_diagnostics,
             commands::about::open_logs_folder,
+            commands::lists::token_preview,
+            commands::lists::add_token,
+            commands::lists::set_token_hidden,
+            commands::lists::get_address_book,
+            commands::lists::save_contact,
+            commands::lists::remove_contact,
         ])
         .events(collect_events![SessionChanged])
         // The rules on secrets, from the core: the UI reads the same numbers.
@@ -248,7 +254,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 38, "{commands:?}");
+        assert_eq!(commands.len(), 44, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

@@ -148,6 +148,13 @@ async fn every_command_over_ipc_on_a_real_node() {
             .unwrap(),
         start_balance + 15 * 10u128.pow(17)
     );
+    // The recipient is offered again on the Send screen, in checksum casing.
+    let book = ui.ok("get_address_book", json!({})).await;
+    assert_eq!(
+        book["recent"][0]["address"],
+        "0x000000000000000000000000000000000000000000000000000000001234abcd"
+    );
+    assert_eq!(book["recent"].as_array().unwrap().len(), 1, "{book}");
     // Refused before any network round trip, each with its kind and the fields a screen words
     // it from (not its text).
     for (args, expected) in [

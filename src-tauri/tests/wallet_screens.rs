@@ -575,3 +575,181 @@ async fn a_failed_deployment_is_offered_again() {
         .await;
     assert_eq!(set_up["state"], "active", "{set_up}");
 }
+
+fn symbols(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["symbol"].as_str().unwrap())
+        .collect()
+}
+
+/// A token added by its address (what it is read from the chain), hidden and shown again; the
+/// refusals of an address that is no token here; the address book with its checksum rule; both
+/// kept across a restart and closed while the wallet is locked.
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_and_contacts_over_ipc() {
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    let (address, account) = funded_wallet(&fx, &ui).await;
+    let node = &fx.stack.node;
+    let tdol = node
+        .deploy_erc20("Test Dollar", "TDOL", 6, 1_000_000_000_000)
+        .await
+        .unwrap();
+    node.send_erc20(tdol, account, 2_500_000).await.unwrap();
+    let tdol_hex = format!("{tdol:#x}");
+
+    // Refused before anything is added: not an address, a token already listed, a contract
+    // that is no token (the wallet's own account), an address with no contract on this chain
+    // (mainnet's USDC), each naming the address field.
+    for (typed, words) in [
+        ("0xZZ".to_owned(), "not a Starknet address"),
+        (format!("{STRK:#x}"), "STRK is already in the list"),
+        (address.clone(), "is not an ERC-20 token"),
+        (
+            format!("{:#x}", chipi_session::network::USDC_MAINNET),
+            "no contract at",
+        ),
+    ] {
+        let error = ui.error("token_preview", json!({"address": typed})).await;
+        assert_eq!(error["kind"], "InvalidInput", "{error}");
+        assert_eq!(error["field"], "address", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(words),
+            "{typed}: {error}"
+        );
+    }
+    assert_eq!(
+        ui.kind("add_token", json!({"address": address})).await,
+        "InvalidInput"
+    );
+
+    // What the chain says it is, then added: the list, the balances and the settings know it.
+    let preview = ui.ok("token_preview", json!({"address": tdol_hex})).await;
+    assert_eq!(
+        (&preview["symbol"], &preview["name"], &preview["decimals"]),
+        (&json!("TDOL"), &json!("Test Dollar"), &json!(6))
+    );
+    let list = ui.ok("add_token", json!({"address": tdol_hex})).await;
+    assert_eq!(symbols(&list), ["STRK", "ETH", "TDOL"]);
+    assert_eq!(list[2]["added"], true);
+    let balances = ui.ok("get_balances", json!({})).await;
+    assert_eq!(amount(&balances, "TDOL"), Some(json!("2.5")));
+    let quote = ui
+        .call(
+            "quote_transfer",
+            json!({"token": "TDOL", "recipient": "0x1234", "amount": "1.0000001"}),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        quote["message"].as_str().unwrap().contains("decimals"),
+        "TDOL's own 6 decimals apply: {quote}"
+    );
+
+    // Hidden: no balance; shown again: back.
+    let list = ui
+        .ok(
+            "set_token_hidden",
+            json!({"address": tdol_hex, "hidden": true}),
+        )
+        .await;
+    assert_eq!(list[2]["hidden"], true);
+    let balances = ui.ok("get_balances", json!({})).await;
+    assert_eq!(amount(&balances, "TDOL"), None);
+    assert_eq!(amount(&balances, "STRK"), Some(json!("5")));
+    ui.ok(
+        "set_token_hidden",
+        json!({"address": tdol_hex, "hidden": false}),
+    )
+    .await;
+    assert_eq!(
+        amount(&ui.ok("get_balances", json!({})).await, "TDOL"),
+        Some(json!("2.5"))
+    );
+
+    // The address book: saved in checksum casing; a casing that breaks the checksum, a name
+    // used for another address and an empty name refused; a known address re-named.
+    let alice = "0x049D36570D4e46f48e99674bd3fcc84644DdD6b96F7C741B1562B82f9e004dC7";
+    let book = ui
+        .ok(
+            "save_contact",
+            json!({"input": {"name": "Alice", "address": alice.to_lowercase(), "note": "rent"}}),
+        )
+        .await;
+    assert_eq!(
+        book["contacts"],
+        json!([{"name": "Alice", "address": alice, "note": "rent"}])
+    );
+    let wrong_case = alice.replacen("049D", "049d", 1);
+    let error = ui
+        .error(
+            "save_contact",
+            json!({"input": {"name": "Bob", "address": wrong_case, "note": ""}}),
+        )
+        .await;
+    assert_eq!(
+        (&error["kind"], &error["field"]),
+        (&json!("InvalidInput"), &json!("address"))
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("checksum"),
+        "{error}"
+    );
+    for (name, address) in [("alice", "0x1234"), ("  ", "0x1234")] {
+        let error = ui
+            .error(
+                "save_contact",
+                json!({"input": {"name": name, "address": address, "note": ""}}),
+            )
+            .await;
+        assert_eq!(error["field"], "contact", "{name:?}: {error}");
+    }
+    let book = ui
+        .ok(
+            "save_contact",
+            json!({"input": {"name": "Alice B.", "address": alice, "note": ""}}),
+        )
+        .await;
+    assert_eq!(book["contacts"].as_array().unwrap().len(), 1, "{book}");
+    assert_eq!(book["contacts"][0]["name"], "Alice B.");
+
+    // Locked, the lists do not change.
+    ui.ok("lock", json!({})).await;
+    assert_eq!(
+        ui.kind("add_token", json!({"address": format!("{ETH:#x}")}))
+            .await,
+        "Locked"
+    );
+    assert_eq!(
+        ui.kind(
+            "save_contact",
+            json!({"input": {"name": "Mallory", "address": "0x666", "note": ""}})
+        )
+        .await,
+        "Locked"
+    );
+    assert_eq!(
+        ui.kind("remove_contact", json!({"address": alice})).await,
+        "Locked"
+    );
+    drop(app);
+
+    // A new app process on the same preferences: both lists are still there.
+    let (app, ui) = fx.start_app(&seen, "approve");
+    ui.ok("unlock", json!({"pin": PIN})).await;
+    let settings = ui.ok("get_settings", json!({})).await;
+    assert_eq!(
+        symbols(&settings["network"]["tokens"]),
+        ["STRK", "ETH", "TDOL"]
+    );
+    let book = ui.ok("get_address_book", json!({})).await;
+    assert_eq!(book["contacts"][0]["address"], alice);
+    let book = ui.ok("remove_contact", json!({"address": alice})).await;
+    assert_eq!(book["contacts"], json!([]));
+
+    no_secret_crossed(&seen, &[PIN]);
+    drop(app);
+}

@@ -1,5 +1,7 @@
 // Amount and address checks as the user types, the same rules the backend applies.
 
+import { checksumAddress } from './address';
+
 export type Check = { ok: true } | { ok: false; reason: string };
 
 /** A decimal amount for a token with `decimals` decimals: digits, one point, not zero. */
@@ -20,6 +22,10 @@ export function checkAddress(text: string): Check {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(t)) return { ok: false, reason: 'An address is 0x followed by hex digits' };
   const value = BigInt(t);
   if (value === 0n || value >= 1n << 251n) return { ok: false, reason: 'Not a valid Starknet address' };
+  // Written in mixed case, the casing is a checksum: a mistyped character breaks it.
+  const digits = t.slice(2);
+  if (/[a-f]/.test(digits) && /[A-F]/.test(digits) && checksumAddress(t).slice(2) !== digits.padStart(64, '0'))
+    return { ok: false, reason: "The capital letters do not match this address's checksum: a character may be mistyped" };
   return { ok: true };
 }
 

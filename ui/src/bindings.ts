@@ -121,6 +121,21 @@ export const commands = {
 	getDiagnostics: () => __TAURI_INVOKE<string>("get_diagnostics"),
 	/**  Opens the folder the log is written in, in the system's file manager. */
 	openLogsFolder: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_logs_folder")),
+	/**
+	 *  What the contract at `address` says it is, read from the network's node; refused when it
+	 *  is not an ERC-20 token here.
+	 */
+	tokenPreview: (address: string) => typedError<TokenInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("token_preview", { address })),
+	/**  Adds the token at `address` (read from the chain again); the new list. */
+	addToken: (address: string) => typedError<TokenInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("add_token", { address })),
+	/**  Hides or shows the token at `address`; the new list. */
+	setTokenHidden: (address: string, hidden: boolean) => typedError<TokenInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("set_token_hidden", { address, hidden })),
+	/**  The address book and the recent recipients. */
+	getAddressBook: () => __TAURI_INVOKE<AddressBook_Serialize>("get_address_book"),
+	/**  Saves a contact (a known address gets the new name and note). */
+	saveContact: (input: ContactInput) => typedError<AddressBook_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_contact", { input })),
+	/**  Removes the contact at `address`. */
+	removeContact: (address: string) => typedError<AddressBook_Serialize, AppError_Serialize>(__TAURI_INVOKE("remove_contact", { address })),
 };
 
 /** Events */
@@ -212,6 +227,25 @@ export type ActivityStatus =
 "succeeded" | 
 /**  Refused or reverted. */
 "failed";
+
+/**  The address book and the last recipients, newest first. */
+export type AddressBook = AddressBook_Serialize | AddressBook_Deserialize;
+
+/**  The address book and the last recipients, newest first. */
+export type AddressBook_Deserialize = {
+	/**  Contacts, by name. */
+	contacts: ContactInfo[],
+	/**  The last few distinct recipients on this network. */
+	recent: RecentRecipient_Deserialize[],
+};
+
+/**  The address book and the last recipients, newest first. */
+export type AddressBook_Serialize = {
+	/**  Contacts, by name. */
+	contacts: ContactInfo[],
+	/**  The last few distinct recipients on this network. */
+	recent: RecentRecipient_Serialize[],
+};
 
 /**  An entrypoint allowed on one contract only. */
 export type AllowedCallInput = {
@@ -473,6 +507,26 @@ export type CallInput = {
 	calldata: string[],
 };
 
+/**  A saved address. */
+export type ContactInfo = {
+	/**  What the user calls it. */
+	name: string,
+	/**  The address, 64 hex digits in checksum casing. */
+	address: string,
+	/**  A note, possibly empty. */
+	note: string,
+};
+
+/**  A contact to save, as typed. */
+export type ContactInput = {
+	/**  1 to 40 characters. */
+	name: string,
+	/**  `0x` and up to 64 hex digits; in mixed case, the checksum casing. */
+	address: string,
+	/**  At most 200 characters. */
+	note: string,
+};
+
 /**  Who pays a paymaster's fee. */
 export type FeeModeSetting = 
 /**  The paymaster pays (its operator may require an API key). */
@@ -529,7 +583,9 @@ export type Field =
 /**  A call (contract, entrypoint, calldata). */
 "call" | 
 /**  A message to sign. */
-"message";
+"message" | 
+/**  A contact's name or note. */
+"contact";
 
 /**  Gas settings as shown. */
 export type GasInfo = GasInfo_Serialize | GasInfo_Deserialize;
@@ -798,8 +854,8 @@ export type NetworkInfo_Deserialize = {
 	nodeSpecVersion?: string | null,
 	/**  Sponsor URL. */
 	sponsorUrl?: string | null,
-	/**  Tokens: symbol, address, decimals. */
-	tokens: TokenInfo[],
+	/**  Tokens: symbol, address, decimals, hidden ones included. */
+	tokens: TokenInfo_Deserialize[],
 };
 
 /**  Network settings. */
@@ -822,8 +878,8 @@ export type NetworkInfo_Serialize = {
 	nodeSpecVersion: string | null,
 	/**  Sponsor URL. */
 	sponsorUrl: string | null,
-	/**  Tokens: symbol, address, decimals. */
-	tokens: TokenInfo[],
+	/**  Tokens: symbol, address, decimals, hidden ones included. */
+	tokens: TokenInfo_Serialize[],
 };
 
 /**
@@ -831,6 +887,29 @@ export type NetworkInfo_Serialize = {
  *  nothing of it; the memory is wiped on drop.
  */
 export type Pin = string;
+
+/**  Someone this wallet sent to lately. */
+export type RecentRecipient = RecentRecipient_Serialize | RecentRecipient_Deserialize;
+
+/**  Someone this wallet sent to lately. */
+export type RecentRecipient_Deserialize = {
+	/**  The address, in checksum casing. */
+	address: string,
+	/**  The contact's name, when the address is in the book. */
+	name?: string | null,
+	/**  When the last transfer to it was made: unix seconds, as a string. */
+	at: string,
+};
+
+/**  Someone this wallet sent to lately. */
+export type RecentRecipient_Serialize = {
+	/**  The address, in checksum casing. */
+	address: string,
+	/**  The contact's name, when the address is in the book. */
+	name: string | null,
+	/**  When the last transfer to it was made: unix seconds, as a string. */
+	at: string,
+};
 
 /**  The Chipi SDK's error codes, as `useChipiSession` reports them. */
 export type SdkCode = 
@@ -1036,13 +1115,38 @@ export type SettingsInfo_Serialize = {
 };
 
 /**  A token. */
-export type TokenInfo = {
+export type TokenInfo = TokenInfo_Serialize | TokenInfo_Deserialize;
+
+/**  A token. */
+export type TokenInfo_Deserialize = {
 	/**  Symbol. */
 	symbol: string,
 	/**  Address. */
 	address: string,
 	/**  Decimals. */
 	decimals: number,
+	/**  The token's own name, for a token the user added. */
+	name?: string | null,
+	/**  Added by the user, not one of the network's own. */
+	added: boolean,
+	/**  Hidden by the user: no balance, not offered to send. */
+	hidden: boolean,
+};
+
+/**  A token. */
+export type TokenInfo_Serialize = {
+	/**  Symbol. */
+	symbol: string,
+	/**  Address. */
+	address: string,
+	/**  Decimals. */
+	decimals: number,
+	/**  The token's own name, for a token the user added. */
+	name: string | null,
+	/**  Added by the user, not one of the network's own. */
+	added: boolean,
+	/**  Hidden by the user: no balance, not offered to send. */
+	hidden: boolean,
 };
 
 /**  A confirmed transaction. */

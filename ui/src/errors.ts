@@ -57,6 +57,7 @@ const fieldWords: Record<Field, string> = {
   pin: 'PIN',
   passphrase: 'passphrase',
   address: 'address',
+  contact: 'contact',
   key: 'private key',
   amount: 'amount',
   session: 'session duration and calls',

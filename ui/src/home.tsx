@@ -212,6 +212,11 @@ function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => v
           ))}
         </ul>
       )}
+      <div class="row end">
+        <Button testid="manage-tokens" kind="ghost" onClick={() => (tab.value = 'tokens')}>
+          Manage tokens
+        </Button>
+      </div>
     </section>
   );
 }

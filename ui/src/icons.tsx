@@ -16,6 +16,8 @@ const paths = {
   fingerprint: 'M8 20c1-2 1.5-4.5 1.5-7a2.5 2.5 0 0 1 5 0c0 2-.3 4-1 6M5.5 17c.7-1.5 1-3 1-4.5a5.5 5.5 0 0 1 11 0c0 1.3-.1 2.6-.3 3.8M12 13c0 2.5-.6 5-1.8 7',
   alert: 'M12 4 2.5 20h19zM12 10v4.5M12 17.5h.01',
   back: 'M15 5l-7 7 7 7',
+  book: 'M6 4h11a1 1 0 0 1 1 1v15H7a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2M5 18a2 2 0 0 1 2-2h11M9 8h5',
+  plus: 'M12 5v14M5 12h14',
 } as const;
 
 export type IconName = keyof typeof paths;

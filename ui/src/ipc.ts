@@ -1,7 +1,7 @@
 // The one place the UI talks to the backend: the generated bindings, unwrapped so a failed
 // command throws its tagged AppError.
 import { commands, events } from './bindings';
-import type { AppError, GasInput, LogLevel, NetworkChoice, SessionInfo } from './bindings';
+import type { AppError, ContactInput, GasInput, LogLevel, NetworkChoice, SessionInfo } from './bindings';
 
 type Res<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
 
@@ -57,5 +57,11 @@ export const ipc = {
   getBalances: () => unwrap(commands.getBalances()),
   openExplorer: (transactionHash: string) => unwrap(commands.openExplorer(transactionHash)),
   executeWithSession: (calls: Parameters<typeof commands.executeWithSession>[0]) => unwrap(commands.executeWithSession(calls)),
+  tokenPreview: (address: string) => unwrap(commands.tokenPreview(address)),
+  addToken: (address: string) => unwrap(commands.addToken(address)),
+  setTokenHidden: (address: string, hidden: boolean) => unwrap(commands.setTokenHidden(address, hidden)),
+  getAddressBook: () => commands.getAddressBook(),
+  saveContact: (input: ContactInput) => unwrap(commands.saveContact(input)),
+  removeContact: (address: string) => unwrap(commands.removeContact(address)),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
 };

@@ -5,6 +5,7 @@ import { render } from 'preact';
 import { ipc } from './ipc';
 import { Frame, Home, LockScreen } from './home';
 import { History } from './history';
+import { Contacts, Tokens } from './lists';
 import { Onboarding } from './onboarding';
 import { Button, ErrorBanner, Progress } from './parts';
 import { Send } from './send';
@@ -20,6 +21,10 @@ function Screen() {
       return <SessionScreen />;
     case 'history':
       return <History />;
+    case 'tokens':
+      return <Tokens />;
+    case 'contacts':
+      return <Contacts />;
     default:
       return <Home />;
   }

@@ -1,7 +1,7 @@
 // Sending: a transfer within the session's limits (the limit shown while typing), a review step
 // (recipient, amount, fee or "sponsored", the limit left after it; the paymaster's quote in the
 // gasless fee mode), a success screen; and the hook's executeWithSession for other calls.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { checksumAddress } from './address';
 import { checkAddress, checkAmount, formatUnits, parseUnits } from './amount';
 import type { FeeQuote, LimitInfo } from './bindings';
@@ -9,6 +9,8 @@ import { ipc } from './ipc';
 import { shortAddress } from './format';
 import { Button, Card, Copy, Field, Select } from './parts';
 import { checkCalls, parseCalls } from './calls';
+import { book, loadBook, pendingContact } from './lists';
+import { contactOf } from './lists-check';
 import { signal } from '@preact/signals';
 import { act, balances, banner, fail, network, reload, session, settings, tab, tokenDecimals, working } from './state';
 
@@ -65,7 +67,8 @@ const sending = signal(false);
 export function Send() {
   const s = session.value!;
   const limited = new Map(s.limits.map((l) => [l.symbol ?? l.token, l]));
-  const tokens = (network.value?.tokens ?? []).filter((t) => limited.size === 0 || limited.has(t.symbol));
+  const tokens = (network.value?.tokens ?? []).filter((t) => !t.hidden && (limited.size === 0 || limited.has(t.symbol)));
+  useEffect(() => void loadBook(), []);
   const [token, setToken] = useState(tokens[0]?.symbol ?? '');
   const [recipient, setRecipient] = useState('');
   const [amount, setAmount] = useState('');
@@ -157,6 +160,7 @@ export function Send() {
               : `Balance: ${balance ?? '–'} ${chosen}.`}
           </div>
           <Field label="Recipient" testid="transfer-recipient" value={recipient} onInput={setRecipient} placeholder="0x…" invalid={!!recipient && !a.ok} />
+          <Recipients recipient={recipient} onPick={setRecipient} />
           <div class="row end">
             <Field label={`Amount (${chosen})`} testid="transfer-amount" value={amount} onInput={setAmount} inputMode="decimal" invalid={!!amount && !b.ok} />
             {most !== null ? (
@@ -178,6 +182,46 @@ export function Send() {
   );
 }
 
+/** The recent recipients and the address book under the recipient field; the contact's name
+ * when the typed address is one. */
+function Recipients({ recipient, onPick }: { recipient: string; onPick: (address: string) => void }) {
+  const { contacts, recent } = book.value;
+  const known = recipient ? contactOf(recipient, contacts) : undefined;
+  return (
+    <div class="stack tight" data-testid="recipients">
+      {known ? (
+        <div class="note" data-testid="recipient-contact">
+          Contact: <strong>{known.name}</strong>
+        </div>
+      ) : null}
+      {recent.length ? (
+        <div class="row" aria-label="Recent recipients">
+          <span class="note">Recent:</span>
+          {recent.map((r, i) => (
+            <button type="button" key={r.address} class="chip" data-testid={`recent-${i}`} title={r.address} onClick={() => onPick(r.address)}>
+              {r.name ?? shortAddress(r.address)}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <div class="row">
+        {contacts.length ? (
+          <Select
+            label="From contacts"
+            testid="send-contact"
+            value={known?.address ?? ''}
+            options={[['', 'Choose…'], ...contacts.map((c): [string, string] => [c.address, c.name])]}
+            onChange={(v) => v && onPick(v)}
+          />
+        ) : null}
+        <Button testid="open-contacts" kind="ghost" icon="book" onClick={() => (tab.value = 'contacts')}>
+          Contacts
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 /** The review step: everything the confirm button sends, and what the session has left after. */
 function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit: LimitInfo | undefined; pending: boolean; onConfirm: () => void; onBack: () => void }) {
   const after = leftAfter(limit, r.amount);
@@ -194,6 +238,9 @@ function ReviewCard({ r, limit, pending, onConfirm, onBack }: { r: Review; limit
         </dd>
         <dt>To</dt>
         <dd>
+          {contactOf(r.recipient, book.value.contacts) ? (
+            <strong data-testid="review-contact">{contactOf(r.recipient, book.value.contacts)!.name} </strong>
+          ) : null}
           <code data-testid="review-recipient" class="address">
             {checksumAddress(r.recipient)}
           </code>
@@ -259,6 +306,18 @@ function Success({ sent, onDone }: { sent: Sent; onDone: () => void }) {
             Explorer
           </Button>
         ) : null}
+        {contactOf(sent.recipient, book.value.contacts) ? null : (
+          <Button
+            testid="save-recipient"
+            kind="secondary"
+            onClick={() => {
+              pendingContact.value = checksumAddress(sent.recipient);
+              tab.value = 'contacts';
+            }}
+          >
+            Save as contact
+          </Button>
+        )}
         <Button testid="transfer-done" onClick={onDone}>
           Done
         </Button>

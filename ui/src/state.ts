@@ -6,7 +6,7 @@ import { isAppError, showError, showKind } from './errors';
 import { ipc } from './ipc';
 import type { ActivityInfo, BalanceInfo, NetworkInfo, SessionInfo, SettingsInfo, WalletInfo } from './bindings';
 
-export type Tab = 'home' | 'send' | 'session' | 'history' | 'settings';
+export type Tab = 'home' | 'send' | 'session' | 'history' | 'settings' | 'tokens' | 'contacts';
 
 export interface Banner {
   title: string;

@@ -293,6 +293,21 @@ pub enum SessionError {
 }
 
 impl SessionError {
+    /// The transaction this error is about, where one was sent (reverted, not confirmed in time,
+    /// or confirmed without its effect): a failed line of the activity links to it.
+    pub fn transaction_hash(&self) -> Option<starknet_core::types::Felt> {
+        match self {
+            SessionError::ReceiptTimeout { transaction_hash }
+            | SessionError::EffectMissing {
+                transaction_hash, ..
+            } => Some(*transaction_hash),
+            SessionError::Reverted {
+                transaction_hash, ..
+            } => *transaction_hash,
+            _ => None,
+        }
+    }
+
     /// The SDK's error code for this error, where the SDK has one.
     pub fn sdk_code(&self) -> Option<&'static str> {
         Some(match self {
@@ -415,6 +430,43 @@ fn revert_code(reason: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_transaction_an_error_is_about() {
+        let hash = starknet_core::types::Felt::from(0xabc_u32);
+        for (error, expected) in [
+            (
+                SessionError::ReceiptTimeout {
+                    transaction_hash: hash,
+                },
+                Some(hash),
+            ),
+            (
+                SessionError::EffectMissing {
+                    transaction_hash: hash,
+                    event: "active session status",
+                },
+                Some(hash),
+            ),
+            (
+                SessionError::Reverted {
+                    transaction_hash: Some(hash),
+                    reason: "Policy: over".into(),
+                },
+                Some(hash),
+            ),
+            (
+                SessionError::Reverted {
+                    transaction_hash: None,
+                    reason: "refused in simulation".into(),
+                },
+                None,
+            ),
+            (SessionError::WrongPin, None),
+        ] {
+            assert_eq!(error.transaction_hash(), expected, "{error}");
+        }
+    }
 
     #[test]
     fn a_paymasters_plain_reason_follows_the_spec_words() {

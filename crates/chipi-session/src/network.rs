@@ -17,6 +17,30 @@ pub struct Token {
     pub address: Felt,
     /// Decimals of one unit.
     pub decimals: u8,
+    /// The token's own name, as its contract gives it (tokens the user added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Added by the user (read from the chain), not one of the network's own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub added: bool,
+    /// Hidden by the user: no balance shown, not offered to send, not scanned for receipts.
+    /// Still known, so a line of the activity or a limit on it reads right.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+}
+
+impl Token {
+    /// One of a network's own tokens.
+    pub fn new(symbol: &str, address: Felt, decimals: u8) -> Self {
+        Self {
+            symbol: symbol.to_owned(),
+            address,
+            decimals,
+            name: None,
+            added: false,
+            hidden: false,
+        }
+    }
 }
 
 /// Where a wallet talks to.
@@ -79,11 +103,7 @@ pub const ZAN_SEPOLIA: &str = "https://api.zan.top/public/starknet-sepolia/rpc/v
 const SHUT_DOWN_HOST: &str = ".public.blastapi.io";
 
 fn token(symbol: &str, address: Felt, decimals: u8) -> Token {
-    Token {
-        symbol: symbol.to_owned(),
-        address,
-        decimals,
-    }
+    Token::new(symbol, address, decimals)
 }
 
 impl Network {

@@ -300,11 +300,9 @@ mod tests {
     #[test]
     fn limits_in_whole_units() {
         let mut network = Network::profile("local").unwrap();
-        network.tokens.push(chipi_session::Token {
-            symbol: "USDC".into(),
-            address: Felt::from(9u8),
-            decimals: 6,
-        });
+        network
+            .tokens
+            .push(chipi_session::Token::new("USDC", Felt::from(9u8), 6));
         let limit = limit_arg("usdc:1.5:10:3600", &network).unwrap();
         assert_eq!(
             (

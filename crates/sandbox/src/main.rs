@@ -136,11 +136,7 @@ async fn set_up(
             .deploy_erc20("USD Coin", "USDC", 6, USDC_SUPPLY)
             .await?;
         let mut network = stack.network.clone();
-        network.tokens.push(Token {
-            symbol: "USDC".into(),
-            address: usdc,
-            decimals: 6,
-        });
+        network.tokens.push(Token::new("USDC", usdc, 6));
         (stack, network, usdc)
     };
     eprintln!("sandbox: creating the demo wallet");

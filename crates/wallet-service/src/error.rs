@@ -40,6 +40,8 @@ pub enum Field {
     Call,
     /// A message to sign.
     Message,
+    /// A contact's name or note.
+    Contact,
 }
 
 /// Which limit a spending-limit refusal breaks.

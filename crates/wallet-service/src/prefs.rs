@@ -214,6 +214,18 @@ pub struct NetworkProfile {
     pub activity: Vec<ActivityEntry>,
 }
 
+/// A saved address (the same on every network: an address book is the user's, not a chain's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// What the user calls it.
+    pub name: String,
+    /// The address.
+    pub address: Felt,
+    /// A note, possibly empty.
+    #[serde(default)]
+    pub note: String,
+}
+
 /// Everything non-secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
@@ -241,6 +253,9 @@ pub struct Prefs {
     /// How much the app's log records.
     #[serde(default)]
     pub log_level: crate::logs::LogLevel,
+    /// The address book.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
 }
 
 /// The idle time before the wallet locks itself, unless changed: 15 minutes.
@@ -263,6 +278,7 @@ impl Prefs {
             auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
             network_chosen: false,
             log_level: crate::logs::LogLevel::default(),
+            contacts: vec![],
         }
     }
 

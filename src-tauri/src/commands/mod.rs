@@ -4,6 +4,7 @@
 
 pub mod about;
 pub mod activity;
+pub mod lists;
 pub mod session;
 pub mod settings;
 pub mod wallet;

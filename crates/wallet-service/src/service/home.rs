@@ -1,4 +1,4 @@
-//! The home screen's reads: balances of the network's tokens, and tokens received, found in
+//! The home screen's reads: balances of the network's tokens (those not hidden), and tokens received, found in
 //! the chain's `Transfer` events.
 
 use chipi_session::{format_amount, IncomingTransfer};
@@ -25,14 +25,14 @@ impl WalletService {
     pub async fn balances(&self) -> Result<Vec<BalanceInfo>, ServiceError> {
         let manager = self.manager()?;
         let network = self.prefs.get().network;
-        let addresses: Vec<Felt> = network.tokens.iter().map(|t| t.address).collect();
+        let shown: Vec<_> = network.tokens.iter().filter(|t| !t.hidden).collect();
+        let addresses: Vec<Felt> = shown.iter().map(|t| t.address).collect();
         let amounts = manager
             .node()
             .erc20_balances(manager.wallet().address, &addresses)
             .await?;
-        Ok(network
-            .tokens
-            .iter()
+        Ok(shown
+            .into_iter()
             .zip(amounts)
             .map(|(t, amount)| BalanceInfo {
                 token: hex(t.address),
@@ -63,7 +63,7 @@ impl WalletService {
             return Ok(0);
         }
         let mut found: Vec<IncomingTransfer> = Vec::new();
-        for token in &network.tokens {
+        for token in network.tokens.iter().filter(|t| !t.hidden) {
             let mut page = None;
             for _ in 0..PAGES_PER_SCAN {
                 let (mut events, next) = node

@@ -9,15 +9,18 @@ mod activity;
 mod backends;
 pub mod backup;
 mod biometrics;
+mod contacts;
 mod gas;
 mod home;
 mod logs;
 mod parts;
 mod session;
 mod settings;
+mod tokens;
 mod transfers;
 mod wallet;
 
+pub use contacts::{checksum_address, parse_checked_address};
 pub use gas::GasBackend;
 
 use std::sync::{Arc, Mutex};
@@ -379,6 +382,17 @@ impl WalletService {
 
     fn is_unlocked(&self) -> bool {
         self.loaded.is_unlocked()
+    }
+
+    /// Refuses a change of the wallet's lists (tokens, contacts) while a wallet is locked: a
+    /// locked window changes nothing.
+    fn refuse_if_locked(&self) -> Result<(), ServiceError> {
+        if self.prefs.get().wallet.is_some() && !self.is_unlocked() {
+            return Err(ServiceError::Locked(
+                "unlock the wallet with its PIN first".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn set_unlocked(&self, value: bool) {

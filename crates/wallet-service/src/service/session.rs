@@ -163,10 +163,11 @@ impl WalletService {
                     .as_deref()
                     .and_then(|h| Felt::from_hex(h).ok()),
             ),
+            // Sent and then reverted, or not confirmed: the line links to that transaction.
             Err(e) => (
                 format!("session registration failed: {e}"),
                 ActivityStatus::Failed,
-                None,
+                e.transaction_hash(),
             ),
         };
         self.activity

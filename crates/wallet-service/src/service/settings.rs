@@ -99,15 +99,7 @@ impl WalletService {
             fallback_rpc_urls: n.fallback_rpc_urls,
             rpc_url: n.rpc_url,
             sponsor_url: n.sponsor_url,
-            tokens: n
-                .tokens
-                .iter()
-                .map(|t| TokenInfo {
-                    symbol: t.symbol.clone(),
-                    address: hex(t.address),
-                    decimals: t.decimals,
-                })
-                .collect(),
+            tokens: n.tokens.iter().map(TokenInfo::of).collect(),
         }
     }
 

@@ -3,9 +3,11 @@
 //! here can hold a key or a PIN.
 
 mod activity;
+mod contacts;
 mod settings;
 
 pub use activity::{ActivityInfo, ActivityKind, ActivityStatus, BalanceInfo};
+pub use contacts::{AddressBook, ContactInfo, ContactInput, RecentRecipient};
 pub use settings::{
     mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,
 };

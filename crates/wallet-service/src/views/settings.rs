@@ -24,7 +24,7 @@ pub struct NetworkInfo {
     pub node_spec_version: Option<String>,
     /// Sponsor URL.
     pub sponsor_url: Option<String>,
-    /// Tokens: symbol, address, decimals.
+    /// Tokens: symbol, address, decimals, hidden ones included.
     pub tokens: Vec<TokenInfo>,
 }
 
@@ -38,6 +38,12 @@ pub struct TokenInfo {
     pub address: String,
     /// Decimals.
     pub decimals: u8,
+    /// The token's own name, for a token the user added.
+    pub name: Option<String>,
+    /// Added by the user, not one of the network's own.
+    pub added: bool,
+    /// Hidden by the user: no balance, not offered to send.
+    pub hidden: bool,
 }
 
 /// The settings screen: the network, the networks kept on this device, how transactions reach
