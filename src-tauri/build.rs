@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "get_address_book",
     "save_contact",
     "remove_contact",
+    "extend_session",
+    "renew_session",
 ];
 
 fn main() {

@@ -72,6 +72,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::lists::get_address_book,
             commands::lists::save_contact,
             commands::lists::remove_contact,
+            commands::session::extend_session,
+            commands::session::renew_session,
         ])
         .events(collect_events![SessionChanged])
         // The rules on secrets, from the core: the UI reads the same numbers.
@@ -254,7 +256,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 44, "{commands:?}");
+        assert_eq!(commands.len(), 46, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

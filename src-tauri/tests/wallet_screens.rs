@@ -753,3 +753,133 @@ async fn tokens_and_contacts_over_ipc() {
     no_secret_crossed(&seen, &[PIN]);
     drop(app);
 }
+
+/// Extend and renew with the rules of the last set-up, one PIN each: the active session's key
+/// registered again with a later expiry (its budget starts over, its limits read back from the
+/// chain), a shorter or refused extension, then a revoked session renewed with a new key.
+#[tokio::test(flavor = "multi_thread")]
+async fn extend_and_renew_over_ipc() {
+    let fx = Fixture::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (app, ui) = fx.start_app(&seen, "approve");
+    funded_wallet(&fx, &ui).await;
+    let none = ui.ok("get_session_view", json!({})).await;
+    assert_eq!(none["keptRules"], json!(null));
+
+    let request = json!({
+        "durationSeconds": 3600,
+        "maxCalls": 3,
+        "allowedEntrypoints": ["transfer"],
+        "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10", "windowSeconds": 3600}],
+    });
+    let first = ui
+        .ok("set_up_session", json!({"request": request, "pin": PIN}))
+        .await;
+    assert_eq!(first["state"], "active");
+    assert_eq!(
+        first["keptRules"],
+        json!({"maxCalls": 3, "allowedEntrypoints": ["transfer"], "allowedCalls": [],
+               "limits": [{"token": "STRK", "maxPerCall": "2", "maxPerWindow": "10",
+                           "windowSeconds": 3600}]})
+    );
+    let key = first["publicKey"].clone();
+    let first_until: u64 = first["validUntil"].as_str().unwrap().parse().unwrap();
+    ui.ok(
+        "transfer",
+        json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1"}),
+    )
+    .await;
+    assert_eq!(
+        ui.ok("get_session_view", json!({})).await["remainingCalls"],
+        2
+    );
+
+    // Only an expired or revoked session is renewed; a wrong PIN extends nothing.
+    let error = ui
+        .error(
+            "renew_session",
+            json!({"durationSeconds": 3600, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(
+        (&error["kind"], &error["field"]),
+        (&json!("InvalidInput"), &json!("session"))
+    );
+    assert_eq!(
+        ui.kind(
+            "extend_session",
+            json!({"durationSeconds": 7200, "pin": "wrong-pin"})
+        )
+        .await,
+        "WrongPin"
+    );
+
+    // Extended: same key, a later expiry, the budget and the window start over, the limit
+    // read back from the chain, the activity line links its transaction.
+    let extended = ui
+        .ok(
+            "extend_session",
+            json!({"durationSeconds": 7200, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(extended["state"], "active");
+    assert_eq!(extended["publicKey"], key);
+    let until: u64 = extended["validUntil"].as_str().unwrap().parse().unwrap();
+    assert!(until >= first_until + 3000, "{until} after {first_until}");
+    assert_eq!(extended["remainingCalls"], 3);
+    assert_eq!(extended["limits"][0]["maxPerCall"], "2000000000000000000");
+    assert_eq!(extended["limits"][0]["spentInWindow"], "0");
+    let activity = ui.ok("list_activity", json!({})).await;
+    let line = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["summary"] == "session extended")
+        .unwrap_or_else(|| panic!("{activity}"));
+    assert!(line["transactionHash"].as_str().unwrap().starts_with("0x"));
+    // An extension that would end sooner than the session does is refused.
+    assert_eq!(
+        ui.kind("extend_session", json!({"durationSeconds": 60, "pin": PIN}))
+            .await,
+        "InvalidInput"
+    );
+    // Still within its rules: one transfer over the kept limit is refused.
+    assert_eq!(
+        ui.kind(
+            "transfer",
+            json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "3"})
+        )
+        .await,
+        "SpendingLimit"
+    );
+
+    // Revoked: not extended (its key never comes back), renewed with a new key and the rules.
+    ui.ok("revoke_session", json!({"pin": PIN})).await;
+    assert_eq!(
+        ui.kind(
+            "extend_session",
+            json!({"durationSeconds": 3600, "pin": PIN})
+        )
+        .await,
+        "InvalidInput"
+    );
+    let renewed = ui
+        .ok(
+            "renew_session",
+            json!({"durationSeconds": 3600, "pin": PIN}),
+        )
+        .await;
+    assert_eq!(renewed["state"], "active");
+    assert_ne!(renewed["publicKey"], key);
+    assert_eq!(renewed["remainingCalls"], 3);
+    assert_eq!(renewed["limits"][0]["maxPerWindow"], "10000000000000000000");
+    assert_eq!(renewed["allowedNames"], json!(["transfer"]));
+    ui.ok(
+        "transfer",
+        json!({"token": "STRK", "recipient": "0x1234abcd", "amount": "1.5"}),
+    )
+    .await;
+
+    no_secret_crossed(&seen, &[PIN]);
+    drop(app);
+}

@@ -261,7 +261,54 @@ async fn the_wallet_screens() {
     ui.wait_text("transfer-hash", |t| t.starts_with("0x")).await;
     assert_eq!(ui.text("sent-amount").await, "1.5 STRK");
     accessible(&ui, "sent").await;
-    ui.click("transfer-done").await;
+    // The recipient saved as a contact from the success screen (the form opens with its address
+    // in checksum casing); a casing that breaks the checksum is caught as typed.
+    ui.click("save-recipient").await;
+    ui.find("contacts-screen").await;
+    let checksummed = format!("0x{:0>64}", RECIPIENT.trim_start_matches("0x"));
+    assert_eq!(
+        ui.find("contact-address")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(checksummed.as_str())
+    );
+    paste(
+        &ui,
+        "contact-address",
+        "0x049d36570D4e46f48e99674bd3fcc84644DdD6b96F7C741B1562B82f9e004dC7",
+    )
+    .await;
+    ui.fill("contact-name-input", "Rent").await;
+    ui.wait_text("contact-validation", |t| t.contains("checksum"))
+        .await;
+    assert_eq!(
+        ui.attr_now("contact-save", "disabled").await.as_deref(),
+        Some("true")
+    );
+    paste(&ui, "contact-address", &checksummed).await;
+    ui.fill("contact-note", "the flat").await;
+    ui.click("contact-save").await;
+    ui.wait_text("contact-name", |t| t == "Rent").await;
+    accessible(&ui, "contacts").await;
+    ui.screenshot("33-contacts").await;
+    // Send offers it: the last recipient by its contact name, and the contact list.
+    ui.click("contacts-back").await;
+    ui.wait_text("recent-0", |t| t == "Rent").await;
+    ui.click("recent-0").await;
+    assert_eq!(
+        ui.find("transfer-recipient")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(checksummed.as_str())
+    );
+    assert!(ui.text("recipient-contact").await.contains("Rent"));
+    ui.click("nav-home").await;
     ui.wait_text("remaining-calls", |t| t == "9").await;
     assert_eq!(
         ui.attr("remaining-bar", "value").await.as_deref(),
@@ -272,6 +319,68 @@ async fn the_wallet_screens() {
     ui.wait_text("balance-STRK", |t| t == "48.5").await;
     assert!(ui.text("spent-STRK").await.contains("1.5 of 10 STRK"));
     ui.screenshot("33-after-transfer").await;
+
+    // A token added by its address: refused as typed when malformed, by the chain when the
+    // contract is no token (the wallet's own account); read from the chain (symbol, name,
+    // decimals) and added; its balance shown; hidden, its balance goes.
+    let tdol = node
+        .deploy_erc20("Test Dollar", "TDOL", 6, 1_000_000_000_000)
+        .await
+        .unwrap();
+    node.send_erc20(tdol, address, 2_500_000).await.unwrap();
+    ui.click("manage-tokens").await;
+    ui.find("tokens-screen").await;
+    ui.fill("token-address", "0xZZ").await;
+    ui.wait_text("token-validation", |t| !t.is_empty()).await;
+    assert_eq!(
+        ui.attr_now("token-lookup", "disabled").await.as_deref(),
+        Some("true")
+    );
+    paste(&ui, "token-address", &full).await;
+    ui.click("token-lookup").await;
+    let detail = refused_with(&ui, "InvalidInput").await;
+    assert!(detail.contains("not an ERC-20 token"), "{detail}");
+    ui.click("error-dismiss").await;
+    paste(&ui, "token-address", &format!("{tdol:#x}")).await;
+    ui.click("token-lookup").await;
+    ui.wait_text("token-preview-symbol", |t| t == "TDOL").await;
+    assert!(ui
+        .text("token-preview-name")
+        .await
+        .contains("Test Dollar · 6 decimals"));
+    accessible(&ui, "tokens").await;
+    ui.click("token-add-confirm").await;
+    ui.find("token-TDOL").await;
+    ui.screenshot("33-tokens").await;
+    ui.click("tokens-back").await;
+    ui.wait_text("balance-TDOL", |t| t == "2.5").await;
+    ui.click("manage-tokens").await;
+    ui.click("token-toggle-TDOL").await;
+    ui.wait_text("token-toggle-TDOL", |t| t == "Show").await;
+    ui.click("tokens-back").await;
+    ui.find("balance-STRK").await;
+    ui.wait_gone("balance-TDOL").await;
+
+    // Extended for a day with one PIN: the same key and rules, the budget starts over.
+    ui.click("nav-session").await;
+    let key = ui.attr("session-card", "data-key").await;
+    ui.click("keep-preset-24h").await;
+    assert!(ui
+        .text("keep-summary")
+        .await
+        .contains("The same key and rules"));
+    accessible(&ui, "extend").await;
+    ui.screenshot("33-extend").await;
+    ui.fill("keep-pin", PIN).await;
+    ui.click("keep-confirm").await;
+    ui.find("balances").await;
+    ui.wait_text("remaining-calls", |t| t == "10").await;
+    assert_eq!(ui.attr("session-card", "data-key").await, key);
+    let left = ui.text("expiry-countdown").await;
+    assert!(
+        left.starts_with("23 h") || left.starts_with("1 d"),
+        "{left}"
+    );
 
     // Backup, then removal (refused while the session is live), then restore from the file.
     ui.click("open-settings").await;
@@ -289,6 +398,24 @@ async fn the_wallet_screens() {
     refused_with(&ui, "SessionStillActive").await;
     ui.click("error-dismiss").await;
     ui.click("close-settings").await;
+    ui.click("nav-session").await;
+    ui.fill("revoke-pin", PIN).await;
+    ui.click("revoke-submit").await;
+    ui.wait_text("session-state", |t| t == "revoked").await;
+    // Renewed: a new key with the same rules, then revoked again before the removal.
+    ui.click("nav-session").await;
+    ui.wait_text("keep-summary", |t| {
+        t.contains("A new key with the same rules")
+    })
+    .await;
+    ui.fill("keep-pin", PIN).await;
+    ui.click("keep-confirm").await;
+    ui.wait_text("session-state", |t| t == "active").await;
+    assert_ne!(ui.attr("session-card", "data-key").await, key);
+    assert!(ui
+        .text("session-rules")
+        .await
+        .contains("at most 2 STRK per transfer"));
     ui.click("nav-session").await;
     ui.fill("revoke-pin", PIN).await;
     ui.click("revoke-submit").await;

@@ -136,6 +136,16 @@ export const commands = {
 	saveContact: (input: ContactInput) => typedError<AddressBook_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_contact", { input })),
 	/**  Removes the contact at `address`. */
 	removeContact: (address: string) => typedError<AddressBook_Serialize, AppError_Serialize>(__TAURI_INVOKE("remove_contact", { address })),
+	/**
+	 *  Extends the active session by `duration_seconds` from now: the same key and rules, after
+	 *  the PIN (`pin` null: biometrics).
+	 */
+	extendSession: (durationSeconds: number, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("extend_session", { durationSeconds, pin })),
+	/**
+	 *  Renews an expired or revoked session: a new key with the same rules for
+	 *  `duration_seconds`, after the PIN (`pin` null: biometrics).
+	 */
+	renewSession: (durationSeconds: number, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("renew_session", { durationSeconds, pin })),
 };
 
 /** Events */
@@ -694,6 +704,45 @@ export type GasMode =
 /**  A direct INVOKE the account pays for. */
 "direct";
 
+/**  One kept spending limit. */
+export type KeptLimit = {
+	/**  The token, as the set-up named it. */
+	token: string,
+	/**  Per transfer. */
+	maxPerCall: string,
+	/**  Per window. */
+	maxPerWindow: string,
+	/**  The window, in seconds. */
+	windowSeconds: number,
+};
+
+/**  A session's rules as kept for an extension or a renewal, as the set-up asked for them. */
+export type KeptRules = KeptRules_Serialize | KeptRules_Deserialize;
+
+/**  A session's rules as kept for an extension or a renewal, as the set-up asked for them. */
+export type KeptRules_Deserialize = {
+	/**  The call budget (`None`: the default). */
+	maxCalls?: number | null,
+	/**  Entrypoints allowed on any contract. */
+	allowedEntrypoints: string[],
+	/**  Spending limits, in whole units of the token. */
+	limits: KeptLimit[],
+	/**  Entrypoints allowed on one contract, as `entrypoint on 0x…`. */
+	allowedCalls: string[],
+};
+
+/**  A session's rules as kept for an extension or a renewal, as the set-up asked for them. */
+export type KeptRules_Serialize = {
+	/**  The call budget (`None`: the default). */
+	maxCalls: number | null,
+	/**  Entrypoints allowed on any contract. */
+	allowedEntrypoints: string[],
+	/**  Spending limits, in whole units of the token. */
+	limits: KeptLimit[],
+	/**  Entrypoints allowed on one contract, as `entrypoint on 0x…`. */
+	allowedCalls: string[],
+};
+
 /**  The last error. */
 export type LastError = LastError_Serialize | LastError_Deserialize;
 
@@ -970,6 +1019,11 @@ export type SessionInfo_Deserialize = {
 	busy: BusyInfo,
 	/**  Last error. */
 	lastError?: LastError_Deserialize | null,
+	/**
+	 *  The rules of the last session set up on this device, which an extension or a renewal
+	 *  registers again (shown before it is confirmed); `None` when none are kept.
+	 */
+	keptRules?: KeptRules_Deserialize | null,
 };
 
 /**  The session card. */
@@ -996,6 +1050,11 @@ export type SessionInfo_Serialize = {
 	busy: BusyInfo,
 	/**  Last error. */
 	lastError: LastError_Serialize | null,
+	/**
+	 *  The rules of the last session set up on this device, which an extension or a renewal
+	 *  registers again (shown before it is confirmed); `None` when none are kept.
+	 */
+	keptRules: KeptRules_Serialize | null,
 };
 
 /**  What a session may do, as the set-up screen asks for it. */

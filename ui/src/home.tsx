@@ -279,7 +279,7 @@ export function SessionCard({ s }: { s: SessionInfo }) {
   const max = Math.max(s.maxCalls ?? remaining, remaining, 1);
   const tone = s.state === 'active' ? 'success' : s.state === 'expired' || s.state === 'revoked' ? 'danger' : 'muted';
   return (
-    <section class="card" data-testid="session-card" aria-label="Session">
+    <section class="card" data-testid="session-card" data-key={s.publicKey ?? undefined} aria-label="Session">
       <div class="row spread">
         <h2>Session</h2>
         <div class="row">

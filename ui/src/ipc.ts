@@ -31,6 +31,10 @@ export const ipc = {
     unwrap(commands.registerSession(request, pin)),
   transfer: (token: string, recipient: string, amount: string, acceptedFee: string | null = null) =>
     unwrap(commands.transfer(token, recipient, amount, acceptedFee)),
+  /** Same key and rules, expiring `durationSeconds` from now (null PIN: biometrics). */
+  extendSession: (durationSeconds: number, pin: string | null) => unwrap(commands.extendSession(durationSeconds, pin)),
+  /** A new key with the last session's rules (null PIN: biometrics). */
+  renewSession: (durationSeconds: number, pin: string | null) => unwrap(commands.renewSession(durationSeconds, pin)),
   revokeSession: (pin: string | null) => unwrap(commands.revokeSession(pin)),
   clearSession: (pin: string | null, revoke: boolean) => unwrap(commands.clearSession(pin, revoke)),
   refreshStatus: () => unwrap(commands.refreshStatus()),

@@ -173,7 +173,7 @@ export function Contacts() {
         </ul>
       </Card>
       <Card title="Save a contact" testid="contact-form">
-        <Field label="Name" testid="contact-name-input" value={name} onInput={setName} invalid={!!name && !check.ok && !name.trim()} />
+        <Field label="Name" testid="contact-name-input" value={name} onInput={setName} invalid={!!name && !name.trim()} />
         <Field label="Address" testid="contact-address" value={address} onInput={setAddress} placeholder="0x…" />
         <Field label="Note (optional)" testid="contact-note" value={note} onInput={setNote} />
         <div data-testid="contact-validation" class="hint" aria-live="polite">

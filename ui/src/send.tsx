@@ -129,6 +129,11 @@ export function Send() {
           setSent(null);
           tab.value = 'home';
         }}
+        onSave={() => {
+          setSent(null);
+          pendingContact.value = checksumAddress(sent.recipient);
+          tab.value = 'contacts';
+        }}
       />
     );
   if (review) return <ReviewCard r={review} limit={limited.get(review.token)} pending={pending} onConfirm={() => sendNow(review)} onBack={() => setReview(null)} />;
@@ -159,8 +164,13 @@ export function Send() {
                 )} ${chosen} left this window. Balance: ${balance ?? '–'} ${chosen}.`
               : `Balance: ${balance ?? '–'} ${chosen}.`}
           </div>
-          <Field label="Recipient" testid="transfer-recipient" value={recipient} onInput={setRecipient} placeholder="0x…" invalid={!!recipient && !a.ok} />
           <Recipients recipient={recipient} onPick={setRecipient} />
+          <Field label="Recipient" testid="transfer-recipient" value={recipient} onInput={setRecipient} placeholder="0x…" invalid={!!recipient && !a.ok} />
+          {recipient && contactOf(recipient, book.value.contacts) ? (
+            <div class="note" data-testid="recipient-contact">
+              Contact: <strong>{contactOf(recipient, book.value.contacts)!.name}</strong>
+            </div>
+          ) : null}
           <div class="row end">
             <Field label={`Amount (${chosen})`} testid="transfer-amount" value={amount} onInput={setAmount} inputMode="decimal" invalid={!!amount && !b.ok} />
             {most !== null ? (
@@ -182,18 +192,13 @@ export function Send() {
   );
 }
 
-/** The recent recipients and the address book under the recipient field; the contact's name
- * when the typed address is one. */
+/** The recent recipients and the address book, above the recipient field (so the keyboard goes
+ * from the recipient straight to the amount). */
 function Recipients({ recipient, onPick }: { recipient: string; onPick: (address: string) => void }) {
   const { contacts, recent } = book.value;
   const known = recipient ? contactOf(recipient, contacts) : undefined;
   return (
     <div class="stack tight" data-testid="recipients">
-      {known ? (
-        <div class="note" data-testid="recipient-contact">
-          Contact: <strong>{known.name}</strong>
-        </div>
-      ) : null}
       {recent.length ? (
         <div class="row" aria-label="Recent recipients">
           <span class="note">Recent:</span>
@@ -280,7 +285,7 @@ function feeShort() {
 }
 
 /** The success screen: what went where, the transaction with copy and link, Done. */
-function Success({ sent, onDone }: { sent: Sent; onDone: () => void }) {
+function Success({ sent, onDone, onSave }: { sent: Sent; onDone: () => void; onSave: () => void }) {
   return (
     <Card title="Sent" testid="transfer-result" focus>
       <div class="hero" aria-live="polite">
@@ -307,14 +312,7 @@ function Success({ sent, onDone }: { sent: Sent; onDone: () => void }) {
           </Button>
         ) : null}
         {contactOf(sent.recipient, book.value.contacts) ? null : (
-          <Button
-            testid="save-recipient"
-            kind="secondary"
-            onClick={() => {
-              pendingContact.value = checksumAddress(sent.recipient);
-              tab.value = 'contacts';
-            }}
-          >
+          <Button testid="save-recipient" kind="secondary" icon="book" onClick={onSave}>
             Save as contact
           </Button>
         )}

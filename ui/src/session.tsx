@@ -7,7 +7,7 @@ import { plural } from './format';
 import { expiryDate, rulesInWords, SessionCard } from './home';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
-import { checkLimits, defaultLimit, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, keptSummary, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
 import { act, balances, network, session, wallet } from './state';
 
 /** What the wallet's account class cannot enforce, in words: no limit is promised that the
@@ -53,7 +53,7 @@ const PRESETS: [string, string][] = [
 function Approve() {
   const s = session.value!;
   const limitsKept = wallet.value?.spendingLimitsEnforced ?? true;
-  const tokens = limitsKept ? (network.value?.tokens ?? []) : [];
+  const tokens = limitsKept ? (network.value?.tokens ?? []).filter((t) => !t.hidden) : [];
   const held = new Set((balances.value ?? []).filter((b) => b.amount && b.amount !== '0').map((b) => b.symbol));
   // Without spending limits, a short session with few calls unless the user asks for more.
   const [hours, setHours] = useState(limitsKept ? '6' : '1');
@@ -216,11 +216,51 @@ function Revoke() {
   );
 }
 
+/** Extend (the active session: same key and rules, a later expiry) or renew (an expired or
+ * revoked one: a new key, the same rules), with one confirmation. */
+function KeepGoing() {
+  const s = session.value!;
+  const extend = s.state === 'active';
+  const [hours, setHours] = useState('6');
+  const [pin, setPin] = useState('');
+  const bio = wallet.value?.biometrics;
+  const seconds = Math.round(Number(hours) * 3600);
+  const until = new Date((Number(s.chainTime) + seconds) * 1000).toLocaleString();
+  const what = extend ? 'Extending the session…' : 'Renewing the session…';
+  const go = (p: string | null) =>
+    void act(what, () => (extend ? ipc.extendSession(seconds, p) : ipc.renewSession(seconds, p)), 'home').then((ok) => ok && setPin(''));
+  return (
+    <Card title={extend ? 'Extend the session' : 'Renew the session'} testid="keep-session">
+      <div class="row" role="group" aria-label="How long">
+        {PRESETS.map(([label, value]) => (
+          <button type="button" key={value} class="secondary" data-testid={`keep-preset-${label.replace(' ', '')}`} aria-pressed={hours === value} onClick={() => setHours(value)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <p data-testid="keep-summary" class="summary">
+        {extend ? 'The same key and rules' : `A new key with the same rules as the ${s.state} one`}: {keptSummary(s.keptRules!, hours)} It ends {until}
+        {extend ? '; on chain its call budget and spending windows start again.' : '.'}
+      </p>
+      {bio?.enabled ? (
+        <Button testid="keep-biometric" onClick={() => go(null)}>
+          {extend ? 'Extend' : 'Renew'} with {bio.name}
+        </Button>
+      ) : null}
+      <Field label="PIN" testid="keep-pin" type="password" value={pin} onInput={setPin} />
+      <Button testid="keep-confirm" disabled={!pin} onClick={() => go(pin)}>
+        {extend ? 'Extend' : 'Renew'}
+      </Button>
+    </Card>
+  );
+}
+
 export function SessionScreen() {
   const s = session.value!;
   return (
     <>
       <SessionCard s={s} />
+      {s.keptRules && ['active', 'expired', 'revoked'].includes(s.state) ? <KeepGoing /> : null}
       {['none', 'expired', 'revoked', 'created'].includes(s.state) ? <Approve /> : null}
       {s.state === 'active' ? <Revoke /> : null}
       {['expired', 'revoked'].includes(s.state) ? (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimits, defaultLimit, hoursWords, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
+import { checkLimits, defaultLimit, hoursWords, keptSummary, limitInputs, noLimitProblem, noLimitSummary, setupSummary, unboundedTokensNote, type TokenLimit } from './setup';
 
 const strk: TokenLimit = { symbol: 'STRK', decimals: 18, perTransfer: '2', perHour: '10' };
 const eth: TokenLimit = { symbol: 'ETH', decimals: 18, perTransfer: '', perHour: '' };
@@ -51,5 +51,23 @@ describe('CHIPI v33', () => {
     expect(note).toContain('limits only STRK, ETH, USDC');
     expect(note).toContain('any other token (one not in this list) is not limited');
     expect(unboundedTokensNote([])).toContain('limits only no token');
+  });
+});
+
+describe('the rules an extension or renewal registers again', () => {
+  it('says them as the approval does, with the new length', () => {
+    const rules = {
+      maxCalls: 10,
+      allowedEntrypoints: ['transfer'],
+      allowedCalls: ['swap on 0x123'],
+      limits: [
+        { token: 'STRK', maxPerCall: '2', maxPerWindow: '10', windowSeconds: 3600 },
+        { token: 'ETH', maxPerCall: '0.1', maxPerWindow: '0.5', windowSeconds: 86400 },
+      ],
+    };
+    expect(keptSummary(rules, '24')).toBe(
+      'This session may only call transfer, swap on 0x123, 10 times, for 24 h: at most 2 STRK per transfer and 10 STRK per hour; at most 0.1 ETH per transfer and 0.5 ETH per 24 h.',
+    );
+    expect(keptSummary({ ...rules, maxCalls: 1, allowedCalls: [], limits: [] }, '168')).toBe('This session may only call transfer, 1 time, for 7 d.');
   });
 });

@@ -2,7 +2,7 @@
 // that says exactly what the chain will enforce. A token left without a limit cannot be sent:
 // the account refuses any transfer of a token the session has no limit for.
 import { checkAmount } from './amount';
-import type { LimitInput } from './bindings';
+import type { KeptRules, LimitInput } from './bindings';
 import { duration } from './format';
 
 export interface TokenLimit {
@@ -97,4 +97,15 @@ export function noLimitProblem(limitsKept: boolean, acknowledged: boolean): stri
 export function unboundedTokensNote(listed: string[]): string {
   const names = listed.length ? listed.join(', ') : 'no token';
   return `On chain this account limits only ${names}: a transfer of any other token (one not in this list) is not limited, whatever its amount, within the session's calls and time.`;
+}
+
+/** The rules an extension or a renewal registers again, in the approval's words, for `hours`. */
+export function keptSummary(rules: KeptRules, hours: string): string {
+  const what = [...rules.allowedEntrypoints, ...rules.allowedCalls];
+  const each = rules.limits.map(
+    (l) => `at most ${l.maxPerCall} ${l.token} per transfer and ${l.maxPerWindow} ${l.token} per ${l.windowSeconds === 3600 ? 'hour' : duration(l.windowSeconds)}`,
+  );
+  const calls = rules.maxCalls === null ? '' : `, ${times(String(rules.maxCalls))}`;
+  const limits = each.length ? `: ${each.join('; ')}` : '';
+  return `This session may only call ${what.join(', ')}${calls}, for ${hoursWords(hours)}${limits}.`;
 }

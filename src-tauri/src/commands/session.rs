@@ -96,3 +96,27 @@ pub async fn clear_session(
 pub async fn refresh_status(app: App<'_>) -> Result<SessionInfo, AppError> {
     Ok(app.refresh_status().await?)
 }
+
+/// Extends the active session by `duration_seconds` from now: the same key and rules, after
+/// the PIN (`pin` null: biometrics).
+#[tauri::command]
+#[specta::specta]
+pub async fn extend_session(
+    app: App<'_>,
+    duration_seconds: u32,
+    pin: Option<Pin>,
+) -> Result<SessionInfo, AppError> {
+    Ok(app.extend_session(duration_seconds, pin.as_ref()).await?)
+}
+
+/// Renews an expired or revoked session: a new key with the same rules for
+/// `duration_seconds`, after the PIN (`pin` null: biometrics).
+#[tauri::command]
+#[specta::specta]
+pub async fn renew_session(
+    app: App<'_>,
+    duration_seconds: u32,
+    pin: Option<Pin>,
+) -> Result<SessionInfo, AppError> {
+    Ok(app.renew_session(duration_seconds, pin.as_ref()).await?)
+}

@@ -14,6 +14,7 @@ mod gas;
 mod home;
 mod logs;
 mod parts;
+mod renewal;
 mod session;
 mod settings;
 mod tokens;
@@ -37,7 +38,7 @@ use crate::host::{Biometrics, Confirmation, PrefsStore, SecretVault};
 use crate::keychain::{legacy_entry, owner_key_entry, session_key_entry};
 use crate::pin::Pin;
 use crate::pin_guard::PinGuard;
-use crate::prefs::{Prefs, SessionPrefs};
+use crate::prefs::{Prefs, SessionPrefs, SessionRules};
 use crate::views::{ActivityKind, ActivityStatus, SessionInfo};
 
 type Listener = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
@@ -274,10 +275,8 @@ impl WalletService {
     fn attach(&self, manager: &SessionManager) {
         let listener = lock(&self.listener).clone();
         if let Some(listener) = listener {
-            let network = self.prefs.get().network;
-            manager.set_listener(move |view| {
-                listener(&SessionInfo::of(view, |t| token_info(&network, t)))
-            });
+            let prefs = self.prefs.clone();
+            manager.set_listener(move |view| listener(&session_info(&prefs.get(), view)));
         }
     }
 
@@ -448,9 +447,20 @@ impl WalletService {
     }
 
     fn info(&self, manager: &SessionManager) -> SessionInfo {
-        let network = self.prefs.get().network;
-        SessionInfo::of(&manager.view(), |t| token_info(&network, t))
+        session_info(&self.prefs.get(), &manager.view())
     }
+}
+
+/// The session card of `view`: tokens named by the network's list, and whether the rules to
+/// extend or renew it are kept.
+fn session_info(prefs: &Prefs, view: &chipi_session::SessionView) -> SessionInfo {
+    let mut info = SessionInfo::of(view, |t| token_info(&prefs.network, t));
+    info.kept_rules = prefs
+        .wallet
+        .as_ref()
+        .and_then(|w| w.session_rules.as_ref())
+        .map(SessionRules::view);
+    info
 }
 
 /// The page of transaction `hash` on `network`'s explorer, if it has one.

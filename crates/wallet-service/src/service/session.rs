@@ -12,6 +12,7 @@ use super::{blocking, hex, WalletService};
 use crate::error::{Field, ServiceError};
 use crate::host::Confirmation;
 use crate::pin::Pin;
+use crate::prefs::SessionRules;
 use crate::views::{ActivityKind, ActivityStatus, SessionInfo, SessionRequest};
 
 impl WalletService {
@@ -107,7 +108,7 @@ impl WalletService {
     }
 
     /// Checks the request, then the PIN or biometrics (opening the owner key), in that order.
-    async fn authorise_setup(
+    pub(super) async fn authorise_setup(
         &self,
         request: &SessionRequest,
         pin: Option<&Pin>,
@@ -139,21 +140,9 @@ impl WalletService {
         manager: &Arc<SessionManager>,
         params: RegisterParams,
         owner: UnlockedOwner,
+        rules: SessionRules,
     ) -> Result<SessionInfo, ServiceError> {
-        // Open before registering: the card turns active during the registration (its status
-        // read), and a transfer sent at that moment must find the key open. A key created in
-        // this action is open already; one created earlier is opened here (with the same PIN).
-        let owner = if manager.session_unlocked() {
-            owner
-        } else {
-            let opened = Arc::clone(manager);
-            blocking(move || {
-                opened.unlock_session(owner.pin())?;
-                Ok(owner)
-            })
-            .await?
-        };
-        self.set_unlocked(true);
+        let owner = self.open_session_key(manager, owner).await?;
         let outcome = manager.register_session(params, &owner).await;
         let (summary, status, hash) = match &outcome {
             Ok(view) => (
@@ -173,7 +162,31 @@ impl WalletService {
         self.activity
             .note(ActivityKind::Register, summary, hash, status)?;
         outcome?;
+        self.keep_rules(rules)?;
         Ok(self.info(manager))
+    }
+
+    /// Opens the session key before registering it: the card turns active during the
+    /// registration (its status read), and a transfer sent at that moment must find the key
+    /// open. A key created in this action is open already; one created earlier is opened here
+    /// (with the same PIN).
+    pub(super) async fn open_session_key(
+        &self,
+        manager: &Arc<SessionManager>,
+        owner: UnlockedOwner,
+    ) -> Result<UnlockedOwner, ServiceError> {
+        let owner = if manager.session_unlocked() {
+            owner
+        } else {
+            let opened = Arc::clone(manager);
+            blocking(move || {
+                opened.unlock_session(owner.pin())?;
+                Ok(owner)
+            })
+            .await?
+        };
+        self.set_unlocked(true);
+        Ok(owner)
     }
 
     /// `registerSession` after the PIN or biometrics; the key stays open afterwards.
@@ -184,7 +197,8 @@ impl WalletService {
         pin: Option<&Pin>,
     ) -> Result<SessionInfo, ServiceError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
-        self.register_and_open(&manager, params, owner).await
+        self.register_and_open(&manager, params, owner, SessionRules::of(request))
+            .await
     }
 
     /// Create and register in one step, with one PIN (or one biometric check) and two Argon2id
@@ -197,7 +211,8 @@ impl WalletService {
     ) -> Result<SessionInfo, ServiceError> {
         let (manager, params, owner) = self.authorise_setup(request, pin).await?;
         let owner = Self::create(&manager, request.duration_seconds, owner, true).await?;
-        self.register_and_open(&manager, params, owner).await
+        self.register_and_open(&manager, params, owner, SessionRules::of(request))
+            .await
     }
 
     /// The explorer page of the transaction `hash` on the current network.

@@ -394,6 +394,7 @@ impl WalletService {
             biometric_unlock: false,
             unsettled: None,
             interfaces_pending: None,
+            session_rules: None,
         };
         // A wallet adopted again (restored under a new PIN) starts without biometric unlock:
         // what an earlier one left behind no longer opens it.

@@ -238,6 +238,37 @@ pub struct SessionInfo {
     pub busy: BusyInfo,
     /// Last error.
     pub last_error: Option<LastError>,
+    /// The rules of the last session set up on this device, which an extension or a renewal
+    /// registers again (shown before it is confirmed); `None` when none are kept.
+    pub kept_rules: Option<KeptRules>,
+}
+
+/// A session's rules as kept for an extension or a renewal, as the set-up asked for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptRules {
+    /// The call budget (`None`: the default).
+    pub max_calls: Option<u32>,
+    /// Entrypoints allowed on any contract.
+    pub allowed_entrypoints: Vec<String>,
+    /// Spending limits, in whole units of the token.
+    pub limits: Vec<KeptLimit>,
+    /// Entrypoints allowed on one contract, as `entrypoint on 0x…`.
+    pub allowed_calls: Vec<String>,
+}
+
+/// One kept spending limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptLimit {
+    /// The token, as the set-up named it.
+    pub token: String,
+    /// Per transfer.
+    pub max_per_call: String,
+    /// Per window.
+    pub max_per_window: String,
+    /// The window, in seconds.
+    pub window_seconds: u32,
 }
 
 impl SessionInfo {
@@ -283,6 +314,7 @@ impl SessionInfo {
                 code: e.code.and_then(SdkCode::parse),
                 message: e.message.clone(),
             }),
+            kept_rules: None,
         }
     }
 }

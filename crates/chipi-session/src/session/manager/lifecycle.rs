@@ -116,22 +116,6 @@ impl SessionManager {
         params: &RegisterParams,
         record: &SessionRecord,
     ) -> Result<(u64, u32, Vec<Felt>), SessionError> {
-        match self.state() {
-            SessionState::Created => {}
-            SessionState::Registering => {
-                return Err(SessionError::InvalidSessionParams(
-                    "a registration is pending".into(),
-                ))
-            }
-            SessionState::Active => return Err(SessionError::SessionExists),
-            SessionState::Revoked => return Err(SessionError::SessionRevoked),
-            SessionState::Expired => {
-                return Err(SessionError::SessionExpired {
-                    valid_until: record.valid_until,
-                })
-            }
-            SessionState::None => return Err(SessionError::NoSession),
-        }
         let valid_until = params.valid_until.unwrap_or(record.valid_until);
         if valid_until <= self.chain_now() {
             return Err(SessionError::InvalidSessionParams(
@@ -214,13 +198,85 @@ impl SessionManager {
         calls
     }
 
+    /// Extends the registered session (active or past its expiry, never revoked): the same key
+    /// registered again with `params` (its rules and a later expiry) by the `owner` in one
+    /// transaction. The account starts the key over: its call budget and spending windows
+    /// begin again, and only what `params` registers holds.
+    pub async fn extend_session(
+        &self,
+        params: RegisterParams,
+        owner: &UnlockedOwner,
+    ) -> Result<SessionView, SessionError> {
+        let _op = self.ops.lock().await;
+        self.lock().owner_transaction = None;
+        let _busy = self.busy(Op::Registering);
+        let result = self.extend_inner(params, owner).await;
+        self.finish(result).map(|()| self.view())
+    }
+
+    async fn extend_inner(
+        &self,
+        params: RegisterParams,
+        owner: &UnlockedOwner,
+    ) -> Result<(), SessionError> {
+        let record = self.current()?;
+        match self.state() {
+            SessionState::Active | SessionState::Expired if record.registered => {}
+            SessionState::Revoked => return Err(SessionError::SessionRevoked),
+            _ => {
+                return Err(SessionError::InvalidSessionParams(
+                    "only a registered session can be extended".into(),
+                ))
+            }
+        }
+        match params.valid_until {
+            Some(until)
+                if until > record.valid_until
+                    && until <= self.chain_now() + self.config.max_duration_seconds => {}
+            _ => {
+                return Err(SessionError::InvalidSessionParams(format!(
+                    "an extension ends later than the session it extends, at most {} seconds \
+                     from now",
+                    self.config.max_duration_seconds
+                )))
+            }
+        }
+        self.register_record(params, owner, record).await
+    }
+
     async fn register_inner(
         &self,
         params: RegisterParams,
         owner: &UnlockedOwner,
     ) -> Result<(), SessionError> {
+        let record = self.current()?;
+        match self.state() {
+            SessionState::Created => {}
+            SessionState::Registering => {
+                return Err(SessionError::InvalidSessionParams(
+                    "a registration is pending".into(),
+                ))
+            }
+            SessionState::Active => return Err(SessionError::SessionExists),
+            SessionState::Revoked => return Err(SessionError::SessionRevoked),
+            SessionState::Expired => {
+                return Err(SessionError::SessionExpired {
+                    valid_until: record.valid_until,
+                })
+            }
+            SessionState::None => return Err(SessionError::NoSession),
+        }
+        self.register_record(params, owner, record).await
+    }
+
+    /// Registers `record`'s key with `params` (the state was checked by the caller).
+    async fn register_record(
+        &self,
+        params: RegisterParams,
+        owner: &UnlockedOwner,
+        mut record: SessionRecord,
+    ) -> Result<(), SessionError> {
         self.wallet.require_sessions()?;
-        let mut record = self.current()?;
         let (valid_until, max_calls, tokens) = self.check_registration(&params, &record)?;
         let calls = self.registration_calls(&params, record.public_key, valid_until, max_calls);
         let hash = self.submit_as_owner(&calls, owner).await?;
