@@ -181,7 +181,12 @@ function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => v
     <section class="card" data-testid="balances" aria-label="Balances">
       <div class="row spread">
         <div class="hero">
-          <span class="note">Balance</span>
+          <span class="row">
+            <span class="note">Balance</span>
+            <Button testid="manage-tokens" kind="ghost" icon="plus" label="Manage tokens: add, hide or show" onClick={() => (tab.value = 'tokens')}>
+              Tokens
+            </Button>
+          </span>
           <span class="total" data-testid="balance-total">
             {lead?.amount != null ? balance(lead.amount) : '–'} <span class="unit">{lead?.symbol ?? ''}</span>
           </span>
@@ -212,11 +217,6 @@ function Balances({ receive, onReceive }: { receive: boolean; onReceive: () => v
           ))}
         </ul>
       )}
-      <div class="row end">
-        <Button testid="manage-tokens" kind="ghost" onClick={() => (tab.value = 'tokens')}>
-          Manage tokens
-        </Button>
-      </div>
     </section>
   );
 }

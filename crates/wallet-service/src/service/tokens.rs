@@ -206,7 +206,7 @@ pub(crate) fn contract_text(answer: &[Felt], max: usize) -> Option<String> {
                 return None;
             }
             let (words, tail) = rest.split_at(count);
-            let pending_len = usize::try_from(u8::try_from(tail[1]).ok()?).ok()?;
+            let pending_len = usize::from(u8::try_from(tail[1]).ok()?);
             if pending_len > 30 {
                 return None;
             }
