@@ -3,6 +3,7 @@
 //! before any round trip, receipts checked for their effect, and executions serialised.
 
 mod execution;
+mod extension;
 mod lifecycle;
 mod v33;
 

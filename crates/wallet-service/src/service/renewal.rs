@@ -3,13 +3,12 @@
 //! revoked). The rules are the set-up's, kept with the wallet's preferences.
 
 use chipi_session::SessionState;
-use starknet_core::types::Felt;
 
 use super::WalletService;
 use crate::error::{Field, ServiceError};
 use crate::pin::Pin;
 use crate::prefs::SessionRules;
-use crate::views::{ActivityKind, ActivityStatus, SessionInfo};
+use crate::views::SessionInfo;
 
 impl WalletService {
     /// Keeps the rules of the session just registered, for an extension or a renewal.
@@ -60,22 +59,7 @@ impl WalletService {
         let (manager, params, owner) = self.authorise_setup(&request, pin).await?;
         let owner = self.open_session_key(&manager, owner).await?;
         let outcome = manager.extend_session(params, &owner).await;
-        let (summary, status, hash) = match &outcome {
-            Ok(view) => (
-                "session extended".to_owned(),
-                ActivityStatus::Succeeded,
-                view.owner_transaction
-                    .as_deref()
-                    .and_then(|h| Felt::from_hex(h).ok()),
-            ),
-            Err(e) => (
-                format!("session extension failed: {e}"),
-                ActivityStatus::Failed,
-                e.transaction_hash(),
-            ),
-        };
-        self.activity
-            .note(ActivityKind::Register, summary, hash, status)?;
+        self.note_registration("session extended", "session extension failed", &outcome)?;
         outcome?;
         Ok(self.info(&manager))
     }

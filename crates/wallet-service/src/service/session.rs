@@ -144,26 +144,41 @@ impl WalletService {
     ) -> Result<SessionInfo, ServiceError> {
         let owner = self.open_session_key(manager, owner).await?;
         let outcome = manager.register_session(params, &owner).await;
-        let (summary, status, hash) = match &outcome {
+        self.note_registration(
+            "session registered",
+            "session registration failed",
+            &outcome,
+        )?;
+        outcome?;
+        self.keep_rules(rules)?;
+        Ok(self.info(manager))
+    }
+
+    /// Notes a registration or an extension on the activity: `done` with its transaction on
+    /// success; `failed` with the error otherwise, linking the transaction when one was sent
+    /// (reverted, or not confirmed).
+    pub(super) fn note_registration(
+        &self,
+        done: &str,
+        failed: &str,
+        outcome: &Result<chipi_session::SessionView, SessionError>,
+    ) -> Result<(), ServiceError> {
+        let (summary, status, hash) = match outcome {
             Ok(view) => (
-                "session registered".to_owned(),
+                done.to_owned(),
                 ActivityStatus::Succeeded,
                 view.owner_transaction
                     .as_deref()
                     .and_then(|h| Felt::from_hex(h).ok()),
             ),
-            // Sent and then reverted, or not confirmed: the line links to that transaction.
             Err(e) => (
-                format!("session registration failed: {e}"),
+                format!("{failed}: {e}"),
                 ActivityStatus::Failed,
                 e.transaction_hash(),
             ),
         };
         self.activity
-            .note(ActivityKind::Register, summary, hash, status)?;
-        outcome?;
-        self.keep_rules(rules)?;
-        Ok(self.info(manager))
+            .note(ActivityKind::Register, summary, hash, status)
     }
 
     /// Opens the session key before registering it: the card turns active during the

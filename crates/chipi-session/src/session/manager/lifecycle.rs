@@ -102,10 +102,24 @@ impl SessionManager {
         params: RegisterParams,
         owner: &UnlockedOwner,
     ) -> Result<SessionView, SessionError> {
+        self.registration(params, owner, false).await
+    }
+
+    /// A registration (`extend`: of the registered key again), under the operation lock.
+    pub(super) async fn registration(
+        &self,
+        params: RegisterParams,
+        owner: &UnlockedOwner,
+        extend: bool,
+    ) -> Result<SessionView, SessionError> {
         let _op = self.ops.lock().await;
         self.lock().owner_transaction = None;
         let _busy = self.busy(Op::Registering);
-        let result = self.register_inner(params, owner).await;
+        let result = if extend {
+            self.extend_inner(params, owner).await
+        } else {
+            self.register_inner(params, owner).await
+        };
         self.finish(result).map(|()| self.view())
     }
 
@@ -198,52 +212,6 @@ impl SessionManager {
         calls
     }
 
-    /// Extends the registered session (active or past its expiry, never revoked): the same key
-    /// registered again with `params` (its rules and a later expiry) by the `owner` in one
-    /// transaction. The account starts the key over: its call budget and spending windows
-    /// begin again, and only what `params` registers holds.
-    pub async fn extend_session(
-        &self,
-        params: RegisterParams,
-        owner: &UnlockedOwner,
-    ) -> Result<SessionView, SessionError> {
-        let _op = self.ops.lock().await;
-        self.lock().owner_transaction = None;
-        let _busy = self.busy(Op::Registering);
-        let result = self.extend_inner(params, owner).await;
-        self.finish(result).map(|()| self.view())
-    }
-
-    async fn extend_inner(
-        &self,
-        params: RegisterParams,
-        owner: &UnlockedOwner,
-    ) -> Result<(), SessionError> {
-        let record = self.current()?;
-        match self.state() {
-            SessionState::Active | SessionState::Expired if record.registered => {}
-            SessionState::Revoked => return Err(SessionError::SessionRevoked),
-            _ => {
-                return Err(SessionError::InvalidSessionParams(
-                    "only a registered session can be extended".into(),
-                ))
-            }
-        }
-        match params.valid_until {
-            Some(until)
-                if until > record.valid_until
-                    && until <= self.chain_now() + self.config.max_duration_seconds => {}
-            _ => {
-                return Err(SessionError::InvalidSessionParams(format!(
-                    "an extension ends later than the session it extends, at most {} seconds \
-                     from now",
-                    self.config.max_duration_seconds
-                )))
-            }
-        }
-        self.register_record(params, owner, record).await
-    }
-
     async fn register_inner(
         &self,
         params: RegisterParams,
@@ -270,7 +238,7 @@ impl SessionManager {
     }
 
     /// Registers `record`'s key with `params` (the state was checked by the caller).
-    async fn register_record(
+    pub(super) async fn register_record(
         &self,
         params: RegisterParams,
         owner: &UnlockedOwner,
