@@ -50,6 +50,10 @@ const COMMANDS: &[&str] = &[
     "remove_contact",
     "extend_session",
     "renew_session",
+    "check_update",
+    "install_update",
+    "restart_app",
+    "set_notifications",
 ];
 
 fn main() {

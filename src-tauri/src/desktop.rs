@@ -1,7 +1,7 @@
 //! What the app does on the desktop outside its window: opening a transaction's page in the
 //! system browser (only the network's explorer, built from a hash here, never a URL from the
-//! web view), and writing backup files. Under the test setting both go to the test's data
-//! directory instead: links are recorded in a file, never opened.
+//! web view), writing backup files, and showing notifications. Under the test setting all go to
+//! the test's data directory instead: links and notifications are recorded in files.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +11,12 @@ use wallet_service::ServiceError;
 /// Opens a URL in the system browser.
 pub type Browser = std::sync::Arc<dyn Fn(&str) -> Result<(), ServiceError> + Send + Sync>;
 
-/// Where links and backups go.
+/// Shows a desktop notification (title, line).
+pub type Notifier = std::sync::Arc<dyn Fn(&str, &str) -> Result<(), ServiceError> + Send + Sync>;
+/// Whether the main window is hidden or minimised.
+pub type WindowHidden = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Where links, backups and notifications go.
 #[derive(Clone)]
 pub struct Desktop {
     /// The folder backup files are written to.
@@ -20,6 +25,12 @@ pub struct Desktop {
     pub capture_opened: Option<PathBuf>,
     /// The system browser (`tauri-plugin-opener`), when not capturing.
     pub browser: Option<Browser>,
+    /// Under the test setting: the file each notification is appended to, instead of shown.
+    pub capture_notices: Option<PathBuf>,
+    /// The system's notifications (`tauri-plugin-notification`), when not capturing.
+    pub notifier: Option<Notifier>,
+    /// Whether the window is out of sight (no window: it is).
+    pub hidden: Option<WindowHidden>,
 }
 
 impl std::fmt::Debug for Desktop {
@@ -42,13 +53,23 @@ impl Desktop {
         use tauri::Manager;
         let path = handle.path();
         let data = path.app_data_dir().unwrap_or_else(|_| std::env::temp_dir());
+        let window = handle.clone();
+        let hidden: WindowHidden = std::sync::Arc::new(move || {
+            window.get_webview_window("main").is_none_or(|w| {
+                !w.is_visible().unwrap_or(false) || w.is_minimized().unwrap_or(false)
+            })
+        });
         if test {
             return Self {
                 backups: data.join("backups"),
                 capture_opened: Some(data.join("opened-urls.txt")),
                 browser: None,
+                capture_notices: Some(data.join("notifications.txt")),
+                notifier: None,
+                hidden: Some(hidden),
             };
         }
+        let notifier = handle.clone();
         let opener = handle.clone();
         Self {
             backups: path
@@ -62,7 +83,43 @@ impl Desktop {
                     ServiceError::Internal(format!("the browser could not be opened: {e}"))
                 })
             })),
+            capture_notices: None,
+            notifier: Some(std::sync::Arc::new(move |title: &str, body: &str| {
+                use tauri_plugin_notification::NotificationExt;
+                notifier
+                    .notification()
+                    .builder()
+                    .title(title)
+                    .body(body)
+                    .show()
+                    .map_err(|e| {
+                        ServiceError::Internal(format!("the notification was not shown: {e}"))
+                    })
+            })),
+            hidden: Some(hidden),
         }
+    }
+
+    /// Shows `notice` (under the test setting: appends it to the record).
+    pub fn notify(&self, notice: &wallet_service::service::Notice) -> Result<(), ServiceError> {
+        if let Some(file) = &self.capture_notices {
+            let mut out = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .map_err(|e| storage("the notification record", e))?;
+            return writeln!(out, "{}: {}", notice.title, notice.body)
+                .map_err(|e| storage("the notification record", e));
+        }
+        match &self.notifier {
+            Some(show) => show(&notice.title, &notice.body),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the window is out of sight (hidden or minimised).
+    pub fn window_hidden(&self) -> bool {
+        self.hidden.as_ref().is_some_and(|h| h())
     }
 
     /// Opens `url` (an explorer page the service built) in the system browser.

@@ -8,6 +8,7 @@ pub mod desktop;
 pub mod events;
 pub mod store_prefs;
 pub mod test_config;
+pub mod updates;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +75,10 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::lists::remove_contact,
             commands::session::extend_session,
             commands::session::renew_session,
+            commands::about::check_update,
+            commands::about::install_update,
+            commands::about::restart_app,
+            commands::about::set_notifications,
         ])
         .events(collect_events![SessionChanged])
         // The rules on secrets, from the core: the UI reads the same numbers.
@@ -113,15 +118,29 @@ fn host_names_the_network() -> bool {
 
 /// Checks the node's chain id at start, then refreshes the status at start and before the
 /// session expires (the hook's `autoCheckStatus`).
-async fn keep_status_fresh(app: Arc<WalletService>) {
+async fn keep_status_fresh(app: Arc<WalletService>, desktop: desktop::Desktop) {
     // A node on another chain than the network's blocks the wallet until the settings change.
     let _ = app.check_chain().await;
+    // The expiry last announced: one notice per session end.
+    let mut announced = None;
     loop {
         // Tokens received since the last look join the activity (bounded scan, errors wait
-        // for the next round).
-        let _ = app.sync_incoming().await;
+        // for the next round), and are announced.
+        if let Ok(added) = app.sync_incoming().await {
+            if let Some(notice) = app.received_notice(added) {
+                let _ = desktop.notify(&notice);
+            }
+        }
         let next = match app.refresh_status().await {
             Ok(info) => {
+                if let Some((until, notice)) =
+                    wallet_service::service::expiry_notice(&info, announced)
+                {
+                    announced = Some(until);
+                    if app.notices_on() {
+                        let _ = desktop.notify(&notice);
+                    }
+                }
                 let now: u64 = info.chain_time.parse().unwrap_or(0);
                 let until: Option<u64> = info.valid_until.as_deref().and_then(|v| v.parse().ok());
                 match until {
@@ -144,13 +163,13 @@ pub fn attach<R: tauri::Runtime>(
     wallet: Arc<WalletService>,
     desktop: desktop::Desktop,
 ) {
-    handle.manage(desktop);
+    handle.manage(desktop.clone());
     let emitter = handle.clone();
     wallet.set_listener(move |info| {
         let _ = SessionChanged(info.clone()).emit(&emitter);
     });
     handle.manage(wallet.clone());
-    tauri::async_runtime::spawn(keep_status_fresh(wallet));
+    tauri::async_runtime::spawn(keep_status_fresh(wallet, desktop));
 }
 
 /// Starts the app.
@@ -159,10 +178,17 @@ pub fn run() {
     let release = !cfg!(debug_assertions);
     let setting = std::env::var(TEST_SETTING).ok();
     let mut context = tauri::generate_context!();
-    if setting.is_some() && !release {
+    let test = setting.is_some() && !release;
+    if test {
         test_config::apply(context.config_mut()).expect("the test config applies");
     }
+    let mut updater = tauri_plugin_updater::Builder::new();
+    if let Some(key) = updates::test_pubkey(test) {
+        updater = updater.pubkey(key);
+    }
     tauri::Builder::default()
+        .plugin(updater.build())
+        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_biometric::init())
         // Opened from Rust only: no script in the page that turns link clicks into opener calls.
@@ -212,7 +238,7 @@ pub fn run() {
                 std::env::var("CHIPI_BEARER_COMMAND").ok(),
                 std::env::var("CHIPI_BEARER_URL").ok(),
             )?;
-            let test = setting.is_some() && !release;
+            app.manage(updates::Updates::for_app(app.handle(), test));
             if test {
                 // A test's short idle time before the window locks itself.
                 let idle = std::env::var("CHIPI_TEST_IDLE_SECONDS").ok();
@@ -256,7 +282,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 46, "{commands:?}");
+        assert_eq!(commands.len(), 50, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

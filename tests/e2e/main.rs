@@ -4,8 +4,10 @@
 //! `data-testid`. Screenshots of each step go to `target/e2e-artifacts/`.
 
 mod installed;
+mod notices;
 mod recovery;
 mod settings;
+mod updates;
 mod wallet;
 
 /// One app (and one WebKit) at a time: the machines have two cores.

@@ -146,6 +146,17 @@ export const commands = {
 	 *  `duration_seconds`, after the PIN (`pin` null: biometrics).
 	 */
 	renewSession: (durationSeconds: number, pin: Pin | null) => typedError<SessionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("renew_session", { durationSeconds, pin })),
+	/**  Asks the release endpoint for a newer version; the one offered, if any (nothing installed). */
+	checkUpdate: () => typedError<UpdateInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("check_update")),
+	/**
+	 *  Downloads the update offered, checks it against the release key and the version it was
+	 *  signed for, and installs it; refused, nothing changes.
+	 */
+	installUpdate: () => typedError<Installed, AppError_Serialize>(__TAURI_INVOKE("install_update")),
+	/**  Restarts the app (after an update is installed). */
+	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
+	/**  Turns desktop notifications on or off. */
+	setNotifications: (on: boolean) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_notifications", { on })),
 };
 
 /** Events */
@@ -356,6 +367,11 @@ hash?: string | null } |
 { kind: "InvalidInput"; message: string; 
 /**  The field at fault, when there is one. */
 field?: Field | null } | 
+/**
+ *  An update was not installed (its signature or signed version does not match, or it
+ *  could not be written); the running version is unchanged.
+ */
+{ kind: "Update"; message: string } | 
 /**  Anything else. */
 { kind: "Internal"; message: string };
 
@@ -447,6 +463,11 @@ hash: string | null } |
 { kind: "InvalidInput"; message: string; 
 /**  The field at fault, when there is one. */
 field: Field | null } | 
+/**
+ *  An update was not installed (its signature or signed version does not match, or it
+ *  could not be written); the running version is unchanged.
+ */
+{ kind: "Update"; message: string } | 
 /**  Anything else. */
 { kind: "Internal"; message: string };
 
@@ -703,6 +724,12 @@ export type GasMode =
 "chipiApi" | 
 /**  A direct INVOKE the account pays for. */
 "direct";
+
+/**  What an installation did. */
+export type Installed = {
+	/**  The version now installed (it runs after a restart). */
+	version: string,
+};
 
 /**  One kept spending limit. */
 export type KeptLimit = {
@@ -1152,6 +1179,8 @@ export type SettingsInfo_Deserialize = {
 	autoLockSeconds: number,
 	/**  How much the app's log records. */
 	logLevel: LogLevel,
+	/**  Desktop notifications are on. */
+	notifications: boolean,
 };
 
 /**
@@ -1171,6 +1200,8 @@ export type SettingsInfo_Serialize = {
 	autoLockSeconds: number,
 	/**  How much the app's log records. */
 	logLevel: LogLevel,
+	/**  Desktop notifications are on. */
+	notifications: boolean,
 };
 
 /**  A token. */
@@ -1229,6 +1260,29 @@ export type TxResult_Serialize = {
 	remainingCalls: number,
 	/**  Explorer link, when the network has one. */
 	explorerUrl: string | null,
+};
+
+/**  An update offered to the user. */
+export type UpdateInfo = UpdateInfo_Serialize | UpdateInfo_Deserialize;
+
+/**  An update offered to the user. */
+export type UpdateInfo_Deserialize = {
+	/**  The version offered. */
+	version: string,
+	/**  The version running. */
+	currentVersion: string,
+	/**  The release notes, as published. */
+	notes?: string | null,
+};
+
+/**  An update offered to the user. */
+export type UpdateInfo_Serialize = {
+	/**  The version offered. */
+	version: string,
+	/**  The version running. */
+	currentVersion: string,
+	/**  The release notes, as published. */
+	notes: string | null,
 };
 
 /**  The wallet as the UI sees it. */

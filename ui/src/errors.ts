@@ -45,6 +45,7 @@ const byKind: Record<ErrorKind, Shown> = {
   Transaction: { title: 'The transaction failed', next: 'Check the activity list for details.' },
   Keychain: { title: 'The keychain is locked or unavailable', next: 'Unlock your keychain, then retry.' },
   Storage: { title: 'The wallet could not save its settings', next: 'Check the disk space and permissions, then try again.' },
+  Update: { title: 'The update was not installed', next: 'Nothing changed: this version keeps running. Try again later.' },
   InvalidInput: { title: 'Check your input', next: 'Correct the highlighted field.' },
   Internal: { title: 'Something went wrong', next: 'Try again.' },
 };

@@ -67,5 +67,9 @@ export const ipc = {
   getAddressBook: () => commands.getAddressBook(),
   saveContact: (input: ContactInput) => unwrap(commands.saveContact(input)),
   removeContact: (address: string) => unwrap(commands.removeContact(address)),
+  setNotifications: (on: boolean) => unwrap(commands.setNotifications(on)),
+  checkUpdate: () => unwrap(commands.checkUpdate()),
+  installUpdate: () => unwrap(commands.installUpdate()),
+  restartApp: () => commands.restartApp(),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
 };

@@ -11,6 +11,7 @@ import { Button, ErrorBanner, Progress } from './parts';
 import { Send } from './send';
 import { SessionScreen } from './session';
 import { Settings } from './settings';
+import { checkUpdate, UpdateOffer } from './updates';
 import { act, banner, session, start, tab, wallet } from './state';
 
 function Screen() {
@@ -41,6 +42,7 @@ function App() {
         </Button>
       ) : null}
       <Progress />
+      <UpdateOffer />
       {tab.value === 'settings' ? (
         // Reachable while locked (from the lock screen): its actions each ask for the PIN, and it
         // shows no address, balance or session.
@@ -60,3 +62,5 @@ function App() {
 
 render(<App />, document.getElementById('app')!);
 start();
+// Once at start: a newer version is offered, never installed unasked.
+void checkUpdate(true);

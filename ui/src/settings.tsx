@@ -8,6 +8,7 @@ import { ipc } from './ipc';
 import { Button, Card, Field, Select } from './parts';
 import { checkPassphrase } from './pin';
 import { act, banner, closeSettings, settings, wallet } from './state';
+import { UpdateCheck } from './updates';
 
 const PROFILES = ['local', 'sepolia', 'mainnet'];
 
@@ -233,7 +234,8 @@ function AutoLock({ s }: { s: SettingsInfo | null }) {
   );
 }
 
-// About: what the log records, where it is, and a report to paste into a bug (nothing secret).
+// About: what the log records, where it is, a report to paste into a bug (nothing secret), and
+// updates.
 function About({ s }: { s: SettingsInfo | null }) {
   const [level, setLevel] = useState<LogLevel>(s?.logLevel ?? 'info');
   const [copied, setCopied] = useState(false);
@@ -273,6 +275,19 @@ function About({ s }: { s: SettingsInfo | null }) {
         </Button>
       </div>
       <p class="note">The log and the diagnostics hold no PIN, key, passphrase or API key: you can attach them to a bug report.</p>
+      <label class="row">
+        <input
+          type="checkbox"
+          data-testid="settings-notifications"
+          checked={s?.notifications ?? true}
+          onChange={(e) => {
+            const on = (e.target as HTMLInputElement).checked;
+            void act(on ? 'Turning notifications on…' : 'Turning notifications off…', () => ipc.setNotifications(on));
+          }}
+        />
+        <span>Notifications: a session about to end, tokens received, a transfer confirmed while the window is hidden</span>
+      </label>
+      <UpdateCheck />
     </Card>
   );
 }

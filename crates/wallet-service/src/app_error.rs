@@ -131,6 +131,10 @@ pub enum AppError {
         /// The field at fault, when there is one.
         field: Option<Field>,
     },
+    /// An update was not installed (its signature or signed version does not match, or it
+    /// could not be written); the running version is unchanged.
+    #[error("{message}")]
+    Update { message: String },
     /// Anything else.
     #[error("{message}")]
     Internal { message: String },
@@ -167,6 +171,7 @@ impl AppError {
             AppError::Keychain { .. } => "Keychain",
             AppError::Storage { .. } => "Storage",
             AppError::InvalidInput { .. } => "InvalidInput",
+            AppError::Update { .. } => "Update",
             AppError::Internal { .. } => "Internal",
         }
     }

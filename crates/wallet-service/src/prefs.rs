@@ -361,6 +361,13 @@ pub struct Prefs {
     /// The address book.
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// Desktop notifications are on (the default).
+    #[serde(default = "default_notifications")]
+    pub notifications: bool,
+}
+
+fn default_notifications() -> bool {
+    true
 }
 
 /// The idle time before the wallet locks itself, unless changed: 15 minutes.
@@ -384,6 +391,7 @@ impl Prefs {
             network_chosen: false,
             log_level: crate::logs::LogLevel::default(),
             contacts: vec![],
+            notifications: true,
         }
     }
 

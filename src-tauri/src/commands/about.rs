@@ -1,4 +1,5 @@
-//! Settings → About: the log's level and folder, and diagnostics for a bug report.
+//! Settings → About: the log's level and folder, diagnostics for a bug report, updates and
+//! notifications.
 
 use wallet_service::logs::LogLevel;
 use wallet_service::views::SettingsInfo;
@@ -6,6 +7,7 @@ use wallet_service::AppError;
 
 use super::App;
 use crate::desktop::Desktop;
+use crate::updates::{Installed, UpdateInfo, Updates};
 
 /// Sets how much the log records.
 #[tauri::command]
@@ -28,4 +30,35 @@ pub fn get_diagnostics(app: App<'_>) -> String {
 pub fn open_logs_folder(app: App<'_>, desktop: tauri::State<'_, Desktop>) -> Result<(), AppError> {
     let folder = app.logs_folder()?;
     Ok(desktop.open(&format!("file://{}", folder.display()))?)
+}
+
+/// Asks the release endpoint for a newer version; the one offered, if any (nothing installed).
+#[tauri::command]
+#[specta::specta]
+pub async fn check_update(
+    updates: tauri::State<'_, Updates>,
+) -> Result<Option<UpdateInfo>, AppError> {
+    updates.check().await
+}
+
+/// Downloads the update offered, checks it against the release key and the version it was
+/// signed for, and installs it; refused, nothing changes.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_update(updates: tauri::State<'_, Updates>) -> Result<Installed, AppError> {
+    updates.install().await
+}
+
+/// Restarts the app (after an update is installed).
+#[tauri::command]
+#[specta::specta]
+pub fn restart_app(updates: tauri::State<'_, Updates>) {
+    updates.restart();
+}
+
+/// Turns desktop notifications on or off.
+#[tauri::command]
+#[specta::specta]
+pub fn set_notifications(app: App<'_>, on: bool) -> Result<SettingsInfo, AppError> {
+    Ok(app.set_notifications(on)?)
 }

@@ -62,14 +62,22 @@ pub async fn execute_with_session(
 #[specta::specta]
 pub async fn transfer(
     app: App<'_>,
+    desktop: tauri::State<'_, crate::desktop::Desktop>,
     token: String,
     recipient: String,
     amount: String,
     accepted_fee: Option<String>,
 ) -> Result<TxResult, AppError> {
-    Ok(app
+    let done = app
         .transfer_paying(&token, &recipient, &amount, accepted_fee.as_deref())
-        .await?)
+        .await?;
+    // Confirmed while the window was out of sight: said on the desktop.
+    if desktop.window_hidden() {
+        if let Some(notice) = app.sent_notice(&amount, &token, &recipient) {
+            let _ = desktop.notify(&notice);
+        }
+    }
+    Ok(done)
 }
 
 /// `revokeSession`, after the PIN or, with `pin` null, biometric unlock.

@@ -227,6 +227,9 @@ impl Fixture {
             backups: self.dir.path().join("backups"),
             capture_opened: Some(self.dir.path().join("opened-urls.txt")),
             browser: None,
+            capture_notices: Some(self.dir.path().join("notifications.txt")),
+            notifier: None,
+            hidden: None,
         };
         chipi_wallet_app::attach(app.handle(), Arc::new(wallet), desktop);
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())

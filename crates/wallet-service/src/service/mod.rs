@@ -13,6 +13,7 @@ mod contacts;
 mod gas;
 mod home;
 mod logs;
+mod notices;
 mod parts;
 mod renewal;
 mod session;
@@ -23,6 +24,7 @@ mod wallet;
 
 pub use contacts::{checksum_address, parse_checked_address};
 pub use gas::GasBackend;
+pub use notices::{expiry_notice, Notice, EXPIRY_NOTICE_SECONDS};
 
 use std::sync::{Arc, Mutex};
 

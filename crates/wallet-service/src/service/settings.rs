@@ -162,6 +162,7 @@ impl WalletService {
             auto_lock_seconds: (*super::lock(&self.idle_override))
                 .unwrap_or(prefs.auto_lock_minutes.saturating_mul(60)),
             log_level: prefs.log_level,
+            notifications: prefs.notifications,
         })
     }
 

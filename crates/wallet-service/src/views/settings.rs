@@ -63,6 +63,8 @@ pub struct SettingsInfo {
     pub auto_lock_seconds: u32,
     /// How much the app's log records.
     pub log_level: crate::logs::LogLevel,
+    /// Desktop notifications are on.
+    pub notifications: bool,
 }
 
 /// Gas settings as shown.
