@@ -575,6 +575,10 @@ async fn every_screen_in_light_and_dark() {
         ui.find("token-STRK").await;
         accessible(&ui, &shot("tokens")).await;
         ui.screenshot(&shot("tokens")).await;
+        // Send still shows the last transfer's success screen; Done leads home.
+        ui.click("nav-send").await;
+        ui.click("transfer-done").await;
+        ui.find("manage-tokens").await;
         ui.click("nav-send").await;
         ui.click("open-contacts").await;
         ui.fill("contact-name-input", "Landlord").await;

@@ -304,6 +304,7 @@ export function SessionCard({ s }: { s: SessionInfo }) {
             <dd>
               <strong data-testid="remaining-calls">{s.remainingCalls === null ? '–' : String(s.remainingCalls)}</strong>
               {s.maxCalls ? <span class="note"> of {s.maxCalls}</span> : null}
+              <progress data-testid="remaining-bar" max={String(max)} value={String(remaining)} aria-label="Calls left" />
             </dd>
             <dt>Expires</dt>
             <dd>
@@ -318,7 +319,6 @@ export function SessionCard({ s }: { s: SessionInfo }) {
             <dt>Fees</dt>
             <dd data-testid="backend-name">{backendName()}</dd>
           </dl>
-          <progress data-testid="remaining-bar" max={String(max)} value={String(remaining)} aria-label="Calls left" />
         </>
       ) : null}
       {s.state === 'active'
