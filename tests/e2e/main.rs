@@ -6,6 +6,7 @@
 mod installed;
 mod notices;
 mod recovery;
+mod screens;
 mod settings;
 mod updates;
 mod wallet;
