@@ -124,7 +124,10 @@ mod tests {
         assert_eq!(ApiError::ApiVersion(String::new()).code(), 162);
         assert_eq!(ApiError::ChainNotSupported(String::new()).code(), 117);
         assert_eq!(ApiError::AlreadyDeployed.code(), 115);
-        assert_eq!(ApiError::DeploymentDataNotAvailable(String::new()).code(), 116);
+        assert_eq!(
+            ApiError::DeploymentDataNotAvailable(String::new()).code(),
+            116
+        );
         assert_eq!(ApiError::Unknown(String::new()).code(), 163);
         let refused = ApiError::Refused("transfer over the limit".into()).to_json();
         assert_eq!(refused["message"], "An error occurred (USER_REFUSED_OP)");

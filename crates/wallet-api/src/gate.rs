@@ -99,7 +99,10 @@ mod tests {
         assert!(!ok("127.0.0.1:4101"), "another port is another service");
         assert!(!ok("evil.example:4100"), "a rebound name");
         assert!(!ok("127.0.0.1"), "no port");
-        assert!(check_host(&HeaderMap::new(), 4100).is_err(), "no Host at all");
+        assert!(
+            check_host(&HeaderMap::new(), 4100).is_err(),
+            "no Host at all"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod server;
 pub mod token;
 pub mod wire;
 
-pub use backend::{App, Paired, PairRequest, WalletBackend, WalletEvent};
+pub use backend::{App, PairRequest, Paired, WalletBackend, WalletEvent};
 pub use error::ApiError;
 pub use policy::SessionPolicy;
 pub use server::{start, ApiConfig, Running};

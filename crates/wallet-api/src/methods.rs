@@ -55,7 +55,10 @@ fn paired<'a>(caller: Caller<'a>) -> Result<&'a App, ApiError> {
 
 /// A chain id's value, whatever its padding or case.
 fn chain_value(text: &str) -> Option<String> {
-    let digits = text.strip_prefix("0x")?.trim_start_matches('0').to_ascii_lowercase();
+    let digits = text
+        .strip_prefix("0x")?
+        .trim_start_matches('0')
+        .to_ascii_lowercase();
     digits
         .bytes()
         .all(|b| b.is_ascii_hexdigit())
@@ -82,7 +85,9 @@ fn pair_request(params: &Value, origin: Option<&str>) -> Result<PairRequest, Api
         .and_then(Value::as_str)
         .map(str::trim)
         .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control)
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
     {
         return Err(ApiError::InvalidPayload(format!(
             "name: 1 to {MAX_NAME_CHARS} printable characters"

@@ -135,12 +135,18 @@ impl SessionPolicy {
         }
         for (address, contract) in &self.contracts {
             if !is_felt_hex(address) {
-                return bad(format!("contract address {address:?} is not 0x-prefixed hex"));
+                return bad(format!(
+                    "contract address {address:?} is not 0x-prefixed hex"
+                ));
             }
             if contract.methods.is_empty() {
                 return bad(format!("no method for contract {address}"));
             }
-            if let Some(m) = contract.methods.iter().find(|m| !is_entrypoint(&m.entrypoint)) {
+            if let Some(m) = contract
+                .methods
+                .iter()
+                .find(|m| !is_entrypoint(&m.entrypoint))
+            {
                 return bad(format!("entrypoint {:?} is not a name", m.entrypoint));
             }
         }
@@ -149,7 +155,10 @@ impl SessionPolicy {
                 return bad(format!("token {:?} is not 0x-prefixed hex", limit.token));
             }
             if !is_amount(&limit.per_call) || !is_amount(&limit.per_window) {
-                return bad(format!("a limit of {} is not a decimal amount", limit.token));
+                return bad(format!(
+                    "a limit of {} is not a decimal amount",
+                    limit.token
+                ));
             }
             if limit.window_secs == 0 {
                 return bad(format!("the window of {} is zero seconds", limit.token));
@@ -174,8 +183,8 @@ mod tests {
     use serde_json::json;
 
     fn policy(value: serde_json::Value) -> Result<SessionPolicy, ApiError> {
-        let policy: SessionPolicy = serde_json::from_value(value)
-            .map_err(|e| ApiError::InvalidPayload(e.to_string()))?;
+        let policy: SessionPolicy =
+            serde_json::from_value(value).map_err(|e| ApiError::InvalidPayload(e.to_string()))?;
         policy.check()?;
         Ok(policy)
     }
@@ -202,18 +211,48 @@ mod tests {
                    "duration_secs": 60, "max_calls": 1})
         };
         assert!(policy(base()).is_ok());
-        let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        type Change = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Change)> = vec![
             // Cartridge's approve `amount` is a constraint this wallet does not enforce.
-            ("an unknown method field", Box::new(|v| v["contracts"]["0x1"]["methods"][0]["amount"] = json!("10"))),
-            ("an unknown top-level field", Box::new(|v| v["verified"] = json!(true))),
+            (
+                "an unknown method field",
+                Box::new(|v| v["contracts"]["0x1"]["methods"][0]["amount"] = json!("10")),
+            ),
+            (
+                "an unknown top-level field",
+                Box::new(|v| v["verified"] = json!(true)),
+            ),
             ("no contract", Box::new(|v| v["contracts"] = json!({}))),
-            ("a name as address", Box::new(|v| v["contracts"] = json!({"STRK": {"methods": [{"entrypoint": "transfer"}]}}))),
-            ("no method", Box::new(|v| v["contracts"]["0x1"]["methods"] = json!([]))),
-            ("a selector as entrypoint", Box::new(|v| v["contracts"]["0x1"]["methods"][0]["entrypoint"] = json!("0x83afd3f4"))),
+            (
+                "a name as address",
+                Box::new(|v| {
+                    v["contracts"] = json!({"STRK": {"methods": [{"entrypoint": "transfer"}]}})
+                }),
+            ),
+            (
+                "no method",
+                Box::new(|v| v["contracts"]["0x1"]["methods"] = json!([])),
+            ),
+            (
+                "a selector as entrypoint",
+                Box::new(|v| {
+                    v["contracts"]["0x1"]["methods"][0]["entrypoint"] = json!("0x83afd3f4")
+                }),
+            ),
             ("zero duration", Box::new(|v| v["duration_secs"] = json!(0))),
             ("zero calls", Box::new(|v| v["max_calls"] = json!(0))),
-            ("a negative limit", Box::new(|v| v["limits"] = json!([{"token": "0x1", "per_call": "-1", "per_window": "1", "window_secs": 60}]))),
-            ("a zero window", Box::new(|v| v["limits"] = json!([{"token": "0x1", "per_call": "1", "per_window": "1", "window_secs": 0}]))),
+            (
+                "a negative limit",
+                Box::new(
+                    |v| v["limits"] = json!([{"token": "0x1", "per_call": "-1", "per_window": "1", "window_secs": 60}]),
+                ),
+            ),
+            (
+                "a zero window",
+                Box::new(
+                    |v| v["limits"] = json!([{"token": "0x1", "per_call": "1", "per_window": "1", "window_secs": 0}]),
+                ),
+            ),
         ];
         for (what, change) in cases {
             let mut value = base();

@@ -77,11 +77,19 @@ mod tests {
         for _ in 0..3 {
             limiter.take_at("game", t0).unwrap();
         }
-        assert_eq!(limiter.take_at("game", t0), Err(2), "one more in 2 s at 0.5/s");
+        assert_eq!(
+            limiter.take_at("game", t0),
+            Err(2),
+            "one more in 2 s at 0.5/s"
+        );
         // Another caller has its own bucket.
         limiter.take_at("agent", t0).unwrap();
-        assert!(limiter.take_at("game", t0 + Duration::from_secs(1)).is_err());
-        limiter.take_at("game", t0 + Duration::from_secs(2)).unwrap();
+        assert!(limiter
+            .take_at("game", t0 + Duration::from_secs(1))
+            .is_err());
+        limiter
+            .take_at("game", t0 + Duration::from_secs(2))
+            .unwrap();
         // A long quiet spell refills to the burst, not beyond.
         let later = t0 + Duration::from_secs(3600);
         for _ in 0..3 {

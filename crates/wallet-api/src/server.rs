@@ -193,7 +193,10 @@ async fn preflight(State(door): State<Arc<Door>>, headers: HeaderMap) -> Respons
         header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("authorization, content-type"),
     );
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
     with_cors(response, origin.as_deref())
 }
 
@@ -255,8 +258,11 @@ async fn connection(door: Arc<Door>, mut socket: WebSocket, admitted: Admitted) 
             }
             event = events.recv() => {
                 let Ok(event) = event else { continue };
-                let Some(app) = token.and_then(|t| door.backend.app(&t)) else { continue };
-                if event == WalletEvent::AppRemoved(app.id.clone()) {
+                // Only a paired socket hears events; one whose app is gone (removed before or
+                // by this event) closes.
+                let Some(hash) = token else { continue };
+                let app = door.backend.app(&hash);
+                if app.is_none_or(|app| event == WalletEvent::AppRemoved(app.id)) {
                     let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
                     return;
                 }
@@ -316,10 +322,7 @@ impl Running {
 }
 
 /// Listens on `127.0.0.1:config.port` for `backend`'s apps.
-pub async fn start(
-    config: ApiConfig,
-    backend: Arc<dyn WalletBackend>,
-) -> std::io::Result<Running> {
+pub async fn start(config: ApiConfig, backend: Arc<dyn WalletBackend>) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     let address = listener.local_addr()?;
     let (events, _) = broadcast::channel(64);

@@ -24,12 +24,22 @@ pub fn read_call(body: &[u8]) -> Result<RpcCall, (Value, ApiError)> {
     };
     let id = value.get("id").cloned().unwrap_or(Value::Null);
     if value.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err((id, ApiError::InvalidRequest("jsonrpc must be \"2.0\"".into())));
+        return Err((
+            id,
+            ApiError::InvalidRequest("jsonrpc must be \"2.0\"".into()),
+        ));
     }
-    let Some(method) = value.get("method").and_then(Value::as_str).map(str::to_owned) else {
+    let Some(method) = value
+        .get("method")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
         return Err((id, ApiError::InvalidRequest("no method".into())));
     };
-    let params = value.get_mut("params").map(Value::take).unwrap_or(Value::Null);
+    let params = value
+        .get_mut("params")
+        .map(Value::take)
+        .unwrap_or(Value::Null);
     Ok(RpcCall { id, method, params })
 }
 
@@ -109,14 +119,20 @@ mod tests {
 
     #[test]
     fn envelopes_are_read_and_refused() {
-        let call = read_call(br#"{"jsonrpc":"2.0","id":7,"method":"wallet_requestChainId"}"#)
-            .unwrap();
+        let call =
+            read_call(br#"{"jsonrpc":"2.0","id":7,"method":"wallet_requestChainId"}"#).unwrap();
         assert_eq!(call.id, json!(7));
         assert_eq!(call.params, Value::Null);
         assert_eq!(read_call(b"{").unwrap_err().1, ApiError::Parse);
         let (id, e) = read_call(br#"{"id":1,"method":"x"}"#).unwrap_err();
         assert_eq!((id, e.code()), (json!(1), -32600));
-        assert_eq!(read_call(br#"{"jsonrpc":"2.0","id":2}"#).unwrap_err().1.code(), -32600);
+        assert_eq!(
+            read_call(br#"{"jsonrpc":"2.0","id":2}"#)
+                .unwrap_err()
+                .1
+                .code(),
+            -32600
+        );
     }
 
     #[test]

@@ -40,7 +40,9 @@ impl Wallet {
 impl WalletBackend for Wallet {
     fn app(&self, token: &TokenHash) -> Option<App> {
         let apps = self.apps.lock().unwrap();
-        apps.iter().find(|(t, _)| t == token).map(|(_, a)| a.clone())
+        apps.iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, a)| a.clone())
     }
     async fn pair(&self, request: PairRequest, token: TokenHash) -> Result<Paired, ApiError> {
         self.asked.lock().unwrap().push(request.clone());
@@ -130,7 +132,11 @@ impl Api {
     async fn pair(&self, name: &str, origin: Option<&str>) -> String {
         let headers: Vec<(&str, &str)> = origin.into_iter().map(|o| ("origin", o)).collect();
         let (status, body) = self
-            .call("chipi_pair", json!({"name": name, "policy": policy()}), &headers)
+            .call(
+                "chipi_pair",
+                json!({"name": name, "policy": policy()}),
+                &headers,
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         body["result"]["token"].as_str().unwrap().to_owned()
@@ -138,7 +144,9 @@ impl Api {
 }
 
 fn code(body: &Value) -> i64 {
-    body["error"]["code"].as_i64().unwrap_or_else(|| panic!("an error: {body}"))
+    body["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("an error: {body}"))
 }
 
 fn quick() -> Rate {
@@ -153,27 +161,45 @@ async fn a_paired_app_is_answered_and_everyone_else_refused() {
     let api = Api::start(quick()).await;
     // Before pairing: versions and an empty permission list, nothing else.
     let (_, versions) = api.call("wallet_supportedWalletApi", json!({}), &[]).await;
-    assert!(versions["result"].as_array().unwrap().contains(&json!("0.8")));
+    assert!(versions["result"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("0.8")));
     let (_, permissions) = api.call("wallet_getPermissions", json!({}), &[]).await;
     assert_eq!(permissions["result"], json!([]));
     let (status, accounts) = api.call("wallet_requestAccounts", json!({}), &[]).await;
-    assert_eq!((status, code(&accounts)), (401, 113), "no token: not paired");
+    assert_eq!(
+        (status, code(&accounts)),
+        (401, 113),
+        "no token: not paired"
+    );
     let (_, silent) = api
         .call("wallet_requestAccounts", json!({"silent_mode": true}), &[])
         .await;
-    assert_eq!(silent["result"], json!([]), "silent mode: no account, no error");
+    assert_eq!(
+        silent["result"],
+        json!([]),
+        "silent mode: no account, no error"
+    );
 
     // The user declines, then approves.
     api.wallet.approve.store(false, Ordering::SeqCst);
     let (_, declined) = api
-        .call("chipi_pair", json!({"name": "Game", "policy": policy()}), &[])
+        .call(
+            "chipi_pair",
+            json!({"name": "Game", "policy": policy()}),
+            &[],
+        )
         .await;
     assert_eq!(code(&declined), 113);
     api.wallet.approve.store(true, Ordering::SeqCst);
     let token = api.pair("Game", None).await;
     let asked = api.wallet.asked.lock().unwrap().last().cloned().unwrap();
     assert_eq!(asked.name, "Game");
-    assert_eq!(asked.policy.max_calls, 10, "the user saw the policy asked for");
+    assert_eq!(
+        asked.policy.max_calls, 10,
+        "the user saw the policy asked for"
+    );
     let stored = api.wallet.apps.lock().unwrap()[0].0;
     assert_eq!(stored, TokenHash::of(&token), "the wallet keeps the hash");
 
@@ -194,17 +220,37 @@ async fn a_paired_app_is_answered_and_everyone_else_refused() {
     let (_, refused) = api
         .call("wallet_addInvokeTransaction", approve, &auth)
         .await;
-    assert_eq!(code(&refused), 113, "outside the policy: the spec's refusal");
+    assert_eq!(
+        code(&refused),
+        113,
+        "outside the policy: the spec's refusal"
+    );
     let (_, switched) = api
-        .call("wallet_switchStarknetChain", json!({"chainId": "0x534e5f5345504f4c4941"}), &auth)
+        .call(
+            "wallet_switchStarknetChain",
+            json!({"chainId": "0x534e5f5345504f4c4941"}),
+            &auth,
+        )
         .await;
-    assert_eq!(code(&switched), 113, "the app cannot switch the user's network");
+    assert_eq!(
+        code(&switched),
+        113,
+        "the app cannot switch the user's network"
+    );
     let (_, same) = api
-        .call("wallet_switchStarknetChain", json!({"chainId": "0x0534E5F4D41494E"}), &auth)
+        .call(
+            "wallet_switchStarknetChain",
+            json!({"chainId": "0x0534E5F4D41494E"}),
+            &auth,
+        )
         .await;
     assert_eq!(same["result"], json!(true));
     let (_, version) = api
-        .call("wallet_requestChainId", json!({"api_version": "9.9"}), &auth)
+        .call(
+            "wallet_requestChainId",
+            json!({"api_version": "9.9"}),
+            &auth,
+        )
         .await;
     assert_eq!(code(&version), 162);
     let (_, unknown) = api.call("wallet_mine", json!({}), &auth).await;
@@ -216,7 +262,11 @@ async fn a_paired_app_is_answered_and_everyone_else_refused() {
 
     // A wrong token, a token from a browser page, a rebound host name.
     let (status, wrong) = api
-        .call("wallet_requestAccounts", json!({}), &[("authorization", "Bearer cwp_00")])
+        .call(
+            "wallet_requestAccounts",
+            json!({}),
+            &[("authorization", "Bearer cwp_00")],
+        )
         .await;
     assert_eq!((status, code(&wrong)), (401, 113));
     let (status, page) = api
@@ -226,13 +276,25 @@ async fn a_paired_app_is_answered_and_everyone_else_refused() {
             &[auth[0], ("origin", "https://evil.example")],
         )
         .await;
-    assert_eq!((status, code(&page)), (403, 113), "a page cannot use a script's token");
+    assert_eq!(
+        (status, code(&page)),
+        (403, 113),
+        "a page cannot use a script's token"
+    );
     let host = format!("evil.example:{}", api.running.address.port());
     let (status, rebound) = api
-        .call("wallet_requestAccounts", json!({}), &[auth[0], ("host", host.as_str())])
+        .call(
+            "wallet_requestAccounts",
+            json!({}),
+            &[auth[0], ("host", host.as_str())],
+        )
         .await;
     assert_eq!((status, code(&rebound)), (403, 113), "DNS rebinding");
-    assert_eq!(api.wallet.invoked.lock().unwrap().len(), 1, "none of them executed");
+    assert_eq!(
+        api.wallet.invoked.lock().unwrap().len(),
+        1,
+        "none of them executed"
+    );
 
     // The user removes the app: its token is refused from then on.
     api.wallet.remove("app-1");
@@ -254,23 +316,38 @@ async fn a_page_pairs_from_its_origin_and_is_held_to_it() {
         "the user is shown the origin the browser vouches for"
     );
     let bearer = format!("Bearer {token}");
-    let from = |origin: &'static str| [("authorization", bearer.clone()), ("origin", origin.into())];
+    let from =
+        |origin: &'static str| [("authorization", bearer.clone()), ("origin", origin.into())];
     let ok = from("https://dex.example");
     let ok: Vec<(&str, &str)> = ok.iter().map(|(a, b)| (*a, b.as_str())).collect();
     let (status, accounts) = api.call("wallet_requestAccounts", json!({}), &ok).await;
     assert_eq!(status, 200, "{accounts}");
     let foreign = from("https://dex.example.evil.test");
     let foreign: Vec<(&str, &str)> = foreign.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let (status, _) = api.call("wallet_requestAccounts", json!({}), &foreign).await;
+    let (status, _) = api
+        .call("wallet_requestAccounts", json!({}), &foreign)
+        .await;
     assert_eq!(status, 403);
     let (status, _) = api
-        .call("wallet_requestAccounts", json!({}), &[("authorization", bearer.as_str())])
+        .call(
+            "wallet_requestAccounts",
+            json!({}),
+            &[("authorization", bearer.as_str())],
+        )
         .await;
     assert_eq!(status, 403, "the page's token without its origin");
     let (status, null) = api
-        .call("chipi_pair", json!({"name": "x", "policy": policy()}), &[("origin", "null")])
+        .call(
+            "chipi_pair",
+            json!({"name": "x", "policy": policy()}),
+            &[("origin", "null")],
+        )
         .await;
-    assert_eq!((status, code(&null)), (403, 113), "an opaque origin cannot pair");
+    assert_eq!(
+        (status, code(&null)),
+        (403, 113),
+        "an opaque origin cannot pair"
+    );
 }
 
 #[tokio::test]
@@ -313,7 +390,10 @@ where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
     loop {
-        match ws.next().await.expect("a message").expect("no error") {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("a message within 10 s");
+        match next.expect("a message").expect("no error") {
             Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
             Message::Close(frame) => return json!({"closed": frame.map(|f| u16::from(f.code))}),
             _ => continue,
@@ -327,12 +407,16 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
     let mut ws = socket(&api, None).await;
     let pair = json!({"jsonrpc": "2.0", "id": 1, "method": "chipi_pair",
                       "params": {"name": "Agent", "policy": policy()}});
-    ws.send(Message::Text(pair.to_string().into())).await.unwrap();
+    ws.send(Message::Text(pair.to_string().into()))
+        .await
+        .unwrap();
     let paired = next_json(&mut ws).await;
     let token = paired["result"]["token"].as_str().unwrap().to_owned();
     // The socket is the app's now: it is answered and hears events.
     let ask = json!({"jsonrpc": "2.0", "id": 2, "method": "wallet_requestAccounts"});
-    ws.send(Message::Text(ask.to_string().into())).await.unwrap();
+    ws.send(Message::Text(ask.to_string().into()))
+        .await
+        .unwrap();
     assert_eq!(next_json(&mut ws).await["result"], json!([ACCOUNT]));
     api.running
         .events
@@ -347,7 +431,10 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
 
     // A second socket opened with the token from the start.
     let mut second = socket(&api, Some(&token)).await;
-    second.send(Message::Text(ask.to_string().into())).await.unwrap();
+    second
+        .send(Message::Text(ask.to_string().into()))
+        .await
+        .unwrap();
     assert_eq!(next_json(&mut second).await["result"], json!([ACCOUNT]));
 
     // Removed: the open sockets close with the code that says so.
@@ -372,7 +459,9 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
     // Switched off: open sockets close, new connections are refused.
     let mut third = socket(&api, None).await;
     let address = api.running.address;
-    api.running.stop().await;
+    tokio::time::timeout(std::time::Duration::from_secs(10), api.running.stop())
+        .await
+        .expect("stopped within 10 s");
     assert_eq!(next_json(&mut third).await, json!({"closed": 4002}));
     let refused = reqwest::Client::new()
         .post(format!("http://{address}/"))
