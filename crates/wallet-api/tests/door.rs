@@ -470,3 +470,49 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
         .await;
     assert!(refused.is_err(), "nothing listens once switched off");
 }
+
+/// starknet.js's own `WalletAccount` (from npm, unchanged) over `clients/js`: it pairs, reads the
+/// account, executes within the policy and gets the spec's refusal outside it; a second
+/// connection with the kept token needs no pairing. (The wallet here is the in-memory one: the
+/// app's end-to-end suite does the same against the real wallet on devnet.)
+#[tokio::test]
+async fn starknet_js_wallet_account_over_the_client() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let client = root.join("clients/js/dist/index.js");
+    assert!(
+        client.exists(),
+        "build the client first: npm --prefix clients/js run build"
+    );
+    let api = Api::start(quick()).await;
+    let url = format!("ws://{}/", api.running.address);
+    let output = tokio::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(root.join("tests/js/wallet_api_client.mjs"))
+        .arg(&url)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let line = String::from_utf8(output.stdout).unwrap();
+    let seen: Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(
+        seen["address"], ACCOUNT,
+        "WalletAccount took the wallet's account"
+    );
+    assert_eq!(seen["sent"]["transaction_hash"], "0x0123");
+    assert_eq!(seen["refused"]["code"], 113, "outside the policy: {seen}");
+    assert_eq!(seen["accounts"], json!([ACCOUNT]));
+    assert_eq!(
+        api.wallet.asked.lock().unwrap().len(),
+        1,
+        "paired once, then by token"
+    );
+    let invoked = api.wallet.invoked.lock().unwrap();
+    assert_eq!(invoked.len(), 1);
+    assert_eq!(
+        invoked[0].1[0].calldata,
+        vec!["0x5", "0x1", "0x0"],
+        "numbers, bigints and decimal strings reach the wallet as hex felts"
+    );
+}
