@@ -71,6 +71,7 @@ export class LocalWallet {
 
   /** Opens the connection; pairs (the user approves in the wallet) unless a token is given. */
   static async connect(options: ConnectOptions): Promise<LocalWallet> {
+    if (!options.token && !options.policy) throw new Error('a policy is needed to pair');
     const Socket = options.WebSocket ?? globalThis.WebSocket;
     if (!Socket) throw new Error('no WebSocket class: pass one as options.WebSocket');
     const protocols = options.token ? [SUBPROTOCOL, TOKEN_PREFIX + options.token] : [SUBPROTOCOL];
@@ -82,13 +83,17 @@ export class LocalWallet {
     const wallet = new LocalWallet(socket);
     wallet.token = options.token;
     if (!options.token) {
-      if (!options.policy) throw new Error('a policy is needed to pair');
-      const paired = (await wallet.call('chipi_pair', {
-        name: options.name,
-        policy: options.policy,
-        ask_outside: options.askOutside ?? false,
-      })) as { token: string };
-      wallet.token = paired.token;
+      try {
+        const paired = (await wallet.call('chipi_pair', {
+          name: options.name,
+          policy: options.policy,
+          ask_outside: options.askOutside ?? false,
+        })) as { token: string };
+        wallet.token = paired.token;
+      } catch (e) {
+        wallet.close();
+        throw e;
+      }
     }
     return wallet;
   }
@@ -113,6 +118,7 @@ export class LocalWallet {
 
   private call(method: string, params: unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new WalletApiError(163, 'An error occurred (UNKNOWN_ERROR)', this.closed));
+    if (this.socket.readyState !== 1) return Promise.reject(new WalletApiError(163, 'An error occurred (UNKNOWN_ERROR)', 'the connection to the wallet is not open'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -128,16 +134,8 @@ export class LocalWallet {
       return;
     }
     if (message.id === undefined || message.id === null) {
-      if (message.id === null && message.error) {
-        // Refused before the call was read (rate limit): the oldest call waiting gets it.
-        const [first] = this.pending.entries();
-        if (first) {
-          this.pending.delete(first[0]);
-          first[1].reject(new WalletApiError(message.error.code, message.error.message, message.error.data));
-        }
-        return;
-      }
-      this.emit(message.method, message.params);
+      // An event (a notification has no id); the wallet answers every call by its id.
+      if (typeof message.method === 'string') this.emit(message.method, message.params);
       return;
     }
     const waiting = this.pending.get(message.id);
@@ -160,6 +158,11 @@ export class LocalWallet {
 /** starknet.js passes calldata as it was given (numbers, bigints, strings): felts as hex here. */
 function normalise(type: string, params: any): unknown {
   if (type !== 'wallet_addInvokeTransaction' || !params?.calls) return params;
+  for (const c of params.calls) {
+    if (c.calldata !== undefined && !Array.isArray(c.calldata)) {
+      throw new WalletApiError(114, 'An error occurred (INVALID_REQUEST_PAYLOAD)', 'calldata must be a list of felts: compile it first (CallData.compile)');
+    }
+  }
   return {
     ...params,
     calls: params.calls.map((c: any) => ({
@@ -171,8 +174,12 @@ function normalise(type: string, params: any): unknown {
 }
 
 function felt(value: unknown): string {
-  if (typeof value === 'bigint') return '0x' + value.toString(16);
-  if (typeof value === 'number') return '0x' + BigInt(value).toString(16);
-  if (typeof value === 'string') return value.startsWith('0x') ? value : '0x' + BigInt(value).toString(16);
-  throw new WalletApiError(114, 'An error occurred (INVALID_REQUEST_PAYLOAD)', `calldata item ${String(value)} is not a felt`);
+  const bad = () => new WalletApiError(114, 'An error occurred (INVALID_REQUEST_PAYLOAD)', `calldata item ${String(value)} is not a felt`);
+  let n: bigint;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(value)) n = BigInt(value);
+  else throw bad();
+  if (n < 0n) throw bad();
+  return '0x' + n.toString(16);
 }

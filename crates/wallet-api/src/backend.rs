@@ -25,7 +25,8 @@ pub struct App {
 pub struct PairRequest {
     /// The name the app gives itself (shown as the app's claim).
     pub name: String,
-    /// The browser `Origin` of the request, which the browser vouches for.
+    /// The request's `Origin`. A browser sets it and pages cannot change it, but a program on
+    /// this machine can send any: the approval shows it as the app's claim, not as verified.
     pub origin: Option<String>,
     /// The session it asks for.
     pub policy: SessionPolicy,

@@ -61,21 +61,26 @@ pub fn check_origin(app: &App, origin: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-/// The pairing token a request presents, if any.
-pub fn token(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
+/// The pairing token a request presents, if any. An `Authorization` header that carries none
+/// (another scheme, an empty token) is refused rather than read as no token.
+pub fn token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let text = value.to_str().map_err(|_| ApiError::NotPaired)?;
+        let (scheme, token) = text.split_once(' ').ok_or(ApiError::NotPaired)?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(ApiError::NotPaired);
+        }
+        return Ok(Some(token.to_owned()));
+    }
+    Ok(headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
-    bearer.or_else(|| {
-        headers
-            .get(header::SEC_WEBSOCKET_PROTOCOL)
-            .and_then(|v| v.to_str().ok())?
-            .split(',')
-            .find_map(|p| p.trim().strip_prefix(TOKEN_SUBPROTOCOL_PREFIX))
-            .map(str::to_owned)
-    })
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|p| p.trim().strip_prefix(TOKEN_SUBPROTOCOL_PREFIX))
+        })
+        .map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -128,14 +133,22 @@ mod tests {
     #[test]
     fn the_token_from_a_header_or_a_subprotocol() {
         let bearer = headers(&[(header::AUTHORIZATION, "Bearer cwp_ab")]);
-        assert_eq!(token(&bearer).as_deref(), Some("cwp_ab"));
+        assert_eq!(token(&bearer).unwrap().as_deref(), Some("cwp_ab"));
+        let lower = headers(&[(header::AUTHORIZATION, "bearer cwp_ab")]);
+        assert_eq!(token(&lower).unwrap().as_deref(), Some("cwp_ab"));
         let ws = headers(&[(
             header::SEC_WEBSOCKET_PROTOCOL,
             "chipi-wallet-api, chipi-token.cwp_cd",
         )]);
-        assert_eq!(token(&ws).as_deref(), Some("cwp_cd"));
-        assert_eq!(token(&HeaderMap::new()), None);
+        assert_eq!(token(&ws).unwrap().as_deref(), Some("cwp_cd"));
+        assert_eq!(token(&HeaderMap::new()).unwrap(), None);
         let basic = headers(&[(header::AUTHORIZATION, "Basic eDp5")]);
-        assert_eq!(token(&basic), None);
+        assert_eq!(
+            token(&basic).unwrap_err(),
+            ApiError::NotPaired,
+            "another scheme is not no token"
+        );
+        let empty = headers(&[(header::AUTHORIZATION, "Bearer ")]);
+        assert!(token(&empty).is_err());
     }
 }

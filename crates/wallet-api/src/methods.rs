@@ -37,7 +37,9 @@ fn check_api_version(params: &Value) -> Result<(), ApiError> {
     let Some(version) = params.get("api_version") else {
         return Ok(());
     };
-    let text = version.as_str().unwrap_or_default();
+    let Some(text) = version.as_str() else {
+        return Err(ApiError::InvalidPayload("api_version: a string".into()));
+    };
     let minor: Vec<&str> = text.split('.').take(2).collect();
     if API_VERSIONS.contains(&minor.join(".").as_str()) {
         Ok(())
@@ -71,6 +73,15 @@ fn calls(params: &Value) -> Result<Vec<InvokeCall>, ApiError> {
         .ok_or_else(|| ApiError::InvalidPayload("no calls".into()))?;
     let calls: Vec<InvokeCall> = serde_json::from_value(list.clone())
         .map_err(|e| ApiError::InvalidPayload(format!("calls: {e}")))?;
+    if let Some(c) = calls
+        .iter()
+        .find(|c| !crate::wire::is_hex_felt(&c.contract_address))
+    {
+        return Err(ApiError::InvalidPayload(format!(
+            "contract_address {:?} is not 0x-prefixed hex",
+            c.contract_address
+        )));
+    }
     if calls.is_empty() || calls.len() > MAX_CALLS {
         return Err(ApiError::InvalidPayload(format!(
             "between 1 and {MAX_CALLS} calls, not {}",
@@ -85,10 +96,7 @@ fn pair_request(params: &Value, origin: Option<&str>) -> Result<PairRequest, Api
         .and_then(Value::as_str)
         .map(str::trim)
         .unwrap_or_default();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
+    if name.is_empty() || !crate::policy::is_showable(name, MAX_NAME_CHARS) {
         return Err(ApiError::InvalidPayload(format!(
             "name: 1 to {MAX_NAME_CHARS} printable characters"
         )));

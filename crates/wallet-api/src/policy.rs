@@ -11,9 +11,22 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::wire::is_hex_felt;
 
 /// The most contracts, methods, messages or token limits one policy may name.
 pub const MAX_ITEMS: usize = 32;
+/// The longest name or description the user is shown (the app's words).
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// Text the user will be shown as the app's words: bounded, and without control or
+/// direction-changing characters (U+202E would show "exe.txt" for "txt.exe").
+pub fn is_showable(text: &str, max_chars: usize) -> bool {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    text.chars().count() <= max_chars && !text.chars().any(hidden)
+}
 
 /// What an app's session may do, as the app asked and the user approved it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,12 +103,6 @@ pub struct TokenLimit {
     pub window_secs: u64,
 }
 
-fn is_felt_hex(text: &str) -> bool {
-    text.strip_prefix("0x").is_some_and(|digits| {
-        !digits.is_empty() && digits.len() <= 64 && digits.bytes().all(|b| b.is_ascii_hexdigit())
-    })
-}
-
 fn is_entrypoint(text: &str) -> bool {
     // A Cairo identifier: what `starknet_keccak` of the name is the selector of.
     let mut bytes = text.bytes();
@@ -134,7 +141,7 @@ impl SessionPolicy {
             return bad(format!("more than {MAX_ITEMS} items in a list"));
         }
         for (address, contract) in &self.contracts {
-            if !is_felt_hex(address) {
+            if !is_hex_felt(address) {
                 return bad(format!(
                     "contract address {address:?} is not 0x-prefixed hex"
                 ));
@@ -151,7 +158,7 @@ impl SessionPolicy {
             }
         }
         for limit in &self.limits {
-            if !is_felt_hex(&limit.token) {
+            if !is_hex_felt(&limit.token) {
                 return bad(format!("token {:?} is not 0x-prefixed hex", limit.token));
             }
             if !is_amount(&limit.per_call) || !is_amount(&limit.per_window) {
@@ -162,6 +169,26 @@ impl SessionPolicy {
             }
             if limit.window_secs == 0 {
                 return bad(format!("the window of {} is zero seconds", limit.token));
+            }
+        }
+        let shown = self
+            .contracts
+            .values()
+            .flat_map(|c| {
+                let methods = c.methods.iter();
+                [&c.name, &c.description]
+                    .into_iter()
+                    .chain(methods.flat_map(|m| [&m.name, &m.description]))
+            })
+            .flatten()
+            .chain(self.messages.iter().filter_map(|m| m.name.as_ref()))
+            .chain(self.messages.iter().map(|m| &m.primary_type))
+            .chain(self.messages.iter().flat_map(|m| m.domain.values()));
+        for text in shown {
+            if !is_showable(text, MAX_TEXT_CHARS) {
+                return bad(format!(
+                    "a name, description or domain over {MAX_TEXT_CHARS} characters or with hidden characters"
+                ));
             }
         }
         if let Some(m) = self.messages.iter().find(|m| m.primary_type.is_empty()) {

@@ -66,6 +66,8 @@ struct Door {
     anonymous: RateLimiter,
     events: broadcast::Sender<WalletEvent>,
     stop: watch::Receiver<bool>,
+    /// Held while a pairing waits for the user.
+    pairing: Arc<tokio::sync::Semaphore>,
 }
 
 /// Who a request is from, once its headers passed.
@@ -79,7 +81,7 @@ impl Door {
     fn admit(&self, headers: &HeaderMap) -> Result<Admitted, ApiError> {
         gate::check_host(headers, self.port)?;
         let origin = gate::origin(headers)?;
-        let app = match gate::token(headers) {
+        let app = match gate::token(headers)? {
             None => None,
             Some(token) => {
                 let hash = TokenHash::of(&token);
@@ -111,12 +113,41 @@ impl Door {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::OK);
             (wire::error(id, e), status)
         };
+        let (call, unreadable) = match wire::read_call(body) {
+            Ok(call) => (call, None),
+            Err((id, e)) => (
+                wire::RpcCall {
+                    id,
+                    method: String::new(),
+                    params: Value::Null,
+                },
+                Some(e),
+            ),
+        };
+        // Counted before anything else, an unreadable body too; the answer keeps the call's id.
         if let Err(e) = self.take(app) {
-            return refused(Value::Null, &e);
+            return refused(call.id, &e);
         }
-        let call = match wire::read_call(body) {
-            Ok(call) => call,
-            Err((id, e)) => return refused(id, &e),
+        if let Some(e) = unreadable {
+            return refused(call.id, &e);
+        }
+        // A pairing puts a prompt in front of the user: one at a time, and from everyone's
+        // unpaired budget, a paired app's too.
+        let _pairing = if call.method == PAIR_METHOD {
+            if app.is_some() {
+                if let Err(e) = self.take(None) {
+                    return refused(call.id, &e);
+                }
+            }
+            match self.pairing.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    let e = ApiError::Refused("another pairing is waiting for the user".into());
+                    return refused(call.id, &e);
+                }
+            }
+        } else {
+            None
         };
         let caller = match app {
             Some(app) => Caller::App(app),
@@ -257,11 +288,21 @@ async fn connection(door: Arc<Door>, mut socket: WebSocket, admitted: Admitted) 
                 return;
             }
             event = events.recv() => {
-                let Ok(event) = event else { continue };
                 // Only a paired socket hears events; one whose app is gone (removed before or
                 // by this event) closes.
                 let Some(hash) = token else { continue };
                 let app = door.backend.app(&hash);
+                let event = match (event, &app) {
+                    (Ok(event), _) => event,
+                    // Events were missed: the current state stands in for them.
+                    (Err(broadcast::error::RecvError::Lagged(_)), Some(app)) => {
+                        match (door.backend.chain_id().await, door.backend.accounts(app).await) {
+                            (Ok(chain_id), Ok(accounts)) => WalletEvent::NetworkChanged { chain_id, accounts },
+                            _ => continue,
+                        }
+                    }
+                    (Err(_), _) => continue,
+                };
                 if app.is_none_or(|app| event == WalletEvent::AppRemoved(app.id)) {
                     let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
                     return;
@@ -334,6 +375,7 @@ pub async fn start(config: ApiConfig, backend: Arc<dyn WalletBackend>) -> std::i
         anonymous: RateLimiter::new(config.anonymous_rate),
         events: events.clone(),
         stop: stopped.clone(),
+        pairing: Arc::new(tokio::sync::Semaphore::new(1)),
     });
     let router = Router::new()
         .route("/", get(upgrade).post(post_call).options(preflight))

@@ -71,16 +71,37 @@ pub struct InvokeCall {
     pub calldata: Vec<String>,
 }
 
+/// `0x` and 1 to 64 hex digits.
+pub fn is_hex_felt(text: &str) -> bool {
+    text.strip_prefix("0x").is_some_and(|digits| {
+        !digits.is_empty() && digits.len() <= 64 && digits.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// 1 to 78 decimal digits (a felt is below 2^252, 76 digits; the wallet checks the range).
+fn is_decimal_felt(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 78 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn felt_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let values = Vec::<Value>::deserialize(d)?;
     values
         .into_iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(s),
-            Value::Number(n) if n.as_i64().is_none_or(|i| i >= 0) => Ok(n.to_string()),
-            other => Err(serde::de::Error::custom(format!(
-                "calldata item {other} is not a felt"
-            ))),
+        .map(|v| {
+            let text = match &v {
+                Value::String(s) => s.clone(),
+                // Whole numbers only: with arbitrary precision, `1.5`, `1e30` and `-1` are
+                // numbers too.
+                Value::Number(n) => n.to_string(),
+                _ => String::new(),
+            };
+            if is_hex_felt(&text) || is_decimal_felt(&text) {
+                Ok(text)
+            } else {
+                Err(serde::de::Error::custom(format!(
+                    "calldata item {v} is not a felt (0x-hex, or a whole number)"
+                )))
+            }
         })
         .collect()
 }
@@ -142,10 +163,19 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(call.calldata, vec!["0x2", "3", "4"]);
-        let negative = serde_json::from_value::<InvokeCall>(json!({
-            "contract_address": "0x1", "entry_point": "transfer", "calldata": [-1]
-        }));
-        assert!(negative.is_err(), "a negative number is not a felt");
+        for bad in [
+            json!(-1),
+            json!(1.5),
+            json!("1e30"),
+            json!("0x"),
+            json!("ten"),
+            json!(true),
+        ] {
+            let call = serde_json::from_value::<InvokeCall>(json!({
+                "contract_address": "0x1", "entry_point": "transfer", "calldata": [bad.clone()]
+            }));
+            assert!(call.is_err(), "{bad} is not a felt");
+        }
         let extra = serde_json::from_value::<InvokeCall>(json!({
             "contract_address": "0x1", "entry_point": "t", "max_fee": "0x1"
         }));

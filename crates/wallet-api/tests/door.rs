@@ -25,6 +25,9 @@ const ACCOUNT: &str = "0x3cd";
 #[derive(Default)]
 struct Wallet {
     approve: AtomicBool,
+    /// The user takes their time: pairings wait for `answer`.
+    hold: AtomicBool,
+    answer: tokio::sync::Notify,
     apps: Mutex<Vec<(TokenHash, App)>>,
     asked: Mutex<Vec<PairRequest>>,
     invoked: Mutex<Vec<(String, Vec<InvokeCall>)>>,
@@ -46,6 +49,9 @@ impl WalletBackend for Wallet {
     }
     async fn pair(&self, request: PairRequest, token: TokenHash) -> Result<Paired, ApiError> {
         self.asked.lock().unwrap().push(request.clone());
+        if self.hold.load(Ordering::SeqCst) {
+            self.answer.notified().await;
+        }
         if !self.approve.load(Ordering::SeqCst) {
             return Err(ApiError::Refused("the user declined".into()));
         }
@@ -260,6 +266,20 @@ async fn a_paired_app_is_answered_and_everyone_else_refused() {
         .await;
     assert_eq!(code(&bad), 114);
 
+    // Another scheme is not "no token".
+    let (status, basic) = api
+        .call(
+            "wallet_supportedSpecs",
+            json!({}),
+            &[("authorization", "Basic eDp5")],
+        )
+        .await;
+    assert_eq!((status, code(&basic)), (401, 113));
+    // Calldata that is not a felt never reaches the wallet.
+    let float = json!({"calls": [{"contract_address": "0x4718", "entry_point": "transfer",
+                                  "calldata": [1.5]}]});
+    let (_, float) = api.call("wallet_addInvokeTransaction", float, &auth).await;
+    assert_eq!(code(&float), 114);
     // A wrong token, a token from a browser page, a rebound host name.
     let (status, wrong) = api
         .call(
@@ -363,6 +383,7 @@ async fn too_many_requests_then_allowed_again() {
     }
     let (status, body) = api.call("wallet_supportedSpecs", json!({}), &[]).await;
     assert_eq!((status, code(&body)), (429, 163), "{body}");
+    assert_eq!(body["id"], 1, "the refusal answers the call by its id");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let (status, _) = api.call("wallet_supportedSpecs", json!({}), &[]).await;
     assert_eq!(status, 200, "the bucket refills");
@@ -515,4 +536,44 @@ async fn starknet_js_wallet_account_over_the_client() {
         vec!["0x5", "0x1", "0x0"],
         "numbers, bigints and decimal strings reach the wallet as hex felts"
     );
+}
+
+#[tokio::test]
+async fn one_pairing_waits_for_the_user_at_a_time() {
+    let api = Arc::new(Api::start(quick()).await);
+    api.wallet.hold.store(true, Ordering::SeqCst);
+    let first = {
+        let api = api.clone();
+        tokio::spawn(async move { api.pair("First", None).await })
+    };
+    wait_until(|| api.wallet.asked.lock().unwrap().len() == 1).await;
+    let (_, second) = api
+        .call(
+            "chipi_pair",
+            json!({"name": "Second", "policy": policy()}),
+            &[],
+        )
+        .await;
+    assert_eq!(code(&second), 113, "{second}");
+    assert_eq!(
+        api.wallet.asked.lock().unwrap().len(),
+        1,
+        "the second app never reached the user"
+    );
+    api.wallet.answer.notify_one();
+    let token = first.await.unwrap();
+    assert!(token.starts_with("cwp_"));
+    // Answered: the next pairing is put to the user.
+    api.wallet.hold.store(false, Ordering::SeqCst);
+    api.pair("Second", None).await;
+}
+
+async fn wait_until(mut ok: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("never happened");
 }
