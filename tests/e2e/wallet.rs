@@ -245,8 +245,23 @@ async fn the_wallet_screens() {
     // Enter opens the review, with the keyboard focus on its title: the recipient in full, the
     // amount, sponsored, the limit left.
     assert_eq!(ui.text("review-amount").await, "1.5 STRK");
-    let focused = ui.client.active_element().await.unwrap();
-    assert_eq!(focused.text().await.unwrap(), "Review the transfer");
+    // The focus moves once the review has rendered: looked at until it has (at most 5 s).
+    let mut focused = String::new();
+    for _ in 0..50 {
+        focused = ui
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if focused == "Review the transfer" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(focused, "Review the transfer");
     assert_eq!(
         Felt::from_hex(&ui.text("review-recipient").await).unwrap(),
         Felt::from_hex(RECIPIENT).unwrap()
