@@ -331,8 +331,9 @@ async fn connection(door: Arc<Door>, mut socket: WebSocket, admitted: Admitted) 
                     None => None,
                 };
                 let (answer, _) = door.answer(&body, app.as_ref(), origin.as_deref()).await;
-                // A pairing on this socket makes it the new app's.
-                if token.is_none() && wire::read_call(&body).is_ok_and(|c| c.method == PAIR_METHOD) {
+                // A pairing on this socket makes it the new app's (only a pairing's result
+                // carries a token; the body is not read a second time to tell).
+                if token.is_none() {
                     token = answer["result"]["token"].as_str().map(TokenHash::of);
                 }
                 if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
