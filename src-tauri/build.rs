@@ -54,6 +54,14 @@ const COMMANDS: &[&str] = &[
     "install_update",
     "restart_app",
     "set_notifications",
+    "list_apps",
+    "revoke_app",
+    "disconnect_app",
+    "set_wallet_api",
+    "pending_pairing",
+    "answer_pairing",
+    "pending_calls",
+    "answer_calls",
 ];
 
 fn main() {

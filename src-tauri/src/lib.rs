@@ -2,6 +2,7 @@
 //! [`WalletService`]; this crate supplies the host parts (the OS keychain, `tauri-plugin-store`,
 //! the platform's biometric unlock) and pushes the session card to the UI as an event.
 
+pub mod apps;
 pub mod commands;
 pub mod confirmer;
 pub mod desktop;
@@ -18,7 +19,7 @@ use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use tauri_specta::{collect_commands, collect_events, Builder, Event};
 
-use events::SessionChanged;
+use events::{CallsChanged, PairingChanged, SessionChanged};
 use wallet_service::host::{select, TEST_SETTING};
 use wallet_service::keychain::KeyringVault;
 use wallet_service::views::SessionState;
@@ -79,8 +80,20 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::about::install_update,
             commands::about::restart_app,
             commands::about::set_notifications,
+            commands::apps::list_apps,
+            commands::apps::revoke_app,
+            commands::apps::disconnect_app,
+            commands::apps::set_wallet_api,
+            commands::apps::pending_pairing,
+            commands::apps::answer_pairing,
+            commands::apps::pending_calls,
+            commands::apps::answer_calls,
         ])
-        .events(collect_events![SessionChanged])
+        .events(collect_events![
+            SessionChanged,
+            PairingChanged,
+            CallsChanged
+        ])
         // The rules on secrets, from the core: the UI reads the same numbers.
         .constant("PIN_MIN_CHARS", chipi_session::rules::PIN_MIN_CHARS)
         .constant("PIN_MAX_CHARS", chipi_session::rules::PIN_MAX_CHARS)
@@ -169,6 +182,45 @@ pub fn attach<R: tauri::Runtime>(
         let _ = SessionChanged(info.clone()).emit(&emitter);
     });
     handle.manage(wallet.clone());
+    // The local wallet API: a pairing, or calls outside an app's session, open their approval
+    // screen in front.
+    let front = {
+        let handle = handle.clone();
+        move || {
+            if let Some(window) = handle.get_webview_window("main") {
+                let _ = window.show();
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }
+    };
+    let (pairings, calls) = (handle.clone(), handle.clone());
+    let front_too = front.clone();
+    let api = Arc::new(apps::ApiHost::new(
+        &wallet,
+        apps::ApiHost::port_from_env(),
+        move |prompt| {
+            if prompt.is_some() {
+                front();
+            }
+            let _ = PairingChanged(prompt.cloned()).emit(&pairings);
+        },
+        move |prompt| {
+            if prompt.is_some() {
+                front_too();
+            }
+            let _ = CallsChanged(prompt.cloned()).emit(&calls);
+        },
+    ));
+    handle.manage(api.clone());
+    if wallet.wallet_api_on() {
+        let service = wallet.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = api.switch(service, true).await {
+                tracing::warn!(error = %e, "the wallet API did not start");
+            }
+        });
+    }
     tauri::async_runtime::spawn(keep_status_fresh(wallet, desktop));
 }
 
@@ -282,7 +334,7 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_app_commands() {
         let commands = registered_commands();
-        assert_eq!(commands.len(), 50, "{commands:?}");
+        assert_eq!(commands.len(), 58, "{commands:?}");
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
         let granted: std::collections::BTreeSet<String> = capability["permissions"]

@@ -3,6 +3,7 @@
 //! under `scripts/with-keychain`, as `scripts/test` does). Elements are found only by
 //! `data-testid`. Screenshots of each step go to `target/e2e-artifacts/`.
 
+mod apps;
 mod installed;
 mod notices;
 mod recovery;

@@ -157,10 +157,38 @@ export const commands = {
 	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
 	/**  Turns desktop notifications on or off. */
 	setNotifications: (on: boolean) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_notifications", { on })),
+	/**  The paired apps with their sessions, read from the chain. */
+	listApps: () => typedError<AppInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_apps")),
+	/**
+	 *  Revokes an app's session on chain (after the PIN, or biometrics with `pin` null) and forgets
+	 *  the app.
+	 */
+	revokeApp: (id: string, pin: Pin | null) => typedError<AppInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("revoke_app", { id, pin })),
+	/**  Forgets an app and deletes its session key, without a transaction. */
+	disconnectApp: (id: string) => typedError<AppInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("disconnect_app", { id })),
+	/**  Turns the local wallet API on (listening on 127.0.0.1) or off (every connection closed). */
+	setWalletApi: (enabled: boolean) => typedError<SettingsInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_wallet_api", { enabled })),
+	/**  The pairing waiting for the user, if any (the window asks at start). */
+	pendingPairing: () => __TAURI_INVOKE<PairingPrompt_Serialize | null>("pending_pairing"),
+	/**
+	 *  The user's answer to the pairing on screen: declined, or approved with the PIN (`pin` null:
+	 *  biometrics). The app paired, `null` when declined.
+	 */
+	answerPairing: (approve: boolean, pin: Pin | null) => typedError<AppInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("answer_pairing", { approve, pin })),
+	/**  Calls outside an app's session waiting for the user, if any. */
+	pendingCalls: () => __TAURI_INVOKE<CallsPrompt_Serialize | null>("pending_calls"),
+	/**
+	 *  The user's answer to calls outside an app's session: declined, or approved with the PIN
+	 *  (`pin` null: biometrics) and sent signed with the owner key. The transaction hash, `null`
+	 *  when declined.
+	 */
+	answerCalls: (approve: boolean, pin: Pin | null) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("answer_calls", { approve, pin })),
 };
 
 /** Events */
 export const events = {
+	callsChanged: makeEvent<CallsChanged_Serialize, CallsChanged_Deserialize>("calls-changed"),
+	pairingChanged: makeEvent<PairingChanged_Serialize, PairingChanged_Deserialize>("pairing-changed"),
 	sessionChanged: makeEvent<SessionChanged_Serialize, SessionChanged_Deserialize>("session-changed"),
 };
 
@@ -471,6 +499,53 @@ field: Field | null } |
 /**  Anything else. */
 { kind: "Internal"; message: string };
 
+/**  One paired app. */
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  One paired app. */
+export type AppInfo_Deserialize = {
+	/**  The wallet's id for it. */
+	id: string,
+	/**  The name it gave (its claim). */
+	name: string,
+	/**  The browser origin it paired from (its claim), if any. */
+	origin?: string | null,
+	/**  What it may call, one line per contract: `transfer, approve on STRK (0x…)`. */
+	allowed: string[],
+	/**  Typed-data messages it may sign, by primary type. */
+	messages: string[],
+	/**  Calls outside the policy are put to the user rather than refused. */
+	askOutside: boolean,
+	/**  When it paired, unix seconds, as a string. */
+	pairedAt: string,
+	/**  When it last had a call answered, unix seconds, as a string. */
+	lastUsed?: string | null,
+	/**  Its session's card: state, calls left, limits and what was spent, expiry. */
+	session: SessionInfo_Deserialize,
+};
+
+/**  One paired app. */
+export type AppInfo_Serialize = {
+	/**  The wallet's id for it. */
+	id: string,
+	/**  The name it gave (its claim). */
+	name: string,
+	/**  The browser origin it paired from (its claim), if any. */
+	origin: string | null,
+	/**  What it may call, one line per contract: `transfer, approve on STRK (0x…)`. */
+	allowed: string[],
+	/**  Typed-data messages it may sign, by primary type. */
+	messages: string[],
+	/**  Calls outside the policy are put to the user rather than refused. */
+	askOutside: boolean,
+	/**  When it paired, unix seconds, as a string. */
+	pairedAt: string,
+	/**  When it last had a call answered, unix seconds, as a string. */
+	lastUsed: string | null,
+	/**  Its session's card: state, calls left, limits and what was spent, expiry. */
+	session: SessionInfo_Serialize,
+};
+
 /**  A token balance of the wallet. */
 export type BalanceInfo = BalanceInfo_Serialize | BalanceInfo_Deserialize;
 
@@ -536,6 +611,51 @@ export type CallInput = {
 	entrypoint: string,
 	/**  Calldata felts (hex or decimal strings). */
 	calldata: string[],
+};
+
+/**
+ *  An app asks for calls outside its session (the user let it ask): the prompt opens with them,
+ *  or closes (`None`).
+ */
+export type CallsChanged = CallsChanged_Serialize | CallsChanged_Deserialize;
+
+/**
+ *  An app asks for calls outside its session (the user let it ask): the prompt opens with them,
+ *  or closes (`None`).
+ */
+export type CallsChanged_Deserialize = CallsPrompt_Deserialize | null;
+
+/**
+ *  An app asks for calls outside its session (the user let it ask): the prompt opens with them,
+ *  or closes (`None`).
+ */
+export type CallsChanged_Serialize = CallsPrompt_Serialize | null;
+
+/**  What the window shows for calls an app asked for outside its session. */
+export type CallsPrompt = CallsPrompt_Serialize | CallsPrompt_Deserialize;
+
+/**  What the window shows for calls an app asked for outside its session. */
+export type CallsPrompt_Deserialize = {
+	/**  The app's name (its claim). */
+	name: string,
+	/**  The origin it paired from (its claim), if any. */
+	origin?: string | null,
+	/**  Each call in words: `transfer 3 STRK to 0x…`, or the entrypoint, contract and calldata. */
+	calls: string[],
+	/**  Why its session refused them. */
+	reason: string,
+};
+
+/**  What the window shows for calls an app asked for outside its session. */
+export type CallsPrompt_Serialize = {
+	/**  The app's name (its claim). */
+	name: string,
+	/**  The origin it paired from (its claim), if any. */
+	origin: string | null,
+	/**  Each call in words: `transfer 3 STRK to 0x…`, or the entrypoint, contract and calldata. */
+	calls: string[],
+	/**  Why its session refused them. */
+	reason: string,
 };
 
 /**  A saved address. */
@@ -959,6 +1079,67 @@ export type NetworkInfo_Serialize = {
 };
 
 /**
+ *  An app asks to pair (the approval screen opens with it), or the pairing on screen ended
+ *  (`None`: it closes).
+ */
+export type PairingChanged = PairingChanged_Serialize | PairingChanged_Deserialize;
+
+/**
+ *  An app asks to pair (the approval screen opens with it), or the pairing on screen ended
+ *  (`None`: it closes).
+ */
+export type PairingChanged_Deserialize = PairingPrompt_Deserialize | null;
+
+/**
+ *  An app asks to pair (the approval screen opens with it), or the pairing on screen ended
+ *  (`None`: it closes).
+ */
+export type PairingChanged_Serialize = PairingPrompt_Serialize | null;
+
+/**  What the approval window shows for a pairing: the app's claims and its policy in words. */
+export type PairingPrompt = PairingPrompt_Serialize | PairingPrompt_Deserialize;
+
+/**  What the approval window shows for a pairing: the app's claims and its policy in words. */
+export type PairingPrompt_Deserialize = {
+	/**  The name the app gives (its claim). */
+	name: string,
+	/**  The browser origin it sends (its claim: a program can send any). */
+	origin?: string | null,
+	/**  What it may call, one line per contract. */
+	allowed: string[],
+	/**  Its limits, one line per token: `at most 5 STRK per transfer, 12 STRK per hour`. */
+	limits: string[],
+	/**  Typed-data messages it may sign. */
+	messages: string[],
+	/**  How long the session lasts, seconds. */
+	durationSecs: number,
+	/**  How many calls it may make. */
+	maxCalls: number,
+	/**  Calls outside the policy would be put to the user. */
+	askOutside: boolean,
+};
+
+/**  What the approval window shows for a pairing: the app's claims and its policy in words. */
+export type PairingPrompt_Serialize = {
+	/**  The name the app gives (its claim). */
+	name: string,
+	/**  The browser origin it sends (its claim: a program can send any). */
+	origin: string | null,
+	/**  What it may call, one line per contract. */
+	allowed: string[],
+	/**  Its limits, one line per token: `at most 5 STRK per transfer, 12 STRK per hour`. */
+	limits: string[],
+	/**  Typed-data messages it may sign. */
+	messages: string[],
+	/**  How long the session lasts, seconds. */
+	durationSecs: number,
+	/**  How many calls it may make. */
+	maxCalls: number,
+	/**  Calls outside the policy would be put to the user. */
+	askOutside: boolean,
+};
+
+/**
  *  A PIN (or another secret the user types, such as an owner key being imported). `Debug` shows
  *  nothing of it; the memory is wiped on drop.
  */
@@ -1181,6 +1362,8 @@ export type SettingsInfo_Deserialize = {
 	logLevel: LogLevel,
 	/**  Desktop notifications are on. */
 	notifications: boolean,
+	/**  The local wallet API is on: apps on this computer may ask to pair. */
+	walletApi: boolean,
 };
 
 /**
@@ -1202,6 +1385,8 @@ export type SettingsInfo_Serialize = {
 	logLevel: LogLevel,
 	/**  Desktop notifications are on. */
 	notifications: boolean,
+	/**  The local wallet API is on: apps on this computer may ask to pair. */
+	walletApi: boolean,
 };
 
 /**  A token. */

@@ -1,7 +1,7 @@
 // The one place the UI talks to the backend: the generated bindings, unwrapped so a failed
 // command throws its tagged AppError.
 import { commands, events } from './bindings';
-import type { AppError, ContactInput, GasInput, LogLevel, NetworkChoice, SessionInfo } from './bindings';
+import type { AppError, CallsPrompt, ContactInput, GasInput, LogLevel, NetworkChoice, PairingPrompt, SessionInfo } from './bindings';
 
 type Res<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
 
@@ -71,5 +71,18 @@ export const ipc = {
   checkUpdate: () => unwrap(commands.checkUpdate()),
   installUpdate: () => unwrap(commands.installUpdate()),
   restartApp: () => commands.restartApp(),
+  listApps: () => unwrap(commands.listApps()),
+  /** Revokes an app's session on chain (null PIN: biometrics) and forgets the app. */
+  revokeApp: (id: string, pin: string | null) => unwrap(commands.revokeApp(id, pin)),
+  disconnectApp: (id: string) => unwrap(commands.disconnectApp(id)),
+  setWalletApi: (enabled: boolean) => unwrap(commands.setWalletApi(enabled)),
+  pendingPairing: () => commands.pendingPairing(),
+  /** The user's answer to the pairing on screen (null PIN: biometrics). */
+  answerPairing: (approve: boolean, pin: string | null) => unwrap(commands.answerPairing(approve, pin)),
+  pendingCalls: () => commands.pendingCalls(),
+  /** The user's answer to calls outside an app's session (null PIN: biometrics): the hash when sent. */
+  answerCalls: (approve: boolean, pin: string | null) => unwrap(commands.answerCalls(approve, pin)),
+  onCallsChanged: (f: (prompt: CallsPrompt | null) => void) => events.callsChanged.listen((e) => f(e.payload)),
+  onPairingChanged: (f: (prompt: PairingPrompt | null) => void) => events.pairingChanged.listen((e) => f(e.payload)),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),
 };

@@ -2,6 +2,7 @@
 // lock screen, or the wallet's screens (home, send, session, history). State lives in `state.ts`.
 import './style.css';
 import { render } from 'preact';
+import { CallsApproval, calling, PairingApproval, pairing, watchPairings } from './apps';
 import { ipc } from './ipc';
 import { Frame, Home, LockScreen } from './home';
 import { History } from './history';
@@ -43,7 +44,17 @@ function App() {
       ) : null}
       <Progress />
       <UpdateOffer />
-      {tab.value === 'settings' ? (
+      {calling.value && wallet.value?.unlocked ? (
+        // An app asks for calls beyond its session: put to the user before anything else.
+        <main class="stack">
+          <CallsApproval />
+        </main>
+      ) : pairing.value && wallet.value?.unlocked ? (
+        // An app asks to pair: the approval comes first, over whichever screen was open.
+        <main class="stack">
+          <PairingApproval />
+        </main>
+      ) : tab.value === 'settings' ? (
         // Reachable while locked (from the lock screen): its actions each ask for the PIN, and it
         // shows no address, balance or session.
         <Settings />
@@ -62,5 +73,6 @@ function App() {
 
 render(<App />, document.getElementById('app')!);
 start();
+watchPairings();
 // Once at start: a newer version is offered, never installed unasked.
 void checkUpdate(true);

@@ -1,6 +1,7 @@
 // The session screen: approving a new session (what it may do, for how long, how much of each
 // token), or revoking the one that is live.
 import { useState } from 'preact/hooks';
+import { AppsSection } from './apps';
 import type { AllowedCallInput } from './bindings';
 import { parseCalls } from './calls';
 import { plural } from './format';
@@ -271,6 +272,7 @@ export function SessionScreen() {
         </Card>
       ) : null}
       {s.state === 'registering' ? <p class="note">The registration is on its way; this screen updates when the chain confirms it.</p> : null}
+      <AppsSection />
     </>
   );
 }

@@ -2,6 +2,7 @@
 // its own fields; keys typed here, shown masked), Security (auto-lock, biometrics, backup,
 // upgrade, removal) and About (the log, diagnostics).
 import type { ComponentChildren } from 'preact';
+import { WalletApiSwitch } from './apps';
 import { useState } from 'preact/hooks';
 import type { LogLevel, SettingsInfo } from './bindings';
 import { ipc } from './ipc';
@@ -467,6 +468,7 @@ export function Settings() {
         ) : null}
       </Group>
       <Group title="About">
+        <WalletApiSwitch s={s} />
         <About key={s?.logLevel} s={s} />
       </Group>
     </div>

@@ -64,6 +64,34 @@ pub enum Command {
     /// SNIP-12 typed data.
     #[command(subcommand, name = "typed-data")]
     TypedData(TypedDataCommand),
+    /// Apps paired through the desktop app's wallet API.
+    #[command(subcommand)]
+    Apps(AppsCommand),
+}
+
+/// `apps …`
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Every paired app with its session: state, calls left, what it may call and spent.
+    List,
+    /// Revokes an app's session on chain (needs the PIN while it is live) and forgets the app.
+    Revoke {
+        /// The app's name.
+        name: String,
+    },
+    /// Forgets an app and deletes its session key, without a transaction.
+    Disconnect {
+        /// The app's name.
+        name: String,
+    },
+    /// Serves the local wallet API from the terminal (a machine without the desktop app, an
+    /// agent's host): unlocks with the PIN, then puts each pairing to the terminal, approved by
+    /// typing the PIN (an empty line declines). Stops at `quit` or the end of stdin.
+    Serve {
+        /// The loopback port (default 47612).
+        #[arg(long)]
+        port: Option<u16>,
+    },
 }
 
 /// `wallet …`

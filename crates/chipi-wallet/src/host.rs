@@ -3,7 +3,6 @@
 //! `CHIPI_WALLET_PIN`), and the PIN itself as the confirmation.
 
 use std::fs;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -134,10 +133,10 @@ pub fn open(cli: &Cli) -> Result<WalletService, ServiceError> {
     Ok(service)
 }
 
-/// Lines of stdin, read when first needed: the PIN, then an owner key or a passphrase.
+/// Lines of stdin, read when first needed: the PIN, then an owner key or a passphrase. Stdin is
+/// not held locked between reads, so `apps serve` can hand the rest to a reader thread.
 pub struct Input {
     cli_pin: Option<String>,
-    lines: std::io::Lines<std::io::StdinLock<'static>>,
 }
 
 impl std::fmt::Debug for Input {
@@ -151,14 +150,14 @@ impl Input {
     pub fn new(cli: &Cli) -> Self {
         Self {
             cli_pin: cli.pin.clone(),
-            lines: std::io::stdin().lock().lines(),
         }
     }
 
     /// The next line of stdin, without its line ending.
     pub fn line(&mut self, what: &str) -> Result<String, ServiceError> {
-        match self.lines.next() {
-            Some(Ok(line)) => Ok(line.trim_end_matches(['\r', '\n']).to_owned()),
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(n) if n > 0 => Ok(line.trim_end_matches(['\r', '\n']).to_owned()),
             _ => Err(ServiceError::input(format!("expected the {what} on stdin"))),
         }
     }

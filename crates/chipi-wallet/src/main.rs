@@ -1,6 +1,7 @@
 //! `chipi-wallet`: the session wallet on the command line, a second host of the wallet service
 //! (the desktop app is the first): one file per subcommand group.
 
+mod apps;
 mod cli;
 mod host;
 mod output;
@@ -21,6 +22,7 @@ async fn run(cli: &Cli) -> Result<Output, ServiceError> {
         Command::TypedData(command) => typed_data::run(command),
         Command::Wallet(command) => wallet::run(cli, command, &host::open(cli)?, &mut input).await,
         Command::Session(command) => session::run(command, &host::open(cli)?, &mut input).await,
+        Command::Apps(command) => apps::run(command, host::open(cli)?, &mut input).await,
     }
 }
 

@@ -32,6 +32,8 @@ pub enum Fault {
 struct Switch {
     fault: Option<(Fault, Option<String>)>,
     hit: usize,
+    /// Requests received, faulted or not (a batch counts once: one round trip).
+    seen: usize,
 }
 
 /// The forwarder's control.
@@ -59,6 +61,11 @@ impl Faults {
         self.lock().hit
     }
 
+    /// How many requests (round trips) reached the forwarder so far.
+    pub fn seen(&self) -> usize {
+        self.lock().seen
+    }
+
     fn holding(&self) -> bool {
         matches!(self.lock().fault, Some((Fault::Hold, _)))
     }
@@ -72,6 +79,7 @@ impl Faults {
     /// The fault `body` meets, counting it.
     fn meets(&self, body: &str) -> Option<Fault> {
         let mut switch = self.lock();
+        switch.seen += 1;
         let (fault, method) = switch.fault.clone()?;
         // A batch meets it when one of its requests is for the method.
         let applies = method.is_none_or(|m| {

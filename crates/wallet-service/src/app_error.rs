@@ -212,6 +212,7 @@ impl From<ServiceError> for AppError {
             ServiceError::BiometricsUnavailable(_) => AppError::BiometricsUnavailable { message },
             ServiceError::BiometricsChanged(_) => AppError::BiometricsChanged { message },
             ServiceError::Locked(_) => AppError::Locked { message },
+            ServiceError::AppNotAllowed(_) => AppError::EntrypointNotAllowed { message },
             ServiceError::NoWallet(_) => AppError::NoWallet { message },
             ServiceError::WrongChain(_) => AppError::WrongChain { message },
             ServiceError::Keychain { .. } => AppError::Keychain { message },

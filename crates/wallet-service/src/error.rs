@@ -111,6 +111,10 @@ pub enum ServiceError {
     /// The wallet is locked.
     #[error("{0}")]
     Locked(String),
+    /// An app's policy does not allow this (a call, a message); checked before anything is
+    /// signed.
+    #[error("{0}")]
+    AppNotAllowed(String),
     /// No wallet yet.
     #[error("{0}")]
     NoWallet(String),

@@ -50,6 +50,10 @@ pub enum Confirmation {
     AllowUnsignedFees,
     /// Move the account to CHIPI v33.
     UpgradeAccount,
+    /// Let an app act within a session of its own.
+    PairApp,
+    /// Send calls an app asked for outside its session.
+    AppCalls,
 }
 
 impl Confirmation {
@@ -65,6 +69,8 @@ impl Confirmation {
                 "Let sessions pay gas directly without signing the fee"
             }
             Confirmation::UpgradeAccount => "Upgrade your account to CHIPI v33",
+            Confirmation::PairApp => "Let an app make transfers for you within its limits",
+            Confirmation::AppCalls => "Send what an app asked for outside its limits",
         }
     }
 }

@@ -90,6 +90,11 @@ pub fn session_key_entry(network: &str, address: &str) -> String {
     format!("wallet:{network}:{address}:session")
 }
 
+/// The entry holding the sealed session key of app `app` paired with the wallet at `address`.
+pub fn app_session_entry(network: &str, address: &str, app: &str) -> String {
+    format!("wallet:{network}:{address}:app:{app}:session")
+}
+
 /// The entry of the wallet's biometric unlock: `key` (the wrapping key, behind the OS's check)
 /// or `pin` (the PIN wrapped under it, in the keychain).
 pub fn biometric_entry(network: &str, address: &str, what: &str) -> String {

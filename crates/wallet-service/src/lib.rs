@@ -3,7 +3,9 @@
 //! [`host`] parts (a secret vault, a preference store, biometrics, a clock) and calls
 //! [`WalletService`]; the desktop app is one such host, the sandbox another.
 
+pub mod api;
 pub mod app_error;
+pub mod app_prefs;
 pub mod error;
 pub mod host;
 pub mod keychain;
@@ -12,6 +14,7 @@ pub mod pin;
 pub mod pin_guard;
 pub mod prefs;
 pub mod service;
+pub mod session_rules;
 pub mod views;
 
 pub use app_error::AppError;

@@ -4,6 +4,7 @@
 
 pub mod about;
 pub mod activity;
+pub mod apps;
 pub mod lists;
 pub mod session;
 pub mod settings;

@@ -5,6 +5,7 @@
 mod execution;
 mod extension;
 mod lifecycle;
+mod owner_calls;
 mod v33;
 
 use std::sync::{Arc, Mutex, MutexGuard};

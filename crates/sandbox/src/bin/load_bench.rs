@@ -1,7 +1,9 @@
 //! Load bench: gasless session transfers on a local devnet through the sponsor, next to the same
 //! session-signed outside executions submitted directly by a minimal client (a relayer account
-//! sending `execute_from_outside_v2` itself), and several wallets at once against one sponsor.
-//! Prints failures, latency (p50, p95, max) and throughput for each; nothing is asserted.
+//! sending `execute_from_outside_v2` itself), several wallets at once against one sponsor, and
+//! an app's in-policy transfers over the local wallet API (the wallet service behind it, timed on
+//! the app's side, with the wallet's round trips to the node and the sponsor counted). Prints
+//! failures, latency (p50, p95, max) and throughput for each; nothing is asserted.
 //!
 //! `cargo run -p sandbox --bin load-bench -- [--transfers N] [--wallets M]` (defaults 200, 8).
 
@@ -18,6 +20,11 @@ use devnet_harness::STRK;
 use local_stack::LocalStack;
 use starknet::accounts::Account;
 use starknet_core::types::{Call, Felt};
+use wallet_api::rate::Rate;
+use wallet_api::ApiConfig;
+use wallet_service::api::{ApiWallet, AppPrompts, Approval, PairingPrompt};
+use wallet_service::prefs::FilePrefs;
+use wallet_service::{Pin, PinOnly, SecretVault, ServiceError, WalletService};
 
 const PIN: &str = "bench-4821";
 const UNIT: u128 = 1_000_000_000_000_000_000;
@@ -203,6 +210,142 @@ async fn direct(
     Ok((latencies, failures))
 }
 
+/// Secrets in memory: the bench's wallet lives as long as the run.
+#[derive(Default)]
+struct MemoryVault(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl SecretVault for MemoryVault {
+    fn put(&self, name: &str, sealed: &str) -> Result<(), ServiceError> {
+        self.0.lock().unwrap().insert(name.into(), sealed.into());
+        Ok(())
+    }
+    fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self.0.lock().unwrap().get(name).cloned())
+    }
+    fn delete(&self, name: &str) -> Result<(), ServiceError> {
+        self.0.lock().unwrap().remove(name);
+        Ok(())
+    }
+}
+
+/// The user at the approval window: approves with the PIN.
+struct Approves;
+
+#[async_trait::async_trait]
+impl AppPrompts for Approves {
+    async fn approve_pairing(&self, _: PairingPrompt) -> Option<Approval> {
+        Some(Approval::Pin(Pin::new(PIN)))
+    }
+}
+
+/// What an app's in-policy transfers over the wallet API cost: the client's latencies and
+/// failures, and the wallet's round trips per transfer to the node and to the sponsor.
+struct OverApi {
+    latencies: Vec<Duration>,
+    failures: usize,
+    /// The transfers' time in all (the set-up and the pairing left out).
+    wall: Duration,
+    node_trips: f64,
+    sponsor_trips: f64,
+}
+
+/// `count` in-policy transfers from a paired app over HTTP, one after the other, each timed on
+/// the app's side from the request to the answer (the hash, after the receipt): one round trip
+/// to the wallet each. The wallet service behind the API reaches the node and the sponsor
+/// through counting forwarders.
+async fn over_api(stack: &LocalStack, count: usize) -> anyhow::Result<OverApi> {
+    let (node_url, node) =
+        local_stack::fault_proxy::start(stack.node.rpc_url().to_string()).await?;
+    let (sponsor_url, sponsor) = local_stack::fault_proxy::start(stack.sponsor_url.clone()).await?;
+    let mut network = stack.network.clone();
+    network.rpc_url = node_url;
+    network.fallback_rpc_urls.clear();
+    network.sponsor_url = Some(sponsor_url);
+    let prefs = std::env::temp_dir().join(format!("load-bench-{}.json", std::process::id()));
+    let service = Arc::new(WalletService::open(
+        Arc::new(MemoryVault::default()),
+        Arc::new(FilePrefs(prefs.clone())),
+        network,
+        Box::new(PinOnly),
+        Arc::new(SystemClock),
+    )?);
+    let wallet = service.create_wallet(&Pin::new(PIN), true).await?;
+    stack
+        .node
+        .mint_strk(Felt::from_hex(&wallet.address)?, 100 * UNIT)
+        .await?;
+    let quick = Rate {
+        burst: 1_000,
+        per_second: 1_000.0,
+    };
+    let config = ApiConfig {
+        port: 0,
+        rate: quick,
+        anonymous_rate: quick,
+    };
+    let api = wallet_api::start(
+        config,
+        Arc::new(ApiWallet::new(service, Arc::new(Approves))),
+    )
+    .await?;
+    let url = format!("http://{}/", api.address);
+    let http = reqwest::Client::new();
+    let strk = format!("{STRK:#x}");
+    let policy = serde_json::json!({"contracts": {&strk: {"methods": [{"entrypoint": "transfer"}]}},
+        "limits": [{"token": &strk, "per_call": "1", "per_window": "100", "window_secs": 86_400}],
+        "duration_secs": 86_400, "max_calls": count + 10});
+    let paired: serde_json::Value = http
+        .post(&url)
+        .json(
+            &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "chipi_pair",
+            "params": {"name": "load bench", "policy": policy}}),
+        )
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = paired["result"]["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("not paired: {paired}"))?
+        .to_owned();
+    let transfer = serde_json::json!({"jsonrpc": "2.0", "id": 2,
+        "method": "wallet_addInvokeTransaction",
+        "params": {"calls": [{"contract_address": &strk, "entry_point": "transfer",
+            "calldata": [format!("{RECIPIENT:#x}"), format!("{AMOUNT:#x}"), "0x0"]}]}});
+    let (node_before, sponsor_before) = (node.seen(), sponsor.seen());
+    let (mut latencies, mut failures) = (Vec::with_capacity(count), 0);
+    let all = Instant::now();
+    for _ in 0..count {
+        let started = Instant::now();
+        let answer: serde_json::Value = http
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&transfer)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if answer["result"]["transaction_hash"].is_string() {
+            latencies.push(started.elapsed());
+        } else {
+            failures += 1;
+            eprintln!("wallet API: {answer}");
+        }
+    }
+    let wall = all.elapsed();
+    let per = |n: usize| n as f64 / count.max(1) as f64;
+    let measured = OverApi {
+        latencies,
+        failures,
+        wall,
+        node_trips: per(node.seen() - node_before),
+        sponsor_trips: per(sponsor.seen() - sponsor_before),
+    };
+    api.stop().await;
+    let _ = std::fs::remove_file(prefs);
+    Ok(measured)
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -271,6 +414,14 @@ async fn main() -> anyhow::Result<()> {
         wall: started.elapsed(),
     });
 
+    let api = over_api(&stack, transfers).await?;
+    runs.push(Run {
+        name: "app over the wallet API".into(),
+        latencies: api.latencies,
+        failures: api.failures,
+        wall: api.wall,
+    });
+
     println!(
         "{:<32} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "path", "n", "failures", "p50 ms", "p95 ms", "max ms", "tx/s"
@@ -281,6 +432,15 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "p50 sponsor / direct: {:.2} (target at most 1.2)",
         runs[0].percentile(50.0) / runs[1].percentile(50.0)
+    );
+    println!(
+        "one in-policy request over the wallet API: 1 round trip for the app, p50 {:.0} ms \
+         ({:.0} ms over the wallet's own transfer); behind it {:.1} node and {:.1} sponsor \
+         round trips",
+        runs[3].percentile(50.0),
+        runs[3].percentile(50.0) - runs[0].percentile(50.0),
+        api.node_trips,
+        api.sponsor_trips
     );
     Ok(())
 }

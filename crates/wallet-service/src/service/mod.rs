@@ -6,6 +6,7 @@
 //! Argon2id (128 MiB) runs under `spawn_blocking`, and what it opened is handed on.
 
 mod activity;
+pub mod apps;
 mod backends;
 pub mod backup;
 mod biometrics;
@@ -128,6 +129,7 @@ pub struct WalletService {
     scans: parts::Scans,
     ledgers: parts::Ledgers,
     network_watch: parts::NetworkWatch,
+    apps: apps::AppManagers,
 }
 
 impl std::fmt::Debug for WalletService {
@@ -236,6 +238,7 @@ impl WalletService {
             scans: parts::Scans::default(),
             ledgers: parts::Ledgers::default(),
             network_watch: parts::NetworkWatch::default(),
+            apps: apps::AppManagers::default(),
         };
         service.retry_load();
         if let Some(what) = repaired {
@@ -283,6 +286,8 @@ impl WalletService {
     }
 
     fn load_manager(&self) -> Result<(), ServiceError> {
+        // The apps' managers are built again from the preferences when next asked for.
+        self.apps.clear();
         let prefs = self.prefs.get();
         let Some(w) = prefs.wallet.clone() else {
             // A network without a wallet (yet): nothing of another network's stays loaded.

@@ -24,6 +24,17 @@ impl WalletService {
         self.prefs.get().notifications
     }
 
+    /// Whether the local wallet API is on.
+    pub fn wallet_api_on(&self) -> bool {
+        self.prefs.get().wallet_api
+    }
+
+    /// Turns the local wallet API on or off (the host starts or stops listening).
+    pub fn set_wallet_api(&self, on: bool) -> Result<SettingsInfo, ServiceError> {
+        self.prefs.update(|p| p.wallet_api = on)?;
+        self.settings()
+    }
+
     /// Turns notifications on or off.
     #[tracing::instrument(level = "info", skip(self), err(level = "warn", Display))]
     pub fn set_notifications(&self, on: bool) -> Result<SettingsInfo, ServiceError> {

@@ -357,6 +357,24 @@ impl WalletService {
         pin: &Pin,
     ) -> Result<(Felt, Vec<Felt>), ServiceError> {
         let manager = self.manager()?;
+        let typed = self.checked_typed_data(typed_data)?;
+        let hash = typed.message_hash(manager.wallet().address)?;
+        // Limits a registration set and not yet read back (CHIPI v33) are read first.
+        manager.verify_registered_policies().await?;
+        let (guard, who, pin) = (self.guard.clone(), self.guard_key(), pin.clone());
+        let signature = blocking(move || {
+            guard.attempt(&who, || {
+                Ok(manager.sign_with_session(hash, Some(pin.expose()))?)
+            })
+        })
+        .await?;
+        Ok((hash, signature))
+    }
+
+    /// `typed_data` read and checked for signing: not an outside execution (calls signed this
+    /// way would skip every check a transfer gets; they go through a backend), and in a SNIP-12
+    /// revision 1 domain on the network's chain.
+    pub(super) fn checked_typed_data(&self, typed_data: &str) -> Result<TypedData, ServiceError> {
         let typed = TypedData::from_json(typed_data)?;
         let outside = typed.primary_type.contains("OutsideExecution")
             || typed.domain.get("name").and_then(|n| n.as_str())
@@ -391,17 +409,7 @@ impl WalletService {
                 ),
             ));
         }
-        let hash = typed.message_hash(manager.wallet().address)?;
-        // Limits a registration set and not yet read back (CHIPI v33) are read first.
-        manager.verify_registered_policies().await?;
-        let (guard, who, pin) = (self.guard.clone(), self.guard_key(), pin.clone());
-        let signature = blocking(move || {
-            guard.attempt(&who, || {
-                Ok(manager.sign_with_session(hash, Some(pin.expose()))?)
-            })
-        })
-        .await?;
-        Ok((hash, signature))
+        Ok(typed)
     }
 
     /// `refetchStatus`.

@@ -163,6 +163,7 @@ impl WalletService {
                 .unwrap_or(prefs.auto_lock_minutes.saturating_mul(60)),
             log_level: prefs.log_level,
             notifications: prefs.notifications,
+            wallet_api: prefs.wallet_api,
         })
     }
 

@@ -68,6 +68,7 @@ fn stored(dir: &std::path::Path, vault: &dyn SecretVault, session: Option<u8>) -
         unsettled: None,
         interfaces_pending: None,
         session_rules: None,
+        apps: vec![],
     });
     prefs.session = session.map(|k| SessionPrefs::of(&record(k)));
     let file = Arc::new(FilePrefs(dir.join("prefs.json")));

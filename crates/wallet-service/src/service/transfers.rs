@@ -20,6 +20,22 @@ impl WalletService {
         detail: Option<(String, String, Felt)>,
     ) -> Result<TxResult, ServiceError> {
         let manager = self.manager()?;
+        self.run_with(&manager, kind, summary, calls, max_fee, detail)
+            .await
+    }
+
+    /// Executes `calls` with `manager`'s session (the wallet's own or an app's): its preflight,
+    /// the hash recorded as pending when the backend has it, the outcome settled in the
+    /// activity, limit refusals in the token's units.
+    pub(super) async fn run_with(
+        &self,
+        manager: &chipi_session::SessionManager,
+        kind: ActivityKind,
+        summary: String,
+        calls: Vec<Call>,
+        max_fee: Option<u128>,
+        detail: Option<(String, String, Felt)>,
+    ) -> Result<TxResult, ServiceError> {
         if !self.is_unlocked() {
             return Err(ServiceError::Locked(
                 "unlock the wallet with its PIN first".into(),

@@ -395,6 +395,7 @@ impl WalletService {
             unsettled: None,
             interfaces_pending: None,
             session_rules: None,
+            apps: vec![],
         };
         // A wallet adopted again (restored under a new PIN) starts without biometric unlock:
         // what an earlier one left behind no longer opens it.
@@ -415,11 +416,19 @@ impl WalletService {
         let manager = self.manager()?;
         let (pin, biometric) = self.credential(pin, Confirmation::Unlock).await?;
         let opened = Arc::clone(&manager);
+        let apps = self.app_managers_for_unlock();
         self.open_with(biometric, move || {
             if opened.record().is_some() {
                 opened.unlock_session(pin.expose())?;
             } else {
                 opened.wallet().open_owner(pin.expose())?;
+            }
+            // The PIN is right: the apps' keys are sealed under it too. One that does not
+            // open leaves its app's calls refused; the wallet unlocks.
+            for app in apps {
+                if let Err(e) = app.unlock_session(pin.expose()) {
+                    tracing::warn!(error = %e, "an app's session key did not open");
+                }
             }
             Ok(())
         })
@@ -433,6 +442,9 @@ impl WalletService {
     pub fn lock(&self) -> Result<WalletInfo, ServiceError> {
         if let Some(manager) = self.current() {
             manager.lock_session();
+        }
+        for app in self.apps.all() {
+            app.lock_session();
         }
         self.set_unlocked(false);
         self.wallet_info()

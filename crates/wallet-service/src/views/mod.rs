@@ -3,10 +3,12 @@
 //! here can hold a key or a PIN.
 
 mod activity;
+mod apps;
 mod contacts;
 mod settings;
 
 pub use activity::{ActivityInfo, ActivityKind, ActivityStatus, BalanceInfo};
+pub use apps::AppInfo;
 pub use contacts::{AddressBook, ContactInfo, ContactInput, RecentRecipient};
 pub use settings::{
     mask, FeeQuote, GasInfo, GasInput, NetworkChoice, NetworkInfo, SettingsInfo, TokenInfo,

@@ -65,6 +65,8 @@ pub struct SettingsInfo {
     pub log_level: crate::logs::LogLevel,
     /// Desktop notifications are on.
     pub notifications: bool,
+    /// The local wallet API is on: apps on this computer may ask to pair.
+    pub wallet_api: bool,
 }
 
 /// Gas settings as shown.

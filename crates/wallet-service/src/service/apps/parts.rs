@@ -1,0 +1,143 @@
+//! The apps' parts: their managers, each one's session store, and the checks that need no chain
+//! (the pairs a policy allows, an app's calls parsed, which errors are refusals).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chipi_session::{
+    parse_address, parse_felt, parse_selector, SessionError, SessionManager, SessionRecord,
+    SessionStore,
+};
+use starknet_core::types::{Call, Felt};
+use wallet_api::SessionPolicy;
+
+use super::super::{lock, SharedPrefs};
+use crate::app_prefs::AppPrefs;
+use crate::error::ServiceError;
+use crate::host::SecretVault;
+use crate::prefs::{Prefs, SessionPrefs};
+
+pub(in crate::service) type RemovedListener = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The paired apps' managers on the network in use, built when first asked for.
+#[derive(Default)]
+pub(in crate::service) struct AppManagers {
+    pub(in crate::service) built: Mutex<HashMap<String, Arc<SessionManager>>>,
+    pub(in crate::service) removed: Mutex<Option<RemovedListener>>,
+}
+
+impl AppManagers {
+    /// Forgets every manager (another network or wallet loaded); their open keys go with them.
+    pub(in crate::service) fn clear(&self) {
+        lock(&self.built).clear();
+    }
+
+    /// The managers built so far.
+    pub(in crate::service) fn all(&self) -> Vec<Arc<SessionManager>> {
+        lock(&self.built).values().cloned().collect()
+    }
+}
+
+/// An app's session store: the sealed key in its own vault entry, the rest in the app's
+/// preferences.
+pub(in crate::service) struct AppSessionStore {
+    pub(in crate::service) vault: Arc<dyn SecretVault>,
+    pub(in crate::service) prefs: SharedPrefs,
+    pub(in crate::service) entry: String,
+    pub(in crate::service) app: String,
+}
+
+pub(in crate::service) fn app_mut<'a>(prefs: &'a mut Prefs, id: &str) -> Option<&'a mut AppPrefs> {
+    prefs
+        .wallet
+        .as_mut()
+        .and_then(|w| w.apps.iter_mut().find(|a| a.id == id))
+}
+
+impl SessionStore for AppSessionStore {
+    fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
+        let vault = |e: ServiceError| SessionError::SecretStore(Box::new(e));
+        let prefs = |e: ServiceError| SessionError::RecordStore(Box::new(e));
+        match record {
+            Some(record) => {
+                self.vault
+                    .put(&self.entry, &record.sealed_key)
+                    .map_err(vault)?;
+                self.prefs
+                    .update(|p| {
+                        if let Some(app) = app_mut(p, &self.app) {
+                            app.session = Some(SessionPrefs::of(record));
+                        }
+                    })
+                    .map_err(prefs)
+            }
+            None => {
+                self.prefs
+                    .update(|p| {
+                        if let Some(app) = app_mut(p, &self.app) {
+                            app.session = None;
+                        }
+                    })
+                    .map_err(prefs)?;
+                self.vault.delete(&self.entry).map_err(vault)
+            }
+        }
+    }
+}
+
+/// What the door needs to say no: the reason, and whether it is the app's session refusing
+/// (`USER_REFUSED_OP`) rather than something failing.
+pub fn is_refusal(error: &ServiceError) -> bool {
+    matches!(
+        error,
+        ServiceError::SpendingLimit { .. }
+            | ServiceError::NoLimitFor { .. }
+            | ServiceError::AppNotAllowed(_)
+            | ServiceError::Locked(_)
+            | ServiceError::Session(
+                SessionError::EntrypointNotAllowed { .. }
+                    | SessionError::SpendingLimit { .. }
+                    | SessionError::NoSpendingPolicy { .. }
+                    | SessionError::UnboundedValueCall { .. }
+                    | SessionError::PrivilegedCall
+                    | SessionError::CallsExhausted
+                    | SessionError::SessionExpired { .. }
+                    | SessionError::SessionRevoked
+                    | SessionError::SessionNotRegistered
+                    | SessionError::NoSession
+            )
+    )
+}
+
+/// The `(contract, selector)` pairs `policy` allows.
+pub(in crate::service) fn allowed_pairs(
+    policy: &SessionPolicy,
+) -> Result<Vec<(Felt, Felt)>, ServiceError> {
+    let mut pairs = Vec::new();
+    for (contract, methods) in &policy.contracts {
+        let contract = parse_address(contract)?;
+        for method in &methods.methods {
+            pairs.push((contract, parse_selector(&method.entrypoint)?));
+        }
+    }
+    Ok(pairs)
+}
+
+/// An app's calls as the wire gave them, parsed; a malformed one is refused by name.
+pub fn parse_calls(calls: &[wallet_api::wire::InvokeCall]) -> Result<Vec<Call>, ServiceError> {
+    calls
+        .iter()
+        .map(|c| {
+            Ok(Call {
+                to: parse_address(&c.contract_address)?,
+                selector: parse_selector(&c.entry_point)?,
+                calldata: c
+                    .calldata
+                    .iter()
+                    .map(|f| parse_felt(f))
+                    .collect::<Result<Vec<_>, _>>()?,
+            })
+        })
+        .collect::<Result<Vec<_>, SessionError>>()
+        .map_err(ServiceError::from)
+}
