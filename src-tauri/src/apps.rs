@@ -2,6 +2,7 @@
 //! calls outside an app's session put to the user in the window, and an app's connections
 //! closed when it is revoked or disconnected.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,99 +23,202 @@ pub const PORT_VARIABLE: &str = "CHIPI_WALLET_API_PORT";
 /// How a prompt is shown (`Some`) or closed (`None`) in the window.
 type Show<P> = Box<dyn Fn(Option<&P>) + Send + Sync>;
 
+/// A prompt with the id the user's answer must name.
+pub trait Prompt: Clone {
+    /// Its id.
+    fn id(&self) -> &str;
+}
+
+impl Prompt for PairingPrompt {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Prompt for CallsPrompt {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The outcome an answer waits for: its prompt's id, and where the outcome goes.
+type Outcome<O> = (String, oneshot::Sender<Result<O, AppError>>);
+
+/// What a slot holds: the prompt on screen (by id) and, while it waits for the user, the
+/// request's way to hear the answer.
+struct State<P> {
+    shown: Option<String>,
+    waiting: Option<(P, oneshot::Sender<Option<Approval>>)>,
+}
+
 /// One kind of prompt in the window: the request shown, the user's answer, and how the
-/// approved request went. One at a time: a second while one waits is refused at once.
+/// approved request went. One at a time: another request while one is on screen is refused
+/// at once. An answer names the prompt it was given for: an answer to one never approves
+/// another, and a prompt whose request ended (its app hung up) is no longer answered.
 struct Slot<P, O> {
-    pending: Mutex<Option<(P, oneshot::Sender<Option<Approval>>)>>,
-    outcome: Mutex<Option<oneshot::Sender<Result<O, AppError>>>>,
+    state: Mutex<State<P>>,
+    outcome: Mutex<Option<Outcome<O>>>,
     show: Show<P>,
 }
 
-impl<P: Clone, O> Slot<P, O> {
+/// A prompt being asked: unless it ends approved, it is withdrawn, and an answer already given
+/// for it hears that its request ended (rather than waiting for an outcome that cannot come).
+struct Asked<'a, P: Prompt, O> {
+    slot: &'a Slot<P, O>,
+    id: String,
+    approved: bool,
+}
+
+impl<P: Prompt, O> Drop for Asked<'_, P, O> {
+    fn drop(&mut self) {
+        if !self.approved {
+            self.slot.withdraw(&self.id);
+            self.slot.forget_outcome(&self.id);
+        }
+    }
+}
+
+/// How long an answer waits for its prompt to be asked again after a wrong PIN.
+const ASKED_AGAIN: Duration = Duration::from_secs(1);
+
+impl<P: Prompt, O> Slot<P, O> {
     fn new(show: impl Fn(Option<&P>) + Send + Sync + 'static) -> Self {
         Self {
-            pending: Mutex::new(None),
+            state: Mutex::new(State {
+                shown: None,
+                waiting: None,
+            }),
             outcome: Mutex::new(None),
             show: Box::new(show),
         }
     }
 
-    /// Shows `prompt` and waits for the user (at most [`PROMPT_TIMEOUT`]).
+    /// Shows `prompt` and waits for the user (at most [`PROMPT_TIMEOUT`]). Approved, the prompt
+    /// stays until its outcome (or its request withdraws it); declined, timed out, or dropped
+    /// (its request ended), it goes.
     async fn ask(&self, prompt: P) -> Option<Approval> {
         let (answer, answered) = oneshot::channel();
-        {
-            let mut pending = lock(&self.pending);
-            if pending.is_some() {
+        let mut asked = {
+            let mut state = lock(&self.state);
+            let other = state.shown.as_deref().is_some_and(|s| s != prompt.id());
+            if other || state.waiting.is_some() {
                 return None;
             }
-            *pending = Some((prompt.clone(), answer));
-        }
-        (self.show)(Some(&prompt));
+            state.shown = Some(prompt.id().to_owned());
+            (self.show)(Some(&prompt));
+            let asked = Asked {
+                slot: self,
+                id: prompt.id().to_owned(),
+                approved: false,
+            };
+            state.waiting = Some((prompt, answer));
+            asked
+        };
         let approval = tokio::time::timeout(PROMPT_TIMEOUT, answered)
             .await
             .ok()
             .and_then(Result::ok)
             .flatten();
-        if approval.is_none() {
-            // Declined, timed out, or the window went away: the prompt closes.
-            lock(&self.pending).take();
-            (self.show)(None);
-        }
+        asked.approved = approval.is_some();
         approval
     }
 
-    /// How the approved request went; a wrong PIN keeps the prompt up when `again`.
-    fn finish(&self, result: Result<O, AppError>, again: bool) {
-        if !again {
+    /// Prompt `id`'s request ended: it no longer waits, and closes if it is on screen.
+    fn withdraw(&self, id: &str) {
+        let mut state = lock(&self.state);
+        if state.waiting.as_ref().is_some_and(|(p, _)| p.id() == id) {
+            state.waiting = None;
+        }
+        if state.shown.as_deref() == Some(id) {
+            state.shown = None;
             (self.show)(None);
         }
-        if let Some(waiting) = lock(&self.outcome).take() {
-            let _ = waiting.send(result);
+    }
+
+    /// How prompt `id`'s approved request went; a wrong PIN keeps the prompt up when `again`.
+    fn finish(&self, id: &str, result: Result<O, AppError>, again: bool) {
+        if !again {
+            self.withdraw(id);
+        }
+        let mut outcome = lock(&self.outcome);
+        if outcome.as_ref().is_some_and(|(o, _)| o == id) {
+            if let Some((_, waiting)) = outcome.take() {
+                let _ = waiting.send(result);
+            }
+        }
+    }
+
+    /// Drops the outcome awaited for prompt `id`: its answer hears that the request ended.
+    fn forget_outcome(&self, id: &str) {
+        let mut outcome = lock(&self.outcome);
+        if outcome.as_ref().is_some_and(|(o, _)| o == id) {
+            outcome.take();
         }
     }
 
     fn pending(&self) -> Option<P> {
-        lock(&self.pending).as_ref().map(|(p, _)| p.clone())
+        lock(&self.state).waiting.as_ref().map(|(p, _)| p.clone())
     }
 
     /// Declines what waits (the API switched off).
     fn decline(&self) {
-        if let Some((_, answer)) = lock(&self.pending).take() {
+        if let Some((_, answer)) = lock(&self.state).waiting.take() {
             let _ = answer.send(None);
         }
     }
 
-    /// The user's answer: declined, or approved with the PIN (`None`: biometrics); answers how
-    /// the request went.
-    async fn answer(&self, approve: bool, pin: Option<Pin>) -> Result<Option<O>, AppError> {
-        // After a wrong PIN a pairing asks again a moment after it answered: a second try
-        // typed at once waits for it.
-        let mut pending = lock(&self.pending).take();
-        for _ in 0..20 {
-            if pending.is_some() {
-                break;
+    /// Takes prompt `id` while it waits; after a wrong PIN it is asked again a moment after it
+    /// answered, so while it is still on screen a second try waits for it (a moment).
+    async fn take(&self, id: &str) -> Option<oneshot::Sender<Option<Approval>>> {
+        let until = tokio::time::Instant::now() + ASKED_AGAIN;
+        loop {
+            {
+                let mut state = lock(&self.state);
+                if state.waiting.as_ref().is_some_and(|(p, _)| p.id() == id) {
+                    return state.waiting.take().map(|(_, answer)| answer);
+                }
+                if state.shown.as_deref() != Some(id) {
+                    return None;
+                }
+            }
+            if tokio::time::Instant::now() >= until {
+                return None;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
-            pending = lock(&self.pending).take();
         }
-        let (_, answer) = pending
-            .ok_or_else(|| AppError::from(ServiceError::input("no app is waiting for you")))?;
+    }
+
+    /// The user's answer to prompt `id`: declined, or approved with the PIN (`None`:
+    /// biometrics); answers how the request went. A prompt no longer waiting is refused.
+    async fn answer(
+        &self,
+        id: &str,
+        approve: bool,
+        pin: Option<Pin>,
+    ) -> Result<Option<O>, AppError> {
+        let answer = self.take(id).await.ok_or_else(|| {
+            AppError::from(ServiceError::input(
+                "that request no longer waits: it was answered, timed out, or its app went away",
+            ))
+        })?;
         if !approve {
             let _ = answer.send(None);
             return Ok(None);
         }
         let (outcome, told) = oneshot::channel();
-        *lock(&self.outcome) = Some(outcome);
+        *lock(&self.outcome) = Some((id.to_owned(), outcome));
         let approval = match pin {
             Some(pin) => Approval::Pin(pin),
             None => Approval::Biometrics,
         };
-        let _ = answer.send(Some(approval));
-        match told.await {
-            Ok(result) => result.map(Some),
-            Err(_) => {
-                Err(ServiceError::Internal("the request ended without an answer".into()).into())
-            }
+        if answer.send(Some(approval)).is_err() {
+            // Its request ended between the prompt and the answer.
+            self.forget_outcome(id);
+            return Err(ServiceError::input("that request ended: its app went away").into());
+        }
+        match tokio::time::timeout(PROMPT_TIMEOUT, told).await {
+            Ok(Ok(result)) => result.map(Some),
+            _ => Err(ServiceError::Internal("the request ended without an answer".into()).into()),
         }
     }
 }
@@ -123,6 +227,9 @@ impl<P: Clone, O> Slot<P, O> {
 pub struct WindowPrompts {
     pairing: Slot<PairingPrompt, AppInfo>,
     calls: Slot<CallsPrompt, String>,
+    /// The API is on: off, nothing is put to the user (a request that arrives while it stops
+    /// is refused, not shown).
+    open: AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -148,20 +255,31 @@ impl std::fmt::Debug for ApiHost {
 #[async_trait]
 impl AppPrompts for WindowPrompts {
     async fn approve_pairing(&self, prompt: PairingPrompt) -> Option<Approval> {
+        if !self.open.load(Ordering::SeqCst) {
+            return None;
+        }
         self.pairing.ask(prompt).await
     }
 
-    fn outcome(&self, result: Result<&AppInfo, AppError>) {
+    fn outcome(&self, id: &str, result: Result<&AppInfo, AppError>) {
         let again = matches!(&result, Err(AppError::WrongPin { .. }));
-        self.pairing.finish(result.cloned(), again);
+        self.pairing.finish(id, result.cloned(), again);
     }
 
     async fn approve_calls(&self, prompt: CallsPrompt) -> Option<Approval> {
+        if !self.open.load(Ordering::SeqCst) {
+            return None;
+        }
         self.calls.ask(prompt).await
     }
 
-    fn calls_outcome(&self, result: Result<&str, AppError>) {
-        self.calls.finish(result.map(str::to_owned), false);
+    fn calls_outcome(&self, id: &str, result: Result<&str, AppError>) {
+        self.calls.finish(id, result.map(str::to_owned), false);
+    }
+
+    fn withdraw(&self, id: &str) {
+        self.pairing.withdraw(id);
+        self.calls.withdraw(id);
     }
 }
 
@@ -194,6 +312,7 @@ impl ApiHost {
             prompts: Arc::new(WindowPrompts {
                 pairing: Slot::new(show_pairing),
                 calls: Slot::new(show_calls),
+                open: AtomicBool::new(false),
             }),
             running: tokio::sync::Mutex::new(None),
             events,
@@ -226,15 +345,18 @@ impl ApiHost {
                 })?;
                 *lock(&self.events) = Some(started.events.clone());
                 *running = Some(started);
+                self.prompts.open.store(true, Ordering::SeqCst);
             }
             (false, true) => {
+                // What waits on screen is declined first: stopping waits for the calls in
+                // progress, a prompt's among them.
+                self.prompts.open.store(false, Ordering::SeqCst);
+                self.prompts.pairing.decline();
+                self.prompts.calls.decline();
                 lock(&self.events).take();
                 if let Some(stopped) = running.take() {
                     stopped.stop().await;
                 }
-                // What waits on screen is declined.
-                self.prompts.pairing.decline();
-                self.prompts.calls.decline();
             }
             _ => {}
         }
@@ -246,15 +368,16 @@ impl ApiHost {
         self.prompts.pairing.pending()
     }
 
-    /// The user's answer to the pairing on screen: declined (`approve` false), or approved with
+    /// The user's answer to pairing prompt `id`: declined (`approve` false), or approved with
     /// the PIN (`None`: biometrics). Answers the app paired, or why not (a wrong PIN leaves the
     /// prompt up for another try).
     pub async fn answer(
         &self,
+        id: &str,
         approve: bool,
         pin: Option<Pin>,
     ) -> Result<Option<AppInfo>, AppError> {
-        self.prompts.pairing.answer(approve, pin).await
+        self.prompts.pairing.answer(id, approve, pin).await
     }
 
     /// Calls outside an app's session waiting for the user, if any.
@@ -262,12 +385,128 @@ impl ApiHost {
         self.prompts.calls.pending()
     }
 
-    /// The user's answer to the calls on screen: the transaction hash when approved and sent.
+    /// The user's answer to calls prompt `id`: the transaction hash when approved and sent.
     pub async fn answer_calls(
         &self,
+        id: &str,
         approve: bool,
         pin: Option<Pin>,
     ) -> Result<Option<String>, AppError> {
-        self.prompts.calls.answer(approve, pin).await
+        self.prompts.calls.answer(id, approve, pin).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prompt(id: &str) -> CallsPrompt {
+        CallsPrompt {
+            id: id.into(),
+            name: "Game".into(),
+            origin: None,
+            calls: vec!["transfer 3 STRK to 0xb0b".into()],
+            reason: "over its limit".into(),
+        }
+    }
+
+    type Seen = Arc<Mutex<Vec<Option<String>>>>;
+
+    /// A slot whose window records each prompt shown (its id) and each close (`None`).
+    fn slot() -> (Arc<Slot<CallsPrompt, String>>, Seen) {
+        let seen: Seen = Arc::default();
+        let window = seen.clone();
+        let slot = Slot::new(move |p: Option<&CallsPrompt>| {
+            lock(&window).push(p.map(|p| p.id.clone()));
+        });
+        (Arc::new(slot), seen)
+    }
+
+    async fn until_waiting(slot: &Slot<CallsPrompt, String>, id: &str) {
+        while slot.pending().is_none_or(|p| p.id != id) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn pin() -> Option<Pin> {
+        Some(Pin::from("pin-Apps#4"))
+    }
+
+    #[tokio::test]
+    async fn an_answer_approves_only_the_prompt_it_names() {
+        let (slot, seen) = slot();
+        let asking = tokio::spawn({
+            let slot = slot.clone();
+            async move { slot.ask(prompt("a")).await.is_some() }
+        });
+        until_waiting(&slot, "a").await;
+        // An answer given for another prompt (one that went away) does not approve this one.
+        assert!(slot.answer("old", true, pin()).await.is_err());
+        assert_eq!(slot.pending().unwrap().id, "a", "still waiting");
+        // Another request while this one is on screen is refused at once.
+        assert!(slot.ask(prompt("b")).await.is_none());
+        assert_eq!(slot.answer("a", false, None).await.unwrap(), None);
+        assert!(!asking.await.unwrap(), "declined");
+        assert_eq!(*lock(&seen), vec![Some("a".to_owned()), None]);
+        // Answered once: a second answer is refused.
+        assert!(slot.answer("a", true, pin()).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_request_that_goes_away_takes_its_prompt_with_it() {
+        let (slot, seen) = slot();
+        // No guard of the request's own: the slot's is what is tested.
+        let request = tokio::spawn({
+            let slot = slot.clone();
+            async move { slot.ask(prompt("a")).await }
+        });
+        until_waiting(&slot, "a").await;
+        // The app hangs up: its request is dropped.
+        request.abort();
+        assert!(request.await.unwrap_err().is_cancelled());
+        assert!(slot.pending().is_none());
+        assert!(slot.answer("a", true, pin()).await.is_err(), "not answered");
+        // The next app's prompt is shown, not refused as if one still waited.
+        let next = tokio::spawn({
+            let slot = slot.clone();
+            async move { slot.ask(prompt("b")).await.is_some() }
+        });
+        until_waiting(&slot, "b").await;
+        assert_eq!(slot.answer("b", false, None).await.unwrap(), None);
+        assert!(!next.await.unwrap());
+        assert_eq!(
+            *lock(&seen),
+            vec![Some("a".to_owned()), None, Some("b".to_owned()), None]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wrong_pin_keeps_the_prompt_for_another_try() {
+        let (slot, seen) = slot();
+        let request = tokio::spawn({
+            let slot = slot.clone();
+            async move {
+                slot.ask(prompt("a")).await.expect("approved");
+                let wrong = ServiceError::Session(chipi_session::SessionError::WrongPin);
+                slot.finish("a", Err(wrong.into()), true);
+                // Asked again a moment later, as the API does.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                slot.ask(prompt("a")).await.expect("approved again");
+                slot.finish("a", Ok("0xfeed".into()), false);
+            }
+        });
+        until_waiting(&slot, "a").await;
+        assert!(
+            slot.answer("a", true, pin()).await.is_err(),
+            "the wrong PIN"
+        );
+        // Typed at once: waits for the prompt to be asked again.
+        let sent = slot.answer("a", true, pin()).await.unwrap();
+        assert_eq!(sent.as_deref(), Some("0xfeed"));
+        request.await.unwrap();
+        assert_eq!(
+            *lock(&seen),
+            vec![Some("a".to_owned()), Some("a".to_owned()), None]
+        );
     }
 }

@@ -436,5 +436,12 @@ async fn calls_outside_the_policy_go_to_the_user_only_for_an_app_that_may_ask() 
         node.erc20_balance(devnet_harness::STRK, to).await.unwrap() - before,
         3 * STRK
     );
+    // The wallet is not removed while an app's session is valid on chain.
+    let kept = service
+        .remove_wallet(&Pin::from(PIN), true)
+        .await
+        .unwrap_err();
+    assert!(kept.to_string().contains("Trader"), "{kept}");
+    assert!(service.wallet_info().is_ok());
     running.stop().await;
 }

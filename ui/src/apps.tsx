@@ -9,7 +9,7 @@ import { duration, plural, relativeTime } from './format';
 import { expiryDate } from './home';
 import { ipc } from './ipc';
 import { Button, Card, Field } from './parts';
-import { act, fail, minute, wallet } from './state';
+import { act, fail, minute, wallet, working } from './state';
 
 /** The pairing waiting for the user (the approval screen shows while it is set). */
 export const pairing = signal<PairingPrompt | null>(null);
@@ -44,15 +44,17 @@ export function watchPairings() {
 }
 
 /** Calls an app asked for outside its session: each in words, why its session refused them;
- * sent signed with your key only after the PIN. */
+ * sent signed with your key only after the PIN or biometrics. */
 export function CallsApproval() {
   const p = calling.value!;
   const [pin, setPin] = useState('');
+  // One answer at a time, for the prompt it was given for (its id).
+  const busy = working.value !== null;
   const bio = wallet.value?.biometrics;
   const answer = (approve: boolean, pinOrBio: string | null) =>
     void act(approve ? 'Sending with your key…' : 'Declining…', async () => {
-      await ipc.answerCalls(approve, pinOrBio);
-      calling.value = null;
+      await ipc.answerCalls(p.id, approve, pinOrBio);
+      if (calling.value?.id === p.id) calling.value = null;
     }).then((ok) => ok && setPin(''));
   return (
     <Card title={`${p.name} asks for more than its session allows`} testid="calls" focus>
@@ -66,16 +68,16 @@ export function CallsApproval() {
       </ul>
       <p class="warning">Approved, this is signed with your own key: no session limit applies to it.</p>
       {bio?.enabled ? (
-        <Button testid="calls-biometric" onClick={() => answer(true, null)}>
+        <Button testid="calls-biometric" disabled={busy} onClick={() => answer(true, null)}>
           Send with {bio.name}
         </Button>
       ) : null}
       <Field label="PIN" testid="calls-pin" type="password" value={pin} onInput={setPin} />
       <div class="row">
-        <Button testid="calls-approve" kind="danger" disabled={!pin} onClick={() => answer(true, pin)}>
+        <Button testid="calls-approve" kind="danger" disabled={!pin || busy} onClick={() => answer(true, pin)}>
           Send
         </Button>
-        <Button testid="calls-decline" kind="secondary" onClick={() => answer(false, null)}>
+        <Button testid="calls-decline" kind="secondary" disabled={busy} onClick={() => answer(false, null)}>
           Decline
         </Button>
       </div>
@@ -86,11 +88,12 @@ export function CallsApproval() {
 export function PairingApproval() {
   const p = pairing.value!;
   const [pin, setPin] = useState('');
+  const busy = working.value !== null;
   const bio = wallet.value?.biometrics;
   const answer = (approve: boolean, pinOrBio: string | null) =>
     void act(approve ? `Registering a session for ${p.name}…` : 'Declining…', async () => {
-      await ipc.answerPairing(approve, pinOrBio);
-      pairing.value = null;
+      await ipc.answerPairing(p.id, approve, pinOrBio);
+      if (pairing.value?.id === p.id) pairing.value = null;
       await reloadApps();
     }).then((ok) => ok && setPin(''));
   return (
@@ -121,20 +124,20 @@ export function PairingApproval() {
       </dl>
       {p.askOutside ? (
         <p class="warning" data-testid="pairing-asks">
-          It also asks to put calls beyond these limits to you: each would be shown here and sent with your own key only after your PIN.
+          It also asks to put calls beyond these limits to you: each would be shown here and sent with your own key only after your PIN or biometrics.
         </p>
       ) : null}
       {bio?.enabled ? (
-        <Button testid="pairing-biometric" onClick={() => answer(true, null)}>
+        <Button testid="pairing-biometric" disabled={busy} onClick={() => answer(true, null)}>
           Approve with {bio.name}
         </Button>
       ) : null}
       <Field label="PIN" testid="pairing-pin" type="password" value={pin} onInput={setPin} />
       <div class="row">
-        <Button testid="pairing-approve" disabled={!pin} onClick={() => answer(true, pin)}>
+        <Button testid="pairing-approve" disabled={!pin || busy} onClick={() => answer(true, pin)}>
           Approve
         </Button>
-        <Button testid="pairing-decline" kind="secondary" onClick={() => answer(false, null)}>
+        <Button testid="pairing-decline" kind="secondary" disabled={busy} onClick={() => answer(false, null)}>
           Decline
         </Button>
       </div>

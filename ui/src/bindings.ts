@@ -171,18 +171,18 @@ export const commands = {
 	/**  The pairing waiting for the user, if any (the window asks at start). */
 	pendingPairing: () => __TAURI_INVOKE<PairingPrompt_Serialize | null>("pending_pairing"),
 	/**
-	 *  The user's answer to the pairing on screen: declined, or approved with the PIN (`pin` null:
-	 *  biometrics). The app paired, `null` when declined.
+	 *  The user's answer to pairing prompt `id` (the one on screen): declined, or approved with the
+	 *  PIN (`pin` null: biometrics). The app paired, `null` when declined.
 	 */
-	answerPairing: (approve: boolean, pin: Pin | null) => typedError<AppInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("answer_pairing", { approve, pin })),
+	answerPairing: (id: string, approve: boolean, pin: Pin | null) => typedError<AppInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("answer_pairing", { id, approve, pin })),
 	/**  Calls outside an app's session waiting for the user, if any. */
 	pendingCalls: () => __TAURI_INVOKE<CallsPrompt_Serialize | null>("pending_calls"),
 	/**
-	 *  The user's answer to calls outside an app's session: declined, or approved with the PIN
+	 *  The user's answer to calls prompt `id`, outside an app's session: declined, or approved with the PIN
 	 *  (`pin` null: biometrics) and sent signed with the owner key. The transaction hash, `null`
 	 *  when declined.
 	 */
-	answerCalls: (approve: boolean, pin: Pin | null) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("answer_calls", { approve, pin })),
+	answerCalls: (id: string, approve: boolean, pin: Pin | null) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("answer_calls", { id, approve, pin })),
 };
 
 /** Events */
@@ -636,6 +636,8 @@ export type CallsPrompt = CallsPrompt_Serialize | CallsPrompt_Deserialize;
 
 /**  What the window shows for calls an app asked for outside its session. */
 export type CallsPrompt_Deserialize = {
+	/**  This prompt, as [`PairingPrompt::id`]. */
+	id: string,
 	/**  The app's name (its claim). */
 	name: string,
 	/**  The origin it paired from (its claim), if any. */
@@ -648,6 +650,8 @@ export type CallsPrompt_Deserialize = {
 
 /**  What the window shows for calls an app asked for outside its session. */
 export type CallsPrompt_Serialize = {
+	/**  This prompt, as [`PairingPrompt::id`]. */
+	id: string,
 	/**  The app's name (its claim). */
 	name: string,
 	/**  The origin it paired from (its claim), if any. */
@@ -1101,6 +1105,11 @@ export type PairingPrompt = PairingPrompt_Serialize | PairingPrompt_Deserialize;
 
 /**  What the approval window shows for a pairing: the app's claims and its policy in words. */
 export type PairingPrompt_Deserialize = {
+	/**
+	 *  This prompt, among every prompt shown: the user's answer names it, so an answer never
+	 *  approves a request it was not given for.
+	 */
+	id: string,
 	/**  The name the app gives (its claim). */
 	name: string,
 	/**  The browser origin it sends (its claim: a program can send any). */
@@ -1121,6 +1130,11 @@ export type PairingPrompt_Deserialize = {
 
 /**  What the approval window shows for a pairing: the app's claims and its policy in words. */
 export type PairingPrompt_Serialize = {
+	/**
+	 *  This prompt, among every prompt shown: the user's answer names it, so an answer never
+	 *  approves a request it was not given for.
+	 */
+	id: string,
 	/**  The name the app gives (its claim). */
 	name: string,
 	/**  The browser origin it sends (its claim: a program can send any). */

@@ -78,10 +78,10 @@ export const ipc = {
   setWalletApi: (enabled: boolean) => unwrap(commands.setWalletApi(enabled)),
   pendingPairing: () => commands.pendingPairing(),
   /** The user's answer to the pairing on screen (null PIN: biometrics). */
-  answerPairing: (approve: boolean, pin: string | null) => unwrap(commands.answerPairing(approve, pin)),
+  answerPairing: (id: string, approve: boolean, pin: string | null) => unwrap(commands.answerPairing(id, approve, pin)),
   pendingCalls: () => commands.pendingCalls(),
   /** The user's answer to calls outside an app's session (null PIN: biometrics): the hash when sent. */
-  answerCalls: (approve: boolean, pin: string | null) => unwrap(commands.answerCalls(approve, pin)),
+  answerCalls: (id: string, approve: boolean, pin: string | null) => unwrap(commands.answerCalls(id, approve, pin)),
   onCallsChanged: (f: (prompt: CallsPrompt | null) => void) => events.callsChanged.listen((e) => f(e.payload)),
   onPairingChanged: (f: (prompt: PairingPrompt | null) => void) => events.pairingChanged.listen((e) => f(e.payload)),
   onSessionChanged: (f: (info: SessionInfo) => void) => events.sessionChanged.listen((e) => f(e.payload)),

@@ -47,12 +47,13 @@ function App() {
       {calling.value && wallet.value?.unlocked ? (
         // An app asks for calls beyond its session: put to the user before anything else.
         <main class="stack">
-          <CallsApproval />
+          {/* A new prompt is a new form: no PIN typed for another carries over. */}
+          <CallsApproval key={calling.value.id} />
         </main>
       ) : pairing.value && wallet.value?.unlocked ? (
         // An app asks to pair: the approval comes first, over whichever screen was open.
         <main class="stack">
-          <PairingApproval />
+          <PairingApproval key={pairing.value.id} />
         </main>
       ) : tab.value === 'settings' ? (
         // Reachable while locked (from the lock screen): its actions each ask for the PIN, and it

@@ -83,14 +83,24 @@ impl AppPrompts for TerminalPrompts {
             eprintln!("  {line}");
         }
         eprintln!(
-            "  for {} s, {} calls at most\nType the PIN to approve, an empty line to decline:",
+            "  for {} s, {} calls at most",
             prompt.duration_secs, prompt.max_calls
         );
-        let line = self.lines.lock().await.recv().await?;
+        if prompt.ask_outside {
+            eprintln!(
+                "  it asks to put calls beyond these limits to you: this terminal refuses them"
+            );
+        }
+        let mut lines = self.lines.lock().await;
+        // Only a line typed for this prompt answers it: one typed before it was shown (a spare
+        // PIN line) is dropped.
+        while lines.try_recv().is_ok() {}
+        eprintln!("Type the PIN to approve, an empty line to decline:");
+        let line = lines.recv().await?;
         (!line.is_empty()).then(|| Approval::Pin(Pin::new(line)))
     }
 
-    fn outcome(&self, result: Result<&AppInfo, AppError>) {
+    fn outcome(&self, _id: &str, result: Result<&AppInfo, AppError>) {
         match result {
             Ok(app) => eprintln!("paired {} ({})", app.name, app.id),
             Err(e) => eprintln!("not paired: {e}"),

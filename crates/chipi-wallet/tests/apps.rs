@@ -107,8 +107,8 @@ async fn apps_served_listed_and_revoked_from_the_command_line() {
     let policy = json!({"contracts": {&strk: {"methods": [{"entrypoint": "transfer"}]}},
         "limits": [{"token": &strk, "per_call": "1", "per_window": "2", "window_secs": 3600}],
         "duration_secs": 3600, "max_calls": 4});
-    let pairing = {
-        let (http, url) = (http.clone(), url.clone());
+    let pair = || {
+        let (http, url, policy) = (http.clone(), url.clone(), policy.clone());
         tokio::spawn(async move {
             let body = json!({"jsonrpc": "2.0", "id": 1, "method": "chipi_pair",
                               "params": {"name": "Bot", "policy": policy}});
@@ -116,9 +116,20 @@ async fn apps_served_listed_and_revoked_from_the_command_line() {
             answer.json::<Value>().await.unwrap()
         })
     };
+    // A spare PIN line typed before any prompt does not approve the next pairing: the
+    // terminal drops it, and the empty line typed at the prompt declines.
+    writeln!(stdin, "{PIN}").unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let pairing = pair();
+    wait_for(&mut heard, "Type the PIN to approve");
+    writeln!(stdin).unwrap();
+    let declined = pairing.await.unwrap();
+    assert_eq!(declined["error"]["code"], 113, "{declined}");
+    let pairing = pair();
     let asked = wait_for(&mut heard, "An app asks for a session");
     assert!(asked.contains("\"Bot\""), "{asked}");
     wait_for(&mut heard, "at most 1 STRK per transfer, 2 STRK per 1 h");
+    wait_for(&mut heard, "Type the PIN to approve");
     writeln!(stdin, "{PIN}").unwrap();
     let paired = pairing.await.unwrap();
     let token = paired["result"]["token"].as_str().unwrap().to_owned();
@@ -129,27 +140,13 @@ async fn apps_served_listed_and_revoked_from_the_command_line() {
                "params": {"calls": [{"contract_address": &strk, "entry_point": "transfer",
                                      "calldata": ["0x5eed", units, "0x0"]}]}})
     };
-    let sent: Value = http
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&transfer("0xde0b6b3a7640000"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let send = |body: Value| {
+        let request = http.post(&url).bearer_auth(&token).json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let sent = send(transfer("0xde0b6b3a7640000")).await;
     assert!(sent["result"]["transaction_hash"].is_string(), "{sent}");
-    let over: Value = http
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&transfer("0x1bc16d674ec80000"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let over = send(transfer("0x1bc16d674ec80000")).await;
     assert_eq!(
         over["error"]["code"], 113,
         "2 STRK over a 1 STRK limit: {over}"

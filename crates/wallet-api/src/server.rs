@@ -1,6 +1,7 @@
 //! The API on 127.0.0.1: JSON-RPC over HTTP (`POST /`) and over a WebSocket (`GET /`, which also
 //! carries the events), each request through the same door: `Host`, `Origin`, token, rate.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -275,71 +276,98 @@ fn close(code: u16, reason: &'static str) -> Message {
 
 /// One WebSocket: calls answered in order; events for a paired app; closed when the app is
 /// removed or the API switched off. The app is looked up again for every call, so a revocation
-/// holds at once even if its event was missed.
+/// holds at once even if its event was missed. While a call is answered (a prompt may wait on
+/// the user) the socket is still watched: the app hanging up, or the API switched off, ends the
+/// call (its prompt withdrawn); what the app sends meanwhile waits its turn.
 async fn connection(door: Arc<Door>, mut socket: WebSocket, admitted: Admitted) {
     let mut token = admitted.app.as_ref().map(|(hash, _)| *hash);
     let origin = admitted.origin;
     let mut events = door.events.subscribe();
     let mut stop = door.stop.clone();
+    let mut queued = VecDeque::new();
     loop {
-        tokio::select! {
-            _ = stop.changed() => {
-                let _ = socket.send(close(CLOSE_SWITCHED_OFF, "the wallet API was switched off")).await;
-                return;
-            }
-            event = events.recv() => {
-                // Only a paired socket hears events; one whose app is gone (removed before or
-                // by this event) closes.
-                let Some(hash) = token else { continue };
-                let app = door.backend.app(&hash);
-                let event = match (event, &app) {
-                    (Ok(event), _) => event,
-                    // Events were missed: the current state stands in for them.
-                    (Err(broadcast::error::RecvError::Lagged(_)), Some(app)) => {
-                        match (door.backend.chain_id().await, door.backend.accounts(app).await) {
-                            (Ok(chain_id), Ok(accounts)) => WalletEvent::NetworkChanged { chain_id, accounts },
-                            _ => continue,
-                        }
-                    }
-                    (Err(_), _) => continue,
-                };
-                if app.is_none_or(|app| event == WalletEvent::AppRemoved(app.id)) {
-                    let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
+        let message = match queued.pop_front() {
+            Some(message) => Some(Ok(message)),
+            None => tokio::select! {
+                _ = stop.changed() => {
+                    let _ = socket.send(close(CLOSE_SWITCHED_OFF, "the wallet API was switched off")).await;
                     return;
                 }
-                if let Some(message) = event_message(&event) {
-                    if socket.send(message).await.is_err() {
+                event = events.recv() => {
+                    // Only a paired socket hears events; one whose app is gone (removed before
+                    // or by this event) closes.
+                    let Some(hash) = token else { continue };
+                    let app = door.backend.app(&hash);
+                    let event = match (event, &app) {
+                        (Ok(event), _) => event,
+                        // Events were missed: the current state stands in for them.
+                        (Err(broadcast::error::RecvError::Lagged(_)), Some(app)) => {
+                            match (door.backend.chain_id().await, door.backend.accounts(app).await) {
+                                (Ok(chain_id), Ok(accounts)) => WalletEvent::NetworkChanged { chain_id, accounts },
+                                _ => continue,
+                            }
+                        }
+                        (Err(_), _) => continue,
+                    };
+                    if app.is_none_or(|app| event == WalletEvent::AppRemoved(app.id)) {
+                        let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
                         return;
                     }
-                }
-            }
-            message = socket.recv() => {
-                let body = match message {
-                    Some(Ok(Message::Text(text))) => Bytes::from(text.as_str().to_owned()),
-                    Some(Ok(Message::Binary(bytes))) => bytes,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    _ => return,
-                };
-                let app = match token {
-                    Some(hash) => match door.backend.app(&hash) {
-                        Some(app) => Some(app),
-                        None => {
-                            let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
+                    if let Some(message) = event_message(&event) {
+                        if socket.send(message).await.is_err() {
                             return;
                         }
-                    },
-                    None => None,
-                };
-                let (answer, _) = door.answer(&body, app.as_ref(), origin.as_deref()).await;
-                // A pairing on this socket makes it the new app's (only a pairing's result
-                // carries a token; the body is not read a second time to tell).
-                if token.is_none() {
-                    token = answer["result"]["token"].as_str().map(TokenHash::of);
+                    }
+                    continue;
                 }
-                if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
+                message = socket.recv() => message,
+            },
+        };
+        let body = match message {
+            Some(Ok(Message::Text(text))) => Bytes::from(text.as_str().to_owned()),
+            Some(Ok(Message::Binary(bytes))) => bytes,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            _ => return,
+        };
+        let app = match token {
+            Some(hash) => match door.backend.app(&hash) {
+                Some(app) => Some(app),
+                None => {
+                    let _ = socket
+                        .send(close(CLOSE_REMOVED, "the user removed this app"))
+                        .await;
                     return;
                 }
+            },
+            None => None,
+        };
+        let answering = door.answer(&body, app.as_ref(), origin.as_deref());
+        tokio::pin!(answering);
+        let (answer, _) = loop {
+            tokio::select! {
+                answered = &mut answering => break answered,
+                _ = stop.changed() => {
+                    let _ = socket.send(close(CLOSE_SWITCHED_OFF, "the wallet API was switched off")).await;
+                    return;
+                }
+                next = socket.recv() => match next {
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(message)) => queued.push_back(message),
+                },
             }
+        };
+        // A pairing on this socket makes it the new app's (only a pairing's result carries a
+        // token; the body is not read a second time to tell).
+        if token.is_none() {
+            token = answer["result"]["token"].as_str().map(TokenHash::of);
+        }
+        if socket
+            .send(Message::Text(answer.to_string().into()))
+            .await
+            .is_err()
+        {
+            return;
         }
     }
 }

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use futures_util::SinkExt;
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use wallet_api::WalletEvent;
@@ -84,6 +85,39 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
 /// account, executes within the policy and gets the spec's refusal outside it; a second
 /// connection with the kept token needs no pairing. (The wallet here is the in-memory one: the
 /// app's end-to-end suite does the same against the real wallet on devnet.)
+/// An app that hangs up while the user is asked ends its call: the wallet's side is dropped (a
+/// prompt it showed is withdrawn), and calls sent while it waited are answered after it, in
+/// order.
+#[tokio::test]
+async fn a_socket_that_hangs_up_while_the_user_is_asked_ends_its_call() {
+    let api = Api::start(quick()).await;
+    api.wallet.hold.store(true, Ordering::SeqCst);
+    let pair = json!({"jsonrpc": "2.0", "id": 1, "method": "chipi_pair",
+                      "params": {"name": "Agent", "policy": policy()}});
+    let version = json!({"jsonrpc": "2.0", "id": 2, "method": "wallet_supportedWalletApi"});
+    let mut ws = socket(&api, None).await;
+    ws.send(Message::Text(pair.to_string().into()))
+        .await
+        .unwrap();
+    wait_until(|| api.wallet.asked.lock().unwrap().len() == 1).await;
+    // Sent while the pairing waits: answered after it.
+    ws.send(Message::Text(version.to_string().into()))
+        .await
+        .unwrap();
+    api.wallet.answer.notify_one();
+    assert!(next_json(&mut ws).await["result"]["token"].is_string());
+    assert_eq!(next_json(&mut ws).await["id"], 2);
+    assert_eq!(api.wallet.abandoned.load(Ordering::SeqCst), 0);
+
+    let mut ws = socket(&api, None).await;
+    ws.send(Message::Text(pair.to_string().into()))
+        .await
+        .unwrap();
+    wait_until(|| api.wallet.asked.lock().unwrap().len() == 2).await;
+    ws.close(None).await.unwrap();
+    wait_until(|| api.wallet.abandoned.load(Ordering::SeqCst) == 1).await;
+}
+
 #[tokio::test]
 async fn starknet_js_wallet_account_over_the_client() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

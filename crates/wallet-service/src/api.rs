@@ -32,6 +32,9 @@ pub enum Approval {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingPrompt {
+    /// This prompt, among every prompt shown: the user's answer names it, so an answer never
+    /// approves a request it was not given for.
+    pub id: String,
     /// The name the app gives (its claim).
     pub name: String,
     /// The browser origin it sends (its claim: a program can send any).
@@ -54,6 +57,8 @@ pub struct PairingPrompt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CallsPrompt {
+    /// This prompt, as [`PairingPrompt::id`].
+    pub id: String,
     /// The app's name (its claim).
     pub name: String,
     /// The origin it paired from (its claim), if any.
@@ -65,20 +70,69 @@ pub struct CallsPrompt {
 }
 
 /// The host's side of a pairing: shows the prompt, answers the user's approval or `None`, and
-/// hears how the approval went (a wrong PIN is asked again, the prompt still up).
+/// hears how the approval went (a wrong PIN is asked again, the prompt still up). Each prompt
+/// has an id; when its request ends, however it ends (answered, declined, timed out, or the app
+/// gone), the host hears [`AppPrompts::withdraw`] with it.
 #[async_trait]
 pub trait AppPrompts: Send + Sync {
     /// Puts the pairing to the user.
     async fn approve_pairing(&self, prompt: PairingPrompt) -> Option<Approval>;
-    /// The outcome of the last approval: the app paired, or why not.
-    fn outcome(&self, _result: Result<&AppInfo, AppError>) {}
+    /// The outcome of prompt `id`'s last approval: the app paired, or why not.
+    fn outcome(&self, _id: &str, _result: Result<&AppInfo, AppError>) {}
     /// Puts calls outside an app's session to the user (for an app they let ask); `None`
     /// refuses them. A host without such a prompt refuses.
     async fn approve_calls(&self, _prompt: CallsPrompt) -> Option<Approval> {
         None
     }
-    /// The outcome of approved calls: the transaction hash, or why they were not sent.
-    fn calls_outcome(&self, _result: Result<&str, AppError>) {}
+    /// The outcome of prompt `id`'s approved calls: the transaction hash, or why they were not
+    /// sent.
+    fn calls_outcome(&self, _id: &str, _result: Result<&str, AppError>) {}
+    /// The request behind prompt `id` ended: whatever still shows or waits on it goes.
+    fn withdraw(&self, _id: &str) {}
+}
+
+/// A new prompt id: 32 random hex digits.
+fn prompt_id() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::Unknown(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Withdraws its prompt when the request that showed it ends, however it ends: an app that
+/// hangs up does not leave a prompt on screen (or block the next one).
+struct Shown {
+    prompts: Arc<dyn AppPrompts>,
+    id: String,
+}
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        self.prompts.withdraw(&self.id);
+    }
+}
+
+/// What an app is told when the user's approval failed: not why (a wrong PIN's count and
+/// back-off are the user's business), only that it was not approved.
+fn not_approved(error: &ServiceError, what: &str) -> ApiError {
+    let unapproved = matches!(
+        error,
+        ServiceError::NotConfirmed(_)
+            | ServiceError::TooManyAttempts { .. }
+            | ServiceError::BiometricsUnavailable(_)
+            | ServiceError::BiometricsChanged(_)
+    );
+    if error.is_wrong_pin() || unapproved {
+        ApiError::Refused(format!("the user did not approve {what}"))
+    } else {
+        api_error(error)
+    }
+}
+
+fn pin_of(approval: Approval) -> Option<Pin> {
+    match approval {
+        Approval::Pin(pin) => Some(pin),
+        Approval::Biometrics => None,
+    }
 }
 
 /// How many wrong PINs one pairing prompt takes before the pairing is refused (the PIN's
@@ -135,37 +189,55 @@ impl WalletBackend for ApiWallet {
     async fn pair(&self, request: PairRequest, token: TokenHash) -> Result<Paired, ApiError> {
         // Checked before the user is asked: a policy this wallet cannot register is refused
         // without a prompt.
-        let prompt = self
+        let mut prompt = self
             .service
             .pairing_prompt(&request)
             .map_err(|e| api_error(&e))?;
+        prompt.id = prompt_id()?;
+        let _shown = Shown {
+            prompts: self.prompts.clone(),
+            id: prompt.id.clone(),
+        };
         let mut tries = 0;
         let info = loop {
             let Some(approval) = self.prompts.approve_pairing(prompt.clone()).await else {
-                return Err(ApiError::Refused("the user declined the pairing".into()));
+                return Err(ApiError::Refused(
+                    "not approved: the user declined, or another request was waiting".into(),
+                ));
             };
-            let pin = match &approval {
-                Approval::Pin(pin) => Some(pin),
-                Approval::Biometrics => None,
-            };
-            let outcome = self.service.pair_app(&request, &token.to_hex(), pin).await;
-            tries += 1;
-            match outcome {
-                Ok(info) => {
-                    self.prompts.outcome(Ok(&info));
-                    break info;
+            // Once approved, the registration runs to its end even if the app hangs up
+            // meanwhile: the user hears how it went, and no half-paired app is left.
+            let (service, prompts) = (self.service.clone(), self.prompts.clone());
+            let (request, token, id) = (request.clone(), token.to_hex(), prompt.id.clone());
+            let work = tokio::spawn(async move {
+                let outcome = service
+                    .pair_app(&request, &token, pin_of(approval).as_ref())
+                    .await;
+                match outcome {
+                    Ok(info) => {
+                        prompts.outcome(&id, Ok(&info));
+                        Ok(info)
+                    }
+                    Err(e) => {
+                        let answer = (e.is_wrong_pin(), not_approved(&e, "the pairing"));
+                        prompts.outcome(&id, Err(AppError::from(e)));
+                        Err(answer)
+                    }
                 }
-                Err(e) => {
-                    let wrong_pin = e.is_wrong_pin();
-                    let answer = if wrong_pin {
-                        ApiError::Refused(e.to_string())
-                    } else {
-                        api_error(&e)
-                    };
-                    self.prompts.outcome(Err(AppError::from(e)));
+            });
+            tries += 1;
+            match work.await {
+                Ok(Ok(info)) => break info,
+                Ok(Err((wrong_pin, answer))) => {
                     if !(wrong_pin && tries < PAIRING_PIN_TRIES) {
                         return Err(answer);
                     }
+                }
+                Err(_) => {
+                    let stopped = ServiceError::Internal("the pairing stopped".into());
+                    self.prompts
+                        .outcome(&prompt.id, Err(AppError::from(stopped)));
+                    return Err(ApiError::Unknown("the pairing stopped".into()));
                 }
             }
         };
@@ -210,34 +282,45 @@ impl WalletBackend for ApiWallet {
         if !ask {
             return Err(api_error(&refusal));
         }
-        let prompt = self
+        let mut prompt = self
             .service
             .calls_prompt(&app.id, &sent, &calls, &refusal.to_string())
             .map_err(|e| api_error(&e))?;
-        let Some(approval) = self.prompts.approve_calls(prompt).await else {
+        prompt.id = prompt_id()?;
+        let _shown = Shown {
+            prompts: self.prompts.clone(),
+            id: prompt.id.clone(),
+        };
+        let Some(approval) = self.prompts.approve_calls(prompt.clone()).await else {
             return Err(ApiError::Refused(format!(
                 "the user declined calls outside the session ({refusal})"
             )));
         };
-        let pin = match &approval {
-            Approval::Pin(pin) => Some(pin),
-            Approval::Biometrics => None,
-        };
-        match self.service.app_execute_as_owner(&app.id, calls, pin).await {
-            Ok(hash) => {
-                self.prompts.calls_outcome(Ok(&hash));
-                Ok(hash)
+        // Approved calls are sent and settled in the activity even if the app hangs up.
+        let (service, prompts) = (self.service.clone(), self.prompts.clone());
+        let (app_id, id) = (app.id.clone(), prompt.id.clone());
+        let work = tokio::spawn(async move {
+            let sent = service
+                .app_execute_as_owner(&app_id, calls, pin_of(approval).as_ref())
+                .await;
+            match sent {
+                Ok(hash) => {
+                    prompts.calls_outcome(&id, Ok(&hash));
+                    Ok(hash)
+                }
+                Err(e) => {
+                    let answer = not_approved(&e, "these calls");
+                    prompts.calls_outcome(&id, Err(AppError::from(e)));
+                    Err(answer)
+                }
             }
-            Err(e) => {
-                let answer = if e.is_wrong_pin() {
-                    ApiError::Refused(e.to_string())
-                } else {
-                    api_error(&e)
-                };
-                self.prompts.calls_outcome(Err(AppError::from(e)));
-                Err(answer)
-            }
-        }
+        });
+        work.await.unwrap_or_else(|_| {
+            let stopped = ServiceError::Internal("sending the calls stopped".into());
+            self.prompts
+                .calls_outcome(&prompt.id, Err(AppError::from(stopped)));
+            Err(ApiError::Unknown("sending the calls stopped".into()))
+        })
     }
 
     async fn sign_typed_data(

@@ -60,16 +60,17 @@ pub fn pending_pairing(api: Api<'_>) -> Option<PairingPrompt> {
     api.pending()
 }
 
-/// The user's answer to the pairing on screen: declined, or approved with the PIN (`pin` null:
-/// biometrics). The app paired, `null` when declined.
+/// The user's answer to pairing prompt `id` (the one on screen): declined, or approved with the
+/// PIN (`pin` null: biometrics). The app paired, `null` when declined.
 #[tauri::command]
 #[specta::specta]
 pub async fn answer_pairing(
     api: Api<'_>,
+    id: String,
     approve: bool,
     pin: Option<Pin>,
 ) -> Result<Option<AppInfo>, AppError> {
-    api.answer(approve, pin).await
+    api.answer(&id, approve, pin).await
 }
 
 /// Calls outside an app's session waiting for the user, if any.
@@ -79,15 +80,16 @@ pub fn pending_calls(api: Api<'_>) -> Option<CallsPrompt> {
     api.pending_calls()
 }
 
-/// The user's answer to calls outside an app's session: declined, or approved with the PIN
+/// The user's answer to calls prompt `id`, outside an app's session: declined, or approved with the PIN
 /// (`pin` null: biometrics) and sent signed with the owner key. The transaction hash, `null`
 /// when declined.
 #[tauri::command]
 #[specta::specta]
 pub async fn answer_calls(
     api: Api<'_>,
+    id: String,
     approve: bool,
     pin: Option<Pin>,
 ) -> Result<Option<String>, AppError> {
-    api.answer_calls(approve, pin).await
+    api.answer_calls(&id, approve, pin).await
 }

@@ -2,7 +2,7 @@
 //! started on a free loopback port, and HTTP and WebSocket callers.
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -25,6 +25,8 @@ pub struct Wallet {
     /// The user takes their time: pairings wait for `answer`.
     pub hold: AtomicBool,
     pub answer: tokio::sync::Notify,
+    /// Pairings whose caller went away while the user was asked (their call dropped).
+    pub abandoned: AtomicUsize,
     pub apps: Mutex<Vec<(TokenHash, App)>>,
     pub asked: Mutex<Vec<PairRequest>>,
     pub invoked: Mutex<Vec<(String, Vec<InvokeCall>)>>,
@@ -33,6 +35,20 @@ pub struct Wallet {
 impl Wallet {
     pub fn remove(&self, id: &str) {
         self.apps.lock().unwrap().retain(|(_, app)| app.id != id);
+    }
+}
+
+/// Counts a pairing dropped before the user answered.
+struct Asking<'a> {
+    abandoned: &'a AtomicUsize,
+    answered: bool,
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.abandoned.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -47,7 +63,12 @@ impl WalletBackend for Wallet {
     async fn pair(&self, request: PairRequest, token: TokenHash) -> Result<Paired, ApiError> {
         self.asked.lock().unwrap().push(request.clone());
         if self.hold.load(Ordering::SeqCst) {
+            let mut asking = Asking {
+                abandoned: &self.abandoned,
+                answered: false,
+            };
             self.answer.notified().await;
+            asking.answered = true;
         }
         if !self.approve.load(Ordering::SeqCst) {
             return Err(ApiError::Refused("the user declined".into()));

@@ -9,7 +9,9 @@ use starknet_core::utils::get_contract_address;
 
 use super::{blocking, hex, WalletService};
 use crate::error::{Field, ServiceError};
-use crate::keychain::{owner_key_entry, session_key_entry, BACKUP_ATTEMPTS_ENTRY};
+use crate::keychain::{
+    app_session_entry, owner_key_entry, session_key_entry, BACKUP_ATTEMPTS_ENTRY,
+};
 use crate::pin::Pin;
 use crate::views::WalletInfo;
 
@@ -270,6 +272,17 @@ impl WalletService {
         {
             return Err(SessionError::SessionStillActive.into());
         }
+        // So is an app's: its key would go, its session stay valid on chain.
+        let apps = self.prefs.get().wallet.map(|w| w.apps).unwrap_or_default();
+        for app in apps.iter().filter(|_| !damaged) {
+            let state = self.app_manager(&app.id)?.state();
+            if matches!(state, SessionState::Active | SessionState::Registering) {
+                return Err(ServiceError::input(format!(
+                    "{}'s session is still valid on chain: revoke it on the Session screen first",
+                    app.name
+                )));
+            }
+        }
         let network = self.prefs.get().network.name;
         let address = hex(manager.wallet().address);
         manager.lock_session();
@@ -284,6 +297,10 @@ impl WalletService {
         self.load_manager()?;
         self.delete_biometric_entries(&network, &address);
         self.vault.delete(&session_key_entry(&network, &address))?;
+        for app in &apps {
+            self.vault
+                .delete(&app_session_entry(&network, &address, &app.id))?;
+        }
         self.vault.delete(&owner_key_entry(&network, &address))
     }
 }

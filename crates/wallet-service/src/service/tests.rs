@@ -233,3 +233,52 @@ async fn a_wallet_whose_owner_key_is_damaged_can_be_removed() {
         None
     );
 }
+
+/// A pairing whose policy the account's class would not keep on chain is refused before the
+/// user is asked (and so before any PIN): CHIPI v33 does not bind calls to contracts, CHIPI
+/// v29 keeps no spending limit. This project's class keeps both: the prompt is shown.
+#[test]
+fn a_pairing_the_class_cannot_keep_is_refused_before_the_prompt() {
+    use chipi_session::wallet_type::{
+        CHIPI_V29_CLASS_HASH, CHIPI_V33_CLASS_HASH, SESSION_ACCOUNT_CLASS_HASH,
+    };
+    let strk = Network::profile("local")
+        .unwrap()
+        .token("STRK")
+        .unwrap()
+        .address;
+    let policy = serde_json::json!({
+        "contracts": {format!("{strk:#x}"): {"methods": [{"entrypoint": "transfer"}]}},
+        "limits": [{"token": "STRK", "per_call": "1", "per_window": "2", "window_secs": 3600}],
+        "duration_secs": 3600, "max_calls": 5});
+    let request = wallet_api::PairRequest {
+        name: "Game".into(),
+        origin: None,
+        policy: serde_json::from_value(policy).unwrap(),
+        ask_outside: false,
+    };
+    for (class, refused) in [
+        (SESSION_ACCOUNT_CLASS_HASH, None),
+        (CHIPI_V33_CLASS_HASH, Some("the contracts it names")),
+        (CHIPI_V29_CLASS_HASH, Some("keeps no spending limit")),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let vault: Arc<dyn SecretVault> = Arc::new(Memory::default());
+        let prefs = stored(dir.path(), vault.as_ref(), None);
+        let mut saved = prefs.load().unwrap().unwrap();
+        saved.wallet.as_mut().unwrap().class_hash = class;
+        prefs.save(&saved).unwrap();
+        let service = open(vault, prefs);
+        service.set_unlocked(true);
+        match (service.pairing_prompt(&request), refused) {
+            (Ok(prompt), None) => assert_eq!(
+                prompt.limits,
+                vec!["at most 1 STRK per transfer, 2 STRK per 1 h".to_owned()]
+            ),
+            (Err(ServiceError::AppNotAllowed(why)), Some(said)) => {
+                assert!(why.contains(said), "{class:#x}: {why}");
+            }
+            (other, _) => panic!("{class:#x}: {other:?}"),
+        }
+    }
+}

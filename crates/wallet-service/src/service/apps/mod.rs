@@ -94,10 +94,11 @@ impl WalletService {
     }
 
     /// The app's session manager, built from the preferences the first time.
-    fn app_manager(&self, id: &str) -> Result<Arc<SessionManager>, ServiceError> {
+    pub(super) fn app_manager(&self, id: &str) -> Result<Arc<SessionManager>, ServiceError> {
         if let Some(manager) = lock(&self.apps.built).get(id) {
             return Ok(Arc::clone(manager));
         }
+        let generation = self.apps.generation();
         let prefs = self.prefs.get();
         let app = self.app(id)?;
         let wallet = self
@@ -123,8 +124,7 @@ impl WalletService {
             ManagerConfig::default(),
             session,
         ));
-        lock(&self.apps.built).insert(id.to_owned(), Arc::clone(&manager));
-        Ok(manager)
+        self.apps.keep(id, manager, generation)
     }
 
     /// The registration an app's policy asks for: its calls bound to their contracts, a limit
@@ -168,6 +168,34 @@ impl WalletService {
         })
     }
 
+    /// Refuses a policy the account's class would not keep on chain: a class without spending
+    /// limits (an app's session could move any amount), or without contract-bound calls (CHIPI
+    /// v33: the session could call its entrypoints on any contract). Checked before the user is
+    /// asked, and again before anything is signed.
+    pub(super) fn class_keeps(
+        manager: &SessionManager,
+        params: &RegisterParams,
+    ) -> Result<(), ServiceError> {
+        let profile = manager.wallet().require_profile()?;
+        if !profile.spending_policies {
+            return Err(ServiceError::AppNotAllowed(format!(
+                "{} keeps no spending limit: an app's session could move any amount; upgrade the \
+                 account before pairing apps",
+                profile.name
+            )));
+        }
+        profile
+            .check_limits(
+                !params.spending_policies.is_empty(),
+                !params.allowed_calls.is_empty(),
+            )
+            .map_err(|e| {
+                ServiceError::AppNotAllowed(format!(
+                    "{e}: this account cannot keep an app's session to the contracts it names"
+                ))
+            })
+    }
+
     /// Pairs an app after the user approved `request` with the PIN (`Some`) or biometrics:
     /// registers a session for it on chain with the policy's rules and keeps its key open.
     /// The wallet must be unlocked (apps act only while it is). `token_hash` is what the app
@@ -182,20 +210,7 @@ impl WalletService {
         let manager = self.manager()?;
         self.refuse_if_app_locked()?;
         let params = self.app_params(&request.policy)?;
-        if manager
-            .wallet()
-            .profile()
-            .is_some_and(|p| !p.spending_policies)
-        {
-            return Err(ServiceError::input(format!(
-                "{} keeps no spending limit: an app's session could move any amount; upgrade the \
-                 account before pairing apps",
-                manager
-                    .wallet()
-                    .profile()
-                    .map_or("this account", |p| p.name)
-            )));
-        }
+        Self::class_keeps(&manager, &params)?;
         let duration = request.policy.duration_secs;
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::PairApp)
@@ -261,7 +276,12 @@ impl WalletService {
             ServiceError::Session(e) => e,
             other => SessionError::InvalidConfig(other.to_string()),
         })?;
-        manager.register_session(params, &owner).await
+        let registered = manager.register_session(params, &owner).await;
+        // Locked meanwhile: the lock closed the keys open then, and this one closes too.
+        if !self.is_unlocked() {
+            manager.lock_session();
+        }
+        registered
     }
 
     /// Apps act only while the wallet is unlocked.

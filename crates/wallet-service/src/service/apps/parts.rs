@@ -2,6 +2,7 @@
 //! (the pairs a policy allows, an app's calls parsed, which errors are refusals).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chipi_session::{
@@ -24,12 +25,44 @@ pub(in crate::service) type RemovedListener = Arc<dyn Fn(&str) + Send + Sync>;
 pub(in crate::service) struct AppManagers {
     pub(in crate::service) built: Mutex<HashMap<String, Arc<SessionManager>>>,
     pub(in crate::service) removed: Mutex<Option<RemovedListener>>,
+    /// Counts the clears: a manager built across one is not kept (it may be of the wallet or
+    /// network that went).
+    generation: AtomicU64,
 }
 
 impl AppManagers {
-    /// Forgets every manager (another network or wallet loaded); their open keys go with them.
+    /// Forgets every manager (another network or wallet loaded), their open keys closed.
     pub(in crate::service) fn clear(&self) {
-        lock(&self.built).clear();
+        let gone: Vec<_> = {
+            let mut built = lock(&self.built);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            built.drain().map(|(_, m)| m).collect()
+        };
+        for manager in gone {
+            manager.lock_session();
+        }
+    }
+
+    /// The clears so far, read before building a manager.
+    pub(in crate::service) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `manager` for app `id` unless a clear came since `generation`; answers the one
+    /// kept (a manager built meanwhile by another call wins).
+    pub(in crate::service) fn keep(
+        &self,
+        id: &str,
+        manager: Arc<SessionManager>,
+        generation: u64,
+    ) -> Result<Arc<SessionManager>, ServiceError> {
+        let mut built = lock(&self.built);
+        if self.generation() != generation {
+            return Err(ServiceError::Internal(
+                "the wallet or network changed meanwhile: try again".into(),
+            ));
+        }
+        Ok(Arc::clone(built.entry(id.to_owned()).or_insert(manager)))
     }
 
     /// The managers built so far.

@@ -30,10 +30,11 @@ impl WalletService {
     /// no PIN: the policy must be one this wallet can register (known tokens, amounts within
     /// their decimals, a duration and budget the session accepts).
     pub fn pairing_prompt(&self, request: &PairRequest) -> Result<PairingPrompt, ServiceError> {
-        self.manager()?;
+        let manager = self.manager()?;
         self.refuse_if_app_locked()?;
         let policy = &request.policy;
-        self.app_params(policy)?;
+        let params = self.app_params(policy)?;
+        Self::class_keeps(&manager, &params)?;
         let most = chipi_session::ManagerConfig::default().max_duration_seconds;
         let duration_secs = u32::try_from(policy.duration_secs)
             .ok()
@@ -66,6 +67,7 @@ impl WalletService {
         }
         let view = crate::views::AppInfo::allowed_lines(policy, &network);
         Ok(PairingPrompt {
+            id: String::new(),
             name: request.name.clone(),
             origin: request.origin.clone(),
             allowed: view,
