@@ -293,7 +293,8 @@ pub struct ApiHost {
 
 impl ApiHost {
     /// The API of `service` on `port`, pairings shown through `show`; an app revoked or
-    /// disconnected has its connections closed.
+    /// disconnected has its connections closed; the wallet's network or account changing is
+    /// told to every socket.
     pub fn new(
         service: &WalletService,
         port: u16,
@@ -305,6 +306,14 @@ impl ApiHost {
         service.set_app_removed_listener(move |id| {
             if let Some(events) = lock(&heard).as_ref() {
                 let _ = events.send(WalletEvent::AppRemoved(id.to_owned()));
+            }
+        });
+        // Another network or wallet: the apps' sockets hear `networkChanged` /
+        // `accountsChanged` (and close where their app is not paired).
+        let told = events.clone();
+        service.set_wallet_changed_listener(move |event| {
+            if let Some(events) = lock(&told).as_ref() {
+                let _ = events.send(event.clone());
             }
         });
         Self {

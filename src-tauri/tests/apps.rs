@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use common::Fixture;
 use serde_json::{json, Value};
 use starknet_core::types::Felt;
-use wallet_api::{start, ApiConfig};
+use wallet_api::{start, ApiConfig, WalletEvent};
 use wallet_service::api::{ApiWallet, AppPrompts, Approval, CallsPrompt, PairingPrompt};
 use wallet_service::host::select;
 use wallet_service::{Pin, SecretVault, WalletService};
@@ -435,6 +435,37 @@ async fn calls_outside_the_policy_go_to_the_user_only_for_an_app_that_may_ask() 
     assert_eq!(
         node.erc20_balance(devnet_harness::STRK, to).await.unwrap() - before,
         3 * STRK
+    );
+    // Another network (the same node under another name, no wallet there): the apps hear their
+    // account go and are refused; back on this one, they hear it again and act.
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let heard = told.clone();
+    service.set_wallet_changed_listener(move |e| heard.lock().unwrap().push(e.clone()));
+    let here = fx.stack.network.clone();
+    let network = |profile: &str, name: Option<&str>| wallet_service::views::NetworkChoice {
+        profile: profile.into(),
+        name: name.map(str::to_owned),
+        rpc_url: Some(here.rpc_url.clone()),
+        chain_id: Some(format!("{:#x}", here.chain_id)),
+        sponsor_url: None,
+        chipi_api_url: None,
+    };
+    let elsewhere = network("custom", Some("elsewhere"));
+    service.switch_network(&elsewhere, None).await.unwrap();
+    assert_eq!(code(&api.send(&asks, transfer("0x5eed", 1)).await), 113);
+    service
+        .switch_network(&network(&here.name, None), None)
+        .await
+        .unwrap();
+    service.unlock(Some(&Pin::from(PIN))).await.unwrap();
+    let sent = api.send(&asks, transfer("0x5eed", 1)).await;
+    assert!(sent["result"]["transaction_hash"].is_string(), "{sent}");
+    assert_eq!(
+        *told.lock().unwrap(),
+        vec![
+            WalletEvent::AccountsChanged(vec![]),
+            WalletEvent::AccountsChanged(vec![wallet.address.clone()])
+        ]
     );
     // The wallet is not removed while an app's session is valid on chain.
     let kept = service

@@ -62,6 +62,20 @@ pub enum WalletEvent {
     AppRemoved(String),
 }
 
+impl WalletEvent {
+    /// The event as an app not paired with the wallet now in use hears it: no account.
+    pub fn without_accounts(&self) -> Self {
+        match self {
+            Self::AccountsChanged(_) => Self::AccountsChanged(vec![]),
+            Self::NetworkChanged { chain_id, .. } => Self::NetworkChanged {
+                chain_id: chain_id.clone(),
+                accounts: vec![],
+            },
+            Self::AppRemoved(id) => Self::AppRemoved(id.clone()),
+        }
+    }
+}
+
 /// The wallet behind the API.
 #[async_trait]
 pub trait WalletBackend: Send + Sync + 'static {

@@ -29,6 +29,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const CLOSE_REMOVED: u16 = 4001;
 /// The WebSocket close code when the user switches the API off.
 pub const CLOSE_SWITCHED_OFF: u16 = 4002;
+/// The close code when the wallet moved to a network (or wallet) where the app is not paired: it
+/// heard `networkChanged` or `accountsChanged` with no account first.
+pub const CLOSE_OTHER_WALLET: u16 = 4003;
 
 /// How the API listens and how fast callers may ask.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -309,6 +312,16 @@ async fn connection(door: Arc<Door>, mut socket: WebSocket, admitted: Admitted) 
                         }
                         (Err(_), _) => continue,
                     };
+                    if app.is_none() && !matches!(event, WalletEvent::AppRemoved(_)) {
+                        // The wallet moved where this app is not paired: it hears so, with no
+                        // account, and the socket closes (it connects again if the user moves
+                        // back).
+                        if let Some(message) = event_message(&event.without_accounts()) {
+                            let _ = socket.send(message).await;
+                        }
+                        let _ = socket.send(close(CLOSE_OTHER_WALLET, "the wallet moved where this app is not paired")).await;
+                        return;
+                    }
                     if app.is_none_or(|app| event == WalletEvent::AppRemoved(app.id)) {
                         let _ = socket.send(close(CLOSE_REMOVED, "the user removed this app")).await;
                         return;

@@ -118,6 +118,33 @@ async fn a_socket_that_hangs_up_while_the_user_is_asked_ends_its_call() {
     wait_until(|| api.wallet.abandoned.load(Ordering::SeqCst) == 1).await;
 }
 
+/// The wallet moved to a network (or wallet) where the app is not paired: its socket hears
+/// `networkChanged` with no account, then closes (4003).
+#[tokio::test]
+async fn a_socket_hears_the_wallet_move_where_its_app_is_not_paired() {
+    let api = Api::start(quick()).await;
+    let token = api.pair("Agent", None).await;
+    let mut ws = socket(&api, Some(&token)).await;
+    let ask = json!({"jsonrpc": "2.0", "id": 2, "method": "wallet_requestAccounts"});
+    ws.send(Message::Text(ask.to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut ws).await["result"], json!([ACCOUNT]));
+    // The other network's wallet holds no such app.
+    api.wallet.apps.lock().unwrap().clear();
+    api.running
+        .events
+        .send(WalletEvent::NetworkChanged {
+            chain_id: "0x1".into(),
+            accounts: vec!["0x9".into()],
+        })
+        .unwrap();
+    let event = next_json(&mut ws).await;
+    assert_eq!(event["method"], "networkChanged");
+    assert_eq!(event["params"], json!({"chainId": "0x1", "accounts": []}));
+    assert_eq!(next_json(&mut ws).await["closed"], 4003);
+}
+
 #[tokio::test]
 async fn starknet_js_wallet_account_over_the_client() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

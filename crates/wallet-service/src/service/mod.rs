@@ -288,6 +288,7 @@ impl WalletService {
     fn load_manager(&self) -> Result<(), ServiceError> {
         // The apps' managers are built again from the preferences when next asked for.
         self.apps.clear();
+        self.announce_wallet();
         let prefs = self.prefs.get();
         let Some(w) = prefs.wallet.clone() else {
             // A network without a wallet (yet): nothing of another network's stays loaded.

@@ -15,7 +15,7 @@ use chipi_session::{
     SessionState,
 };
 use starknet_core::types::{Call, Felt};
-use wallet_api::{PairRequest, SessionPolicy};
+use wallet_api::{PairRequest, SessionPolicy, WalletEvent};
 
 use super::{blocking, hex, lock, WalletService};
 use crate::app_prefs::{new_app_id, AppPrefs};
@@ -91,6 +91,32 @@ impl WalletService {
     /// close).
     pub fn set_app_removed_listener(&self, listener: impl Fn(&str) + Send + Sync + 'static) {
         *lock(&self.apps.removed) = Some(Arc::new(listener));
+    }
+
+    /// Calls `listener` when the wallet's chain or account changes (another network, another
+    /// wallet, or none): `networkChanged` / `accountsChanged` for the apps' sockets.
+    pub fn set_wallet_changed_listener(
+        &self,
+        listener: impl Fn(&WalletEvent) + Send + Sync + 'static,
+    ) {
+        *lock(&self.apps.changed) = Some(Arc::new(listener));
+    }
+
+    /// Tells the listener what changed since it was last told (nothing at the first load).
+    pub(super) fn announce_wallet(&self) {
+        let (accounts, chain_id) = self.app_accounts();
+        let before = lock(&self.apps.announced).replace((chain_id.clone(), accounts.clone()));
+        let event = match before {
+            Some((chain, _)) if chain != chain_id => {
+                WalletEvent::NetworkChanged { chain_id, accounts }
+            }
+            Some((_, told)) if told != accounts => WalletEvent::AccountsChanged(accounts),
+            _ => return,
+        };
+        let listener = lock(&self.apps.changed).clone();
+        if let Some(listener) = listener {
+            listener(&event);
+        }
     }
 
     /// The app's session manager, built from the preferences the first time.

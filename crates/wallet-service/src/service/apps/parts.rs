@@ -10,7 +10,7 @@ use chipi_session::{
     SessionStore,
 };
 use starknet_core::types::{Call, Felt};
-use wallet_api::SessionPolicy;
+use wallet_api::{SessionPolicy, WalletEvent};
 
 use super::super::{lock, SharedPrefs};
 use crate::app_prefs::AppPrefs;
@@ -19,6 +19,7 @@ use crate::host::SecretVault;
 use crate::prefs::{Prefs, SessionPrefs};
 
 pub(in crate::service) type RemovedListener = Arc<dyn Fn(&str) + Send + Sync>;
+pub(in crate::service) type ChangedListener = Arc<dyn Fn(&WalletEvent) + Send + Sync>;
 
 /// The paired apps' managers on the network in use, built when first asked for.
 #[derive(Default)]
@@ -28,6 +29,10 @@ pub(in crate::service) struct AppManagers {
     /// Counts the clears: a manager built across one is not kept (it may be of the wallet or
     /// network that went).
     generation: AtomicU64,
+    /// Hears the wallet's chain or account change (the apps' sockets are told).
+    pub(in crate::service) changed: Mutex<Option<ChangedListener>>,
+    /// The chain id and accounts last told (none before the first load).
+    pub(in crate::service) announced: Mutex<Option<(String, Vec<String>)>>,
 }
 
 impl AppManagers {
