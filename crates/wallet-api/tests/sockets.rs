@@ -85,11 +85,11 @@ async fn websocket_pairs_hears_events_and_closes_when_removed_or_switched_off() 
 /// account, executes within the policy and gets the spec's refusal outside it; a second
 /// connection with the kept token needs no pairing. (The wallet here is the in-memory one: the
 /// app's end-to-end suite does the same against the real wallet on devnet.)
-/// An app that hangs up while the user is asked ends its call: the wallet's side is dropped (a
-/// prompt it showed is withdrawn), and calls sent while it waited are answered after it, in
-/// order.
+/// An app that hangs up while the user is asked (its WebSocket, or its HTTP request) ends its
+/// call: the wallet's side is dropped (a prompt it showed is withdrawn). Calls sent on the socket
+/// while it waited are answered after it, in order.
 #[tokio::test]
-async fn a_socket_that_hangs_up_while_the_user_is_asked_ends_its_call() {
+async fn a_caller_that_hangs_up_while_the_user_is_asked_ends_its_call() {
     let api = Api::start(quick()).await;
     api.wallet.hold.store(true, Ordering::SeqCst);
     let pair = json!({"jsonrpc": "2.0", "id": 1, "method": "chipi_pair",
@@ -116,6 +116,15 @@ async fn a_socket_that_hangs_up_while_the_user_is_asked_ends_its_call() {
     wait_until(|| api.wallet.asked.lock().unwrap().len() == 2).await;
     ws.close(None).await.unwrap();
     wait_until(|| api.wallet.abandoned.load(Ordering::SeqCst) == 1).await;
+
+    // Over HTTP too: a caller that hangs up ends its call.
+    let asking = tokio::spawn({
+        let (http, url) = (api.http.clone(), api.url());
+        async move { http.post(url).json(&pair).send().await }
+    });
+    wait_until(|| api.wallet.asked.lock().unwrap().len() == 3).await;
+    asking.abort();
+    wait_until(|| api.wallet.abandoned.load(Ordering::SeqCst) == 2).await;
 }
 
 /// The wallet moved to a network (or wallet) where the app is not paired: its socket hears
