@@ -432,9 +432,26 @@ async fn calls_outside_the_policy_go_to_the_user_only_for_an_app_that_may_ask() 
         .to_string()
         .contains("the account itself"));
     assert_eq!(user.calls.lock().unwrap().len(), 2, "never put to the user");
+    // Approved, then the app hangs up: the transfer is still sent, and settled in the activity.
+    let request = api.send(&asks, transfer("0x5eed", 3 * STRK));
+    let hung_up = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        tokio::select! {
+            _ = request => panic!("answered before the app hung up"),
+            _ = async { while user.calls.lock().unwrap().len() < 3 {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await } } => {}
+        }
+        let settled = |e: &&wallet_service::views::ActivityInfo| {
+            e.summary.ends_with("(approved by you)")
+                && e.status == wallet_service::views::ActivityStatus::Succeeded
+        };
+        while service.activity().iter().filter(settled).count() < 2 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    hung_up.await.expect("settled within 30 s");
     assert_eq!(
         node.erc20_balance(devnet_harness::STRK, to).await.unwrap() - before,
-        3 * STRK
+        6 * STRK
     );
     // Another network (the same node under another name, no wallet there): the apps hear their
     // account go and are refused; back on this one, they hear it again and act.
