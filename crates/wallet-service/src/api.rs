@@ -241,14 +241,15 @@ impl WalletBackend for ApiWallet {
                 }
             }
         };
+        let (accounts, chain_id) = self.service.app_accounts();
         Ok(Paired {
             app: App {
                 id: info.id,
                 name: info.name,
                 origin: info.origin,
             },
-            accounts: self.service.app_accounts().0,
-            chain_id: self.service.app_accounts().1,
+            accounts,
+            chain_id,
         })
     }
 

@@ -285,6 +285,26 @@ impl WalletService {
         }
     }
 
+    /// A session manager for `wallet` on the network in `prefs`, its session kept by `store`
+    /// (the wallet's own, or an app's).
+    fn new_manager(
+        &self,
+        wallet: chipi_session::Wallet,
+        prefs: &Prefs,
+        store: Arc<dyn chipi_session::SessionStore>,
+        session: Option<chipi_session::SessionRecord>,
+    ) -> Result<Arc<SessionManager>, ServiceError> {
+        Ok(Arc::new(SessionManager::new(
+            wallet,
+            prefs.network.node(),
+            self.backend_for(prefs)?,
+            self.clock.clone(),
+            store,
+            ManagerConfig::default(),
+            session,
+        )))
+    }
+
     fn load_manager(&self) -> Result<(), ServiceError> {
         // The apps' managers are built again from the preferences when next asked for.
         self.apps.clear();
@@ -329,15 +349,7 @@ impl WalletService {
             prefs: self.prefs.clone(),
             entry: session_entry,
         };
-        let manager = Arc::new(SessionManager::new(
-            wallet,
-            prefs.network.node(),
-            self.backend_for(&prefs)?,
-            self.clock.clone(),
-            Arc::new(store),
-            ManagerConfig::default(),
-            session,
-        ));
+        let manager = self.new_manager(wallet, &prefs, Arc::new(store), session)?;
         self.attach(&manager);
         self.loaded.set(Some(manager));
         Ok(())

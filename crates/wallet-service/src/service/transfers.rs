@@ -24,6 +24,32 @@ impl WalletService {
             .await
     }
 
+    /// What records a transaction as pending the moment its hash is known (from the sponsor, or
+    /// the node), so a stop before the receipt (a crash, a kill, a closed lid) leaves something
+    /// to settle at the next start.
+    pub(super) fn pending_recorder<'a>(
+        &'a self,
+        kind: ActivityKind,
+        summary: &'a str,
+        detail: Option<(String, String, Felt)>,
+    ) -> impl Fn(Felt) + 'a {
+        let (token, amount, counterparty) = detail.map_or((None, None, None), |(t, a, to)| {
+            (Some(t), Some(a), Some(to))
+        });
+        move |hash| {
+            let _ = self.activity.record(ActivityEntry {
+                at: self.clock.now(),
+                kind,
+                summary: summary.to_owned(),
+                transaction_hash: Some(hash),
+                status: ActivityStatus::Pending,
+                token: token.clone(),
+                amount: amount.clone(),
+                counterparty,
+            });
+        }
+    }
+
     /// Executes `calls` with `manager`'s session (the wallet's own or an app's): its preflight,
     /// the hash recorded as pending when the backend has it, the outcome settled in the
     /// activity, limit refusals in the token's units.
@@ -41,23 +67,7 @@ impl WalletService {
                 "unlock the wallet with its PIN first".into(),
             ));
         }
-        // The hash is recorded as pending the moment the sponsor returns it, so a stop before
-        // the receipt (a crash, a kill, a closed lid) leaves something to settle at the next start.
-        let (token, amount, counterparty) = detail.map_or((None, None, None), |(t, a, to)| {
-            (Some(t), Some(a), Some(to))
-        });
-        let pending = |hash: Felt| {
-            let _ = self.activity.record(ActivityEntry {
-                at: self.clock.now(),
-                kind,
-                summary: summary.clone(),
-                transaction_hash: Some(hash),
-                status: ActivityStatus::Pending,
-                token: token.clone(),
-                amount: amount.clone(),
-                counterparty,
-            });
-        };
+        let pending = self.pending_recorder(kind, &summary, detail);
         match manager.execute_paying(calls, None, max_fee, &pending).await {
             Ok(done) => {
                 self.activity

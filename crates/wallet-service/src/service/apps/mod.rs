@@ -11,8 +11,7 @@ mod prompt;
 use std::sync::Arc;
 
 use chipi_session::{
-    parse_amount, ManagerConfig, PolicySpec, RegisterParams, SessionError, SessionManager,
-    SessionState,
+    parse_amount, PolicySpec, RegisterParams, SessionError, SessionManager, SessionState,
 };
 use starknet_core::types::{Call, Felt};
 use wallet_api::{PairRequest, SessionPolicy, WalletEvent};
@@ -141,15 +140,7 @@ impl WalletService {
             entry,
             app: id.to_owned(),
         };
-        let manager = Arc::new(SessionManager::new(
-            wallet,
-            prefs.network.node(),
-            self.backend_for(&prefs)?,
-            self.clock.clone(),
-            Arc::new(store),
-            ManagerConfig::default(),
-            session,
-        ));
+        let manager = self.new_manager(wallet, &prefs, Arc::new(store), session)?;
         self.apps.keep(id, manager, generation)
     }
 

@@ -13,7 +13,6 @@ use crate::api::CallsPrompt;
 use crate::error::ServiceError;
 use crate::host::Confirmation;
 use crate::pin::Pin;
-use crate::prefs::ActivityEntry;
 use crate::views::{ActivityKind, ActivityStatus};
 
 /// The most calldata values a prompt lists for a call it cannot decode: a longer call is
@@ -161,21 +160,7 @@ impl WalletService {
             .await?;
         let (summary, detail) = self.describe(&calls);
         let summary = format!("{}: {summary} (approved by you)", app.name);
-        let (token, amount, counterparty) = detail.map_or((None, None, None), |(t, a, to)| {
-            (Some(t), Some(a), Some(to))
-        });
-        let pending = |hash: Felt| {
-            let _ = self.activity.record(ActivityEntry {
-                at: self.clock.now(),
-                kind: ActivityKind::Execute,
-                summary: summary.clone(),
-                transaction_hash: Some(hash),
-                status: ActivityStatus::Pending,
-                token: token.clone(),
-                amount: amount.clone(),
-                counterparty,
-            });
-        };
+        let pending = self.pending_recorder(ActivityKind::Execute, &summary, detail);
         match manager.execute_as_owner(calls, &owner, &pending).await {
             Ok(hash) => {
                 self.activity
