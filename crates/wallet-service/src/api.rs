@@ -93,9 +93,7 @@ pub trait AppPrompts: Send + Sync {
 
 /// A new prompt id: 32 random hex digits.
 fn prompt_id() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Unknown(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    crate::app_prefs::random_hex(16).map_err(|e| ApiError::Unknown(format!("no randomness: {e}")))
 }
 
 /// Withdraws its prompt when the request that showed it ends, however it ends: an app that

@@ -32,14 +32,16 @@ pub struct AppPrefs {
     pub session: Option<SessionPrefs>,
 }
 
+/// `bytes` random bytes from the OS, in hex (ids, not secrets).
+pub(crate) fn random_hex(bytes: usize) -> std::io::Result<String> {
+    let mut random = vec![0u8; bytes];
+    getrandom::fill(&mut random).map_err(std::io::Error::other)?;
+    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// A new app id: `app-` and 16 random hex digits.
 pub fn new_app_id() -> std::io::Result<String> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
-    Ok(format!(
-        "app-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    Ok(format!("app-{}", random_hex(8)?))
 }
 
 #[cfg(test)]

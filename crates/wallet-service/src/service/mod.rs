@@ -74,12 +74,33 @@ impl SharedPrefs {
     }
 }
 
-/// The manager's session store: the sealed key in the vault, the rest in preferences.
+/// A manager's session store: the sealed key in the vault, the rest in preferences (the
+/// wallet's own session, or app `app`'s).
 struct HostSessionStore {
     vault: Arc<dyn SecretVault>,
     prefs: SharedPrefs,
     /// The vault entry of the session key.
     entry: String,
+    /// The app whose session this is; `None`: the wallet's own.
+    app: Option<String>,
+}
+
+impl HostSessionStore {
+    /// Where the session's preferences are kept.
+    fn place<'a>(&self, p: &'a mut Prefs) -> Option<&'a mut Option<SessionPrefs>> {
+        match &self.app {
+            None => Some(&mut p.session),
+            Some(id) => apps::app_mut(p, id).map(|a| &mut a.session),
+        }
+    }
+
+    fn keep(&self, session: Option<SessionPrefs>) -> Result<(), ServiceError> {
+        self.prefs.update(|p| {
+            if let Some(place) = self.place(p) {
+                *place = session;
+            }
+        })
+    }
 }
 
 impl SessionStore for HostSessionStore {
@@ -92,18 +113,19 @@ impl SessionStore for HostSessionStore {
         // over by the next session.
         match record {
             Some(record) => {
-                let stored = self.prefs.get().session.map(|s| s.public_key);
+                let mut stored = self.prefs.get();
+                let stored = self
+                    .place(&mut stored)
+                    .and_then(|s| s.as_ref().map(|s| s.public_key));
                 if stored.is_some_and(|key| key != record.public_key) {
                     // Another session's key is about to be replaced: it leaves first.
-                    self.prefs.update(|p| p.session = None).map_err(prefs)?;
+                    self.keep(None).map_err(prefs)?;
                 }
                 self.vault.put(entry, &record.sealed_key).map_err(vault)?;
-                self.prefs
-                    .update(|p| p.session = Some(SessionPrefs::of(record)))
-                    .map_err(prefs)
+                self.keep(Some(SessionPrefs::of(record))).map_err(prefs)
             }
             None => {
-                self.prefs.update(|p| p.session = None).map_err(prefs)?;
+                self.keep(None).map_err(prefs)?;
                 self.vault.delete(entry).map_err(vault)
             }
         }
@@ -348,6 +370,7 @@ impl WalletService {
             vault: self.vault.clone(),
             prefs: self.prefs.clone(),
             entry: session_entry,
+            app: None,
         };
         let manager = self.new_manager(wallet, &prefs, Arc::new(store), session)?;
         self.attach(&manager);

@@ -108,6 +108,7 @@ fn store(vault: Arc<dyn SecretVault>, prefs: Arc<FilePrefs>) -> HostSessionStore
             store: prefs,
         },
         entry: session_key_entry("local", &hex(ADDRESS)),
+        app: None,
     }
 }
 

@@ -23,8 +23,9 @@ use crate::host::Confirmation;
 use crate::keychain::app_session_entry;
 use crate::pin::Pin;
 use crate::views::{ActivityKind, ActivityStatus, AppInfo, TxResult};
+use parts::allowed_pairs;
+pub(super) use parts::app_mut;
 pub(in crate::service) use parts::AppManagers;
-use parts::{allowed_pairs, app_mut, AppSessionStore};
 pub use parts::{is_refusal, parse_calls};
 
 impl WalletService {
@@ -125,20 +126,28 @@ impl WalletService {
         }
         let generation = self.apps.generation();
         let prefs = self.prefs.get();
-        let app = self.app(id)?;
-        let wallet = self
-            .stored_wallet(&prefs)?
-            .ok_or_else(|| ServiceError::NoWallet("no wallet yet".into()))?;
+        let app = prefs
+            .wallet
+            .as_ref()
+            .and_then(|w| w.apps.iter().find(|a| a.id == id))
+            .ok_or_else(|| ServiceError::input(format!("no paired app {id}")))?;
+        // The wallet's own manager holds the wallet (its owner key read once, at the load).
+        let wallet = self.manager()?.wallet().clone();
+        if prefs.wallet.as_ref().map(|w| w.address) != Some(wallet.address) {
+            return Err(ServiceError::Internal(
+                "the wallet changed meanwhile: try again".into(),
+            ));
+        }
         let entry = app_session_entry(&prefs.network.name, &hex(wallet.address), id);
         let session = match &app.session {
             Some(s) => self.vault.get(&entry)?.map(|sealed| s.with_key(sealed)),
             None => None,
         };
-        let store = AppSessionStore {
+        let store = super::HostSessionStore {
             vault: self.vault.clone(),
             prefs: self.prefs.clone(),
             entry,
-            app: id.to_owned(),
+            app: Some(id.to_owned()),
         };
         let manager = self.new_manager(wallet, &prefs, Arc::new(store), session)?;
         self.apps.keep(id, manager, generation)
@@ -341,12 +350,16 @@ impl WalletService {
                 detail,
             )
             .await;
+        // "Last use" is shown to the minute: the preferences are written at most once a minute
+        // for it, not on every call.
         let now = self.clock.now();
-        self.prefs.update(|p| {
-            if let Some(app) = app_mut(p, id) {
-                app.last_used = Some(now);
-            }
-        })?;
+        if app.last_used.is_none_or(|at| now >= at + 60) {
+            self.prefs.update(|p| {
+                if let Some(app) = app_mut(p, id) {
+                    app.last_used = Some(now);
+                }
+            })?;
+        }
         result
     }
 

@@ -148,13 +148,9 @@ impl WalletService {
     ) -> Result<String, ServiceError> {
         let app = self.app(id)?;
         self.refuse_if_app_locked()?;
+        // A call to the account itself was refused before the prompt, and the manager refuses
+        // it again (`PrivilegedCall`).
         let manager = self.manager()?;
-        if calls.iter().any(|c| c.to == manager.wallet().address) {
-            return Err(ServiceError::AppNotAllowed(format!(
-                "{} asked to call the account itself: no app may, even with your approval",
-                app.name
-            )));
-        }
         let owner = self
             .open_owner_as(&manager, pin, Confirmation::AppCalls)
             .await?;

@@ -5,18 +5,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use chipi_session::{
-    parse_address, parse_felt, parse_selector, SessionError, SessionManager, SessionRecord,
-    SessionStore,
-};
+use chipi_session::{parse_address, parse_felt, parse_selector, SessionError, SessionManager};
 use starknet_core::types::{Call, Felt};
 use wallet_api::{SessionPolicy, WalletEvent};
 
-use super::super::{lock, SharedPrefs};
+use super::super::lock;
 use crate::app_prefs::AppPrefs;
 use crate::error::ServiceError;
-use crate::host::SecretVault;
-use crate::prefs::{Prefs, SessionPrefs};
+use crate::prefs::Prefs;
 
 pub(in crate::service) type RemovedListener = Arc<dyn Fn(&str) + Send + Sync>;
 pub(in crate::service) type ChangedListener = Arc<dyn Fn(&WalletEvent) + Send + Sync>;
@@ -76,51 +72,11 @@ impl AppManagers {
     }
 }
 
-/// An app's session store: the sealed key in its own vault entry, the rest in the app's
-/// preferences.
-pub(in crate::service) struct AppSessionStore {
-    pub(in crate::service) vault: Arc<dyn SecretVault>,
-    pub(in crate::service) prefs: SharedPrefs,
-    pub(in crate::service) entry: String,
-    pub(in crate::service) app: String,
-}
-
 pub(in crate::service) fn app_mut<'a>(prefs: &'a mut Prefs, id: &str) -> Option<&'a mut AppPrefs> {
     prefs
         .wallet
         .as_mut()
         .and_then(|w| w.apps.iter_mut().find(|a| a.id == id))
-}
-
-impl SessionStore for AppSessionStore {
-    fn save(&self, record: Option<&SessionRecord>) -> Result<(), SessionError> {
-        let vault = |e: ServiceError| SessionError::SecretStore(Box::new(e));
-        let prefs = |e: ServiceError| SessionError::RecordStore(Box::new(e));
-        match record {
-            Some(record) => {
-                self.vault
-                    .put(&self.entry, &record.sealed_key)
-                    .map_err(vault)?;
-                self.prefs
-                    .update(|p| {
-                        if let Some(app) = app_mut(p, &self.app) {
-                            app.session = Some(SessionPrefs::of(record));
-                        }
-                    })
-                    .map_err(prefs)
-            }
-            None => {
-                self.prefs
-                    .update(|p| {
-                        if let Some(app) = app_mut(p, &self.app) {
-                            app.session = None;
-                        }
-                    })
-                    .map_err(prefs)?;
-                self.vault.delete(&self.entry).map_err(vault)
-            }
-        }
-    }
 }
 
 /// What the door needs to say no: the reason, and whether it is the app's session refusing
